@@ -1,0 +1,53 @@
+/* refast list: kernels x levels, and where each level's code comes from (fallbacks shown). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "refast/registry.h"
+
+int cmd_list(int argc, char **argv)
+{
+    const char *glob = "*";
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help")) {
+            printf("usage: refast list [--kernel GLOB]\n"
+                   "Prints every kernel with, per ISA level compiled for this architecture, the\n"
+                   "level that provides its code ('avx512 -> avx2' = falls back), whether this CPU\n"
+                   "can run it, the tolerance class and the number of golden cases.\n");
+            return RF_EXIT_OK;
+        } else if (rf_opt(argc, argv, &i, "--kernel", &v)) {
+            if (!v) return rf_usage_error("list: --kernel needs a value");
+            glob = v;
+        } else {
+            return rf_usage_error("list: unknown argument '%s'", argv[i]);
+        }
+    }
+    printf("CPU: %s\n", rf_isa_cpu_summary());
+    printf("%-22s %-8s %-9s %5s", "kernel", "family", "tolerance", "cases");
+    for (int l = 0; l < RF_ISA_COUNT; l++)
+        if (rf_isa_compiled((rf_isa)l)) printf("  %-18s", rf_isa_name((rf_isa)l));
+    printf("\n");
+    size_t shown = 0;
+    for (size_t i = 0; i < rf_kernel_count(); i++) {
+        const rf_kernel *k = rf_kernel_at(i);
+        if (!rf_glob_match(glob, k->name)) continue;
+        size_t ncases = 0;
+        for (const rf_case_spec *s = k->cases; s && s->name; s++) ncases++;
+        printf("%-22s %-8s %-9s %5zu", k->name, k->family, rf_tol_name(k->tol.cls), ncases);
+        for (int l = 0; l < RF_ISA_COUNT; l++) {
+            if (!rf_isa_compiled((rf_isa)l)) continue;
+            rf_isa by;
+            rf_kernel_impl(k, (rf_isa)l, &by);
+            char cell[64];
+            if (by == (rf_isa)l) snprintf(cell, sizeof cell, "%s", rf_isa_name(by));
+            else snprintf(cell, sizeof cell, "%s -> %s", rf_isa_name((rf_isa)l), rf_isa_name(by));
+            if (!rf_isa_usable((rf_isa)l)) strncat(cell, " (no cpu)", sizeof cell - strlen(cell) - 1);
+            printf("  %-18s", cell);
+        }
+        printf("\n");
+        shown++;
+    }
+    if (!shown) return rf_usage_error("list: no kernel matches '%s'", glob);
+    return RF_EXIT_OK;
+}

@@ -1,0 +1,52 @@
+/* MAP and Soft-MAP decoding of first-order Reed–Muller codes RM(m,1) (seed 004 appendix C.6,
+ * SPEC §5.1), and the generic Soft-MAP by enumeration for any small code.
+ *
+ * Conventions: n = 2^m, k = m + 1. LLR l_i = log P(y_i|c_i=0)/P(y_i|c_i=1), positive means bit 0.
+ * Message bits in the canonical (Plotkin) order b0, b1, ..., bm: codeword bit
+ *   c_i = b0 XOR (XOR_j bit_j(i) & b_{j+1}),
+ * so with W = FHT(l) the correlation of l with the BPSK image of codeword (b0, a) is (-1)^b0 W(a)
+ * where a = sum_j b_{j+1} 2^j.
+ *
+ * rm1_map:            a* = argmax_a |W(a)|, the LOWEST index among equal maxima (a NaN never
+ *                     wins: the comparison is a strict `>` scanned in index order); b0 = [W(a*) < 0].
+ *                     Output: k bits per frame (u8 0/1), order b0..bm.
+ * rm1_softmap_maxlog: seed eq. (C.6) literally: L(b0) = max_a W(a) + min_a W(a),
+ *                     L(b_{j+1}) = max_{bit_j(a)=0} |W(a)| - max_{bit_j(a)=1} |W(a)|.
+ * rm1_softmap_exact:  the true posterior LLR, LSE over codewords of <l,s_c>/2 with bit 0 minus the
+ *                     same with bit 1 (max-log of it is rm1_softmap_maxlog / 2).
+ *                     For both soft kernels: if any W(a) of a frame is not finite (NaN or +-inf,
+ *                     e.g. from infinite input LLRs), every output of that frame is NaN.
+ * softmap_enum:       any (n, k) code with k <= 16 given by a k x n generator matrix (u8 0/1,
+ *                     row-major); maxlog != 0 gives the C.6 form (max of <l, 1-2c>), else the exact
+ *                     LLR (LSE of <l, 1-2c>/2). ref only: it is also the oracle's algorithm.
+ * llr: frames x n floats (row-major); outputs frames x k. 1 <= m <= 16.
+ */
+#ifndef REFAST_SOFTMAP_H
+#define REFAST_SOFTMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "refast/kernel.h"
+
+#define RF_RM1_MAX_M 16
+#define RF_ENUM_MAX_K 16
+
+typedef void (*rf_rm1_map_fn)(const float *llr, unsigned m, size_t frames, uint8_t *bits);
+typedef void (*rf_rm1_softmap_fn)(const float *llr, unsigned m, size_t frames, float *out);
+typedef void (*rf_softmap_enum_fn)(const float *llr, size_t n, unsigned k, const uint8_t *gen,
+                                   size_t frames, int maxlog, float *out);
+
+RF_DECLARE_KERNEL(void, rm1_map, (const float *llr, unsigned m, size_t frames, uint8_t *bits));
+RF_DECLARE_KERNEL(void, rm1_softmap_maxlog, (const float *llr, unsigned m, size_t frames, float *out));
+RF_DECLARE_KERNEL(void, rm1_softmap_exact, (const float *llr, unsigned m, size_t frames, float *out));
+RF_DECLARE_KERNEL(void, softmap_enum, (const float *llr, size_t n, unsigned k, const uint8_t *gen,
+                                       size_t frames, int maxlog, float *out));
+
+void rf_rm1_map(const float *llr, unsigned m, size_t frames, uint8_t *bits);
+void rf_rm1_softmap_maxlog(const float *llr, unsigned m, size_t frames, float *out);
+void rf_rm1_softmap_exact(const float *llr, unsigned m, size_t frames, float *out);
+void rf_softmap_enum(const float *llr, size_t n, unsigned k, const uint8_t *gen, size_t frames,
+                     int maxlog, float *out);
+
+#endif

@@ -1,0 +1,175 @@
+/* CPU feature detection and the process-wide ISA level (see refast/isa.h). */
+#include "refast/isa.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if RF_ARCH_X86
+#include <cpuid.h>
+#endif
+
+static const char *const isa_names[RF_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
+
+const char *rf_isa_name(rf_isa level)
+{
+    return (unsigned)level < RF_ISA_COUNT ? isa_names[level] : "?";
+}
+
+bool rf_isa_parse(const char *name, rf_isa *out)
+{
+    for (int i = 0; i < RF_ISA_COUNT; i++) {
+        if (name && strcmp(name, isa_names[i]) == 0) {
+            *out = (rf_isa)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool rf_isa_compiled(rf_isa level)
+{
+    switch (level) {
+    case RF_ISA_SCALAR: return true;
+    case RF_ISA_AVX2:
+    case RF_ISA_AVX512: return RF_ARCH_X86;
+    case RF_ISA_NEON: return RF_ARCH_ARM64;
+    default: return false;
+    }
+}
+
+#if RF_ARCH_X86
+/* XCR0 through the raw xgetbv encoding, so this file needs no -mxsave. */
+static uint64_t read_xcr0(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+typedef struct x86_features {
+    bool avx2_fma;
+    bool avx512;
+    char summary[160];
+} x86_features;
+
+static x86_features detect_x86(void)
+{
+    x86_features f = {0};
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+    const bool osxsave = (c >> 27) & 1, avx = (c >> 28) & 1, fma = (c >> 12) & 1;
+    uint64_t xcr0 = osxsave ? read_xcr0() : 0;
+    const bool os_avx = (xcr0 & 0x6) == 0x6;            /* XMM and YMM state */
+    const bool os_avx512 = os_avx && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM_Hi256, Hi16_ZMM */
+    unsigned b7 = 0;
+    if (__get_cpuid_max(0, NULL) >= 7) {
+        __cpuid_count(7, 0, a, b7, c, d);
+    }
+    const bool avx2 = (b7 >> 5) & 1;
+    const bool f512 = (b7 >> 16) & 1, dq = (b7 >> 17) & 1, bw = (b7 >> 30) & 1, vl = (b7 >> 31) & 1;
+    f.avx2_fma = avx && os_avx && avx2 && fma;
+    f.avx512 = f.avx2_fma && os_avx512 && f512 && dq && bw && vl;
+    snprintf(f.summary, sizeof f.summary,
+             "x86-64:%s%s%s%s%s%s%s (OS state: avx %s, avx512 %s)", avx ? " avx" : "",
+             avx2 ? " avx2" : "", fma ? " fma" : "", f512 ? " avx512f" : "", dq ? " avx512dq" : "",
+             bw ? " avx512bw" : "", vl ? " avx512vl" : "", os_avx ? "on" : "off",
+             os_avx512 ? "on" : "off");
+    return f;
+}
+#endif
+
+static struct {
+    bool done;
+    bool usable[RF_ISA_COUNT];
+    char summary[192];
+} cpu;
+
+static void detect(void)
+{
+    if (cpu.done) return;
+    cpu.usable[RF_ISA_SCALAR] = true;
+#if RF_ARCH_X86
+    x86_features f = detect_x86();
+    cpu.usable[RF_ISA_AVX2] = f.avx2_fma;
+    cpu.usable[RF_ISA_AVX512] = f.avx512;
+    snprintf(cpu.summary, sizeof cpu.summary, "%s", f.summary);
+#elif RF_ARCH_ARM64
+    cpu.usable[RF_ISA_NEON] = true; /* Advanced SIMD is mandatory in AArch64 */
+    snprintf(cpu.summary, sizeof cpu.summary, "aarch64: asimd");
+#else
+    snprintf(cpu.summary, sizeof cpu.summary, "generic: scalar only");
+#endif
+    cpu.done = true;
+}
+
+bool rf_isa_usable(rf_isa level)
+{
+    detect();
+    return (unsigned)level < RF_ISA_COUNT && cpu.usable[level];
+}
+
+const char *rf_isa_cpu_summary(void)
+{
+    detect();
+    return cpu.summary;
+}
+
+rf_isa rf_isa_fallback(rf_isa level)
+{
+    switch (level) {
+    case RF_ISA_AVX512: return RF_ISA_AVX2;
+    default: return RF_ISA_SCALAR;
+    }
+}
+
+rf_isa rf_isa_best(void)
+{
+    for (int i = RF_ISA_COUNT - 1; i > 0; i--)
+        if (rf_isa_usable((rf_isa)i)) return (rf_isa)i;
+    return RF_ISA_SCALAR;
+}
+
+bool rf_isa_request(const char *name, rf_isa *out, char *err, size_t errlen)
+{
+    rf_isa level;
+    if (!rf_isa_parse(name, &level)) {
+        snprintf(err, errlen, "unknown ISA level '%s' (expected scalar, avx2, avx512 or neon)",
+                 name ? name : "");
+        return false;
+    }
+    if (!rf_isa_compiled(level)) {
+        snprintf(err, errlen, "ISA level '%s' is not built for this architecture", name);
+        return false;
+    }
+    if (!rf_isa_usable(level)) {
+        snprintf(err, errlen, "ISA level '%s' is not supported by this CPU (%s)", name,
+                 rf_isa_cpu_summary());
+        return false;
+    }
+    *out = level;
+    return true;
+}
+
+static int current = -1;
+
+rf_isa rf_isa_current(void)
+{
+    if (current < 0) {
+        rf_isa level = rf_isa_best();
+        const char *env = getenv("REFAST_ISA");
+        char err[256];
+        /* An unusable REFAST_ISA is reported by the harness (exit 2); library users get best. */
+        if (env && *env && rf_isa_request(env, &level, err, sizeof err)) current = (int)level;
+        else current = (int)rf_isa_best();
+    }
+    return (rf_isa)current;
+}
+
+bool rf_isa_set(rf_isa level)
+{
+    if (!rf_isa_usable(level)) return false;
+    current = (int)level;
+    return true;
+}

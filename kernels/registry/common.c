@@ -1,0 +1,88 @@
+#include "common.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "refast/rng.h"
+
+uint32_t rf_gen_word(uint64_t seed, uint64_t stream, uint64_t pos)
+{
+    const uint64_t b = pos / 4;
+    const uint32_t ctr[4] = {(uint32_t)b, (uint32_t)(b >> 32), (uint32_t)stream,
+                             (uint32_t)(stream >> 32)};
+    const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+    uint32_t out[4];
+    rf_philox4x32_10(ctr, key, out);
+    return out[pos % 4];
+}
+
+double rf_gen_uniform(uint64_t seed, uint64_t stream, uint64_t pos, double lo, double hi)
+{
+    uint64_t hi27 = rf_gen_word(seed, stream, 2 * pos) >> 5;
+    uint64_t lo26 = rf_gen_word(seed, stream, 2 * pos + 1) >> 6;
+    double u = (double)((hi27 << 26) | lo26) * 0x1p-53;
+    return lo + (hi - lo) * u;
+}
+
+void rf_gen_uniform_f32(uint64_t seed, uint64_t stream, size_t n, float lo, float hi, float *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (float)rf_gen_uniform(seed, stream, i, lo, hi);
+}
+
+unsigned rf_ceil_log2(uint64_t n)
+{
+    unsigned l = 0;
+    while (l < 64 && (1ull << l) < n) l++;
+    return l;
+}
+
+double rf_unit_roundoff(rf_dtype t)
+{
+    return t == RF_DT_F32 ? 0x1p-24 : 0x1p-53;
+}
+
+bool rf_need_u64(const rf_case *c, const char *key, uint64_t lo, uint64_t hi, uint64_t *out,
+                 char *err, size_t errlen)
+{
+    if (!rf_param_u64(c->params, key, out)) {
+        snprintf(err, errlen, "parameter '%s' is missing or not a non-negative integer", key);
+        return false;
+    }
+    if (*out < lo || *out > hi) {
+        snprintf(err, errlen, "parameter %s=%llu is outside [%llu, %llu]", key,
+                 (unsigned long long)*out, (unsigned long long)lo, (unsigned long long)hi);
+        return false;
+    }
+    return true;
+}
+
+uint8_t rf_bytes_u8(rf_bytes *b)
+{
+    if (!b->left) return 0;
+    b->left--;
+    return *b->p++;
+}
+
+uint32_t rf_bytes_u32(rf_bytes *b)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) v = (v << 8) | rf_bytes_u8(b);
+    return v;
+}
+
+float rf_bytes_f32(rf_bytes *b, int maxexp, int specials)
+{
+    uint8_t kind = rf_bytes_u8(b);
+    uint32_t bits = rf_bytes_u32(b);
+    if (specials && kind >= 250) {
+        static const float special[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 0x1p-149f};
+        return special[kind - 250];
+    }
+    /* mantissa from the bits, exponent in [-maxexp, maxexp] */
+    float m = 1.0f + (float)(bits & 0x7fffff) * 0x1p-23f;
+    int e = (int)((bits >> 23) % (unsigned)(2 * maxexp + 1)) - maxexp;
+    if (kind < 128) e = (int)((bits >> 23) % 9) - 4; /* mostly ordinary magnitudes */
+    float v = ldexpf(m, e);
+    return (bits >> 31) ? -v : v;
+}
