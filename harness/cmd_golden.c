@@ -1,4 +1,175 @@
-/* PLACEHOLDER for refast golden (being written). */
+/* refast golden check|generate (SPEC §4). */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
-int cmd_golden(int argc, char **argv) { (void)argc; (void)argv; return rf_usage_error("golden: not built yet"); }
+#include "golden.h"
+
+static void golden_help(void)
+{
+    printf("usage: refast golden check [--golden DIR] [--kernel GLOB]\n"
+           "       refast golden generate [--golden DIR] [--kernel GLOB]\n"
+           "check:    reads every case of MANIFEST (every field and XXH3 hash), compares its file\n"
+           "          hash with MANIFEST, and reports registry cases without a file and files\n"
+           "          without a MANIFEST line. Exit 0 when all is well, 2 otherwise.\n"
+           "generate: rebuilds the cases of the matching kernels from their recipes with the oracle\n"
+           "          and rewrites MANIFEST. A case whose hash changes is reported loudly (review\n"
+           "          the MANIFEST diff).\n");
+}
+
+/* Files under dir/<family>/ that end in .rfg, for the orphan check. */
+static size_t count_orphans(const char *dir, rf_manifest *m)
+{
+    size_t orphans = 0;
+    DIR *top = opendir(dir);
+    if (!top) return 0;
+    struct dirent *fam;
+    while ((fam = readdir(top))) {
+        if (fam->d_name[0] == '.') continue;
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/%s", dir, fam->d_name);
+        DIR *d = opendir(sub);
+        if (!d) continue;
+        struct dirent *f;
+        while ((f = readdir(d))) {
+            size_t len = strlen(f->d_name);
+            if (len < 5 || strcmp(f->d_name + len - 4, ".rfg") != 0) continue;
+            char rel[600];
+            snprintf(rel, sizeof rel, "%s/%s", fam->d_name, f->d_name);
+            if (!rf_manifest_find(m, rel)) {
+                fprintf(stderr, "refast: %s/%s: not listed in MANIFEST\n", dir, rel);
+                orphans++;
+            }
+        }
+        closedir(d);
+    }
+    closedir(top);
+    return orphans;
+}
+
+static int golden_check(const char *dir, const char *glob)
+{
+    char err[512];
+    rf_manifest m;
+    if (!rf_manifest_load(dir, &m, false, err, sizeof err)) return rf_usage_error("%s", err);
+    size_t ok = 0, bad = 0;
+    for (size_t i = 0; i < m.n; i++) {
+        const rf_manifest_entry *e = &m.e[i];
+        if (!rf_glob_match(glob, e->kernel)) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->path);
+        rf_case c;
+        rfg_hash h;
+        if (!rfg_read(path, &c, &h, err, sizeof err)) {
+            fprintf(stderr, "refast: %s\n", err);
+            bad++;
+            continue;
+        }
+        if (h.hi != e->hash.hi || h.lo != e->hash.lo) {
+            char a[33], b[33];
+            rfg_hash_hex(h, a);
+            rfg_hash_hex(e->hash, b);
+            fprintf(stderr, "refast: %s: field 'file hash': %s, MANIFEST says %s\n", path, a, b);
+            bad++;
+        } else if (strcmp(c.kernel, e->kernel) != 0 || strcmp(c.params, e->params) != 0) {
+            fprintf(stderr, "refast: %s: field 'kernel/params': file and MANIFEST disagree\n", path);
+            bad++;
+        } else {
+            ok++;
+        }
+        rf_case_free(&c);
+    }
+    /* every registry recipe must have its file */
+    for (size_t i = 0; i < rf_kernel_count(); i++) {
+        const rf_kernel *k = rf_kernel_at(i);
+        if (!rf_glob_match(glob, k->name)) continue;
+        for (const rf_case_spec *s = k->cases; s && s->name; s++) {
+            char rel[512];
+            rf_golden_relpath(k, s, rel, sizeof rel);
+            if (!rf_manifest_find(&m, rel)) {
+                fprintf(stderr, "refast: %s/%s: missing (run refast golden generate --kernel %s)\n",
+                        dir, rel, k->name);
+                bad++;
+            }
+        }
+    }
+    if (!strcmp(glob, "*")) bad += count_orphans(dir, &m);
+    rf_manifest_free(&m);
+    printf("golden check: %zu passed, %zu failed\n", ok, bad);
+    return bad ? RF_EXIT_USAGE : RF_EXIT_OK;
+}
+
+static int golden_generate(const char *dir, const char *glob)
+{
+    char err[512];
+    rf_manifest m;
+    if (!rf_manifest_load(dir, &m, true, err, sizeof err)) return rf_usage_error("%s", err);
+    size_t made = 0, changed = 0, matched = 0;
+    for (size_t i = 0; i < rf_kernel_count(); i++) {
+        const rf_kernel *k = rf_kernel_at(i);
+        if (!rf_glob_match(glob, k->name)) continue;
+        matched++;
+        for (const rf_case_spec *s = k->cases; s && s->name; s++) {
+            char rel[512], path[4096];
+            rf_golden_relpath(k, s, rel, sizeof rel);
+            snprintf(path, sizeof path, "%s/%s", dir, rel);
+            rf_case c;
+            rfg_hash h;
+            if (!rf_golden_build(k, s, &c, err, sizeof err) || !rfg_write(path, &c, &h, err, sizeof err)) {
+                rf_manifest_free(&m);
+                return rf_usage_error("%s", err);
+            }
+            rf_manifest_entry *old = rf_manifest_find(&m, rel);
+            if (old && (old->hash.hi != h.hi || old->hash.lo != h.lo)) {
+                char a[33], b[33];
+                rfg_hash_hex(old->hash, a);
+                rfg_hash_hex(h, b);
+                fprintf(stderr, "refast: *** CHANGED *** %s: hash %s -> %s (the oracle's output or "
+                                "the recipe changed; review before committing)\n", rel, a, b);
+                changed++;
+            }
+            if (!rf_manifest_set(&m, rel, k->name, c.params, h)) {
+                rf_case_free(&c);
+                rf_manifest_free(&m);
+                return rf_usage_error("out of memory");
+            }
+            rf_case_free(&c);
+            made++;
+        }
+    }
+    if (!matched) {
+        rf_manifest_free(&m);
+        return rf_usage_error("golden generate: no kernel matches '%s'", glob);
+    }
+    bool ok = rf_manifest_save(dir, &m, err, sizeof err);
+    rf_manifest_free(&m);
+    if (!ok) return rf_usage_error("%s", err);
+    printf("golden generate: %zu cases written, %zu changed\n", made, changed);
+    return RF_EXIT_OK;
+}
+
+int cmd_golden(int argc, char **argv)
+{
+    const char *dir = rf_golden_dir(), *glob = "*", *action = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            golden_help();
+            return RF_EXIT_OK;
+        } else if (rf_opt(argc, argv, &i, "--golden", &v)) {
+            if (!v) return rf_usage_error("golden: --golden needs a directory");
+            dir = v;
+        } else if (rf_opt(argc, argv, &i, "--kernel", &v)) {
+            if (!v) return rf_usage_error("golden: --kernel needs a glob");
+            glob = v;
+        } else if (!action && (!strcmp(argv[i], "check") || !strcmp(argv[i], "generate"))) {
+            action = argv[i];
+        } else {
+            return rf_usage_error("golden: unexpected argument '%s' (see refast golden --help)", argv[i]);
+        }
+    }
+    if (!action) return rf_usage_error("golden: expected 'check' or 'generate' (see refast golden --help)");
+    return !strcmp(action, "check") ? golden_check(dir, glob) : golden_generate(dir, glob);
+}

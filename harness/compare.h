@@ -22,6 +22,7 @@ typedef struct rf_verdict {
     bool pass;
     rf_tol_class cls;
     double max_ratio; /* sum/iterate: max |got-want|/(u*S); ulp: max ulps; exact/decision: mismatches */
+    double max_abs;   /* largest |got - want| over finite outputs */
     double bound;     /* tau (sum/iterate/decision), ulps (ulp), 0 (exact) */
     uint64_t compared;
     uint64_t mismatches; /* outputs outside the bound (or not identical for exact) */

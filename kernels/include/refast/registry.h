@@ -58,6 +58,7 @@ typedef struct rf_kernel {
     rf_dtype work_dtype;
     rf_fnptr level[RF_ISA_COUNT];   /* hand-written implementation per level, NULL = fallback */
     rf_fnptr autovec[RF_ISA_COUNT]; /* ref/ source at -O3 + level flags (peer row) */
+    rf_fnptr openblas;              /* the same computation through CBLAS/LAPACKE (peer row), or NULL */
     rf_tol tol;
 
     const rf_case_spec *cases; /* golden recipes, terminated by {NULL, NULL} */

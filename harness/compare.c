@@ -1,0 +1,206 @@
+/* The judge (see compare.h). */
+#include "compare.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../kernels/registry/common.h"
+
+/* The value of element i of an array as a double (integers exactly up to 2^53). */
+static double elem(const rf_array *a, uint64_t i)
+{
+    switch (a->dtype) {
+    case RF_DT_U8: return ((const uint8_t *)a->data)[i];
+    case RF_DT_I32: return ((const int32_t *)a->data)[i];
+    case RF_DT_U32: return ((const uint32_t *)a->data)[i];
+    case RF_DT_U64: return (double)((const uint64_t *)a->data)[i];
+    case RF_DT_F32: return ((const float *)a->data)[i];
+    case RF_DT_F64: return ((const double *)a->data)[i];
+    default: return NAN;
+    }
+}
+
+/* Exact comparison of integer outputs at full 64-bit width, floats by bits in the working dtype. */
+static bool same_exact(const rf_array *got, const rf_array *want, uint64_t i, rf_dtype work)
+{
+    if (got->dtype == RF_DT_U64 && want->dtype == RF_DT_U64)
+        return ((const uint64_t *)got->data)[i] == ((const uint64_t *)want->data)[i];
+    double g = elem(got, i), w = elem(want, i);
+    if (isnan(g) || isnan(w)) return isnan(g) && isnan(w);
+    if (got->dtype == RF_DT_F32 || (work == RF_DT_F32 && got->dtype != RF_DT_F64)) {
+        float gf = (float)g, wf = (float)w;
+        return memcmp(&gf, &wf, sizeof gf) == 0;
+    }
+    return memcmp(&g, &w, sizeof g) == 0;
+}
+
+/* Distance in units in the last place between two floats of the working dtype. */
+static double ulp_distance(double got, double want, rf_dtype work)
+{
+    if (work == RF_DT_F32) {
+        float g = (float)got, w = (float)want;
+        int32_t gi, wi;
+        memcpy(&gi, &g, 4);
+        memcpy(&wi, &w, 4);
+        int64_t go = gi < 0 ? (int64_t)INT32_MIN - gi : gi; /* monotone integer ordering */
+        int64_t wo = wi < 0 ? (int64_t)INT32_MIN - wi : wi;
+        return fabs((double)(go - wo));
+    }
+    int64_t gi, wi;
+    memcpy(&gi, &got, 8);
+    memcpy(&wi, &want, 8);
+    long double go = gi < 0 ? (long double)INT64_MIN - gi : gi;
+    long double wo = wi < 0 ? (long double)INT64_MIN - wi : wi;
+    return (double)fabsl(go - wo);
+}
+
+static void note_first(rf_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_first(rf_verdict *v, const char *fmt, ...)
+{
+    if (v->detail[0]) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->detail, sizeof v->detail, fmt, ap);
+    va_end(ap);
+}
+
+/* Non-finite wants must be met exactly: NaN by NaN, an infinity by the same infinity.
+ * Returns true when the element was settled here (matching or not). */
+static bool settle_nonfinite(double g, double w, bool *ok)
+{
+    if (isfinite(w) && isfinite(g)) return false;
+    *ok = (isnan(w) && isnan(g)) || (!isnan(w) && !isnan(g) && g == w);
+    return true;
+}
+
+static bool compare_array(const rf_kernel *k, const rf_case *c, const rf_array *want,
+                          const rf_array *got, rf_tol_class cls, rf_verdict *v)
+{
+    const char *x = want->name + 5; /* strip "want." */
+    char sname[RF_NAME_MAX + 8], tname[RF_NAME_MAX + 8];
+    snprintf(sname, sizeof sname, "scale.%s", x);
+    snprintf(tname, sizeof tname, "tie.%s", x);
+    const rf_array *scale = rf_case_find(c, sname), *tie = rf_case_find(c, tname);
+    const rf_dtype work = c->work_dtype != RF_DT_NONE ? c->work_dtype : k->work_dtype;
+    const double u = rf_unit_roundoff(work);
+
+    double tau = k->tol.tau;
+    if (tau <= 0) {
+        uint64_t terms = 2;
+        rf_param_u64(c->params, "terms", &terms);
+        tau = 8.0 * rf_ceil_log2(terms ? terms : 1) + 8.0;
+    }
+    const bool scaled = cls == RF_TOL_SUM || cls == RF_TOL_ITERATE || cls == RF_TOL_DECISION;
+    if (scaled && (!scale || scale->count == 0 || want->count % scale->count != 0)) {
+        snprintf(v->detail, sizeof v->detail, "%s: class %s needs %s dividing its length", want->name,
+                 rf_tol_name(cls), sname);
+        return false;
+    }
+    if (cls == RF_TOL_DECISION && (!tie || tie->count != scale->count)) {
+        snprintf(v->detail, sizeof v->detail, "%s: class decision needs %s like %s", want->name,
+                 tname, sname);
+        return false;
+    }
+    v->bound = cls == RF_TOL_ULP ? k->tol.ulps : cls == RF_TOL_EXACT ? 0.0 : tau;
+    const uint64_t block = scaled ? want->count / scale->count : 1;
+
+    for (uint64_t i = 0; i < want->count; i++) {
+        const double w = elem(want, i), g = elem(got, i);
+        bool ok = true;
+        double ratio = 0.0;
+        v->compared++;
+        if (cls == RF_TOL_EXACT || cls == RF_TOL_DECISION) {
+            ok = same_exact(got, want, i, work);
+            if (!ok && cls == RF_TOL_DECISION) {
+                const double t = elem(tie, i / block), s = elem(scale, i / block);
+                if (fabs(t) <= tau * u * s) {
+                    v->near_ties++;
+                    ok = true;
+                }
+            }
+        } else if (!settle_nonfinite(g, w, &ok)) {
+            if (cls == RF_TOL_ULP) {
+                ratio = ulp_distance(g, w, work);
+                ok = ratio <= k->tol.ulps;
+            } else {
+                const double s = elem(scale, i / block);
+                const double err = fabs(g - w);
+                ratio = s > 0 ? err / (u * s) : (err == 0 ? 0.0 : INFINITY);
+                ok = ratio <= tau;
+            }
+        }
+        if (ratio > v->max_ratio) v->max_ratio = ratio;
+        if (isfinite(g) && isfinite(w) && fabs(g - w) > v->max_abs) v->max_abs = fabs(g - w);
+        if (!ok) {
+            v->mismatches++;
+            note_first(v, "%s[%llu]: got %.9g want %.17g%s", x, (unsigned long long)i, g, w,
+                       (cls == RF_TOL_SUM || cls == RF_TOL_ITERATE) ? " (outside tau*u*S)" : "");
+        }
+    }
+    return true;
+}
+
+bool rf_compare_case(const rf_kernel *k, const rf_case *c, const rf_case *got, rf_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    rf_tol_class cls = k->tol.cls;
+    char tol[32];
+    if (rf_param_str(c->params, "tol", tol, sizeof tol) && !rf_tol_parse(tol, &cls)) {
+        snprintf(v->detail, sizeof v->detail, "case parameter tol=%s is not a tolerance class", tol);
+        return false;
+    }
+    v->cls = cls;
+    unsigned nwant = 0;
+    for (unsigned a = 0; a < c->narrays; a++) {
+        const rf_array *want = &c->arrays[a];
+        if (strncmp(want->name, "want.", 5) != 0) continue;
+        nwant++;
+        const rf_array *out = rf_case_find(got, want->name + 5);
+        if (!out) {
+            snprintf(v->detail, sizeof v->detail, "implementation produced no output '%s'",
+                     want->name + 5);
+            return false;
+        }
+        if (out->count != want->count) {
+            snprintf(v->detail, sizeof v->detail, "output '%s' has %llu elements, oracle has %llu",
+                     out->name, (unsigned long long)out->count, (unsigned long long)want->count);
+            return false;
+        }
+        if (!compare_array(k, c, want, out, cls, v)) return false;
+    }
+    if (nwant == 0) {
+        snprintf(v->detail, sizeof v->detail, "case has no want.* arrays");
+        return false;
+    }
+    /* decision: near-tie flips are tolerated only while rare (SPEC: < 1e-4 of decisions) */
+    if (cls == RF_TOL_DECISION && v->near_ties > 0 && (double)v->near_ties >= 1e-4 * (double)v->compared) {
+        v->mismatches += v->near_ties;
+        note_first(v, "%llu near-tie flips in %llu decisions (limit: < 1e-4 of decisions)",
+                   (unsigned long long)v->near_ties, (unsigned long long)v->compared);
+    }
+    if (cls == RF_TOL_EXACT || cls == RF_TOL_DECISION) v->max_ratio = (double)v->mismatches;
+    v->pass = v->mismatches == 0;
+    return true;
+}
+
+bool rf_judge(const rf_kernel *k, rf_fnptr fn, const rf_case *c, rf_verdict *v)
+{
+    rf_case out;
+    rf_case_init(&out, c->kernel, c->name, c->params);
+    memset(v, 0, sizeof *v);
+    char err[256] = "";
+    bool ok;
+    if (!fn) {
+        snprintf(v->detail, sizeof v->detail, "no implementation");
+        ok = false;
+    } else if (k->run(fn, c, &out, err, sizeof err) != 0) {
+        snprintf(v->detail, sizeof v->detail, "run failed: %s", err);
+        ok = false;
+    } else {
+        ok = rf_compare_case(k, c, &out, v);
+    }
+    rf_case_free(&out);
+    return ok;
+}
