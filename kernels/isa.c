@@ -86,6 +86,22 @@ static struct {
     char summary[192];
 } cpu;
 
+/* REFAST_CPU_DISABLE=avx512[,avx2...] hides levels the CPU has, so that fallbacks and the
+ * "CPU lacks this level" paths can be exercised on any machine. It can only remove levels. */
+static void apply_disable(void)
+{
+    const char *env = getenv("REFAST_CPU_DISABLE");
+    if (!env) return;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", env);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        rf_isa level;
+        if (rf_isa_parse(tok, &level) && level != RF_ISA_SCALAR) cpu.usable[level] = false;
+    }
+    /* avx512 builds on avx2 (the fallback chain relies on it) */
+    if (!cpu.usable[RF_ISA_AVX2]) cpu.usable[RF_ISA_AVX512] = false;
+}
+
 static void detect(void)
 {
     if (cpu.done) return;
@@ -101,6 +117,7 @@ static void detect(void)
 #else
     snprintf(cpu.summary, sizeof cpu.summary, "generic: scalar only");
 #endif
+    apply_disable();
     cpu.done = true;
 }
 

@@ -15,3 +15,68 @@ int rf_test_summary(const char *name)
     printf("%s: %d passed, %d failed\n", name, rf_test_passed, rf_test_failed);
     return (rf_test_failed == 0 && rf_test_passed > 0) ? 0 : 1;
 }
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void slurp(FILE *f, char *buf, size_t len)
+{
+    if (!buf || !len) return;
+    rewind(f);
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = '\0';
+}
+
+int rf_test_cli(char *out, size_t outlen, char *err, size_t errlen, ...)
+{
+    char *argv[64];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, errlen);
+    argv[argc++] = (char *)"refast";
+    for (char *a; argc < 63 && (a = va_arg(ap, char *));) argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+
+    fflush(stdout);
+    fflush(stderr);
+    FILE *fo = tmpfile(), *fe = tmpfile();
+    int saved_out = dup(1), saved_err = dup(2);
+    dup2(fileno(fo), 1);
+    dup2(fileno(fe), 2);
+    int rc = rf_cli_main(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved_out, 1);
+    dup2(saved_err, 2);
+    close(saved_out);
+    close(saved_err);
+    slurp(fo, out, outlen);
+    slurp(fe, err, errlen);
+    fclose(fo);
+    fclose(fe);
+    return rc;
+}
+
+int rf_test_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+const char *rf_test_tmpdir(void)
+{
+    static char path[256];
+    const char *base = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/refast-test-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(path)) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    return path;
+}

@@ -5,6 +5,7 @@
 #define REFAST_TESTLIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "refast/isa.h"
@@ -35,5 +36,15 @@ extern int rf_test_passed, rf_test_failed;
 int rf_test_levels(rf_isa out[RF_ISA_COUNT]);
 /* Prints the summary line and returns 0 if nothing failed (and something passed), else 1. */
 int rf_test_summary(const char *name);
+
+
+/* Runs the refast CLI in-process (rf_cli_main) with the given arguments (NULL-terminated),
+ * capturing what it writes to stderr into err (NUL-terminated) and stdout into out (either may be
+ * NULL). Returns its exit code. */
+int rf_test_cli(char *out, size_t outlen, char *err, size_t errlen, ...);
+/* Number of '\n'-terminated lines in s. */
+int rf_test_lines(const char *s);
+/* A fresh temporary directory (mkdtemp under $TMPDIR or /tmp); the path is static storage. */
+const char *rf_test_tmpdir(void);
 
 #endif

@@ -8,6 +8,9 @@
  *
  * A kernel without a hand-written version at some level falls back along rf_isa_fallback():
  * avx512 -> avx2 -> scalar, neon -> scalar.
+ *
+ * Environment: REFAST_ISA=LEVEL selects the level of the dispatching wrappers; REFAST_CPU_DISABLE=
+ * avx512[,avx2] hides levels from detection (testing fallbacks and the missing-level errors).
  */
 #ifndef REFAST_ISA_H
 #define REFAST_ISA_H

@@ -1,0 +1,195 @@
+/* The golden container and the golden/verify commands: a round trip is lossless, and every kind
+ * of damage (truncation, a flipped byte, wrong magic, wrong version, wrong hash, an empty or
+ * missing file) is a one-line error naming the file and the field, with exit code 2. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "golden.h"
+#include "refast/registry.h"
+#include "rfg.h"
+#include "testlib.h"
+
+static bool write_bytes(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return false;
+    bool ok = fwrite(p, 1, n, f) == n;
+    return fclose(f) == 0 && ok;
+}
+
+/* Reads a damaged image; it must fail with a message that names the file and a field. */
+static void expect_rejected(const char *path, const uint8_t *p, size_t n, const char *field_hint,
+                            const char *what)
+{
+    CHECK(write_bytes(path, p, n));
+    rf_case c;
+    rfg_hash h;
+    char err[512] = "";
+    bool ok = rfg_read(path, &c, &h, err, sizeof err);
+    CHECKF(!ok, "%s was accepted", what);
+    if (ok) {
+        rf_case_free(&c);
+        return;
+    }
+    CHECKF(strstr(err, path) != NULL, "%s: message does not name the file: %s", what, err);
+    CHECKF(strstr(err, "field '") != NULL, "%s: message does not name a field: %s", what, err);
+    CHECKF(strchr(err, '\n') == NULL, "%s: message is not one line", what);
+    if (field_hint) CHECKF(strstr(err, field_hint) != NULL, "%s: expected '%s' in: %s", what, field_hint, err);
+}
+
+static void test_roundtrip_and_damage(const char *dir)
+{
+    const rf_kernel *k = rf_kernel_find("fht_f32");
+    CHECK(k != NULL);
+    if (!k) return;
+    const rf_case_spec spec = {"t", "log2n=5 input=random seed=3"};
+    rf_case c;
+    char err[512];
+    CHECK(rf_golden_build(k, &spec, &c, err, sizeof err));
+
+    uint8_t *img;
+    size_t len;
+    rfg_hash h;
+    CHECK(rfg_encode(&c, &img, &len, &h, err, sizeof err));
+    char path[512];
+    snprintf(path, sizeof path, "%s/case.rfg", dir);
+    rfg_hash h2;
+    CHECK(rfg_write(path, &c, &h2, err, sizeof err));
+    CHECK(h.hi == h2.hi && h.lo == h2.lo);
+
+    rf_case back;
+    rfg_hash h3;
+    CHECK(rfg_read(path, &back, &h3, err, sizeof err));
+    CHECK(h3.hi == h.hi && h3.lo == h.lo);
+    CHECK(!strcmp(back.kernel, c.kernel) && !strcmp(back.name, c.name) && !strcmp(back.params, c.params));
+    CHECK(back.narrays == c.narrays && back.work_dtype == c.work_dtype);
+    for (unsigned i = 0; i < c.narrays && i < back.narrays; i++) {
+        const rf_array *a = &c.arrays[i], *b = &back.arrays[i];
+        CHECK(!strcmp(a->name, b->name) && a->dtype == b->dtype && a->count == b->count);
+        CHECK(memcmp(a->data, b->data, (size_t)a->count * rf_dtype_size(a->dtype)) == 0);
+    }
+    rf_case_free(&back);
+
+    /* truncation at every length: never accepted, never a crash */
+    for (size_t cut = 0; cut < len; cut += (cut < 64 ? 1 : 37)) {
+        char what[64];
+        snprintf(what, sizeof what, "truncated to %zu bytes", cut);
+        expect_rejected(path, img, cut, NULL, what);
+    }
+    expect_rejected(path, img, 0, "magic", "empty file");
+
+    /* one flipped byte anywhere: header fields, array metadata, payload, file hash */
+    uint8_t *bad = malloc(len);
+    for (size_t pos = 0; pos < len; pos += (pos < 128 ? 1 : 97)) {
+        memcpy(bad, img, len);
+        bad[pos] ^= 0x20;
+        char what[64];
+        snprintf(what, sizeof what, "byte %zu flipped", pos);
+        expect_rejected(path, bad, len, NULL, what);
+    }
+    /* the last byte is part of the file hash */
+    memcpy(bad, img, len);
+    bad[len - 1] ^= 1;
+    expect_rejected(path, bad, len, "file hash", "file hash flipped");
+    /* a payload byte: the array's own XXH3-64 catches it first */
+    memcpy(bad, img, len);
+    bad[len - 20] ^= 1;
+    expect_rejected(path, bad, len, "payload", "payload flipped");
+    /* wrong magic and wrong version */
+    memcpy(bad, img, len);
+    memcpy(bad, "RFG2", 4);
+    expect_rejected(path, bad, len, "magic", "wrong magic");
+    memcpy(bad, img, len);
+    bad[4] = 7;
+    expect_rejected(path, bad, len, "version", "wrong version");
+    free(bad);
+
+    rf_case missing;
+    CHECK(!rfg_read("/nonexistent/dir/x.rfg", &missing, &h3, err, sizeof err));
+    CHECK(strstr(err, "/nonexistent/dir/x.rfg") != NULL);
+    free(img);
+    rf_case_free(&c);
+}
+
+static void test_commands(const char *dir)
+{
+    char out[1 << 16], err[4096];
+    /* generate one kernel into a fresh directory, then check it */
+    int rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "generate", "--golden", dir,
+                         "--kernel", "fht_f32_batch", NULL);
+    CHECKF(rc == 0, "generate: rc %d: %s", rc, err);
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden", dir, "--kernel",
+                     "fht_f32_batch", NULL);
+    CHECKF(rc == 0, "check: rc %d: %s", rc, err);
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--golden", dir, "--kernel",
+                     "fht_f32_batch", "--isa", "all", NULL);
+    CHECKF(rc == 0, "verify: rc %d: %s", rc, err);
+    CHECK(strstr(out, "verify: ") != NULL && strstr(out, " 0 failed") != NULL);
+
+    /* regenerating identical data changes nothing */
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "generate", "--golden", dir,
+                     "--kernel", "fht_f32_batch", NULL);
+    CHECK(rc == 0 && strstr(out, " 0 changed") != NULL && strstr(err, "CHANGED") == NULL);
+
+    /* damage one file: check and verify both refuse it with exit 2 */
+    char path[600];
+    snprintf(path, sizeof path, "%s/fht/fht_f32_batch.n8x5_random.rfg", dir);
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (f) {
+        fseek(f, 100, SEEK_SET);
+        int ch = fgetc(f);
+        fseek(f, 100, SEEK_SET);
+        fputc(ch ^ 0x55, f);
+        fclose(f);
+    }
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden", dir, NULL);
+    CHECKF(rc == 2, "check of a damaged file: rc %d", rc);
+    CHECK(strstr(err, "n8x5_random.rfg") != NULL);
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--golden", dir, "--kernel",
+                     "fht_f32_batch", NULL);
+    CHECKF(rc == 2 && rf_test_lines(err) == 1, "verify of a damaged file: rc %d, stderr: %s", rc, err);
+
+    /* a MANIFEST hash that disagrees with the regenerated data is reported loudly */
+    char mpath[600];
+    snprintf(mpath, sizeof mpath, "%s/MANIFEST", dir);
+    f = fopen(mpath, "r+b");
+    CHECK(f != NULL);
+    if (f) {
+        /* the first hash digit of the last line */
+        fseek(f, -33, SEEK_END);
+        int ch = fgetc(f);
+        fseek(f, -33, SEEK_END);
+        fputc(ch == '0' ? '1' : '0', f);
+        fclose(f);
+    }
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "generate", "--golden", dir,
+                     "--kernel", "fht_f32_batch", NULL);
+    CHECK(rc == 0 && strstr(err, "CHANGED") != NULL);
+
+    /* a missing golden directory, and a malformed MANIFEST */
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden",
+                     "/nonexistent/golden", NULL);
+    CHECK(rc == 2 && rf_test_lines(err) == 1);
+    f = fopen(mpath, "a");
+    if (f) {
+        fputs("fht/x.rfg\tfht_f32\tno hash here\n", f);
+        fclose(f);
+    }
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden", dir, NULL);
+    CHECK(rc == 2 && strstr(err, "MANIFEST") != NULL && rf_test_lines(err) == 1);
+
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "frobnicate", NULL);
+    CHECK(rc == 2 && rf_test_lines(err) == 1);
+}
+
+int main(void)
+{
+    const char *dir = rf_test_tmpdir();
+    char d1[300], d2[400];
+    snprintf(d1, sizeof d1, "%s", dir);
+    snprintf(d2, sizeof d2, "%s/generated", d1);
+    test_roundtrip_and_damage(d1);
+    test_commands(d2);
+    return rf_test_summary("test_golden");
+}
