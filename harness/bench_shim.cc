@@ -12,23 +12,28 @@
 namespace {
 
 // Each item runs in batches: KeepRunningBatch(b) admits b iterations per check, and the item's
-// own loop performs them, so the timed region is the kernel's loop and nothing else. The batch
-// grows until one batch takes ~50 us, keeping the per-batch bookkeeping below 0.1%.
+// own loop performs them, so the timed region is the kernel's loop and nothing else. The batch is
+// calibrated once per item, before any repetition, until one batch takes ~50 us (keeping the
+// per-batch bookkeeping below 0.1%); it must not change between repetitions, because Google
+// Benchmark requires every repetition to run the same number of iterations.
+uint64_t calibrate_batch(const rf_bench_item *item)
+{
+    uint64_t batch = 1;
+    for (int tries = 0; tries < 40; tries++) {
+        auto t0 = std::chrono::steady_clock::now();
+        item->run(item->ctx, batch);
+        double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (dt > 50e-6 || batch >= (1u << 24)) break;
+        batch *= 2;
+    }
+    return batch;
+}
+
 void run_item(benchmark::State &state, const rf_bench_item *item)
 {
-    benchmark::IterationCount batch = 1;
-    {
-        // Calibrate the batch outside the timed loop.
-        for (int tries = 0; tries < 40; tries++) {
-            auto t0 = std::chrono::steady_clock::now();
-            item->run(item->ctx, static_cast<uint64_t>(batch));
-            double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            if (dt > 50e-6 || batch >= (1 << 24)) break;
-            batch *= 2;
-        }
-    }
+    const auto batch = static_cast<benchmark::IterationCount>(item->batch);
     while (state.KeepRunningBatch(batch)) {
-        item->run(item->ctx, static_cast<uint64_t>(batch));
+        item->run(item->ctx, item->batch);
         benchmark::ClobberMemory();
     }
     const double iters = static_cast<double>(state.iterations());
@@ -41,7 +46,7 @@ void run_item(benchmark::State &state, const rf_bench_item *item)
 
 }  // namespace
 
-extern "C" int rf_bench_run(const rf_bench_item *items, size_t n, const rf_bench_options *opt,
+extern "C" int rf_bench_run(rf_bench_item *items, size_t n, const rf_bench_options *opt,
                             char *err, size_t errlen)
 {
     try {
@@ -60,7 +65,10 @@ extern "C" int rf_bench_run(const rf_bench_item *items, size_t n, const rf_bench
         for (int i = 0; i < 16 && opt->context[i][0]; i++)
             benchmark::AddCustomContext(opt->context[i][0], opt->context[i][1]);
         for (size_t i = 0; i < n; i++) {
-            const rf_bench_item *item = &items[i];
+            rf_bench_item *item = &items[i];
+            item->batch = calibrate_batch(item);
+            // No UseRealTime(): rates are per CPU second, which on a shared machine excludes the
+            // time this thread waited for a core; refast gate and report use CPU time too.
             benchmark::RegisterBenchmark(item->name, [item](benchmark::State &s) { run_item(s, item); })
                 ->Unit(benchmark::kNanosecond);
         }

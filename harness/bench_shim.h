@@ -22,6 +22,7 @@ typedef struct rf_bench_item {
     double items_per_iter; /* natural units per repetition */
     double flops_per_iter; /* 0: no FLOPS counter */
     double bytes_per_iter; /* 0: no bytes_per_second */
+    uint64_t batch;        /* repetitions per timing-loop check; set by rf_bench_run */
 } rf_bench_item;
 
 typedef struct rf_bench_options {
@@ -31,8 +32,8 @@ typedef struct rf_bench_options {
     const char *context[16][2]; /* extra key/value pairs for the JSON context (NULL-terminated) */
 } rf_bench_options;
 
-/* Runs every item; console table on stdout. Returns 0, or -1 with a message in err. */
-int rf_bench_run(const rf_bench_item *items, size_t n, const rf_bench_options *opt, char *err,
+/* Runs every item (items[].batch is calibrated here); console table on stdout. Returns 0, or -1 with a message in err. */
+int rf_bench_run(rf_bench_item *items, size_t n, const rf_bench_options *opt, char *err,
                  size_t errlen);
 
 #ifdef __cplusplus

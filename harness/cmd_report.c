@@ -1,4 +1,729 @@
-/* PLACEHOLDER for refast report (being written). */
+/* refast report: benchmark JSON -> DIR/report.md, DIR/report.html and DIR/<kernel>.svg (SPEC §7).
+ *
+ * Per kernel (benchmarks named <kernel>/<impl>/<size>): a chart of throughput per implementation
+ * with one panel per size, and a table with, per row, the median time over repetitions (real time,
+ * or CPU time with --time cpu), items/s (items_per_second, in the label's unit=), GFLOP/s (the rate
+ * counter FLOPS / 1e9), GB/s (bytes_per_second / 1e9), all rates recomputed against that same
+ * median time (benchjson.h: rf_bench_per_call) so that no number contradicts another, the speedup over scalar and over the autovec peer of the
+ * same level (ratios of median times, same input file), and the roofline fractions: FLOPS over
+ * the peak of the row's level (machine/fma_peak_<level>/-, level from the label's level= else the
+ * impl; peers without a level use the file's highest peak) and bytes_per_second over the triad
+ * bandwidth (machine/triad/-). With several inputs the rows of each input sit side by side and a
+ * comparison table gives each input's speedup over the first.
+ *
+ * All files are generated in memory, then written under temporary names and renamed, so a failure
+ * leaves no partial output.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "benchjson.h"
 #include "cli.h"
-int cmd_report(int argc, char **argv) { (void)argc; (void)argv; return rf_usage_error("report: not built yet"); }
+#include "refast/isa.h"
+#include "report_doc.h"
+#include "stats.h"
+#include "svg.h"
+
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static bool sl_add(strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], s)) return true;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) return false;
+        l->v = v;
+        l->cap = cap;
+    }
+    size_t len = strlen(s) + 1;
+    if (!(l->v[l->n] = malloc(len))) return false;
+    memcpy(l->v[l->n++], s, len);
+    return true;
+}
+
+static void sl_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+typedef struct input {
+    rf_bench_file f;
+    rf_bench_name *names; /* parallel to f.b */
+    char label[64];
+} input;
+
+typedef struct kernel_rows {
+    char *name;
+    strlist sizes, impls;
+} kernel_rows;
+
+typedef struct report {
+    input *in;
+    size_t nin;
+    kernel_rows *k;
+    size_t nk;
+    const char *outdir;
+    const char *title;
+    bool cpu; /* --time cpu */
+} report;
+
+typedef struct cell {
+    const rf_bench *b;
+    double ns, items, flops, bps;
+    char level[32], unit[48];
+} cell;
+
+/* ---- model ---------------------------------------------------------------------------------- */
+
+/* Names that do not follow <kernel>/<impl>/<size> still get a row: "a/b" -> (a, b, -), "a" -> (a, -, -). */
+static void split_name(const char *name, rf_bench_name *nm)
+{
+    if (rf_bench_name_parse(name, nm)) return;
+    memset(nm, 0, sizeof *nm);
+    const char *slash = strchr(name, '/');
+    size_t kl = slash ? (size_t)(slash - name) : strlen(name);
+    snprintf(nm->kernel, sizeof nm->kernel, "%.*s", (int)(kl < sizeof nm->kernel ? kl : sizeof nm->kernel - 1),
+             name);
+    snprintf(nm->impl, sizeof nm->impl, "%s", slash && slash[1] ? slash + 1 : "-");
+    snprintf(nm->size, sizeof nm->size, "-");
+}
+
+/* A rate counter recomputed against the report's time base (per-call amount / median time), so
+ * that rates, times and ratios in the report all agree; GB's own rate when that is impossible. */
+static double rebased(const rf_bench *b, const char *counter, double ns)
+{
+    double per_call = rf_bench_per_call(b, counter);
+    return isfinite(per_call) ? per_call / (ns * 1e-9) : rf_bench_counter_median(b, counter);
+}
+
+static bool get_cell(const report *r, size_t in, const char *kernel, const char *impl, const char *size, cell *c)
+{
+    const input *ip = &r->in[in];
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < ip->f.n; i++) {
+        const rf_bench_name *nm = &ip->names[i];
+        if (strcmp(nm->kernel, kernel) || strcmp(nm->impl, impl) || strcmp(nm->size, size)) continue;
+        const rf_bench *b = &ip->f.b[i];
+        c->b = b;
+        c->ns = rf_stat_median(r->cpu ? b->cpu_ns : b->real_ns, b->n);
+        c->items = rebased(b, "items_per_second", c->ns);
+        c->flops = rebased(b, "FLOPS", c->ns);
+        c->bps = rebased(b, "bytes_per_second", c->ns);
+        if (!rf_bench_label_get(b->label, "level", c->level, sizeof c->level))
+            rf_bench_impl_kind(impl, c->level, sizeof c->level);
+        if (!rf_bench_label_get(b->label, "unit", c->unit, sizeof c->unit))
+            snprintf(c->unit, sizeof c->unit, "%s", isfinite(c->items) ? "items" : "calls");
+        if (!isfinite(c->items)) {
+            c->items = 1e9 / c->ns; /* one call per iteration */
+            snprintf(c->unit, sizeof c->unit, "calls");
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Scalar first; each hand-written level followed by its autovec peer; other peers last. */
+static int impl_rank(const char *impl)
+{
+    char level[32];
+    rf_impl_kind kind = rf_bench_impl_kind(impl, level, sizeof level);
+    rf_isa isa = RF_ISA_SCALAR;
+    rf_isa_parse(level, &isa);
+    switch (kind) {
+    case RF_IMPL_SCALAR: return 0;
+    case RF_IMPL_LEVEL: return 10 + 2 * (int)isa;
+    case RF_IMPL_AUTOVEC: return 11 + 2 * (int)isa;
+    default: return 100;
+    }
+}
+
+static int cmp_impl(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    int rx = impl_rank(x), ry = impl_rank(y);
+    return rx != ry ? (rx > ry) - (rx < ry) : strcmp(x, y);
+}
+
+static bool build_model(report *r)
+{
+    for (size_t i = 0; i < r->nin; i++) {
+        input *ip = &r->in[i];
+        ip->names = calloc(ip->f.n ? ip->f.n : 1, sizeof *ip->names);
+        if (!ip->names) return false;
+        for (size_t j = 0; j < ip->f.n; j++) {
+            rf_bench_name *nm = &ip->names[j];
+            split_name(ip->f.b[j].name, nm);
+            if (!strcmp(nm->kernel, "machine")) continue;
+            size_t k = 0;
+            while (k < r->nk && strcmp(r->k[k].name, nm->kernel)) k++;
+            if (k == r->nk) {
+                kernel_rows *nk = realloc(r->k, (r->nk + 1) * sizeof *nk);
+                if (!nk) return false;
+                r->k = nk;
+                memset(&nk[k], 0, sizeof nk[k]);
+                size_t len = strlen(nm->kernel) + 1;
+                if (!(nk[k].name = malloc(len))) return false;
+                memcpy(nk[k].name, nm->kernel, len);
+                r->nk++;
+            }
+            if (!sl_add(&r->k[k].sizes, nm->size) || !sl_add(&r->k[k].impls, nm->impl)) return false;
+        }
+    }
+    for (size_t k = 0; k < r->nk; k++) qsort(r->k[k].impls.v, r->k[k].impls.n, sizeof(char *), cmp_impl);
+    return true;
+}
+
+/* Peak flop/s for a level in input in (NaN if unknown); "" = highest peak in the file. */
+static double machine_peak(const report *r, size_t in, const char *level)
+{
+    const input *ip = &r->in[in];
+    double best = NAN;
+    for (size_t i = 0; i < ip->f.n; i++) {
+        const rf_bench_name *nm = &ip->names[i];
+        if (strcmp(nm->kernel, "machine") || strncmp(nm->impl, "fma_peak_", 9)) continue;
+        double v = rf_bench_counter_median(&ip->f.b[i], "FLOPS");
+        if (*level && !strcmp(nm->impl + 9, level)) return v;
+        if (!*level && isfinite(v) && !(v <= best)) best = v;
+    }
+    return best;
+}
+
+static double machine_bandwidth(const report *r, size_t in)
+{
+    cell c;
+    return get_cell(r, in, "machine", "triad", "-", &c) ? rf_bench_counter_median(c.b, "bytes_per_second") : NAN;
+}
+
+/* ---- formatting ----------------------------------------------------------------------------- */
+
+static const char *fmt_ratio(double v, char *buf, size_t n)
+{
+    if (isfinite(v) && v > 0) snprintf(buf, n, "%.2fx", v);
+    else snprintf(buf, n, "-");
+    return buf;
+}
+
+static const char *fmt_fixed(double v, double scale, const char *suffix, char *buf, size_t n)
+{
+    if (isfinite(v)) snprintf(buf, n, "%.3g%s", v / scale, suffix);
+    else snprintf(buf, n, "-");
+    return buf;
+}
+
+static const char *fmt_pct(double num, double den, char *buf, size_t n)
+{
+    if (isfinite(num) && isfinite(den) && den > 0) snprintf(buf, n, "%.1f%%", 100 * num / den);
+    else snprintf(buf, n, "-");
+    return buf;
+}
+
+static void sanitize(const char *in, char *out, size_t n)
+{
+    size_t j = 0;
+    for (; *in && j + 1 < n; in++) {
+        char ch = *in;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                  ch == '-' || ch == '.';
+        out[j++] = ok ? ch : '_';
+    }
+    out[j] = '\0';
+    if (!j || out[0] == '.') snprintf(out, n, "kernel");
+}
+
+/* ---- sections ------------------------------------------------------------------------------- */
+
+static void section_inputs(const report *r, rf_doc *d)
+{
+    rf_doc_heading(d, 2, "Inputs");
+    /* Scalar context members (strings, numbers, booleans), union over inputs in file order. */
+    strlist keys = {0};
+    for (size_t i = 0; i < r->nin; i++) {
+        const rf_json *ctx = r->in[i].f.context;
+        for (size_t j = 0; ctx && j < ctx->count; j++)
+            if (ctx->items[j].type != RF_JSON_ARRAY && ctx->items[j].type != RF_JSON_OBJECT) sl_add(&keys, ctx->keys[j]);
+    }
+    rf_table t;
+    rf_table_init(&t, r->nin + 1);
+    t.left = t.ncol;
+    rf_table_cell(&t, "field");
+    for (size_t i = 0; i < r->nin; i++) rf_table_cell(&t, "%s", r->in[i].label);
+    rf_table_cell(&t, "file");
+    for (size_t i = 0; i < r->nin; i++) rf_table_cell(&t, "%s", r->in[i].f.path);
+    rf_table_cell(&t, "benchmarks");
+    for (size_t i = 0; i < r->nin; i++) {
+        size_t lo = SIZE_MAX, hi = 0;
+        for (size_t j = 0; j < r->in[i].f.n; j++) {
+            size_t n = r->in[i].f.b[j].n;
+            lo = n < lo ? n : lo;
+            hi = n > hi ? n : hi;
+        }
+        if (lo == hi) rf_table_cell(&t, "%zu (%zu repetitions)", r->in[i].f.n, hi);
+        else rf_table_cell(&t, "%zu (%zu-%zu repetitions)", r->in[i].f.n, lo, hi);
+    }
+    for (size_t k = 0; k < keys.n; k++) {
+        rf_table_cell(&t, "%s", keys.v[k]);
+        for (size_t i = 0; i < r->nin; i++) {
+            const rf_json *v = rf_json_get(r->in[i].f.context, keys.v[k]);
+            if (!v) rf_table_cell(&t, "-");
+            else if (v->type == RF_JSON_STRING) rf_table_cell(&t, "%s", v->str);
+            else if (v->type == RF_JSON_NUMBER) rf_table_cell(&t, "%.10g", v->number);
+            else if (v->type == RF_JSON_BOOL) rf_table_cell(&t, "%s", v->boolean ? "true" : "false");
+            else rf_table_cell(&t, "null");
+        }
+    }
+    rf_doc_table(d, &t);
+    rf_table_free(&t);
+    sl_free(&keys);
+    for (size_t i = 0; i < r->nin; i++) {
+        const rf_json *ctx = r->in[i].f.context;
+        const char *bt = rf_json_get_string(ctx, "library_build_type");
+        const rf_json *scaling = rf_json_get(ctx, "cpu_scaling_enabled");
+        if (bt && !strcmp(bt, "debug"))
+            rf_doc_para(d, "Note (%s): the Google Benchmark library was a debug build.", r->in[i].label);
+        if (scaling && scaling->type == RF_JSON_BOOL && scaling->boolean)
+            rf_doc_para(d, "Note (%s): CPU frequency scaling was enabled; timings may be noisy.", r->in[i].label);
+        size_t waited = 0;
+        for (size_t j = 0; j < r->in[i].f.n; j++) {
+            const rf_bench *b = &r->in[i].f.b[j];
+            if (rf_stat_median(b->cpu_ns, b->n) < 0.9 * rf_bench_median_ns(b)) waited++;
+        }
+        if (waited)
+            rf_doc_para(d,
+                        "Note (%s): %zu of %zu benchmarks have a median CPU time more than 10%% below their "
+                        "real time: the process was not running all the time (a busy machine?). This report "
+                        "uses %s time throughout%s.",
+                        r->in[i].label, waited, r->in[i].f.n, r->cpu ? "CPU" : "real",
+                        r->cpu ? "" : " (--time cpu would use CPU time)");
+        if (r->in[i].f.error_rows)
+            rf_doc_para(d, "Note (%s): %zu benchmark rows reported an error and were skipped.", r->in[i].label,
+                        r->in[i].f.error_rows);
+    }
+}
+
+static void section_machine(const report *r, rf_doc *d)
+{
+    strlist rows = {0};
+    for (size_t i = 0; i < r->nin; i++)
+        for (size_t j = 0; j < r->in[i].f.n; j++)
+            if (!strcmp(r->in[i].names[j].kernel, "machine")) sl_add(&rows, r->in[i].names[j].impl);
+    if (rows.n) {
+        rf_doc_heading(d, 2, "Machine limits");
+        rf_doc_para(d, "Peak FMA throughput per level (register-only FMA loop) and memory bandwidth "
+                       "(STREAM-like triad), measured in the same run; the roofline fractions below divide by these.");
+        rf_table t;
+        rf_table_init(&t, 2 + 3 * r->nin);
+        rf_table_cell(&t, "limit");
+        rf_table_cell(&t, "size");
+        for (size_t i = 0; i < r->nin; i++) {
+            const char *sep = r->nin > 1 ? " " : "", *sfx = r->nin > 1 ? r->in[i].label : "";
+            rf_table_cell(&t, "GFLOP/s%s%s", sep, sfx);
+            rf_table_cell(&t, "GB/s%s%s", sep, sfx);
+            rf_table_cell(&t, "median %s time%s%s", r->cpu ? "cpu" : "real", sep, sfx);
+        }
+        for (size_t k = 0; k < rows.n; k++) {
+            rf_table_cell(&t, "%s", rows.v[k]);
+            rf_table_cell(&t, "-");
+            for (size_t i = 0; i < r->nin; i++) {
+                cell c;
+                char b1[32], b2[32], b3[32];
+                if (!get_cell(r, i, "machine", rows.v[k], "-", &c)) {
+                    for (int x = 0; x < 3; x++) rf_table_cell(&t, "-");
+                    continue;
+                }
+                rf_fmt_time(c.ns, b3, sizeof b3);
+                rf_table_cell(&t, "%s", fmt_fixed(c.flops, 1e9, "", b1, sizeof b1));
+                rf_table_cell(&t, "%s", fmt_fixed(c.bps, 1e9, "", b2, sizeof b2));
+                rf_table_cell(&t, "%s", b3);
+            }
+        }
+        rf_doc_table(d, &t);
+        rf_table_free(&t);
+    } else {
+        rf_doc_para(d, "No machine rows (machine/fma_peak_<level>/-, machine/triad/-) in the input: "
+                       "roofline fractions are not available.");
+    }
+    sl_free(&rows);
+}
+
+static void kernel_table(const report *r, const kernel_rows *k, rf_doc *d)
+{
+    bool multi = r->nin > 1;
+    rf_table t;
+    rf_table_init(&t, 12 + (multi ? 1 : 0));
+    t.left = multi ? 3 : 2;
+    rf_table_cell(&t, "size");
+    rf_table_cell(&t, "impl");
+    if (multi) rf_table_cell(&t, "input");
+    const char *hdr[] = {r->cpu ? "median cpu time" : "median real time", "items/s", "GFLOP/s", "GB/s", "vs scalar", "vs autovec",
+                         "% peak FLOP/s", "% bandwidth", "level", "reps"};
+    for (size_t h = 0; h < sizeof hdr / sizeof hdr[0]; h++) rf_table_cell(&t, "%s", hdr[h]);
+    for (size_t s = 0; s < k->sizes.n; s++)
+        for (size_t m = 0; m < k->impls.n; m++)
+            for (size_t i = 0; i < r->nin; i++) {
+                const char *size = k->sizes.v[s], *impl = k->impls.v[m];
+                cell c, sc, av;
+                if (!get_cell(r, i, k->name, impl, size, &c)) continue;
+                char b[8][48];
+                char lvl[32];
+                double vs_scalar = get_cell(r, i, k->name, "scalar", size, &sc) ? sc.ns / c.ns : NAN;
+                double vs_auto = NAN;
+                if (rf_bench_impl_kind(impl, lvl, sizeof lvl) == RF_IMPL_LEVEL) {
+                    char peer[96];
+                    snprintf(peer, sizeof peer, "autovec_%s", impl);
+                    if (get_cell(r, i, k->name, peer, size, &av)) vs_auto = av.ns / c.ns;
+                }
+                rf_fmt_time(c.ns, b[0], sizeof b[0]);
+                rf_fmt_si(c.items, b[1], sizeof b[1]);
+                rf_table_cell(&t, "%s", size);
+                rf_table_cell(&t, "%s", impl);
+                if (multi) rf_table_cell(&t, "%s", r->in[i].label);
+                rf_table_cell(&t, "%s", b[0]);
+                rf_table_cell(&t, "%s %s/s", b[1], c.unit);
+                rf_table_cell(&t, "%s", fmt_fixed(c.flops, 1e9, "", b[2], sizeof b[2]));
+                rf_table_cell(&t, "%s", fmt_fixed(c.bps, 1e9, "", b[3], sizeof b[3]));
+                rf_table_cell(&t, "%s", fmt_ratio(vs_scalar, b[4], sizeof b[4]));
+                rf_table_cell(&t, "%s", fmt_ratio(vs_auto, b[5], sizeof b[5]));
+                rf_table_cell(&t, "%s", fmt_pct(c.flops, machine_peak(r, i, c.level), b[6], sizeof b[6]));
+                rf_table_cell(&t, "%s", fmt_pct(c.bps, machine_bandwidth(r, i), b[7], sizeof b[7]));
+                rf_table_cell(&t, "%s", *c.level ? c.level : "-");
+                rf_table_cell(&t, "%zu%s", c.b->n, c.b->aggregate_only ? " (aggregate)" : "");
+            }
+    rf_doc_table(d, &t);
+    rf_table_free(&t);
+}
+
+static void kernel_comparison(const report *r, const kernel_rows *k, rf_doc *d)
+{
+    rf_table t;
+    rf_table_init(&t, 2 + r->nin + (r->nin - 1));
+    rf_table_cell(&t, "size");
+    rf_table_cell(&t, "impl");
+    for (size_t i = 0; i < r->nin; i++) rf_table_cell(&t, "time %s", r->in[i].label);
+    for (size_t i = 1; i < r->nin; i++) rf_table_cell(&t, "%s vs %s", r->in[i].label, r->in[0].label);
+    for (size_t s = 0; s < k->sizes.n; s++)
+        for (size_t m = 0; m < k->impls.n; m++) {
+            size_t present = 0;
+            for (size_t i = 0; i < r->nin; i++) {
+                cell c;
+                present += get_cell(r, i, k->name, k->impls.v[m], k->sizes.v[s], &c);
+            }
+            if (!present) continue; /* this impl has no row at this size */
+            rf_table_cell(&t, "%s", k->sizes.v[s]);
+            rf_table_cell(&t, "%s", k->impls.v[m]);
+            cell first;
+            bool has_first = get_cell(r, 0, k->name, k->impls.v[m], k->sizes.v[s], &first);
+            for (size_t i = 0; i < r->nin; i++) {
+                cell c;
+                char b[32];
+                if (get_cell(r, i, k->name, k->impls.v[m], k->sizes.v[s], &c)) rf_fmt_time(c.ns, b, sizeof b);
+                else snprintf(b, sizeof b, "-");
+                rf_table_cell(&t, "%s", b);
+            }
+            for (size_t i = 1; i < r->nin; i++) {
+                cell c;
+                char b[32];
+                bool ok = has_first && get_cell(r, i, k->name, k->impls.v[m], k->sizes.v[s], &c);
+                rf_table_cell(&t, "%s", fmt_ratio(ok ? first.ns / c.ns : NAN, b, sizeof b));
+            }
+        }
+    rf_doc_table(d, &t);
+    rf_table_free(&t);
+}
+
+static int impl_colour(const char *impl)
+{
+    char level[32];
+    rf_impl_kind kind = rf_bench_impl_kind(impl, level, sizeof level);
+    if (kind == RF_IMPL_SCALAR) return 7;
+    if (kind == RF_IMPL_PEER) return 4;
+    bool av = kind == RF_IMPL_AUTOVEC;
+    if (!strcmp(level, "avx2")) return av ? 9 : 0;
+    if (!strcmp(level, "avx512")) return av ? 6 : 1;
+    if (!strcmp(level, "neon")) return av ? 8 : 2;
+    return 5;
+}
+
+/* Builds the chart of kernel k into svg (one panel per size, bars per impl and input). */
+static bool kernel_chart(const report *r, const kernel_rows *k, rf_tb *svg)
+{
+    size_t nb = k->impls.n * r->nin;
+    rf_svg_panel *panels = calloc(k->sizes.n, sizeof *panels);
+    rf_svg_bar *bars = calloc(k->sizes.n * nb + 1, sizeof *bars);
+    char (*notes)[32] = calloc(k->sizes.n * nb + 1, sizeof *notes);
+    char (*tips)[256] = calloc(k->sizes.n * nb + 1, sizeof *tips);
+    rf_svg_legend *legend = calloc(r->nin, sizeof *legend);
+    bool ok = panels && bars && notes && tips && legend;
+    char unit[48] = "calls";
+    bool have_unit = false;
+    for (size_t s = 0; ok && s < k->sizes.n; s++) {
+        rf_svg_bar *pb = bars + s * nb;
+        size_t n = 0;
+        for (size_t m = 0; m < k->impls.n; m++)
+            for (size_t i = 0; i < r->nin; i++) {
+                cell c, sc;
+                if (!get_cell(r, i, k->name, k->impls.v[m], k->sizes.v[s], &c)) continue;
+                if (!have_unit) snprintf(unit, sizeof unit, "%s", c.unit), have_unit = true;
+                size_t idx = s * nb + n;
+                double vs = get_cell(r, i, k->name, "scalar", k->sizes.v[s], &sc) ? sc.ns / c.ns : NAN;
+                char rate[32], t[32], ratio[32];
+                rf_fmt_si(c.items, rate, sizeof rate);
+                rf_fmt_time(c.ns, t, sizeof t);
+                fmt_ratio(vs, ratio, sizeof ratio);
+                snprintf(notes[idx], sizeof notes[idx], "%s", isfinite(vs) ? ratio : "");
+                snprintf(tips[idx], sizeof tips[idx], "%s %s%s%s: %s %s/s, median %s, %s vs scalar", k->impls.v[m],
+                         k->sizes.v[s], r->nin > 1 ? " @ " : "", r->nin > 1 ? r->in[i].label : "", rate, c.unit, t,
+                         ratio);
+                pb[n++] = (rf_svg_bar){k->impls.v[m], c.items, notes[idx], tips[idx],
+                                       r->nin > 1 ? (int)i : impl_colour(k->impls.v[m])};
+            }
+        panels[s] = (rf_svg_panel){k->sizes.v[s], pb, n};
+    }
+    if (ok) {
+        char title[160], yunit[96];
+        snprintf(title, sizeof title, "%s: throughput per implementation (higher is better)", k->name);
+        snprintf(yunit, sizeof yunit, "%s/s; labels: speedup over scalar", unit);
+        for (size_t i = 0; i < r->nin; i++) legend[i] = (rf_svg_legend){r->in[i].label, (int)i};
+        rf_svg_bar_chart(svg, title, yunit, panels, k->sizes.n, legend, r->nin > 1 ? r->nin : 0);
+    }
+    free(panels);
+    free(bars);
+    free(notes);
+    free(tips);
+    free(legend);
+    return ok;
+}
+
+static void section_method(const report *r, rf_doc *d)
+{
+    rf_doc_heading(d, 2, "Method");
+    rf_doc_para(d, "Times are the median %s time per call over the repetitions. Rates are the work per call "
+                   "divided by that time: items/s (from items_per_second), GFLOP/s (counter FLOPS / 1e9) and "
+                   "GB/s (bytes_per_second / 1e9), where the work per call is the median over repetitions of "
+                   "the counter times the time Google Benchmark divided by (CPU time, or real time for "
+                   "benchmarks named .../real_time), so that rates, times and ratios agree. \"vs scalar\" and \"vs autovec\" are ratios of median times within the "
+                   "same input: median(scalar) / median(row), median(autovec_<level>) / median(<level>). "
+                   "\"%% peak FLOP/s\" divides the row's FLOPS by machine/fma_peak_<level> of the same input "
+                   "(level from the row's label; peers without one use the highest peak), \"%% bandwidth\" "
+                   "divides bytes_per_second by machine/triad. The triad measures main-memory bandwidth: a "
+                   "kernel whose working set stays in cache can exceed 100%%.",
+                r->cpu ? "CPU" : "real");
+}
+
+/* ---- driver --------------------------------------------------------------------------------- */
+
+static bool mkdir_p(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        snprintf(err, errlen, "--out: path too long");
+        return false;
+    }
+    for (char *p = path + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%.300s: cannot create directory: %s", path, strerror(errno));
+                return false;
+            }
+            *p = saved;
+            if (!saved) break;
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a directory", dir);
+        return false;
+    }
+    return true;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: refast report --in FILE.json [FILE.json...] --out DIR [--title TEXT]\n"
+            "                     [--time real|cpu]\n\n"
+            "Writes DIR/report.md, DIR/report.html (self-contained: charts inlined) and one SVG chart\n"
+            "per kernel from Google Benchmark JSON written by refast bench. Per kernel: throughput per\n"
+            "implementation and size, median time, items/s, GFLOP/s (counter FLOPS), GB/s\n"
+            "(bytes_per_second), speedup vs scalar and vs the autovec peer, and the fraction of the\n"
+            "machine's peak FMA rate and triad bandwidth (rows machine/fma_peak_<level>/-,\n"
+            "machine/triad/-). Several inputs (--in A B, or --in repeated) are compared side by side.\n"
+            "Times are median CPU times (--time real: wall-clock times, which include waits on a busy\n"
+            "machine); rates\n"
+            "are recomputed against the same time so that every number in the report agrees.\n"
+            "Files are written under temporary names and renamed: a failure leaves no partial output.\n"
+            "Exit codes: 0 written, 2 usage or input error.\n");
+}
+
+static void report_free(report *r)
+{
+    for (size_t i = 0; i < r->nin; i++) {
+        rf_bench_free(&r->in[i].f);
+        free(r->in[i].names);
+    }
+    free(r->in);
+    for (size_t k = 0; k < r->nk; k++) {
+        free(r->k[k].name);
+        sl_free(&r->k[k].sizes);
+        sl_free(&r->k[k].impls);
+    }
+    free(r->k);
+}
+
+/* files has room for argc entries; they point into argv. */
+static int parse_args(int argc, char **argv, const char **files, size_t *nfiles, report *r)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return -1;
+        }
+        if (rf_opt(argc, argv, &i, "--in", &v)) {
+            if (!v || !*v) return rf_usage_error("report: --in needs at least one file");
+            bool joined = !strncmp(argv[i], "--in=", 5);
+            files[(*nfiles)++] = v;
+            while (!joined && i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) files[(*nfiles)++] = argv[++i];
+        } else if (rf_opt(argc, argv, &i, "--out", &v)) {
+            if (!v || !*v) return rf_usage_error("report: --out needs a directory");
+            r->outdir = v;
+        } else if (rf_opt(argc, argv, &i, "--title", &v)) {
+            if (!v) return rf_usage_error("report: --title needs a text");
+            r->title = v;
+        } else if (rf_opt(argc, argv, &i, "--time", &v)) {
+            if (v && !strcmp(v, "real")) r->cpu = false;
+            else if (v && !strcmp(v, "cpu")) r->cpu = true;
+            else return rf_usage_error("report: --time wants 'real' or 'cpu', got '%s'", v ? v : "");
+        } else {
+            return rf_usage_error("report: unknown argument '%s' (try refast report --help)", argv[i]);
+        }
+    }
+    if (!*nfiles) return rf_usage_error("report: --in FILE.json is required (try refast report --help)");
+    if (!r->outdir) return rf_usage_error("report: --out DIR is required (try refast report --help)");
+    return 0;
+}
+
+static void make_labels(report *r)
+{
+    for (size_t i = 0; i < r->nin; i++) {
+        const char *base = strrchr(r->in[i].f.path, '/');
+        base = base ? base + 1 : r->in[i].f.path;
+        size_t n = strlen(base);
+        if (n > 5 && !strcmp(base + n - 5, ".json")) n -= 5;
+        if (n > 40) n = 40;
+        snprintf(r->in[i].label, sizeof r->in[i].label, "%.*s", (int)n, base);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(r->in[j].label, r->in[i].label)) {
+                snprintf(r->in[i].label, sizeof r->in[i].label, "%.*s#%zu", (int)n, base, i + 1);
+                break;
+            }
+    }
+}
+
+static int write_report(report *r)
+{
+    char err[512];
+    rf_doc d;
+    rf_doc_begin(&d, r->title);
+    section_inputs(r, &d);
+    section_machine(r, &d);
+    size_t nsvg = r->nk;
+    rf_tb *svgs = calloc(nsvg + 1, sizeof *svgs);
+    char (*svgname)[128] = calloc(nsvg + 1, sizeof *svgname);
+    char (*paths)[4200] = calloc(nsvg + 2, sizeof *paths);
+    rf_outfile *files = calloc(nsvg + 2, sizeof *files);
+    bool ok = svgs && svgname && paths && files;
+    for (size_t k = 0; ok && k < r->nk; k++) {
+        const kernel_rows *kr = &r->k[k];
+        char base[100];
+        sanitize(kr->name, base, sizeof base);
+        snprintf(svgname[k], sizeof svgname[k], "%s.svg", base);
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(svgname[j], svgname[k])) snprintf(svgname[k], sizeof svgname[k], "%s-%zu.svg", base, k + 1);
+        rf_tb_init(&svgs[k]);
+        ok = kernel_chart(r, kr, &svgs[k]);
+        rf_doc_heading(&d, 2, kr->name);
+        char alt[160];
+        snprintf(alt, sizeof alt, "%s throughput", kr->name);
+        rf_doc_figure(&d, svgname[k], alt, &svgs[k]);
+        kernel_table(r, kr, &d);
+        if (r->nin > 1) {
+            rf_doc_para(&d, "Side by side: median %s time per input, and each input's speedup over %s "
+                            "(median(%s) / median(input)).", r->cpu ? "cpu" : "real", r->in[0].label, r->in[0].label);
+            kernel_comparison(r, kr, &d);
+        }
+    }
+    section_method(r, &d);
+    rf_doc_end(&d);
+    int rc = RF_EXIT_OK;
+    if (!ok) {
+        rc = rf_usage_error("report: out of memory");
+    } else {
+        size_t nf = 0;
+        snprintf(paths[nf], sizeof paths[nf], "%s/report.md", r->outdir);
+        files[nf] = (rf_outfile){paths[nf], &d.md}, nf++;
+        snprintf(paths[nf], sizeof paths[nf], "%s/report.html", r->outdir);
+        files[nf] = (rf_outfile){paths[nf], &d.html}, nf++;
+        for (size_t k = 0; k < nsvg; k++, nf++) {
+            snprintf(paths[nf], sizeof paths[nf], "%s/%s", r->outdir, svgname[k]);
+            files[nf] = (rf_outfile){paths[nf], &svgs[k]};
+        }
+        if (!rf_files_commit(files, nf, err, sizeof err)) rc = rf_usage_error("report: %s", err);
+        else
+            printf("report: wrote %s/report.md, %s/report.html and %zu SVG chart%s (%zu kernels, %zu input%s)\n",
+                   r->outdir, r->outdir, nsvg, nsvg == 1 ? "" : "s", r->nk, r->nin, r->nin == 1 ? "" : "s");
+    }
+    for (size_t k = 0; svgs && k < nsvg; k++) rf_tb_free(&svgs[k]);
+    free(svgs);
+    free(svgname);
+    free(paths);
+    free(files);
+    rf_doc_free(&d);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    report r = {0};
+    r.cpu = true; /* CPU time by default, like the shim's rates (see bench_shim.cc) */
+    r.title = "refast benchmark report";
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t nfiles = 0;
+    if (!files) return rf_usage_error("report: out of memory");
+    int rc = parse_args(argc, argv, files, &nfiles, &r);
+    if (!rc && !(r.in = calloc(nfiles, sizeof *r.in))) rc = rf_usage_error("report: out of memory");
+    char err[512];
+    for (size_t i = 0; !rc && i < nfiles; i++) {
+        if (!rf_bench_load(files[i], &r.in[i].f, err, sizeof err)) {
+            rc = rf_usage_error("report: %s", err);
+            break;
+        }
+        r.nin++;
+        if (r.in[i].f.n == 0) rc = rf_usage_error("report: %s: no benchmark rows", files[i]);
+    }
+    free(files);
+    if (!rc) {
+        make_labels(&r);
+        if (!build_model(&r)) rc = rf_usage_error("report: out of memory");
+        else if (!mkdir_p(r.outdir, err, sizeof err)) rc = rf_usage_error("report: %s", err);
+        else rc = write_report(&r);
+    }
+    report_free(&r);
+    return rc < 0 ? RF_EXIT_OK : rc;
+}

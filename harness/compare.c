@@ -22,14 +22,30 @@ static double elem(const rf_array *a, uint64_t i)
     }
 }
 
-/* Exact comparison of integer outputs at full 64-bit width, floats by bits in the working dtype. */
-static bool same_exact(const rf_array *got, const rf_array *want, uint64_t i, rf_dtype work)
+static bool is_integer(rf_dtype t)
 {
-    if (got->dtype == RF_DT_U64 && want->dtype == RF_DT_U64)
-        return ((const uint64_t *)got->data)[i] == ((const uint64_t *)want->data)[i];
+    return t == RF_DT_U8 || t == RF_DT_I32 || t == RF_DT_U32 || t == RF_DT_U64;
+}
+
+/* Integer element as a 64-bit pattern (sign-extended for i32): exact for every integer dtype. */
+static uint64_t elem_bits(const rf_array *a, uint64_t i)
+{
+    switch (a->dtype) {
+    case RF_DT_U8: return ((const uint8_t *)a->data)[i];
+    case RF_DT_I32: return (uint64_t)(int64_t)((const int32_t *)a->data)[i];
+    case RF_DT_U32: return ((const uint32_t *)a->data)[i];
+    default: return ((const uint64_t *)a->data)[i];
+    }
+}
+
+/* Exact comparison: integers by value at full width (whatever the working dtype), floats by
+ * their bits in the dtype of the output (the oracle's value rounded to it). */
+static bool same_exact(const rf_array *got, const rf_array *want, uint64_t i)
+{
+    if (is_integer(got->dtype) && is_integer(want->dtype)) return elem_bits(got, i) == elem_bits(want, i);
     double g = elem(got, i), w = elem(want, i);
     if (isnan(g) || isnan(w)) return isnan(g) && isnan(w);
-    if (got->dtype == RF_DT_F32 || (work == RF_DT_F32 && got->dtype != RF_DT_F64)) {
+    if (got->dtype == RF_DT_F32) {
         float gf = (float)g, wf = (float)w;
         return memcmp(&gf, &wf, sizeof gf) == 0;
     }
@@ -112,7 +128,7 @@ static bool compare_array(const rf_kernel *k, const rf_case *c, const rf_array *
         double ratio = 0.0;
         v->compared++;
         if (cls == RF_TOL_EXACT || cls == RF_TOL_DECISION) {
-            ok = same_exact(got, want, i, work);
+            ok = same_exact(got, want, i);
             if (!ok && cls == RF_TOL_DECISION) {
                 const double t = elem(tie, i / block), s = elem(scale, i / block);
                 if (fabs(t) <= tau * u * s) {

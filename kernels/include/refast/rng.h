@@ -7,13 +7,22 @@
  *
  *   u32:      the raw words (bit-identical at every level).
  *   uniform:  float u = (w >> 8) * 2^-24 in [0, 1) (exact, bit-identical at every level).
- *   gauss:    Box–Muller on word pairs (2j, 2j+1): u1 = ((w0 >> 9) + 0.5) * 2^-23 in (0, 1),
- *             angle = 2 pi (w1 >> 8) / 2^24; z_2j = r cos(angle), z_2j+1 = r sin(angle),
- *             r = sqrt(-2 ln u1). The angle is reduced to an octant in exact integer arithmetic so
- *             that every level is accurate relative to the result (`ulp` class vs the oracle).
+ *   gauss:    Box–Muller on word pairs (2j, 2j+1), so gaussian g uses the words of block g / 4:
+ *             u1 = ((w0 >> 9) + 0.5) * 2^-23 in (0, 1), r = sqrt(-2 ln u1),
+ *             angle = 2 pi (w1 >> 8) / 2^24; z_2j = r cos(angle), z_2j+1 = r sin(angle).
+ *             The angle is reduced to an octant in exact integer arithmetic: with k = w1 >> 8,
+ *             quadrant q = k >> 22 and m = k mod 2^22, the reduced angle is t = (pi/2) j / 2^22
+ *             with j = m (m <= 2^21) or j = 2^22 - m (m > 2^21, the complementary angle, which
+ *             swaps sin and cos), so every sin/cos is taken on [0, pi/4] and every level is
+ *             accurate relative to the result (`ulp` class vs the oracle). Levels may differ by
+ *             that bound; within one level a value does not depend on the (first, n) of the call.
  *   awgn_llr: frame f (absolute index first_frame + i) of n symbols uses stream f, gaussians
- *             0..n-1: y = (1 - 2c) + sigma z, L = 2 y / sigma^2 (positive means bit 0).
- * Counts and positions are arbitrary (no alignment or multiple-of-4 requirements).
+ *             0..n-1: y = (1 - 2c) + sigma z, L = 2 y / sigma^2 (positive means bit 0), with
+ *             c = bits[i n + k] & 1 (only bit 0 of each byte is read) and 2 / sigma^2 rounded to
+ *             float once per call. sigma must be finite and > 0 (callers validate it); llr is
+ *             frames x n, row i for frame first_frame + i.
+ * Counts and positions are arbitrary (no alignment or multiple-of-4 requirements); positions
+ * first + i wrap modulo 2^64. n = 0 (or frames = 0) writes nothing.
  */
 #ifndef REFAST_RNG_H
 #define REFAST_RNG_H

@@ -1,0 +1,42 @@
+/* Self-contained SVG bar charts for `refast report` (no scripts, fonts or external resources).
+ *
+ * A chart is a row (wrapping every RF_SVG_PANELS_PER_ROW) of panels sharing a title; each panel
+ * has its own linear y axis starting at 0 (so bar heights compare honestly within a panel) with
+ * "nice" tick steps (1, 2, 2.5, 5 x 10^k). Consecutive bars with the same label form a group and
+ * the label is written once under it; `note` is printed above the bar (e.g. "3.2x") and `tip`
+ * becomes the bar's hover text. Colours index a fixed palette; a legend maps colours to names.
+ */
+#ifndef REFAST_SVG_H
+#define REFAST_SVG_H
+
+#include <stddef.h>
+
+#include "textbuf.h"
+
+#define RF_SVG_PANELS_PER_ROW 3
+#define RF_SVG_COLOURS 10
+
+typedef struct rf_svg_bar {
+    const char *label;
+    double value; /* NaN or <= 0: no bar, the note is still shown */
+    const char *note;
+    const char *tip;
+    int colour;
+} rf_svg_bar;
+
+typedef struct rf_svg_panel {
+    const char *title;
+    const rf_svg_bar *bars;
+    size_t n;
+} rf_svg_panel;
+
+typedef struct rf_svg_legend {
+    const char *name;
+    int colour;
+} rf_svg_legend;
+
+void rf_svg_bar_chart(rf_tb *out, const char *title, const char *yunit, const rf_svg_panel *panels,
+                      size_t npanels, const rf_svg_legend *legend, size_t nlegend);
+const char *rf_svg_colour(int i);
+
+#endif
