@@ -8,18 +8,29 @@
  * where a = sum_j b_{j+1} 2^j.
  *
  * rm1_map:            a* = argmax_a |W(a)|, the LOWEST index among equal maxima (a NaN never
- *                     wins: the comparison is a strict `>` scanned in index order); b0 = [W(a*) < 0].
- *                     Output: k bits per frame (u8 0/1), order b0..bm.
+ *                     wins: the comparison is a strict `>` scanned in index order, starting below
+ *                     every |W|); b0 = [W(a*) < 0]. So W(a*) = +-0 gives b0 = 0, and a frame whose
+ *                     W are all NaN decodes to a* = 0, b0 = 0 (all bits 0). Any non-finite input
+ *                     makes every W(a) non-finite (each sums all inputs), and the NaN/inf pattern
+ *                     of W does not depend on the summation order, so these rules give the same
+ *                     bits at every level. Output: k bits per frame (u8 0/1), order b0..bm.
  * rm1_softmap_maxlog: seed eq. (C.6) literally: L(b0) = max_a W(a) + min_a W(a),
  *                     L(b_{j+1}) = max_{bit_j(a)=0} |W(a)| - max_{bit_j(a)=1} |W(a)|.
  * rm1_softmap_exact:  the true posterior LLR, LSE over codewords of <l,s_c>/2 with bit 0 minus the
- *                     same with bit 1 (max-log of it is rm1_softmap_maxlog / 2).
+ *                     same with bit 1 (max-log of it is rm1_softmap_maxlog / 2; each LSE over
+ *                     N = 2^m terms lies in [max, max + log N], so |exact - maxlog/2| <= m log 2).
  *                     For both soft kernels: if any W(a) of a frame is not finite (NaN or +-inf,
- *                     e.g. from infinite input LLRs), every output of that frame is NaN.
- * softmap_enum:       any (n, k) code with k <= 16 given by a k x n generator matrix (u8 0/1,
- *                     row-major); maxlog != 0 gives the C.6 form (max of <l, 1-2c>), else the exact
- *                     LLR (LSE of <l, 1-2c>/2). ref only: it is also the oracle's algorithm.
- * llr: frames x n floats (row-major); outputs frames x k. 1 <= m <= 16.
+ *                     e.g. from infinite input LLRs), every output of that frame is NaN. Finite
+ *                     inputs whose W overflow float are outside the contract.
+ * softmap_enum:       any (n, k) code with 1 <= k <= 16 given by a k x n generator matrix (u8 0/1,
+ *                     row-major; message bit i multiplies row i); maxlog != 0 gives the C.6 form
+ *                     (max of <l, 1-2c>), else the exact LLR (LSE of <l, 1-2c>/2). If any
+ *                     correlation of a frame is not finite, the frame's outputs are NaN. ref only:
+ *                     it is also the oracle's algorithm.
+ * llr: frames x n floats (row-major); outputs frames x k. 1 <= m <= 16; with m (or k) outside its
+ * range, or frames = 0, nothing is read or written. Any alignment. Scratch lives on the stack up
+ * to n = 4096 (enumeration: 2^k = 1024); larger sizes allocate, and if that fails the affected
+ * outputs are NaN (soft) or 0xff (MAP bits) instead of a result.
  */
 #ifndef REFAST_SOFTMAP_H
 #define REFAST_SOFTMAP_H
