@@ -19,6 +19,8 @@ static const struct {
     {"bench", cmd_bench, "benchmark every kernel x level (Google Benchmark JSON)"},
     {"gate", cmd_gate, "compare two benchmark runs; exit 1 on a regression"},
     {"report", cmd_report, "write report.md, report.html and SVG charts from benchmark JSON"},
+    {"sim", cmd_sim, "Monte Carlo BER/BLER of a code and decoder over a range of SNRs"},
+    {"code", cmd_code, "code properties: n, k, d, weight distribution, distance histogram"},
 };
 
 static void usage(FILE *f)

@@ -19,6 +19,8 @@ int cmd_golden(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_code(int argc, char **argv);
 
 /* Prints "refast: <message>" on stderr and returns RF_EXIT_USAGE. */
 int rf_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

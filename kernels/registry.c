@@ -10,6 +10,10 @@ static const rf_kernel *const *const families[] = {
     rf_family_rng,
     rf_family_fht,
     rf_family_softmap,
+    rf_family_codes,
+    rf_family_channel,
+    rf_family_dumer,
+    rf_family_polar,
 };
 
 size_t rf_kernel_count(void)

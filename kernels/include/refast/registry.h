@@ -118,5 +118,9 @@ int rf_run_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((
 extern const rf_kernel *const rf_family_rng[];
 extern const rf_kernel *const rf_family_fht[];
 extern const rf_kernel *const rf_family_softmap[];
+extern const rf_kernel *const rf_family_codes[];
+extern const rf_kernel *const rf_family_dumer[];
+extern const rf_kernel *const rf_family_polar[];
+extern const rf_kernel *const rf_family_channel[];
 
 #endif

@@ -1,0 +1,69 @@
+/* Decoders for RM and polar codes (SPEC §5.1): Dumer's recursive decoder (successive cancellation
+ * on the Plotkin tree), polar SC and SC-list, and block ML by enumeration (the oracle for small
+ * codes). Conventions as in refast/codes.h: LLR positive means bit 0; messages u8 0/1, k bits per
+ * frame in the canonical order; llr frames x n floats.
+ *
+ * LSE variants for the check-node combination f(a, b): RF_F_EXACT
+ *   sign(a) sign(b) min(|a|,|b|) + log1p(e^-|a+b|) - log1p(e^-|a-b|)   (the default), and
+ * RF_F_MINSUM sign(a) sign(b) min(|a|,|b|).
+ * Dumer: leaf r == 0 repetition (b = [sum L < 0]); leaf r == 1 (variant RF_DUMER) MAP of RM(m,1) via
+ * the FHT (rm1_map's rule, ties to the lowest index); leaf r == m full rate (hard decision per
+ * symbol, then the message bits of that RM(m,m) codeword); internal: Lv = f(L1, L2), v = decode(Lv),
+ * Lu = L1 + (-1)^v L2, u = decode(Lu). RF_DUMER0 recurses through r == 1 nodes down to repetition
+ * and full-rate leaves.
+ * Polar SC in Arikan's layout: for halves L1 (x_a XOR x_b) and L2 (x_b): L_a = f(L1, L2), decode
+ * x_a, L_b = L2 + (1 - 2 xhat_a) L1, decode x_b; leaves are single bits (frozen -> 0, else
+ * [L < 0]). SCL: list size 1..32, path metrics in the LLR domain (penalty |L| for a decision
+ * against the LLR's sign), the best-metric path at the end (ties: the lowest path index).
+ */
+#ifndef REFAST_DECODERS_H
+#define REFAST_DECODERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "refast/kernel.h"
+
+enum { RF_F_EXACT = 0, RF_F_MINSUM = 1 };
+enum { RF_DUMER = 0, RF_DUMER0 = 1 };
+#define RF_SCL_MAX_L 32
+#define RF_ML_MAX_K 16
+
+/* msg: frames x k(m, r) hard bits. */
+typedef void (*rf_rm_dumer_fn)(unsigned m, unsigned r, int variant, int f, const float *llr,
+                               size_t frames, uint8_t *msg);
+/* Soft-output Dumer: frames x k leaf Soft-MAP LLRs (C.6 / max-log form) of the message bits;
+ * the recursion continues with the hard decisions they imply. */
+typedef void (*rf_rm_dumer_soft_fn)(unsigned m, unsigned r, int f, const float *llr, size_t frames,
+                                    float *msg_llr);
+typedef void (*rf_polar_sc_fn)(unsigned log2n, const uint8_t *frozen, int f, const float *llr,
+                               size_t frames, uint8_t *msg);
+typedef void (*rf_polar_scl_fn)(unsigned log2n, const uint8_t *frozen, unsigned list, int f,
+                                const float *llr, size_t frames, uint8_t *msg);
+/* Block ML over a k x n generator (k <= 16): the message maximising <l, 1 - 2c> (ties: lowest
+ * message index, the message read as the integer sum b_j 2^j). */
+typedef void (*rf_block_ml_fn)(const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames,
+                               uint8_t *msg);
+
+RF_DECLARE_KERNEL(void, rm_dumer, (unsigned m, unsigned r, int variant, int f, const float *llr,
+                                   size_t frames, uint8_t *msg));
+RF_DECLARE_KERNEL(void, rm_dumer_soft, (unsigned m, unsigned r, int f, const float *llr, size_t frames,
+                                        float *msg_llr));
+RF_DECLARE_KERNEL(void, polar_sc, (unsigned log2n, const uint8_t *frozen, int f, const float *llr,
+                                   size_t frames, uint8_t *msg));
+RF_DECLARE_KERNEL(void, polar_scl, (unsigned log2n, const uint8_t *frozen, unsigned list, int f,
+                                    const float *llr, size_t frames, uint8_t *msg));
+RF_DECLARE_KERNEL(void, block_ml, (const uint8_t *gen, unsigned k, size_t n, const float *llr,
+                                   size_t frames, uint8_t *msg));
+
+/* Dispatching entry points (level = rf_isa_current()): rf_rm_dumer and rf_rm_dumer_soft are
+ * defined in kernels/registry/dumer.c, rf_polar_sc and rf_polar_scl in kernels/registry/polar.c,
+ * rf_block_ml in kernels/registry/dumer.c. */
+void rf_rm_dumer(unsigned m, unsigned r, int variant, int f, const float *llr, size_t frames, uint8_t *msg);
+void rf_rm_dumer_soft(unsigned m, unsigned r, int f, const float *llr, size_t frames, float *msg_llr);
+void rf_polar_sc(unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames, uint8_t *msg);
+void rf_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                  size_t frames, uint8_t *msg);
+void rf_block_ml(const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames, uint8_t *msg);
+
+#endif
