@@ -1,12 +1,21 @@
-# Cross toolchain for the NEON build (Debian gcc-aarch64-linux-gnu; run under qemu-aarch64).
+# Cross toolchain for the NEON build: Debian's gcc-aarch64-linux-gnu, binaries run under
+# qemu-aarch64 (ctest goes through CMAKE_CROSSCOMPILING_EMULATOR, so `ctest` just works).
+#
+# Debian keeps the cross C library in /usr/aarch64-linux-gnu (libc6-dev-arm64-cross) but installs
+# foreign-architecture -dev packages such as libxxhash-dev:arm64 multiarch-style, into
+# /usr/lib/aarch64-linux-gnu with their headers in the shared /usr/include. Both therefore are
+# find roots; CMAKE_LIBRARY_ARCHITECTURE makes find_library look in lib/aarch64-linux-gnu under
+# each root first, so host (x86_64) libraries are never picked up.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
-set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
 set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu /)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# -L makes qemu load the cross loader and libc; libraries missing there (libxxhash) are then
+# found in /usr/lib/aarch64-linux-gnu through the multiarch libc6:arm64 loader paths.
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu)

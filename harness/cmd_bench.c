@@ -9,6 +9,20 @@
 #include "refast/machine.h"
 #include "refast/registry.h"
 
+static void bench_help(void)
+{
+    printf("usage: refast bench [--isa LEVEL|all] [--kernel GLOB] [--repetitions R] [--min-time S]\n"
+           "                    [--out FILE.json] [--no-peers] [--no-machine]\n"
+           "Benchmarks every matching kernel at every selected level (default: all levels this CPU\n"
+           "has), always with the scalar ref row beside it for ratios, plus the peers: autovec (the\n"
+           "ref source at -O3 with the level's flags) and openblas where a kernel has one. A level\n"
+           "without its own code is not benchmarked twice (refast list shows its fallback). Also\n"
+           "measures this machine's limits: machine/fma_peak_<level> (FLOPS counter) and\n"
+           "machine/triad (bytes_per_second). Names are <kernel>/<impl>/<size>; --out writes\n"
+           "Google Benchmark's own JSON (its compare.py reads it; refast gate/report too).\n"
+           "Defaults: --repetitions 5 --min-time 0.1.\n");
+}
+
 #if REFAST_HAVE_BENCH
 #include "bench_shim.h"
 
@@ -119,20 +133,6 @@ static bool add_kernel_row(bench_plan *p, const rf_kernel *k, rf_fnptr fn, void 
     it->flops_per_iter = w->flops;
     it->bytes_per_iter = w->bytes;
     return true;
-}
-
-static void bench_help(void)
-{
-    printf("usage: refast bench [--isa LEVEL|all] [--kernel GLOB] [--repetitions R] [--min-time S]\n"
-           "                    [--out FILE.json] [--no-peers] [--no-machine]\n"
-           "Benchmarks every matching kernel at every selected level (default: all levels this CPU\n"
-           "has), always with the scalar ref row beside it for ratios, plus the peers: autovec (the\n"
-           "ref source at -O3 with the level's flags) and openblas where a kernel has one. A level\n"
-           "without its own code is not benchmarked twice (refast list shows its fallback). Also\n"
-           "measures this machine's limits: machine/fma_peak_<level> (FLOPS counter) and\n"
-           "machine/triad (bytes_per_second). Names are <kernel>/<impl>/<size>; --out writes\n"
-           "Google Benchmark's own JSON (its compare.py reads it; refast gate/report too).\n"
-           "Defaults: --repetitions 5 --min-time 0.1.\n");
 }
 
 int cmd_bench(int argc, char **argv)
@@ -276,8 +276,12 @@ int cmd_bench(int argc, char **argv)
 #else
 int cmd_bench(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            bench_help();
+            return RF_EXIT_OK;
+        }
+    }
     return rf_usage_error("bench: this build has no Google Benchmark (configure with libbenchmark-dev "
                           "installed and REFAST_BENCH=ON)");
 }

@@ -1,0 +1,209 @@
+/* Differential fuzzing of the whole kernel registry (libFuzzer).
+ *
+ * One input = one case. Byte 0 picks the kernel among those with a fuzz_inputs() callback (and,
+ * when REFAST_FUZZ_KERNEL=GLOB is set, whose name matches it); the other bytes go to that
+ * kernel's fuzz_inputs(), which turns them into case parameters and in.* arrays or rejects them.
+ * The oracle then computes want.* and every implementation that runs on this CPU, the scalar
+ * reference included, is judged against it exactly as `refast verify` judges a golden case
+ * (rf_judge, SPEC §3). So the fuzzer looks for inputs where ref or a SIMD level leaves its
+ * tolerance class, and, through ASan/UBSan, for any memory or undefined-behaviour error on the
+ * way (tails, odd lengths, NaN and infinities).
+ *
+ * A failed verdict prints the kernel, level, parameters, the judge's detail and the first
+ * differing elements, then aborts: libFuzzer saves the input, and
+ *   ./refast_diff_fuzz <crash-file>
+ * replays it.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "refast/case.h"
+#include "refast/isa.h"
+#include "refast/registry.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The kernels byte 0 chooses from, by registry index. */
+static size_t *g_pick;
+static size_t g_npick;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *glob = getenv("REFAST_FUZZ_KERNEL");
+    if (glob && !*glob) glob = NULL;
+    const size_t n = rf_kernel_count();
+    g_pick = calloc(n ? n : 1, sizeof *g_pick);
+    if (!g_pick) abort();
+    for (size_t i = 0; i < n; i++) {
+        const rf_kernel *k = rf_kernel_at(i);
+        if (!k->fuzz_inputs || !k->oracle || !k->run) continue;
+        if (glob && !rf_glob_match(glob, k->name)) continue;
+        g_pick[g_npick++] = i;
+    }
+    if (g_npick == 0) {
+        fprintf(stderr, "diff_fuzz: no kernel %s%s%s has a fuzz_inputs callback\n",
+                glob ? "matching REFAST_FUZZ_KERNEL='" : "", glob ? glob : "", glob ? "'" : "");
+        exit(2);
+    }
+    fprintf(stderr, "diff_fuzz: %zu kernel(s):", g_npick);
+    for (size_t i = 0; i < g_npick; i++) fprintf(stderr, " %s", rf_kernel_at(g_pick[i])->name);
+    fprintf(stderr, "\ndiff_fuzz: levels:");
+    for (int l = 0; l < RF_ISA_COUNT; l++)
+        if (l == RF_ISA_SCALAR || rf_isa_usable((rf_isa)l)) fprintf(stderr, " %s", rf_isa_name((rf_isa)l));
+    fprintf(stderr, "\n");
+    return 0;
+}
+
+static double elem(const rf_array *a, uint64_t i)
+{
+    switch (a->dtype) {
+    case RF_DT_U8: return ((const uint8_t *)a->data)[i];
+    case RF_DT_I32: return ((const int32_t *)a->data)[i];
+    case RF_DT_U32: return ((const uint32_t *)a->data)[i];
+    case RF_DT_U64: return (double)((const uint64_t *)a->data)[i];
+    case RF_DT_F32: return ((const float *)a->data)[i];
+    case RF_DT_F64: return ((const double *)a->data)[i];
+    default: return NAN;
+    }
+}
+
+/* got differs from want once want is rounded to got's precision (NaN meets NaN). */
+static bool differs(const rf_array *got, double g, double w)
+{
+    if (isnan(g) || isnan(w)) return isnan(g) != isnan(w);
+    if (got->dtype == RF_DT_F32) return (float)g != (float)w;
+    return g != w;
+}
+
+static void print_shape(const rf_array *a)
+{
+    fprintf(stderr, "    %-16s %-4s [", a->name, rf_dtype_name(a->dtype));
+    for (unsigned d = 0; d < a->ndim; d++)
+        fprintf(stderr, "%s%llu", d ? " x " : "", (unsigned long long)a->shape[d]);
+    fprintf(stderr, "]\n");
+}
+
+/* For output X: the first few elements that differ from want.X, and the worst one relative to
+ * its error scale (scale.X when the class has one). */
+static void dump_output(const rf_case *c, const rf_case *out, const rf_array *want)
+{
+    const char *x = want->name + 5;
+    const rf_array *got = rf_case_find(out, x);
+    if (!got) {
+        fprintf(stderr, "  output %s: missing\n", x);
+        return;
+    }
+    if (got->count != want->count) {
+        fprintf(stderr, "  output %s: %llu elements, oracle has %llu\n", x,
+                (unsigned long long)got->count, (unsigned long long)want->count);
+        return;
+    }
+    char sname[RF_NAME_MAX + 8];
+    snprintf(sname, sizeof sname, "scale.%s", x);
+    const rf_array *scale = rf_case_find(c, sname);
+    if (scale && (scale->count == 0 || want->count % scale->count)) scale = NULL;
+    const uint64_t block = scale ? want->count / scale->count : 1;
+
+    uint64_t ndiff = 0, worst = 0;
+    double worst_err = -1.0;
+    fprintf(stderr, "  output %s (%llu elements):\n", x, (unsigned long long)want->count);
+    for (uint64_t i = 0; i < want->count; i++) {
+        const double g = elem(got, i), w = elem(want, i);
+        if (!differs(got, g, w)) continue;
+        double e = isnan(g) || isnan(w) ? INFINITY : fabs(g - w);
+        if (scale && elem(scale, i / block) > 0) e /= elem(scale, i / block);
+        if (e > worst_err) {
+            worst_err = e;
+            worst = i;
+        }
+        if (ndiff++ < 6)
+            fprintf(stderr, "    [%llu] got %.9g  want %.17g\n", (unsigned long long)i, g, w);
+    }
+    if (ndiff == 0) {
+        fprintf(stderr, "    identical to the oracle\n");
+        return;
+    }
+    fprintf(stderr, "    %llu differ; worst [%llu]: got %.9g want %.17g", (unsigned long long)ndiff,
+            (unsigned long long)worst, elem(got, worst), elem(want, worst));
+    if (scale)
+        fprintf(stderr, "  |got-want|/S = %.3g (S = %.9g)", worst_err, elem(scale, worst / block));
+    fprintf(stderr, "\n");
+}
+
+static void fail(const rf_kernel *k, rf_isa level, rf_isa by, rf_fnptr fn, const rf_case *c,
+                 const char *what, const char *detail)
+{
+    fprintf(stderr, "\n==== refast differential fuzz: %s ====\n", what);
+    fprintf(stderr, "  kernel  %s (%s, tolerance %s)\n", k->name, k->family, rf_tol_name(k->tol.cls));
+    if (level != RF_ISA_COUNT) {
+        fprintf(stderr, "  level   %s", rf_isa_name(level));
+        if (by != level) fprintf(stderr, " -> %s", rf_isa_name(by));
+        fprintf(stderr, "\n");
+    }
+    fprintf(stderr, "  params  %s\n", c->params[0] == ' ' ? c->params + 1 : c->params);
+    fprintf(stderr, "  detail  %s\n", detail && *detail ? detail : "(none)");
+    fprintf(stderr, "  arrays:\n");
+    for (unsigned a = 0; a < c->narrays; a++) print_shape(&c->arrays[a]);
+    if (fn) {
+        rf_case out;
+        rf_case_init(&out, c->kernel, c->name, c->params);
+        char err[256] = "";
+        if (k->run(fn, c, &out, err, sizeof err) != 0) {
+            fprintf(stderr, "  re-run failed: %s\n", err);
+        } else {
+            for (unsigned a = 0; a < c->narrays; a++)
+                if (!strncmp(c->arrays[a].name, "want.", 5)) dump_output(c, &out, &c->arrays[a]);
+        }
+        rf_case_free(&out);
+    }
+    fprintf(stderr, "==== replay: refast_diff_fuzz <the crash file libFuzzer saves> ====\n");
+    fflush(stderr);
+    abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) return 0;
+    const rf_kernel *k = rf_kernel_at(g_pick[data[0] % g_npick]);
+    rf_case c;
+    rf_case_init(&c, k->name, "fuzz", "");
+    c.work_dtype = k->work_dtype;
+    if (k->fuzz_inputs(data + 1, size - 1, &c) != 0) {
+        rf_case_free(&c);
+        return -1; /* rejected: keep it out of the corpus */
+    }
+    char err[256] = "";
+    if (k->oracle(&c, err, sizeof err) != 0)
+        fail(k, RF_ISA_COUNT, RF_ISA_COUNT, NULL, &c,
+             "the oracle refused a case that fuzz_inputs accepted", err);
+
+    bool judged[RF_ISA_COUNT] = {false};
+    for (int l = 0; l < RF_ISA_COUNT; l++) {
+        const rf_isa level = (rf_isa)l;
+        if (level != RF_ISA_SCALAR && !rf_isa_usable(level)) continue;
+        rf_isa by = level;
+        rf_fnptr fn = rf_kernel_impl(k, level, &by);
+        if (!fn) fail(k, level, level, NULL, &c, "no implementation (malformed descriptor)", NULL);
+        if (judged[by]) continue; /* a fallback to a level already judged on this case */
+        judged[by] = true;
+        rf_verdict v;
+        if (!rf_judge(k, fn, &c, &v)) fail(k, level, by, fn, &c, "the run or comparison failed", v.detail);
+        if (!v.pass) {
+            char what[256];
+            snprintf(what, sizeof what, "%s outside class %s (%llu of %llu outputs, max ratio %.3g, bound %.3g)",
+                     rf_isa_name(by), rf_tol_name(v.cls), (unsigned long long)v.mismatches,
+                     (unsigned long long)v.compared, v.max_ratio, v.bound);
+            fail(k, level, by, fn, &c, what, v.detail);
+        }
+    }
+    rf_case_free(&c);
+    return 0;
+}

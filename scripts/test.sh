@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Command (b): build and run the whole test suite. As root on a fresh Debian 12 machine:
+#
+#   scripts/test.sh
+#
+# Steps (each prints one PASS/FAIL/SKIP line with its time; the full output of each step is in
+# build/logs/<step>.log, and the tail of a failed step's log is printed under its line):
+#   setup            scripts/setup.sh (native + aarch64 cross toolchain, qemu)
+#   release-*        Release build with -Werror, ctest, `refast verify --isa all`,
+#                    `refast golden check`
+#   asan-*           ASan + UBSan build (gcc) and its ctest
+#   aarch64-*        NEON cross build, its ctest under qemu-aarch64, `refast verify --isa neon`
+#   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry
+# A failed step does not stop the run (steps that need its output are skipped), so the closing
+# line `test: N passed, M failed` is always complete. Exit status 0 only if every step passed.
+#
+# Environment: REFAST_JOBS (parallel jobs, default nproc), REFAST_FUZZ_SECONDS (default 60).
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+jobs=${REFAST_JOBS:-$(nproc)}
+fuzz_seconds=${REFAST_FUZZ_SECONDS:-60}
+logdir=build/logs
+mkdir -p "$logdir"
+
+declare -A status
+passed=0 failed=0 skipped=0
+t_start=$SECONDS
+
+# The `refast` executable of a build directory.
+refast_in() {
+    local p
+    for p in "$1/harness/refast" "$1/refast" "$1/bin/refast"; do
+        [[ -x $p ]] && { echo "$p"; return 0; }
+    done
+    echo "refast executable not found under $1" >&2
+    return 127
+}
+
+# The line that best summarises a step's log: a test runner's or refast's own summary if there
+# is one, else the last non-empty line.
+summary_of() {
+    local s
+    s=$(grep -E 'tests passed|tests failed|^[a-z]+: [0-9]+ passed, [0-9]+ failed|Done [0-9]+ runs|^#[0-9]+: cov:|all present|^ninja: no work' "$1" | tail -n 1)
+    [[ -n $s ]] || s=$(grep -v '^[[:space:]]*$' "$1" | tail -n 1)
+    s=$(printf '%s' "$s" | tr -s ' ')
+    printf '%s' "${s:0:110}"
+}
+
+# step NAME [NEEDED-STEP...] -- COMMAND...
+step() {
+    local name=$1 need
+    shift
+    local needs=()
+    while [[ $1 != -- ]]; do needs+=("$1"); shift; done
+    shift
+    for need in "${needs[@]}"; do
+        if [[ ${status[$need]:-} != PASS ]]; then
+            printf 'test: SKIP %-20s %8s  (needs %s)\n' "$name" "" "$need"
+            status[$name]=SKIP
+            skipped=$((skipped + 1))
+            return
+        fi
+    done
+    local log="$logdir/$name.log" t0=$SECONDS rc
+    "$@" >"$log" 2>&1 </dev/null
+    rc=$?
+    local took="$((SECONDS - t0)) s"
+    if [[ $rc -eq 0 ]]; then
+        printf 'test: PASS %-20s %8s  %s\n' "$name" "$took" "$(summary_of "$log")"
+        status[$name]=PASS
+        passed=$((passed + 1))
+    else
+        printf 'test: FAIL %-20s %8s  exit %d, log %s\n' "$name" "$took" "$rc" "$log"
+        if grep -q '^==== refast differential fuzz' "$log"; then
+            sed -n '/^==== refast differential fuzz/,/^==== replay/p' "$log" | head -n 40
+            grep -E 'Test unit written to' "$log"
+        else
+            tail -n 40 "$log"
+        fi | sed 's/^/    | /'
+        status[$name]=FAIL
+        failed=$((failed + 1))
+    fi
+}
+
+configure_build() { # preset
+    cmake --preset "$1" && cmake --build --preset "$1" --parallel "$jobs"
+}
+
+verify_release() { "$(refast_in build/release)" verify --isa all; }
+golden_check() { "$(refast_in build/release)" golden check; }
+verify_neon() { qemu-aarch64 -L /usr/aarch64-linux-gnu "$(refast_in build/aarch64)" verify --isa neon; }
+
+asan_ctest() {
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --preset asan --parallel "$jobs"
+}
+
+# Seed corpus: for each of the first 64 values of byte 0 (the kernel pick), 512 pseudo-random
+# bytes from a fixed seed, so every kernel starts with inputs long enough to fill its arrays.
+# Generated here rather than committed; libFuzzer adds what it finds to the same directory.
+fuzz_seeds() {
+    local dir=$1 i j fmt b
+    mkdir -p "$dir"
+    RANDOM=2024
+    for ((i = 0; i < 64; i++)); do
+        printf -v fmt '\\%03o' "$i"
+        for ((j = 0; j < 512; j++)); do
+            printf -v b '\\%03o' $((RANDOM & 255))
+            fmt+=$b
+        done
+        printf "$fmt" >"$dir/seed-$i"
+    done
+}
+
+fuzz_run() {
+    local dir=build/fuzz
+    fuzz_seeds "$dir/corpus" || return 1
+    mkdir -p "$dir/artifacts"
+    # halt_on_error: the fuzz build keeps UBSan recoverable (see fuzz/CMakeLists.txt), this makes
+    # its first report fatal anyway. -fork=N keeps every core busy for the same wall time; a
+    # failing child stops the run, prints its dump and saves the input under artifacts/.
+    local fork=()
+    [[ $jobs -gt 1 ]] && fork=(-fork="$jobs")
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        "$dir/fuzz/refast_diff_fuzz" "${fork[@]}" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
+        -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus"
+}
+
+echo "test: refast test suite in $root ($jobs jobs)"
+step setup                            -- bash scripts/setup.sh
+step release-build                    -- configure_build release
+step release-ctest     release-build  -- ctest --preset release --parallel "$jobs"
+step verify-all        release-build  -- verify_release
+step golden-check      release-build  -- golden_check
+step asan-build                       -- configure_build asan
+step asan-ctest        asan-build     -- asan_ctest
+step aarch64-build                    -- configure_build aarch64
+step aarch64-ctest     aarch64-build  -- ctest --preset aarch64 --parallel "$jobs"
+step aarch64-verify    aarch64-build  -- verify_neon
+step fuzz-build                       -- configure_build fuzz
+step fuzz-run          fuzz-build     -- fuzz_run
+
+echo "test: total $((SECONDS - t_start)) s; logs in $logdir/"
+if [[ $skipped -gt 0 ]]; then
+    echo "test: $passed passed, $failed failed, $skipped skipped"
+else
+    echo "test: $passed passed, $failed failed"
+fi
+[[ $failed -eq 0 && $skipped -eq 0 ]]
