@@ -65,4 +65,84 @@ void ora_softmap_from_corr(const long double *corr, unsigned k, int maxlog, long
  * fixed by the NaN rules alone: no near-tie). */
 long double ora_rm1_map_from_corr(const long double *corr, unsigned m, uint8_t *bits);
 
+/* ---- Rayleigh and bursty channels (oracle/channel.c) -----------------------------------------
+ * The streams of refast/channel.h. Rayleigh: a = sqrt((x^2 + y^2) / 2) from the fading pair,
+ * llr = (2 / sigma^2) a (a s + sigma z), scale = (2 / sigma^2)(a^2 + a sigma |z|). Bursty: hit iff
+ * the exact uniform u < rho, llr = (2 / sigma^2)(s + sigma z + hit sigma_b w),
+ * scale = (2 / sigma^2)(1 + sigma |z| + hit sigma_b |w|). */
+void ora_rayleigh_llr(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,
+                      float sigma, long double *llr, long double *scale);
+void ora_bursty_llr(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,
+                    float sigma, float rho, float sigma_b, long double *llr, long double *scale);
+
+/* ---- Polar SC, SC list and block ML (oracle/polar.c) -----------------------------------------
+ * Independent of ref/: every leaf LLR is recomputed from the channel and the path's decided prefix
+ * u_0..u_{i-1} (recursively: first half f, second half g with x_a = the encoding of the first half's
+ * u), in long double; codewords by the definition x_j = XOR of u_i over i containing j's bits
+ * (F^{(x)n}[i][j] = 1 iff j & ~i == 0). The f rules, leaf rule [L < 0], path order and tie rules are
+ * those of refast/decoders.h and ref/polar_scl.c (candidates c = 2p + (u != [L < 0]), ranked by
+ * (metric with NaN last, c), survivors in increasing c, output the first best path). */
+
+/* x = u F^{(x)log2n}, u and x of N = 2^log2n bits (N <= 2^16). */
+void ora_polar_encode(unsigned log2n, const uint8_t *u, uint8_t *x);
+/* SC of one frame; writes the K message bits. Returns the margin: min |L| over the information
+ * leaves (NaN leaves, decided by the rule alone, excluded; +inf if none). */
+long double ora_polar_sc(unsigned log2n, const uint8_t *frozen, int f, const float *llr, uint8_t *msg);
+/* SC list of one frame (1 <= list <= 32); writes the best path's K message bits. *margin: the
+ * smallest gap between the last surviving and the first pruned candidate metric over all
+ * selections, and between the best and the second-best final path (+inf if never compared; a
+ * comparison involving a NaN metric counts as +inf). *mmax: the largest finite metric in those
+ * comparisons. Returns 0, or -1 when out of memory. */
+int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                  uint8_t *msg, long double *margin, long double *mmax);
+/* Block ML by enumeration (K <= 16): the message maximising <l, 1 - 2 x(u)> (ties: lowest message
+ * index sum_j b_j 2^j, NaN never wins). Returns best minus second-best correlation (+inf if K = 0). */
+long double ora_polar_ml(unsigned log2n, const uint8_t *frozen, const float *llr, uint8_t *msg);
+
+/* ---- RM and polar encoders, polar construction (oracle/codes.c) -----------------------------
+ * Independent of ref/ and fast/: RM by monomial evaluation, polar by XORing rows of an explicitly
+ * built F^{(x)n}, GA with phi^-1 by bisection in long double. Bits one per byte. */
+
+/* Monomials of degree <= r in m variables in the canonical order: the integers j < 2^m with
+ * popcount(j) <= r, increasing (j = the set of variables x_t, t in j). Returns how many. */
+size_t ora_rm_monomials(unsigned m, unsigned r, uint32_t *mono);
+/* c_i = XOR_t b_t * prod_{v in mono_t} bit_v(i) for every frame: frames x k message bits (bit 0 of
+ * each byte) -> frames x 2^m codeword bits. m <= 16. */
+void ora_rm_encode_monomial(unsigned m, unsigned r, const uint8_t *msg, size_t frames, uint8_t *bits);
+/* x = u G with G = F^{(x)log2n} built by the Kronecker recursion G_2N = [[G, 0], [G, G]]; the K
+ * message bits fill the positions with frozen == 0 in increasing order. log2n <= 12. Returns -1 when
+ * out of memory. */
+int ora_polar_encode_gen(unsigned log2n, const uint8_t *frozen, const uint8_t *msg, size_t frames,
+                         uint8_t *bits);
+/* GA mean LLR of every synthetic channel (SPEC §5.1, Chung's phi) in long double; worse child by
+ * bisection of phi(t') = 1 - (1 - phi(t))^2 in log phi. log2n <= 16. */
+void ora_polar_ga_means(unsigned log2n, long double sigma, long double *z);
+/* Bhattacharyya parameters z (z0 = exp(-1/(2 sigma^2)), worse 2z - z^2, better z^2), plain long
+ * double. log2n <= 12 keeps z^(2^log2n) above the long double underflow for sigma >= 0.2. */
+void ora_polar_bhattacharyya(unsigned log2n, long double sigma, long double *z);
+/* frozen[i] = 0 for the K largest rel[i] (ties: larger index first), by counting ranks. Returns
+ * the relative gap (rel_(K) - rel_(K+1)) / max(|rel_(K)|, tiny) between the worst information and
+ * the best frozen channel (+inf when K = 0 or K = n). */
+long double ora_polar_select(const long double *rel, size_t n, size_t K, uint8_t *frozen);
+
+/* ---- Dumer decoder and block ML (oracle/decoders.c) ------------------------------------------
+ * Independent of ref/ and fast/: long double throughout, leaf correlations W(a) summed directly
+ * (O(n^2), no transform), f by log1pl/expl, full-rate soft leaves by enumerating the leaf's
+ * codewords (n <= 16). Inputs are sanitised as refast/decoders.h states (NaN -> 0, clamp to
+ * +-2^100). variant: 0 dumer, 1 dumer0; f: 0 exact, 1 minsum (the RF_DUMER* / RF_F_* values). */
+
+/* The canonical RM(m,r) encoder (SPEC §5.1): k(m,r) message bits to n = 2^m codeword bits. */
+void ora_rm_encode(unsigned m, unsigned r, const uint8_t *msg, uint8_t *cw);
+/* One frame of Dumer decoding. soft == 0: k hard bits into bits; soft != 0: the k max-log
+ * leaf LLRs into soft_out (and their implied bits [L < 0] into bits). Returns the frame's
+ * decision margin: the minimum over every decision on the oracle's path of its distance from
+ * flipping (repetition |sum L|, RM(m,1) MAP min(|W*| - max_{a != a*}|W(a)|, |W*|), full rate
+ * min |L_i|, soft leaves min |LLR_j|). Returns -1 (and writes nothing) when out of memory. */
+long double ora_rm_dumer(unsigned m, unsigned r, int variant, int f, int soft, const float *llr,
+                         uint8_t *bits, long double *soft_out);
+/* Block ML of one frame over a k x n generator (1 <= k <= 16): first message (index sum b_j 2^j)
+ * with the largest correlation <l, 1 - 2c> of the sanitised LLRs; returns best minus second best
+ * (>= 0), or -1 when out of memory. */
+long double ora_block_ml(const uint8_t *gen, unsigned k, size_t n, const float *llr, uint8_t *bits);
+
 #endif
