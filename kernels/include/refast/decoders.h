@@ -15,6 +15,20 @@
  * x_a, L_b = L2 + (1 - 2 xhat_a) L1, decode x_b; leaves are single bits (frozen -> 0, else
  * [L < 0]). SCL: list size 1..32, path metrics in the LLR domain (penalty |L| for a decision
  * against the LLR's sign), the best-metric path at the end (ties: the lowest path index).
+ *
+ * Dumer and block ML details (ref/dumer.c, ref/block_ml.c). Message bits in the canonical order
+ * (u's k(m-1,ru) bits, then v's); 0 <= r <= m <= 16; frames = 0, r > m, m > 16 or an unknown
+ * variant / f write nothing. Repetition leaf: the sum is taken by folding halves (t_i += t_{i+h},
+ * h = n/2, ..., 1), the order polar SC adds a repetition subtree; [sum < 0], so a zero sum gives 0.
+ * Full-rate leaf: [L_i < 0] (so +-0 give 0). Soft output (rm_dumer_soft, variant dumer): every
+ * leaf's LLRs are max-log (eq. C.6 form, i.e. twice max-log of the exact posterior): repetition
+ * 2 sum L; RM(m,1) rm1_softmap_maxlog; full rate (1 - 2 b_j) 2 min_{i in S_j} |L_i| with S_j the
+ * codeword positions whose parity is message bit j; the recursion continues with the bits
+ * [LLR < 0] re-encoded. NaN and infinity: every input LLR is first sanitised, NaN -> 0 (an
+ * erasure), values beyond +-2^100 (+-inf included) -> +-2^100 ("certain"); with n <= 2^16 every
+ * later sum stays finite, so the outputs never hold NaN or inf and every level follows the same
+ * rule. Block ML sanitises the same way (finite for n <= 2^26). Allocation failure: the frame's
+ * bits are 0xff (soft: NaN).
  */
 #ifndef REFAST_DECODERS_H
 #define REFAST_DECODERS_H
