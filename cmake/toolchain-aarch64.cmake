@@ -16,6 +16,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-# -L makes qemu load the cross loader and libc; libraries missing there (libxxhash) are then
-# found in /usr/lib/aarch64-linux-gnu through the multiarch libc6:arm64 loader paths.
-set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/usr/aarch64-linux-gnu)
+# -L / makes qemu load the multiarch libc6:arm64 loader (/lib/ld-linux-aarch64.so.1, pulled in by
+# libxxhash-dev:arm64), which finds its own libc and libxxhash in /usr/lib/aarch64-linux-gnu. With
+# -L /usr/aarch64-linux-gnu the cross package's loader (another glibc build) ends up paired with
+# libc6:arm64's libc.so.6, and pthread_create then spins forever.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64;-L;/)

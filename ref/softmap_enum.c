@@ -12,31 +12,10 @@
 #include <stdlib.h>
 
 #include "refast/softmap.h"
+#include "lse.h"
 
 /* Stack scratch for k <= 10; larger codes use the heap. */
 #define STACK_MSGS 1024
-
-/* Pairwise sum (rounding depth log2 n + 8). */
-static float pairwise_sum(const float *x, size_t n)
-{
-    if (n <= 8) {
-        float s = 0.0f;
-        for (size_t i = 0; i < n; i++) s += x[i];
-        return s;
-    }
-    size_t h = n / 2;
-    return pairwise_sum(x, h) + pairwise_sum(x + h, n - h);
-}
-
-/* log sum_i exp(x_i), n >= 1, x finite; overwrites x with exp(x_i - max). */
-static float lse(float *x, size_t n)
-{
-    float mx = x[0];
-    for (size_t i = 1; i < n; i++)
-        if (x[i] > mx) mx = x[i];
-    for (size_t i = 0; i < n; i++) x[i] = expf(x[i] - mx);
-    return mx + logf(pairwise_sum(x, n));
-}
 
 /* <l, 1 - 2c> for the codeword of message u. */
 static float correlation(const float *l, size_t n, unsigned k, const uint8_t *gen, size_t u)

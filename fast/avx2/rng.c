@@ -24,17 +24,15 @@
  *     (u |z| < ulp(z)), and the correctly rounded value is within 0.5 ulp of z: fewer than 3.73,
  *     i.e. at most 3 float steps apart (also across a binade edge, where steps below are halved but
  *     so is u |z| in them). That is the registry's bound; measured max: 2 (test_rng, 2^20 values).
- * AWGN: the gaussians of a frame go straight into its LLR row, chunk by chunk, and are turned into
- * LLRs while still in L1: y = fma(sigma, z, s), L = y * (2 / sigma^2).
+ * Ranges, the position wrap and the AWGN frames are fast/rng_driver.h's.
  */
 #include <immintrin.h>
-#include <math.h>
-#include <string.h>
 
 #include "refast/rng.h"
+#include "rng_common.h"
+#include "simd_inline.h"
 
-#define LANES 16 /* blocks per step */
-#define STEP (4 * LANES)
+#define RNG_BLOCKS 16 /* blocks per step: two sets of 8 */
 
 typedef struct keys {
     __m256i k0[10], k1[10]; /* round keys, broadcast */
@@ -43,12 +41,11 @@ typedef struct keys {
 
 static void keys_init(keys *k, uint64_t seed, uint64_t stream)
 {
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    uint32_t k0[10], k1[10];
+    philox_round_keys(seed, k0, k1);
     for (int r = 0; r < 10; r++) {
-        k->k0[r] = _mm256_set1_epi32((int)k0);
-        k->k1[r] = _mm256_set1_epi32((int)k1);
-        k0 += 0x9E3779B9u;
-        k1 += 0xBB67AE85u;
+        k->k0[r] = _mm256_set1_epi32((int)k0[r]);
+        k->k1[r] = _mm256_set1_epi32((int)k1[r]);
     }
     k->stream_lo = _mm256_set1_epi32((int)(uint32_t)stream);
     k->stream_hi = _mm256_set1_epi32((int)(uint32_t)(stream >> 32));
@@ -81,7 +78,7 @@ static inline void philox16(const keys *k, uint64_t b, __m256i w[4], __m256i v[4
     counters(b, &c0, &c1);
     counters(b + 8, &d0, &d1);
     __m256i c2 = k->stream_lo, c3 = k->stream_hi, d2 = c2, d3 = c3;
-    const __m256i m0 = _mm256_set1_epi32((int)0xD2511F53u), m1 = _mm256_set1_epi32((int)0xCD9E8D57u);
+    const __m256i m0 = _mm256_set1_epi32((int)PHILOX_M0), m1 = _mm256_set1_epi32((int)PHILOX_M1);
     for (int r = 0; r < 10; r++) {
         __m256i hi0, lo0, hi1, lo1, gi0, go0, gi1, go1;
         mulhilo(c0, m0, &hi0, &lo0);
@@ -177,10 +174,8 @@ static inline void cossin_of(__m256i w, __m256 *cos_a, __m256 *sin_a)
     *sin_a = _mm256_xor_ps(ss, _mm256_castsi256_ps(sin_neg));
 }
 
-enum kind { WORDS, UNIFORM, GAUSS };
-
 /* The 32 numbers of one set of 8 blocks, in stream order, stored (unaligned) at d. */
-static inline __attribute__((always_inline)) void half(enum kind kind, __m256i *w, char *d)
+AI void half(enum kind kind, __m256i *w, char *d)
 {
     __m256i o[4];
     if (kind == GAUSS) {
@@ -200,8 +195,8 @@ static inline __attribute__((always_inline)) void half(enum kind kind, __m256i *
     }
 }
 
-/* STEP numbers of blocks b .. b+15 in stream order, stored (unaligned) at dst. */
-static inline __attribute__((always_inline)) void step(enum kind kind, const keys *k, uint64_t b, void *dst)
+/* RNG_STEP numbers of blocks b .. b+15 in stream order, stored (unaligned) at dst. */
+AI void step(enum kind kind, const keys *k, uint64_t b, void *dst)
 {
     __m256i w[4], v[4];
     philox16(k, b, w, v);
@@ -209,46 +204,23 @@ static inline __attribute__((always_inline)) void step(enum kind kind, const key
     half(kind, v, (char *)dst + 128);
 }
 
-/* Numbers first .. first+n-1 of the stream into out (4-byte elements), no wrap of the position.
- * A partial step at either end is computed whole into a buffer, so a value never depends on the
- * range it was asked in. */
-static inline __attribute__((always_inline)) void generate_range(enum kind kind, const keys *k, uint64_t first,
-                                                                 size_t n, char *o)
+/* The whole registers of an AWGN chunk (the driver does the tail). */
+AI size_t awgn_chunk(float *row, const uint8_t *c, size_t m, float sigma, float gain)
 {
-    uint64_t b = first / 4;
-    size_t skip = (size_t)(first % 4);
-    while (n > 0) {
-        if (skip == 0 && n >= STEP) {
-            step(kind, k, b, o);
-            o += 4 * STEP;
-            n -= STEP;
-        } else {
-            uint32_t tmp[STEP];
-            step(kind, k, b, tmp);
-            const size_t m = n < STEP - skip ? n : STEP - skip;
-            memcpy(o, tmp + skip, 4 * m);
-            o += 4 * m;
-            n -= m;
-            skip = 0;
-        }
-        b += LANES;
+    const __m256 vsig = _mm256_set1_ps(sigma), vgain = _mm256_set1_ps(gain);
+    const __m256i one_bits = _mm256_set1_epi32(0x3f800000), bit0 = _mm256_set1_epi32(1);
+    size_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        const __m256i cb = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(c + i)));
+        const __m256 s = _mm256_castsi256_ps( /* +-1: bit 0 moved to the sign */
+            _mm256_or_si256(one_bits, _mm256_slli_epi32(_mm256_and_si256(cb, bit0), 31)));
+        const __m256 y = _mm256_fmadd_ps(vsig, _mm256_loadu_ps(row + i), s);
+        _mm256_storeu_ps(row + i, _mm256_mul_ps(y, vgain));
     }
+    return i;
 }
 
-static inline __attribute__((always_inline)) void generate(enum kind kind, uint64_t seed, uint64_t stream,
-                                                           uint64_t first, size_t n, void *out)
-{
-    if (n == 0) return;
-    keys k;
-    keys_init(&k, seed, stream);
-    const uint64_t to_wrap = (uint64_t)0 - first; /* positions wrap modulo 2^64 */
-    if (first != 0 && (uint64_t)n > to_wrap) {
-        generate_range(kind, &k, first, (size_t)to_wrap, out);
-        generate_range(kind, &k, 0, n - (size_t)to_wrap, (char *)out + 4 * (size_t)to_wrap);
-    } else {
-        generate_range(kind, &k, first, n, out);
-    }
-}
+#include "rng_driver.h"
 
 void philox_u32_avx2(uint64_t seed, uint64_t stream, uint64_t first, size_t n, uint32_t *out)
 {
@@ -265,32 +237,8 @@ void gauss_f32_avx2(uint64_t seed, uint64_t stream, uint64_t first, size_t n, fl
     generate(GAUSS, seed, stream, first, n, out);
 }
 
-#define CHUNK 1024 /* symbols per gaussian batch: the row segment stays in L1 */
-
 void awgn_llr_f32_avx2(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
                        uint64_t seed, float sigma, float *llr)
 {
-    const float gain = (float)(2.0 / ((double)sigma * sigma));
-    const __m256 vsig = _mm256_set1_ps(sigma), vgain = _mm256_set1_ps(gain);
-    const __m256i one_bits = _mm256_set1_epi32(0x3f800000), bit0 = _mm256_set1_epi32(1);
-    for (size_t f = 0; f < frames; f++) {
-        for (size_t k0 = 0; k0 < n; k0 += CHUNK) {
-            const size_t m = n - k0 < CHUNK ? n - k0 : CHUNK;
-            float *row = llr + f * n + k0;
-            const uint8_t *c = bits + f * n + k0;
-            generate(GAUSS, seed, first_frame + f, k0, m, row);
-            size_t i = 0;
-            for (; i + 8 <= m; i += 8) {
-                const __m256i cb = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(c + i)));
-                const __m256 s = _mm256_castsi256_ps( /* +-1: bit 0 moved to the sign */
-                    _mm256_or_si256(one_bits, _mm256_slli_epi32(_mm256_and_si256(cb, bit0), 31)));
-                const __m256 y = _mm256_fmadd_ps(vsig, _mm256_loadu_ps(row + i), s);
-                _mm256_storeu_ps(row + i, _mm256_mul_ps(y, vgain));
-            }
-            for (; i < m; i++) {
-                const float s = (c[i] & 1) ? -1.0f : 1.0f;
-                row[i] = fmaf(sigma, row[i], s) * gain;
-            }
-        }
-    }
+    awgn_frames(bits, n, frames, first_frame, seed, sigma, llr);
 }

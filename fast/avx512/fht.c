@@ -1,5 +1,6 @@
 /* Walsh–Hadamard transform, AVX-512 (16 floats per register). Mirrors ref/fht.c: fht_f32_ref and
- * fht_f32_batch_ref.
+ * fht_f32_batch_ref. The pass structure (first pass, radix passes, L1 blocking, packed batches) is
+ * fast/fht_driver.h's; this file supplies the registers.
  *
  * Tricks:
  * - Stages h = 1, 2, 4, 8 stay inside one register: with t the register with partners h apart
@@ -11,32 +12,37 @@
  *   a sign-bit xor followed by an add).
  * - Stages h = 16 .. 128 are butterflies between the 16 registers of a 256-float chunk, so the
  *   first memory pass already does 8 stages; the remaining stages run as radix-16 (or smaller)
- *   passes that load 16 registers 2^s floats apart and do 4 stages before storing.
- * - Vectors longer than an L1-sized block (2^12 floats) are transformed block by block first, and
- *   the stages between blocks follow as radix passes of at most 3 stages (recursively, so a
- *   2^20 vector completes its 2^17-float sub-blocks while they sit in L2).
- * Every output still sees the stages in ref's order (h ascending), with the same operands, so the
- * rounding is that of ref. Unaligned loads and stores throughout; a single vector shorter than a
- * register uses narrower registers, the tail of a batch of short vectors masked loads and stores,
- * neither ever touches memory outside the vectors.
+ *   passes.
+ * Unaligned loads and stores throughout; a single vector shorter than a register uses narrower
+ * registers, the tail of a batch of short vectors masked loads and stores, neither ever touches
+ * memory outside the vectors.
  */
 #include <immintrin.h>
 
 #include "refast/fht.h"
+#include "simd_inline.h"
 
-#define AI static inline __attribute__((always_inline))
-/* The register arrays below must become registers: their loops (constant trip counts once
- * inlined) are unrolled completely. GCC needs the pragma; clang unrolls them by itself, and with
- * the pragma plus -fsanitize=undefined -fno-sanitize-recover it spends minutes compiling. */
-#if defined(__clang__)
-#define RF_UNROLL
-#else
-#define RF_UNROLL _Pragma("GCC unroll 16")
-#endif
+typedef __m512 vf;
+#define FHT_LANE_BITS 4
+/* 16 of the 32 registers hold a chunk: radix-16 passes. */
+#define FHT_REG_BITS 4
 
-/* log2 of the block that is transformed completely before the stages between blocks: 16 KiB,
- * half the L1 data cache, so a block and the lines of the next one fit together. */
-#define FHT_L1_LOG2 12
+AI vf vf_load(const float *p)
+{
+    return _mm512_loadu_ps(p);
+}
+AI void vf_store(float *p, vf v)
+{
+    _mm512_storeu_ps(p, v);
+}
+AI vf vf_add(vf a, vf b)
+{
+    return _mm512_add_ps(a, b);
+}
+AI vf vf_sub(vf a, vf b)
+{
+    return _mm512_sub_ps(a, b);
+}
 
 /* One in-register stage: the permute swaps the partners h apart, sign is -1 in the lanes whose bit
  * h is set and +1 elsewhere. */
@@ -57,14 +63,14 @@ AI __m512 stage_h8(__m512 v, __m512 sign)
     return _mm512_fmadd_ps(v, sign, _mm512_shuffle_f32x4(v, v, 0x4E));
 }
 
-typedef struct signs {
+typedef struct fht_signs {
     __m512 h1, h2, h4, h8;
-} signs;
+} fht_signs;
 
-AI signs make_signs(void)
+AI fht_signs fht_make_signs(void)
 {
     const float m = -1.0f, p = 1.0f;
-    signs s;
+    fht_signs s;
     s.h1 = _mm512_set_ps(m, p, m, p, m, p, m, p, m, p, m, p, m, p, m, p);
     s.h2 = _mm512_set_ps(m, m, p, p, m, m, p, p, m, m, p, p, m, m, p, p);
     s.h4 = _mm512_set_ps(m, m, m, m, p, p, p, p, m, m, m, m, p, p, p, p);
@@ -73,7 +79,7 @@ AI signs make_signs(void)
 }
 
 /* The first `lg` (<= 4) stages inside one register. */
-AI __m512 inreg(__m512 v, unsigned lg, const signs *s)
+AI __m512 inreg(__m512 v, unsigned lg, const fht_signs *s)
 {
     if (lg > 0) v = stage_h1(v, s->h1);
     if (lg > 1) v = stage_h2(v, s->h2);
@@ -82,104 +88,13 @@ AI __m512 inreg(__m512 v, unsigned lg, const signs *s)
     return v;
 }
 
-/* Stages between registers: r[j] and r[j + h] for h = 1 .. m/2, m = 2^lgm <= 16. Every loop
- * counts linearly to a constant so that GCC can unroll it completely (a loop over h <<= 1 it
- * leaves rolled, and the registers end up on the stack). */
-AI void xbfly(__m512 *r, unsigned lgm)
+/* As few passes as possible (radix 16 first). */
+AI unsigned pass_stages(unsigned stages)
 {
-    RF_UNROLL
-    for (unsigned s = 0; s < lgm; s++)
-        RF_UNROLL
-        for (unsigned b = 0; b < (1u << lgm) / 2; b++) {
-            const unsigned h = 1u << s, j = (b >> s << (s + 1)) | (b & (h - 1));
-            const __m512 x0 = r[j], x1 = r[j + h];
-            r[j] = _mm512_add_ps(x0, x1);
-            r[j + h] = _mm512_sub_ps(x0, x1);
-        }
+    return stages >= 4 ? 4 : stages;
 }
 
-/* First pass over `total` floats in chunks of m = 2^lgm registers: the 4 in-register stages,
- * then the stages between the m registers of a chunk whose distance is below span = 2^lgspan
- * registers (so that a batch of short vectors packed in one chunk stays independent). */
-AI void base_pass(float *x, size_t total, unsigned lgm, unsigned lgspan)
-{
-    const unsigned m = 1u << lgm, span = 1u << lgspan;
-    const signs s = make_signs();
-    for (size_t c = 0; c < total; c += 16 * (size_t)m) {
-        __m512 r[16];
-        RF_UNROLL
-        for (unsigned k = 0; k < m; k++) r[k] = _mm512_loadu_ps(x + c + 16 * k);
-        RF_UNROLL
-        for (unsigned k = 0; k < m; k++) r[k] = inreg(r[k], 4, &s);
-        RF_UNROLL
-        for (unsigned g = 0; g < m; g += span) xbfly(r + g, lgspan);
-        RF_UNROLL
-        for (unsigned k = 0; k < m; k++) _mm512_storeu_ps(x + c + 16 * k, r[k]);
-    }
-}
-
-/* Stages h, 2h, .., (m/2)h over n floats (h a multiple of 16): m = 2^lgm registers h apart at
- * a time. */
-AI void radix_pass(float *x, size_t n, size_t h, unsigned lgm)
-{
-    const unsigned m = 1u << lgm;
-    for (size_t b = 0; b < n; b += m * h)
-        for (size_t j = b; j < b + h; j += 16) {
-            __m512 r[16];
-            RF_UNROLL
-            for (unsigned k = 0; k < m; k++) r[k] = _mm512_loadu_ps(x + j + k * h);
-            xbfly(r, lgm);
-            RF_UNROLL
-            for (unsigned k = 0; k < m; k++) _mm512_storeu_ps(x + j + k * h, r[k]);
-        }
-}
-
-/* Stages h .. 2^(stages-1) h with as few passes as possible (radix 16 first). */
-static void radix_stages(float *x, size_t n, size_t h, unsigned stages)
-{
-    while (stages > 0) {
-        const unsigned r = stages >= 4 ? 4 : stages;
-        switch (r) {
-        case 4: radix_pass(x, n, h, 4); break;
-        case 3: radix_pass(x, n, h, 3); break;
-        case 2: radix_pass(x, n, h, 2); break;
-        default: radix_pass(x, n, h, 1); break;
-        }
-        h <<= r;
-        stages -= r;
-    }
-}
-
-/* log2n >= 4: the first min(log2n, 8) stages in one pass, the rest in radix passes. */
-static void fht_l1(float *x, unsigned log2n)
-{
-    const size_t n = (size_t)1 << log2n;
-    switch (log2n) {
-    case 4: base_pass(x, n, 0, 0); return;
-    case 5: base_pass(x, n, 1, 1); return;
-    case 6: base_pass(x, n, 2, 2); return;
-    case 7: base_pass(x, n, 3, 3); return;
-    default: base_pass(x, n, 4, 4); break;
-    }
-    radix_stages(x, n, 256, log2n - 8);
-}
-
-static void fht_large(float *x, unsigned log2n)
-{
-    if (log2n <= FHT_L1_LOG2) {
-        fht_l1(x, log2n);
-        return;
-    }
-    /* Split into 2^top sub-blocks, finish each, then the stages between them in one pass. top is
-     * at most 3: 16 registers 2^s floats apart (s >= 12) are 16 lines in one L1 set, which has 8
-     * ways, so they would be evicted between load and store. 4 remaining stages go as 2 + 2. */
-    const unsigned t = log2n - FHT_L1_LOG2;
-    const unsigned top = t == 4 ? 2 : t < 3 ? t : 3;
-    const unsigned sub = log2n - top;
-    const size_t ns = (size_t)1 << sub;
-    for (size_t b = 0; b < ((size_t)1 << top); b++) fht_large(x + b * ns, sub);
-    radix_stages(x, (size_t)1 << log2n, ns, top);
-}
+#include "fht_driver.h"
 
 /* log2n < 4 with narrower registers: masked zmm stores would defeat store-to-load forwarding
  * for whoever reads the vector next (a stall of ~20 cycles, more than the transform). */
@@ -215,7 +130,7 @@ void fht_f32_avx512(float *x, unsigned log2n)
 /* Batch of vectors shorter than a register: each register holds 16/n whole vectors. */
 AI void batch_short(float *x, unsigned log2n, size_t total)
 {
-    const signs s = make_signs();
+    const fht_signs s = fht_make_signs();
     size_t i = 0;
     for (; i + 16 <= total; i += 16)
         _mm512_storeu_ps(x + i, inreg(_mm512_loadu_ps(x + i), log2n, &s));
@@ -235,17 +150,6 @@ void fht_f32_batch_avx512(float *x, unsigned log2n, size_t count)
     case 3: batch_short(x, 3, count * n); return;
     default: break;
     }
-    size_t v = 0;
-    if (log2n <= 7) {
-        /* Chunks of 256 floats hold 256/n whole vectors: one pass does them all. */
-        const size_t per = 256 >> log2n, whole = count / per * per;
-        switch (log2n) {
-        case 4: base_pass(x, whole * n, 4, 0); break;
-        case 5: base_pass(x, whole * n, 4, 1); break;
-        case 6: base_pass(x, whole * n, 4, 2); break;
-        default: base_pass(x, whole * n, 4, 3); break;
-        }
-        v = whole;
-    }
+    size_t v = log2n < FHT_LANE_BITS + FHT_REG_BITS ? batch_packed(x, log2n, count) : 0;
     for (; v < count; v++) fht_f32_avx512(x + v * n, log2n);
 }

@@ -9,14 +9,15 @@
  * of a set holds its block 4(l mod 4) + l/4, so the in-lane 4x4 transpose (unpack) yields the words
  * in stream order. The gaussian is the avx2 operation sequence lane for lane (same roundings), so
  * avx2, avx512 and neon agree bit for bit; masks replace the blends.
+ * Ranges, the position wrap and the AWGN frames are fast/rng_driver.h's.
  */
 #include <immintrin.h>
-#include <string.h>
 
 #include "refast/rng.h"
+#include "rng_common.h"
+#include "simd_inline.h"
 
-#define LANES 32 /* blocks per step: two sets of 16 */
-#define STEP (4 * LANES)
+#define RNG_BLOCKS 32 /* blocks per step: two sets of 16 */
 
 typedef struct keys {
     __m512i k0[10], k1[10];
@@ -25,12 +26,11 @@ typedef struct keys {
 
 static void keys_init(keys *k, uint64_t seed, uint64_t stream)
 {
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    uint32_t k0[10], k1[10];
+    philox_round_keys(seed, k0, k1);
     for (int r = 0; r < 10; r++) {
-        k->k0[r] = _mm512_set1_epi32((int)k0);
-        k->k1[r] = _mm512_set1_epi32((int)k1);
-        k0 += 0x9E3779B9u;
-        k1 += 0xBB67AE85u;
+        k->k0[r] = _mm512_set1_epi32((int)k0[r]);
+        k->k1[r] = _mm512_set1_epi32((int)k1[r]);
     }
     k->stream_lo = _mm512_set1_epi32((int)(uint32_t)stream);
     k->stream_hi = _mm512_set1_epi32((int)(uint32_t)(stream >> 32));
@@ -64,7 +64,7 @@ static inline void philox32(const keys *k, uint64_t b, __m512i w[4], __m512i v[4
     counters(b, &c0, &c1);
     counters(b + 16, &d0, &d1);
     __m512i c2 = k->stream_lo, c3 = k->stream_hi, d2 = c2, d3 = c3;
-    const __m512i m0 = _mm512_set1_epi32((int)0xD2511F53u), m1 = _mm512_set1_epi32((int)0xCD9E8D57u);
+    const __m512i m0 = _mm512_set1_epi32((int)PHILOX_M0), m1 = _mm512_set1_epi32((int)PHILOX_M1);
     for (int r = 0; r < 10; r++) {
         __m512i hi0, lo0, hi1, lo1, gi0, go0, gi1, go1;
         mulhilo(c0, m0, &hi0, &lo0);
@@ -157,10 +157,8 @@ static inline void cossin_of(__m512i w, __m512 *cos_a, __m512 *sin_a)
     *sin_a = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(ss), sin_neg));
 }
 
-enum kind { WORDS, UNIFORM, GAUSS };
-
 /* The 64 numbers of one set of 16 blocks, in stream order, stored (unaligned) at d. */
-static inline __attribute__((always_inline)) void half(enum kind kind, __m512i *w, char *d)
+AI void half(enum kind kind, __m512i *w, char *d)
 {
     __m512i o[4];
     if (kind == GAUSS) {
@@ -180,8 +178,8 @@ static inline __attribute__((always_inline)) void half(enum kind kind, __m512i *
     }
 }
 
-/* STEP numbers of blocks b .. b+31 in stream order, stored (unaligned) at dst. */
-static inline __attribute__((always_inline)) void step(enum kind kind, const keys *k, uint64_t b, void *dst)
+/* RNG_STEP numbers of blocks b .. b+31 in stream order, stored (unaligned) at dst. */
+AI void step(enum kind kind, const keys *k, uint64_t b, void *dst)
 {
     __m512i w[4], v[4];
     philox32(k, b, w, v);
@@ -189,44 +187,23 @@ static inline __attribute__((always_inline)) void step(enum kind kind, const key
     half(kind, v, (char *)dst + 256);
 }
 
-/* As in fast/avx2/rng.c: no position wrap inside; partial steps go through a buffer. */
-static inline __attribute__((always_inline)) void generate_range(enum kind kind, const keys *k, uint64_t first,
-                                                                 size_t n, char *o)
+/* A whole AWGN chunk, the last register masked (loads and stores never leave the chunk). */
+AI size_t awgn_chunk(float *row, const uint8_t *c, size_t m, float sigma, float gain)
 {
-    uint64_t b = first / 4;
-    size_t skip = (size_t)(first % 4);
-    while (n > 0) {
-        if (skip == 0 && n >= STEP) {
-            step(kind, k, b, o);
-            o += 4 * STEP;
-            n -= STEP;
-        } else {
-            uint32_t tmp[STEP];
-            step(kind, k, b, tmp);
-            const size_t m = n < STEP - skip ? n : STEP - skip;
-            memcpy(o, tmp + skip, 4 * m);
-            o += 4 * m;
-            n -= m;
-            skip = 0;
-        }
-        b += LANES;
+    const __m512 vsig = _mm512_set1_ps(sigma), vgain = _mm512_set1_ps(gain);
+    const __m512i one_bits = _mm512_set1_epi32(0x3f800000), bit0 = _mm512_set1_epi32(1);
+    for (size_t i = 0; i < m; i += 16) {
+        const __mmask16 live = m - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (m - i)) - 1);
+        const __m512i cb = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(live, c + i));
+        const __m512 s = _mm512_castsi512_ps(
+            _mm512_or_si512(one_bits, _mm512_slli_epi32(_mm512_and_si512(cb, bit0), 31)));
+        const __m512 y = _mm512_fmadd_ps(vsig, _mm512_maskz_loadu_ps(live, row + i), s);
+        _mm512_mask_storeu_ps(row + i, live, _mm512_mul_ps(y, vgain));
     }
+    return m;
 }
 
-static inline __attribute__((always_inline)) void generate(enum kind kind, uint64_t seed, uint64_t stream,
-                                                           uint64_t first, size_t n, void *out)
-{
-    if (n == 0) return;
-    keys k;
-    keys_init(&k, seed, stream);
-    const uint64_t to_wrap = (uint64_t)0 - first;
-    if (first != 0 && (uint64_t)n > to_wrap) {
-        generate_range(kind, &k, first, (size_t)to_wrap, out);
-        generate_range(kind, &k, 0, n - (size_t)to_wrap, (char *)out + 4 * (size_t)to_wrap);
-    } else {
-        generate_range(kind, &k, first, n, out);
-    }
-}
+#include "rng_driver.h"
 
 void philox_u32_avx512(uint64_t seed, uint64_t stream, uint64_t first, size_t n, uint32_t *out)
 {
@@ -243,28 +220,8 @@ void gauss_f32_avx512(uint64_t seed, uint64_t stream, uint64_t first, size_t n, 
     generate(GAUSS, seed, stream, first, n, out);
 }
 
-#define CHUNK 1024
-
 void awgn_llr_f32_avx512(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
                          uint64_t seed, float sigma, float *llr)
 {
-    const float gain = (float)(2.0 / ((double)sigma * sigma));
-    const __m512 vsig = _mm512_set1_ps(sigma), vgain = _mm512_set1_ps(gain);
-    const __m512i one_bits = _mm512_set1_epi32(0x3f800000), bit0 = _mm512_set1_epi32(1);
-    for (size_t f = 0; f < frames; f++) {
-        for (size_t k0 = 0; k0 < n; k0 += CHUNK) {
-            const size_t m = n - k0 < CHUNK ? n - k0 : CHUNK;
-            float *row = llr + f * n + k0;
-            const uint8_t *c = bits + f * n + k0;
-            generate(GAUSS, seed, first_frame + f, k0, m, row);
-            for (size_t i = 0; i < m; i += 16) {
-                const __mmask16 live = m - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (m - i)) - 1);
-                const __m512i cb = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(live, c + i));
-                const __m512 s = _mm512_castsi512_ps(
-                    _mm512_or_si512(one_bits, _mm512_slli_epi32(_mm512_and_si512(cb, bit0), 31)));
-                const __m512 y = _mm512_fmadd_ps(vsig, _mm512_maskz_loadu_ps(live, row + i), s);
-                _mm512_mask_storeu_ps(row + i, live, _mm512_mul_ps(y, vgain));
-            }
-        }
-    }
+    awgn_frames(bits, n, frames, first_frame, seed, sigma, llr);
 }

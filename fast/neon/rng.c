@@ -8,15 +8,16 @@
  * vmulq_u32. vst4q stores the four word registers interleaved, i.e. in stream order, for free. The
  * gaussian is the avx2 operation sequence lane for lane (same roundings, vfmaq for every FMA), so
  * avx2, avx512 and neon agree bit for bit.
+ * Ranges, the position wrap and the AWGN frames are fast/rng_driver.h's.
  */
 #include <arm_neon.h>
-#include <math.h>
 #include <string.h>
 
 #include "refast/rng.h"
+#include "rng_common.h"
+#include "simd_inline.h"
 
-#define LANES 8 /* blocks per step: two vectors of four */
-#define STEP (4 * LANES)
+#define RNG_BLOCKS 8 /* blocks per step: two vectors of four */
 
 typedef struct keys {
     uint32_t k0[10], k1[10];
@@ -25,13 +26,7 @@ typedef struct keys {
 
 static void keys_init(keys *k, uint64_t seed, uint64_t stream)
 {
-    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-    for (int r = 0; r < 10; r++) {
-        k->k0[r] = k0;
-        k->k1[r] = k1;
-        k0 += 0x9E3779B9u;
-        k1 += 0xBB67AE85u;
-    }
+    philox_round_keys(seed, k->k0, k->k1);
     k->stream_lo = (uint32_t)stream;
     k->stream_hi = (uint32_t)(stream >> 32);
 }
@@ -54,7 +49,7 @@ static inline void philox8(const keys *k, uint64_t b, uint32x4_t w[4], uint32x4_
     uint32x4_t a0 = lo_a, a1 = vsubq_u32(hi, vcltq_u32(lo_a, base));
     uint32x4_t b0 = lo_b, b1 = vsubq_u32(hi, vcltq_u32(lo_b, base));
     uint32x4_t a2 = vdupq_n_u32(k->stream_lo), a3 = vdupq_n_u32(k->stream_hi), b2 = a2, b3 = a3;
-    const uint32x4_t m0 = vdupq_n_u32(0xD2511F53u), m1 = vdupq_n_u32(0xCD9E8D57u);
+    const uint32x4_t m0 = vdupq_n_u32(PHILOX_M0), m1 = vdupq_n_u32(PHILOX_M1);
     for (int r = 0; r < 10; r++) {
         const uint32x4_t k0 = vdupq_n_u32(k->k0[r]), k1 = vdupq_n_u32(k->k1[r]);
         const uint32x4_t ah0 = mulhi(a0, m0), ah1 = mulhi(a2, m1);
@@ -154,9 +149,7 @@ static inline void gauss4(const uint32x4_t w[4], float32x4x4_t *z)
     z->val[3] = vmulq_f32(r1, s1);
 }
 
-enum kind { WORDS, UNIFORM, GAUSS };
-
-static inline __attribute__((always_inline)) void step(enum kind kind, const keys *k, uint64_t b, void *dst)
+AI void step(enum kind kind, const keys *k, uint64_t b, void *dst)
 {
     uint32x4_t w[4], v[4];
     philox8(k, b, w, v);
@@ -178,44 +171,24 @@ static inline __attribute__((always_inline)) void step(enum kind kind, const key
     }
 }
 
-/* As in fast/avx2/rng.c: no position wrap inside; partial steps go through a buffer. */
-static inline __attribute__((always_inline)) void generate_range(enum kind kind, const keys *k, uint64_t first,
-                                                                 size_t n, char *o)
+/* The whole registers of an AWGN chunk (the driver does the tail). */
+AI size_t awgn_chunk(float *row, const uint8_t *c, size_t m, float sigma, float gain)
 {
-    uint64_t b = first / 4;
-    size_t skip = (size_t)(first % 4);
-    while (n > 0) {
-        if (skip == 0 && n >= STEP) {
-            step(kind, k, b, o);
-            o += 4 * STEP;
-            n -= STEP;
-        } else {
-            uint32_t tmp[STEP];
-            step(kind, k, b, tmp);
-            const size_t m = n < STEP - skip ? n : STEP - skip;
-            memcpy(o, tmp + skip, 4 * m);
-            o += 4 * m;
-            n -= m;
-            skip = 0;
-        }
-        b += LANES;
+    const float32x4_t vsig = vdupq_n_f32(sigma), vgain = vdupq_n_f32(gain);
+    const uint32x4_t one_bits = vdupq_n_u32(0x3f800000u), bit0 = vdupq_n_u32(1);
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+        uint32_t cw;
+        memcpy(&cw, c + i, 4);
+        const uint32x4_t cb = vmovl_u16(vget_low_u16(vmovl_u8(vcreate_u8(cw))));
+        const float32x4_t s = vreinterpretq_f32_u32(vorrq_u32(one_bits, vshlq_n_u32(vandq_u32(cb, bit0), 31)));
+        const float32x4_t y = vfmaq_f32(s, vsig, vld1q_f32(row + i));
+        vst1q_f32(row + i, vmulq_f32(y, vgain));
     }
+    return i;
 }
 
-static inline __attribute__((always_inline)) void generate(enum kind kind, uint64_t seed, uint64_t stream,
-                                                           uint64_t first, size_t n, void *out)
-{
-    if (n == 0) return;
-    keys k;
-    keys_init(&k, seed, stream);
-    const uint64_t to_wrap = (uint64_t)0 - first;
-    if (first != 0 && (uint64_t)n > to_wrap) {
-        generate_range(kind, &k, first, (size_t)to_wrap, out);
-        generate_range(kind, &k, 0, n - (size_t)to_wrap, (char *)out + 4 * (size_t)to_wrap);
-    } else {
-        generate_range(kind, &k, first, n, out);
-    }
-}
+#include "rng_driver.h"
 
 void philox_u32_neon(uint64_t seed, uint64_t stream, uint64_t first, size_t n, uint32_t *out)
 {
@@ -232,33 +205,8 @@ void gauss_f32_neon(uint64_t seed, uint64_t stream, uint64_t first, size_t n, fl
     generate(GAUSS, seed, stream, first, n, out);
 }
 
-#define CHUNK 1024
-
 void awgn_llr_f32_neon(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
                        uint64_t seed, float sigma, float *llr)
 {
-    const float gain = (float)(2.0 / ((double)sigma * sigma));
-    const float32x4_t vsig = vdupq_n_f32(sigma), vgain = vdupq_n_f32(gain);
-    const uint32x4_t one_bits = vdupq_n_u32(0x3f800000u), bit0 = vdupq_n_u32(1);
-    for (size_t f = 0; f < frames; f++) {
-        for (size_t k0 = 0; k0 < n; k0 += CHUNK) {
-            const size_t m = n - k0 < CHUNK ? n - k0 : CHUNK;
-            float *row = llr + f * n + k0;
-            const uint8_t *c = bits + f * n + k0;
-            generate(GAUSS, seed, first_frame + f, k0, m, row);
-            size_t i = 0;
-            for (; i + 4 <= m; i += 4) {
-                uint32_t cw;
-                memcpy(&cw, c + i, 4);
-                const uint32x4_t cb = vmovl_u16(vget_low_u16(vmovl_u8(vcreate_u8(cw))));
-                const float32x4_t s = vreinterpretq_f32_u32(vorrq_u32(one_bits, vshlq_n_u32(vandq_u32(cb, bit0), 31)));
-                const float32x4_t y = vfmaq_f32(s, vsig, vld1q_f32(row + i));
-                vst1q_f32(row + i, vmulq_f32(y, vgain));
-            }
-            for (; i < m; i++) {
-                const float s = (c[i] & 1) ? -1.0f : 1.0f;
-                row[i] = fmaf(sigma, row[i], s) * gain;
-            }
-        }
-    }
+    awgn_frames(bits, n, frames, first_frame, seed, sigma, llr);
 }

@@ -1,4 +1,342 @@
-/* Registry entries of the channel family (placeholder until its kernels land). */
-#include "refast/registry.h"
+/* Registry entries of the channel family: rayleigh_llr_f32 and bursty_llr_f32 (refast/channel.h),
+ * and the dispatching wrappers rf_rayleigh_llr_f32 / rf_bursty_llr_f32.
+ *
+ * Case parameters (as awgn_llr_f32 in kernels/registry/rng.c): seed, n (symbols per frame), frames,
+ * first_frame, sigma (exactly representable in float; the kernel receives (float)sigma), bits_seed
+ * (Philox seed of in.bits); bursty also rho (default 0.1) and sigma_b (default the float nearest
+ * sqrt(2) sigma, the seed's setting), both handed to the kernel and the oracle as floats.
+ * Oracles (oracle/channel.c): long double from the long double gaussians; want.llr f64 and
+ * scale.llr f64 per symbol.
+ *
+ * Tolerances, class sum, u = 2^-24, gaussians within N = 3 ulp, i.e. |g~ - g| <= 7 u |g| once the
+ * rounding of want is counted (kernels/registry/rng.c):
+ *   rayleigh, S = G (a^2 + a sigma |z|), G = 2 / sigma^2:
+ *     x~^2 + y~^2 within 16 u (two squares of 7 u values, their rounding, the sum's), so
+ *     |a~ - a| <= 9 u a (sqrt halves it, then rounds);  a~ s exact;
+ *     |y~ - y| <= 9 u a + 8 u sigma |z| + u (a + sigma |z|)     (sigma z~ and its rounding, the sum)
+ *     |a~ y~ - a y| <= 9 u a |y| + a |y~ - y| + u a |y| <= 20 u (a^2 + a sigma |z|)
+ *     then G~ (u) and the last product (u): 22 u S; tau = 24 for the O(u^2) terms.
+ *   bursty, S = G (1 + sigma |z| + hit sigma_b |w|), T = S / G: the two products each carry
+ *     7 u + u of their term, the (at most) two sums u T each: |y~ - y| <= 10 u T; G~ and the last
+ *     product add 2 u S: 12 u S; tau = 14.
+ * The hit decisions are exact comparisons of k 2^-24 with rho at every level and in the oracle.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
-const rf_kernel *const rf_family_channel[] = {NULL};
+#include "common.h"
+#include "oracle.h"
+#include "refast/channel.h"
+
+extern const rf_kernel *const rf_family_channel[];
+
+void rf_rayleigh_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
+                         uint64_t seed, float sigma, float *llr)
+{
+    ((rf_rayleigh_llr_f32_fn)rf_kernel_impl(rf_family_channel[0], rf_isa_current(), NULL))(
+        bits, n, frames, first_frame, seed, sigma, llr);
+}
+
+void rf_bursty_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,
+                       float sigma, float rho, float sigma_b, float *llr)
+{
+    ((rf_bursty_llr_f32_fn)rf_kernel_impl(rf_family_channel[1], rf_isa_current(), NULL))(
+        bits, n, frames, first_frame, seed, sigma, rho, sigma_b, llr);
+}
+
+#define CH_MAX_SYMBOLS ((uint64_t)1 << 24)
+
+typedef struct ch_params {
+    uint64_t seed, n, frames, first_frame;
+    float sigma, rho, sigma_b;
+} ch_params;
+
+static int ch_read(const rf_case *c, ch_params *p, char *err, size_t errlen)
+{
+    double sigma, rho = 0.1, sigma_b;
+    p->seed = 0;
+    p->first_frame = 0;
+    rf_param_u64(c->params, "seed", &p->seed);
+    rf_param_u64(c->params, "first_frame", &p->first_frame);
+    if (!rf_need_u64(c, "n", 1, CH_MAX_SYMBOLS, &p->n, err, errlen) ||
+        !rf_need_u64(c, "frames", 1, CH_MAX_SYMBOLS, &p->frames, err, errlen))
+        return -1;
+    if (p->n * p->frames > CH_MAX_SYMBOLS)
+        return rf_run_error(err, errlen, "n x frames = %llu x %llu exceeds %llu symbols",
+                            (unsigned long long)p->n, (unsigned long long)p->frames,
+                            (unsigned long long)CH_MAX_SYMBOLS);
+    if (!rf_param_f64(c->params, "sigma", &sigma) || !(sigma > 0) || !isfinite((float)sigma) ||
+        (float)sigma < 0x1p-20f || (float)sigma > 0x1p20f)
+        return rf_run_error(err, errlen, "parameter sigma is missing or not in [2^-20, 2^20]");
+    p->sigma = (float)sigma;
+    char buf[64];
+    if (rf_param_str(c->params, "rho", buf, sizeof buf) &&
+        (!rf_param_f64(c->params, "rho", &rho) || !(rho >= 0 && rho <= 1)))
+        return rf_run_error(err, errlen, "parameter rho is not in [0, 1]");
+    p->rho = (float)rho;
+    sigma_b = sqrt(2.0) * p->sigma;
+    if (rf_param_str(c->params, "sigma_b", buf, sizeof buf) &&
+        (!rf_param_f64(c->params, "sigma_b", &sigma_b) || !(sigma_b >= 0) || (float)sigma_b > 0x1p20f))
+        return rf_run_error(err, errlen, "parameter sigma_b is not in [0, 2^20]");
+    p->sigma_b = (float)sigma_b;
+    return 0;
+}
+
+static int ch_make_inputs(rf_case *c, char *err, size_t errlen)
+{
+    ch_params p;
+    uint64_t bits_seed = 9;
+    if (ch_read(c, &p, err, errlen)) return -1;
+    rf_param_u64(c->params, "bits_seed", &bits_seed);
+    uint8_t *bits = rf_case_add2(c, "in.bits", RF_DT_U8, p.frames, p.n);
+    if (!bits) return rf_run_error(err, errlen, "out of memory");
+    for (uint64_t i = 0; i < p.frames * p.n; i++) bits[i] = (uint8_t)(rf_gen_word(bits_seed, 0, i) & 1);
+    return 0;
+}
+
+static const uint8_t *ch_bits(const rf_case *c, const ch_params *p, char *err, size_t errlen)
+{
+    uint64_t count;
+    const uint8_t *bits = rf_case_data(c, "in.bits", RF_DT_U8, &count);
+    if (!bits || count != p->n * p->frames) {
+        rf_run_error(err, errlen, "case has no u8 array in.bits of frames x n = %llu x %llu",
+                     (unsigned long long)p->frames, (unsigned long long)p->n);
+        return NULL;
+    }
+    return bits;
+}
+
+static int ch_oracle(rf_case *c, int bursty, char *err, size_t errlen)
+{
+    ch_params p;
+    if (ch_read(c, &p, err, errlen)) return -1;
+    const uint8_t *bits = ch_bits(c, &p, err, errlen);
+    if (!bits) return -1;
+    const size_t total = (size_t)(p.n * p.frames);
+    double *want = rf_case_add2(c, "want.llr", RF_DT_F64, p.frames, p.n);
+    double *scale = rf_case_add2(c, "scale.llr", RF_DT_F64, p.frames, p.n);
+    long double *l = malloc(total * sizeof *l), *s = malloc(total * sizeof *s);
+    if (!want || !scale || !l || !s) {
+        free(l);
+        free(s);
+        return rf_run_error(err, errlen, "out of memory");
+    }
+    if (bursty)
+        ora_bursty_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, p.rho,
+                       p.sigma_b, l, s);
+    else
+        ora_rayleigh_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, l, s);
+    for (size_t i = 0; i < total; i++) {
+        want[i] = (double)l[i];
+        scale[i] = (double)s[i];
+    }
+    free(l);
+    free(s);
+    rf_case_set_param(c, "terms", bursty ? "3" : "2");
+    return 0;
+}
+
+static int rayleigh_oracle(rf_case *c, char *err, size_t errlen)
+{
+    return ch_oracle(c, 0, err, errlen);
+}
+
+static int bursty_oracle(rf_case *c, char *err, size_t errlen)
+{
+    return ch_oracle(c, 1, err, errlen);
+}
+
+static int ch_run(rf_fnptr fn, const rf_case *c, rf_case *out, int bursty, char *err, size_t errlen)
+{
+    ch_params p;
+    if (ch_read(c, &p, err, errlen)) return -1;
+    const uint8_t *bits = ch_bits(c, &p, err, errlen);
+    if (!bits) return -1;
+    float *llr = rf_case_add2(out, "llr", RF_DT_F32, p.frames, p.n);
+    if (!llr) return rf_run_error(err, errlen, "out of memory");
+    if (bursty)
+        ((rf_bursty_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma,
+                                   p.rho, p.sigma_b, llr);
+    else
+        ((rf_rayleigh_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma,
+                                     llr);
+    return 0;
+}
+
+static int rayleigh_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    return ch_run(fn, c, out, 0, err, errlen);
+}
+
+static int bursty_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    return ch_run(fn, c, out, 1, err, errlen);
+}
+
+/* Benchmark: frames x n symbols per call, the frame index advancing so that every call draws new
+ * numbers (as awgn_llr_f32's benchmark). */
+typedef struct ch_bench {
+    size_t n, frames;
+    uint64_t next_frame;
+    float sigma;
+    uint8_t *bits;
+    float *llr;
+} ch_bench;
+
+static void *ch_bench_setup(const char *params, rf_work *work)
+{
+    uint64_t n = 1024, frames = 64;
+    double sigma = 0.8;
+    rf_param_u64(params, "n", &n);
+    rf_param_u64(params, "frames", &frames);
+    rf_param_f64(params, "sigma", &sigma);
+    if (n < 1 || frames < 1 || n * frames > CH_MAX_SYMBOLS || !(sigma > 0)) return NULL;
+    ch_bench *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->n = (size_t)n;
+    b->frames = (size_t)frames;
+    b->sigma = (float)sigma;
+    b->bits = rf_alloc(b->n * b->frames);
+    b->llr = rf_alloc(b->n * b->frames * sizeof(float));
+    if (!b->bits || !b->llr) {
+        rf_free(b->bits);
+        rf_free(b->llr);
+        free(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < b->n * b->frames; i++) b->bits[i] = (uint8_t)(rf_gen_word(5, 0, i) & 1);
+    work->items = (double)(n * frames);
+    work->item_unit = "symbols";
+    work->flops = 0;
+    work->bytes = (double)(n * frames) * (1 + sizeof(float));
+    return b;
+}
+
+static void rayleigh_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+{
+    ch_bench *b = state;
+    for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
+        ((rf_rayleigh_llr_f32_fn)fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
+}
+
+static void bursty_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+{
+    ch_bench *b = state;
+    const float sigma_b = (float)(sqrt(2.0) * b->sigma);
+    for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
+        ((rf_bursty_llr_f32_fn)fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, 0.1f, sigma_b,
+                                   b->llr);
+}
+
+static void ch_bench_free(void *state)
+{
+    ch_bench *b = state;
+    if (!b) return;
+    rf_free(b->bits);
+    rf_free(b->llr);
+    free(b);
+}
+
+/* Fuzz: seed, first_frame (any 64-bit value, so the tagged streams wrap), frames 1..8, n 1..2048,
+ * sigma = m 2^e, e in [-8, 8]; bursty: rho = k / 256 in [0, 1] (0 and 1 included), sigma_b = m' 2^e'
+ * or 0; bits as given (every bit of the byte). */
+static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, int bursty)
+{
+    rf_bytes b = {data, size};
+    const uint64_t seed = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
+    const uint64_t first_frame = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
+    const size_t frames = 1 + rf_bytes_u8(&b) % 8;
+    const size_t n = 1 + rf_bytes_u32(&b) % 2048;
+    const uint32_t sb = rf_bytes_u32(&b);
+    const float sigma = ldexpf(1.0f + (float)(sb & 0x7fffff) * 0x1p-23f, (int)((sb >> 23) % 17) - 8);
+    rf_case_set_param(c, "seed", "%llu", (unsigned long long)seed);
+    rf_case_set_param(c, "n", "%zu", n);
+    rf_case_set_param(c, "frames", "%zu", frames);
+    rf_case_set_param(c, "first_frame", "%llu", (unsigned long long)first_frame);
+    rf_case_set_param(c, "sigma", "%.9g", (double)sigma);
+    if (bursty) {
+        const unsigned k = rf_bytes_u8(&b);
+        const uint32_t wb = rf_bytes_u32(&b);
+        const float sigma_b = (wb & 0xff) == 0 ? 0.0f
+                                               : ldexpf(1.0f + (float)((wb >> 8) & 0x7fff) * 0x1p-15f,
+                                                        (int)((wb >> 23) % 17) - 8);
+        rf_case_set_param(c, "rho", "%.9g", (double)(float)(k / 255.0));
+        rf_case_set_param(c, "sigma_b", "%.9g", (double)sigma_b);
+    }
+    uint8_t *bits = rf_case_add2(c, "in.bits", RF_DT_U8, frames, n);
+    if (!bits) return -1;
+    for (size_t i = 0; i < frames * n; i++) bits[i] = rf_bytes_u8(&b);
+    return 0;
+}
+
+static int rayleigh_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    return ch_fuzz(data, size, c, 0);
+}
+
+static int bursty_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    return ch_fuzz(data, size, c, 1);
+}
+
+/* Golden cases: sigmas around the seed's operating points, a multi-chunk frame (n = 1500 > every
+ * level's chunk of 1024 symbols and ref's 256), a frame count that crosses 2^32 (counter carry of
+ * the stream word) and odd lengths for the vector tails; bursty also rho = 0 and rho = 1. */
+static const rf_case_spec rayleigh_cases[] = {
+    {"f8x256_sigma0.5", "seed=7 n=256 frames=8 first_frame=100 sigma=0.5 bits_seed=9"},
+    {"f4x1500_sigma0.875", "seed=7 n=1500 frames=4 first_frame=3 sigma=0.875 bits_seed=9"},
+    {"f3x37_sigma1.25", "seed=8 n=37 frames=3 first_frame=4294967295 sigma=1.25 bits_seed=10"},
+    {NULL, NULL},
+};
+
+static const rf_case_spec bursty_cases[] = {
+    {"f8x256_sigma0.5_seed", "seed=7 n=256 frames=8 first_frame=100 sigma=0.5 bits_seed=9"},
+    {"f4x1500_sigma0.875_rho0.25", "seed=7 n=1500 frames=4 first_frame=3 sigma=0.875 rho=0.25 "
+                                   "sigma_b=2 bits_seed=9"},
+    {"f3x37_sigma1.25_rho0", "seed=8 n=37 frames=3 first_frame=4294967295 sigma=1.25 rho=0 bits_seed=10"},
+    {"f2x19_sigma0.75_rho1", "seed=9 n=19 frames=2 first_frame=0 sigma=0.75 rho=1 sigma_b=0.5 bits_seed=11"},
+    {NULL, NULL},
+};
+
+static const char *const ch_sizes[] = {"frames=64 n=1024 sigma=0.8", "frames=1024 n=256 sigma=0.8", NULL};
+
+static const rf_kernel rayleigh_llr_f32_kernel = {
+    .name = "rayleigh_llr_f32",
+    .family = "channel",
+    .summary = "BPSK over Rayleigh fast fading: coherent LLRs 2ay/sigma^2",
+    .work_dtype = RF_DT_F32,
+    .level = RF_LEVELS_ALL(rayleigh_llr_f32),
+    .autovec = RF_AUTOVEC(rayleigh_llr_f32),
+    .tol = {RF_TOL_SUM, 24, 0},
+    .cases = rayleigh_cases,
+    .make_inputs = ch_make_inputs,
+    .oracle = rayleigh_oracle,
+    .run = rayleigh_run,
+    .bench_sizes = ch_sizes,
+    .bench_setup = ch_bench_setup,
+    .bench_run = rayleigh_bench_run,
+    .bench_free = ch_bench_free,
+    .fuzz_inputs = rayleigh_fuzz,
+};
+
+static const rf_kernel bursty_llr_f32_kernel = {
+    .name = "bursty_llr_f32",
+    .family = "channel",
+    .summary = "BPSK over AWGN + bursts (prob rho, N(0,sigma_b^2)): AWGN LLRs 2y/sigma^2",
+    .work_dtype = RF_DT_F32,
+    .level = RF_LEVELS_ALL(bursty_llr_f32),
+    .autovec = RF_AUTOVEC(bursty_llr_f32),
+    .tol = {RF_TOL_SUM, 14, 0},
+    .cases = bursty_cases,
+    .make_inputs = ch_make_inputs,
+    .oracle = bursty_oracle,
+    .run = bursty_run,
+    .bench_sizes = ch_sizes,
+    .bench_setup = ch_bench_setup,
+    .bench_run = bursty_bench_run,
+    .bench_free = ch_bench_free,
+    .fuzz_inputs = bursty_fuzz,
+};
+
+const rf_kernel *const rf_family_channel[] = {&rayleigh_llr_f32_kernel, &bursty_llr_f32_kernel, NULL};

@@ -1,0 +1,468 @@
+/* Tests of `refast sim`, `refast code` and the Monte Carlo engine (harness/sim.h, codespec.h):
+ *   - the Wilson 95% interval against published values (Newcombe 1998, Stat. Med. 17:857, table I,
+ *     method 3) and the usual textbook cases;
+ *   - SNR ranges, code / decoder parsing, the Plotkin-tree leaves (RM(8,2): the seed's
+ *     (7,1) ... (2,1), (2,2));
+ *   - the engine with a private codec (a scalar RM(m,1) encoder written here from the SPEC formula,
+ *     so it runs whatever encoders the library has, and rf_rm1_map): BLER 0 at a high SNR, close to
+ *     1 - 2^-k (a guess) at a very low SNR, results identical for 1, 2, 3 and 5 threads whether the
+ *     run stops on the target or on the frame cap, the target met exactly, leaf counts adding up;
+ *   - the CLI: bad arguments (SPEC §8) exit 2 with one line and leave no JSON behind; a run's JSON
+ *     parses and records every convention; --threads 1 and 2 give the same JSON counts;
+ *   - `refast code info` weight distributions (RM(m,1): 0 once, 2^(m-1) 2^(m+1)-2 times, 2^m once)
+ *     and `refast code distances` pair counts. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codespec.h"
+#include "json.h"
+#include "refast/channel.h"
+#include "refast/codes.h"
+#include "refast/decoders.h"
+#include "refast/softmap.h"
+#include "sim.h"
+#include "testlib.h"
+
+/* present only once the codes work has landed (see harness/cmd_sim.c) */
+#pragma weak rf_rm_encode_f32
+#pragma weak rf_rm_dumer
+
+static void test_wilson(void)
+{
+    static const struct {
+        uint64_t x, n;
+        double lo, hi;
+    } known[] = {
+        {81, 263, 0.2553, 0.3662}, /* Newcombe 1998, table I */
+        {15, 148, 0.0624, 0.1605},
+        {0, 20, 0.0000, 0.1611},
+        {1, 29, 0.0061, 0.1718},
+        {5, 10, 0.2366, 0.7634}, /* textbook */
+        {0, 10, 0.0000, 0.2775},
+        {10, 10, 0.7225, 1.0000},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        double lo, hi;
+        rf_wilson(known[i].x, known[i].n, &lo, &hi);
+        CHECKF(fabs(lo - known[i].lo) < 6e-5 && fabs(hi - known[i].hi) < 6e-5, "Wilson %llu/%llu: [%.5f, %.5f]",
+               (unsigned long long)known[i].x, (unsigned long long)known[i].n, lo, hi);
+    }
+    double lo, hi;
+    rf_wilson(0, 0, &lo, &hi);
+    CHECK(lo == 0 && hi == 1);
+    rf_wilson(3, 1000000000000ull, &lo, &hi); /* large n: still ordered, contains the estimate */
+    CHECK(lo > 0 && lo < 3e-12 && hi > 3e-12 && hi < 1e-11);
+}
+
+static void test_range(void)
+{
+    double a, step;
+    size_t count;
+    char err[256];
+    CHECK(rf_sim_range("0:6:2", &a, &step, &count, 1000, err, sizeof err) && a == 0 && step == 2 && count == 4);
+    CHECK(rf_sim_range("0:1:0.1", &a, &step, &count, 1000, err, sizeof err) && count == 11);
+    CHECK(rf_sim_range("-2.5:-2.5:1", &a, &step, &count, 1000, err, sizeof err) && a == -2.5 && count == 1);
+    CHECK(rf_sim_range("0:5:2", &a, &step, &count, 1000, err, sizeof err) && count == 3);
+    const char *bad[] = {"0:1:0", "0:1:-1", "1:0:1", "0:1", "a:b:c", "0:1:1:", "nan:1:1", "0:inf:1", "0:1e308:1e-308", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECKF(!rf_sim_range(bad[i], &a, &step, &count, 1000, err, sizeof err), "range '%s' accepted", bad[i]);
+}
+
+static void test_parse(void)
+{
+    rf_codespec c;
+    rf_decspec d;
+    char err[256];
+    CHECK(rf_codespec_parse("rm:8:2", &c, err, sizeof err) && c.kind == RF_CODE_RM && c.n == 256 && c.k == 37);
+    CHECK(rf_codespec_parse("rm:16:16", &c, err, sizeof err) && c.k == 65536);
+    CHECK(rf_codespec_parse("polar:64:7", &c, err, sizeof err) && c.kind == RF_CODE_POLAR && c.m == 6 && c.k == 7);
+    const char *bad[] = {"rm:3:4", "rm:17:1", "rm:3", "rm:-1:0", "rm:3:1x", "polar:64:65", "polar:48:7",
+                         "polar:64:0", "polar:1:1", "polar:131072:7", "hamming:7:4", "rm:99999999999999999999:1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECKF(!rf_codespec_parse(bad[i], &c, err, sizeof err) && !strchr(err, '\n'), "code '%s' accepted", bad[i]);
+    CHECK(rf_decspec_parse("scl:8", &d, err, sizeof err) && d.kind == RF_DEC_SCL && d.list == 8);
+    CHECK(!rf_decspec_parse("scl:0", &d, err, sizeof err) && !rf_decspec_parse("scl:33", &d, err, sizeof err));
+    CHECK(!rf_decspec_parse("viterbi", &d, err, sizeof err));
+    rf_codespec_parse("rm:8:2", &c, err, sizeof err);
+    rf_decspec_parse("map", &d, err, sizeof err);
+    CHECK(!rf_decspec_applies(&d, &c, err, sizeof err));
+    rf_codespec_parse("polar:64:7", &c, err, sizeof err);
+    rf_decspec_parse("dumer", &d, err, sizeof err);
+    CHECK(!rf_decspec_applies(&d, &c, err, sizeof err));
+}
+
+static void test_leaves(void)
+{
+    rf_leaf l[64];
+    /* seed 004 §4.4.2: RM(8,2) leaves in decoding order (7,1), (6,1), ..., (2,1), (2,2) */
+    size_t n = rf_rm_leaves(8, 2, RF_DUMER, l, 64);
+    CHECK(n == 7);
+    static const unsigned want_m[7] = {7, 6, 5, 4, 3, 2, 2}, want_r[7] = {1, 1, 1, 1, 1, 1, 2};
+    size_t bits = 0;
+    for (size_t i = 0; i < n && i < 7; i++) {
+        CHECKF(l[i].m == want_m[i] && l[i].r == want_r[i], "leaf %zu is (%u,%u)", i, l[i].m, l[i].r);
+        CHECK(l[i].count == rf_rm_k(l[i].m, l[i].r));
+        bits += l[i].count;
+    }
+    CHECK(bits == 37);
+    /* the first-decoded leaf holds the last message bits: v = encode(m-1, r-1, b[ku..k)) */
+    CHECK(l[0].lo == 37 - 8 && l[6].lo == 0);
+    /* dumer0 splits RM(3,1) = (RM(2,1) | RM(2,0)) and RM(2,1) = (RM(1,1) | RM(1,0)) */
+    n = rf_rm_leaves(3, 1, RF_DUMER0, l, 64);
+    CHECK(n == 3 && l[0].m == 2 && l[0].r == 0 && l[0].lo == 3 && l[1].m == 1 && l[1].r == 0 && l[1].lo == 2 &&
+          l[2].m == 1 && l[2].r == 1 && l[2].lo == 0 && l[2].count == 2);
+    /* the ranges tile [0, k) for every code */
+    for (unsigned m = 0; m <= 9; m++)
+        for (unsigned r = 0; r <= m; r++)
+            for (int v = 0; v < 2; v++) {
+                rf_leaf big[600];
+                const size_t nl = rf_rm_leaves(m, r, v, big, 600);
+                size_t next = rf_rm_k(m, r);
+                bool ok = nl <= 600;
+                for (size_t i = 0; ok && i < nl; i++) { /* decoding order walks the bits downwards */
+                    ok = big[i].lo + big[i].count == next;
+                    next = big[i].lo;
+                }
+                CHECKF(ok && next == 0, "leaves of RM(%u,%u) variant %d do not tile the message", m, r, v);
+            }
+}
+
+/* ---- the engine with a private RM(m,1) codec ---------------------------------------------------- */
+
+typedef struct test_codec {
+    unsigned m;
+} test_codec;
+
+/* SPEC §5.1: for RM(m,1), c_i = b0 ^ XOR_j (bit_j(i) & b_{j+1}); BPSK 1 - 2c. */
+static void enc_rm1(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+{
+    const unsigned m = ((const test_codec *)ctx)->m;
+    const size_t n = (size_t)1 << m, k = m + 1;
+    for (size_t f = 0; f < frames; f++)
+        for (size_t i = 0; i < n; i++) {
+            unsigned c = msg[f * k];
+            for (unsigned j = 0; j < m; j++) c ^= ((i >> j) & 1) & msg[f * k + j + 1];
+            x[f * n + i] = c ? -1.0f : 1.0f;
+        }
+}
+
+static void dec_map(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    (void)soft;
+    rf_rm1_map(llr, ((const test_codec *)ctx)->m, frames, msg);
+}
+
+static rf_sim_result run(unsigned m, double sigma, uint64_t max_frames, uint64_t target, unsigned threads,
+                         const rf_leaf *leaves, size_t nleaves, rf_channel_kind ch)
+{
+    test_codec tc = {m};
+    rf_sim_codec codec = {(size_t)1 << m, m + 1, &tc, enc_rm1, dec_map, leaves, nleaves};
+    rf_sim_point_cfg cfg = {sigma, ch, 0.1, sqrt(2.0) * sigma, 42, max_frames, target, threads, NULL, NULL};
+    rf_sim_result res;
+    char err[256];
+    if (!rf_sim_point(&codec, &cfg, &res, err, sizeof err)) {
+        fprintf(stderr, "rf_sim_point: %s\n", err);
+        memset(&res, 0, sizeof res);
+    }
+    return res;
+}
+
+static bool same(const rf_sim_result *a, const rf_sim_result *b)
+{
+    if (a->frames != b->frames || a->bit_errors != b->bit_errors || a->block_errors != b->block_errors ||
+        a->nleaves != b->nleaves)
+        return false;
+    for (size_t i = 0; i < a->nleaves; i++)
+        if (a->leaf_errors[i] != b->leaf_errors[i]) return false;
+    return true;
+}
+
+static void test_engine(void)
+{
+    /* the private encoder against the library's, when it exists */
+    if (rf_rm_encode_f32) {
+        uint8_t msg[5 * 6];
+        float a[5 * 32], b[5 * 32];
+        test_codec tc = {5};
+        rf_sim_messages(3, 0, 5, 6, msg);
+        enc_rm1(&tc, msg, 5, a);
+        rf_rm_encode_f32(5, 1, msg, 5, b);
+        CHECKF(memcmp(a, b, sizeof a) == 0, "the SPEC RM(m,1) formula differs from rf_rm_encode_f32");
+    }
+    /* high SNR (Es/N0 = 14 dB, d = 4): no block error in 20000 frames (ML error ~ 14 Q(10) ~ 1e-22) */
+    rf_sim_result r = run(3, 0.2, 20000, 100, 2, NULL, 0, RF_CH_AWGN);
+    CHECKF(r.frames == 20000 && r.block_errors == 0 && r.bit_errors == 0, "RM(3,1) at sigma 0.2: %llu/%llu",
+           (unsigned long long)r.block_errors, (unsigned long long)r.frames);
+    rf_sim_result_free(&r);
+    /* very low SNR (sigma = 1000): the decoder guesses, BLER = 1 - 2^-4 = 0.9375; 40000 frames,
+     * sd 0.0012, 5 sd; BER 1/2 (sd 0.0013 at most for 160000 correlated bits: 0.01) */
+    r = run(3, 1000, 40000, 1000000, 2, NULL, 0, RF_CH_AWGN);
+    const double bler = (double)r.block_errors / (double)r.frames, ber = (double)r.bit_errors / (double)r.bits;
+    CHECKF(r.frames == 40000 && fabs(bler - 0.9375) < 0.006, "RM(3,1) at sigma 1000: BLER %.5f", bler);
+    CHECKF(fabs(ber - 0.5) < 0.01, "RM(3,1) at sigma 1000: BER %.5f", ber);
+    double lo, hi;
+    rf_wilson(r.block_errors, r.frames, &lo, &hi);
+    CHECK(lo < bler && bler < hi && hi < 1);
+    rf_sim_result_free(&r);
+
+    /* threads: identical counts, stopping on the target (exactly met) and on the frame cap */
+    rf_leaf leaves[8];
+    const size_t nl = rf_rm_leaves(4, 1, RF_DUMER0, leaves, 8);
+    for (int ch = 0; ch < 3; ch++) {
+        rf_sim_result base = run(4, 0.9, 300000, 777, 1, leaves, nl, (rf_channel_kind)ch);
+        CHECKF(base.block_errors == 777 && base.frames < 300000, "target not met exactly: %llu errors in %llu frames",
+               (unsigned long long)base.block_errors, (unsigned long long)base.frames);
+        uint64_t sum = 0;
+        for (size_t i = 0; i < base.nleaves; i++) sum += base.leaf_errors[i];
+        CHECKF(sum == base.block_errors, "leaf counts add up to %llu, not %llu", (unsigned long long)sum,
+               (unsigned long long)base.block_errors);
+        CHECK(base.leaf_errors[0] > 0); /* the first-decoded repetition leaf is the weakest */
+        rf_sim_result capped = run(4, 0.9, 3001, 1000000, 1, leaves, nl, (rf_channel_kind)ch);
+        CHECK(capped.frames == 3001 && capped.block_errors < 1000000);
+        const unsigned threads[] = {2, 3, 5};
+        for (int t = 0; t < 3; t++) {
+            rf_sim_result x = run(4, 0.9, 300000, 777, threads[t], leaves, nl, (rf_channel_kind)ch);
+            CHECKF(same(&base, &x), "channel %d, %u threads: %llu frames / %llu bit / %llu block errors, "
+                   "1 thread: %llu / %llu / %llu", ch, threads[t], (unsigned long long)x.frames,
+                   (unsigned long long)x.bit_errors, (unsigned long long)x.block_errors,
+                   (unsigned long long)base.frames, (unsigned long long)base.bit_errors,
+                   (unsigned long long)base.block_errors);
+            rf_sim_result_free(&x);
+            x = run(4, 0.9, 3001, 1000000, threads[t], leaves, nl, (rf_channel_kind)ch);
+            CHECKF(same(&capped, &x), "channel %d, %u threads, frame cap: results differ", ch, threads[t]);
+            rf_sim_result_free(&x);
+        }
+        rf_sim_result_free(&base);
+        rf_sim_result_free(&capped);
+    }
+    /* fading costs more than AWGN at the same sigma */
+    rf_sim_result aw = run(4, 0.8, 20000, 1000000, 2, NULL, 0, RF_CH_AWGN);
+    rf_sim_result ra = run(4, 0.8, 20000, 1000000, 2, NULL, 0, RF_CH_RAYLEIGH);
+    CHECKF(ra.block_errors > 2 * aw.block_errors, "Rayleigh %llu vs AWGN %llu block errors",
+           (unsigned long long)ra.block_errors, (unsigned long long)aw.block_errors);
+    rf_sim_result_free(&aw);
+    rf_sim_result_free(&ra);
+
+    /* messages: a function of (seed, frame) only, fair bits */
+    uint8_t all[10 * 37], part[37];
+    rf_sim_messages(9, 100, 10, 37, all);
+    rf_sim_messages(9, 107, 1, 37, part);
+    CHECK(memcmp(all + 7 * 37, part, 37) == 0);
+    uint8_t *many = malloc(100000);
+    rf_sim_messages(9, 0, 1000, 100, many);
+    size_t ones = 0;
+    for (size_t i = 0; i < 100000; i++) ones += many[i];
+    CHECK(ones > 49200 && ones < 50800); /* sd 158 */
+    free(many);
+}
+
+/* ---- the CLI ------------------------------------------------------------------------------------ */
+
+static char out[1 << 16], err[1 << 12];
+
+#define CLI(...) rf_test_cli(out, sizeof out, err, sizeof err, __VA_ARGS__, NULL)
+
+static void test_cli_errors(void)
+{
+    char json[512];
+    snprintf(json, sizeof json, "%s/bad.json", rf_test_tmpdir());
+    const char *base[] = {"sim", "--max-frames", "100", "--target-errors", "10", "--json", json};
+#define BAD(...)                                                                                    \
+    do {                                                                                            \
+        const int rc_ = rf_test_cli(out, sizeof out, err, sizeof err, base[0], base[1], base[2], base[3], base[4], \
+                                    base[5], base[6], __VA_ARGS__, NULL);                           \
+        CHECKF(rc_ == 2 && rf_test_lines(err) == 1 && access(json, F_OK) != 0, "%s -> rc %d, stderr: %s", \
+               #__VA_ARGS__, rc_, err);                                                            \
+    } while (0)
+    BAD("--code", "rm:3:4", "--decoder", "dumer", "--ebn0", "0:1:1");         /* r > m */
+    BAD("--code", "rm:17:1", "--decoder", "dumer", "--ebn0", "0:1:1");        /* m > 16 */
+    BAD("--code", "polar:64:65", "--decoder", "sc", "--ebn0", "0:1:1");       /* K > N */
+    BAD("--code", "polar:48:7", "--decoder", "sc", "--ebn0", "0:1:1");        /* N not a power of 2 */
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--design-sigma", "0", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--design-sigma", "-1", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--design-sigma", "nan", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--construction", "rm", "--design-sigma", "1", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:8", "--decoder", "sc", "--construction", "rm", "--ebn0", "0:1:1"); /* 8 is no k(6,r) */
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--construction", "file:/nonexistent/x", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--construction", "magic", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:0");           /* STEP 0 */
+    BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "2:1:1");           /* B < A */
+    BAD("--code", "rm:3:1", "--decoder", "map", "--snr", "0:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--snr", "1e6:1e6:1");        /* sigma underflows */
+    BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--snr", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map");                              /* no range */
+    BAD("--code", "rm:3:1", "--decoder", "viterbi", "--ebn0", "0:1:1");
+    BAD("--code", "ldpc:3:1", "--decoder", "map", "--ebn0", "0:1:1");
+    BAD("--code", "rm:8:2", "--decoder", "map", "--ebn0", "0:1:1");           /* not applicable */
+    BAD("--code", "rm:8:2", "--decoder", "softmap", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:7", "--decoder", "dumer", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--f", "minsum", "--ebn0", "0:1:1"); /* --f on map */
+    BAD("--code", "rm:3:1", "--decoder", "dumer", "--f", "maxsum", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--channel", "bsc", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--threads", "0", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--seed", "-1", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--isa", "sse9", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--construction", "ga", "--ebn0", "0:1:1");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--bogus");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--max-frames", "0");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--target-errors", "0");
+    BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--max-frames", "99999999999999999999999");
+    BAD("--code", "rm:3:1", "--decoder", "scl:64", "--ebn0", "0:1:1");
+#undef BAD
+    /* the construction file's own errors */
+    char path[512];
+    snprintf(path, sizeof path, "%s/info.txt", rf_test_tmpdir());
+    const char *files[] = {"1 2 3\n", "47 55 59 60 61 62 64\n", "47 55 59 60 61 62 x\n", "", "47 55 59 60 61 62 63 1\n"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        FILE *f = fopen(path, "w");
+        fputs(files[i], f);
+        fclose(f);
+        char cons[600];
+        snprintf(cons, sizeof cons, "file:%s", path);
+        const int rc = CLI("sim", "--code", "polar:64:7", "--decoder", "sc", "--construction", cons, "--ebn0", "0:1:1",
+                           "--max-frames", "10", "--target-errors", "1");
+        CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, path), "construction file '%s': rc %d, %s", files[i],
+               rc, err);
+    }
+    CHECK(CLI("sim", "--help") == 0 && strstr(out, "usage: refast sim"));
+    CHECK(CLI("sim") == 2);
+}
+
+static void test_cli_run(void)
+{
+    if (!rf_rm_encode_f32) {
+        printf("test_sim: rf_rm_encode_f32 not linked in yet: CLI runs skipped\n");
+        return;
+    }
+    char j1[512], j2[512];
+    snprintf(j1, sizeof j1, "%s/a.json", rf_test_tmpdir());
+    snprintf(j2, sizeof j2, "%s/b.json", rf_test_tmpdir());
+    int rc = CLI("sim", "--code", "rm:4:1", "--decoder", "map", "--ebn0", "0:4:2", "--max-frames", "20000",
+                 "--target-errors", "300", "--seed", "5", "--threads", "1", "--json", j1);
+    CHECKF(rc == 0, "sim rc %d: %s", rc, err);
+    rc = CLI("sim", "--code", "rm:4:1", "--decoder", "map", "--ebn0", "0:4:2", "--max-frames", "20000",
+             "--target-errors", "300", "--seed", "5", "--threads", "2", "--json", j2);
+    CHECKF(rc == 0, "sim rc %d: %s", rc, err);
+    CHECK(strstr(out, "rm:4:1") && strstr(out, "BLER"));
+    char e[256];
+    rf_json *a = rf_json_parse_file(j1, e, sizeof e), *b = rf_json_parse_file(j2, e, sizeof e);
+    CHECKF(a && b, "JSON does not parse: %s", e);
+    if (a && b) {
+        CHECK(!strcmp(rf_json_get_string(a, "code"), "rm:4:1") && !strcmp(rf_json_get_string(a, "decoder"), "map"));
+        CHECK(!strcmp(rf_json_get_string(rf_json_get(a, "channel"), "kind"), "awgn"));
+        double rate, seed;
+        CHECK(rf_json_get_number(a, "rate", &rate) && rate == 5.0 / 16);
+        CHECK(rf_json_get_number(a, "seed", &seed) && seed == 5);
+        const rf_json *pa = rf_json_get(a, "points"), *pb = rf_json_get(b, "points");
+        CHECK(pa && pb && pa->type == RF_JSON_ARRAY && pa->count == 3 && pb->count == 3);
+        for (size_t i = 0; pa && pb && i < pa->count && i < pb->count; i++) {
+            double sigma, ebn0, esn0, snr, bler, blo, bhi;
+            const rf_json *p = &pa->items[i];
+            CHECK(rf_json_get_number(p, "sigma", &sigma) && rf_json_get_number(p, "ebn0_db", &ebn0) &&
+                  rf_json_get_number(p, "esn0_db", &esn0) && rf_json_get_number(p, "snr_db", &snr) &&
+                  rf_json_get_number(p, "bler", &bler));
+            CHECK(fabs(ebn0 - 2.0 * (double)i) < 1e-9 && fabs(sigma - rf_sigma_from_ebn0(ebn0, rate)) < 1e-12);
+            CHECK(fabs(esn0 - (ebn0 + 10 * log10(rate))) < 1e-9 && fabs(snr - (esn0 + 10 * log10(2.0))) < 1e-9);
+            const rf_json *ci = rf_json_get(p, "bler_ci95");
+            CHECK(ci && ci->count == 2);
+            if (ci && ci->count == 2) {
+                blo = ci->items[0].number;
+                bhi = ci->items[1].number;
+                CHECK(blo <= bler && bler <= bhi);
+            }
+            static const char *const keys[] = {"frames", "bits", "bit_errors", "block_errors"};
+            for (int kk = 0; kk < 4; kk++) {
+                double x, y;
+                CHECKF(rf_json_get_number(p, keys[kk], &x) && rf_json_get_number(&pb->items[i], keys[kk], &y) && x == y,
+                       "point %zu: %s differs between --threads 1 and 2", i, keys[kk]);
+            }
+            const rf_json *lv = rf_json_get(p, "leaves");
+            CHECK(lv && lv->count == 1);
+        }
+    }
+    rf_json_free(a);
+    rf_json_free(b);
+
+    /* BLER of RM(3,1)/map: 0 at a high SNR, close to 1 - 1/16 at a very low one */
+    rc = CLI("sim", "--code", "rm:3:1", "--decoder", "map", "--esn0", "14:14:1", "--max-frames", "20000",
+             "--target-errors", "10", "--json", j1);
+    a = rf_json_parse_file(j1, e, sizeof e);
+    double x = -1;
+    CHECK(rc == 0 && a && rf_json_get_number(&rf_json_get(a, "points")->items[0], "block_errors", &x) && x == 0);
+    rf_json_free(a);
+    rc = CLI("sim", "--code", "rm:3:1", "--decoder", "softmap", "--snr", "-60:-60:1", "--channel", "bursty",
+             "--max-frames", "40000", "--target-errors", "1000000", "--json", j1);
+    a = rf_json_parse_file(j1, e, sizeof e);
+    CHECK(rc == 0 && a && rf_json_get_number(&rf_json_get(a, "points")->items[0], "bler", &x) &&
+          fabs(x - 0.9375) < 0.006);
+    rf_json_free(a);
+
+    if (rf_rm_dumer) {
+        rc = CLI("sim", "--code", "rm:6:2", "--decoder", "dumer", "--ebn0", "3:3:1", "--max-frames", "2000",
+                 "--target-errors", "50");
+        CHECKF(rc == 0 && strstr(out, "first wrong leaf"), "dumer run: rc %d %s", rc, err);
+    }
+}
+
+static void test_code_cmd(void)
+{
+    for (unsigned m = 1; m <= 8; m++) {
+        char code[32], line[64];
+        snprintf(code, sizeof code, "rm:%u:1", m);
+        const int rc = CLI("code", "info", code);
+        CHECKF(rc == 0, "code info %s: rc %d %s", code, rc, err);
+        snprintf(line, sizeof line, "d = %u\n", 1u << (m - 1));
+        CHECKF(strstr(out, line) != NULL, "%s: no '%s' in %s", code, line, out);
+        snprintf(line, sizeof line, "  weight 0: 1\n");
+        CHECK(strstr(out, line) != NULL);
+        snprintf(line, sizeof line, "  weight %u: %u\n", 1u << (m - 1), (1u << (m + 1)) - 2);
+        CHECKF(strstr(out, line) != NULL, "%s: no '%s'", code, line);
+        snprintf(line, sizeof line, "  weight %u: 1\n", 1u << m);
+        CHECKF(strstr(out, line) != NULL, "%s: no '%s'", code, line);
+        CHECK(rf_test_lines(out) == 5); /* header, "weight distribution", three weights */
+    }
+    /* RM(4,2): the extended Hamming (16,11) code: A_4 = 140, A_6 = 448, A_8 = 870 */
+    CHECK(CLI("code", "info", "rm:4:2") == 0 && strstr(out, "d = 4\n") && strstr(out, "  weight 4: 140\n") &&
+          strstr(out, "  weight 6: 448\n") && strstr(out, "  weight 8: 870\n"));
+    CHECK(CLI("code", "info", "rm:16:8") == 0 && strstr(out, "too large") && strstr(out, "d = 256"));
+    /* the seed's Polar(64,7) information set: row i has weight 2^popcount(i): 60 has 16, 63 has 64, the
+     * others 32, so d = 16 */
+    char path[512], cons[600];
+    snprintf(path, sizeof path, "%s/p647.txt", rf_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    fputs("# seed 004 Polar(64,7)\n47, 55, 59, 60\n61 62 63\n", f);
+    fclose(f);
+    snprintf(cons, sizeof cons, "file:%s", path);
+    CHECKF(CLI("code", "info", "polar:64:7", "--construction", cons) == 0 && strstr(out, "d = 16\n") &&
+           strstr(out, "(128 codewords)"), "polar:64:7 info: %s %s", out, err);
+
+    /* all pairs of RM(3,1): 120 = C(16, 2), 112 at distance 4 (2 sqrt 4 = 4), 8 at 8 */
+    CHECK(CLI("code", "distances", "rm:3:1") == 0 && strstr(out, "all 120 pairs"));
+    CHECK(strstr(out, "         4     4.000000                    112") != NULL);
+    CHECK(strstr(out, "         8     5.656854                      8") != NULL);
+    /* sampled above k = 16 */
+    CHECK(CLI("code", "distances", "rm:6:2", "--pairs", "1000") == 0 && strstr(out, "sampled 1000 pairs"));
+    CHECK(CLI("code", "info", "rm:3:4") == 2 && rf_test_lines(err) == 1);
+    CHECK(CLI("code", "info") == 2);
+    CHECK(CLI("code", "frobnicate", "rm:3:1") == 2);
+    CHECK(CLI("code", "distances", "rm:3:1", "--pairs", "0") == 2);
+    CHECK(CLI("code", "info", "rm:3:1", "--construction", "ga") == 2);
+    CHECK(CLI("code", "--help") == 0);
+}
+
+int main(void)
+{
+    test_wilson();
+    test_range();
+    test_parse();
+    test_leaves();
+    test_engine();
+    test_cli_errors();
+    test_cli_run();
+    test_code_cmd();
+    return rf_test_summary("test_sim");
+}
