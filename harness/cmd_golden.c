@@ -16,7 +16,8 @@ static void golden_help(void)
            "          without a MANIFEST line. Exit 0 when all is well, 2 otherwise.\n"
            "generate: rebuilds the cases of the matching kernels from their recipes with the oracle\n"
            "          and rewrites MANIFEST. A case whose hash changes is reported loudly (review\n"
-           "          the MANIFEST diff).\n");
+           "          the MANIFEST diff); so is a case of those kernels that no recipe produces any\n"
+           "          more (or of a kernel no longer in the registry), whose file is removed.\n");
 }
 
 /* Files under dir/<family>/ that end in .rfg, for the orphan check. */
@@ -143,10 +144,35 @@ static int golden_generate(const char *dir, const char *glob)
         rf_manifest_free(&m);
         return rf_usage_error("golden generate: no kernel matches '%s'", glob);
     }
+    /* Entries of a regenerated kernel that no recipe produced any more (a recipe removed or
+     * renamed, the kernel moved to another family) go, with their files. */
+    size_t removed = 0;
+    for (size_t i = m.n; i-- > 0;) {
+        const rf_kernel *k = rf_kernel_find(m.e[i].kernel);
+        bool stale = !k;
+        if (k && rf_glob_match(glob, k->name)) {
+            stale = true;
+            for (const rf_case_spec *s = k->cases; s && s->name && stale; s++) {
+                char rel[512];
+                rf_golden_relpath(k, s, rel, sizeof rel);
+                stale = strcmp(rel, m.e[i].path) != 0;
+            }
+        } else if (k) {
+            continue;
+        }
+        if (!stale) continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, m.e[i].path);
+        fprintf(stderr, "refast: *** REMOVED *** %s: no recipe of kernel '%s' produces it any more\n",
+                m.e[i].path, m.e[i].kernel);
+        remove(path);
+        rf_manifest_remove(&m, i);
+        removed++;
+    }
     bool ok = rf_manifest_save(dir, &m, err, sizeof err);
     rf_manifest_free(&m);
     if (!ok) return rf_usage_error("%s", err);
-    printf("golden generate: %zu cases written, %zu changed\n", made, changed);
+    printf("golden generate: %zu cases written, %zu changed, %zu removed\n", made, changed, removed);
     return RF_EXIT_OK;
 }
 

@@ -45,6 +45,12 @@ bool rf_manifest_set(rf_manifest *m, const char *path, const char *kernel, const
     return true;
 }
 
+void rf_manifest_remove(rf_manifest *m, size_t i)
+{
+    if (i >= m->n) return;
+    m->e[i] = m->e[--m->n];
+}
+
 void rf_manifest_free(rf_manifest *m)
 {
     free(m->e);

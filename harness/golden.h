@@ -31,6 +31,8 @@ bool rf_manifest_save(const char *dir, rf_manifest *m, char *err, size_t errlen)
 rf_manifest_entry *rf_manifest_find(rf_manifest *m, const char *path);
 bool rf_manifest_set(rf_manifest *m, const char *path, const char *kernel, const char *params,
                      rfg_hash hash);
+/* Removes the entry at index i (order is restored by rf_manifest_save). */
+void rf_manifest_remove(rf_manifest *m, size_t i);
 void rf_manifest_free(rf_manifest *m);
 
 /* Builds a case from its recipe: make_inputs + oracle. */

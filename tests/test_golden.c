@@ -179,6 +179,44 @@ static void test_commands(const char *dir)
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden", dir, NULL);
     CHECK(rc == 2 && strstr(err, "MANIFEST") != NULL && rf_test_lines(err) == 1);
 
+    /* a case no recipe produces any more is removed, file and MANIFEST line, loudly */
+    char stale[700];
+    snprintf(stale, sizeof stale, "%s/fht/fht_f32_batch.retired.rfg", dir);
+    remove(mpath); /* the malformed line above: start this part from a fresh MANIFEST */
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "generate", "--golden", dir,
+                     "--kernel", "fht_f32_batch", NULL);
+    CHECK(rc == 0);
+    char src[700];
+    snprintf(src, sizeof src, "%s/fht/fht_f32_batch.n8x5_random.rfg", dir);
+    rf_case tmp;
+    rfg_hash th;
+    char why[512];
+    if (rfg_read(src, &tmp, &th, why, sizeof why)) {
+        CHECK(rfg_write(stale, &tmp, &th, why, sizeof why));
+        rf_case_free(&tmp);
+        f = fopen(mpath, "a");
+        if (f) {
+            char hex[33];
+            rfg_hash_hex(th, hex);
+            fprintf(f, "fht/fht_f32_batch.retired.rfg\tfht_f32_batch\t%s\t%s\n", tmp.params, hex);
+            fclose(f);
+        }
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden", dir, "--kernel",
+                         "fht_f32_batch", NULL);
+        CHECKF(rc == 0, "%s", err); /* listed and intact: check accepts it */
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "generate", "--golden", dir,
+                         "--kernel", "fht_f32_batch", NULL);
+        CHECKF(rc == 0 && strstr(err, "REMOVED") && strstr(out, " 1 removed"), "rc %d: %s", rc, err);
+        FILE *gone = fopen(stale, "rb");
+        CHECK(gone == NULL);
+        if (gone) fclose(gone);
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden", dir, "--kernel",
+                         "fht_f32_batch", NULL);
+        CHECKF(rc == 0, "%s", err);
+    } else {
+        CHECKF(false, "%s", why);
+    }
+
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "frobnicate", NULL);
     CHECK(rc == 2 && rf_test_lines(err) == 1);
 }

@@ -1,15 +1,25 @@
-/* Registry entries of the channel family: rayleigh_llr_f32 and bursty_llr_f32 (refast/channel.h),
- * and the dispatching wrappers rf_rayleigh_llr_f32 / rf_bursty_llr_f32.
+/* Registry entries of the channel family: rayleigh_llr_f32 and bursty_llr_f32 (refast/channel.h)
+ * and awgn_llr_f32 (refast/rng.h), and the dispatching wrappers rf_rayleigh_llr_f32,
+ * rf_bursty_llr_f32 and rf_awgn_llr_f32. The three share parameters, inputs, benchmark and fuzz
+ * generator; `ch_kind` selects the kernel signature and the oracle.
  *
- * Case parameters (as awgn_llr_f32 in kernels/registry/rng.c): seed, n (symbols per frame), frames,
+ * Case parameters: seed, n (symbols per frame), frames,
  * first_frame, sigma (exactly representable in float; the kernel receives (float)sigma), bits_seed
  * (Philox seed of in.bits); bursty also rho (default 0.1) and sigma_b (default the float nearest
  * sqrt(2) sigma, the seed's setting), both handed to the kernel and the oracle as floats.
  * Oracles (oracle/channel.c): long double from the long double gaussians; want.llr f64 and
  * scale.llr f64 per symbol.
  *
- * Tolerances, class sum, u = 2^-24, gaussians within N = 3 ulp, i.e. |g~ - g| <= 7 u |g| once the
- * rounding of want is counted (kernels/registry/rng.c):
+ * Tolerances, class sum, u = 2^-24, gaussians within N = 3 ulp (gauss_f32's bound):
+ *   awgn, class sum with S = g (1 + sigma |z|), g = 2 / sigma^2 exact, u = 2^-24, N = 3:
+ *   |z~ - z| <= (N + 1/2) ulp(z) <= (2N + 1) u |z|            (gaussian bound + rounding of want)
+ *   y~ = fl(s + fl(sigma z~)) or fma:  |y~ - y| <= u [(2N + 3) sigma |z| + 1]
+ *   g~ = fl(2 / sigma^2):              |g~ - g| <= u g
+ *   L~ = fl(y~ g~):                    |L~ - L| <= g u [(2N + 3) sigma |z| + 1] + 2 u g |y|
+ *                                               <= (2N + 5) u g (1 + sigma |z|) = 11 u S
+ * to first order (|y| <= 1 + sigma |z|); tau = 12 covers the O(u^2) terms.
+
+ * hence |g~ - g| <= 7 u |g| for a gaussian once the rounding of want is counted, and:
  *   rayleigh, S = G (a^2 + a sigma |z|), G = 2 / sigma^2:
  *     x~^2 + y~^2 within 16 u (two squares of 7 u values, their rounding, the sum's), so
  *     |a~ - a| <= 9 u a (sqrt halves it, then rounds);  a~ s exact;
@@ -28,6 +38,7 @@
 #include "common.h"
 #include "oracle.h"
 #include "refast/channel.h"
+#include "refast/rng.h"
 
 extern const rf_kernel *const rf_family_channel[];
 
@@ -45,7 +56,16 @@ void rf_bursty_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t fi
         bits, n, frames, first_frame, seed, sigma, rho, sigma_b, llr);
 }
 
+void rf_awgn_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
+                     uint64_t seed, float sigma, float *llr)
+{
+    ((rf_awgn_llr_f32_fn)rf_kernel_impl(rf_family_channel[2], rf_isa_current(), NULL))(
+        bits, n, frames, first_frame, seed, sigma, llr);
+}
+
 #define CH_MAX_SYMBOLS ((uint64_t)1 << 24)
+
+typedef enum ch_kind { CH_RAYLEIGH, CH_BURSTY, CH_AWGN } ch_kind;
 
 typedef struct ch_params {
     uint64_t seed, n, frames, first_frame;
@@ -107,7 +127,7 @@ static const uint8_t *ch_bits(const rf_case *c, const ch_params *p, char *err, s
     return bits;
 }
 
-static int ch_oracle(rf_case *c, int bursty, char *err, size_t errlen)
+static int ch_oracle(rf_case *c, ch_kind kind, char *err, size_t errlen)
 {
     ch_params p;
     if (ch_read(c, &p, err, errlen)) return -1;
@@ -122,32 +142,44 @@ static int ch_oracle(rf_case *c, int bursty, char *err, size_t errlen)
         free(s);
         return rf_run_error(err, errlen, "out of memory");
     }
-    if (bursty)
+    switch (kind) {
+    case CH_BURSTY:
         ora_bursty_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, p.rho,
                        p.sigma_b, l, s);
-    else
+        break;
+    case CH_RAYLEIGH:
         ora_rayleigh_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, l, s);
+        break;
+    case CH_AWGN:
+        ora_awgn_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, l, s);
+        break;
+    }
     for (size_t i = 0; i < total; i++) {
         want[i] = (double)l[i];
         scale[i] = (double)s[i];
     }
     free(l);
     free(s);
-    rf_case_set_param(c, "terms", bursty ? "3" : "2");
+    rf_case_set_param(c, "terms", kind == CH_BURSTY ? "3" : "2");
     return 0;
 }
 
 static int rayleigh_oracle(rf_case *c, char *err, size_t errlen)
 {
-    return ch_oracle(c, 0, err, errlen);
+    return ch_oracle(c, CH_RAYLEIGH, err, errlen);
 }
 
 static int bursty_oracle(rf_case *c, char *err, size_t errlen)
 {
-    return ch_oracle(c, 1, err, errlen);
+    return ch_oracle(c, CH_BURSTY, err, errlen);
 }
 
-static int ch_run(rf_fnptr fn, const rf_case *c, rf_case *out, int bursty, char *err, size_t errlen)
+static int awgn_oracle(rf_case *c, char *err, size_t errlen)
+{
+    return ch_oracle(c, CH_AWGN, err, errlen);
+}
+
+static int ch_run(rf_fnptr fn, const rf_case *c, rf_case *out, ch_kind kind, char *err, size_t errlen)
 {
     ch_params p;
     if (ch_read(c, &p, err, errlen)) return -1;
@@ -155,23 +187,35 @@ static int ch_run(rf_fnptr fn, const rf_case *c, rf_case *out, int bursty, char 
     if (!bits) return -1;
     float *llr = rf_case_add2(out, "llr", RF_DT_F32, p.frames, p.n);
     if (!llr) return rf_run_error(err, errlen, "out of memory");
-    if (bursty)
+    switch (kind) {
+    case CH_BURSTY:
         ((rf_bursty_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma,
                                    p.rho, p.sigma_b, llr);
-    else
+        break;
+    case CH_RAYLEIGH:
         ((rf_rayleigh_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma,
                                      llr);
+        break;
+    case CH_AWGN:
+        ((rf_awgn_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, llr);
+        break;
+    }
     return 0;
 }
 
 static int rayleigh_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return ch_run(fn, c, out, 0, err, errlen);
+    return ch_run(fn, c, out, CH_RAYLEIGH, err, errlen);
 }
 
 static int bursty_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return ch_run(fn, c, out, 1, err, errlen);
+    return ch_run(fn, c, out, CH_BURSTY, err, errlen);
+}
+
+static int awgn_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    return ch_run(fn, c, out, CH_AWGN, err, errlen);
 }
 
 /* Benchmark: frames x n symbols per call, the frame index advancing so that every call draws new
@@ -229,6 +273,13 @@ static void bursty_bench_run(rf_fnptr fn, void *state, uint64_t iters)
                                    b->llr);
 }
 
+static void awgn_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+{
+    ch_bench *b = state;
+    for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
+        ((rf_awgn_llr_f32_fn)fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
+}
+
 static void ch_bench_free(void *state)
 {
     ch_bench *b = state;
@@ -241,7 +292,7 @@ static void ch_bench_free(void *state)
 /* Fuzz: seed, first_frame (any 64-bit value, so the tagged streams wrap), frames 1..8, n 1..2048,
  * sigma = m 2^e, e in [-8, 8]; bursty: rho = k / 256 in [0, 1] (0 and 1 included), sigma_b = m' 2^e'
  * or 0; bits as given (every bit of the byte). */
-static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, int bursty)
+static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, ch_kind kind)
 {
     rf_bytes b = {data, size};
     const uint64_t seed = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
@@ -255,7 +306,7 @@ static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, int bursty)
     rf_case_set_param(c, "frames", "%zu", frames);
     rf_case_set_param(c, "first_frame", "%llu", (unsigned long long)first_frame);
     rf_case_set_param(c, "sigma", "%.9g", (double)sigma);
-    if (bursty) {
+    if (kind == CH_BURSTY) {
         const unsigned k = rf_bytes_u8(&b);
         const uint32_t wb = rf_bytes_u32(&b);
         const float sigma_b = (wb & 0xff) == 0 ? 0.0f
@@ -272,12 +323,17 @@ static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, int bursty)
 
 static int rayleigh_fuzz(const uint8_t *data, size_t size, rf_case *c)
 {
-    return ch_fuzz(data, size, c, 0);
+    return ch_fuzz(data, size, c, CH_RAYLEIGH);
 }
 
 static int bursty_fuzz(const uint8_t *data, size_t size, rf_case *c)
 {
-    return ch_fuzz(data, size, c, 1);
+    return ch_fuzz(data, size, c, CH_BURSTY);
+}
+
+static int awgn_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    return ch_fuzz(data, size, c, CH_AWGN);
 }
 
 /* Golden cases: sigmas around the seed's operating points, a multi-chunk frame (n = 1500 > every
@@ -286,6 +342,13 @@ static int bursty_fuzz(const uint8_t *data, size_t size, rf_case *c)
 static const rf_case_spec rayleigh_cases[] = {
     {"f8x256_sigma0.5", "seed=7 n=256 frames=8 first_frame=100 sigma=0.5 bits_seed=9"},
     {"f4x1500_sigma0.875", "seed=7 n=1500 frames=4 first_frame=3 sigma=0.875 bits_seed=9"},
+    {"f3x37_sigma1.25", "seed=8 n=37 frames=3 first_frame=4294967295 sigma=1.25 bits_seed=10"},
+    {NULL, NULL},
+};
+
+static const rf_case_spec awgn_cases[] = {
+    {"f8x256_sigma0.5", "seed=7 n=256 frames=8 first_frame=100 sigma=0.5 bits_seed=9"},
+    {"f8x256_sigma0.875", "seed=7 n=256 frames=8 first_frame=100 sigma=0.875 bits_seed=9"},
     {"f3x37_sigma1.25", "seed=8 n=37 frames=3 first_frame=4294967295 sigma=1.25 bits_seed=10"},
     {NULL, NULL},
 };
@@ -339,4 +402,25 @@ static const rf_kernel bursty_llr_f32_kernel = {
     .fuzz_inputs = bursty_fuzz,
 };
 
-const rf_kernel *const rf_family_channel[] = {&rayleigh_llr_f32_kernel, &bursty_llr_f32_kernel, NULL};
+static const rf_kernel awgn_llr_f32_kernel = {
+    .name = "awgn_llr_f32",
+    .family = "channel",
+    .summary = "BPSK over AWGN: channel LLRs 2y/sigma^2 of frames of bits",
+    .work_dtype = RF_DT_F32,
+    .level = RF_LEVELS_ALL(awgn_llr_f32),
+    .autovec = RF_AUTOVEC(awgn_llr_f32),
+    .tol = {RF_TOL_SUM, 12, 0},
+    .cases = awgn_cases,
+    .make_inputs = ch_make_inputs,
+    .oracle = awgn_oracle,
+    .run = awgn_run,
+    .bench_sizes = ch_sizes,
+    .bench_setup = ch_bench_setup,
+    .bench_run = awgn_bench_run,
+    .bench_free = ch_bench_free,
+    .fuzz_inputs = awgn_fuzz,
+};
+
+/* Order matters: the wrappers above index this array. */
+const rf_kernel *const rf_family_channel[] = {&rayleigh_llr_f32_kernel, &bursty_llr_f32_kernel,
+                                              &awgn_llr_f32_kernel, NULL};
