@@ -7,6 +7,10 @@
  *   2. Every level's SC == ref SC bit for bit (minsum: the same exact operations, and the
  *      rate-0/rate-1 shortcuts are exact; exact f: the same libm calls), on AWGN and on inputs
  *      full of +-0, +-inf, NaN and huge values; misaligned buffers; frames = 0 writes nothing.
+ *      2b. The same on masks built from the fast levels' shortcut nodes (rate-0, rate-1,
+ *      repetition, SPC) with LLRs full of |L| ties, zeros, infinities, NaN and huge/small mixes
+ *      (where a re-associated repetition sum or a tie-broken SPC flip would differ from SC), a
+ *      hand-checked repetition node, and mask changes between calls (the cached schedule).
  *   3. SCL with L = 1 == SC, bit for bit, on the same inputs (the agreeing child wins ties).
  *   4. SCL with L >= 2^K == block ML by enumeration (minsum). Argument: with L >= 2^K no
  *      candidate is ever pruned (after j information bits there are 2^j <= L paths), so every
@@ -17,6 +21,9 @@
  *      metric is the ML codeword's. (With the exact f the |L| penalty is only the max-log of the
  *      true one, so the equality is not claimed there.) Frames with an ML margin <= bound skipped.
  *   5. SCL ref == oracle SCL for L in {2, 4, 8, 32}, both f (near-tie frames skipped).
+ *   5b. Every level's SCL == ref SCL bit for bit for L in {1, 2, 4, 8, 16, 32}, both f, on AWGN,
+ *      on special values and on small-integer LLRs (metrics tie all the time, so the tie rules of
+ *      path selection decide); misaligned buffers; frames = 0 and list outside 1..32 write nothing.
  *   6. RM <-> polar: with the `rm` mask (popcount(i) >= m - r), the polar codeword read backwards
  *      is the canonical RM(m,r) codeword (SPEC's Plotkin recursion, written out below) whose
  *      message bit j is u at the j-th information position in DECREASING order. Reason: reversing
@@ -231,6 +238,114 @@ static void test_sc_rules(void)
     CHECK(msg[0] == 0);
 }
 
+/* ---- 2b. the fast levels' subtree shortcuts ------------------------------------------------- */
+
+/* Masks built from blocks the fast decoders shortcut (rate-0, rate-1, repetition = every leaf
+ * frozen but the last, SPC = only the first leaf frozen) and random blocks, of random sizes. */
+static void shortcut_mask(unsigned m, uint8_t *frozen)
+{
+    const size_t n = (size_t)1 << m;
+    size_t i = 0;
+    while (i < n) {
+        unsigned lb = (unsigned)(next_u64() % (m + 1));
+        while (i % ((size_t)1 << lb)) lb--;
+        const size_t b = (size_t)1 << lb;
+        const unsigned kind = (unsigned)(next_u64() % 5);
+        for (size_t t = 0; t < b; t++) {
+            switch (kind) {
+            case 0: frozen[i + t] = 1; break;
+            case 1: frozen[i + t] = 0; break;
+            case 2: frozen[i + t] = t + 1 < b; break;
+            case 3: frozen[i + t] = t == 0; break;
+            default: frozen[i + t] = next_u64() & 1; break;
+            }
+        }
+        i += b;
+    }
+}
+
+/* LLRs that stress exactness: ties of |L| (few distinct magnitudes), signed zeros, infinities,
+ * NaN, and huge/small mixes whose sums round differently in different orders. */
+static float stress_value(unsigned kind)
+{
+    static const float tie[] = {1.0f, -1.0f, 2.0f, -2.0f, 0.5f, -0.5f};
+    static const float mix[] = {1e8f, -1e8f, 1.0f, -0.75f, 3.0f, -0x1p-20f, 0x1p30f, -0x1p30f};
+    uint64_t r = next_u64();
+    switch (kind % 4) {
+    case 0: return tie[r % 6];
+    case 1: return (r & 15) == 0 ? special_value() : tie[r % 6];
+    case 2: return mix[r % 8];
+    default: return special_value();
+    }
+}
+
+static void test_sc_shortcuts(void)
+{
+    rf_isa levels[RF_ISA_COUNT];
+    const int nl = rf_test_levels(levels);
+    /* hand-checked repetition node: SC folds (L2 + L0, L3 + L1) = (0, 0.25), then 0.25 + 0 > 0
+     * decides 0; summing left to right would give ((1e8 + 1) - 1e8) - 0.75 = -0.75 and 1. */
+    {
+        const uint8_t frozen[4] = {1, 1, 1, 0};
+        const float llr[4] = {1e8f, 1.0f, -1e8f, -0.75f};
+        for (int li = 0; li < nl; li++)
+            for (int f = 0; f < 2; f++) {
+                uint8_t msg[1] = {0xA5};
+                sc_at(levels[li])(2, frozen, f, llr, 1, msg);
+                CHECKF(msg[0] == 0, "%s repetition fold order (f=%d)", rf_isa_name(levels[li]), f);
+            }
+    }
+    for (unsigned m = 0; m <= 11; m++) {
+        const size_t n = (size_t)1 << m, frames = 3;
+        uint8_t *frozen = malloc(n), *want = malloc(frames * n), *got = malloc(frames * n + GUARD);
+        float *llr = malloc(frames * n * sizeof *llr);
+        for (int trial = 0; trial < (m <= 8 ? 24 : 6); trial++) {
+            shortcut_mask(m, frozen);
+            const size_t k = count_info(n, frozen);
+            for (size_t i = 0; i < frames * n; i++) llr[i] = stress_value((unsigned)trial);
+            if (trial % 4 == 0) awgn_frame(m, frozen, 0.7, llr, NULL);
+            for (int f = 0; f < 2; f++) {
+                polar_sc_ref(m, frozen, f, llr, frames, want);
+                for (int li = 0; li < nl; li++) {
+                    memset(got, 0xA5, frames * n + GUARD);
+                    sc_at(levels[li])(m, frozen, f, llr, frames, got);
+                    CHECKF(memcmp(got, want, frames * k) == 0, "%s SC != ref on shortcut nodes: m=%u trial %d f=%d",
+                           rf_isa_name(levels[li]), m, trial, f);
+                    CHECKF(got[frames * k] == 0xA5, "%s SC wrote past its output (m=%u)", rf_isa_name(levels[li]), m);
+                }
+            }
+        }
+        free(frozen);
+        free(want);
+        free(got);
+        free(llr);
+    }
+}
+
+/* The fast levels cache the schedule of the last mask: alternating masks of one length and
+ * lengths must each decode as the reference does. */
+static void test_sc_mask_changes(void)
+{
+    rf_isa levels[RF_ISA_COUNT];
+    const int nl = rf_test_levels(levels);
+    enum { M = 8, N = 1 << M };
+    static uint8_t fa[N], fb[N], want[N], got[N];
+    static float llr[N];
+    shortcut_mask(M, fa);
+    memcpy(fb, fa, N);
+    fb[N - 1] ^= 1; /* differs only in the last leaf */
+    for (size_t i = 0; i < N; i++) llr[i] = stress_value(1);
+    for (int li = 0; li < nl; li++)
+        for (int round = 0; round < 6; round++) {
+            const unsigned m = round == 4 ? M - 1 : M;
+            const uint8_t *fz = round & 1 ? fb : fa;
+            polar_sc_ref(m, fz, RF_F_MINSUM, llr, 1, want);
+            sc_at(levels[li])(m, fz, RF_F_MINSUM, llr, 1, got);
+            CHECKF(memcmp(got, want, count_info((size_t)1 << m, fz)) == 0, "%s SC after a mask change (round %d)",
+                   rf_isa_name(levels[li]), round);
+        }
+}
+
 /* ---- 3. SCL with L = 1 is SC ------------------------------------------------------------------ */
 
 static void test_scl_l1(void)
@@ -332,6 +447,64 @@ static void test_scl_oracle(void)
     CHECKF(skipped * 2 < compared, "too many near-tie frames skipped (%d of %d)", skipped, compared + skipped);
 }
 
+/* ---- 5b. every level's SCL == ref SCL -------------------------------------------------------- */
+
+static void test_scl_levels(void)
+{
+    static const unsigned lists[] = {1, 2, 4, 8, 16, 32};
+    rf_isa levels[RF_ISA_COUNT];
+    const int nl = rf_test_levels(levels);
+    for (unsigned m = 0; m <= 10; m++) {
+        const size_t n = (size_t)1 << m, frames = m <= 6 ? 4 : m <= 8 ? 2 : 1;
+        uint8_t *frozen = malloc(n), *want = malloc(frames * n), *mem = malloc(frames * n + 2 * GUARD);
+        float *llr_mem = malloc((frames * n + 1) * sizeof(float));
+        for (int trial = 0; trial < 4; trial++) {
+            random_mask(n, frozen, (unsigned)(trial + m));
+            const size_t k = count_info(n, frozen);
+            const int offset = 1 + trial % 3;
+            float *llr = llr_mem + (trial & 1);
+            for (size_t fr = 0; fr < frames; fr++) {
+                for (size_t i = 0; i < n; i++) {
+                    float *l = llr + fr * n + i;
+                    if (trial == 2) *l = special_value();
+                    else if (trial == 3) *l = (float)((int)(next_u64() % 5) - 2); /* ties everywhere */
+                }
+                if (trial < 2) awgn_frame(m, frozen, 0.7 + 0.5 * trial, llr + fr * n, NULL);
+            }
+            for (int f = 0; f < 2; f++) {
+                for (size_t li2 = 0; li2 < sizeof lists / sizeof lists[0]; li2++) {
+                    const unsigned list = lists[li2];
+                    polar_scl_ref(m, frozen, list, f, llr, frames, want);
+                    for (int li = 0; li < nl; li++) {
+                        memset(mem, 0xA5, frames * n + 2 * GUARD);
+                        scl_at(levels[li])(m, frozen, list, f, llr, frames, mem + offset);
+                        CHECKF(memcmp(mem + offset, want, frames * k) == 0,
+                               "%s SCL != ref: m=%u L=%u trial %d f=%d", rf_isa_name(levels[li]), m, list,
+                               trial, f);
+                        int guard_ok = 1;
+                        for (int i = 0; i < offset; i++) guard_ok &= mem[i] == 0xA5;
+                        for (size_t i = offset + frames * k; i < frames * n + 2 * GUARD; i++)
+                            guard_ok &= mem[i] == 0xA5;
+                        CHECKF(guard_ok, "%s SCL wrote outside its output (m=%u L=%u)", rf_isa_name(levels[li]),
+                               m, list);
+                    }
+                }
+            }
+        }
+        for (int li = 0; li < nl; li++) {
+            memset(mem, 0xA5, 16);
+            scl_at(levels[li])(m, frozen, 4, RF_F_MINSUM, llr_mem, 0, mem);
+            scl_at(levels[li])(m, frozen, 0, RF_F_MINSUM, llr_mem, 1, mem);
+            scl_at(levels[li])(m, frozen, RF_SCL_MAX_L + 1, RF_F_MINSUM, llr_mem, 1, mem);
+            CHECKF(mem[0] == 0xA5, "%s SCL wrote with frames = 0 or list outside 1..32", rf_isa_name(levels[li]));
+        }
+        free(frozen);
+        free(want);
+        free(mem);
+        free(llr_mem);
+    }
+}
+
 /* ---- 6. RM through the `rm` frozen set -------------------------------------------------------- */
 
 /* SPEC §5.1's canonical RM encoder, written out independently. */
@@ -425,6 +598,9 @@ int main(void)
     test_scl_l1();
     test_scl_ml();
     test_scl_oracle();
+    test_scl_levels();
     test_rm();
+    test_sc_shortcuts(); /* last: the earlier tests' random streams stay as they were */
+    test_sc_mask_changes();
     return rf_test_summary("test_polar");
 }

@@ -1,242 +1,93 @@
 /* Polar SC decoder, AVX-512 (16 floats per register). Mirrors ref/polar_sc.c: polar_sc_ref.
  *
- * Intra-frame vectorisation: a node of n LLRs computes its n/2 child LLRs (f, then g) 16 at a time
- * while n/2 >= 16, in one 256-bit (n/2 = 8) or 128-bit (n/2 = 4) register below that; nodes of 4
- * LLRs or fewer run the reference's scalar recursion. Per call the
- * frozen mask is classified once into a tree of node types (shared by every frame):
- * - rate-0 nodes (every leaf frozen): x = 0 without reading an LLR. Exact: frozen leaves ignore
- *   their LLRs.
- * - rate-1 nodes under minsum (every leaf information): x_i = [L_i < 0] and u = x F^{(x)n}
- *   (F^{(x)n} is its own inverse over GF(2)), provided no LLR of the node is 0 or NaN (checked;
- *   otherwise the ordinary recursion runs). Exact: with nonzero, non-NaN L1, L2, minsum's f is
- *   nonzero with sign [L1 < 0] XOR [L2 < 0], so the first half decodes (by induction) to
- *   x_a = h(L1) XOR h(L2); then g adds L1 and L2 when their signs agree and subtracts them when
- *   they differ, giving a nonzero, non-NaN L_b of the sign of L2, so x_b = h(L2) and
- *   x_a XOR x_b = h(L1).
+ * The node schedule, shortcut nodes (rate-0, repetition, rate-1, SPC) and recursion are
+ * fast/polar_sc_driver.h; f and g are fast/avx512/polar_prims.h, shared with polar_scl.c. A node
+ * of n LLRs computes its n/2 child LLRs (f, then g) 16 at a time while n/2 >= 16, in one 256-bit
+ * (n/2 = 8) or 128-bit (n/2 = 4) register below that and in the low 2 or 1 lanes of one at
+ * n/2 = 2, 1. Here: the decision-bit primitives of the rate-1 / SPC shortcuts (ordered compares
+ * into mask registers, 16 bits per register; a masked byte store spreads decision bits into
+ * bytes), the fused f/g-to-bits of a rate-1 child and the repetition adds.
  * f and g are exactly the reference's operations, so minsum decisions are bit-identical to ref:
  * minsum's magnitude is VMINPS(|a|, |b|) (= (|a| < |b|) ? |a| : |b|), its sign the XOR of two
- * ordered "< 0" compares applied by XOR with -0.0f (ref's negation); g is a masked subtract (L2 - L1) or add. The exact f calls the same
- * libm expf/log1pf per lane as ref (bit-identical, not vectorised).
+ * ordered "< 0" compares applied by XOR with -0.0f (ref's negation); g is a masked subtract
+ * (L2 - L1) or add. The exact f calls the same libm expf/log1pf per lane as ref (bit-identical,
+ * not vectorised).
  */
 #include <immintrin.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "refast/codes.h"
-#include "refast/decoders.h"
+#include "polar_prims.h"
 
 #define W 16
-#define AI static inline __attribute__((always_inline))
 
-enum { NODE_MIXED = 0, NODE_RATE0 = 1, NODE_RATE1 = 2 };
-
-typedef struct dec {
-    const uint8_t *frozen;
-    const uint8_t *type; /* heap order: node (depth d, index j) at (1 << d) + j */
-    unsigned m;
-    int f;
-    uint8_t *msg;
-} dec;
-
-static float f_minsum(float a, float b)
-{
-    float aa = fabsf(a), ab = fabsf(b);
-    float mn = aa < ab ? aa : ab;
-    return ((a < 0.0f) != (b < 0.0f)) ? -mn : mn;
-}
-
-static float f_exact(float a, float b)
-{
-    float s = f_minsum(a, b);
-    return s + log1pf(expf(-fabsf(a + b))) - log1pf(expf(-fabsf(a - b)));
-}
-
-AI __m512 vf_minsum(__m512 a, __m512 b)
+/* bits = [L_i < 0] (64 per word), n >= W; 0 if an LLR is 0 or NaN. */
+static int hard_bits_vec(const float *L, size_t n, uint64_t *bits)
 {
     const __m512 zero = _mm512_setzero_ps();
-    __m512 mn = _mm512_min_ps(_mm512_abs_ps(a), _mm512_abs_ps(b));
-    __mmask16 neg = _mm512_cmp_ps_mask(a, zero, _CMP_LT_OQ) ^ _mm512_cmp_ps_mask(b, zero, _CMP_LT_OQ);
-    return _mm512_mask_xor_ps(mn, neg, mn, _mm512_set1_ps(-0.0f));
-}
-
-AI __m256 vf_minsum8(__m256 a, __m256 b)
-{
-    const __m256 zero = _mm256_setzero_ps(), sign = _mm256_set1_ps(-0.0f);
-    __m256 mn = _mm256_min_ps(_mm256_andnot_ps(sign, a), _mm256_andnot_ps(sign, b));
-    __mmask8 neg = _mm256_cmp_ps_mask(a, zero, _CMP_LT_OQ) ^ _mm256_cmp_ps_mask(b, zero, _CMP_LT_OQ);
-    return _mm256_mask_xor_ps(mn, neg, mn, sign);
-}
-
-AI __m128 vf_minsum4(__m128 a, __m128 b)
-{
-    const __m128 zero = _mm_setzero_ps(), sign = _mm_set1_ps(-0.0f);
-    __m128 mn = _mm_min_ps(_mm_andnot_ps(sign, a), _mm_andnot_ps(sign, b));
-    __mmask8 neg = _mm_cmp_ps_mask(a, zero, _CMP_LT_OQ) ^ _mm_cmp_ps_mask(b, zero, _CMP_LT_OQ);
-    return _mm_mask_xor_ps(mn, neg, mn, sign);
-}
-
-/* Child LLRs of the first half: out[i] = f(L[i], L[i + h]), h >= 4 (h = 8 and 4: one 256- or
- * 128-bit register). */
-static void stage_f(int f, const float *L, size_t h, float *out)
-{
-    if (f != RF_F_MINSUM) {
-        for (size_t i = 0; i < h; i++) out[i] = f_exact(L[i], L[i + h]);
-    } else if (h >= W) {
-        for (size_t i = 0; i < h; i += W)
-            _mm512_storeu_ps(out + i, vf_minsum(_mm512_loadu_ps(L + i), _mm512_loadu_ps(L + i + h)));
-    } else if (h == 8) {
-        _mm256_storeu_ps(out, vf_minsum8(_mm256_loadu_ps(L), _mm256_loadu_ps(L + 8)));
-    } else {
-        _mm_storeu_ps(out, vf_minsum4(_mm_loadu_ps(L), _mm_loadu_ps(L + 4)));
-    }
-}
-
-/* out[i] = x[i] ? L[i + h] - L[i] : L[i + h] + L[i], h >= 4. */
-static void stage_g(const float *L, const uint8_t *x, size_t h, float *out)
-{
-    if (h >= W) {
-        for (size_t i = 0; i < h; i += W) {
-            __m512 a = _mm512_loadu_ps(L + i), b = _mm512_loadu_ps(L + i + h);
-            __mmask16 sub = _mm_test_epi8_mask(_mm_loadu_si128((const void *)(x + i)), _mm_set1_epi8(1));
-            _mm512_storeu_ps(out + i, _mm512_mask_sub_ps(_mm512_add_ps(b, a), sub, b, a));
-        }
-    } else if (h == 8) {
-        __m256 a = _mm256_loadu_ps(L), b = _mm256_loadu_ps(L + 8);
-        __mmask8 sub = (__mmask8)_mm_test_epi8_mask(_mm_loadl_epi64((const void *)x), _mm_set1_epi8(1));
-        _mm256_storeu_ps(out, _mm256_mask_sub_ps(_mm256_add_ps(b, a), sub, b, a));
-    } else {
-        int32_t xw;
-        memcpy(&xw, x, 4);
-        __m128 a = _mm_loadu_ps(L), b = _mm_loadu_ps(L + 4);
-        __mmask8 sub = (__mmask8)_mm_test_epi8_mask(_mm_cvtsi32_si128(xw), _mm_set1_epi8(1));
-        _mm_storeu_ps(out, _mm_mask_sub_ps(_mm_add_ps(b, a), sub, b, a));
-    }
-}
-
-/* x_a ^= x_b over h >= 4 bytes. */
-static void xor_half(uint8_t *x, size_t h)
-{
-    size_t i = 0;
-    for (; i + 64 <= h; i += 64)
-        _mm512_storeu_si512((void *)(x + i), _mm512_xor_si512(_mm512_loadu_si512((const void *)(x + i)),
-                                                               _mm512_loadu_si512((const void *)(x + i + h))));
-    for (; i < h; i++) x[i] ^= x[i + h];
-}
-
-/* 1 if no LLR is 0 or NaN (the rate-1 shortcut's precondition). */
-static int all_nonzero(const float *L, size_t n)
-{
-    const __m512 zero = _mm512_setzero_ps();
-    if (n < W) {
-        for (size_t i = 0; i < n; i++)
-            if (!(L[i] != 0.0f) || isnan(L[i])) return 0;
-        return 1;
-    }
     __mmask16 bad = 0;
-    for (size_t i = 0; i < n; i += W) bad |= _mm512_cmp_ps_mask(_mm512_loadu_ps(L + i), zero, _CMP_EQ_UQ);
+    for (size_t i = 0; i < n; i += W) {
+        __m512 v = _mm512_loadu_ps(L + i);
+        bad |= _mm512_cmp_ps_mask(v, zero, _CMP_EQ_UQ);
+        const uint64_t neg = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
+        if ((i & 63) == 0) bits[i >> 6] = neg;
+        else bits[i >> 6] |= neg << (i & 63);
+    }
     return bad == 0;
 }
 
-/* Rate-1 node: hard decisions, then u = x F^{(x)n} written to the message. */
-static void rate1(dec *s, const float *L, size_t n, uint8_t *x)
+/* out[0..count) = bits 0..count-1 of w as bytes 0/1, count <= 64 (one masked store). */
+static void expand(uint64_t w, size_t count, uint8_t *out)
 {
-    size_t i = 0;
-    if (n >= W) {
-        const __m512 zero = _mm512_setzero_ps();
-        for (; i < n; i += W) {
-            __mmask16 neg = _mm512_cmp_ps_mask(_mm512_loadu_ps(L + i), zero, _CMP_LT_OQ);
-            _mm_storeu_si128((void *)(x + i), _mm_maskz_set1_epi8(neg, 1));
-        }
-    }
-    for (; i < n; i++) x[i] = L[i] < 0.0f;
-    uint8_t *u = s->msg;
-    memcpy(u, x, n);
-    for (size_t h = 1; h < n; h <<= 1)
-        for (size_t b = 0; b < n; b += 2 * h)
-            for (size_t j = b; j < b + h; j++) u[j] ^= u[j + h];
-    s->msg += n;
+    const __mmask64 live = count >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << count) - 1;
+    _mm512_mask_storeu_epi8(out, live, _mm512_maskz_mov_epi8(w, _mm512_set1_epi8(1)));
 }
 
-/* The reference's scalar recursion for small nodes. */
-static void node_scalar(dec *s, unsigned log2n, size_t first, const float *L, float *scratch, uint8_t *x)
+/* Fused child stages for a rate-1 child under minsum (h >= W): its decision bits straight from
+ * the parent's LLRs, without storing the child LLRs. Return 0 (nothing written) when a child LLR
+ * would be 0 or NaN; the caller then takes the ordinary path. Left child: f's sign is the XOR of
+ * the two "< 0" compares and f is 0 or NaN exactly when min(|a|, |b|) (VMINPS, as stage_f) is. */
+static int f_bits(const float *L, size_t h, uint64_t *bits)
 {
-    if (log2n == 0) {
-        uint8_t u = 0;
-        if (!s->frozen[first]) {
-            u = L[0] < 0.0f;
-            *s->msg++ = u;
-        }
-        x[0] = u;
-        return;
+    const __m512 zero = _mm512_setzero_ps();
+    __mmask16 bad = 0;
+    for (size_t i = 0; i < h; i += W) {
+        __m512 a = _mm512_loadu_ps(L + i), b = _mm512_loadu_ps(L + i + h);
+        bad |= _mm512_cmp_ps_mask(_mm512_min_ps(_mm512_abs_ps(a), _mm512_abs_ps(b)), zero, _CMP_EQ_UQ);
+        const uint64_t neg = (uint16_t)(_mm512_cmp_ps_mask(a, zero, _CMP_LT_OQ) ^ _mm512_cmp_ps_mask(b, zero, _CMP_LT_OQ));
+        if ((i & 63) == 0) bits[i >> 6] = neg;
+        else bits[i >> 6] |= neg << (i & 63);
     }
-    const size_t h = (size_t)1 << (log2n - 1);
-    float *child = scratch;
-    for (size_t i = 0; i < h; i++)
-        child[i] = s->f == RF_F_MINSUM ? f_minsum(L[i], L[i + h]) : f_exact(L[i], L[i + h]);
-    node_scalar(s, log2n - 1, first, child, scratch + h, x);
-    for (size_t i = 0; i < h; i++) child[i] = x[i] ? L[i + h] - L[i] : L[i + h] + L[i];
-    node_scalar(s, log2n - 1, first + h, child, scratch + h, x + h);
-    for (size_t i = 0; i < h; i++) x[i] ^= x[i + h];
+    return bad == 0;
 }
 
-static void node(dec *s, unsigned d, size_t j, const float *L, float *scratch, uint8_t *x)
+/* Right child: g exactly as stage_g, compared in registers. */
+static int g_bits(const float *L, const uint8_t *x, size_t h, uint64_t *bits)
 {
-    const unsigned log2n = s->m - d;
-    const size_t n = (size_t)1 << log2n, first = j << log2n;
-    const uint8_t t = s->type[((size_t)1 << d) + j];
-    if (t == NODE_RATE0) {
-        memset(x, 0, n);
-        return;
+    const __m512 zero = _mm512_setzero_ps();
+    __mmask16 bad = 0;
+    for (size_t i = 0; i < h; i += W) {
+        __m512 a = _mm512_loadu_ps(L + i), b = _mm512_loadu_ps(L + i + h);
+        __m512 v = vg(a, b, x + i);
+        bad |= _mm512_cmp_ps_mask(v, zero, _CMP_EQ_UQ);
+        const uint64_t neg = _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ);
+        if ((i & 63) == 0) bits[i >> 6] = neg;
+        else bits[i >> 6] |= neg << (i & 63);
     }
-    if (t == NODE_RATE1 && s->f == RF_F_MINSUM && all_nonzero(L, n)) {
-        rate1(s, L, n, x);
-        return;
-    }
-    const size_t h = n / 2;
-    if (h < 4) {
-        node_scalar(s, log2n, first, L, scratch, x);
-        return;
-    }
-    stage_f(s->f, L, h, scratch);
-    node(s, d + 1, 2 * j, scratch, scratch + h, x);
-    stage_g(L, x, h, scratch);
-    node(s, d + 1, 2 * j + 1, scratch, scratch + h, x + h);
-    xor_half(x, h);
+    return bad == 0;
 }
 
-/* Node types bottom-up in heap order (2N entries). */
-static void classify(unsigned m, const uint8_t *frozen, uint8_t *type)
+/* out[i] = t[i + h] + t[i], h >= W: one g stage with x_a = 0 (the repetition node's path). */
+static void rep_add(const float *t, size_t h, float *out)
 {
-    const size_t n = (size_t)1 << m;
-    for (size_t i = 0; i < n; i++) type[n + i] = frozen[i] ? NODE_RATE0 : NODE_RATE1;
-    for (size_t v = n - 1; v >= 1; v--) {
-        const uint8_t a = type[2 * v], b = type[2 * v + 1];
-        type[v] = a == b ? a : NODE_MIXED;
-    }
+    for (size_t i = 0; i < h; i += W)
+        _mm512_storeu_ps(out + i, _mm512_add_ps(_mm512_loadu_ps(t + i + h), _mm512_loadu_ps(t + i)));
 }
+
+#include "polar_sc_driver.h"
 
 void polar_sc_avx512(unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames,
                      uint8_t *msg)
 {
-    if (log2n > RF_RM_MAX_M || frames == 0) return;
-    const size_t n = (size_t)1 << log2n;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += !frozen[i];
-    float *scratch = malloc(n * sizeof *scratch);
-    uint8_t *x = malloc(n), *type = malloc(2 * n);
-    if (!scratch || !x || !type) {
-        free(scratch);
-        free(x);
-        free(type);
-        return;
-    }
-    classify(log2n, frozen, type);
-    for (size_t fr = 0; fr < frames; fr++) {
-        dec s = {frozen, type, log2n, f, msg + fr * k};
-        node(&s, 0, 0, llr + fr * n, scratch, x);
-    }
-    free(scratch);
-    free(x);
-    free(type);
+    polar_sc_decode(log2n, frozen, f, llr, frames, msg);
 }

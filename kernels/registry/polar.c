@@ -1,5 +1,4 @@
-/* Registry entries of the polar family: polar_sc (ref + every level) and polar_scl (ref; the fast
- * levels fall back to it).
+/* Registry entries of the polar family: polar_sc and polar_scl (ref + every level).
  *
  * Case parameters: code = p64_7 (the seed's Polar(64,7), info {47,55,59,60,61,62,63}) | p128_96
  * (Polar(128,96), information set from the Gaussian approximation of SPEC §5.1 at design sigma 0.5,
@@ -503,7 +502,7 @@ static const rf_kernel polar_scl_kernel = {
     .family = "polar",
     .summary = "Polar SC list decoder, L = 1..32, LLR-domain metrics, lazy copy",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_REF_ONLY(polar_scl),
+    .level = RF_LEVELS_ALL(polar_scl),
     .autovec = RF_AUTOVEC(polar_scl),
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = scl_cases,
