@@ -1,24 +1,22 @@
 /* Dumer's recursive decoder, AVX-512 (16 floats per register). Mirrors ref/dumer.c:
  * rm_dumer_ref and rm_dumer_soft_ref, the same recursion on the same layout.
  *
- * Tricks: the recursion stays (its depth is only m), but every node's work is elementwise over
- * n/2 coordinates and runs on whole registers: f(L1, L2), Lu = L1 + (L2 XOR cw_v) with the
- * codeword kept as sign-bit masks (0 or 0x80000000 per coordinate, so (-1)^v L2 is one XOR and
- * (u, u^v) is one XOR), the repetition leaf's fold of halves (bit-identical to ref's order), the
- * RM(m,1) codeword by doubling. RM(m,1) leaves call this level's rm1_map / rm1_softmap_maxlog
- * (FHT + argmax in registers). f on nodes narrower than a register goes through one padded
- * register.
+ * This file holds the level's primitives; the recursion and its tricks are in fast/dumer_driver.h
+ * (the decoders run 16 frames at a time, one frame per lane, so every node works on whole
+ * registers; left-over frames run one frame at a time).
  * Everything except the exact f is bit-identical to ref (same operations, same order); min-sum
  * decoding is therefore bit-identical to ref.
- * The exact f: s + log1p(e^-|a+b|) - log1p(e^-|a-b|), evaluated in ref's order, with
+ * The exact f: s + log1p(e^-|a+b|) - log1p(e^-|a-b|) = s + log1p(d), d = (p - q) / (1 + q),
+ * p = e^-|a+b|, q = e^-|a-b| (two exps, one division, one log instead of ref's two exps and two
+ * log1ps), with
  *   e^-x (x >= 0): degree-6 polynomial after reduction by ln 2 (FMA) and VSCALEFPS, arguments
- *     below -87 give e^-87 (the absolute error < 2e-38 is invisible after log1p);
- *   log1p(t), t in (0, 1]: u = 1 + t, the rounding error t - (u - 1) (exact) added back as
- *     c / u, log u by Cephes' logf polynomial on [sqrt(1/2), sqrt(2)).
- * The correction term log1p(e^-x) has max abs error 7.8e-8 (~1.3 u of log 2) against long double
- * over x in [0, 104] (measured at every level by sweeping 2^22 evenly spaced arguments; ref's
- * log1pf(expf(-x)) shows 5.5e-8): a few u absolute per f, inside the `+ n` part of the decision
- * scale (kernels/registry/dumer.c). Results are judged by the decision class against the oracle.
+ *     below -87 give e^-87 (absolute error < 2e-38);
+ *   log1p(d), d in [-1/2, 1]: 1 + d scaled into [sqrt(1/2), sqrt(2)) with the difference from 1
+ *     formed exactly from d, then Cephes' logf polynomial.
+ * f has max error 2.84 u of max(1, |f|) (u = 2^-24) against long double over 2^22 (a, b) pairs
+ * (|a|, |b| <= 60, near-equal pairs, tiny a), measured at every level; ref's libm f shows 2.76 u
+ * on the same set: a few u absolute per f, inside the `+ n` part of the decision scale
+ * (kernels/registry/dumer.c). Results are judged by the decision class against the oracle.
  */
 #include <immintrin.h>
 #include <math.h>
@@ -32,6 +30,8 @@
 #define AI static inline __attribute__((always_inline))
 #define RM1_MAP rm1_map_avx512
 #define RM1_SOFTMAP_MAXLOG rm1_softmap_maxlog_avx512
+#define RM_DUMER_FN rm_dumer_avx512
+#define RM_DUMER_SOFT_FN rm_dumer_soft_avx512
 
 typedef __m512 vf;
 
@@ -43,6 +43,45 @@ AI vf vsplatm(uint32_t x) { return _mm512_castsi512_ps(_mm512_set1_epi32((int)x)
 AI vf vadd(vf a, vf b) { return _mm512_add_ps(a, b); }
 AI vf vxor(vf a, vf b) { return _mm512_xor_ps(a, b); }
 AI vf vabs(vf a) { return _mm512_abs_ps(a); }
+AI vf vset(float x) { return _mm512_set1_ps(x); }
+AI vf vsub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+AI vf vltz(vf x) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), vsplatm(0x80000000u)); }
+
+AI vf vsel_gt(vf x, vf y, vf a, vf b) { return _mm512_mask_mov_ps(b, _mm512_cmp_ps_mask(x, y, _CMP_GT_OQ), a); }
+
+/* The lane-wise running argmax of the RM(m,1) leaf: ref's first strict > (ordered). */
+AI void vbest(vf x, vf i, vf *ba, vf *bw, vf *bi)
+{
+    const __mmask16 gt = _mm512_cmp_ps_mask(vabs(x), *ba, _CMP_GT_OQ);
+    *ba = _mm512_mask_mov_ps(*ba, gt, vabs(x));
+    *bw = _mm512_mask_mov_ps(*bw, gt, x);
+    *bi = _mm512_mask_mov_ps(*bi, gt, i);
+}
+
+/* dst[i LANES + l] = src[l stride + i] for i, l < 16: unpacks within 128-bit lanes, then two rounds
+ * of 128-bit lane shuffles. */
+AI void vtranspose(const float *src, size_t stride, float *dst)
+{
+    __m512 r[16], t[16], u[16];
+    for (int l = 0; l < 16; l++) r[l] = _mm512_loadu_ps(src + (size_t)l * stride);
+    for (int p = 0; p < 8; p++) {
+        t[2 * p] = _mm512_unpacklo_ps(r[2 * p], r[2 * p + 1]);
+        t[2 * p + 1] = _mm512_unpackhi_ps(r[2 * p], r[2 * p + 1]);
+    }
+    for (int g = 0; g < 4; g++) /* u[4g + c]: in 128-bit lane q, column 4q + c of rows 4g..4g+3 */
+        for (int c = 0; c < 4; c++) {
+            const __m512d a = _mm512_castps_pd(t[4 * g + (c >> 1)]), b = _mm512_castps_pd(t[4 * g + 2 + (c >> 1)]);
+            u[4 * g + c] = _mm512_castpd_ps(c & 1 ? _mm512_unpackhi_pd(a, b) : _mm512_unpacklo_pd(a, b));
+        }
+    for (int c = 0; c < 4; c++) {
+        const __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88), w0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+        const __m512 v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xdd), w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xdd);
+        _mm512_storeu_ps(dst + (size_t)c * 16, _mm512_shuffle_f32x4(v0, w0, 0x88));
+        _mm512_storeu_ps(dst + (size_t)(8 + c) * 16, _mm512_shuffle_f32x4(v0, w0, 0xdd));
+        _mm512_storeu_ps(dst + (size_t)(4 + c) * 16, _mm512_shuffle_f32x4(v1, w1, 0x88));
+        _mm512_storeu_ps(dst + (size_t)(12 + c) * 16, _mm512_shuffle_f32x4(v1, w1, 0xdd));
+    }
+}
 
 /* NaN -> 0, then clamp to +-2^100. */
 AI vf vsanitize(vf x)
@@ -78,16 +117,17 @@ AI vf vexp_nonpos(vf x)
     return _mm512_scalef_ps(p, k);
 }
 
-/* log1p(t) for t in [0, 1]. */
-AI vf vlog1p_unit(vf t)
+/* log1p(d) for d in [-1/2, 1]: 1 + d is brought into [sqrt(1/2), sqrt(2)) by a power of two, its
+ * difference from 1 formed exactly from d (no rounding of 1 + d is ever taken: (d - 1) / 2 and
+ * 2 d + 1 are exact there by Sterbenz), then Cephes' logf polynomial. */
+AI vf vlog1p_half(vf d)
 {
     const vf one = _mm512_set1_ps(1.0f);
-    const vf u = _mm512_add_ps(one, t);
-    const vf c = _mm512_div_ps(_mm512_sub_ps(t, _mm512_sub_ps(u, one)), u);
-    const __mmask16 big = _mm512_cmp_ps_mask(u, _mm512_set1_ps(1.41421356f), _CMP_GT_OQ);
-    const vf e = _mm512_maskz_mov_ps(big, one);
-    const vf y = _mm512_mask_mul_ps(u, big, u, _mm512_set1_ps(0.5f));
-    const vf f = _mm512_sub_ps(y, one);
+    const __mmask16 big = _mm512_cmp_ps_mask(d, _mm512_set1_ps(0.41421356f), _CMP_GT_OQ);
+    const __mmask16 small = _mm512_cmp_ps_mask(d, _mm512_set1_ps(-0.29289322f), _CMP_LT_OQ);
+    vf f = _mm512_mask_mul_ps(d, big, _mm512_sub_ps(d, one), _mm512_set1_ps(0.5f));
+    f = _mm512_mask_fmadd_ps(f, small, _mm512_set1_ps(2.0f), one); /* 2 d + 1 */
+    const vf e = _mm512_mask_mov_ps(_mm512_maskz_mov_ps(big, one), small, _mm512_set1_ps(-1.0f));
     const vf z = _mm512_mul_ps(f, f);
     vf p = _mm512_set1_ps(7.0376836292E-2f);
     p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-1.1514610310E-1f));
@@ -101,226 +141,19 @@ AI vf vlog1p_unit(vf t)
     vf y2 = _mm512_mul_ps(_mm512_mul_ps(p, f), z);
     y2 = _mm512_fmadd_ps(e, _mm512_set1_ps(-2.12194440e-4f), y2);
     y2 = _mm512_fmadd_ps(z, _mm512_set1_ps(-0.5f), y2);
-    vf res = _mm512_add_ps(f, y2);
-    res = _mm512_fmadd_ps(e, _mm512_set1_ps(0.693359375f), res);
-    return _mm512_add_ps(res, c);
+    const vf res = _mm512_add_ps(f, y2);
+    return _mm512_fmadd_ps(e, _mm512_set1_ps(0.693359375f), res);
 }
 
-/* The exact f in ref's order: (s + log1p(e^-|a+b|)) - log1p(e^-|a-b|). */
+/* The exact f: s + log1p(e^-|a+b|) - log1p(e^-|a-b|) = s + log1p(d), d = (p - q) / (1 + q),
+ * p = e^-|a+b|, q = e^-|a-b|: two exps, one log. */
 AI vf vexact(vf a, vf b)
 {
     const vf s = vminsum(a, b);
-    const vf c1 = vlog1p_unit(vexp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_add_ps(a, b)))));
-    const vf c2 = vlog1p_unit(vexp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_sub_ps(a, b)))));
-    return _mm512_sub_ps(_mm512_add_ps(s, c1), c2);
+    const vf p = vexp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_add_ps(a, b))));
+    const vf q = vexp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_sub_ps(a, b))));
+    const vf d = _mm512_div_ps(_mm512_sub_ps(p, q), _mm512_add_ps(_mm512_set1_ps(1.0f), q));
+    return _mm512_add_ps(s, vlog1p_half(d));
 }
 
-/* ---- the recursion (identical text at every level; only the primitives above differ) --------- */
-
-#define SIGN 0x80000000u
-#define DUMER_MAX_M 16
-
-static size_t rm_k(unsigned m, unsigned r)
-{
-    size_t k = 0, c = 1;
-    for (unsigned i = 0; i <= r && i <= m; i++) {
-        k += c;
-        c = c * (m - i) / (i + 1);
-    }
-    return k;
-}
-
-static float sanitize_scalar(float x)
-{
-    if (isnan(x)) return 0.0f;
-    return x > 0x1p100f ? 0x1p100f : x < -0x1p100f ? -0x1p100f : x;
-}
-
-static void sanitize(const float *in, float *out, size_t n)
-{
-    size_t i = 0;
-    for (; i + LANES <= n; i += LANES) vst(out + i, vsanitize(vld(in + i)));
-    for (; i < n; i++) out[i] = sanitize_scalar(in[i]);
-}
-
-/* o = f(a, b) elementwise (o may not alias a or b). */
-static void comb(const float *a, const float *b, float *o, size_t h, int f)
-{
-    size_t i = 0;
-    if (f == RF_F_MINSUM)
-        for (; i + LANES <= h; i += LANES) vst(o + i, vminsum(vld(a + i), vld(b + i)));
-    else
-        for (; i + LANES <= h; i += LANES) vst(o + i, vexact(vld(a + i), vld(b + i)));
-    if (i < h) { /* the tail through one padded register: scalar libm f's cost 20-40 ns each */
-        float ta[LANES], tb[LANES], to[LANES];
-        for (size_t t = 0; t < LANES; t++) {
-            ta[t] = i + t < h ? a[i + t] : 1.0f;
-            tb[t] = i + t < h ? b[i + t] : 1.0f;
-        }
-        vst(to, f == RF_F_MINSUM ? vminsum(vld(ta), vld(tb)) : vexact(vld(ta), vld(tb)));
-        memcpy(o + i, to, (h - i) * sizeof *o);
-    }
-}
-
-/* o = a + (b with its sign flipped where cw has the sign bit): Lu = L1 + (-1)^v L2. */
-static void gsum(const float *a, const float *b, const uint32_t *cw, float *o, size_t h)
-{
-    size_t i = 0;
-    for (; i + LANES <= h; i += LANES) vst(o + i, vadd(vld(a + i), vxor(vld(b + i), vldm(cw + i))));
-    for (; i < h; i++) o[i] = a[i] + (cw[i] ? -b[i] : b[i]);
-}
-
-/* o = a + b elementwise (o may be a). */
-static void add_halves(const float *a, const float *b, float *o, size_t h)
-{
-    size_t i = 0;
-    for (; i + LANES <= h; i += LANES) vst(o + i, vadd(vld(a + i), vld(b + i)));
-    for (; i < h; i++) o[i] = a[i] + b[i];
-}
-
-/* dst = src ^ x (codeword masks). */
-static void xor_copy(const uint32_t *src, uint32_t *dst, size_t len, uint32_t x)
-{
-    size_t i = 0;
-    const vf vx = vsplatm(x);
-    for (; i + LANES <= len; i += LANES) vstm(dst + i, vxor(vldm(src + i), vx));
-    for (; i < len; i++) dst[i] = src[i] ^ x;
-}
-
-/* The repetition sum in ref's fold order (bit-identical to ref). */
-static float fold_sum(const float *L, size_t n, float *t)
-{
-    if (n == 1) return L[0];
-    add_halves(L, L + n / 2, t, n / 2);
-    for (size_t h = n / 4; h >= 1; h /= 2) add_halves(t, t + h, t, h);
-    return t[0];
-}
-
-/* Codeword masks of RM(m,1) bits b0..bm: doubling, c[len..2len) = c[0..len) ^ b_{j+1}. */
-static void rm1_codeword(const uint8_t *b, unsigned m, uint32_t *cw)
-{
-    cw[0] = b[0] ? SIGN : 0;
-    for (unsigned j = 0; j < m; j++) xor_copy(cw, cw + ((size_t)1 << j), (size_t)1 << j, b[j + 1] ? SIGN : 0);
-}
-
-/* The full-rate transform (c = (u, u^v) level by level): maps message bits to the codeword and,
- * being an involution over GF(2), the codeword back to the message bits. */
-static void full_transform(uint8_t *c, size_t n)
-{
-    for (size_t h = n / 2; h >= 1; h /= 2)
-        for (size_t b = 0; b < n; b += 2 * h)
-            for (size_t i = 0; i < h; i++) c[b + h + i] ^= c[b + i];
-}
-
-/* ref's full_rate_soft: out[j] = (1 - 2 b_j) 2 min_{S_j} |L|. a overwritten, t: n bytes. */
-static void full_rate_soft(unsigned m, float *a, const uint8_t *c, float *out, uint8_t *t)
-{
-    if (m == 0) {
-        out[0] = c[0] ? -2.0f * a[0] : 2.0f * a[0];
-        return;
-    }
-    const size_t h = (size_t)1 << (m - 1);
-    for (size_t i = 0; i < h; i++) {
-        t[i] = c[i] ^ c[h + i];
-        a[h + i] = fminf(a[i], a[h + i]);
-    }
-    full_rate_soft(m - 1, a + h, t, out + rm_k(m - 1, m - 1), t + h);
-    full_rate_soft(m - 1, a, c, out, t);
-}
-
-typedef struct ctx {
-    int variant, f, soft;
-    uint8_t *bt; /* n bytes */
-} ctx;
-
-static void decode(const ctx *x, const float *L, unsigned m, unsigned r, uint8_t *bits, float *soft,
-                   uint32_t *cw, float *scratch)
-{
-    const size_t n = (size_t)1 << m, k = rm_k(m, r);
-    if (r == 0) {
-        const float s = fold_sum(L, n, scratch);
-        if (x->soft) soft[0] = 2.0f * s;
-        bits[0] = (x->soft ? soft[0] : s) < 0.0f;
-        const uint32_t c = bits[0] ? SIGN : 0;
-        for (size_t i = 0; i < n; i++) cw[i] = c;
-        return;
-    }
-    if (r == 1 && (x->variant == RF_DUMER || x->soft)) {
-        if (x->soft) {
-            RM1_SOFTMAP_MAXLOG(L, m, 1, soft);
-            for (size_t j = 0; j < k; j++) bits[j] = soft[j] < 0.0f;
-        } else {
-            RM1_MAP(L, m, 1, bits);
-        }
-        rm1_codeword(bits, m, cw);
-        return;
-    }
-    if (r == m) {
-        uint8_t *c = x->bt, *t = x->bt + n;
-        for (size_t i = 0; i < n; i++) c[i] = L[i] < 0.0f;
-        if (x->soft) {
-            for (size_t i = 0; i < n; i++) scratch[i] = fabsf(L[i]);
-            full_rate_soft(m, scratch, c, soft, t);
-            for (size_t j = 0; j < k; j++) c[j] = bits[j] = soft[j] < 0.0f;
-            full_transform(c, n); /* the codeword of the implied bits */
-        } else {
-            memcpy(bits, c, n);
-            full_transform(bits, n);
-        }
-        for (size_t i = 0; i < n; i++) cw[i] = c[i] ? SIGN : 0;
-        return;
-    }
-    const size_t h = n / 2;
-    const unsigned ru = r < m ? r : m - 1;
-    const size_t ku = rm_k(m - 1, ru);
-    float *Lc = scratch;
-    comb(L, L + h, Lc, h, x->f);
-    decode(x, Lc, m - 1, r - 1, bits + ku, soft ? soft + ku : NULL, cw + h, scratch + h);
-    gsum(L, L + h, cw + h, Lc, h);
-    decode(x, Lc, m - 1, ru, bits, soft, cw, scratch + h);
-    {
-        size_t i = 0;
-        for (; i + LANES <= h; i += LANES) vstm(cw + h + i, vxor(vldm(cw + h + i), vldm(cw + i)));
-        for (; i < h; i++) cw[h + i] ^= cw[i];
-    }
-}
-
-static void run(unsigned m, unsigned r, int variant, int f, int soft, const float *llr, size_t frames,
-                uint8_t *msg, float *msg_llr)
-{
-    if (m > DUMER_MAX_M || r > m || frames == 0) return;
-    if ((variant != RF_DUMER && variant != RF_DUMER0) || (f != RF_F_EXACT && f != RF_F_MINSUM)) return;
-    const size_t n = (size_t)1 << m, k = rm_k(m, r);
-    float *in = malloc(n * sizeof *in), *scratch = malloc(n * sizeof *scratch);
-    uint32_t *cw = malloc(n * sizeof *cw);
-    uint8_t *bt = malloc(2 * n), *bits = malloc(k);
-    const ctx x = {variant, f, soft, bt};
-    for (size_t fr = 0; fr < frames; fr++) {
-        if (!in || !scratch || !cw || !bt || !bits) {
-            for (size_t j = 0; j < k; j++) {
-                if (soft) msg_llr[fr * k + j] = NAN;
-                else msg[fr * k + j] = 0xff;
-            }
-            continue;
-        }
-        sanitize(llr + fr * n, in, n);
-        decode(&x, in, m, r, bits, soft ? msg_llr + fr * k : NULL, cw, scratch);
-        if (!soft) memcpy(msg + fr * k, bits, k);
-    }
-    free(in);
-    free(scratch);
-    free(cw);
-    free(bt);
-    free(bits);
-}
-
-void rm_dumer_avx512(unsigned m, unsigned r, int variant, int f, const float *llr, size_t frames,
-                        uint8_t *msg)
-{
-    run(m, r, variant, f, 0, llr, frames, msg, NULL);
-}
-
-void rm_dumer_soft_avx512(unsigned m, unsigned r, int f, const float *llr, size_t frames, float *msg_llr)
-{
-    run(m, r, RF_DUMER, f, 1, llr, frames, NULL, msg_llr);
-}
+#include "dumer_driver.h"
