@@ -13,7 +13,7 @@
  *   lane_maxes(v, j, &a0, &a1)  max of the lanes of v (all >= 0) whose index bit j is 0 / 1
  *   lane_pick(j, x0, x1)        x0 in the lanes whose bit j is 0, x1 where it is 1
  *   lane_sums(v, j, &s0, &s1)   sums of the lanes of v whose bit j is 0 / 1
- *   exp_nonpos(x)               e^x for x <= 0 (accuracy: the level's comment)
+ *   exp_nonpos(x)               e^x for x <= 0 (fast/<isa>/vmath.h, with its accuracy)
  *   fht_batch(x, m, count)      the level's fht_f32_batch
  *
  * Frames are copied in chunks of up to RM1_CHUNK_FLOATS floats and transformed by fht_batch; the

@@ -183,8 +183,8 @@ static bool same(const rf_sim_result *a, const rf_sim_result *b)
 
 static void test_engine(void)
 {
-    /* the private encoder against the library's, when it exists */
-    if (rf_rm_encode_f32) {
+    /* the private encoder against the library's */
+    {
         uint8_t msg[5 * 6];
         float a[5 * 32], b[5 * 32];
         test_codec tc = {5};
@@ -334,10 +334,6 @@ static void test_cli_errors(void)
 
 static void test_cli_run(void)
 {
-    if (!rf_rm_encode_f32) {
-        printf("test_sim: rf_rm_encode_f32 not linked in yet: CLI runs skipped\n");
-        return;
-    }
     char j1[512], j2[512];
     snprintf(j1, sizeof j1, "%s/a.json", rf_test_tmpdir());
     snprintf(j2, sizeof j2, "%s/b.json", rf_test_tmpdir());
@@ -401,10 +397,53 @@ static void test_cli_run(void)
           fabs(x - 0.9375) < 0.006);
     rf_json_free(a);
 
-    if (rf_rm_dumer) {
-        rc = CLI("sim", "--code", "rm:6:2", "--decoder", "dumer", "--ebn0", "3:3:1", "--max-frames", "2000",
-                 "--target-errors", "50");
-        CHECKF(rc == 0 && strstr(out, "first wrong leaf"), "dumer run: rc %d %s", rc, err);
+    rc = CLI("sim", "--code", "rm:6:2", "--decoder", "dumer", "--ebn0", "3:3:1", "--max-frames", "2000",
+             "--target-errors", "50");
+    CHECKF(rc == 0 && strstr(out, "first wrong leaf"), "dumer run: rc %d %s", rc, err);
+}
+
+/* Monte Carlo sanity against theory: RM(6,1) is the (64, 7) biorthogonal (Hadamard) code with
+ * weights 32 (126 codewords) and 64 (1). `dumer` on it is ML (the root is an r = 1 leaf: FHT MAP).
+ * With BPSK +-1 and noise sigma, two codewords at Hamming distance w are 2 sqrt(w) apart, so the
+ * pairwise error probability is Q(sqrt(w) / sigma) and the union bound on the block error rate is
+ *   P_B <= 126 Q(sqrt(32) / sigma) + Q(8 / sigma),
+ * which is tight at high SNR (the pairwise events stop overlapping). At SNR = -1 dB (the seed's
+ * convention: sigma^2 = 10^(1/10), P_B ~ 2.9e-5), 4e6 frames of seed 3 give ~100 block errors and
+ * a Wilson 95% interval of about +-20%, which must contain the bound. The bound also has to lie
+ * above the interval's lower end at a low SNR where it is loose (SNR = -5 dB: bound 0.092, true
+ * ~0.040), and it is never below the lower end (an upper bound). */
+static void test_union_bound(void)
+{
+    char j[512];
+    snprintf(j, sizeof j, "%s/ub.json", rf_test_tmpdir());
+    const double snr_db[2] = {-1.0, -5.0};
+    const char *const range[2] = {"-1:-1:1", "-5:-5:1"};
+    const char *const frames[2] = {"4000000", "200000"};
+    for (int t = 0; t < 2; t++) {
+        int rc = CLI("sim", "--code", "rm:6:1", "--decoder", "dumer", "--snr", range[t], "--max-frames", frames[t],
+                     "--target-errors", "100000000", "--seed", "3", "--json", j);
+        char e[256];
+        rf_json *a = rf_json_parse_file(j, e, sizeof e);
+        double sigma = 0, lo = 0, hi = 0;
+        const rf_json *p = a && rf_json_get(a, "points") ? &rf_json_get(a, "points")->items[0] : NULL;
+        const rf_json *ci = p ? rf_json_get(p, "bler_ci95") : NULL;
+        CHECKF(rc == 0 && p && ci && ci->count == 2 && rf_json_get_number(p, "sigma", &sigma), "rc %d: %s", rc, err);
+        if (ci && ci->count == 2) {
+            lo = ci->items[0].number;
+            hi = ci->items[1].number;
+        }
+        CHECK(fabs(sigma - pow(10.0, -snr_db[t] / 20.0)) < 1e-12);
+        const double q32 = 0.5 * erfc(sqrt(32.0) / sigma / sqrt(2.0)), q64 = 0.5 * erfc(8.0 / sigma / sqrt(2.0));
+        const double bound = 126.0 * q32 + q64;
+        CHECKF(lo <= bound, "SNR %g dB: union bound %.4g below the BLER interval [%.4g, %.4g]", snr_db[t], bound, lo,
+               hi);
+        if (t == 0)
+            CHECKF(bound <= hi, "SNR %g dB: union bound %.4g outside the BLER interval [%.4g, %.4g]", snr_db[t],
+                   bound, lo, hi);
+        else
+            CHECKF(bound > 1.5 * hi, "SNR %g dB: the union bound %.4g should be loose here (interval [%.4g, %.4g])",
+                   snr_db[t], bound, lo, hi);
+        rf_json_free(a);
     }
 }
 
@@ -463,6 +502,7 @@ int main(void)
     test_engine();
     test_cli_errors();
     test_cli_run();
+    test_union_bound();
     test_code_cmd();
     return rf_test_summary("test_sim");
 }

@@ -9,8 +9,8 @@
  * The exact f: s + log1p(e^-|a+b|) - log1p(e^-|a-b|) = s + log1p(d), d = (p - q) / (1 + q),
  * p = e^-|a+b|, q = e^-|a-b| (two exps, one division, one log instead of ref's two exps and two
  * log1ps), with
- *   e^-x (x >= 0): degree-6 polynomial after reduction by ln 2 (FMA) and 2^k built in
- *     the exponent field, arguments below -87 give e^-87 (absolute error < 2e-38);
+ *   e^-x (x >= 0): exp_nonpos of fast/avx2/vmath.h (shared with softmap.c, accuracy there);
+ *     arguments below -87 give e^-87 (absolute error < 2e-38);
  *   log1p(d), d in [-1/2, 1]: 1 + d scaled into [sqrt(1/2), sqrt(2)) with the difference from 1
  *     formed exactly from d, then Cephes' logf polynomial.
  * f has max error 2.84 u of max(1, |f|) (u = 2^-24) against long double over 2^22 (a, b) pairs
@@ -25,6 +25,7 @@
 
 #include "refast/decoders.h"
 #include "refast/softmap.h"
+#include "vmath.h"
 
 #define LANES 8
 #define AI static inline __attribute__((always_inline))
@@ -94,26 +95,6 @@ AI vf vminsum(vf a, vf b)
     return _mm256_or_ps(_mm256_min_ps(vabs(a), vabs(b)), sgn);
 }
 
-/* e^x for x <= 0. */
-AI vf vexp_nonpos(vf x)
-{
-    x = _mm256_max_ps(x, vset(-87.0f));
-    vf k = _mm256_round_ps(_mm256_mul_ps(x, vset(1.44269504088896341f)),
-                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    vf r = _mm256_fnmadd_ps(k, vset(0.693145751953125f), x);
-    r = _mm256_fnmadd_ps(k, vset(1.428606765330187e-06f), r);
-    vf p = vset(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, vset(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, vset(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, vset(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, vset(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, vset(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, vset(1.0f)));
-    /* k in [-126, 0]: 2^k is a normal float built in the exponent field */
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
-
 /* log1p(d) for d in [-1/2, 1]: 1 + d is brought into [sqrt(1/2), sqrt(2)) by a power of two, its
  * difference from 1 formed exactly from d (no rounding of 1 + d is ever taken: (d - 1) / 2 and
  * 2 d + 1 are exact there by Sterbenz), then Cephes' logf polynomial. */
@@ -147,8 +128,8 @@ AI vf vlog1p_half(vf d)
 AI vf vexact(vf a, vf b)
 {
     const vf s = vminsum(a, b);
-    const vf p = vexp_nonpos(_mm256_sub_ps(_mm256_setzero_ps(), vabs(_mm256_add_ps(a, b))));
-    const vf q = vexp_nonpos(_mm256_sub_ps(_mm256_setzero_ps(), vabs(_mm256_sub_ps(a, b))));
+    const vf p = exp_nonpos(_mm256_sub_ps(_mm256_setzero_ps(), vabs(_mm256_add_ps(a, b))));
+    const vf q = exp_nonpos(_mm256_sub_ps(_mm256_setzero_ps(), vabs(_mm256_sub_ps(a, b))));
     const vf d = _mm256_div_ps(_mm256_sub_ps(p, q), _mm256_add_ps(vset(1.0f), q));
     return _mm256_add_ps(s, vlog1p_half(d));
 }

@@ -4,10 +4,8 @@
  * The frame driver, the MAP argmax, the per-bit half maxima and the exact LLR's sums are
  * fast/softmap_driver.h's (its comment has the tricks); this file supplies the registers:
  * - vf_max_num is VMAXPS(|W|, best), which returns its second operand when the first is NaN.
- * - The exp is a degree-6 polynomial after reduction by ln 2 (FMA), scaled by 2^k built in the
- *   exponent field, for arguments <= 0: max relative error 1.2e-7 (1.26 ulp), measured against
- *   expl on every float in [-87, 0]; arguments below -87 give e^-87, an absolute error under
- *   2e-38 on a sum that is >= 1.
+ * - The exp is exp_nonpos of fast/avx2/vmath.h (shared with dumer.c; its accuracy statement is
+ *   there); arguments below -87 give e^-87, an absolute error under 2e-38 on a sum that is >= 1.
  * - The 3 lane bits are masked (and / andnot) reductions of one register.
  * Rounding depth of the sums: <= 64 + n/512 + 3.
  */
@@ -17,6 +15,7 @@
 #include "refast/fht.h"
 #include "refast/softmap.h"
 #include "simd_inline.h"
+#include "vmath.h"
 
 typedef __m256 vf;
 #define RM1_LANE_BITS 3
@@ -140,26 +139,6 @@ AI void lane_sums(vf v, unsigned j, float *s0, float *s1)
     const __m256 set = lane_bit_mask(j);
     *s0 = vf_hsum(_mm256_andnot_ps(set, v));
     *s1 = vf_hsum(_mm256_and_ps(set, v));
-}
-
-/* e^x for x <= 0 (see the header comment for accuracy). */
-AI __m256 exp_nonpos(__m256 x)
-{
-    x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
-    __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693145751953125f), x);
-    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(1.428606765330187e-06f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    /* k in [-126, 0]: 2^k is a normal float built directly in the exponent field */
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
 }
 
 AI void fht_batch(float *x, unsigned m, size_t count)

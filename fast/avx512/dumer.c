@@ -9,8 +9,8 @@
  * The exact f: s + log1p(e^-|a+b|) - log1p(e^-|a-b|) = s + log1p(d), d = (p - q) / (1 + q),
  * p = e^-|a+b|, q = e^-|a-b| (two exps, one division, one log instead of ref's two exps and two
  * log1ps), with
- *   e^-x (x >= 0): degree-6 polynomial after reduction by ln 2 (FMA) and VSCALEFPS, arguments
- *     below -87 give e^-87 (absolute error < 2e-38);
+ *   e^-x (x >= 0): exp_nonpos of fast/avx512/vmath.h (shared with softmap.c, accuracy there);
+ *     arguments below -87 give e^-87 (absolute error < 2e-38);
  *   log1p(d), d in [-1/2, 1]: 1 + d scaled into [sqrt(1/2), sqrt(2)) with the difference from 1
  *     formed exactly from d, then Cephes' logf polynomial.
  * f has max error 2.84 u of max(1, |f|) (u = 2^-24) against long double over 2^22 (a, b) pairs
@@ -25,6 +25,7 @@
 
 #include "refast/decoders.h"
 #include "refast/softmap.h"
+#include "vmath.h"
 
 #define LANES 16
 #define AI static inline __attribute__((always_inline))
@@ -99,24 +100,6 @@ AI vf vminsum(vf a, vf b)
     return _mm512_or_ps(_mm512_min_ps(vabs(a), vabs(b)), sgn);
 }
 
-/* e^x for x <= 0. */
-AI vf vexp_nonpos(vf x)
-{
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
-    vf k = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    vf r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(1.428606765330187e-06f), r);
-    vf p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(p, k);
-}
-
 /* log1p(d) for d in [-1/2, 1]: 1 + d is brought into [sqrt(1/2), sqrt(2)) by a power of two, its
  * difference from 1 formed exactly from d (no rounding of 1 + d is ever taken: (d - 1) / 2 and
  * 2 d + 1 are exact there by Sterbenz), then Cephes' logf polynomial. */
@@ -150,8 +133,8 @@ AI vf vlog1p_half(vf d)
 AI vf vexact(vf a, vf b)
 {
     const vf s = vminsum(a, b);
-    const vf p = vexp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_add_ps(a, b))));
-    const vf q = vexp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_sub_ps(a, b))));
+    const vf p = exp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_add_ps(a, b))));
+    const vf q = exp_nonpos(_mm512_sub_ps(_mm512_setzero_ps(), vabs(_mm512_sub_ps(a, b))));
     const vf d = _mm512_div_ps(_mm512_sub_ps(p, q), _mm512_add_ps(_mm512_set1_ps(1.0f), q));
     return _mm512_add_ps(s, vlog1p_half(d));
 }

@@ -4,10 +4,8 @@
  * The frame driver, the MAP argmax, the per-bit half maxima and the exact LLR's sums are
  * fast/softmap_driver.h's (its comment has the tricks); this file supplies the registers:
  * - vf_max_num is VMAXPS(|W|, best), which returns its second operand when the first is NaN.
- * - The exp is a degree-6 polynomial after reduction by ln 2 (FMA) and VSCALEFPS, for arguments
- *   <= 0: max relative error 1.2e-7 (1.26 ulp), measured against expl on every float in [-87, 0];
- *   arguments below -87 give e^-87 instead of a smaller number, an absolute error under 2e-38 on
- *   a sum that is >= 1.
+ * - The exp is exp_nonpos of fast/avx512/vmath.h (shared with dumer.c; its accuracy statement is
+ *   there); arguments below -87 give e^-87, an absolute error under 2e-38 on a sum that is >= 1.
  * - The 4 lane bits are mask-register reductions of one register.
  * Rounding depth of the sums: <= 64 + n/1024 + 4.
  */
@@ -17,6 +15,7 @@
 #include "refast/fht.h"
 #include "refast/softmap.h"
 #include "simd_inline.h"
+#include "vmath.h"
 
 typedef __m512 vf;
 #define RM1_LANE_BITS 4
@@ -117,24 +116,6 @@ AI void lane_sums(vf v, unsigned j, float *s0, float *s1)
 {
     *s0 = _mm512_mask_reduce_add_ps((__mmask16)~lane_bit_mask[j], v);
     *s1 = _mm512_mask_reduce_add_ps(lane_bit_mask[j], v);
-}
-
-/* e^x for x <= 0 (see the header comment for accuracy). */
-AI __m512 exp_nonpos(__m512 x)
-{
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));
-    __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693145751953125f), x);
-    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(1.428606765330187e-06f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    return _mm512_scalef_ps(p, k);
 }
 
 AI void fht_batch(float *x, unsigned m, size_t count)

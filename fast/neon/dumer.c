@@ -9,8 +9,8 @@
  * The exact f: s + log1p(e^-|a+b|) - log1p(e^-|a-b|) = s + log1p(d), d = (p - q) / (1 + q),
  * p = e^-|a+b|, q = e^-|a-b| (two exps, one division, one log instead of ref's two exps and two
  * log1ps), with
- *   e^-x (x >= 0): degree-6 polynomial after reduction by ln 2 (FMA) and 2^k built in
- *     the exponent field, arguments below -87 give e^-87 (absolute error < 2e-38);
+ *   e^-x (x >= 0): exp_nonpos of fast/neon/vmath.h (shared with softmap.c, accuracy there);
+ *     arguments below -87 give e^-87 (absolute error < 2e-38);
  *   log1p(d), d in [-1/2, 1]: 1 + d scaled into [sqrt(1/2), sqrt(2)) with the difference from 1
  *     formed exactly from d, then Cephes' logf polynomial.
  * f has max error 2.84 u of max(1, |f|) (u = 2^-24) against long double over 2^22 (a, b) pairs
@@ -25,6 +25,7 @@
 
 #include "refast/decoders.h"
 #include "refast/softmap.h"
+#include "vmath.h"
 
 #define LANES 4
 #define AI static inline __attribute__((always_inline))
@@ -85,25 +86,6 @@ AI vf vminsum(vf a, vf b)
     return vreinterpretq_f32_u32(vorrq_u32(vreinterpretq_u32_f32(vminq_f32(vabs(a), vabs(b))), sgn));
 }
 
-/* e^x for x <= 0. */
-AI vf vexp_nonpos(vf x)
-{
-    x = vmaxq_f32(x, vset(-87.0f));
-    vf k = vrndnq_f32(vmulq_n_f32(x, 1.44269504088896341f));
-    vf r = vfmsq_f32(x, k, vset(0.693145751953125f));
-    r = vfmsq_f32(r, k, vset(1.428606765330187e-06f));
-    vf p = vset(1.9875691500e-4f);
-    p = vfmaq_f32(vset(1.3981999507e-3f), p, r);
-    p = vfmaq_f32(vset(8.3334519073e-3f), p, r);
-    p = vfmaq_f32(vset(4.1665795894e-2f), p, r);
-    p = vfmaq_f32(vset(1.6666665459e-1f), p, r);
-    p = vfmaq_f32(vset(5.0000001201e-1f), p, r);
-    p = vfmaq_f32(vaddq_f32(r, vset(1.0f)), p, vmulq_f32(r, r));
-    /* k in [-126, 0]: 2^k is a normal float built in the exponent field */
-    const int32x4_t e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(k), vdupq_n_s32(127)), 23);
-    return vmulq_f32(p, vreinterpretq_f32_s32(e));
-}
-
 /* log1p(d) for d in [-1/2, 1]: 1 + d is brought into [sqrt(1/2), sqrt(2)) by a power of two, its
  * difference from 1 formed exactly from d (no rounding of 1 + d is ever taken: (d - 1) / 2 and
  * 2 d + 1 are exact there by Sterbenz), then Cephes' logf polynomial. */
@@ -137,8 +119,8 @@ AI vf vlog1p_half(vf d)
 AI vf vexact(vf a, vf b)
 {
     const vf s = vminsum(a, b);
-    const vf p = vexp_nonpos(vnegq_f32(vabs(vaddq_f32(a, b))));
-    const vf q = vexp_nonpos(vnegq_f32(vabs(vsubq_f32(a, b))));
+    const vf p = exp_nonpos(vnegq_f32(vabs(vaddq_f32(a, b))));
+    const vf q = exp_nonpos(vnegq_f32(vabs(vsubq_f32(a, b))));
     const vf d = vdivq_f32(vsubq_f32(p, q), vaddq_f32(vset(1.0f), q));
     return vaddq_f32(s, vlog1p_half(d));
 }

@@ -5,10 +5,8 @@
  * fast/softmap_driver.h's (its comment has the tricks); this file supplies the registers:
  * - vf_max_num is FMAXNM(|W|, best), which returns the number when one operand is a quiet NaN
  *   (W only holds quiet NaNs: it comes out of additions).
- * - The exp is a degree-6 polynomial after reduction by ln 2 (FMA), scaled by 2^k built in the
- *   exponent field, for arguments <= 0: the operations of the AVX2 version (max relative error
- *   1.2e-7, 1.26 ulp, measured against expl on every float in [-87, 0]); arguments below -87 give
- *   e^-87, an absolute error under 2e-38 on a sum that is >= 1.
+ * - The exp is exp_nonpos of fast/neon/vmath.h (shared with dumer.c; its accuracy statement is
+ *   there); arguments below -87 give e^-87, an absolute error under 2e-38 on a sum that is >= 1.
  * - The 2 lane bits are masked (and / bic) reductions of one register.
  * Rounding depth of the sums: <= 64 + n/256 + 2.
  */
@@ -18,6 +16,7 @@
 #include "refast/fht.h"
 #include "refast/softmap.h"
 #include "simd_inline.h"
+#include "vmath.h"
 
 typedef float32x4_t vf;
 #define RM1_LANE_BITS 2
@@ -130,25 +129,6 @@ AI void lane_sums(vf v, unsigned j, float *s0, float *s1)
     const uint32x4_t set = lane_bit_mask(j), u = vreinterpretq_u32_f32(v);
     *s0 = vaddvq_f32(vreinterpretq_f32_u32(vbicq_u32(u, set)));
     *s1 = vaddvq_f32(vreinterpretq_f32_u32(vandq_u32(u, set)));
-}
-
-/* e^x for x <= 0 (see the header comment for accuracy). */
-AI float32x4_t exp_nonpos(float32x4_t x)
-{
-    x = vmaxq_f32(x, vdupq_n_f32(-87.0f));
-    float32x4_t k = vrndnq_f32(vmulq_n_f32(x, 1.44269504088896341f));
-    float32x4_t r = vfmsq_f32(x, k, vdupq_n_f32(0.693145751953125f));
-    r = vfmsq_f32(r, k, vdupq_n_f32(1.428606765330187e-06f));
-    float32x4_t p = vdupq_n_f32(1.9875691500e-4f);
-    p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, r);
-    p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, r);
-    p = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), p, vmulq_f32(r, r));
-    /* k in [-126, 0]: 2^k is a normal float built directly in the exponent field */
-    int32x4_t e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(k), vdupq_n_s32(127)), 23);
-    return vmulq_f32(p, vreinterpretq_f32_s32(e));
 }
 
 AI void fht_batch(float *x, unsigned m, size_t count)
