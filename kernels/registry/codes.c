@@ -269,6 +269,13 @@ static int polar_f32_oracle(rf_case *c, char *err, size_t errlen)
 
 /* ---- run -------------------------------------------------------------------------------------- */
 
+/* The output of an encoder run: `cw` (packed words) or `x` (+-1 floats), frames x n codeword bits. */
+static void *encoder_output(rf_case *out, bool packed, size_t frames, size_t n)
+{
+    return packed ? rf_case_add2(out, "cw", RF_DT_U64, frames, rf_packed_words(n))
+                  : rf_case_add2(out, "x", RF_DT_F32, frames, n);
+}
+
 static int rm_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool packed, char *err, size_t errlen)
 {
     unsigned m = 0, r = 0;
@@ -276,16 +283,10 @@ static int rm_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool packe
     if (rm_params(c, &m, &r, err, errlen)) return -1;
     const uint8_t *msg = msg_input(c, rf_rm_k(m, r), &frames, err, errlen);
     if (!msg) return -1;
-    const size_t n = (size_t)1 << m;
-    if (packed) {
-        uint64_t *cw = rf_case_add2(out, "cw", RF_DT_U64, frames, rf_packed_words(n));
-        if (!cw) return rf_run_error(err, errlen, "out of memory");
-        ((rf_rm_encode_packed_fn)fn)(m, r, msg, frames, cw);
-    } else {
-        float *x = rf_case_add2(out, "x", RF_DT_F32, frames, n);
-        if (!x) return rf_run_error(err, errlen, "out of memory");
-        ((rf_rm_encode_f32_fn)fn)(m, r, msg, frames, x);
-    }
+    void *dst = encoder_output(out, packed, frames, (size_t)1 << m);
+    if (!dst) return rf_run_error(err, errlen, "out of memory");
+    if (packed) ((rf_rm_encode_packed_fn)fn)(m, r, msg, frames, dst);
+    else ((rf_rm_encode_f32_fn)fn)(m, r, msg, frames, dst);
     return 0;
 }
 
@@ -308,16 +309,10 @@ static int polar_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool pa
     if (!frozen) return -1;
     const uint8_t *msg = msg_input(c, K, &frames, err, errlen);
     if (!msg) return -1;
-    const size_t n = (size_t)1 << log2n;
-    if (packed) {
-        uint64_t *cw = rf_case_add2(out, "cw", RF_DT_U64, frames, rf_packed_words(n));
-        if (!cw) return rf_run_error(err, errlen, "out of memory");
-        ((rf_polar_encode_packed_fn)fn)(log2n, frozen, msg, frames, cw);
-    } else {
-        float *x = rf_case_add2(out, "x", RF_DT_F32, frames, n);
-        if (!x) return rf_run_error(err, errlen, "out of memory");
-        ((rf_polar_encode_f32_fn)fn)(log2n, frozen, msg, frames, x);
-    }
+    void *dst = encoder_output(out, packed, frames, (size_t)1 << log2n);
+    if (!dst) return rf_run_error(err, errlen, "out of memory");
+    if (packed) ((rf_polar_encode_packed_fn)fn)(log2n, frozen, msg, frames, dst);
+    else ((rf_polar_encode_f32_fn)fn)(log2n, frozen, msg, frames, dst);
     return 0;
 }
 
