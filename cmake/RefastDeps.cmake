@@ -15,3 +15,14 @@ if(REFAST_BENCH)
     set(REFAST_BENCH OFF)
   endif()
 endif()
+
+# OpenBLAS (the `openblas` peer rows: dgemm/sgemm forms of the moment and KO kernels) and LAPACKE
+# (dsyevd for the whitening eigenproblem at the fast levels). Debian: libopenblas-dev,
+# liblapacke-dev; cblas.h lives in the multiarch include directory. OpenBLAS runs single-threaded
+# inside refast (openblas_set_num_threads(1) in the peers) so that per-core rates compare.
+find_path(CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES ${CMAKE_LIBRARY_ARCHITECTURE} REQUIRED)
+find_path(LAPACKE_INCLUDE_DIR lapacke.h REQUIRED)
+find_library(OPENBLAS_LIBRARY openblas REQUIRED)
+find_library(LAPACKE_LIBRARY lapacke REQUIRED)
+target_include_directories(refast_deps INTERFACE ${CBLAS_INCLUDE_DIR} ${LAPACKE_INCLUDE_DIR})
+target_link_libraries(refast_deps INTERFACE ${LAPACKE_LIBRARY} ${OPENBLAS_LIBRARY})

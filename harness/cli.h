@@ -21,6 +21,11 @@ int cmd_gate(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_code(int argc, char **argv);
+int cmd_moe(int argc, char **argv);
+/* refast moe subcommands (harness/cmd_moe_*.c); argv[0] is the subcommand name. */
+int cmd_moe_cqt(int argc, char **argv);
+int cmd_moe_gen(int argc, char **argv);
+int cmd_moe_learn(int argc, char **argv);
 
 /* Prints "refast: <message>" on stderr and returns RF_EXIT_USAGE. */
 int rf_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

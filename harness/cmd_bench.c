@@ -126,8 +126,8 @@ static bool add_kernel_row(bench_plan *p, const rf_kernel *k, rf_fnptr fn, void 
     char slug[128];
     size_slug(size, slug, sizeof slug);
     snprintf(it->name, sizeof it->name, "%s/%s/%s", k->name, impl, slug);
-    snprintf(it->label, sizeof it->label, "kernel=%s impl=%s level=%s unit=%s", k->name, impl, level,
-             w->item_unit ? w->item_unit : "items");
+    snprintf(it->label, sizeof it->label, "kernel=%s impl=%s level=%s unit=%s dtype=%s", k->name, impl,
+             level, w->item_unit ? w->item_unit : "items", rf_dtype_name(k->work_dtype));
     it->run = run_kernel;
     it->items_per_iter = w->items;
     it->flops_per_iter = w->flops;
@@ -210,7 +210,10 @@ int cmd_bench(int argc, char **argv)
                     add_kernel_row(&p, k, k->autovec[l], state, &w, impl, rf_isa_name((rf_isa)l), *size);
                 }
             }
-            if (peers && k->openblas) add_kernel_row(&p, k, k->openblas, state, &w, "openblas", "scalar", *size);
+            /* OpenBLAS picks its own kernels for the CPU's best instructions: its roofline level is
+             * the best level this CPU has, not scalar. */
+            if (peers && k->openblas)
+                add_kernel_row(&p, k, k->openblas, state, &w, "openblas", rf_isa_name(rf_isa_best()), *size);
         }
     }
     if (rc == RF_EXIT_OK && !matched) rc = rf_usage_error("bench: no kernel matches '%s'", glob);

@@ -145,11 +145,13 @@ static int golden_generate(const char *dir, const char *glob)
         return rf_usage_error("golden generate: no kernel matches '%s'", glob);
     }
     /* Entries of a regenerated kernel that no recipe produced any more (a recipe removed or
-     * renamed, the kernel moved to another family) go, with their files. */
+     * renamed, the kernel moved to another family) go, with their files; so do entries of a
+     * kernel this binary does not know, but only when the glob names it: `--kernel X` never
+     * touches another kernel's files, whatever the binary was built with. */
     size_t removed = 0;
     for (size_t i = m.n; i-- > 0;) {
         const rf_kernel *k = rf_kernel_find(m.e[i].kernel);
-        bool stale = !k;
+        bool stale = !k && rf_glob_match(glob, m.e[i].kernel);
         if (k && rf_glob_match(glob, k->name)) {
             stale = true;
             for (const rf_case_spec *s = k->cases; s && s->name && stale; s++) {

@@ -86,6 +86,7 @@ typedef struct cell {
     const rf_bench *b;
     double ns, items, flops, bps;
     char level[32], unit[48];
+    bool f64; /* label dtype=f64: the roofline uses the double-precision peak */
 } cell;
 
 /* ---- model ---------------------------------------------------------------------------------- */
@@ -126,6 +127,8 @@ static bool get_cell(const report *r, size_t in, const char *kernel, const char 
         c->bps = rebased(b, "bytes_per_second", c->ns);
         if (!rf_bench_label_get(b->label, "level", c->level, sizeof c->level))
             rf_bench_impl_kind(impl, c->level, sizeof c->level);
+        char dtype[16];
+        c->f64 = rf_bench_label_get(b->label, "dtype", dtype, sizeof dtype) && !strcmp(dtype, "f64");
         if (!rf_bench_label_get(b->label, "unit", c->unit, sizeof c->unit))
             snprintf(c->unit, sizeof c->unit, "%s", isfinite(c->items) ? "items" : "calls");
         if (!isfinite(c->items)) {
@@ -188,7 +191,9 @@ static bool build_model(report *r)
     return true;
 }
 
-/* Peak flop/s for a level in input in (NaN if unknown); "" = highest peak in the file. */
+/* Peak flop/s for a level in input in (NaN if unknown); "" = highest peak in the file. The machine
+ * rows measure float FMAs; a double lane is twice as wide at the same FMA throughput on every level
+ * refast targets (AVX2, AVX-512, NEON), so rows labelled dtype=f64 are judged against half of it. */
 static double machine_peak(const report *r, size_t in, const char *level)
 {
     const input *ip = &r->in[in];
@@ -398,7 +403,8 @@ static void kernel_table(const report *r, const kernel_rows *k, rf_doc *d)
                 rf_table_cell(&t, "%s", fmt_fixed(c.bps, 1e9, "", b[3], sizeof b[3]));
                 rf_table_cell(&t, "%s", fmt_ratio(vs_scalar, b[4], sizeof b[4]));
                 rf_table_cell(&t, "%s", fmt_ratio(vs_auto, b[5], sizeof b[5]));
-                rf_table_cell(&t, "%s", fmt_pct(c.flops, machine_peak(r, i, c.level), b[6], sizeof b[6]));
+                rf_table_cell(&t, "%s", fmt_pct(c.flops, machine_peak(r, i, c.level) * (c.f64 ? 0.5 : 1.0), b[6],
+                                                sizeof b[6]));
                 rf_table_cell(&t, "%s", fmt_pct(c.bps, machine_bandwidth(r, i), b[7], sizeof b[7]));
                 rf_table_cell(&t, "%s", *c.level ? c.level : "-");
                 rf_table_cell(&t, "%zu%s", c.b->n, c.b->aggregate_only ? " (aggregate)" : "");
@@ -518,7 +524,8 @@ static void section_method(const report *r, rf_doc *d)
                    "benchmarks named .../real_time), so that rates, times and ratios agree. \"vs scalar\" and \"vs autovec\" are ratios of median times within the "
                    "same input: median(scalar) / median(row), median(autovec_<level>) / median(<level>). "
                    "\"%% peak FLOP/s\" divides the row's FLOPS by machine/fma_peak_<level> of the same input "
-                   "(level from the row's label; peers without one use the highest peak), \"%% bandwidth\" "
+                   "(level from the row's label; peers without one use the highest peak; half of it for "
+                   "double-precision rows, labelled dtype=f64), \"%% bandwidth\" "
                    "divides bytes_per_second by machine/triad. The triad measures main-memory bandwidth: a "
                    "kernel whose working set stays in cache can exceed 100%%.",
                 r->cpu ? "CPU" : "real");

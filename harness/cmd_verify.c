@@ -10,24 +10,69 @@
 
 static void verify_help(void)
 {
-    printf("usage: refast verify [--isa LEVEL|all] [--kernel GLOB] [--golden DIR] [--json FILE]\n"
+    printf("usage: refast verify [--isa LEVEL|all] [--peers] [--kernel GLOB] [--golden DIR] [--json FILE]\n"
            "Loads every golden case of the matching kernels and runs ref (scalar) and each\n"
            "selected level on its inputs, comparing with the oracle's outputs under the kernel's\n"
            "tolerance class. One row per case and level: max |error|, the error ratio\n"
            "(|got-want|/(u*S) for sum/iterate, ulps for ulp, mismatches for exact/decision), the\n"
            "bound and the verdict. A level without its own code runs its fallback, shown as\n"
-           "'avx512->avx2'. Ends with 'verify: N passed, M failed'. Exit 1 if any case failed.\n"
+           "'avx512->avx2'. --peers also judges the benchmark peers: autovec_<level> for each\n"
+           "selected level and openblas, so that no ratio in a report rests on a wrong peer. Ends with 'verify: N passed, M failed'. Exit 1 if any case failed.\n"
            "Default level: REFAST_ISA, else the best this CPU has.\n");
+}
+
+/* Running totals and the JSON document of one verify run. */
+typedef struct tally {
+    size_t passed, failed;
+    rf_jsonw jw;
+} tally;
+
+/* Judges one implementation on one case: a table row, a JSON record, the tally. */
+static void judge_row(const rf_kernel *k, const rf_case_spec *s, const rf_case *c, rf_fnptr fn,
+                      const char *lname, const char *level, const char *provided_by, tally *t)
+{
+    rf_verdict v;
+    bool ran = rf_judge(k, fn, c, &v);
+    bool pass = ran && v.pass;
+    char label[128];
+    snprintf(label, sizeof label, "%s.%s", k->name, s->name);
+    printf("%-44s %-14s %-8s %10.3g %10.3g %8.3g  %s%s\n", label, lname, rf_tol_name(v.cls), v.max_abs,
+           v.max_ratio, v.bound, pass ? "pass" : "FAIL", v.near_ties ? " (near-tie flips)" : "");
+    if (!pass) printf("    %s\n", v.detail);
+    pass ? t->passed++ : t->failed++;
+
+    rf_jsonw *jw = &t->jw;
+    if (t->passed + t->failed > 1) rf_jsonw_raw(jw, ",");
+    rf_jsonw_raw(jw, "{\"kernel\":");
+    rf_jsonw_str(jw, k->name);
+    rf_jsonw_raw(jw, ",\"case\":");
+    rf_jsonw_str(jw, s->name);
+    rf_jsonw_raw(jw, ",\"level\":");
+    rf_jsonw_str(jw, level);
+    rf_jsonw_raw(jw, ",\"provided_by\":");
+    rf_jsonw_str(jw, provided_by);
+    rf_jsonw_raw(jw, ",\"class\":");
+    rf_jsonw_str(jw, rf_tol_name(v.cls));
+    rf_jsonw_fmt(jw, ",\"max_abs_error\":%.17g,\"ratio\":%.17g,\"bound\":%.17g,"
+                     "\"compared\":%llu,\"mismatches\":%llu,\"near_ties\":%llu,\"pass\":%s,"
+                     "\"detail\":",
+                 v.max_abs, v.max_ratio, v.bound, (unsigned long long)v.compared,
+                 (unsigned long long)v.mismatches, (unsigned long long)v.near_ties, pass ? "true" : "false");
+    rf_jsonw_str(jw, v.detail);
+    rf_jsonw_raw(jw, "}");
 }
 
 int cmd_verify(int argc, char **argv)
 {
     const char *isa = NULL, *glob = "*", *dir = rf_golden_dir(), *json = NULL;
+    bool peers = false;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             verify_help();
             return RF_EXIT_OK;
+        } else if (!strcmp(argv[i], "--peers")) {
+            peers = true;
         } else if (rf_opt(argc, argv, &i, "--isa", &v)) {
             if (!v) return rf_usage_error("verify: --isa needs a level or 'all'");
             isa = v;
@@ -52,15 +97,14 @@ int cmd_verify(int argc, char **argv)
     for (size_t i = 0; i < rf_kernel_count(); i++) matched += rf_glob_match(glob, rf_kernel_at(i)->name);
     if (!matched) return rf_usage_error("verify: no kernel matches '%s'", glob);
 
-    rf_jsonw jw;
-    rf_jsonw_init(&jw);
-    rf_jsonw_raw(&jw, "{\"cpu\":");
-    rf_jsonw_str(&jw, rf_isa_cpu_summary());
-    rf_jsonw_raw(&jw, ",\"results\":[");
+    tally t = {0};
+    rf_jsonw_init(&t.jw);
+    rf_jsonw_raw(&t.jw, "{\"cpu\":");
+    rf_jsonw_str(&t.jw, rf_isa_cpu_summary());
+    rf_jsonw_raw(&t.jw, ",\"results\":[");
 
     printf("%-44s %-14s %-8s %10s %10s %8s  %s\n", "case", "level", "class", "max|err|", "ratio",
            "bound", "verdict");
-    size_t passed = 0, failed = 0;
     char err[512];
     for (size_t i = 0; i < rf_kernel_count(); i++) {
         const rf_kernel *k = rf_kernel_at(i);
@@ -72,12 +116,12 @@ int cmd_verify(int argc, char **argv)
             rf_case c;
             rfg_hash h;
             if (!rfg_read(path, &c, &h, err, sizeof err)) {
-                rf_jsonw_free(&jw);
+                rf_jsonw_free(&t.jw);
                 return rf_usage_error("%s", err);
             }
             if (strcmp(c.kernel, k->name) != 0) {
                 rf_case_free(&c);
-                rf_jsonw_free(&jw);
+                rf_jsonw_free(&t.jw);
                 return rf_usage_error("%s: field 'kernel': '%s', expected '%s'", path, c.kernel, k->name);
             }
             for (int l = 0; l < RF_ISA_COUNT; l++) {
@@ -87,46 +131,22 @@ int cmd_verify(int argc, char **argv)
                 char lname[32];
                 if (by == (rf_isa)l) snprintf(lname, sizeof lname, "%s", rf_isa_name(by));
                 else snprintf(lname, sizeof lname, "%s->%s", rf_isa_name((rf_isa)l), rf_isa_name(by));
-                rf_verdict v;
-                bool ran = rf_judge(k, fn, &c, &v);
-                bool pass = ran && v.pass;
-                char label[128];
-                snprintf(label, sizeof label, "%s.%s", k->name, s->name);
-                printf("%-44s %-14s %-8s %10.3g %10.3g %8.3g  %s%s%s\n", label, lname,
-                       rf_tol_name(v.cls), v.max_abs, v.max_ratio, v.bound, pass ? "pass" : "FAIL",
-                       v.near_ties ? " (near-tie flips)" : "", pass ? "" : "");
-                if (!pass) printf("    %s\n", v.detail);
-                pass ? passed++ : failed++;
-
-                if (passed + failed > 1) rf_jsonw_raw(&jw, ",");
-                rf_jsonw_raw(&jw, "{\"kernel\":");
-                rf_jsonw_str(&jw, k->name);
-                rf_jsonw_raw(&jw, ",\"case\":");
-                rf_jsonw_str(&jw, s->name);
-                rf_jsonw_raw(&jw, ",\"level\":");
-                rf_jsonw_str(&jw, rf_isa_name((rf_isa)l));
-                rf_jsonw_raw(&jw, ",\"provided_by\":");
-                rf_jsonw_str(&jw, rf_isa_name(by));
-                rf_jsonw_raw(&jw, ",\"class\":");
-                rf_jsonw_str(&jw, rf_tol_name(v.cls));
-                rf_jsonw_fmt(&jw, ",\"max_abs_error\":%.17g,\"ratio\":%.17g,\"bound\":%.17g,"
-                                  "\"compared\":%llu,\"mismatches\":%llu,\"near_ties\":%llu,\"pass\":%s,"
-                                  "\"detail\":",
-                             v.max_abs, v.max_ratio, v.bound, (unsigned long long)v.compared,
-                             (unsigned long long)v.mismatches, (unsigned long long)v.near_ties,
-                             pass ? "true" : "false");
-                rf_jsonw_str(&jw, v.detail);
-                rf_jsonw_raw(&jw, "}");
+                judge_row(k, s, &c, fn, lname, rf_isa_name((rf_isa)l), rf_isa_name(by), &t);
+                if (peers && k->autovec[l]) {
+                    snprintf(lname, sizeof lname, "autovec_%s", rf_isa_name((rf_isa)l));
+                    judge_row(k, s, &c, k->autovec[l], lname, rf_isa_name((rf_isa)l), lname, &t);
+                }
             }
+            if (peers && k->openblas) judge_row(k, s, &c, k->openblas, "openblas", "openblas", "openblas", &t);
             rf_case_free(&c);
         }
     }
-    rf_jsonw_fmt(&jw, "],\"passed\":%zu,\"failed\":%zu}\n", passed, failed);
-    if (json && !rf_jsonw_save(&jw, json, err, sizeof err)) {
-        rf_jsonw_free(&jw);
+    rf_jsonw_fmt(&t.jw, "],\"passed\":%zu,\"failed\":%zu}\n", t.passed, t.failed);
+    if (json && !rf_jsonw_save(&t.jw, json, err, sizeof err)) {
+        rf_jsonw_free(&t.jw);
         return rf_usage_error("%s", err);
     }
-    rf_jsonw_free(&jw);
-    printf("verify: %zu passed, %zu failed\n", passed, failed);
-    return failed ? RF_EXIT_CHECK : RF_EXIT_OK;
+    rf_jsonw_free(&t.jw);
+    printf("verify: %zu passed, %zu failed\n", t.passed, t.failed);
+    return t.failed ? RF_EXIT_CHECK : RF_EXIT_OK;
 }

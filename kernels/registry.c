@@ -14,6 +14,11 @@ static const rf_kernel *const *const families[] = {
     rf_family_channel,
     rf_family_dumer,
     rf_family_polar,
+    rf_family_moe_moments,
+    rf_family_moe_decomp,
+    rf_family_moe_em,
+    rf_family_moe_gating,
+    rf_family_moe_loss,
 };
 
 size_t rf_kernel_count(void)

@@ -6,7 +6,7 @@
 # Steps (each prints one PASS/FAIL/SKIP line with its time; the full output of each step is in
 # build/logs/<step>.log, and the tail of a failed step's log is printed under its line):
 #   setup            scripts/setup.sh (native + aarch64 cross toolchain, qemu)
-#   release-*        Release build with -Werror, ctest, `refast verify --isa all`,
+#   release-*        Release build with -Werror, ctest, `refast verify --isa all --peers`,
 #                    `refast golden check`
 #   asan-*           ASan + UBSan build (gcc) and its ctest
 #   aarch64-*        NEON cross build, its ctest under qemu-aarch64, `refast verify --isa neon`
@@ -88,10 +88,10 @@ configure_build() { # preset
     cmake --preset "$1" && cmake --build --preset "$1" --parallel "$jobs"
 }
 
-verify_release() { "$(refast_in build/release)" verify --isa all; }
+verify_release() { "$(refast_in build/release)" verify --isa all --peers; }
 golden_check() { "$(refast_in build/release)" golden check; }
 # scalar and neon: the golden judge on AArch64 (its ctest leaves the verify label to this step).
-verify_neon() { qemu-aarch64 -L / "$(refast_in build/aarch64)" verify --isa all; }
+verify_neon() { qemu-aarch64 -L / "$(refast_in build/aarch64)" verify --isa all --peers; }
 
 asan_ctest() {
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \

@@ -55,6 +55,19 @@ static void test_levels(void)
         CHECKF((strstr(out, row) != NULL) == rf_isa_usable((rf_isa)l), "--isa all and level %s",
                rf_isa_name((rf_isa)l));
     }
+    CHECK(strstr(out, "autovec_") == NULL); /* peers only when asked */
+
+    /* --peers adds one autovec row per usable level that has one, and nothing else */
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "all", "--peers", "--kernel",
+                     "fht_f32", NULL);
+    CHECKF(rc == 0, "verify --isa all --peers: exit %d: %s", rc, err);
+    const rf_kernel *fht = rf_kernel_find("fht_f32");
+    for (int l = 1; l < RF_ISA_COUNT; l++) {
+        char row[64];
+        snprintf(row, sizeof row, " autovec_%s ", rf_isa_name((rf_isa)l));
+        bool want = rf_isa_usable((rf_isa)l) && fht && fht->autovec[l];
+        CHECKF((strstr(out, row) != NULL) == want, "--peers and autovec_%s", rf_isa_name((rf_isa)l));
+    }
 }
 
 static void test_fallback_resolution(void)
@@ -118,7 +131,7 @@ static void test_bad_arguments(void)
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "bench", "--min-time", "-1", NULL);
     expect_usage_error("bench --min-time -1", rc);
     /* every subcommand answers --help with exit 0 */
-    const char *cmds[] = {"list", "verify", "golden", "bench", "gate", "report", "sim", "code"};
+    const char *cmds[] = {"list", "verify", "golden", "bench", "gate", "report", "sim", "code", "moe"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         rc = rf_test_cli(out, sizeof out, err, sizeof err, cmds[i], "--help", NULL);
         CHECKF(rc == 0 && strstr(out, "usage: refast") != NULL, "%s --help", cmds[i]);

@@ -204,9 +204,29 @@ static void test_commands(const char *dir)
         rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "check", "--golden", dir, "--kernel",
                          "fht_f32_batch", NULL);
         CHECKF(rc == 0, "%s", err); /* listed and intact: check accepts it */
+        /* a line of a kernel this binary does not know (another branch's, a family not wired
+         * yet) is left alone by a generate whose --kernel does not name it */
+        f = fopen(mpath, "a");
+        if (f) {
+            fprintf(f, "alien/alien_kernel.case.rfg\talien_kernel\tn=1\t00000000000000000000000000000000\n");
+            fclose(f);
+        }
         rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "generate", "--golden", dir,
                          "--kernel", "fht_f32_batch", NULL);
         CHECKF(rc == 0 && strstr(err, "REMOVED") && strstr(out, " 1 removed"), "rc %d: %s", rc, err);
+        CHECKF(strstr(err, "alien") == NULL, "generate --kernel fht_f32_batch touched alien_kernel: %s", err);
+        f = fopen(mpath, "r");
+        if (f) {
+            char line[1024];
+            bool kept = false;
+            while (fgets(line, sizeof line, f)) kept |= strstr(line, "alien_kernel") != NULL;
+            fclose(f);
+            CHECK(kept);
+        }
+        /* drop it again so the checks below see a clean MANIFEST */
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "golden", "generate", "--golden", dir,
+                         "--kernel", "alien_kernel", NULL);
+        CHECK(rc == 2); /* no kernel of that name: refused, nothing written */
         FILE *gone = fopen(stale, "rb");
         CHECK(gone == NULL);
         if (gone) fclose(gone);

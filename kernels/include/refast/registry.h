@@ -122,5 +122,10 @@ extern const rf_kernel *const rf_family_codes[];
 extern const rf_kernel *const rf_family_dumer[];
 extern const rf_kernel *const rf_family_polar[];
 extern const rf_kernel *const rf_family_channel[];
+extern const rf_kernel *const rf_family_moe_moments[];
+extern const rf_kernel *const rf_family_moe_decomp[];
+extern const rf_kernel *const rf_family_moe_em[];
+extern const rf_kernel *const rf_family_moe_gating[];
+extern const rf_kernel *const rf_family_moe_loss[];
 
 #endif

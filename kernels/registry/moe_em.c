@@ -1,0 +1,469 @@
+/* Registry entries of the gating-EM family (refast/moe_em.h): moe_estep_f64 and moe_em_grad_f64.
+ *
+ * Case parameters: k (2..RF_MOE_EM_MAX_K), d (1..RF_MOE_MAX_D), n (>= 1), g (linear, relu,
+ * leaky_relu, sigmoid, tanh), sigma (> 0), seed, west = random (default: W drawn independently of
+ * the true W*, an EM iterate away from the truth) | true (W = W*), wnorm (||w_j||, default 1).
+ * Inputs are drawn here, from the seed alone (not by kernels/moe_model.c): x ~ N(0, I) by
+ * Box–Muller on rf_gen_uniform (stream 1; gaussian 2p from cos, 2p+1 from sin of pair p); a_j
+ * gaussian directions normalised to 1, w*_j and the evaluated w_j gaussian directions scaled to
+ * wnorm (stream 2), row k-1 of both 0; expert z_i ~ softmax_j(<w*_j, x_i>) by inversion of a
+ * uniform (stream 3); y_i = g(<a_z, x_i>) + sigma eps_i (stream 4).
+ *
+ * Oracle (oracle/moe_em.c, long double): want.post (n x k) with scale.post per entry, want.grad
+ * ((k-1) x d) with scale.grad, want.q with scale.q: the scales derived in refast/moe_em.h
+ * (S(p) = 2^-1000 + p + 2 p (1 - p) (T_i + 1) for a posterior p, sums of them for grad and q).
+ *
+ * Tolerance: class sum, u = 2^-53, tau = 8 ceil(log2 terms) + 8 with
+ *   terms = 2 k d for the posteriors: the 2k dot products of length d behind a sample's logits
+ *           (worst case (d + 7) u T_i each, so |dp| <= 2 p (1 - p) (d + 7) u T_i + (k + 5) u p:
+ *           tau 56..72 for d = 10..32 covers d + 7 = 17..39 with the rounding of p, and the
+ *           default tau covers d + 7 for every d <= 64; measured ratios reach 2);
+ *   terms = n k d for grad and q: each entry sums n per-sample terms, each off by
+ *           c u |x_it| (S(post) + S(gate)), over the blocked pairwise tree of depth 64 + log2(n/64).
+ * The fast levels' sigmoid and tanh are accurate to 2.5 u absolutely (fast/<isa>/vmath_f64.h),
+ * which the G_ij = 1 of T_ij covers for those g.
+ *
+ * Fuzz: k 2..6, d 1..12, n 1..200, g any, sigma 2^-6..2^5 (a case parameter, which cannot be NaN:
+ * tests/test_moe_em.c checks sigma = NaN directly), values of x, y, A, W
+ * with specials (0, -0, +-inf, NaN, tiny) and magnitudes up to 2^20, so no finite dot product or
+ * logit can overflow (the only order-dependent non-finite results, outside the contract).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "oracle_moe_em.h"
+#include "refast/moe_em.h"
+
+
+int rf_moe_estep(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
+                 const double *W, int g, double sigma, double *post)
+{
+    return ((rf_moe_estep_fn)rf_kernel_impl(rf_family_moe_em[0], rf_isa_current(), NULL))(
+        x, y, n, d, k, A, W, g, sigma, post);
+}
+
+int rf_moe_em_grad(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
+                   const double *W, int g, double sigma, double *grad, double *q)
+{
+    return ((rf_moe_em_grad_fn)rf_kernel_impl(rf_family_moe_em[1], rf_isa_current(), NULL))(
+        x, y, n, d, k, A, W, g, sigma, grad, q);
+}
+
+/* ---- the input generator ---------------------------------------------------------------------- */
+
+static const char *const g_names[RF_MOE_G_COUNT] = {"linear", "relu", "leaky_relu", "sigmoid", "tanh"};
+
+static int g_parse(const char *s)
+{
+    for (int g = 0; g < RF_MOE_G_COUNT; g++)
+        if (strcmp(s, g_names[g]) == 0) return g;
+    return -1;
+}
+
+static double g_apply(int g, double z)
+{
+    switch (g) {
+    case RF_MOE_G_RELU: return z < 0 ? 0.0 : z;
+    case RF_MOE_G_LEAKY_RELU: return z < 0 ? 0.01 * z : z;
+    case RF_MOE_G_SIGMOID: return 1.0 / (1.0 + exp(-z));
+    case RF_MOE_G_TANH: return tanh(z);
+    default: return z;
+    }
+}
+
+/* Gaussians 2p (cos) and 2p+1 (sin) of (seed, stream): Box–Muller on uniforms 2p and 2p+1. */
+static void gen_gauss_pair(uint64_t seed, uint64_t stream, uint64_t p, double out[2])
+{
+    const double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * p, 0.0, 1.0); /* (0, 1] */
+    const double u2 = rf_gen_uniform(seed, stream, 2 * p + 1, 0.0, 1.0);
+    const double rad = sqrt(-2.0 * log(u1)), ang = 6.283185307179586 * u2;
+    out[0] = rad * cos(ang);
+    out[1] = rad * sin(ang);
+}
+
+/* Gaussian number `index` of (seed, stream). */
+static double gen_gauss(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    double z[2];
+    gen_gauss_pair(seed, stream, index / 2, z);
+    return z[index & 1];
+}
+
+/* Rows 0..rows-1 of an m x d matrix: gaussian directions scaled to `norm`; rows >= rows are 0. */
+static void gen_rows(uint64_t seed, uint64_t first, size_t rows, size_t m, size_t d, double norm,
+                     double *out)
+{
+    memset(out, 0, m * d * sizeof *out);
+    for (size_t j = 0; j < rows; j++) {
+        double s = 0.0;
+        for (size_t t = 0; t < d; t++) {
+            out[j * d + t] = gen_gauss(seed, 2, first + j * d + t);
+            s += out[j * d + t] * out[j * d + t];
+        }
+        const double f = s > 0 ? norm / sqrt(s) : 0.0;
+        for (size_t t = 0; t < d; t++) out[j * d + t] *= f;
+    }
+}
+
+typedef struct em_problem {
+    size_t n, d, k;
+    int g;
+    double sigma;
+    double *x, *y, *A, *W;
+} em_problem;
+
+/* Fills x, y, A, W (allocated by the caller, sizes of p) from the seed. */
+static void gen_problem(const em_problem *p, uint64_t seed, int west_true, double wnorm)
+{
+    const size_t n = p->n, d = p->d, k = p->k;
+    double *Wtrue = malloc(k * d * sizeof *Wtrue);
+    gen_rows(seed, 0, k, k, d, 1.0, p->A);
+    gen_rows(seed, k * d, k - 1, k, d, wnorm, Wtrue);
+    if (west_true) memcpy(p->W, Wtrue, k * d * sizeof *Wtrue);
+    else gen_rows(seed, 2 * k * d, k - 1, k, d, wnorm, p->W);
+    for (size_t i = 0; i < n; i++) {
+        double *xi = p->x + i * d;
+        for (size_t t = 0; t < d; t++) {
+            const uint64_t idx = i * d + t;
+            if (idx % 2 == 0 && t + 1 < d) { /* both gaussians of the pair at once */
+                double z[2];
+                gen_gauss_pair(seed, 1, idx / 2, z);
+                xi[t] = z[0];
+                xi[++t] = z[1];
+            } else {
+                xi[t] = gen_gauss(seed, 1, idx);
+            }
+        }
+        /* z ~ softmax(<w*_j, x>) by inversion */
+        double h[RF_MOE_EM_MAX_K], mx = 0.0, tot = 0.0;
+        for (size_t j = 0; j < k; j++) {
+            h[j] = 0.0;
+            for (size_t t = 0; t < d; t++) h[j] += Wtrue[j * d + t] * xi[t];
+            if (h[j] > mx) mx = h[j];
+        }
+        for (size_t j = 0; j < k; j++) tot += (h[j] = exp(h[j] - mx));
+        const double u = rf_gen_uniform(seed, 3, i, 0.0, tot);
+        size_t z = 0;
+        for (double c = h[0]; z + 1 < k && u >= c; c += h[++z]) {
+        }
+        double a = 0.0;
+        for (size_t t = 0; t < d; t++) a += p->A[z * d + t] * xi[t];
+        p->y[i] = g_apply(p->g, a) + p->sigma * gen_gauss(seed, 4, i);
+    }
+    free(Wtrue);
+}
+
+/* ---- case plumbing ----------------------------------------------------------------------------- */
+
+static int em_make_inputs(rf_case *c, char *err, size_t errlen)
+{
+    uint64_t k, d, n, seed = 1;
+    char gname[32] = "linear", west[16] = "random";
+    double sigma;
+    if (!rf_need_u64(c, "k", 2, RF_MOE_EM_MAX_K, &k, err, errlen)) return -1;
+    if (!rf_need_u64(c, "d", 1, RF_MOE_MAX_D, &d, err, errlen)) return -1;
+    if (!rf_need_u64(c, "n", 1, 1u << 22, &n, err, errlen)) return -1;
+    if (n * d > (1u << 26))
+        return rf_run_error(err, errlen, "n x d = %llu x %llu is over 2^26 values", (unsigned long long)n,
+                            (unsigned long long)d);
+    rf_param_u64(c->params, "seed", &seed);
+    rf_param_str(c->params, "g", gname, sizeof gname);
+    rf_param_str(c->params, "west", west, sizeof west);
+    double wnorm = 1.0;
+    if (rf_param_f64(c->params, "wnorm", &wnorm) && !(wnorm >= 0 && wnorm < 1e3))
+        return rf_run_error(err, errlen, "parameter wnorm must be in [0, 1000)");
+    const int g = g_parse(gname);
+    if (g < 0) return rf_run_error(err, errlen, "unknown g '%s' (linear, relu, leaky_relu, sigmoid, tanh)", gname);
+    if (!rf_param_f64(c->params, "sigma", &sigma) || !(sigma > 0) || !isfinite(sigma))
+        return rf_run_error(err, errlen, "parameter sigma must be a finite number > 0");
+    if (strcmp(west, "random") != 0 && strcmp(west, "true") != 0)
+        return rf_run_error(err, errlen, "unknown west '%s' (random, true)", west);
+    em_problem p = {(size_t)n, (size_t)d, (size_t)k, g, sigma, NULL, NULL, NULL, NULL};
+    p.x = rf_case_add2(c, "in.x", RF_DT_F64, n, d);
+    p.y = rf_case_add1(c, "in.y", RF_DT_F64, n);
+    p.A = rf_case_add2(c, "in.A", RF_DT_F64, k, d);
+    p.W = rf_case_add2(c, "in.W", RF_DT_F64, k, d);
+    if (!p.x || !p.y || !p.A || !p.W) return rf_run_error(err, errlen, "out of memory");
+    gen_problem(&p, seed, strcmp(west, "true") == 0, wnorm);
+    return 0;
+}
+
+/* The problem of a case: sizes from the in.* arrays, g and sigma from the parameters. */
+static int em_read(const rf_case *c, em_problem *p, char *err, size_t errlen)
+{
+    const rf_array *x = rf_case_find(c, "in.x"), *y = rf_case_find(c, "in.y");
+    const rf_array *A = rf_case_find(c, "in.A"), *W = rf_case_find(c, "in.W");
+    if (!x || !y || !A || !W || x->dtype != RF_DT_F64 || y->dtype != RF_DT_F64 || A->dtype != RF_DT_F64 ||
+        W->dtype != RF_DT_F64 || x->ndim != 2 || A->ndim != 2 || W->ndim != 2)
+        return rf_run_error(err, errlen, "case needs f64 arrays in.x (n x d), in.y, in.A and in.W (k x d)");
+    p->n = (size_t)x->shape[0];
+    p->d = (size_t)x->shape[1];
+    p->k = (size_t)A->shape[0];
+    if (y->count != p->n || A->shape[1] != p->d || W->shape[0] != p->k || W->shape[1] != p->d ||
+        p->k < 2 || p->k > RF_MOE_EM_MAX_K || p->d < 1 || p->d > RF_MOE_MAX_D)
+        return rf_run_error(err, errlen, "inconsistent shapes: x %llu x %llu, y %llu, A %llu x %llu",
+                            (unsigned long long)x->shape[0], (unsigned long long)x->shape[1],
+                            (unsigned long long)y->count, (unsigned long long)A->shape[0],
+                            (unsigned long long)A->shape[1]);
+    char gname[32] = "linear";
+    rf_param_str(c->params, "g", gname, sizeof gname);
+    p->g = g_parse(gname);
+    if (p->g < 0) return rf_run_error(err, errlen, "unknown g '%s'", gname);
+    if (!rf_param_f64(c->params, "sigma", &p->sigma))
+        return rf_run_error(err, errlen, "case has no parameter sigma");
+    p->x = x->data;
+    p->y = y->data;
+    p->A = A->data;
+    p->W = W->data;
+    return 0;
+}
+
+static int estep_oracle(rf_case *c, char *err, size_t errlen)
+{
+    em_problem p;
+    if (em_read(c, &p, err, errlen) != 0) return -1;
+    double *want = rf_case_add2(c, "want.post", RF_DT_F64, p.n, p.k);
+    double *scale = rf_case_add2(c, "scale.post", RF_DT_F64, p.n, p.k);
+    long double *post = malloc(p.n * p.k * sizeof *post), *sc = malloc(p.n * p.k * sizeof *sc);
+    if (!want || !scale || !post || !sc) {
+        free(post);
+        free(sc);
+        return rf_run_error(err, errlen, "out of memory");
+    }
+    ora_moe_estep(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, post, sc);
+    for (size_t i = 0; i < p.n * p.k; i++) want[i] = (double)post[i];
+    for (size_t i = 0; i < p.n * p.k; i++) scale[i] = (double)sc[i];
+    free(post);
+    free(sc);
+    rf_case_set_param(c, "terms", "%zu", 2 * p.k * p.d);
+    return 0;
+}
+
+static int grad_oracle(rf_case *c, char *err, size_t errlen)
+{
+    em_problem p;
+    if (em_read(c, &p, err, errlen) != 0) return -1;
+    const size_t m = (p.k - 1) * p.d;
+    double *want = rf_case_add2(c, "want.grad", RF_DT_F64, p.k - 1, p.d);
+    double *scale = rf_case_add2(c, "scale.grad", RF_DT_F64, p.k - 1, p.d);
+    double *wq = rf_case_add1(c, "want.q", RF_DT_F64, 1);
+    double *sq = rf_case_add1(c, "scale.q", RF_DT_F64, 1);
+    long double *gr = malloc(2 * m * sizeof *gr), q, qs;
+    if (!want || !scale || !wq || !sq || !gr ||
+        ora_moe_em_grad(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, gr, gr + m, &q, &qs) != 0) {
+        free(gr);
+        return rf_run_error(err, errlen, "out of memory");
+    }
+    for (size_t e = 0; e < m; e++) {
+        want[e] = (double)gr[e];
+        scale[e] = (double)gr[m + e];
+    }
+    *wq = (double)q;
+    *sq = (double)qs;
+    free(gr);
+    rf_case_set_param(c, "terms", "%zu", p.n * p.k * p.d);
+    return 0;
+}
+
+static int estep_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    em_problem p;
+    if (em_read(c, &p, err, errlen) != 0) return -1;
+    double *post = rf_case_add2(out, "post", RF_DT_F64, p.n, p.k);
+    if (!post) return rf_run_error(err, errlen, "out of memory");
+    if (((rf_moe_estep_fn)fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, post) != 0)
+        return rf_run_error(err, errlen, "moe_estep_f64 refused k=%zu d=%zu (or out of memory)", p.k, p.d);
+    return 0;
+}
+
+static int grad_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    em_problem p;
+    if (em_read(c, &p, err, errlen) != 0) return -1;
+    double *grad = rf_case_add2(out, "grad", RF_DT_F64, p.k - 1, p.d);
+    double *q = rf_case_add1(out, "q", RF_DT_F64, 1);
+    if (!grad || !q) return rf_run_error(err, errlen, "out of memory");
+    if (((rf_moe_em_grad_fn)fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, grad, q) != 0)
+        return rf_run_error(err, errlen, "moe_em_grad_f64 refused k=%zu d=%zu (or out of memory)", p.k, p.d);
+    return 0;
+}
+
+/* ---- benchmark ---------------------------------------------------------------------------------- */
+
+typedef struct em_bench {
+    em_problem p;
+    double *out; /* post (n x k) or grad ((k-1) x d) + q */
+} em_bench;
+
+static void em_bench_free(void *state)
+{
+    em_bench *b = state;
+    if (!b) return;
+    rf_free(b->p.x);
+    rf_free(b->p.y);
+    rf_free(b->p.A);
+    rf_free(b->p.W);
+    rf_free(b->out);
+    free(b);
+}
+
+static void *em_bench_setup_common(const char *params, rf_work *work, int grad)
+{
+    uint64_t k = 4, d = 32, n = 100000;
+    char gname[32] = "tanh";
+    double sigma = 0.5;
+    rf_param_u64(params, "k", &k);
+    rf_param_u64(params, "d", &d);
+    rf_param_u64(params, "n", &n);
+    rf_param_str(params, "g", gname, sizeof gname);
+    rf_param_f64(params, "sigma", &sigma);
+    const int g = g_parse(gname);
+    if (k < 2 || k > RF_MOE_EM_MAX_K || d < 1 || d > RF_MOE_MAX_D || n < 1 || g < 0 || !(sigma > 0))
+        return NULL;
+    em_bench *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->p = (em_problem){(size_t)n, (size_t)d, (size_t)k, g, sigma, NULL, NULL, NULL, NULL};
+    b->p.x = rf_alloc(n * d * sizeof(double));
+    b->p.y = rf_alloc(n * sizeof(double));
+    b->p.A = rf_alloc(k * d * sizeof(double));
+    b->p.W = rf_alloc(k * d * sizeof(double));
+    b->out = rf_alloc((grad ? k * d + 1 : n * k) * sizeof(double));
+    if (!b->p.x || !b->p.y || !b->p.A || !b->p.W || !b->out) {
+        em_bench_free(b);
+        return NULL;
+    }
+    gen_problem(&b->p, 2026, 0, 1.0);
+    work->items = (double)n;
+    work->item_unit = "samples";
+    /* 2 flops per multiply-add of the (2k-1) dot products (and the (k-1) d gradient updates) */
+    work->flops = (double)n * (2.0 * (double)((2 * k - 1) * d) + (grad ? 2.0 * (double)((k - 1) * d) : 0.0));
+    work->bytes = (double)n * (double)(d + 1 + (grad ? 0 : k)) * sizeof(double);
+    return b;
+}
+
+static void *estep_bench_setup(const char *params, rf_work *work)
+{
+    return em_bench_setup_common(params, work, 0);
+}
+
+static void *grad_bench_setup(const char *params, rf_work *work)
+{
+    return em_bench_setup_common(params, work, 1);
+}
+
+static void estep_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+{
+    em_bench *b = state;
+    const em_problem *p = &b->p;
+    for (uint64_t it = 0; it < iters; it++)
+        ((rf_moe_estep_fn)fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out);
+}
+
+static void grad_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+{
+    em_bench *b = state;
+    const em_problem *p = &b->p;
+    for (uint64_t it = 0; it < iters; it++)
+        ((rf_moe_em_grad_fn)fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out,
+                                b->out + (p->k - 1) * p->d);
+}
+
+/* ---- fuzz --------------------------------------------------------------------------------------- */
+
+static int em_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    rf_bytes b = {data, size};
+    const size_t k = 2 + rf_bytes_u8(&b) % 5, d = 1 + rf_bytes_u8(&b) % 12;
+    const size_t n = 1 + (size_t)(rf_bytes_u8(&b) % 200);
+    const int g = rf_bytes_u8(&b) % RF_MOE_G_COUNT;
+    const uint8_t sb = rf_bytes_u8(&b);
+    const double sigma = ldexp(1.0 + (sb & 15) / 16.0, (int)(sb >> 4) % 11 - 6);
+    rf_case_set_param(c, "k", "%zu", k);
+    rf_case_set_param(c, "d", "%zu", d);
+    rf_case_set_param(c, "n", "%zu", n);
+    rf_case_set_param(c, "g", "%s", g_names[g]);
+    rf_case_set_param(c, "sigma", "%.17g", sigma);
+    double *x = rf_case_add2(c, "in.x", RF_DT_F64, n, d), *y = rf_case_add1(c, "in.y", RF_DT_F64, n);
+    double *A = rf_case_add2(c, "in.A", RF_DT_F64, k, d), *W = rf_case_add2(c, "in.W", RF_DT_F64, k, d);
+    if (!x || !y || !A || !W) return -1;
+    for (size_t e = 0; e < k * d; e++) A[e] = rf_bytes_f32(&b, 20, 1);
+    for (size_t e = 0; e < k * d; e++) W[e] = rf_bytes_f32(&b, 20, 1);
+    for (size_t e = 0; e < n * d; e++) x[e] = rf_bytes_f32(&b, 20, 1);
+    for (size_t e = 0; e < n; e++) y[e] = rf_bytes_f32(&b, 20, 1);
+    return 0;
+}
+
+/* ---- descriptors -------------------------------------------------------------------------------- */
+
+/* Every g at a small sigma (0.05: logits near -1e3, posteriors one-hot to the last bit) and a large
+ * one, k = 2, 3, 4, d = 10 and 32; n small enough to keep the family's golden data under 1 MB. */
+static const rf_case_spec estep_cases[] = {
+    {"k2_d10_linear_s005", "k=2 d=10 n=300 g=linear sigma=0.05 seed=101"},
+    {"k3_d10_linear_s1", "k=3 d=10 n=300 g=linear sigma=1 seed=102"},
+    {"k4_d10_relu_s005", "k=4 d=10 n=300 g=relu sigma=0.05 seed=103"},
+    {"k2_d10_relu_s1", "k=2 d=10 n=300 g=relu sigma=1 seed=104"},
+    {"k3_d10_leaky_s005", "k=3 d=10 n=300 g=leaky_relu sigma=0.05 seed=105"},
+    {"k4_d10_leaky_s1", "k=4 d=10 n=300 g=leaky_relu sigma=1 west=true seed=106"},
+    {"k2_d10_sigmoid_s005", "k=2 d=10 n=300 g=sigmoid sigma=0.05 seed=107"},
+    {"k3_d10_sigmoid_s1", "k=3 d=10 n=301 g=sigmoid sigma=1 seed=108"},
+    {"k4_d32_tanh_s005", "k=4 d=32 n=251 g=tanh sigma=0.05 seed=109"},
+    {"k2_d32_tanh_s1", "k=2 d=32 n=250 g=tanh sigma=1 seed=110"},
+    {NULL, NULL},
+};
+
+static const rf_case_spec grad_cases[] = {
+    {"k2_d10_leaky_s005_n2000", "k=2 d=10 n=2000 g=leaky_relu sigma=0.05 seed=201"},
+    {"k3_d10_sigmoid_s1", "k=3 d=10 n=600 g=sigmoid sigma=1 seed=202"},
+    {"k4_d10_linear_s1", "k=4 d=10 n=600 g=linear sigma=1 west=true seed=203"},
+    {"k4_d10_relu_s005", "k=4 d=10 n=577 g=relu sigma=0.05 seed=204"},
+    {"k4_d32_tanh_s005", "k=4 d=32 n=300 g=tanh sigma=0.05 seed=205"},
+    {NULL, NULL},
+};
+
+static const char *const em_sizes[] = {"k=4 d=32 n=100000 g=tanh sigma=0.5",
+                                       "k=4 d=32 n=1000000 g=tanh sigma=0.5", NULL};
+static const char *const estep_sizes[] = {"k=4 d=32 n=100000 g=tanh sigma=0.5", NULL};
+
+static const rf_kernel estep_kernel = {
+    .name = "moe_estep_f64",
+    .family = "moe_em",
+    .summary = "gating-EM E-step: posteriors softmax(<w,x> + log N(y|g(<a,x>),s^2))",
+    .work_dtype = RF_DT_F64,
+    .level = RF_LEVELS_ALL(moe_estep_f64),
+    .autovec = RF_AUTOVEC(moe_estep_f64),
+    .openblas = (rf_fnptr)moe_estep_f64_openblas,
+    .tol = {RF_TOL_SUM, 0, 0},
+    .cases = estep_cases,
+    .make_inputs = em_make_inputs,
+    .oracle = estep_oracle,
+    .run = estep_run,
+    .bench_sizes = estep_sizes,
+    .bench_setup = estep_bench_setup,
+    .bench_run = estep_bench_run,
+    .bench_free = em_bench_free,
+    .fuzz_inputs = em_fuzz,
+};
+
+static const rf_kernel grad_kernel = {
+    .name = "moe_em_grad_f64",
+    .family = "moe_em",
+    .summary = "gating-EM iteration: fused E-step, grad Q(W|W) and Q (unnormalised sums)",
+    .work_dtype = RF_DT_F64,
+    .level = RF_LEVELS_ALL(moe_em_grad_f64),
+    .autovec = RF_AUTOVEC(moe_em_grad_f64),
+    .openblas = (rf_fnptr)moe_em_grad_f64_openblas,
+    .tol = {RF_TOL_SUM, 0, 0},
+    .cases = grad_cases,
+    .make_inputs = em_make_inputs,
+    .oracle = grad_oracle,
+    .run = grad_run,
+    .bench_sizes = em_sizes,
+    .bench_setup = grad_bench_setup,
+    .bench_run = grad_bench_run,
+    .bench_free = em_bench_free,
+    .fuzz_inputs = em_fuzz,
+};
+
+const rf_kernel *const rf_family_moe_em[] = {&estep_kernel, &grad_kernel, NULL};

@@ -1,0 +1,371 @@
+/* Registry entries of the moe_moments family: moe_t2_sum_f64, moe_t3_sum_f64, moe_t4_sum_f64
+ * (refast/moe_moments.h), the unnormalised score-tensor sums sum_i w_i S_m(x_i), packed.
+ *
+ * Case parameters: d (1..256, T4 1..64), n (samples, 0..2^18), seed, and the weights
+ *   w=gauss   w_i ~ N(0,1)
+ *   w=p3      P3(y) = y^3 - 3(1+s^2) y of a linear model output y = <a, x> + s eps (s = 0.1, a a
+ *             fixed unit vector): the realistic weight of seed 001 Algorithm 1
+ *   w=q4      Q4(y) = y^4 - 6(1+s^2) y^2 + 3(1+s^2)^2 of the same y (seed 003)
+ *   w=sparse  gaussian, about a third of them exactly 0
+ *   w=wide    random signs, magnitudes 2^[-60, 60]: the sum bound at its widest
+ * and x ~ N(0, I) (Box–Muller over rf_gen_uniform: x_ia from the uniforms number i*d + a of
+ * streams 0 and 1; weights use streams 2..5).
+ * Oracle: ora_moe_tsum (double-long-double, term by term). want.t packed f64, scale.t = S per
+ * entry (sum of |every term|, corrections included).
+ * Tolerance: `sum` with tau = RF_MOE_TAU (header: RF_MOE_BLOCK + ceil(log2 n) + 14 <= 96 for
+ * n <= 2^18).
+ * Bench flops: 2 C(d+m-1, m) per sample (one multiply-add per packed raw entry: the symmetric
+ * work), the same count for every implementation, the openblas peer included (which does d^m).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "oracle.h"
+#include "oracle_moe_moments.h"
+#include "refast/moe_moments.h"
+
+#define MOE_MAX_N ((uint64_t)1 << 18)
+
+static size_t packed_size(unsigned order, size_t d)
+{
+    return order == 2 ? rf_sym2_size(d) : order == 3 ? rf_sym3_size(d) : rf_sym4_size(d);
+}
+
+static size_t max_d(unsigned order)
+{
+    return order == 4 ? RF_MOE_T4_MAX_D : RF_MOE_T3_MAX_D;
+}
+
+static unsigned kernel_order(const rf_case *c)
+{
+    if (strcmp(c->kernel, "moe_t2_sum_f64") == 0) return 2;
+    return strcmp(c->kernel, "moe_t3_sum_f64") == 0 ? 3 : 4;
+}
+
+static double gauss(uint64_t seed, uint64_t stream, uint64_t pos)
+{
+    const double u1 = 1.0 - rf_gen_uniform(seed, stream, pos, 0.0, 1.0); /* (0, 1] */
+    const double u2 = rf_gen_uniform(seed, stream + 1, pos, 0.0, 1.0);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
+}
+
+static int moe_make_inputs(rf_case *c, char *err, size_t errlen)
+{
+    const unsigned order = kernel_order(c);
+    uint64_t d, n, seed = 1;
+    char kind[16] = "gauss";
+    if (!rf_need_u64(c, "d", 1, max_d(order), &d, err, errlen)) return -1;
+    if (!rf_need_u64(c, "n", 0, MOE_MAX_N, &n, err, errlen)) return -1;
+    rf_param_u64(c->params, "seed", &seed);
+    rf_param_str(c->params, "w", kind, sizeof kind);
+    double *x = rf_case_add2(c, "in.x", RF_DT_F64, n, d);
+    double *w = rf_case_add1(c, "in.w", RF_DT_F64, n);
+    if (!x || !w) return rf_run_error(err, errlen, "out of memory for %llu samples",
+                                      (unsigned long long)n);
+    for (uint64_t i = 0; i < n * d; i++) x[i] = gauss(seed, 0, i);
+    const double s = 0.1, s2 = 1.0 + s * s;
+    for (uint64_t i = 0; i < n; i++) {
+        double y = s * gauss(seed, 4, i);
+        for (uint64_t a = 0; a < d; a++) /* a_j = (-1)^j (j+1) / ||.||: a fixed unit vector */
+            y += x[i * d + a] * ((a & 1) ? -1.0 : 1.0) * (double)(a + 1) /
+                 sqrt((double)d * (double)(d + 1) * (double)(2 * d + 1) / 6.0);
+        if (strcmp(kind, "gauss") == 0) {
+            w[i] = gauss(seed, 2, i);
+        } else if (strcmp(kind, "p3") == 0) {
+            w[i] = y * y * y - 3.0 * s2 * y;
+        } else if (strcmp(kind, "q4") == 0) {
+            w[i] = y * y * y * y - 6.0 * s2 * y * y + 3.0 * s2 * s2;
+        } else if (strcmp(kind, "sparse") == 0) {
+            w[i] = rf_gen_uniform(seed, 6, i, 0.0, 1.0) < 1.0 / 3.0 ? 0.0 : gauss(seed, 2, i);
+        } else if (strcmp(kind, "wide") == 0) {
+            const double e = floor(rf_gen_uniform(seed, 6, i, -60.0, 61.0));
+            const double sign = rf_gen_word(seed, 7, i) & 1 ? -1.0 : 1.0;
+            w[i] = sign * ldexp(rf_gen_uniform(seed, 2, i, 1.0, 2.0), (int)e);
+        } else {
+            return rf_run_error(err, errlen, "unknown weight kind '%s' (gauss, p3, q4, sparse, wide)",
+                                kind);
+        }
+    }
+    return 0;
+}
+
+/* The validated inputs of a case: x (n x d), w (n). */
+static int moe_inputs(const rf_case *c, const double **x, const double **w, size_t *n, size_t *d,
+                      char *err, size_t errlen)
+{
+    const unsigned order = kernel_order(c);
+    const rf_array *ax = rf_case_find(c, "in.x"), *aw = rf_case_find(c, "in.w");
+    if (!ax || ax->dtype != RF_DT_F64 || ax->ndim != 2)
+        return rf_run_error(err, errlen, "case has no 2-d f64 array in.x");
+    if (!aw || aw->dtype != RF_DT_F64 || aw->ndim != 1 || aw->count != ax->shape[0])
+        return rf_run_error(err, errlen, "case has no f64 array in.w with one weight per row of in.x");
+    if (ax->shape[1] < 1 || ax->shape[1] > max_d(order))
+        return rf_run_error(err, errlen, "in.x has d = %llu columns, outside [1, %zu]",
+                            (unsigned long long)ax->shape[1], max_d(order));
+    if (ax->shape[0] > MOE_MAX_N)
+        return rf_run_error(err, errlen, "in.x has %llu samples (limit %llu)",
+                            (unsigned long long)ax->shape[0], (unsigned long long)MOE_MAX_N);
+    *x = ax->data;
+    *w = aw->data;
+    *n = (size_t)ax->shape[0];
+    *d = (size_t)ax->shape[1];
+    return 0;
+}
+
+static int moe_oracle(rf_case *c, char *err, size_t errlen)
+{
+    const double *x, *w;
+    size_t n, d;
+    if (moe_inputs(c, &x, &w, &n, &d, err, errlen) != 0) return -1;
+    const unsigned order = kernel_order(c);
+    const size_t size = packed_size(order, d);
+    double *want = rf_case_add1(c, "want.t", RF_DT_F64, size);
+    double *scale = rf_case_add1(c, "scale.t", RF_DT_F64, size);
+    long double *lw = malloc(size * sizeof *lw), *ls = malloc(size * sizeof *ls);
+    if (!want || !scale || !lw || !ls || ora_moe_tsum(order, x, w, n, d, lw, ls) != 0) {
+        free(lw);
+        free(ls);
+        return rf_run_error(err, errlen, "out of memory");
+    }
+    for (size_t k = 0; k < size; k++) {
+        want[k] = (double)lw[k];
+        scale[k] = (double)ls[k];
+    }
+    free(lw);
+    free(ls);
+    rf_case_set_param(c, "terms", "%zu", n);
+    return 0;
+}
+
+static int moe_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    const double *x, *w;
+    size_t n, d;
+    if (moe_inputs(c, &x, &w, &n, &d, err, errlen) != 0) return -1;
+    double *t = rf_case_add1(out, "t", RF_DT_F64, packed_size(kernel_order(c), d));
+    if (!t) return rf_run_error(err, errlen, "out of memory");
+    ((rf_moe_tsum_fn)fn)(x, w, n, d, t);
+    return 0;
+}
+
+/* ---- benchmark ---------------------------------------------------------------------------------- */
+
+typedef struct moe_bench {
+    size_t n, d;
+    double *x, *w, *out;
+} moe_bench;
+
+static void *moe_bench_setup_order(unsigned order, const char *params, rf_work *work)
+{
+    uint64_t d = 32, n = 10000;
+    rf_param_u64(params, "d", &d);
+    rf_param_u64(params, "n", &n);
+    if (d < 1 || d > max_d(order) || n < 1 || n > ((uint64_t)1 << 26)) return NULL;
+    moe_bench *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->n = n;
+    b->d = d;
+    b->x = rf_alloc(n * d * sizeof(double));
+    b->w = rf_alloc(n * sizeof(double));
+    b->out = rf_alloc(packed_size(order, d) * sizeof(double));
+    if (!b->x || !b->w || !b->out) {
+        rf_free(b->x);
+        rf_free(b->w);
+        rf_free(b->out);
+        free(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < n * d; i++) b->x[i] = gauss(7, 0, i);
+    for (size_t i = 0; i < n; i++) b->w[i] = gauss(7, 2, i);
+    work->items = (double)n;
+    work->item_unit = "samples";
+    work->flops = 2.0 * (double)n * (double)packed_size(order, d); /* symmetric work, see top */
+    work->bytes = (double)n * (double)(d + 1) * sizeof(double);
+    return b;
+}
+
+static void *moe_t2_bench_setup(const char *params, rf_work *work)
+{
+    return moe_bench_setup_order(2, params, work);
+}
+static void *moe_t3_bench_setup(const char *params, rf_work *work)
+{
+    return moe_bench_setup_order(3, params, work);
+}
+static void *moe_t4_bench_setup(const char *params, rf_work *work)
+{
+    return moe_bench_setup_order(4, params, work);
+}
+
+static void moe_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+{
+    moe_bench *b = state;
+    for (uint64_t it = 0; it < iters; it++) ((rf_moe_tsum_fn)fn)(b->x, b->w, b->n, b->d, b->out);
+}
+
+static void moe_bench_free(void *state)
+{
+    moe_bench *b = state;
+    if (!b) return;
+    rf_free(b->x);
+    rf_free(b->w);
+    rf_free(b->out);
+    free(b);
+}
+
+/* ---- fuzz ---------------------------------------------------------------------------------------
+ * Byte 0: d in 1..20 (T4: 1..12, to keep the term-by-term oracle quick); bytes 1-2: n in 0..300;
+ * then one value per byte group: kind = byte % 32 selects 0, NaN, +inf, -inf, huge (+-2^30 for x,
+ * +-2^60 for w) or an ordinary value from the next two bytes. Finite non-zero magnitudes stay in
+ * [2^-150, 2^150], the range where the header promises identical NaN/inf placement. */
+static double fuzz_value(rf_bytes *b, int huge_exp)
+{
+    const uint8_t kind = rf_bytes_u8(b) % 32;
+    switch (kind) {
+    case 27: return 0.0;
+    case 28: return NAN;
+    case 29: return INFINITY;
+    case 30: return -INFINITY;
+    case 31: return (rf_bytes_u8(b) & 1 ? -1.0 : 1.0) * ldexp(1.0, huge_exp);
+    default: {
+        const unsigned v = (unsigned)rf_bytes_u8(b) << 8 | rf_bytes_u8(b);
+        return ((double)v - 32767.5) / 8192.0;
+    }
+    }
+}
+
+static int moe_fuzz_order(unsigned order, const uint8_t *data, size_t size, rf_case *c)
+{
+    rf_bytes b = {data, size};
+    const size_t d = 1 + rf_bytes_u8(&b) % (order == 4 ? 12u : 20u);
+    const size_t n = (((size_t)rf_bytes_u8(&b) << 8) | rf_bytes_u8(&b)) % 301;
+    rf_case_set_param(c, "d", "%zu", d);
+    rf_case_set_param(c, "n", "%zu", n);
+    double *x = rf_case_add2(c, "in.x", RF_DT_F64, n, d);
+    double *w = rf_case_add1(c, "in.w", RF_DT_F64, n);
+    if (!x || !w) return -1;
+    for (size_t i = 0; i < n; i++) {
+        w[i] = fuzz_value(&b, 60);
+        for (size_t a = 0; a < d; a++) x[i * d + a] = fuzz_value(&b, 30);
+    }
+    return 0;
+}
+
+static int moe_t2_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    return moe_fuzz_order(2, data, size, c);
+}
+static int moe_t3_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    return moe_fuzz_order(3, data, size, c);
+}
+static int moe_t4_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    return moe_fuzz_order(4, data, size, c);
+}
+
+/* ---- cases and descriptors ---------------------------------------------------------------------- */
+
+static const rf_case_spec t2_cases[] = {
+    {"t2_d3_gauss", "d=3 n=500 w=gauss seed=21"},
+    {"t2_d10_p3", "d=10 n=600 w=p3 seed=22"},
+    {"t2_d10_wide", "d=10 n=777 w=wide seed=23"},
+    {"t2_d10_sparse", "d=10 n=600 w=sparse seed=24"},
+    {"t2_d32_gauss", "d=32 n=500 w=gauss seed=25"},
+    {"t2_d1", "d=1 n=300 w=gauss seed=26"},
+    {"t2_n0", "d=5 n=0 w=gauss seed=27"},
+    {"t2_n1", "d=7 n=1 w=p3 seed=28"},
+    {NULL, NULL},
+};
+
+static const rf_case_spec t3_cases[] = {
+    {"t3_d3_gauss", "d=3 n=2000 w=gauss seed=31"},
+    {"t3_d10_p3", "d=10 n=1000 w=p3 seed=32"},
+    {"t3_d10_wide", "d=10 n=777 w=wide seed=33"},
+    {"t3_d10_sparse", "d=10 n=1000 w=sparse seed=34"},
+    {"t3_d32_p3", "d=32 n=1000 w=p3 seed=35"},
+    {"t3_d1", "d=1 n=300 w=gauss seed=36"},
+    {"t3_n0", "d=5 n=0 w=gauss seed=37"},
+    {"t3_n1", "d=7 n=1 w=p3 seed=38"},
+    {NULL, NULL},
+};
+
+static const rf_case_spec t4_cases[] = {
+    {"t4_d3_gauss", "d=3 n=2000 w=gauss seed=41"},
+    {"t4_d10_q4", "d=10 n=1000 w=q4 seed=42"},
+    {"t4_d10_wide", "d=10 n=777 w=wide seed=43"},
+    {"t4_d10_sparse", "d=10 n=600 w=sparse seed=44"},
+    {"t4_d1", "d=1 n=300 w=gauss seed=46"},
+    {"t4_n0", "d=5 n=0 w=gauss seed=47"},
+    {"t4_n1", "d=7 n=1 w=q4 seed=48"},
+    {NULL, NULL},
+};
+
+/* n chosen so that one ref call takes well under a second (the rates are per sample). */
+static const char *const t2_sizes[] = {"d=32 n=200000", "d=128 n=20000", NULL};
+static const char *const t3_sizes[] = {"d=32 n=100000", "d=128 n=5000", NULL};
+static const char *const t4_sizes[] = {"d=16 n=100000", "d=32 n=8000", NULL};
+
+static const rf_kernel moe_t2_kernel = {
+    .name = "moe_t2_sum_f64",
+    .family = "moe_moments",
+    .summary = "sum_i w_i (x_i x_i^T - I), packed (score tensor T2 before 1/n)",
+    .work_dtype = RF_DT_F64,
+    .level = RF_LEVELS_ALL(moe_t2_sum_f64),
+    .autovec = RF_AUTOVEC(moe_t2_sum_f64),
+    .openblas = (rf_fnptr)moe_t2_sum_f64_openblas,
+    .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
+    .cases = t2_cases,
+    .make_inputs = moe_make_inputs,
+    .oracle = moe_oracle,
+    .run = moe_run,
+    .bench_sizes = t2_sizes,
+    .bench_setup = moe_t2_bench_setup,
+    .bench_run = moe_bench_run,
+    .bench_free = moe_bench_free,
+    .fuzz_inputs = moe_t2_fuzz,
+};
+
+static const rf_kernel moe_t3_kernel = {
+    .name = "moe_t3_sum_f64",
+    .family = "moe_moments",
+    .summary = "sum_i w_i S3(x_i), packed C(d+2,3) (score tensor T3 before 1/n)",
+    .work_dtype = RF_DT_F64,
+    .level = RF_LEVELS_ALL(moe_t3_sum_f64),
+    .autovec = RF_AUTOVEC(moe_t3_sum_f64),
+    .openblas = (rf_fnptr)moe_t3_sum_f64_openblas,
+    .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
+    .cases = t3_cases,
+    .make_inputs = moe_make_inputs,
+    .oracle = moe_oracle,
+    .run = moe_run,
+    .bench_sizes = t3_sizes,
+    .bench_setup = moe_t3_bench_setup,
+    .bench_run = moe_bench_run,
+    .bench_free = moe_bench_free,
+    .fuzz_inputs = moe_t3_fuzz,
+};
+
+static const rf_kernel moe_t4_kernel = {
+    .name = "moe_t4_sum_f64",
+    .family = "moe_moments",
+    .summary = "sum_i w_i S4(x_i), packed C(d+3,4) (score tensor T4 before 1/n)",
+    .work_dtype = RF_DT_F64,
+    .level = RF_LEVELS_ALL(moe_t4_sum_f64),
+    .autovec = RF_AUTOVEC(moe_t4_sum_f64),
+    .openblas = (rf_fnptr)moe_t4_sum_f64_openblas,
+    .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
+    .cases = t4_cases,
+    .make_inputs = moe_make_inputs,
+    .oracle = moe_oracle,
+    .run = moe_run,
+    .bench_sizes = t4_sizes,
+    .bench_setup = moe_t4_bench_setup,
+    .bench_run = moe_bench_run,
+    .bench_free = moe_bench_free,
+    .fuzz_inputs = moe_t4_fuzz,
+};
+
+const rf_kernel *const rf_family_moe_moments[] = {&moe_t2_kernel, &moe_t3_kernel, &moe_t4_kernel, NULL};
