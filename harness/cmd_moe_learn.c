@@ -532,46 +532,28 @@ out:
     free(it);
 }
 
-static void run_joint(const full_ctx *c, method_out *r)
+/* Joint EM (joint, T = --joint-iters iterations) or l2 SGD (!joint, T = --l2-epochs epochs): both
+ * fill (A, W) and T + 1 iterate pairs (A_t, W_t) for the curves. */
+static void run_paired(const full_ctx *c, method_out *r, bool joint)
 {
-    const unsigned k = c->s.k, d = c->s.d, T = (unsigned)c->o->joint_iters;
+    const unsigned k = c->s.k, d = c->s.d, T = (unsigned)(joint ? c->o->joint_iters : c->o->l2_epochs);
     const size_t kd = (size_t)k * d;
     double *A = malloc(kd * sizeof *A), *W = malloc(kd * sizeof *W);
     double *it = malloc(2 * (size_t)(T + 1) * kd * sizeof *it);
     const double t0 = now();
     if (!A || !W || !it) snprintf(r->why, sizeof r->why, "out of memory");
-    else if (rf_mp_joint_em(c->x, c->y, (size_t)c->n, d, k, c->s.g, c->s.sigma, radius_of(&c->s), T,
-                            c->s.seed ^ 0x6a6f696e74ULL, A, W, it) != 0)
-        snprintf(r->why, sizeof r->why, "joint EM failed (singular weighted least squares or memory)");
+    else if (joint ? rf_mp_joint_em(c->x, c->y, (size_t)c->n, d, k, c->s.g, c->s.sigma, radius_of(&c->s), T,
+                                    c->s.seed ^ 0x6a6f696e74ULL, A, W, it) != 0
+                   : rf_mp_l2_sgd(c->x, c->y, (size_t)c->n, d, k, c->s.g, 0.05, 32, T, radius_of(&c->s),
+                                  c->s.seed ^ 0x6c32ULL, A, W, it) != 0)
+        snprintf(r->why, sizeof r->why, "%s",
+                 joint ? "joint EM failed (singular weighted least squares or memory)" : "l2 SGD diverged");
     else {
         r->seconds = now() - t0;
         metrics_of(c, A, W, r->metric);
         r->ok = true;
         if (curve_alloc(r, T + 1))
             for (unsigned t = 0; t <= T; t++) curve_set(c, r, t, it + 2 * (size_t)t * kd, it + 2 * (size_t)t * kd + kd);
-    }
-    free(A);
-    free(W);
-    free(it);
-}
-
-static void run_l2(const full_ctx *c, method_out *r)
-{
-    const unsigned k = c->s.k, d = c->s.d, E = (unsigned)c->o->l2_epochs;
-    const size_t kd = (size_t)k * d;
-    double *A = malloc(kd * sizeof *A), *W = malloc(kd * sizeof *W);
-    double *it = malloc(2 * (size_t)(E + 1) * kd * sizeof *it);
-    const double t0 = now();
-    if (!A || !W || !it) snprintf(r->why, sizeof r->why, "out of memory");
-    else if (rf_mp_l2_sgd(c->x, c->y, (size_t)c->n, d, k, c->s.g, 0.05, 32, E, radius_of(&c->s),
-                          c->s.seed ^ 0x6c32ULL, A, W, it) != 0)
-        snprintf(r->why, sizeof r->why, "l2 SGD diverged");
-    else {
-        r->seconds = now() - t0;
-        metrics_of(c, A, W, r->metric);
-        r->ok = true;
-        if (curve_alloc(r, E + 1))
-            for (unsigned t = 0; t <= E; t++) curve_set(c, r, t, it + 2 * (size_t)t * kd, it + 2 * (size_t)t * kd + kd);
     }
     free(A);
     free(W);
@@ -772,8 +754,8 @@ static int stage_all(const learn_opts *o, rf_moe_spec s, uint64_t n, const rf_mo
             case M_ALG12: run_alg12(&c, r, false); break;
             case M_MOM: run_alg12(&c, r, true); break;
             case M_L4: run_l4(&c, r); break;
-            case M_JOINT: run_joint(&c, r); break;
-            default: run_l2(&c, r); break;
+            case M_JOINT: run_paired(&c, r, true); break;
+            default: run_paired(&c, r, false); break;
             }
             if (!r->ok) printf("trial %llu (seed %llu): %s failed: %s\n", t, (unsigned long long)c.s.seed,
                                method_name[mth], r->why);

@@ -12,22 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "moe_em_internal.h"
 #include "refast/moe_em.h"
 
 void openblas_set_num_threads(int num_threads);
 
 #define CHUNK (16 * RF_MOE_EM_BLOCK)
-
-static double g_eval(int g, double z)
-{
-    switch (g) {
-    case RF_MOE_G_RELU: return z < 0 ? 0.0 : z;
-    case RF_MOE_G_LEAKY_RELU: return z < 0 ? 0.01 * z : z;
-    case RF_MOE_G_SIGMOID: return 1.0 / (1.0 + exp(-z));
-    case RF_MOE_G_TANH: return tanh(z);
-    default: return z;
-    }
-}
 
 static int blas_run(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
                     const double *W, int g, double sigma, double *post, double *grad, double *q)
@@ -56,7 +46,7 @@ static int blas_run(const double *x, const double *y, size_t n, size_t d, size_t
             double *p = post ? post + (c0 + s) * k : pi;
             double m = -INFINITY;
             for (size_t j = 0; j < k; j++) {
-                const double r = (y[c0 + s] - g_eval(g, z[j])) * inv_sigma;
+                const double r = (y[c0 + s] - rf_moe_em_g(g, z[j])) * inv_sigma;
                 p[j] = (j < km ? h[j] : 0.0) - 0.5 * r * r;
                 if (p[j] > m) m = p[j];
             }

@@ -52,3 +52,21 @@ double rf_moe_g_eval(rf_moe_g g, double z)
     }
     return NAN;
 }
+
+double rf_moe_g_deriv(rf_moe_g g, double z)
+{
+    switch (g) {
+    case RF_MOE_G_LINEAR: return 1;
+    case RF_MOE_G_RELU: return z > 0 ? 1 : 0;
+    case RF_MOE_G_LEAKY_RELU: return z > 0 ? 1 : 0.01;
+    case RF_MOE_G_SIGMOID: {
+        const double s = rf_moe_g_eval(g, z);
+        return s * (1 - s);
+    }
+    case RF_MOE_G_TANH: {
+        const double t = tanh(z);
+        return 1 - t * t;
+    }
+    default: return NAN;
+    }
+}

@@ -138,25 +138,6 @@ int rf_mp_gating_em(const double *x, const double *y, size_t n, unsigned d, unsi
     return rc;
 }
 
-/* g' for the Gauss-Newton regressor step (leaky_relu slope 0.01 as in refast/moe.h). */
-static double g_deriv(rf_moe_g g, double z)
-{
-    switch (g) {
-    case RF_MOE_G_LINEAR: return 1;
-    case RF_MOE_G_RELU: return z > 0 ? 1 : 0;
-    case RF_MOE_G_LEAKY_RELU: return z > 0 ? 1 : 0.01;
-    case RF_MOE_G_SIGMOID: {
-        const double s = rf_moe_g_eval(g, z);
-        return s * (1 - s);
-    }
-    case RF_MOE_G_TANH: {
-        const double t = tanh(z);
-        return 1 - t * t;
-    }
-    default: return NAN;
-    }
-}
-
 /* Weighted (Gauss-Newton for non-linear g) least squares for expert j. */
 static int regressor_step(const double *x, const double *y, const double *post, size_t n, unsigned d, unsigned k,
                           unsigned j, rf_moe_g g, double *a, double *M, double *b)
@@ -171,7 +152,7 @@ static int regressor_step(const double *x, const double *y, const double *post, 
             double z = 0;
             for (unsigned t = 0; t < d; t++) z += a[t] * xi[t];
             /* linear: target y, Jacobian x (exact WLS); else residual step with J = g'(z) x */
-            const double gd = g == RF_MOE_G_LINEAR ? 1.0 : g_deriv(g, z);
+            const double gd = g == RF_MOE_G_LINEAR ? 1.0 : rf_moe_g_deriv(g, z);
             const double r = g == RF_MOE_G_LINEAR ? y[i] : y[i] - rf_moe_g_eval(g, z);
             for (unsigned u = 0; u < d; u++) {
                 const double pu = p * gd * gd * xi[u];

@@ -8,24 +8,6 @@
 #include "refast/moe_pipeline.h"
 #include "refast/rng.h"
 
-static double g_deriv(rf_moe_g g, double z)
-{
-    switch (g) {
-    case RF_MOE_G_LINEAR: return 1;
-    case RF_MOE_G_RELU: return z > 0 ? 1 : 0;
-    case RF_MOE_G_LEAKY_RELU: return z > 0 ? 1 : 0.01;
-    case RF_MOE_G_SIGMOID: {
-        const double s = rf_moe_g_eval(g, z);
-        return s * (1 - s);
-    }
-    case RF_MOE_G_TANH: {
-        const double t = tanh(z);
-        return 1 - t * t;
-    }
-    default: return NAN;
-    }
-}
-
 /* Prediction for one x; fills pi, gz (g(<a_i,x>)), z. */
 static double predict(const double *xi, unsigned d, unsigned k, rf_moe_g g, const double *A, const double *W,
                       double *pi, double *gz, double *z)
@@ -102,7 +84,7 @@ int rf_mp_l2_sgd(const double *x, const double *y, size_t n, unsigned d, unsigne
                 const double *xi = x + i * d;
                 const double yhat = predict(xi, d, k, g, A, W, pi, gz, z), e = 2 * (yhat - y[i]);
                 for (unsigned j = 0; j < k; j++) {
-                    const double ca = e * pi[j] * g_deriv(g, z[j]), cw = e * pi[j] * (gz[j] - yhat);
+                    const double ca = e * pi[j] * rf_moe_g_deriv(g, z[j]), cw = e * pi[j] * (gz[j] - yhat);
                     for (unsigned t = 0; t < d; t++) {
                         gA[(size_t)j * d + t] += ca * xi[t];
                         if (j + 1 < k) gW[(size_t)j * d + t] += cw * xi[t];

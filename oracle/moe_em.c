@@ -5,56 +5,22 @@
 #include <stdlib.h>
 
 #include "oracle.h"
+#include "oracle_moe_acc.h"
 #include "refast/moe_em.h"
-
-/* A sum kept compensated while every term is finite, plain long double otherwise. */
-typedef struct acc {
-    ora_dd dd;
-    long double plain;
-    int finite;
-} acc;
-
-static acc acc_zero(void)
-{
-    return (acc){ora_dd_from(0.0L), 0.0L, 1};
-}
-
-static void acc_add(acc *a, long double v)
-{
-    a->plain += v;
-    if (!isfinite(v)) a->finite = 0;
-    if (a->finite) a->dd = ora_dd_add(a->dd, ora_dd_from(v));
-}
-
-static long double acc_value(const acc *a)
-{
-    return a->finite ? ora_dd_value(a->dd) : a->plain;
-}
 
 /* <a, b> of doubles: each product rounded once to long double (2^-64 relative), summed
  * compensated. Also returns sum |a_t b_t|. */
 static long double cdot(const double *a, const double *b, size_t d, long double *abs_sum)
 {
-    acc s = acc_zero();
+    ora_acc s = ora_acc_zero();
     long double as = 0.0L;
     for (size_t t = 0; t < d; t++) {
         const long double p = (long double)a[t] * (long double)b[t];
-        acc_add(&s, p);
+        ora_acc_add(&s, p);
         as += fabsl(p);
     }
     *abs_sum = as;
-    return acc_value(&s);
-}
-
-static long double g_ld(int g, long double z)
-{
-    switch (g) {
-    case RF_MOE_G_RELU: return z < 0 ? 0.0L : z;
-    case RF_MOE_G_LEAKY_RELU: return z < 0 ? 0.01L * z : z;
-    case RF_MOE_G_SIGMOID: return 1.0L / (1.0L + expl(-z));
-    case RF_MOE_G_TANH: return tanhl(z);
-    default: return z;
-    }
+    return ora_acc_value(&s);
 }
 
 /* softmax of l[0..k) into p (the NaN rule of moe_em.h: a NaN or +inf logit, or every logit -inf,
@@ -106,7 +72,7 @@ static void sample(const double *x, double y, size_t d, size_t k, const double *
             h[j] = cdot(W + j * d, x, d, &hab);
             if (isfinite(hab) && hab > *hmax) *hmax = hab;
         }
-        const long double gz = g_ld(g, cdot(A + j * d, x, d, &zab));
+        const long double gz = ora_moe_g(g, cdot(A + j * d, x, d, &zab));
         const long double r = (yl - gz) / s;
         l[j] = h[j] - r * r / 2;
         const long double gmag = (g == RF_MOE_G_SIGMOID || g == RF_MOE_G_TANH) ? 1.0L : fabsl(gz);
@@ -130,9 +96,9 @@ int ora_moe_em_grad(const double *x, const double *y, size_t n, size_t d, size_t
                     long double *q, long double *q_scale)
 {
     const size_t m = (k - 1) * d;
-    acc *ga = malloc((m + 1) * sizeof *ga);
+    ora_acc *ga = malloc((m + 1) * sizeof *ga);
     if (!ga) return -1;
-    for (size_t e = 0; e <= m; e++) ga[e] = acc_zero();
+    for (size_t e = 0; e <= m; e++) ga[e] = ora_acc_zero();
     for (size_t e = 0; e < m; e++) grad_scale[e] = 0.0L;
     long double qs = 0.0L;
     long double h[RF_MOE_EM_MAX_K], post[RF_MOE_EM_MAX_K], spost[RF_MOE_EM_MAX_K], hmax;
@@ -147,24 +113,24 @@ int ora_moe_em_grad(const double *x, const double *y, size_t n, size_t d, size_t
         for (size_t j = 0; j < k; j++) tot += expl(h[j] - m0);
         const long double lse0 = m0 + logl(tot);
         softmax(h, k, gate, rest);
-        acc qi = acc_zero();
+        ora_acc qi = ora_acc_zero();
         long double sq = 2.0L * (hmax + 1.0L);
         for (size_t j = 0; j + 1 < k; j++) {
             const long double c = post[j] - gate[j];
             const long double sc = spost[j] + softmax_scale(gate[j], rest[j], hmax);
             for (size_t t = 0; t < d; t++) {
-                acc_add(&ga[j * d + t], c * (long double)xi[t]);
+                ora_acc_add(&ga[j * d + t], c * (long double)xi[t]);
                 grad_scale[j * d + t] += fabsl((long double)xi[t]) * sc;
             }
-            acc_add(&qi, post[j] * h[j]);
+            ora_acc_add(&qi, post[j] * h[j]);
             sq += spost[j] * fabsl(h[j]);
         }
-        acc_add(&qi, -lse0);
-        acc_add(&ga[m], acc_value(&qi));
+        ora_acc_add(&qi, -lse0);
+        ora_acc_add(&ga[m], ora_acc_value(&qi));
         qs += sq;
     }
-    for (size_t e = 0; e < m; e++) grad[e] = acc_value(&ga[e]);
-    *q = acc_value(&ga[m]);
+    for (size_t e = 0; e < m; e++) grad[e] = ora_acc_value(&ga[e]);
+    *q = ora_acc_value(&ga[m]);
     *q_scale = qs;
     free(ga);
     return 0;

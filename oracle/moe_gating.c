@@ -7,34 +7,17 @@
 #include <string.h>
 
 #include "oracle.h"
+#include "oracle_moe_acc.h"
 #include "oracle_moe_em.h"
 #include "refast/moe.h"
 
 #define MAXK 32
 
-typedef struct acc {
-    ora_dd dd;
-    long double plain;
-    int finite;
-} acc;
-
-static void acc_add(acc *a, long double v)
+static ora_acc *acc_new(size_t count)
 {
-    a->plain += v;
-    if (!isfinite(v)) a->finite = 0;
-    if (a->finite) a->dd = ora_dd_add(a->dd, ora_dd_from(v));
-}
-
-static long double acc_value(const acc *a)
-{
-    return a->finite ? ora_dd_value(a->dd) : a->plain;
-}
-
-static acc *acc_new(size_t count)
-{
-    acc *a = malloc((count ? count : 1) * sizeof *a);
+    ora_acc *a = malloc((count ? count : 1) * sizeof *a);
     if (a)
-        for (size_t e = 0; e < count; e++) a[e] = (acc){ora_dd_from(0.0L), 0.0L, 1};
+        for (size_t e = 0; e < count; e++) a[e] = ora_acc_zero();
     return a;
 }
 
@@ -43,13 +26,13 @@ static long double gate(const double *x, size_t d, size_t k, const long double *
 {
     long double h[MAXK], M = 0.0L, Hi = 0.0L;
     for (size_t j = 0; j + 1 < k; j++) {
-        acc s = {ora_dd_from(0.0L), 0.0L, 1};
+        ora_acc s = ora_acc_zero();
         long double as = 0.0L;
         for (size_t t = 0; t < d; t++) {
-            acc_add(&s, W[j * d + t] * (long double)x[t]);
+            ora_acc_add(&s, W[j * d + t] * (long double)x[t]);
             as += fabsl(W[j * d + t] * (long double)x[t]);
         }
-        h[j] = acc_value(&s);
+        h[j] = ora_acc_value(&s);
         if (h[j] > M) M = h[j];
         if (as > Hi) Hi = as;
     }
@@ -66,17 +49,6 @@ static long double sq(long double q, long double Hi)
     return 0x1p-1000L + q + (a == 0.0L ? 0.0L : a * (Hi + 1.0L));
 }
 
-static long double g_ld(int g, long double z)
-{
-    switch (g) {
-    case RF_MOE_G_RELU: return z < 0 ? 0.0L : z;
-    case RF_MOE_G_LEAKY_RELU: return z < 0 ? 0.01L * z : z;
-    case RF_MOE_G_SIGMOID: return 1.0L / (1.0L + expl(-z));
-    case RF_MOE_G_TANH: return tanhl(z);
-    default: return z;
-    }
-}
-
 /* Posteriors (eq. 9) of every sample at a long double W: post n x k. */
 static void estep(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
                   const long double *W, int g, double sigma, long double *post)
@@ -90,7 +62,7 @@ static void estep(const double *x, const double *y, size_t n, size_t d, size_t k
                 if (j + 1 < k) h += W[j * d + t] * (long double)xi[t];
                 z += (long double)A[j * d + t] * (long double)xi[t];
             }
-            const long double r = ((long double)y[i] - g_ld(g, z)) / (long double)sigma;
+            const long double r = ((long double)y[i] - ora_moe_g(g, z)) / (long double)sigma;
             l[j] = h - r * r / 2.0L;
             if (l[j] > M) M = l[j];
         }
@@ -104,7 +76,7 @@ int ora_moe_q_hess(const double *x, size_t n, size_t d, size_t k, const double *
                    long double *S)
 {
     const size_t kf = k - 1, m = kf * d;
-    acc *a = acc_new(m * m);
+    ora_acc *a = acc_new(m * m);
     long double *Wl = malloc(k * d * sizeof *Wl);
     if (!a || !Wl) {
         free(a);
@@ -123,14 +95,14 @@ int ora_moe_q_hess(const double *x, size_t n, size_t d, size_t k, const double *
                 const size_t l = c / d, t = c % d;
                 const long double cjl = (j == l ? q[j] : 0.0L) - q[j] * q[l];
                 const long double xx = (long double)xi[s] * (long double)xi[t];
-                acc_add(&a[r * m + c], -cjl * xx);
+                ora_acc_add(&a[r * m + c], -cjl * xx);
                 S[r * m + c] += fabsl(xx) * (sq(q[j], Hi) * ((j == l ? 1.0L : 0.0L) + q[l]) + q[j] * sq(q[l], Hi));
             }
         }
     }
     for (size_t r = 0; r < m; r++)
         for (size_t c = r; c < m; c++) {
-            H[r * m + c] = H[c * m + r] = acc_value(&a[r * m + c]);
+            H[r * m + c] = H[c * m + r] = ora_acc_value(&a[r * m + c]);
             S[c * m + r] = S[r * m + c];
         }
     free(a);
@@ -140,19 +112,19 @@ int ora_moe_q_hess(const double *x, size_t n, size_t d, size_t k, const double *
 
 /* grad Q(W|post) (m) compensated, at a long double W. */
 static void q_grad(const double *x, const long double *post, size_t n, size_t d, size_t k,
-                   const long double *W, acc *ga, long double *grad)
+                   const long double *W, ora_acc *ga, long double *grad)
 {
     const size_t kf = k - 1, m = kf * d;
-    for (size_t e = 0; e < m; e++) ga[e] = (acc){ora_dd_from(0.0L), 0.0L, 1};
+    for (size_t e = 0; e < m; e++) ga[e] = ora_acc_zero();
     for (size_t i = 0; i < n; i++) {
         long double q[MAXK];
         gate(x + i * d, d, k, W, q);
         for (size_t j = 0; j < kf; j++) {
             const long double c = post[i * k + j] - q[j];
-            for (size_t t = 0; t < d; t++) acc_add(&ga[j * d + t], c * (long double)x[i * d + t]);
+            for (size_t t = 0; t < d; t++) ora_acc_add(&ga[j * d + t], c * (long double)x[i * d + t]);
         }
     }
-    for (size_t e = 0; e < m; e++) grad[e] = acc_value(&ga[e]);
+    for (size_t e = 0; e < m; e++) grad[e] = ora_acc_value(&ga[e]);
 }
 
 /* -H at a long double W (plain long double sums: Newton converges whatever its last bits). */
@@ -252,7 +224,7 @@ int ora_moe_gating_em(const double *x, const double *y, size_t n, size_t d, size
     long double *pd = malloc(n * k * sizeof *pd), *grad = malloc(m * sizeof *grad);
     long double *N = malloc(m * m * sizeof *N), *col = malloc(m * sizeof *col), *rows = malloc(m * sizeof *rows);
     double *Wd = calloc(kd, sizeof *Wd);
-    acc *ga = acc_new(m);
+    ora_acc *ga = acc_new(m);
     int rc = 0;
     if (!W || !Wp || !post || !ps || !pd || !grad || !N || !col || !rows || !Wd || !ga) {
         snprintf(err, errlen, "out of memory");

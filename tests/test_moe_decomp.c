@@ -18,7 +18,7 @@
  *   kernels that produce T2 and T3 (rf_sym2_index / rf_sym3_index of refast/moe_moments.h).
  * - Estimated (noisy) tensors: the recovery error is first order in the noise (10x less noise,
  *   10x smaller error within a factor 2) with both decomposers.
- * Inputs come from this file's own generator (splitmix64).
+ * Inputs come from this file's own seeded stream of the testlib generator (rf_test_uniform: splitmix64).
  */
 #include <math.h>
 #include <stdint.h>
@@ -32,20 +32,7 @@
 
 #define U53 0x1p-53
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(double lo, double hi)
-{
-    return lo + (hi - lo) * (double)(next_u64() >> 11) * U53;
-}
+static uint64_t rng = 0x9e3779b97f4a7c15ull; /* this file's rf_test_* stream (testlib.h) */
 
 /* Packed offsets, written independently of the library (lexicographic a <= b <= c). */
 static size_t off2(size_t d, size_t a, size_t b)
@@ -74,11 +61,11 @@ static void make_model(size_t d, size_t k, double *A, double *pi)
     for (size_t i = 0; i < k; i++) {
         double nr = 0;
         for (size_t r = 0; r < d; r++) {
-            A[i * d + r] = uniform(-1, 1);
+            A[i * d + r] = rf_test_uniform(&rng, -1, 1);
             nr += A[i * d + r] * A[i * d + r];
         }
         for (size_t r = 0; r < d; r++) A[i * d + r] /= sqrt(nr);
-        pi[i] = uniform(0.5, 1.5);
+        pi[i] = rf_test_uniform(&rng, 0.5, 1.5);
         sum += pi[i];
     }
     for (size_t i = 0; i < k; i++) pi[i] /= sum;
@@ -135,7 +122,8 @@ static void test_recovery(rf_isa level)
             double *R = malloc(k * d * sizeof *R);
             make_model(d, k, A, pi);
             for (int s = 0; s < 4; s++) {
-                const double c2 = signs[s][0] * uniform(0.5, 2), c3 = signs[s][1] * uniform(1, 6);
+                const double c2 = signs[s][0] * rf_test_uniform(&rng, 0.5, 2),
+                             c3 = signs[s][1] * rf_test_uniform(&rng, 1, 6);
                 make_tensors(d, k, A, pi, c2, c3, t2, t3);
                 for (int method = 0; method < 2; method++) {
                     rf_moe_decomp_opts o;
@@ -203,7 +191,7 @@ static void test_eig_agreement(void)
         const size_t d = ds[di], n = d * (d + 1) / 2;
         double *t2 = malloc(n * sizeof *t2), *l1 = malloc(d * sizeof *l1), *l2 = malloc(d * sizeof *l2);
         double *V1 = malloc(d * d * sizeof *V1), *V2 = malloc(d * d * sizeof *V2);
-        for (size_t i = 0; i < n; i++) t2[i] = uniform(-1, 1);
+        for (size_t i = 0; i < n; i++) t2[i] = rf_test_uniform(&rng, -1, 1);
         CHECK(moe_eig_topk_f64_ref(t2, d, d, l1, V1) == 0);
         CHECK(moe_eig_topk_f64_lapacke(t2, d, d, l2, V2) == 0);
         double fro = 0;
@@ -299,7 +287,7 @@ static void test_deflation_order(void)
     const size_t k = 5;
     const double mus[5] = {1.5, 3.0, 1.0, 2.5, 2.0};
     double Q[25], t[35] = {0}, mu[5], U[25], mu2[5], U2[25];
-    for (size_t i = 0; i < k * k; i++) Q[i] = uniform(-1, 1);
+    for (size_t i = 0; i < k * k; i++) Q[i] = rf_test_uniform(&rng, -1, 1);
     for (size_t j = 0; j < k; j++) { /* Gram–Schmidt twice */
         for (int pass = 0; pass < 2; pass++)
             for (size_t i = 0; i < j; i++) {
@@ -364,8 +352,8 @@ static void test_noisy(void)
     double A[64], pi[4], t2[136], t3[816], n2[136], n3v[816], R[64], e2[136], e3[816];
     make_model(d, k, A, pi);
     make_tensors(d, k, A, pi, 1.0, 6.0, t2, t3);
-    for (size_t i = 0; i < 136; i++) e2[i] = uniform(-1, 1);
-    for (size_t i = 0; i < 816; i++) e3[i] = uniform(-1, 1);
+    for (size_t i = 0; i < 136; i++) e2[i] = rf_test_uniform(&rng, -1, 1);
+    for (size_t i = 0; i < 816; i++) e3[i] = rf_test_uniform(&rng, -1, 1);
     char err[256];
     for (int method = 0; method < 2; method++) {
         double errs[2];
@@ -400,7 +388,7 @@ int main(void)
     const int nl = rf_test_levels(levels);
     for (int i = 0; i < nl; i++) {
         rf_isa_set(levels[i]);
-        rng_state = 0x9e3779b97f4a7c15ull;
+        rng = 0x9e3779b97f4a7c15ull;
         test_recovery(levels[i]);
     }
     rf_isa_set(levels[0]);

@@ -35,20 +35,7 @@
 
 #define U53 0x1p-53
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(double lo, double hi)
-{
-    return lo + (hi - lo) * ((double)(next_u64() >> 11) * 0x1p-53);
-}
+static uint64_t rng = 0x9e3779b97f4a7c15ull; /* this file's rf_test_* stream (testlib.h) */
 
 /* ---- the implementations under test ----------------------------------------------------------- */
 
@@ -117,27 +104,30 @@ static void test_vmath(const char *name, vmath_fn fn, size_t npts)
     double ulp, absu;
     static const char *const fname[] = {"exp", "expm1", "log", "sigmoid", "tanh"};
     /* exp on [-708, 709.7] (normal results) */
-    for (size_t i = 0; i < npts; i++) x[i] = -708.0 + 1417.7 * (double)i / (double)npts + uniform(0, 1e-3);
+    for (size_t i = 0; i < npts; i++)
+        x[i] = -708.0 + 1417.7 * (double)i / (double)npts + rf_test_uniform(&rng, 0, 1e-3);
     measure(fn, RF_VMATH_EXP, x, npts, &ulp, &absu);
     printf("  %s %s: %.3f ulp\n", name, fname[0], ulp);
     CHECKF(ulp <= 1.5, "%s exp: %.3f ulp", name, ulp);
     /* subnormal results: within one unit of the subnormal grid */
-    for (size_t i = 0; i < 1000; i++) x[i] = uniform(-745.1, -708.5);
+    for (size_t i = 0; i < 1000; i++) x[i] = rf_test_uniform(&rng, -745.1, -708.5);
     measure(fn, RF_VMATH_EXP, x, 1000, &ulp, &absu);
     CHECKF(ulp <= 1.5, "%s exp subnormal: %.3f ulp", name, ulp);
     /* expm1 on [-40, 0], dense near 0 */
-    for (size_t i = 0; i < npts; i++) x[i] = i % 2 ? -40.0 * (double)i / (double)npts : -ldexp(uniform(1, 2), -(int)(i % 60));
+    for (size_t i = 0; i < npts; i++)
+        x[i] = i % 2 ? -40.0 * (double)i / (double)npts : -ldexp(rf_test_uniform(&rng, 1, 2), -(int)(i % 60));
     measure(fn, RF_VMATH_EXPM1, x, npts, &ulp, &absu);
     printf("  %s %s: %.3f ulp\n", name, fname[1], ulp);
     CHECKF(ulp <= 1.5, "%s expm1: %.3f ulp", name, ulp);
     /* log: every binade (subnormals included), dense on [0.5, 2] */
     for (size_t i = 0; i < npts; i++)
-        x[i] = i % 2 ? ldexp(uniform(1, 2), (int)(i / 2 % 2098) - 1074) : uniform(0.5, 2.0);
+        x[i] = i % 2 ? ldexp(rf_test_uniform(&rng, 1, 2), (int)(i / 2 % 2098) - 1074) : rf_test_uniform(&rng, 0.5, 2.0);
     measure(fn, RF_VMATH_LOG, x, npts, &ulp, &absu);
     printf("  %s %s: %.3f ulp\n", name, fname[2], ulp);
     CHECKF(ulp <= 1.0, "%s log: %.3f ulp", name, ulp);
     for (int f = RF_VMATH_SIGMOID; f <= RF_VMATH_TANH; f++) {
-        for (size_t i = 0; i < npts; i++) x[i] = i % 2 ? uniform(-40, 40) : ldexp(uniform(-1, 1), -(int)(i % 40));
+        for (size_t i = 0; i < npts; i++)
+            x[i] = i % 2 ? rf_test_uniform(&rng, -40, 40) : ldexp(rf_test_uniform(&rng, -1, 1), -(int)(i % 40));
         measure(fn, f, x, npts, &ulp, &absu);
         printf("  %s %s: %.3f ulp, %.3f u absolute\n", name, fname[f], ulp, absu);
         CHECKF(ulp <= 3.0 && absu <= 3.0, "%s %s: %.3f ulp, %.3f u", name, fname[f], ulp, absu);
@@ -171,12 +161,6 @@ typedef struct prob {
     double *xmem, *ymem;
 } prob;
 
-static double gauss(void)
-{
-    const double u1 = 1.0 - uniform(0, 1), u2 = uniform(0, 1);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 static void prob_make(prob *p, size_t n, size_t d, size_t k, int g, double sigma)
 {
     p->n = n, p->d = d, p->k = k, p->g = g, p->sigma = sigma;
@@ -186,10 +170,10 @@ static void prob_make(prob *p, size_t n, size_t d, size_t k, int g, double sigma
     p->y = p->ymem + 1;
     p->A = malloc(k * d * sizeof(double));
     p->W = malloc(k * d * sizeof(double));
-    for (size_t e = 0; e < k * d; e++) p->A[e] = gauss() / sqrt((double)d);
-    for (size_t e = 0; e < k * d; e++) p->W[e] = gauss() / sqrt((double)d);
-    for (size_t e = 0; e < n * d; e++) p->x[e] = gauss();
-    for (size_t i = 0; i < n; i++) p->y[i] = gauss() * 0.7;
+    for (size_t e = 0; e < k * d; e++) p->A[e] = rf_test_gauss_c(&rng) / sqrt((double)d);
+    for (size_t e = 0; e < k * d; e++) p->W[e] = rf_test_gauss_c(&rng) / sqrt((double)d);
+    for (size_t e = 0; e < n * d; e++) p->x[e] = rf_test_gauss_c(&rng);
+    for (size_t i = 0; i < n; i++) p->y[i] = rf_test_gauss_c(&rng) * 0.7;
 }
 
 static void prob_free(prob *p)
@@ -340,7 +324,7 @@ static void test_nan_rule(const impl *im, int nim)
     const size_t n = 20, d = 5, k = 3;
     prob p;
     prob_make(&p, n, d, k, RF_MOE_G_LINEAR, 0.5);
-    for (size_t e = 0; e < n * d; e++) p.x[e] = uniform(0.5, 1.5); /* positive: a_1 . x = +inf below */
+    for (size_t e = 0; e < n * d; e++) p.x[e] = rf_test_uniform(&rng, 0.5, 1.5); /* positive: a_1 . x = +inf below */
     double post[60], grad[10], q;
     for (int i = 0; i < nim; i++) {
         /* sample 3: NaN in x; sample 11: y = inf */
@@ -463,7 +447,7 @@ static void test_registry(const impl *im, int nim)
         }
         uint8_t bytes[4096];
         for (int f = 0; f < 150; f++) {
-            for (size_t b = 0; b < sizeof bytes; b++) bytes[b] = (uint8_t)next_u64();
+            for (size_t b = 0; b < sizeof bytes; b++) bytes[b] = (uint8_t)rf_test_u64(&rng);
             if (f % 3 == 0) /* mostly ordinary values */
                 for (size_t b = 5; b < sizeof bytes; b += 5) bytes[b] = (uint8_t)(bytes[b] % 128);
             rf_case c;

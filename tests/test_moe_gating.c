@@ -43,26 +43,7 @@
 
 #define U53 0x1p-53
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double uniform(double lo, double hi)
-{
-    return lo + (hi - lo) * (double)(next_u64() >> 11) * 0x1p-53;
-}
-
-static double gauss(void)
-{
-    const double u1 = 1.0 - uniform(0, 1), u2 = uniform(0, 1);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
+static uint64_t rng = 0x2545f4914f6cdd1dull; /* this file's rf_test_* stream (testlib.h) */
 
 typedef struct impl {
     const char *name;
@@ -90,8 +71,8 @@ static void hess_case(const impl *im, int nim, size_t k, size_t d, size_t n)
     double *xbuf = malloc((n * d + 1) * sizeof *xbuf), *x = xbuf + 1; /* misaligned by 8 bytes */
     double *W = malloc(k * d * sizeof *W), *H = malloc(m * m * sizeof *H);
     long double *Ho = malloc(m * m * sizeof *Ho), *So = malloc(m * m * sizeof *So);
-    for (size_t e = 0; e < n * d; e++) x[e] = gauss();
-    for (size_t e = 0; e < k * d; e++) W[e] = gauss() * (k % 2 ? 0.7 : 2.0) / sqrt((double)d);
+    for (size_t e = 0; e < n * d; e++) x[e] = rf_test_gauss_c(&rng);
+    for (size_t e = 0; e < k * d; e++) W[e] = rf_test_gauss_c(&rng) * (k % 2 ? 0.7 : 2.0) / sqrt((double)d);
     for (size_t t = 0; t < d; t++) W[(k - 1) * d + t] = NAN; /* never read */
     CHECK(ora_moe_q_hess(x, n, d, k, W, Ho, So) == 0);
     const double tau = 8.0 * rf_ceil_log2((n ? n : 1) * k * d) + 8.0;
@@ -172,13 +153,13 @@ static void test_q_grad_levels(void)
             double *xbuf = malloc((n * d + 1) * sizeof *xbuf), *x = xbuf + 1;
             double *post = malloc((n * k + 1) * sizeof *post), W[6 * 40], g[5 * 40], q;
             long double gl[5 * 40], gs[5 * 40], ql = 0, qs = 0;
-            for (size_t e = 0; e < n * d; e++) x[e] = gauss();
+            for (size_t e = 0; e < n * d; e++) x[e] = rf_test_gauss_c(&rng);
             for (size_t i = 0; i < n; i++) {
                 double t = 0;
-                for (size_t j = 0; j < k; j++) t += (post[i * k + j] = uniform(0, 1));
+                for (size_t j = 0; j < k; j++) t += (post[i * k + j] = rf_test_uniform(&rng, 0, 1));
                 for (size_t j = 0; j < k; j++) post[i * k + j] /= t;
             }
-            for (size_t e = 0; e < k * d; e++) W[e] = 1.5 * gauss() / sqrt((double)d);
+            for (size_t e = 0; e < k * d; e++) W[e] = 1.5 * rf_test_gauss_c(&rng) / sqrt((double)d);
             for (size_t e = 0; e < m; e++) gl[e] = gs[e] = 0;
             for (size_t i = 0; i < n; i++) {
                 long double h[6], M = 0, tot, H = 0;
@@ -228,13 +209,13 @@ static void test_hess_is_jacobian(void)
     const size_t n = 300, d = 6, k = 4, m = (k - 1) * d;
     double *x = malloc(n * d * sizeof *x), *post = malloc(n * k * sizeof *post), W[4 * 6];
     double *H = malloc(m * m * sizeof *H), gp[18], gm[18];
-    for (size_t e = 0; e < n * d; e++) x[e] = gauss();
+    for (size_t e = 0; e < n * d; e++) x[e] = rf_test_gauss_c(&rng);
     for (size_t i = 0; i < n; i++) {
         double s = 0;
-        for (size_t j = 0; j < k; j++) s += (post[i * k + j] = uniform(0.01, 1));
+        for (size_t j = 0; j < k; j++) s += (post[i * k + j] = rf_test_uniform(&rng, 0.01, 1));
         for (size_t j = 0; j < k; j++) post[i * k + j] /= s;
     }
-    for (size_t e = 0; e < k * d; e++) W[e] = 0.5 * gauss();
+    for (size_t e = 0; e < k * d; e++) W[e] = 0.5 * rf_test_gauss_c(&rng);
     CHECK(moe_q_hess_f64_ref(x, n, d, k, W, H) == 0);
     double worst = 0;
     const double h = 1e-5;
@@ -253,8 +234,8 @@ static void test_hess_is_jacobian(void)
     CHECKF(worst < 1e-6, "Hessian differs from the differences of grad Q by %g", worst);
     /* and grad Q at W' = W_t matches moe_em_grad (the posteriors of W_t) */
     double *y = malloc(n * sizeof *y), A[4 * 6], g1[18], g2[18], q1, q2;
-    for (size_t i = 0; i < n; i++) y[i] = gauss();
-    for (size_t e = 0; e < k * d; e++) A[e] = gauss() / sqrt((double)d);
+    for (size_t i = 0; i < n; i++) y[i] = rf_test_gauss_c(&rng);
+    for (size_t e = 0; e < k * d; e++) A[e] = rf_test_gauss_c(&rng) / sqrt((double)d);
     moe_estep_f64_ref(x, y, n, d, k, A, W, RF_MOE_G_TANH, 0.7, post);
     rf_moe_q_grad(x, post, n, d, k, W, g1, &q1);
     moe_em_grad_f64_ref(x, y, n, d, k, A, W, RF_MOE_G_TANH, 0.7, g2, &q2);
@@ -282,7 +263,7 @@ static void test_cholesky(void)
     for (size_t m = 1; m <= 60; m += (m < 10 ? 1 : 7)) {
         double *B = malloc(m * m * sizeof *B), *A = malloc(m * m * sizeof *A), *L = malloc(m * m * sizeof *L);
         double *b = malloc(m * sizeof *b), *z = malloc(m * sizeof *z);
-        for (size_t e = 0; e < m * m; e++) B[e] = gauss();
+        for (size_t e = 0; e < m * m; e++) B[e] = rf_test_gauss_c(&rng);
         double anorm = 0;
         for (size_t r = 0; r < m; r++)
             for (size_t c = 0; c < m; c++) {
@@ -291,7 +272,7 @@ static void test_cholesky(void)
                 A[r * m + c] = s;
                 anorm = fmax(anorm, fabs(s));
             }
-        for (size_t e = 0; e < m; e++) b[e] = gauss();
+        for (size_t e = 0; e < m; e++) b[e] = rf_test_gauss_c(&rng);
         for (int i = 0; i < 2; i++) {
             memcpy(L, A, m * m * sizeof *L);
             for (size_t r = 0; r < m; r++) /* the strict upper triangle is not read */
@@ -663,33 +644,32 @@ static void judge_case(const rf_kernel *k, rf_case *c, const char *what)
     }
 }
 
+/* Builds every golden recipe of k whose name starts with prefix ("" = all) and judges it. */
+static void judge_recipes(const rf_kernel *k, const char *prefix)
+{
+    char err[256];
+    for (const rf_case_spec *s = k->cases; s->name; s++) {
+        if (strncmp(s->name, prefix, strlen(prefix)) != 0) continue;
+        rf_case c;
+        rf_case_init(&c, k->name, s->name, s->params);
+        c.work_dtype = k->work_dtype;
+        const bool built = k->make_inputs(&c, err, sizeof err) == 0 && k->oracle(&c, err, sizeof err) == 0;
+        CHECKF(built, "%s.%s: %s", k->name, s->name, err);
+        if (built) judge_case(k, &c, s->name);
+        rf_case_free(&c);
+    }
+}
+
 static void test_registry(void)
 {
     char err[256];
     const rf_kernel *kh = rf_family_moe_gating[0], *ke = rf_family_moe_gating[1];
     CHECK(kh && ke && strcmp(kh->name, "moe_q_hess_f64") == 0 && strcmp(ke->name, "moe_gating_em_f64") == 0);
-    for (const rf_case_spec *s = kh->cases; s->name; s++) {
-        rf_case c;
-        rf_case_init(&c, kh->name, s->name, s->params);
-        c.work_dtype = kh->work_dtype;
-        const bool built = kh->make_inputs(&c, err, sizeof err) == 0 && kh->oracle(&c, err, sizeof err) == 0;
-        CHECKF(built, "%s.%s: %s", kh->name, s->name, err);
-        if (built) judge_case(kh, &c, s->name);
-        rf_case_free(&c);
-    }
-    for (const rf_case_spec *s = ke->cases; s->name; s++) {
-        if (strncmp(s->name, "gradient", 8) != 0) continue; /* the small ones; verify runs them all */
-        rf_case c;
-        rf_case_init(&c, ke->name, s->name, s->params);
-        c.work_dtype = ke->work_dtype;
-        const bool built = ke->make_inputs(&c, err, sizeof err) == 0 && ke->oracle(&c, err, sizeof err) == 0;
-        CHECKF(built, "%s.%s: %s", ke->name, s->name, err);
-        if (built) judge_case(ke, &c, s->name);
-        rf_case_free(&c);
-    }
+    judge_recipes(kh, "");
+    judge_recipes(ke, "gradient"); /* the small ones; verify runs them all */
     uint8_t bytes[4096];
     for (int f = 0; f < 100; f++) {
-        for (size_t b = 0; b < sizeof bytes; b++) bytes[b] = (uint8_t)next_u64();
+        for (size_t b = 0; b < sizeof bytes; b++) bytes[b] = (uint8_t)rf_test_u64(&rng);
         rf_case c;
         rf_case_init(&c, kh->name, "fuzz", "");
         c.work_dtype = kh->work_dtype;

@@ -181,13 +181,11 @@ static void population_check(rf_moe_g g, uint64_t seed, uint64_t n, double c3_st
     rf_moe_model_free(&m);
 }
 
-static void test_pipeline(void)
+/* Checks the per-trial rows "<trial> <seed> <RegressorFit> ..." of `moe learn --stage regressors`:
+ * exactly `want` of them, each fit in (min_fit, 1]; with seeded_by_trial, trial t must have run with
+ * seed 1 + t. */
+static void check_trial_rows(const char *out, const char *what, int want, double min_fit, bool seeded_by_trial)
 {
-    char out[8192], err[4096];
-    int rc = rf_test_cli(out, sizeof out, err, sizeof err, "moe", "learn", "--stage", "regressors", "--preset",
-                         "001-orth", "--trials", "3", NULL);
-    CHECKF(rc == 0, "learn 001-orth: rc %d: %s", rc, err);
-    fputs(out, stdout);
     int trials = 0;
     for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
         unsigned t;
@@ -195,11 +193,22 @@ static void test_pipeline(void)
         double fit;
         if (sscanf(l, "%u %llu %lf", &t, &seed, &fit) == 3) {
             trials++;
-            CHECKF(fit > 0.9 && fit <= 1 + 1e-12, "trial %u (seed %llu): RegressorFit %.4f", t, seed, fit);
-            CHECK(seed == 1 + t);
+            CHECKF(fit > min_fit && fit <= 1 + 1e-12, "%s trial %u (seed %llu): RegressorFit %.4f", what, t, seed,
+                   fit);
+            if (seeded_by_trial) CHECK(seed == 1 + t);
         }
     }
-    CHECK(trials == 3);
+    CHECKF(trials == want, "%s: %d trial rows, want %d", what, trials, want);
+}
+
+static void test_pipeline(void)
+{
+    char out[8192], err[4096];
+    int rc = rf_test_cli(out, sizeof out, err, sizeof err, "moe", "learn", "--stage", "regressors", "--preset",
+                         "001-orth", "--trials", "3", NULL);
+    CHECKF(rc == 0, "learn 001-orth: rc %d: %s", rc, err);
+    fputs(out, stdout);
+    check_trial_rows(out, "001-orth", 3, 0.9, true);
     CHECK(strstr(out, "RegressorFit: ") && strstr(out, "samples/s"));
     /* explicit options and the other decomposer */
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "moe", "learn", "--stage", "regressors", "--k", "3", "--d", "8",
@@ -214,17 +223,7 @@ static void test_gmm_regressors(void)
     const int rc = rf_test_cli(out, sizeof out, err, sizeof err, "moe", "learn", "--stage", "regressors", "--preset",
                                "001-gmm-p0.5", "--trials", "3", NULL);
     CHECKF(rc == 0 && strstr(out, "score tensors"), "learn --stage regressors 001-gmm-p0.5: rc %d: %s", rc, err);
-    int trials = 0;
-    for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        unsigned t;
-        unsigned long long seed;
-        double fit;
-        if (sscanf(l, "%u %llu %lf", &t, &seed, &fit) == 3) {
-            trials++;
-            CHECKF(fit > 0.8 && fit <= 1 + 1e-12, "GMM trial %u: RegressorFit %.4f", t, fit);
-        }
-    }
-    CHECK(trials == 3);
+    check_trial_rows(out, "001-gmm-p0.5", 3, 0.8, false);
 }
 
 /* The value of column `col` (0 = RegressorFit .. 4 = E_gating: the mean) of the table row whose

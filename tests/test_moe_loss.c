@@ -43,25 +43,7 @@
 
 #define U53 0x1p-53
 
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double next_unit(void) /* (0, 1] */
-{
-    return ((double)(next_u64() >> 11) + 1.0) * 0x1p-53;
-}
-
-static double next_gauss(void)
-{
-    return sqrt(-2.0 * log(next_unit())) * cos(6.283185307179586 * next_unit());
-}
+static uint64_t rng = 0x243f6a8885a308d3ull; /* this file's rf_test_* stream (testlib.h) */
 
 /* The implementations under test: every usable level, the autovec peers, openblas. */
 typedef struct impl {
@@ -85,11 +67,11 @@ static int impls(impl *out)
 
 static void random_hyper(double *h)
 {
-    h[RF_L4_C] = 24.0 * (0.5 + next_unit());
-    h[RF_L4_CP] = 2.0 * (0.5 + next_unit());
-    h[RF_L4_MU] = next_unit();
-    h[RF_L4_LAMBDA] = 2.0 * next_unit();
-    h[RF_L4_DELTA] = 0.1 * next_unit();
+    h[RF_L4_C] = 24.0 * (0.5 + rf_test_unit(&rng));
+    h[RF_L4_CP] = 2.0 * (0.5 + rf_test_unit(&rng));
+    h[RF_L4_MU] = rf_test_unit(&rng);
+    h[RF_L4_LAMBDA] = 2.0 * rf_test_unit(&rng);
+    h[RF_L4_DELTA] = 0.1 * rf_test_unit(&rng);
 }
 
 /* ---- gradient vs finite differences ------------------------------------------------------------- */
@@ -104,12 +86,12 @@ static void test_fd_l4(const impl *im, int nim)
                 double *x = malloc(n * d * sizeof *x), *q4 = malloc(n * sizeof *q4), *q2 = malloc(n * sizeof *q2);
                 double *A = malloc(k * d * sizeof *A), *g = malloc(k * d * sizeof *g), *gd = malloc(k * d * sizeof *gd);
                 double h[RF_L4_NHYPER];
-                for (size_t i = 0; i < n * d; i++) x[i] = next_gauss();
+                for (size_t i = 0; i < n * d; i++) x[i] = rf_test_gauss(&rng);
                 for (size_t i = 0; i < n; i++) {
-                    q4[i] = 3.0 * next_gauss();
-                    q2[i] = next_gauss();
+                    q4[i] = 3.0 * rf_test_gauss(&rng);
+                    q2[i] = rf_test_gauss(&rng);
                 }
-                for (size_t i = 0; i < k * d; i++) A[i] = next_gauss();
+                for (size_t i = 0; i < k * d; i++) A[i] = rf_test_gauss(&rng);
                 random_hyper(h);
                 for (int m = 0; m < nim; m++) {
                     double loss;
@@ -173,12 +155,12 @@ static void test_vs_oracle(const impl *im, int nim)
                 double *Ab = rf_alloc((k * d + 1) * sizeof *Ab), *gb = rf_alloc((k * d + 2) * sizeof *gb);
                 double *x = xb + 1, *q4 = qb + 1, *q2 = qb + 1 + n, *A = Ab + 1, *g = gb + 1;
                 double h[RF_L4_NHYPER];
-                for (size_t i = 0; i < n * d; i++) x[i] = next_gauss();
+                for (size_t i = 0; i < n * d; i++) x[i] = rf_test_gauss(&rng);
                 for (size_t i = 0; i < n; i++) {
-                    q4[i] = 3.0 * next_gauss();
-                    q2[i] = next_gauss();
+                    q4[i] = 3.0 * rf_test_gauss(&rng);
+                    q2[i] = rf_test_gauss(&rng);
                 }
-                for (size_t i = 0; i < k * d; i++) A[i] = next_gauss() / sqrt((double)d);
+                for (size_t i = 0; i < k * d; i++) A[i] = rf_test_gauss(&rng) / sqrt((double)d);
                 random_hyper(h);
                 long double wl, sl, *wg = malloc(k * d * sizeof *wg), *sg = malloc(k * d * sizeof *sg);
                 CHECK(ora_moe_l4(x, q4, q2, n, d, k, A, h, &wl, &sl, wg, sg) == 0);
@@ -195,7 +177,7 @@ static void test_vs_oracle(const impl *im, int nim)
                 }
                 /* A NaN or infinity anywhere: every output NaN. */
                 if (n > 0 && a < 3) {
-                    const size_t at = (size_t)(next_u64() % (n * d));
+                    const size_t at = (size_t)(rf_test_u64(&rng) % (n * d));
                     const double keep = x[at];
                     x[at] = (c & 1) ? INFINITY : NAN;
                     for (int m = 0; m < nim; m++) {
@@ -283,7 +265,7 @@ static void test_population(void)
     for (size_t i = 0; i < K * D; i++) {
         const size_t b = i % D;
         Astar[i] = model.A[i];
-        Apt[i] = model.A[i] + 0.3 * next_gauss();
+        Apt[i] = model.A[i] + 0.3 * rf_test_gauss(&rng);
         (void)b;
     }
     const double *pts[2] = {Apt, Astar};
@@ -394,10 +376,10 @@ static void test_llog_fd(void)
     const rf_moe_g gs[] = {RF_MOE_G_LINEAR, RF_MOE_G_TANH};
     for (int gi = 0; gi < 2; gi++) {
         double *x = malloc(n * d * sizeof *x), *y = malloc(n * sizeof *y), A[3 * 6], W[2 * 6], g[2 * 6], gd[2 * 6];
-        for (size_t i = 0; i < n * d; i++) x[i] = next_gauss();
-        for (size_t i = 0; i < n; i++) y[i] = next_gauss();
-        for (size_t i = 0; i < k * d; i++) A[i] = next_gauss() / 2.0;
-        for (size_t i = 0; i < (k - 1) * d; i++) W[i] = next_gauss() / 2.0;
+        for (size_t i = 0; i < n * d; i++) x[i] = rf_test_gauss(&rng);
+        for (size_t i = 0; i < n; i++) y[i] = rf_test_gauss(&rng);
+        for (size_t i = 0; i < k * d; i++) A[i] = rf_test_gauss(&rng) / 2.0;
+        for (size_t i = 0; i < (k - 1) * d; i++) W[i] = rf_test_gauss(&rng) / 2.0;
         double v;
         CHECK(rf_moe_llog(x, y, n, d, k, A, W, gs[gi], 0.7, &v, g) == 0);
         CHECK(isfinite(v));
@@ -476,9 +458,9 @@ static void test_sgd(void)
         run.loss = loss;
         run.iterates = its;
         /* A random start of its own (independent of what the other tests drew): N(0, 1/d) entries. */
-        rng_state = 0x5eed0003ull + (uint64_t)opt;
+        rng = 0x5eed0003ull + (uint64_t)opt;
         double A[RF_MOE_L4_MAX_K * 10];
-        for (size_t i = 0; i < k * d; i++) A[i] = next_gauss() / sqrt((double)d);
+        for (size_t i = 0; i < k * d; i++) A[i] = rf_test_gauss(&rng) / sqrt((double)d);
         const double e0 = rf_moe_ereg(A, model.A, (unsigned)k, (unsigned)d);
         const int st = rf_moe_sgd_l4(&run, A, err, sizeof err);
         CHECKF(st == 0, "%s", err);

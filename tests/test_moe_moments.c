@@ -19,7 +19,8 @@
  *   NaN / +inf / -inf / finite.
  * - Symmetry: permuting the coordinates of x permutes the entries (to twice the bound).
  * - d limits: rf_moe_tacc_init refuses d = 0, d > 256 (T2, T3) and d > 64 (T4).
- * Inputs come from this file's own generator (splitmix64 + Box–Muller).
+ * Inputs come from this file's own seeded stream of the testlib generator (rf_test_gauss: splitmix64 +
+ * Box–Muller).
  */
 #include <math.h>
 #include <stdint.h>
@@ -34,25 +35,7 @@
 
 #define U53 0x1p-53
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double next_unit(void) /* (0, 1] */
-{
-    return ((double)(next_u64() >> 11) + 1.0) * 0x1p-53;
-}
-
-static double next_gauss(void)
-{
-    return sqrt(-2.0 * log(next_unit())) * cos(6.283185307179586 * next_unit());
-}
+static uint64_t rng = 0x9e3779b97f4a7c15ull; /* this file's rf_test_* stream (testlib.h) */
 
 static unsigned ceil_log2(size_t n)
 {
@@ -181,7 +164,7 @@ static int guards_intact(const guarded *g)
 
 static void fill_gauss(double *x, size_t count)
 {
-    for (size_t k = 0; k < count; k++) x[k] = next_gauss();
+    for (size_t k = 0; k < count; k++) x[k] = rf_test_gauss(&rng);
 }
 
 /* ---- tests ------------------------------------------------------------------------------------ */
@@ -423,7 +406,7 @@ static void test_permutation(void)
         size_t perm[32];
         for (size_t a = 0; a < d; a++) perm[a] = a;
         for (size_t a = d - 1; a > 0; a--) {
-            const size_t j = next_u64() % (a + 1), t = perm[a];
+            const size_t j = rf_test_u64(&rng) % (a + 1), t = perm[a];
             perm[a] = perm[j];
             perm[j] = t;
         }

@@ -1,6 +1,38 @@
 #include "testlib.h"
 
+#include <math.h>
+
 int rf_test_passed, rf_test_failed;
+
+uint64_t rf_test_u64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+double rf_test_uniform(uint64_t *state, double lo, double hi)
+{
+    return lo + (hi - lo) * ((double)(rf_test_u64(state) >> 11) * 0x1p-53);
+}
+
+double rf_test_unit(uint64_t *state)
+{
+    return ((double)(rf_test_u64(state) >> 11) + 1.0) * 0x1p-53;
+}
+
+double rf_test_gauss(uint64_t *state)
+{
+    const double u1 = rf_test_unit(state), u2 = rf_test_unit(state);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+double rf_test_gauss_c(uint64_t *state)
+{
+    const double u1 = 1.0 - rf_test_uniform(state, 0, 1), u2 = rf_test_uniform(state, 0, 1);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
 
 int rf_test_levels(rf_isa out[RF_ISA_COUNT])
 {

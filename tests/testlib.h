@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "refast/isa.h"
@@ -46,5 +47,18 @@ int rf_test_cli(char *out, size_t outlen, char *err, size_t errlen, ...);
 int rf_test_lines(const char *s);
 /* A fresh temporary directory (mkdtemp under $TMPDIR or /tmp); the path is static storage. */
 const char *rf_test_tmpdir(void);
+
+/* ---- splitmix64 random streams for test data ----------------------------------------------------
+ * Each test file keeps its own uint64_t state (initialised to its seed) and passes its address, so
+ * the numbers a test draws depend on that file alone and are the same on every run. */
+uint64_t rf_test_u64(uint64_t *state);
+/* lo + (hi - lo) u, u = (53 random bits) 2^-53 in [0, 1). */
+double rf_test_uniform(uint64_t *state, double lo, double hi);
+/* (53 random bits + 1) 2^-53 in (0, 1]: never 0, so its log is finite. */
+double rf_test_unit(uint64_t *state);
+/* Standard normal by Box-Muller, sqrt(-2 ln u1) cos(2 pi u2), u1 then u2 drawn by rf_test_unit. */
+double rf_test_gauss(uint64_t *state);
+/* The same with u1 = 1 - rf_test_uniform(0, 1) then u2 = rf_test_uniform(0, 1) (another stream). */
+double rf_test_gauss_c(uint64_t *state);
 
 #endif

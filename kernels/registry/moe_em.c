@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "moe_em_internal.h"
 #include "oracle_moe_em.h"
 #include "refast/moe_em.h"
 
@@ -53,24 +54,11 @@ int rf_moe_em_grad(const double *x, const double *y, size_t n, size_t d, size_t 
 
 /* ---- the input generator ---------------------------------------------------------------------- */
 
-static const char *const g_names[RF_MOE_G_COUNT] = {"linear", "relu", "leaky_relu", "sigmoid", "tanh"};
-
+/* The g named s as an int (the kernels' argument type), -1 if unknown. */
 static int g_parse(const char *s)
 {
-    for (int g = 0; g < RF_MOE_G_COUNT; g++)
-        if (strcmp(s, g_names[g]) == 0) return g;
-    return -1;
-}
-
-static double g_apply(int g, double z)
-{
-    switch (g) {
-    case RF_MOE_G_RELU: return z < 0 ? 0.0 : z;
-    case RF_MOE_G_LEAKY_RELU: return z < 0 ? 0.01 * z : z;
-    case RF_MOE_G_SIGMOID: return 1.0 / (1.0 + exp(-z));
-    case RF_MOE_G_TANH: return tanh(z);
-    default: return z;
-    }
+    rf_moe_g g;
+    return rf_moe_g_parse(s, &g) ? (int)g : -1;
 }
 
 /* Gaussians 2p (cos) and 2p+1 (sin) of (seed, stream): Box–Muller on uniforms 2p and 2p+1. */
@@ -150,7 +138,7 @@ static void gen_problem(const em_problem *p, uint64_t seed, int west_true, doubl
         }
         double a = 0.0;
         for (size_t t = 0; t < d; t++) a += p->A[z * d + t] * xi[t];
-        p->y[i] = g_apply(p->g, a) + p->sigma * gen_gauss(seed, 4, i);
+        p->y[i] = rf_moe_em_g(p->g, a) + p->sigma * gen_gauss(seed, 4, i);
     }
     free(Wtrue);
 }
@@ -383,7 +371,7 @@ static int em_fuzz(const uint8_t *data, size_t size, rf_case *c)
     rf_case_set_param(c, "k", "%zu", k);
     rf_case_set_param(c, "d", "%zu", d);
     rf_case_set_param(c, "n", "%zu", n);
-    rf_case_set_param(c, "g", "%s", g_names[g]);
+    rf_case_set_param(c, "g", "%s", rf_moe_g_name((rf_moe_g)g));
     rf_case_set_param(c, "sigma", "%.17g", sigma);
     double *x = rf_case_add2(c, "in.x", RF_DT_F64, n, d), *y = rf_case_add1(c, "in.y", RF_DT_F64, n);
     double *A = rf_case_add2(c, "in.A", RF_DT_F64, k, d), *W = rf_case_add2(c, "in.W", RF_DT_F64, k, d);

@@ -30,6 +30,10 @@ const char *rf_moe_g_name(rf_moe_g g);
 /* Parses "linear", "relu", "leaky_relu", "sigmoid", "tanh"; false for anything else. */
 bool rf_moe_g_parse(const char *s, rf_moe_g *out);
 double rf_moe_g_eval(rf_moe_g g, double z);
+/* g'(z): relu' = (z > 0 ? 1 : 0), leaky_relu' = (z > 0 ? 1 : 0.01) (z = 0 and NaN get the slope of
+ * z < 0), sigmoid' = s (1 - s), tanh' = 1 - tanh^2; NaN for an unknown g. Used by the
+ * Gauss-Newton and SGD baselines of moe_pipeline.h (kernels/moe_joint_em.c, kernels/moe_l2_sgd.c). */
+double rf_moe_g_deriv(rf_moe_g g, double z);
 
 /* ---- Gaussian moments and CQT (kernels/moe_cqt.c) --------------------------------------------- */
 #define RF_MOE_MAX_P 4 /* powers of g */
