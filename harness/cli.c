@@ -21,6 +21,7 @@ static const struct {
     {"report", cmd_report, "write report.md, report.html and SVG charts from benchmark JSON"},
     {"sim", cmd_sim, "Monte Carlo BER/BLER of a code and decoder over a range of SNRs"},
     {"code", cmd_code, "code properties: n, k, d, weight distribution, distance histogram"},
+    {"ko", cmd_ko, "KO codes: weights (.kow) init/import/info, encode and decode"},
     {"moe", cmd_moe, "mixture of experts: CQT coefficients, model generator, learning pipeline"},
 };
 

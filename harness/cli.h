@@ -22,6 +22,7 @@ int cmd_report(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_code(int argc, char **argv);
 int cmd_moe(int argc, char **argv);
+int cmd_ko(int argc, char **argv);
 /* refast moe subcommands (harness/cmd_moe_*.c); argv[0] is the subcommand name. */
 int cmd_moe_cqt(int argc, char **argv);
 int cmd_moe_gen(int argc, char **argv);

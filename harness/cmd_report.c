@@ -192,8 +192,9 @@ static bool build_model(report *r)
 }
 
 /* Peak flop/s for a level in input in (NaN if unknown); "" = highest peak in the file. The machine
- * rows measure float FMAs; a double lane is twice as wide at the same FMA throughput on every level
- * refast targets (AVX2, AVX-512, NEON), so rows labelled dtype=f64 are judged against half of it. */
+ * rows measure float FMAs; a double lane is twice as wide at the same FMA throughput on every vector
+ * level refast targets (AVX2, AVX-512, NEON), so their rows labelled dtype=f64 are judged against
+ * half of it (scalar float and double run at the same rate: no halving there). */
 static double machine_peak(const report *r, size_t in, const char *level)
 {
     const input *ip = &r->in[in];
@@ -403,8 +404,9 @@ static void kernel_table(const report *r, const kernel_rows *k, rf_doc *d)
                 rf_table_cell(&t, "%s", fmt_fixed(c.bps, 1e9, "", b[3], sizeof b[3]));
                 rf_table_cell(&t, "%s", fmt_ratio(vs_scalar, b[4], sizeof b[4]));
                 rf_table_cell(&t, "%s", fmt_ratio(vs_auto, b[5], sizeof b[5]));
-                rf_table_cell(&t, "%s", fmt_pct(c.flops, machine_peak(r, i, c.level) * (c.f64 ? 0.5 : 1.0), b[6],
-                                                sizeof b[6]));
+                const double peak =
+                    machine_peak(r, i, c.level) * (c.f64 && strcmp(c.level, "scalar") ? 0.5 : 1.0);
+                rf_table_cell(&t, "%s", fmt_pct(c.flops, peak, b[6], sizeof b[6]));
                 rf_table_cell(&t, "%s", fmt_pct(c.bps, machine_bandwidth(r, i), b[7], sizeof b[7]));
                 rf_table_cell(&t, "%s", *c.level ? c.level : "-");
                 rf_table_cell(&t, "%zu%s", c.b->n, c.b->aggregate_only ? " (aggregate)" : "");
@@ -525,7 +527,7 @@ static void section_method(const report *r, rf_doc *d)
                    "same input: median(scalar) / median(row), median(autovec_<level>) / median(<level>). "
                    "\"%% peak FLOP/s\" divides the row's FLOPS by machine/fma_peak_<level> of the same input "
                    "(level from the row's label; peers without one use the highest peak; half of it for "
-                   "double-precision rows, labelled dtype=f64), \"%% bandwidth\" "
+                   "double-precision rows of the vector levels, labelled dtype=f64), \"%% bandwidth\" "
                    "divides bytes_per_second by machine/triad. The triad measures main-memory bandwidth: a "
                    "kernel whose working set stays in cache can exceed 100%%.",
                 r->cpu ? "CPU" : "real");

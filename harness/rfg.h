@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "refast/bytes.h" /* rf_write_file_atomic, rf_mkdirs: harness files get them from here */
 #include "refast/case.h"
 
 #define RFG_VERSION 1u
@@ -35,10 +36,5 @@ bool rfg_write(const char *path, const rf_case *c, rfg_hash *hash, char *err, si
 
 void rfg_hash_hex(rfg_hash h, char out[33]);
 bool rfg_hash_parse(const char *hex, rfg_hash *h);
-
-/* Writes `len` bytes to path atomically; used by every file the harness produces. */
-bool rf_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
-/* Creates a directory and its parents (mkdir -p). */
-bool rf_mkdirs(const char *dir, char *err, size_t errlen);
 
 #endif

@@ -19,6 +19,7 @@ static const rf_kernel *const *const families[] = {
     rf_family_moe_em,
     rf_family_moe_gating,
     rf_family_moe_loss,
+    rf_family_ko,
 };
 
 size_t rf_kernel_count(void)

@@ -42,6 +42,13 @@ static long double gate(const double *x, size_t d, size_t k, const long double *
     return Hi;
 }
 
+/* a * b where an exact zero factor wins: a term that is exactly zero contributes nothing to an
+ * error scale, even when the other factor is infinite (found by the fuzzer: inf * 0 = NaN scales). */
+static long double mul0(long double a, long double b)
+{
+    return (a == 0.0L || b == 0.0L) ? 0.0L : a * b;
+}
+
 static long double sq(long double q, long double Hi)
 {
     /* a saturated q (0 or 1 exactly) does not move with its logits: no 0 * inf for infinite H_i */
@@ -96,7 +103,8 @@ int ora_moe_q_hess(const double *x, size_t n, size_t d, size_t k, const double *
                 const long double cjl = (j == l ? q[j] : 0.0L) - q[j] * q[l];
                 const long double xx = (long double)xi[s] * (long double)xi[t];
                 ora_acc_add(&a[r * m + c], -cjl * xx);
-                S[r * m + c] += fabsl(xx) * (sq(q[j], Hi) * ((j == l ? 1.0L : 0.0L) + q[l]) + q[j] * sq(q[l], Hi));
+                S[r * m + c] += mul0(fabsl(xx), mul0(sq(q[j], Hi), (j == l ? 1.0L : 0.0L) + q[l]) +
+                                                  mul0(q[j], sq(q[l], Hi)));
             }
         }
     }

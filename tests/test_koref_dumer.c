@@ -13,20 +13,6 @@
 #define REF_DIR "../shared/ko-reference"
 #define FRAMES 200
 
-static void *read_exact(const char *path, size_t bytes)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    void *p = malloc(bytes);
-    bool ok = p && fread(p, 1, bytes, f) == bytes && fgetc(f) == EOF;
-    fclose(f);
-    if (!ok) {
-        free(p);
-        return NULL;
-    }
-    return p;
-}
-
 int main(void)
 {
     static const struct {
@@ -54,9 +40,9 @@ int main(void)
         for (int level = 1; level <= 2; level++) {
             char path[256];
             snprintf(path, sizeof path, REF_DIR "/%s/level%d_received.f32", sets[s].dir, level);
-            float *y = read_exact(path, FRAMES * n * sizeof(float));
+            float *y = rf_test_read_exact(path, FRAMES * n * sizeof(float));
             snprintf(path, sizeof path, REF_DIR "/%s/level%d_dumer_hard.u8", sets[s].dir, level);
-            uint8_t *want = read_exact(path, FRAMES * kk);
+            uint8_t *want = rf_test_read_exact(path, FRAMES * kk);
             CHECKF(y && want, "%s: missing or wrong size", path);
             if (!y || !want) {
                 free(y);

@@ -112,3 +112,17 @@ const char *rf_test_tmpdir(void)
     }
     return path;
 }
+
+void *rf_test_read_exact(const char *path, size_t bytes)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    void *p = malloc(bytes);
+    bool ok = p && fread(p, 1, bytes, f) == bytes && fgetc(f) == EOF;
+    fclose(f);
+    if (!ok) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}

@@ -45,6 +45,9 @@ int rf_test_summary(const char *name);
 int rf_test_cli(char *out, size_t outlen, char *err, size_t errlen, ...);
 /* Number of '\n'-terminated lines in s. */
 int rf_test_lines(const char *s);
+/* The whole file at path if it holds exactly `bytes` bytes (malloc'd; NULL if it is missing, shorter
+ * or longer): raw reference data files have no header, so the size is the only check there is. */
+void *rf_test_read_exact(const char *path, size_t bytes);
 /* A fresh temporary directory (mkdtemp under $TMPDIR or /tmp); the path is static storage. */
 const char *rf_test_tmpdir(void);
 

@@ -1,0 +1,312 @@
+/* Registry entries of the KO family (SPEC §5.1 "KO codes"): ko_mlp_f32, the MLP block applied to
+ * every coordinate of a node (refast/ko_mlp.h). Further KO kernels (encoder, decoder) append their
+ * descriptors to rf_family_ko below.
+ *
+ * ko_mlp_f32 case parameters: in_dim (1..4), hidden (1..32), hidden_layers (1..3), count
+ * (coordinates, 1..65536), weights = init (every weight and bias ~ N(0, 0.02^2): the seed's
+ * initialisation) | uniform (uniform in [-1, 1): fuzz-like, SELU far into both branches),
+ * input = normal (N(0, 1)) | wide (uniform in [-4, 4): channel outputs and LLR-like features) |
+ * huge (random signs, magnitudes 2^[-20, 60]), seed.
+ * Arrays: in.x (in_dim x count), in.w<l> (out x in, l = 0..hidden_layers), in.b<l> (out).
+ * Oracle: ora_ko_mlp (long double); want.y f64 (count), scale.y = S per coordinate
+ * (oracle/oracle_ko_mlp.h: magnitudes propagated through the layers with SELU's slope bound).
+ * Tolerance: `sum` with tau = sum over layers (n_l + 1) + hidden_layers c_s for the largest block
+ * (4 -> 32 -> 32 -> 32 -> 1): 104 + 3 * 8 = 128, c_s = 2 e_x + 2 with e_x = 3 ulp the bound
+ * assumed for lambda alpha expm1 (measured by tests/test_ko_mlp.c, which fails above 3 ulp:
+ * ref (glibc expm1f) 1.74 ulp, the vector SELU of avx2/avx512 2.10 ulp). The bound is a
+ * worst case (first order in u); measured errors are 1-2 u S (tests/test_ko_mlp.c, verify).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "oracle_ko_mlp.h"
+#include "refast/ko_mlp.h"
+
+#define KO_MLP_MAX_COUNT 65536
+
+/* ---- ko_mlp_f32 ----------------------------------------------------------------------------- */
+
+typedef struct ko_geom {
+    unsigned in_dim, hidden, layers; /* layers = hidden_layers */
+    size_t count;
+} ko_geom;
+
+static unsigned layer_in(const ko_geom *g, unsigned l)
+{
+    return l == 0 ? g->in_dim : g->hidden;
+}
+
+static unsigned layer_out(const ko_geom *g, unsigned l)
+{
+    return l == g->layers ? 1 : g->hidden;
+}
+
+/* Standard normal from two Philox uniforms (Box-Muller), position pos of stream. */
+static double gen_normal(uint64_t seed, uint64_t stream, uint64_t pos)
+{
+    const double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * pos, 0.0, 1.0); /* (0, 1] */
+    const double u2 = rf_gen_uniform(seed, stream, 2 * pos + 1, 0.0, 1.0);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+static int ko_make_inputs(rf_case *c, char *err, size_t errlen)
+{
+    uint64_t in_dim, hidden, layers, count, seed = 1;
+    char weights[16] = "init", input[16] = "normal";
+    if (!rf_need_u64(c, "in_dim", 1, RF_KO_MAX_IN, &in_dim, err, errlen) ||
+        !rf_need_u64(c, "hidden", 1, RF_KO_MAX_HIDDEN, &hidden, err, errlen) ||
+        !rf_need_u64(c, "hidden_layers", 1, RF_KO_MAX_LAYERS - 1, &layers, err, errlen) ||
+        !rf_need_u64(c, "count", 1, KO_MLP_MAX_COUNT, &count, err, errlen))
+        return -1;
+    rf_param_u64(c->params, "seed", &seed);
+    rf_param_str(c->params, "weights", weights, sizeof weights);
+    rf_param_str(c->params, "input", input, sizeof input);
+    const int w_init = strcmp(weights, "init") == 0;
+    if (!w_init && strcmp(weights, "uniform") != 0)
+        return rf_run_error(err, errlen, "unknown weights kind '%s' (init, uniform)", weights);
+    if (strcmp(input, "normal") && strcmp(input, "wide") && strcmp(input, "huge"))
+        return rf_run_error(err, errlen, "unknown input kind '%s' (normal, wide, huge)", input);
+    const ko_geom g = {(unsigned)in_dim, (unsigned)hidden, (unsigned)layers, (size_t)count};
+
+    float *x = rf_case_add2(c, "in.x", RF_DT_F32, in_dim, count);
+    if (!x) return rf_run_error(err, errlen, "out of memory");
+    for (size_t i = 0; i < in_dim * count; i++) {
+        if (input[0] == 'n') {
+            x[i] = (float)gen_normal(seed, 0, i);
+        } else if (input[0] == 'w') {
+            x[i] = (float)rf_gen_uniform(seed, 0, i, -4.0, 4.0);
+        } else {
+            const double e = floor(rf_gen_uniform(seed, 1, i, -20.0, 61.0));
+            const double s = rf_gen_word(seed, 2, i) & 1 ? -1.0 : 1.0;
+            x[i] = (float)(s * ldexp(rf_gen_uniform(seed, 0, i, 1.0, 2.0), (int)e));
+        }
+    }
+    uint64_t pos = 0;
+    for (unsigned l = 0; l <= g.layers; l++) {
+        char name[16];
+        const unsigned n_out = layer_out(&g, l), n_in = layer_in(&g, l);
+        snprintf(name, sizeof name, "in.w%u", l);
+        float *w = rf_case_add2(c, name, RF_DT_F32, n_out, n_in);
+        snprintf(name, sizeof name, "in.b%u", l);
+        float *b = rf_case_add1(c, name, RF_DT_F32, n_out);
+        if (!w || !b) return rf_run_error(err, errlen, "out of memory");
+        for (unsigned e = 0; e < n_out * n_in + n_out; e++, pos++) {
+            const float v = w_init ? (float)(0.02 * gen_normal(seed, 3, pos))
+                                   : (float)rf_gen_uniform(seed, 3, pos, -1.0, 1.0);
+            if (e < n_out * n_in) w[e] = v;
+            else b[e - n_out * n_in] = v;
+        }
+    }
+    return 0;
+}
+
+/* Reads the network and the input of a case into net/g; returns in.x or NULL (err set). */
+static const float *ko_read(const rf_case *c, rf_ko_mlp *net, ko_geom *g, char *err, size_t errlen)
+{
+    const rf_array *x = rf_case_find(c, "in.x"), *w0 = rf_case_find(c, "in.w0");
+    if (!x || x->dtype != RF_DT_F32 || x->ndim != 2 || !w0 || w0->ndim != 2) {
+        rf_run_error(err, errlen, "case has no 2-d f32 arrays in.x and in.w0");
+        return NULL;
+    }
+    memset(net, 0, sizeof *net);
+    g->in_dim = (unsigned)x->shape[0];
+    g->count = (size_t)x->shape[1];
+    g->hidden = (unsigned)w0->shape[0];
+    g->layers = 0;
+    while (g->layers < RF_KO_MAX_LAYERS) {
+        char name[16];
+        snprintf(name, sizeof name, "in.w%u", g->layers + 1);
+        if (!rf_case_find(c, name)) break;
+        g->layers++;
+    }
+    if (g->in_dim < 1 || g->in_dim > RF_KO_MAX_IN || g->hidden < 1 || g->hidden > RF_KO_MAX_HIDDEN ||
+        g->layers < 1 || g->layers > RF_KO_MAX_LAYERS - 1) {
+        rf_run_error(err, errlen, "network shape in_dim=%u hidden=%u hidden_layers=%u is outside "
+                     "the limits of refast/ko_mlp.h", g->in_dim, g->hidden, g->layers);
+        return NULL;
+    }
+    for (unsigned l = 0; l <= g->layers; l++) {
+        char wn[16], bn[16];
+        snprintf(wn, sizeof wn, "in.w%u", l);
+        snprintf(bn, sizeof bn, "in.b%u", l);
+        const rf_array *w = rf_case_find(c, wn), *b = rf_case_find(c, bn);
+        if (!w || w->dtype != RF_DT_F32 || w->ndim != 2 || w->shape[0] != layer_out(g, l) ||
+            w->shape[1] != layer_in(g, l) || !b || b->dtype != RF_DT_F32 ||
+            b->count != layer_out(g, l)) {
+            rf_run_error(err, errlen, "layer %u: %s/%s missing or not %u x %u and %u f32", l, wn, bn,
+                         layer_out(g, l), layer_in(g, l), layer_out(g, l));
+            return NULL;
+        }
+        net->w[l] = w->data;
+        net->b[l] = b->data;
+    }
+    net->in_dim = g->in_dim;
+    net->hidden = g->hidden;
+    net->hidden_layers = g->layers;
+    return x->data;
+}
+
+static int ko_oracle(rf_case *c, char *err, size_t errlen)
+{
+    rf_ko_mlp net;
+    ko_geom g;
+    const float *x = ko_read(c, &net, &g, err, errlen);
+    if (!x) return -1;
+    double *want = rf_case_add1(c, "want.y", RF_DT_F64, g.count);
+    double *scale = rf_case_add1(c, "scale.y", RF_DT_F64, g.count);
+    long double *o = malloc(2 * g.count * sizeof *o);
+    if (!want || !scale || !o) {
+        free(o);
+        return rf_run_error(err, errlen, "out of memory");
+    }
+    ora_ko_mlp(&net, x, g.count, o, o + g.count);
+    for (size_t j = 0; j < g.count; j++) {
+        want[j] = (double)o[j];
+        scale[j] = (double)o[g.count + j];
+    }
+    free(o);
+    rf_case_set_param(c, "terms", "%u", g.hidden + 1);
+    return 0;
+}
+
+static int ko_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    rf_ko_mlp net;
+    ko_geom g;
+    const float *x = ko_read(c, &net, &g, err, errlen);
+    if (!x) return -1;
+    float *y = rf_case_add1(out, "y", RF_DT_F32, g.count);
+    if (!y) return rf_run_error(err, errlen, "out of memory");
+    ((rf_ko_mlp_fn)fn)(&net, x, g.count, y);
+    return 0;
+}
+
+/* Benchmark: the KO(m,2) block shape (hidden 32, 3 hidden layers), init weights, normal inputs. */
+typedef struct ko_bench {
+    rf_case c;
+    rf_ko_mlp net;
+    const float *x;
+    float *y;
+    size_t count;
+} ko_bench;
+
+static void *ko_bench_setup(const char *params, rf_work *work)
+{
+    uint64_t in_dim = 2, count = 4096;
+    rf_param_u64(params, "in_dim", &in_dim);
+    rf_param_u64(params, "count", &count);
+    if (in_dim < 1 || in_dim > RF_KO_MAX_IN || count < 1 || count > KO_MLP_MAX_COUNT) return NULL;
+    ko_bench *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    char p[128], err[256];
+    snprintf(p, sizeof p, "in_dim=%u hidden=32 hidden_layers=3 count=%zu weights=init seed=5",
+             (unsigned)in_dim, (size_t)count);
+    rf_case_init(&b->c, "ko_mlp_f32", "bench", p);
+    ko_geom g;
+    if (ko_make_inputs(&b->c, err, sizeof err) != 0 ||
+        !(b->x = ko_read(&b->c, &b->net, &g, err, sizeof err)) ||
+        !(b->y = rf_alloc(count * sizeof(float)))) {
+        rf_case_free(&b->c);
+        free(b);
+        return NULL;
+    }
+    b->count = count;
+    work->items = (double)count;
+    work->item_unit = "coordinates";
+    /* multiply-adds of the four dense layers, 2 flops each; SELU (96 per coordinate) not counted */
+    work->flops = 2.0 * (double)count * (double)(in_dim * 32 + 32 * 32 * 2 + 32);
+    work->bytes = (double)count * (double)(in_dim + 1) * sizeof(float);
+    return b;
+}
+
+static void ko_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+{
+    ko_bench *b = state;
+    for (uint64_t it = 0; it < iters; it++) ((rf_ko_mlp_fn)fn)(&b->net, b->x, b->count, b->y);
+}
+
+static void ko_bench_free(void *state)
+{
+    ko_bench *b = state;
+    if (!b) return;
+    rf_free(b->y);
+    rf_case_free(&b->c);
+    free(b);
+}
+
+/* Fuzz: shape from the first bytes (in 1..4, hidden 1..32, hidden_layers 1..3, count 1..64),
+ * weights uniform in [-1, 1) (never exactly 0, so that 0 * inf cannot depend on padding), inputs
+ * with specials and magnitudes up to 2^60 (no finite overflow through 4 layers of 32 terms). */
+static int ko_fuzz(const uint8_t *data, size_t size, rf_case *c)
+{
+    rf_bytes bs = {data, size};
+    const unsigned in_dim = 1 + rf_bytes_u8(&bs) % RF_KO_MAX_IN;
+    const unsigned hidden = 1 + rf_bytes_u8(&bs) % RF_KO_MAX_HIDDEN;
+    const unsigned layers = 1 + rf_bytes_u8(&bs) % (RF_KO_MAX_LAYERS - 1);
+    const size_t count = 1 + rf_bytes_u8(&bs) % 64;
+    const ko_geom g = {in_dim, hidden, layers, count};
+    rf_case_set_param(c, "in_dim", "%u", in_dim);
+    rf_case_set_param(c, "hidden", "%u", hidden);
+    rf_case_set_param(c, "hidden_layers", "%u", layers);
+    rf_case_set_param(c, "count", "%zu", count);
+    float *x = rf_case_add2(c, "in.x", RF_DT_F32, in_dim, count);
+    if (!x) return -1;
+    for (size_t i = 0; i < in_dim * count; i++) x[i] = rf_bytes_f32(&bs, 60, 1);
+    for (unsigned l = 0; l <= layers; l++) {
+        char name[16];
+        const unsigned n_out = layer_out(&g, l), n_in = layer_in(&g, l);
+        snprintf(name, sizeof name, "in.w%u", l);
+        float *w = rf_case_add2(c, name, RF_DT_F32, n_out, n_in);
+        snprintf(name, sizeof name, "in.b%u", l);
+        float *b = rf_case_add1(c, name, RF_DT_F32, n_out);
+        if (!w || !b) return -1;
+        for (unsigned e = 0; e < n_out * n_in + n_out; e++) {
+            const float v = (float)(((double)(rf_bytes_u32(&bs) >> 8) + 0.5) * 0x1p-23 - 1.0);
+            if (e < n_out * n_in) w[e] = v;
+            else b[e - n_out * n_in] = v;
+        }
+    }
+    return 0;
+}
+
+static const rf_case_spec ko_mlp_cases[] = {
+    {"init_in2_n1", "in_dim=2 hidden=32 hidden_layers=3 count=1 weights=init input=normal seed=1"},
+    {"init_in2_n7", "in_dim=2 hidden=32 hidden_layers=3 count=7 weights=init input=normal seed=2"},
+    {"init_in4_n256", "in_dim=4 hidden=32 hidden_layers=3 count=256 weights=init input=wide seed=3"},
+    {"init_in2_n4096", "in_dim=2 hidden=32 hidden_layers=3 count=4096 weights=init input=normal seed=4"},
+    {"uniform_in4_n4096", "in_dim=4 hidden=32 hidden_layers=3 count=4096 weights=uniform input=normal seed=5"},
+    {"uniform_in2_n37_tail", "in_dim=2 hidden=32 hidden_layers=3 count=37 weights=uniform input=wide seed=6"},
+    {"uniform_in4_n100_huge", "in_dim=4 hidden=32 hidden_layers=3 count=100 weights=uniform input=huge seed=7"},
+    {"tinyko_in2_n256_init", "in_dim=2 hidden=4 hidden_layers=1 count=256 weights=init input=normal seed=8"},
+    {"tinyko_in4_n7_uniform", "in_dim=4 hidden=4 hidden_layers=1 count=7 weights=uniform input=wide seed=9"},
+    {"odd_in3_h13_l2_n53", "in_dim=3 hidden=13 hidden_layers=2 count=53 weights=uniform input=wide seed=10"},
+    {NULL, NULL},
+};
+
+static const char *const ko_mlp_sizes[] = {"in_dim=2 count=4096", "in_dim=4 count=4096",
+                                           "in_dim=2 count=256", "in_dim=4 count=256", NULL};
+
+static const rf_kernel ko_mlp_f32_kernel = {
+    .name = "ko_mlp_f32",
+    .family = "ko",
+    .summary = "KO MLP block (in -> 32 -> 32 -> 32 -> 1, SELU) over every coordinate",
+    .work_dtype = RF_DT_F32,
+    .level = RF_LEVELS_ALL(ko_mlp_f32),
+    .autovec = RF_AUTOVEC(ko_mlp_f32),
+    .openblas = (rf_fnptr)ko_mlp_f32_openblas,
+    .tol = {RF_TOL_SUM, 128, 0},
+    .cases = ko_mlp_cases,
+    .make_inputs = ko_make_inputs,
+    .oracle = ko_oracle,
+    .run = ko_run,
+    .bench_sizes = ko_mlp_sizes,
+    .bench_setup = ko_bench_setup,
+    .bench_run = ko_bench_run,
+    .bench_free = ko_bench_free,
+    .fuzz_inputs = ko_fuzz,
+};
+
+const rf_kernel *const rf_family_ko[] = {&ko_mlp_f32_kernel, NULL};
