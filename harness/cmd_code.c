@@ -1,5 +1,5 @@
-/* refast code: parameters, weight distribution and codebook distance histogram of an RM or polar
- * code (SPEC §5.1 "Metrics and simulation").
+/* refast code: parameters, weight distribution and codebook distance histogram of an RM, polar or
+ * KO code (SPEC §5.1 "Metrics and simulation"; KO codes: see "KO codes: real codebooks" below).
  *
  *   refast code info rm:M:R|polar:N:K        n, k, rate, minimum distance and, when the 2^k
  *                                            codewords can be enumerated, the weight distribution
@@ -22,6 +22,8 @@
 #include "cli.h"
 #include "codespec.h"
 #include "refast/codes.h"
+#include "refast/ko.h"
+#include "jsonw.h"
 #include "refast/rng.h"
 
 #define ENUM_MAX_K 24
@@ -39,7 +41,12 @@ static void code_help(void)
            "codeword pairs: all pairs for k <= 16 (exactly 2^(k-1) A_w pairs at Hamming distance w),\n"
            "P sampled pairs of random messages above (default P = 100000).\n"
            "Polar codes: frozen set from --construction ga|bhattacharyya|rm|file:F (default ga) at\n"
-           "--design-sigma S (default 1).\n",
+           "--design-sigma S (default 1).\n"
+           "KO codes: refast code info|distances ko:FILE.kow [--pairs P] [--bins B] [--seed S] [--json F]\n"
+           "(--json: distances only). The KO codebook's Euclidean distances (all pairs for k <= 16, else\n"
+           "P sampled message pairs), beside BPSK RM(m,2) and a Gaussian codebook of the same n, k\n"
+           "(i.i.d. N(0,1) scaled to ||x||^2 = n, seed S, default 1) on the same pairs, as histograms\n"
+           "over B bins (default 128) of [0, 2 sqrt(n)]; info: the model and the minimum distances.\n",
            ENUM_MAX_K);
 }
 
@@ -133,8 +140,9 @@ static uint64_t *weight_distribution(const gen *g)
 }
 
 typedef struct code_opts {
-    const char *action, *code, *construction, *design;
-    unsigned long long pairs;
+    const char *action, *code, *construction, *design, *json;
+    unsigned long long pairs, bins, seed;
+    bool have_bins, have_seed;
 } code_opts;
 
 /* Parses the code (and a polar code's frozen set, returned in *frozen, N entries, NULL for RM) and
@@ -223,6 +231,45 @@ static int code_info(const code_opts *o)
     return rc;
 }
 
+/* The Hamming distances of pairs of codewords of the linear code spanned by g: all pairs for
+ * k <= 16 (2^(k-1) A_w pairs at distance w), else `pairs` pairs of messages drawn from Philox
+ * (seed 1, streams 0 and 1, words [p nw, (p+1) nw) for pair p). hist has n + 1 entries (zeroed
+ * here). Returns false when memory runs out. */
+static bool hamming_pair_hist(const gen *g, uint64_t pairs, uint64_t *hist, uint64_t *total, bool *exact)
+{
+    memset(hist, 0, (g->n + 1) * sizeof *hist);
+    *total = 0;
+    *exact = false;
+    if (g->k <= ALL_PAIRS_MAX_K) {
+        uint64_t *a = weight_distribution(g);
+        if (a) {
+            *exact = true;
+            for (size_t w = 1; w <= g->n; w++) hist[w] = a[w] << (g->k - 1);
+            *total = ((1ull << g->k) - 1) << (g->k - 1);
+            free(a);
+            return true;
+        }
+    }
+    const size_t nw = (g->k + 31) / 32;
+    uint64_t *x = calloc(g->words, 8);
+    uint32_t *wa = calloc(nw, 4), *wb = calloc(nw, 4);
+    const bool ok = x && wa && wb;
+    for (uint64_t p = 0; ok && p < pairs; p++) {
+        rf_philox_u32(1, 0, p * nw, nw, wa);
+        rf_philox_u32(1, 1, p * nw, nw, wb);
+        memset(x, 0, g->words * 8);
+        for (size_t i = 0; i < g->k; i++)
+            if (((wa[i / 32] ^ wb[i / 32]) >> (i % 32)) & 1) /* c(a) ^ c(b) = c(a ^ b) */
+                for (size_t j = 0; j < g->words; j++) x[j] ^= g->rows[i * g->words + j];
+        hist[weight(x, g->words)]++;
+        (*total)++;
+    }
+    free(x);
+    free(wa);
+    free(wb);
+    return ok;
+}
+
 static int code_distances(const code_opts *o)
 {
     rf_codespec c;
@@ -231,41 +278,12 @@ static int code_distances(const code_opts *o)
     const int rc = code_setup(o, &c, &frozen, true, &g);
     free(frozen);
     if (rc != RF_EXIT_OK) return rc;
-    uint64_t *hist = calloc(c.n + 1, sizeof *hist);
-    uint64_t *x = calloc(g.words, 8);
-    uint32_t *wa = calloc((c.k + 31) / 32, 4), *wb = calloc((c.k + 31) / 32, 4);
-    if (!hist || !x || !wa || !wb) {
+    uint64_t *hist = calloc(c.n + 1, sizeof *hist), total = 0;
+    bool exact = false;
+    if (!hist || !hamming_pair_hist(&g, o->pairs, hist, &total, &exact)) {
         free(hist);
-        free(x);
-        free(wa);
-        free(wb);
         free(g.rows);
         return rf_usage_error("code: out of memory");
-    }
-    uint64_t total = 0;
-    bool exact = false;
-    if (c.k <= ALL_PAIRS_MAX_K) {
-        uint64_t *a = weight_distribution(&g);
-        if (a) {
-            exact = true;
-            for (size_t w = 1; w <= c.n; w++) hist[w] = a[w] << (c.k - 1);
-            total = ((1ull << c.k) - 1) << (c.k - 1);
-            free(a);
-        }
-    }
-    if (!exact) {
-        const size_t nw = (c.k + 31) / 32;
-        for (uint64_t p = 0; p < o->pairs; p++) {
-            /* pair p: messages from words [p nw, (p+1) nw) of streams 0 and 1 (seed 1) */
-            rf_philox_u32(1, 0, p * nw, nw, wa);
-            rf_philox_u32(1, 1, p * nw, nw, wb);
-            memset(x, 0, g.words * 8);
-            for (size_t i = 0; i < c.k; i++)
-                if (((wa[i / 32] ^ wb[i / 32]) >> (i % 32)) & 1) /* c(a) ^ c(b) = c(a ^ b) */
-                    for (size_t j = 0; j < g.words; j++) x[j] ^= g.rows[i * g.words + j];
-            hist[weight(x, g.words)]++;
-            total++;
-        }
     }
     printf("code %s: n = %zu, k = %zu; Euclidean distances of the BPSK codebook, %s %llu pairs\n", c.text, c.n,
            c.k, exact ? "all" : "sampled", (unsigned long long)total);
@@ -279,17 +297,297 @@ static int code_distances(const code_opts *o)
     }
     printf("mean distance %.6f\n", mean);
     free(hist);
-    free(x);
-    free(wa);
-    free(wb);
     free(g.rows);
     return RF_EXIT_OK;
 }
+
+/* ---- KO codes: real codebooks ----------------------------------------------------------------
+ * A KO code is not linear, so its distances are those of actual codeword pairs: all 2^k
+ * codewords for k <= 16, else the `pairs` message pairs of hamming_pair_hist (the same messages,
+ * so the three codebooks are compared on the same pairs). Beside it, as in seed figure 4.5: the
+ * BPSK RM(m,2) code (hamming_pair_hist, distance 2 sqrt(w)) and a Gaussian codebook of the same
+ * n and k: message M (bit j of M = message bit j) -> x = g sqrt(n) / ||g||, g = rf_gauss_f32
+ * (seed S, stream 2^63 + M, 0..n-1), i.i.d. N(0,1) entries scaled to ||x||^2 = n like KO's. All
+ * distances go into one histogram layout: B bins of width 2 sqrt(n) / B over [0, 2 sqrt(n)] (the
+ * largest distance of two vectors of norm sqrt(n)). */
+
+#define GAUSS_CODEBOOK_STREAM (UINT64_C(1) << 63)
+#define PAIR_BATCH 1024
+
+typedef struct dist_hist {
+    size_t bins;
+    double width;
+    uint64_t *count, total;
+    double min, max, sum, sumsq;
+} dist_hist;
+
+static bool dist_hist_init(dist_hist *h, size_t bins, size_t n)
+{
+    memset(h, 0, sizeof *h);
+    h->bins = bins;
+    h->width = 2 * sqrt((double)n) / (double)bins;
+    h->min = INFINITY;
+    h->max = 0;
+    h->count = calloc(bins, sizeof *h->count);
+    return h->count != NULL;
+}
+
+static void dist_hist_add(dist_hist *h, double d, uint64_t times)
+{
+    if (!times) return;
+    size_t b = (size_t)(d / h->width);
+    if (b >= h->bins) b = h->bins - 1; /* d = 2 sqrt(n) and rounding above it */
+    h->count[b] += times;
+    h->total += times;
+    h->min = fmin(h->min, d);
+    h->max = fmax(h->max, d);
+    h->sum += d * (double)times;
+    h->sumsq += d * d * (double)times;
+}
+
+/* Adds m distances given squared (float): the inner loop of all-pairs, so no per-pair doubles. */
+static void dist_hist_add_sq(dist_hist *h, const float *d2, size_t m)
+{
+    const float inv = (float)(1 / h->width);
+    float mn = INFINITY, mx = 0, sum = 0, sumsq = 0;
+    for (size_t b = 0; b < m; b++) {
+        const float d = sqrtf(d2[b]);
+        size_t bin = (size_t)(d * inv);
+        h->count[bin < h->bins ? bin : h->bins - 1]++;
+        mn = d < mn ? d : mn;
+        mx = d > mx ? d : mx;
+        sum += d;
+        sumsq += d2[b];
+    }
+    h->total += m;
+    h->min = fmin(h->min, mn);
+    h->max = fmax(h->max, mx);
+    h->sum += sum;
+    h->sumsq += sumsq;
+}
+
+/* acc[b] = ||a - x_b||^2 for m codewords stored transposed (coordinate i of codeword b at
+ * xt[i stride + b]). */
+__attribute__((noinline)) static void sq_dists(const float *restrict xt, size_t stride, const float *restrict a, size_t n, size_t m,
+                     float *restrict acc)
+{
+    for (size_t b = 0; b < m; b++) acc[b] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float ai = a[i];
+        const float *restrict col = xt + i * stride;
+        for (size_t b = 0; b < m; b++) {
+            const float d = col[b] - ai;
+            acc[b] += d * d;
+        }
+    }
+}
+
+typedef void (*codebook_fn)(const void *ctx, const uint8_t *msg, size_t count, float *x);
+
+static void ko_codebook(const void *ctx, const uint8_t *msg, size_t count, float *x)
+{
+    rf_ko_encode_f32(ctx, msg, count, x);
+}
+
+typedef struct gauss_ctx {
+    size_t n, k;
+    uint64_t seed;
+} gauss_ctx;
+
+static void gauss_codebook(const void *ctx, const uint8_t *msg, size_t count, float *x)
+{
+    const gauss_ctx *g = ctx;
+    for (size_t f = 0; f < count; f++) {
+        uint64_t m = 0;
+        for (size_t j = 0; j < g->k; j++) m |= (uint64_t)(msg[f * g->k + j] & 1) << j;
+        float *row = x + f * g->n;
+        rf_gauss_f32(g->seed, GAUSS_CODEBOOK_STREAM + m, 0, g->n, row);
+        double e = 0;
+        for (size_t i = 0; i < g->n; i++) e += (double)row[i] * row[i];
+        const float scale = (float)(sqrt((double)g->n) / fmax(sqrt(e), 1e-300));
+        for (size_t i = 0; i < g->n; i++) row[i] *= scale;
+    }
+}
+
+static double euclid(const float *a, const float *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double d = (double)a[i] - b[i];
+        s += d * d;
+    }
+    return sqrt(s);
+}
+
+/* Distances of a real codebook into h (see above). Returns false when memory runs out. */
+static bool real_pair_hist(codebook_fn enc, const void *ctx, size_t n, size_t k, uint64_t pairs, dist_hist *h)
+{
+    if (k <= ALL_PAIRS_MAX_K) {
+        /* 2^31 pairs at k = 16: the codebook is stored transposed (xt[i count + b]) so that the
+         * squared distances of codeword a to every b > a are one vectorisable sweep per
+         * coordinate (float: 2^-24 relative per term, far below a bin) */
+        const size_t count = (size_t)1 << k;
+        uint8_t *msg = malloc(count * k);
+        float *x = malloc(count * n * sizeof *x), *xt = malloc(count * n * sizeof *xt);
+        float *d2 = malloc(count * sizeof *d2);
+        const bool ok = msg && x && xt && d2;
+        if (ok) {
+            for (size_t i = 0; i < count; i++)
+                for (size_t j = 0; j < k; j++) msg[i * k + j] = (uint8_t)((i >> j) & 1);
+            enc(ctx, msg, count, x);
+            for (size_t b = 0; b < count; b++)
+                for (size_t i = 0; i < n; i++) xt[i * count + b] = x[b * n + i];
+        }
+        for (size_t a = 0; ok && a + 1 < count; a++) {
+            for (size_t b0 = a + 1; b0 < count; b0 += PAIR_BATCH) { /* acc stays in L1 */
+                const size_t m = count - b0 < PAIR_BATCH ? count - b0 : PAIR_BATCH;
+                sq_dists(xt + b0, count, x + a * n, n, m, d2);
+                dist_hist_add_sq(h, d2, m);
+            }
+        }
+        free(msg);
+        free(x);
+        free(xt);
+        free(d2);
+        return ok;
+    }
+    const size_t nw = (k + 31) / 32;
+    uint8_t *ma = malloc(PAIR_BATCH * k), *mb = malloc(PAIR_BATCH * k);
+    float *xa = malloc(PAIR_BATCH * n * sizeof *xa), *xb = malloc(PAIR_BATCH * n * sizeof *xb);
+    uint32_t *wa = calloc(nw, 4), *wb = calloc(nw, 4);
+    const bool ok = ma && mb && xa && xb && wa && wb;
+    for (uint64_t p0 = 0; ok && p0 < pairs; p0 += PAIR_BATCH) {
+        const size_t cnt = (size_t)(pairs - p0 < PAIR_BATCH ? pairs - p0 : PAIR_BATCH);
+        for (size_t q = 0; q < cnt; q++) { /* the messages of hamming_pair_hist's pair p0 + q */
+            rf_philox_u32(1, 0, (p0 + q) * nw, nw, wa);
+            rf_philox_u32(1, 1, (p0 + q) * nw, nw, wb);
+            for (size_t j = 0; j < k; j++) {
+                ma[q * k + j] = (uint8_t)((wa[j / 32] >> (j % 32)) & 1);
+                mb[q * k + j] = (uint8_t)((wb[j / 32] >> (j % 32)) & 1);
+            }
+        }
+        enc(ctx, ma, cnt, xa);
+        enc(ctx, mb, cnt, xb);
+        for (size_t q = 0; q < cnt; q++) dist_hist_add(h, euclid(xa + q * n, xb + q * n, n), 1);
+    }
+    free(ma);
+    free(mb);
+    free(xa);
+    free(xb);
+    free(wa);
+    free(wb);
+    return ok;
+}
+
+/* The three histograms of KO code c: [0] KO, [1] BPSK RM(m,2), [2] Gaussian. */
+static bool ko_histograms(const rf_codespec *c, uint64_t pairs, size_t bins, uint64_t seed, dist_hist h[3],
+                          bool *exact)
+{
+    for (int i = 0; i < 3; i++) h[i].count = NULL;
+    bool ok = dist_hist_init(&h[0], bins, c->n) && dist_hist_init(&h[1], bins, c->n) &&
+              dist_hist_init(&h[2], bins, c->n);
+    ok = ok && real_pair_hist(ko_codebook, c->ko, c->n, c->k, pairs, &h[0]);
+    rf_codespec rm = {RF_CODE_RM, c->m, 2, c->n, c->k, "", NULL, NULL};
+    gen g = {0};
+    char err[256];
+    uint64_t *hw = calloc(c->n + 1, sizeof *hw), total = 0;
+    ok = ok && hw && build_generator(&rm, NULL, &g, err, sizeof err) && hamming_pair_hist(&g, pairs, hw, &total, exact);
+    for (size_t w = 0; ok && w <= c->n; w++) dist_hist_add(&h[1], 2 * sqrt((double)w), hw[w]);
+    free(hw);
+    free(g.rows);
+    const gauss_ctx gc = {c->n, c->k, seed};
+    ok = ok && real_pair_hist(gauss_codebook, &gc, c->n, c->k, pairs, &h[2]);
+    if (!ok)
+        for (int i = 0; i < 3; i++) free(h[i].count);
+    return ok;
+}
+
+static int ko_distances(const code_opts *o, const rf_codespec *c)
+{
+    dist_hist h[3];
+    bool exact = false;
+    if (!ko_histograms(c, o->pairs, (size_t)o->bins, o->seed, h, &exact)) return rf_usage_error("code: out of memory");
+    static const char *const names[3] = {"ko", "rm_bpsk", "gaussian"};
+    char rmname[32];
+    snprintf(rmname, sizeof rmname, "RM(%u,2)", c->m);
+    printf("code %s (weights %s): n = %zu, k = %zu; Euclidean distances, %s %llu pairs, next to BPSK %s and a\n"
+           "Gaussian codebook (seed %llu, ||x||^2 = n); %zu bins of width %.6g over [0, 2 sqrt(n)]\n",
+           c->text, c->path, c->n, c->k, exact ? "all" : "sampled", (unsigned long long)h[0].total, rmname,
+           o->seed, h[0].bins, h[0].width);
+    printf("%10s %10s %14s %14s %14s\n", "bin lo", "bin hi", "KO", rmname, "Gaussian");
+    for (size_t b = 0; b < h[0].bins; b++) {
+        if (!h[0].count[b] && !h[1].count[b] && !h[2].count[b]) continue;
+        printf("%10.4f %10.4f", (double)b * h[0].width, (double)(b + 1) * h[0].width);
+        for (int i = 0; i < 3; i++) printf(" %14.6e", (double)h[i].count[b] / (double)h[i].total);
+        printf("\n");
+    }
+    for (int i = 0; i < 3; i++) {
+        const double mean = h[i].sum / (double)h[i].total;
+        const double sd = sqrt(fmax(0, h[i].sumsq / (double)h[i].total - mean * mean));
+        printf("%-9s min %.6f  mean %.6f  sd %.6f  max %.6f\n", i == 1 ? rmname : i ? "Gaussian" : "KO", h[i].min,
+               mean, sd, h[i].max);
+    }
+    int rc = RF_EXIT_OK;
+    if (o->json) {
+        rf_jsonw w;
+        rf_jsonw_init(&w);
+        rf_jsonw_raw(&w, "{\"command\":\"code distances\",\"code\":");
+        rf_jsonw_str(&w, c->text);
+        rf_jsonw_raw(&w, ",\"weights\":");
+        rf_jsonw_str(&w, c->path);
+        rf_jsonw_fmt(&w, ",\"n\":%zu,\"k\":%zu,\"pairs\":%llu,\"all_pairs\":%s,\"gaussian_seed\":%llu,"
+                         "\"pair_messages\":\"philox(seed 1, streams 0 and 1)\",\"bins\":{\"count\":%zu,\"lo\":0,"
+                         "\"width\":%.17g},\"codebooks\":[",
+                     c->n, c->k, (unsigned long long)h[0].total, exact ? "true" : "false", o->seed, h[0].bins,
+                     h[0].width);
+        for (int i = 0; i < 3; i++) {
+            const double mean = h[i].sum / (double)h[i].total;
+            rf_jsonw_raw(&w, i ? ",{\"name\":" : "{\"name\":");
+            rf_jsonw_str(&w, names[i]);
+            rf_jsonw_fmt(&w, ",\"pairs\":%llu,\"min\":%.17g,\"mean\":%.17g,\"sd\":%.17g,\"max\":%.17g,\"counts\":[",
+                         (unsigned long long)h[i].total, h[i].min, mean,
+                         sqrt(fmax(0, h[i].sumsq / (double)h[i].total - mean * mean)), h[i].max);
+            for (size_t b = 0; b < h[i].bins; b++) rf_jsonw_fmt(&w, "%s%llu", b ? "," : "", (unsigned long long)h[i].count[b]);
+            rf_jsonw_raw(&w, "]}");
+        }
+        rf_jsonw_raw(&w, "]}\n");
+        char err[512];
+        if (!rf_jsonw_save(&w, o->json, err, sizeof err)) rc = rf_usage_error("code: %s", err);
+        rf_jsonw_free(&w);
+    }
+    for (int i = 0; i < 3; i++) free(h[i].count);
+    return rc;
+}
+
+/* code info for a KO code: the model, the unit-energy check and the Euclidean minimum distance
+ * (all pairs for k <= 16, else of the sampled pairs) next to BPSK RM(m,2)'s 2 sqrt(2^(m-2)). */
+static int ko_info(const code_opts *o, const rf_codespec *c)
+{
+    const rf_ko_model *mdl = c->ko;
+    uint64_t hi = 0, lo = 0;
+    rf_ko_model_hash(mdl, &hi, &lo);
+    printf("code %s: KO(%u,2) from %s: n = %zu, k = %zu, rate = %.6g, architecture %s (hidden %u, %u hidden "
+           "layers), %zu tensors, %zu floats, XXH3-128 %016llx%016llx\n",
+           c->text, c->m, c->path, c->n, c->k, (double)c->k / (double)c->n, rf_ko_arch_name(mdl->arch), mdl->hidden,
+           mdl->hidden_layers, mdl->ntensors, mdl->nfloats, (unsigned long long)hi, (unsigned long long)lo);
+    dist_hist h[3];
+    bool exact = false;
+    if (!ko_histograms(c, o->pairs, (size_t)o->bins, o->seed, h, &exact)) return rf_usage_error("code: out of memory");
+    printf("minimum Euclidean distance (%s %llu pairs): KO %.6f, BPSK RM(%u,2) %.6f (its true minimum: "
+           "2 sqrt(d) = %.6f, d = %llu), Gaussian %.6f\n",
+           exact ? "all" : "sampled", (unsigned long long)h[0].total, h[0].min, c->m, h[1].min,
+           2 * sqrt((double)(1ull << (c->m - 2))), 1ull << (c->m - 2), h[2].min);
+    for (int i = 0; i < 3; i++) free(h[i].count);
+    return RF_EXIT_OK;
+}
+
 
 int cmd_code(int argc, char **argv)
 {
     code_opts o = {0};
     o.pairs = 100000;
+    o.bins = 128;
+    o.seed = 1;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -298,6 +596,16 @@ int cmd_code(int argc, char **argv)
         } else if (rf_opt(argc, argv, &i, "--pairs", &v)) {
             if (!v || !rf_parse_u64(v, &o.pairs) || o.pairs < 1 || o.pairs > (1ull << 32))
                 return rf_usage_error("code: --pairs needs an integer in [1, 2^32]");
+        } else if (rf_opt(argc, argv, &i, "--bins", &v)) {
+            if (!v || !rf_parse_u64(v, &o.bins) || o.bins < 1 || o.bins > 100000)
+                return rf_usage_error("code: --bins needs an integer in [1, 100000]");
+            o.have_bins = true;
+        } else if (rf_opt(argc, argv, &i, "--seed", &v)) {
+            if (!v || !rf_parse_u64(v, &o.seed)) return rf_usage_error("code: --seed needs a non-negative integer");
+            o.have_seed = true;
+        } else if (rf_opt(argc, argv, &i, "--json", &v)) {
+            if (!v) return rf_usage_error("code: --json needs a file name");
+            o.json = v;
         } else if (rf_opt(argc, argv, &i, "--construction", &v)) {
             if (!v) return rf_usage_error("code: --construction needs ga, bhattacharyya, rm or file:F");
             o.construction = v;
@@ -317,8 +625,21 @@ int cmd_code(int argc, char **argv)
     if (!o.action) return rf_usage_error("code: expected 'info' or 'distances' (see refast code --help)");
     if (strcmp(o.action, "info") != 0 && strcmp(o.action, "distances") != 0)
         return rf_usage_error("code: unknown action '%s' (expected info or distances)", o.action);
-    if (!o.code) return rf_usage_error("code: %s needs a code (rm:M:R or polar:N:K)", o.action);
+    if (!o.code) return rf_usage_error("code: %s needs a code (rm:M:R, polar:N:K or ko:FILE.kow)", o.action);
     if (o.design && !strcmp(o.design, "adaptive"))
         return rf_usage_error("code: --design-sigma adaptive has no meaning here: give a sigma");
-    return !strcmp(o.action, "info") ? code_info(&o) : code_distances(&o);
+    if (strncmp(o.code, "ko:", 3) != 0) {
+        if (o.json || o.have_bins || o.have_seed)
+            return rf_usage_error("code: --json, --bins and --seed apply to KO codes (ko:FILE.kow) only");
+        return !strcmp(o.action, "info") ? code_info(&o) : code_distances(&o);
+    }
+    if (o.construction || o.design)
+        return rf_usage_error("code: --construction and --design-sigma apply to polar codes only");
+    if (o.json && !strcmp(o.action, "info")) return rf_usage_error("code: --json applies to code distances");
+    rf_codespec c;
+    char err[512];
+    if (!rf_codespec_parse(o.code, &c, err, sizeof err)) return rf_usage_error("code: %s", err);
+    const int rc = !strcmp(o.action, "info") ? ko_info(&o, &c) : ko_distances(&o, &c);
+    rf_codespec_free(&c);
+    return rc;
 }

@@ -1,11 +1,13 @@
-/* refast ko: KO(m,2) weights (.kow) and the reference encoder / decoder on raw files
+/* refast ko: KO(m,2) weights (.kow) and the encoder / decoder on raw files
  * (SPEC §5.1 "KO codes", ko-reference/README.md §4; formats in refast/ko.h).
  *
  *   refast ko init --code ko:M:2 [--tiny] --seed S --out FILE.kow   all weights ~ N(0, 0.02^2)
  *   refast ko import DIR --out FILE.kow        DIR = ko-reference/ko_m_2 (weights.json + .f32)
  *   refast ko info FILE.kow [--tensors]        header, sizes, file hash (and every tensor)
- *   refast ko encode --weights W --messages M.u8 --out X.f32
- *   refast ko decode --weights W --received Y.f32 --out L.f32 [--hard H.u8]
+ *   refast ko encode --weights W --messages M.u8 --out X.f32 [--isa L]
+ *   refast ko decode --weights W --received Y.f32 --out L.f32 [--hard H.u8] [--isa L]
+ * encode/decode run the kernels ko_encode_f32 / ko_decode_f32 at the current level (--isa, else
+ * REFAST_ISA, else the best this CPU has).
  *
  * Raw files are headerless little-endian row-major arrays like the reference data: M.u8 frames x k
  * bytes 0/1, X.f32 / Y.f32 frames x 2^m float32, L.f32 frames x k float32 (positive = bit 0),
@@ -28,15 +30,16 @@ static void ko_help(void)
     printf("usage: refast ko init --code ko:M:2 [--tiny] --seed S --out FILE.kow\n"
            "       refast ko import DIR --out FILE.kow\n"
            "       refast ko info FILE.kow [--tensors]\n"
-           "       refast ko encode --weights W.kow --messages M.u8 --out X.f32\n"
-           "       refast ko decode --weights W.kow --received Y.f32 --out L.f32 [--hard H.u8]\n"
+           "       refast ko encode --weights W.kow --messages M.u8 --out X.f32 [--isa L]\n"
+           "       refast ko decode --weights W.kow --received Y.f32 --out L.f32 [--hard H.u8] [--isa L]\n"
            "KO(m,2), %u <= m <= %u, as the authors' code computes it (ko-reference/README.md §4).\n"
            "init: every weight and bias ~ N(0, 0.02^2) from Philox seed S (--tiny: TinyKO, hidden 4).\n"
            "import: converts ko-reference/ko_m_2 (weights.json + weights.f32) into .kow.\n"
            "encode: messages frames x k bytes 0/1 (canonical order) -> codewords frames x 2^m float32,\n"
            "||x||^2 = 2^m. decode: raw received frames x 2^m float32 (no sigma scaling) -> frames x k\n"
            "LLRs float32 (positive = bit 0) and optionally hard bits (1 iff LLR < 0).\n"
-           "Raw files: headerless, little-endian, row-major.\n",
+           "Raw files: headerless, little-endian, row-major. encode/decode run at --isa (default:\n"
+           "REFAST_ISA, else the best level of this CPU).\n",
            RF_KO_MIN_M, RF_KO_MAX_M);
 }
 
@@ -171,16 +174,31 @@ static int ko_info(int argc, char **argv)
     return RF_EXIT_OK;
 }
 
+/* --isa: the level of the dispatching kernels (a level this CPU lacks is an error). */
+static bool set_level(const char *cmd, const char *isa)
+{
+    if (!isa) return true;
+    rf_isa level;
+    char err[256];
+    if (!rf_isa_request(isa, &level, err, sizeof err)) {
+        rf_usage_error("%s: %s", cmd, err);
+        return false;
+    }
+    rf_isa_set(level);
+    return true;
+}
+
 static int ko_encode(int argc, char **argv)
 {
-    const char *wpath = NULL, *mpath = NULL, *out = NULL;
+    const char *wpath = NULL, *mpath = NULL, *out = NULL, *isa = NULL;
     for (int i = 1; i < argc; i++) {
         if (rf_opt(argc, argv, &i, "--weights", &wpath) || rf_opt(argc, argv, &i, "--messages", &mpath) ||
-            rf_opt(argc, argv, &i, "--out", &out))
+            rf_opt(argc, argv, &i, "--out", &out) || rf_opt(argc, argv, &i, "--isa", &isa))
             continue;
         return rf_usage_error("ko encode: unknown argument '%s'", argv[i]);
     }
     if (!mpath || !out) return rf_usage_error("ko encode: --weights, --messages and --out are required");
+    if (!set_level("ko encode", isa)) return RF_EXIT_USAGE;
     rf_ko_model mdl;
     if (!load_weights(wpath, &mdl)) return RF_EXIT_USAGE;
     const size_t n = (size_t)1 << mdl.m, k = rf_ko_k(mdl.m);
@@ -199,7 +217,7 @@ static int ko_encode(int argc, char **argv)
         rf_usage_error("ko encode: out of memory for %zu frames", frames);
         goto done_msg;
     }
-    ko_encode_f32_ref(&mdl, b, frames, x);
+    rf_ko_encode_f32(&mdl, b, frames, x);
     char err[512];
     if (!rf_write_file_atomic(out, x, frames * n * sizeof(float), err, sizeof err))
         rf_usage_error("ko encode: %s", err);
@@ -217,14 +235,16 @@ done_model:
 
 static int ko_decode(int argc, char **argv)
 {
-    const char *wpath = NULL, *ypath = NULL, *out = NULL, *hard = NULL;
+    const char *wpath = NULL, *ypath = NULL, *out = NULL, *hard = NULL, *isa = NULL;
     for (int i = 1; i < argc; i++) {
         if (rf_opt(argc, argv, &i, "--weights", &wpath) || rf_opt(argc, argv, &i, "--received", &ypath) ||
-            rf_opt(argc, argv, &i, "--out", &out) || rf_opt(argc, argv, &i, "--hard", &hard))
+            rf_opt(argc, argv, &i, "--out", &out) || rf_opt(argc, argv, &i, "--hard", &hard) ||
+            rf_opt(argc, argv, &i, "--isa", &isa))
             continue;
         return rf_usage_error("ko decode: unknown argument '%s'", argv[i]);
     }
     if (!ypath || !out) return rf_usage_error("ko decode: --weights, --received and --out are required");
+    if (!set_level("ko decode", isa)) return RF_EXIT_USAGE;
     if (hard && !strcmp(hard, out)) return rf_usage_error("ko decode: --out and --hard name the same file");
     rf_ko_model mdl;
     if (!load_weights(wpath, &mdl)) return RF_EXIT_USAGE;
@@ -245,7 +265,7 @@ static int ko_decode(int argc, char **argv)
         rf_usage_error("ko decode: out of memory for %zu frames", frames);
         goto done_out;
     }
-    ko_decode_f32_ref(&mdl, y, frames, llr);
+    rf_ko_decode_f32(&mdl, y, frames, llr);
     for (size_t i = 0; i < frames * k; i++) bits[i] = llr[i] < 0.0f;
     char err[512];
     if (!rf_write_file_atomic(out, llr, frames * k * sizeof(float), err, sizeof err)) {

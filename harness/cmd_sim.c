@@ -1,4 +1,4 @@
-/* refast sim: BER/BLER of an RM or polar code under a decoder and a channel over a range of SNR
+/* refast sim: BER/BLER of an RM, polar or KO code under a decoder and a channel over a range of SNR
  * points (SPEC §5.1 "Metrics and simulation", §6). The Monte Carlo engine is sim.c; this file
  * parses and validates the command line (SPEC §8: one-line errors, exit 2), maps (code, decoder)
  * to the library's encoders and decoders through one table, and prints the table / writes the
@@ -16,6 +16,7 @@
 #include "refast/channel.h"
 #include "refast/codes.h"
 #include "refast/decoders.h"
+#include "refast/ko.h"
 #include "refast/softmap.h"
 #include "sim.h"
 
@@ -66,6 +67,21 @@ static void dec_sc(const void *ctx, const float *llr, size_t frames, uint8_t *ms
     rf_polar_sc(c->code.m, c->frozen, c->f, llr, frames, msg);
 }
 
+/* KO: real codewords (||x||^2 = n) and the KO decoder on the raw observations (sim.h), hard bits
+ * [L < 0] of its k output logits. */
+static void enc_ko(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+{
+    const codec_ctx *c = ctx;
+    rf_ko_encode_f32(c->code.ko, msg, frames, x);
+}
+
+static void dec_ko(const void *ctx, const float *y, size_t frames, uint8_t *msg, float *soft)
+{
+    const codec_ctx *c = ctx;
+    rf_ko_decode_f32(c->code.ko, y, frames, soft);
+    for (size_t i = 0; i < frames * c->code.k; i++) msg[i] = soft[i] < 0 || soft[i] != soft[i]; /* NaN: wrong */
+}
+
 static void dec_scl(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
 {
     const codec_ctx *c = ctx;
@@ -74,7 +90,10 @@ static void dec_scl(const void *ctx, const float *llr, size_t frames, uint8_t *m
 }
 
 /* (code, decoder) -> functions. `polar` rows encode with the polar encoder and a frozen set (an
- * RM code there uses the rm construction); `leaves` rows report the eq. 4.4 decomposition. */
+ * RM code there uses the rm construction); `leaves` rows report the eq. 4.4 decomposition. KO(m,2)
+ * decodes along the Plotkin tree of RM(m,2) in Dumer's order (leaf RM(i-1,1) of node (i,2) for
+ * i = m..3, then RM(2,2)) with the bits of refast/ko.h's canonical order, so its leaves are
+ * rf_rm_leaves(m, 2, RF_DUMER). */
 typedef struct codec_row {
     rf_code_kind code;
     rf_dec_kind dec;
@@ -93,11 +112,12 @@ static const codec_row codec_table[] = {
     {RF_CODE_RM, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
     {RF_CODE_POLAR, RF_DEC_SC, true, false, true, 0, enc_polar, dec_sc},
     {RF_CODE_POLAR, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
+    {RF_CODE_KO, RF_DEC_KO, false, true, false, RF_DUMER, enc_ko, dec_ko},
 };
 
 static void sim_help(void)
 {
-    printf("usage: refast sim --code rm:M:R|polar:N:K --decoder dumer|dumer0|sc|scl:L|map|softmap\n"
+    printf("usage: refast sim --code rm:M:R|polar:N:K|ko:FILE.kow --decoder dumer|dumer0|sc|scl:L|map|softmap|ko\n"
            "                  [--construction ga|bhattacharyya|rm|file:F] [--design-sigma S|adaptive]\n"
            "                  [--f exact|minsum] [--channel awgn|rayleigh|bursty]\n"
            "                  --ebn0 A:B:STEP | --esn0 A:B:STEP | --snr A:B:STEP\n"
@@ -114,12 +134,17 @@ static void sim_help(void)
            "polar machinery with the rm frozen set); polar codes: sc, scl:L (1 <= L <= 32), frozen set\n"
            "from --construction (default ga) at --design-sigma (default adaptive: each point's sigma).\n"
            "--f picks the check-node function of dumer/sc/scl (default exact).\n"
-           "For RM codes with dumer, dumer0, map or softmap the block errors are also split by the\n"
-           "first wrong leaf of the Plotkin tree in decoding order (seed 004 eq. 4.4).\n"
+           "KO codes: --code ko:FILE.kow (weights from refast ko init|import), --decoder ko only. The\n"
+           "real codewords (||x||^2 = n, unit symbol energy) go through the same noise as BPSK; the KO\n"
+           "decoder gets the raw y (awgn, bursty) or the matched-filter output a y (rayleigh), no LLRs.\n"
+           "For RM codes with dumer, dumer0, map or softmap and for KO codes the block errors are also\n"
+           "split by the first wrong leaf of the Plotkin tree in decoding order (seed 004 eq. 4.4).\n"
            "--json FILE records the code, decoder, construction, channel, seed, every SNR convention\n"
            "and sigma, frames, errors, BER/BLER with their intervals and the per-leaf split.\n"
            "The BER interval treats the k bits of a frame as independent trials, which errors inside\n"
-           "a frame are not: it is narrower than the truth; the BLER interval is exact in that sense.\n");
+           "a frame are not: it is narrower than the truth; the BLER interval is exact in that sense.\n"
+           "The JSON also has ber_ci95_frames, a normal interval from the variance of the per-frame\n"
+           "bit error count, which does account for that correlation.\n");
 }
 
 typedef struct progress_state {
@@ -246,6 +271,8 @@ static void json_number(rf_jsonw *w, const char *key, double v)
     else rf_jsonw_fmt(w, ",\"%s\":null", key);
 }
 
+static int sim_code(sim_opts o, codec_ctx ctx);
+
 int cmd_sim(int argc, char **argv)
 {
     sim_opts o;
@@ -260,6 +287,15 @@ int cmd_sim(int argc, char **argv)
     char err[512];
     codec_ctx ctx = {0};
     if (!rf_codespec_parse(o.code, &ctx.code, err, sizeof err)) return rf_usage_error("sim: %s", err);
+    const int status = sim_code(o, ctx);
+    rf_codespec_free(&ctx.code);
+    return status;
+}
+
+/* Everything after the code is parsed (the caller owns and frees the code). */
+static int sim_code(sim_opts o, codec_ctx ctx)
+{
+    char err[512];
     if (!rf_decspec_parse(o.decoder, &ctx.dec, err, sizeof err)) return rf_usage_error("sim: %s", err);
     if (!rf_decspec_applies(&ctx.dec, &ctx.code, err, sizeof err)) return rf_usage_error("sim: %s", err);
     const codec_row *row = NULL;
@@ -338,6 +374,8 @@ int cmd_sim(int argc, char **argv)
         }
     }
     rf_sim_codec codec = {ctx.code.n, ctx.code.k, &ctx, row->encode, row->decode, leaves, nleaves};
+    bool (*const point_fn)(const rf_sim_codec *, const rf_sim_point_cfg *, rf_sim_result *, char *, size_t) =
+        ctx.code.kind == RF_CODE_KO ? rf_sim_point_real : rf_sim_point;
 
     const char *chname = channel == RF_CH_AWGN ? "awgn" : channel == RF_CH_RAYLEIGH ? "rayleigh" : "bursty";
     const char *design_text = cons.adaptive ? "adaptive" : o.design;
@@ -345,6 +383,9 @@ int cmd_sim(int argc, char **argv)
            ctx.code.text, ctx.code.n, ctx.code.k, rate, ctx.dec.text, row->uses_f ? ", f " : "",
            row->uses_f ? (ctx.f == RF_F_MINSUM ? "minsum" : "exact") : "", chname, o.seed,
            rf_isa_name(rf_isa_current()), o.threads, o.threads == 1 ? "" : "s");
+    if (ctx.code.kind == RF_CODE_KO)
+        printf("weights %s: KO(%u,2) %s, real symbols, decoder input %s\n", ctx.code.path, ctx.code.m,
+               rf_ko_arch_name(ctx.code.ko->arch), channel == RF_CH_RAYLEIGH ? "a y (matched filter)" : "raw y");
     if (row->polar)
         printf("construction %s%s%s, design sigma %s\n", rf_construction_name(&cons), cons.path ? ":" : "",
                cons.path ? cons.path : "", design_text);
@@ -356,6 +397,18 @@ int cmd_sim(int argc, char **argv)
     rf_jsonw_init(&jw);
     rf_jsonw_raw(&jw, "{\"command\":\"sim\",\"code\":");
     rf_jsonw_str(&jw, ctx.code.text);
+    if (ctx.code.kind == RF_CODE_KO) {
+        uint64_t hhi = 0, hlo = 0;
+        rf_jsonw_raw(&jw, ",\"weights\":");
+        rf_jsonw_str(&jw, ctx.code.path);
+        rf_jsonw_raw(&jw, ",\"architecture\":");
+        rf_jsonw_str(&jw, rf_ko_arch_name(ctx.code.ko->arch));
+        if (rf_ko_model_hash(ctx.code.ko, &hhi, &hlo))
+            rf_jsonw_fmt(&jw, ",\"weights_xxh3_128\":\"%016llx%016llx\"", (unsigned long long)hhi,
+                         (unsigned long long)hlo);
+        rf_jsonw_raw(&jw, ",\"decoder_input\":");
+        rf_jsonw_str(&jw, channel == RF_CH_RAYLEIGH ? "a*y" : "y");
+    }
     rf_jsonw_fmt(&jw, ",\"n\":%zu,\"k\":%zu,\"rate\":%.17g,\"decoder\":", ctx.code.n, ctx.code.k, rate);
     rf_jsonw_str(&jw, ctx.dec.text);
     rf_jsonw_raw(&jw, ",\"f\":");
@@ -385,7 +438,8 @@ int cmd_sim(int argc, char **argv)
                  o.max_frames, o.target_errors, o.threads);
     rf_jsonw_str(&jw, rf_isa_name(rf_isa_current()));
     rf_jsonw_raw(&jw, ",\"message_stream\":\"philox(seed, 2^61 + frame)\",\"ber_ci95_note\":"
-                     "\"Wilson over bits taken as independent trials (optimistic)\",\"points\":[");
+                     "\"Wilson over bits taken as independent trials (optimistic); ber_ci95_frames: normal "
+                     "approximation from the variance of the per-frame bit error count\",\"points\":[");
 
     progress_state prog = {isatty(STDERR_FILENO) != 0, 0, npoints, o.conv, 0, 0};
     int status = RF_EXIT_OK;
@@ -402,7 +456,7 @@ int cmd_sim(int argc, char **argv)
                                 o.max_frames, o.target_errors, (unsigned)o.threads, prog.tty ? progress_cb : NULL,
                                 &prog};
         rf_sim_result res;
-        if (!rf_sim_point(&codec, &cfg, &res, err, sizeof err)) {
+        if (!point_fn(&codec, &cfg, &res, err, sizeof err)) {
             status = rf_usage_error("sim: %s", err);
             break;
         }
@@ -440,6 +494,10 @@ int cmd_sim(int argc, char **argv)
                      (unsigned long long)res.block_errors);
         json_number(&jw, "ber", ber);
         rf_jsonw_fmt(&jw, ",\"ber_ci95\":[%.17g,%.17g]", ber_lo, ber_hi);
+        double fr_lo, fr_hi;
+        rf_sim_ber_interval(&res, 1.959963984540054, &fr_lo, &fr_hi);
+        rf_jsonw_fmt(&jw, ",\"bit_errors_sq\":%llu,\"ber_ci95_frames\":[%.17g,%.17g]",
+                     (unsigned long long)res.bit_errors_sq, fr_lo, fr_hi);
         json_number(&jw, "bler", bler);
         rf_jsonw_fmt(&jw, ",\"bler_ci95\":[%.17g,%.17g]", bler_lo, bler_hi);
         json_number(&jw, "seconds", res.seconds);

@@ -9,6 +9,7 @@
 
 #include "refast/codes.h"
 #include "refast/decoders.h"
+#include "refast/ko.h"
 
 /* A decimal unsigned integer that is the whole of [s, end) (no sign, no spaces). */
 static bool parse_uint(const char *s, size_t len, unsigned long long max, unsigned long long *out)
@@ -84,11 +85,40 @@ bool rf_codespec_parse(const char *s, rf_codespec *c, char *err, size_t errlen)
         return true;
     }
     if (!strncmp(s, "ko:", 3)) {
-        snprintf(err, errlen, "code '%s': KO codes are not simulated by this build (rm:M:R or polar:N:K)", s);
-        return false;
+        if (!s[3]) {
+            snprintf(err, errlen, "code '%s': expected ko:FILE.kow (a weights file)", s);
+            return false;
+        }
+        rf_ko_model *mdl = calloc(1, sizeof *mdl);
+        if (!mdl) {
+            snprintf(err, errlen, "code '%s': out of memory", s);
+            return false;
+        }
+        char lerr[400];
+        if (!rf_ko_model_load(mdl, s + 3, lerr, sizeof lerr)) {
+            free(mdl);
+            snprintf(err, errlen, "code ko: %s", lerr);
+            return false;
+        }
+        c->kind = RF_CODE_KO;
+        c->m = mdl->m;
+        c->r = mdl->r;
+        c->n = (size_t)1 << c->m;
+        c->k = rf_ko_k(c->m);
+        c->path = s + 3;
+        c->ko = mdl;
+        snprintf(c->text, sizeof c->text, "ko:%u:%u", c->m, c->r);
+        return true;
     }
-    snprintf(err, errlen, "unknown code '%s' (expected rm:M:R or polar:N:K)", s);
+    snprintf(err, errlen, "unknown code '%s' (expected rm:M:R, polar:N:K or ko:FILE.kow)", s);
     return false;
+}
+
+void rf_codespec_free(rf_codespec *c)
+{
+    if (c->ko) rf_ko_model_free(c->ko);
+    free(c->ko);
+    c->ko = NULL;
 }
 
 bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)
@@ -97,7 +127,7 @@ bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)
         const char *name;
         rf_dec_kind kind;
     } names[] = {{"dumer", RF_DEC_DUMER}, {"dumer0", RF_DEC_DUMER0}, {"sc", RF_DEC_SC},
-                 {"map", RF_DEC_MAP},     {"softmap", RF_DEC_SOFTMAP}};
+                 {"map", RF_DEC_MAP},     {"softmap", RF_DEC_SOFTMAP}, {"ko", RF_DEC_KO}};
     memset(d, 0, sizeof *d);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i].name)) {
@@ -116,13 +146,22 @@ bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)
         snprintf(d->text, sizeof d->text, "scl:%u", d->list);
         return true;
     }
-    snprintf(err, errlen, "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L, map or softmap)", s);
+    snprintf(err, errlen, "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L, map, softmap or ko)", s);
     return false;
 }
 
 bool rf_decspec_applies(const rf_decspec *d, const rf_codespec *c, char *err, size_t errlen)
 {
+    if (c->kind == RF_CODE_KO && d->kind != RF_DEC_KO) {
+        snprintf(err, errlen, "decoder %s does not decode KO codes (%s from %s): use --decoder ko", d->text, c->text,
+                 c->path);
+        return false;
+    }
     switch (d->kind) {
+    case RF_DEC_KO:
+        if (c->kind == RF_CODE_KO) return true;
+        snprintf(err, errlen, "decoder ko decodes KO codes (ko:FILE.kow) only, not %s", c->text);
+        return false;
     case RF_DEC_DUMER:
     case RF_DEC_DUMER0:
         if (c->kind == RF_CODE_RM) return true;
@@ -243,6 +282,14 @@ bool rf_construction_parse(const char *cons, const char *design, const rf_codesp
         }
         out->adaptive = false;
         out->design_sigma = s;
+    }
+    if (c->kind == RF_CODE_KO) { /* no frozen set: nothing to construct */
+        if (cons) {
+            snprintf(err, errlen, "--construction %s: a KO code has no construction", cons);
+            return false;
+        }
+        out->kind = RF_CONS_GA;
+        return true;
     }
     if (c->kind == RF_CODE_RM) {
         if (cons && strcmp(cons, "rm") != 0) {

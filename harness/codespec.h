@@ -1,8 +1,9 @@
 /* Code and decoder specifications of `refast sim` and `refast code` (SPEC §5.1, §6, §8).
  *
- * A code is written `rm:M:R` (Reed–Muller RM(M,R), 0 <= R <= M <= 16) or `polar:N:K` (Arikan
- * polar code of length N = 2^m, 2 <= N <= 2^16, 1 <= K <= N); a decoder `dumer`, `dumer0`, `sc`,
- * `scl:L` (1 <= L <= 32), `map` or `softmap`. Which decoder applies to which code:
+ * A code is written `rm:M:R` (Reed–Muller RM(M,R), 0 <= R <= M <= 16), `polar:N:K` (Arikan
+ * polar code of length N = 2^m, 2 <= N <= 2^16, 1 <= K <= N) or `ko:FILE` (the KO(m,2) code whose
+ * weights are the .kow file FILE, refast/ko.h; parsing loads them); a decoder `dumer`, `dumer0`,
+ * `sc`, `scl:L` (1 <= L <= 32), `map`, `softmap` or `ko`. Which decoder applies to which code:
  *   rm:M:R    dumer, dumer0 (Dumer's recursive decoder, refast/decoders.h); map, softmap (only for
  *             R = 1, M >= 1: rm1_map / rm1_softmap_maxlog of refast/softmap.h, hard decisions
  *             [L < 0] of the C.6 LLRs); sc, scl:L through the polar machinery with the `rm` frozen
@@ -12,6 +13,8 @@
  *   polar:N:K sc, scl:L, with the frozen set from --construction (ga, bhattacharyya, rm: the K
  *             must equal some k(m, r); file:F) at --design-sigma S or `adaptive` (the design point
  *             is each simulated point's sigma).
+ *   ko:FILE   ko only (the KO decoder of the same weights, rf_ko_decode_f32), and ko applies to
+ *             nothing else.
  * Parsing and validation give one-line errors naming the argument.
  */
 #ifndef REFAST_CODESPEC_H
@@ -21,16 +24,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum rf_code_kind { RF_CODE_RM = 0, RF_CODE_POLAR } rf_code_kind;
+typedef enum rf_code_kind { RF_CODE_RM = 0, RF_CODE_POLAR, RF_CODE_KO } rf_code_kind;
+
+struct rf_ko_model;
 
 typedef struct rf_codespec {
     rf_code_kind kind;
-    unsigned m, r; /* rm: M and R; polar: m = log2 N (r unused) */
+    unsigned m, r; /* rm: M and R; polar: m = log2 N (r unused); ko: m and r = 2 of the weights */
     size_t n, k;
-    char text[48]; /* as given, normalised: "rm:8:2", "polar:64:7" */
+    char text[48];           /* normalised: "rm:8:2", "polar:64:7"; ko: "ko:8:2" (the file is `path`) */
+    const char *path;        /* ko: the weights file (points into the parsed string) */
+    struct rf_ko_model *ko;  /* ko: the loaded weights (owned; rf_codespec_free) */
 } rf_codespec;
 
+/* On success a ko: code owns its loaded weights: release them with rf_codespec_free (a no-op for
+ * rm and polar codes, and after a failed parse). */
 bool rf_codespec_parse(const char *s, rf_codespec *c, char *err, size_t errlen);
+void rf_codespec_free(rf_codespec *c);
 
 typedef enum rf_dec_kind {
     RF_DEC_DUMER = 0,
@@ -38,7 +48,8 @@ typedef enum rf_dec_kind {
     RF_DEC_SC,
     RF_DEC_SCL,
     RF_DEC_MAP,
-    RF_DEC_SOFTMAP
+    RF_DEC_SOFTMAP,
+    RF_DEC_KO
 } rf_dec_kind;
 
 typedef struct rf_decspec {

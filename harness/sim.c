@@ -28,6 +28,19 @@ void rf_wilson(uint64_t x, uint64_t n, double *lo, double *hi)
     *hi = x == n ? 1 : fmin(1, center + half);
 }
 
+void rf_sim_ber_interval(const rf_sim_result *res, double z, double *lo, double *hi)
+{
+    *lo = 0;
+    *hi = 1;
+    if (res->frames < 2 || res->bits == 0) return;
+    const double nf = (double)res->frames, k = (double)res->bits / nf;
+    const double mean = (double)res->bit_errors / nf;
+    const double var = fmax(0, ((double)res->bit_errors_sq - nf * mean * mean) / (nf - 1));
+    const double half = z * sqrt(var / nf) / k, ber = mean / k;
+    *lo = fmax(0, ber - half);
+    *hi = fmin(1, ber + half);
+}
+
 bool rf_sim_range(const char *s, double *a, double *step, size_t *count, size_t max, char *err, size_t errlen)
 {
     double v[3];
@@ -75,6 +88,39 @@ void rf_sim_messages(uint64_t seed, uint64_t first, size_t frames, size_t k, uin
     }
 }
 
+void rf_sim_real_channel(rf_channel_kind ch, const float *x, size_t n, size_t frames, uint64_t first, uint64_t seed,
+                         float sigma, float rho, float sigma_b, float *scratch, float *out)
+{
+    float *z = scratch, *g = scratch + n, *u = scratch + n, *w = scratch + 2 * n;
+    for (size_t f = 0; f < frames; f++) {
+        const uint64_t frame = first + f;
+        const float *xf = x + f * n;
+        float *yf = out + f * n;
+        rf_gauss_f32(seed, frame, 0, n, z); /* the z of awgn_llr_f32 for this frame */
+        switch (ch) {
+        case RF_CH_AWGN:
+            for (size_t i = 0; i < n; i++) yf[i] = xf[i] + sigma * z[i];
+            break;
+        case RF_CH_RAYLEIGH:
+            rf_gauss_f32(seed, frame + RF_STREAM_FADING, 0, 2 * n, g);
+            for (size_t i = 0; i < n; i++) {
+                const float a = sqrtf(0.5f * (g[2 * i] * g[2 * i] + g[2 * i + 1] * g[2 * i + 1]));
+                yf[i] = a * (a * xf[i] + sigma * z[i]);
+            }
+            break;
+        case RF_CH_BURSTY:
+            rf_uniform_f32(seed, frame + RF_STREAM_BURST_FLAG, 0, n, u);
+            rf_gauss_f32(seed, frame + RF_STREAM_BURST_NOISE, 0, n, w);
+            for (size_t i = 0; i < n; i++) {
+                float y = xf[i] + sigma * z[i];
+                if (u[i] < rho) y = y + sigma_b * w[i];
+                yf[i] = y;
+            }
+            break;
+        }
+    }
+}
+
 void rf_sim_result_free(rf_sim_result *res)
 {
     free(res->leaf_errors);
@@ -90,7 +136,7 @@ typedef struct frame_out {
 
 typedef struct bufs {
     uint8_t *msg, *hat, *bits;
-    float *llr, *soft;
+    float *llr, *soft, *scratch;
 } bufs;
 
 typedef struct job {
@@ -98,6 +144,7 @@ typedef struct job {
     const rf_sim_point_cfg *cfg;
     uint64_t batch, nbatches, max_frames;
     float sigma, rho, sigma_b;
+    bool real; /* rf_sim_point_real */
 } job;
 
 static void bufs_free(bufs *b)
@@ -107,6 +154,7 @@ static void bufs_free(bufs *b)
     rf_free(b->bits);
     rf_free(b->llr);
     rf_free(b->soft);
+    rf_free(b->scratch);
 }
 
 static bool bufs_alloc(bufs *b, size_t batch, size_t n, size_t k)
@@ -116,7 +164,8 @@ static bool bufs_alloc(bufs *b, size_t batch, size_t n, size_t k)
     b->bits = rf_alloc(batch * n);
     b->llr = rf_alloc(batch * n * sizeof(float));
     b->soft = rf_alloc(batch * k * sizeof(float));
-    if (b->msg && b->hat && b->bits && b->llr && b->soft) return true;
+    b->scratch = rf_alloc(3 * n * sizeof(float));
+    if (b->msg && b->hat && b->bits && b->llr && b->soft && b->scratch) return true;
     bufs_free(b);
     memset(b, 0, sizeof *b);
     return false;
@@ -131,7 +180,10 @@ static void run_batch(const job *j, uint64_t b, bufs *buf, frame_out *out)
     rf_sim_messages(j->cfg->seed, first, frames, k, buf->msg);
     c->encode(c->ctx, buf->msg, frames, buf->llr);
     for (size_t i = 0; i < frames * n; i++) buf->bits[i] = buf->llr[i] < 0; /* BPSK: -1 is bit 1 */
-    switch (j->cfg->channel) {
+    if (j->real)
+        rf_sim_real_channel(j->cfg->channel, buf->llr, n, frames, first, j->cfg->seed, j->sigma, j->rho, j->sigma_b,
+                            buf->scratch, buf->llr);
+    else switch (j->cfg->channel) {
     case RF_CH_AWGN: rf_awgn_llr_f32(buf->bits, n, frames, first, j->cfg->seed, j->sigma, buf->llr); break;
     case RF_CH_RAYLEIGH: rf_rayleigh_llr_f32(buf->bits, n, frames, first, j->cfg->seed, j->sigma, buf->llr); break;
     case RF_CH_BURSTY:
@@ -165,6 +217,7 @@ static bool merge_batch(const job *j, uint64_t b, const frame_out *out, rf_sim_r
     for (uint64_t f = 0; f < frames; f++) {
         res->frames++;
         res->bit_errors += out[f].bit_errors;
+        res->bit_errors_sq += (uint64_t)out[f].bit_errors * out[f].bit_errors;
         if (out[f].bit_errors) {
             res->block_errors++;
             if (out[f].leaf >= 0) res->leaf_errors[out[f].leaf]++;
@@ -219,8 +272,23 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bool real, rf_sim_result *res,
+                      char *err, size_t errlen);
+
 bool rf_sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, rf_sim_result *res, char *err,
                   size_t errlen)
+{
+    return sim_point(codec, cfg, false, res, err, errlen);
+}
+
+bool rf_sim_point_real(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, rf_sim_result *res, char *err,
+                       size_t errlen)
+{
+    return sim_point(codec, cfg, true, res, err, errlen);
+}
+
+static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bool real, rf_sim_result *res,
+                      char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
     if (!(cfg->sigma > 0) || !((float)cfg->sigma >= 1e-6f) || !((float)cfg->sigma <= 1e6f)) {
@@ -238,7 +306,7 @@ bool rf_sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, rf_sim
     const unsigned threads = cfg->threads < 1 ? 1 : cfg->threads > RF_SIM_MAX_THREADS ? RF_SIM_MAX_THREADS : cfg->threads;
     size_t batch = ((size_t)1 << 17) / codec->n;
     batch = batch < 1 ? 1 : batch > 1024 ? 1024 : batch;
-    job j = {codec, cfg, batch, 0, cfg->max_frames, (float)cfg->sigma, (float)cfg->rho, (float)cfg->sigma_b};
+    job j = {codec, cfg, batch, 0, cfg->max_frames, (float)cfg->sigma, (float)cfg->rho, (float)cfg->sigma_b, real};
     j.nbatches = (cfg->max_frames + batch - 1) / batch;
     res->nleaves = codec->nleaves;
     res->leaf_errors = calloc(codec->nleaves ? codec->nleaves : 1, sizeof *res->leaf_errors);

@@ -10,11 +10,13 @@
 #                    `refast golden check`
 #   asan-*           ASan + UBSan build (gcc) and its ctest
 #   aarch64-*        NEON cross build, its ctest under qemu-aarch64, `refast verify --isa neon`
-#   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry
+#   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry,
+#                    and the .kow parser fuzz (20 s)
 # A failed step does not stop the run (steps that need its output are skipped), so the closing
 # line `test: N passed, M failed` is always complete. Exit status 0 only if every step passed.
 #
-# Environment: REFAST_JOBS (parallel jobs, default nproc), REFAST_FUZZ_SECONDS (default 60).
+# Environment: REFAST_JOBS (parallel jobs, default nproc), REFAST_FUZZ_SECONDS (default 60),
+# REFAST_KOW_FUZZ_SECONDS (default 20).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -131,6 +133,22 @@ fuzz_run() {
         -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus"
 }
 
+# The .kow parser fuzz: seeds are valid files (KO(3,2) and TinyKO(3,2) from `refast ko init`), so
+# mutations reach the header, tensor and hash checks; the reader must reject or round-trip.
+kow_fuzz_seconds=${REFAST_KOW_FUZZ_SECONDS:-20}
+kow_fuzz_run() {
+    local dir=build/fuzz/kow
+    mkdir -p "$dir/corpus" "$dir/artifacts"
+    local refast
+    refast=$(refast_in build/release) || return 1
+    "$refast" ko init --code ko:3:2 --seed 1 --out "$dir/corpus/seed-ko3.kow" || return 1
+    "$refast" ko init --code ko:3:2 --tiny --seed 2 --out "$dir/corpus/seed-tiny3.kow" || return 1
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        build/fuzz/fuzz/refast_kow_fuzz -max_total_time="$kow_fuzz_seconds" -rss_limit_mb=2048 \
+        -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus"
+}
+
 echo "test: refast test suite in $root ($jobs jobs)"
 step setup                            -- bash scripts/setup.sh
 step release-build                    -- configure_build release
@@ -144,6 +162,7 @@ step aarch64-ctest     aarch64-build  -- ctest --preset aarch64 --parallel "$job
 step aarch64-verify    aarch64-build  -- verify_neon
 step fuzz-build                       -- configure_build fuzz
 step fuzz-run          fuzz-build     -- fuzz_run
+step fuzz-kow          fuzz-build release-build -- kow_fuzz_run
 
 echo "test: total $((SECONDS - t_start)) s; logs in $logdir/"
 if [[ $skipped -gt 0 ]]; then

@@ -1,9 +1,11 @@
 /* The golden container and the golden/verify commands: a round trip is lossless, and every kind
  * of damage (truncation, a flipped byte, wrong magic, wrong version, wrong hash, an empty or
  * missing file) is a one-line error naming the file and the field, with exit code 2. */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "golden.h"
 #include "refast/registry.h"
 #include "rfg.h"
@@ -241,8 +243,85 @@ static void test_commands(const char *dir)
     CHECK(rc == 2 && rf_test_lines(err) == 1);
 }
 
+/* The sum class at the bottom of the double range: an exact match passes whatever S is (a
+ * subnormal S once made u*S round to 0 and 0/0 fail, found by the fuzzer on moe_q_hess_f64), an
+ * error of a few subnormals passes as underflow, a relative error far above u*S still fails. */
+static bool judge_sum(double want, double scale, double got)
+{
+    rf_kernel k;
+    memset(&k, 0, sizeof k);
+    k.name = "sum_probe";
+    k.work_dtype = RF_DT_F64;
+    k.tol.cls = RF_TOL_SUM;
+    rf_case c, out;
+    rf_case_init(&c, "sum_probe", "t", "terms=16");
+    rf_case_init(&out, "sum_probe", "t", "terms=16");
+    *(double *)rf_case_add1(&c, "want.y", RF_DT_F64, 1) = want;
+    *(double *)rf_case_add1(&c, "scale.y", RF_DT_F64, 1) = scale;
+    *(double *)rf_case_add1(&out, "y", RF_DT_F64, 1) = got;
+    rf_verdict v;
+    bool ok = rf_compare_case(&k, &c, &out, &v) && v.pass;
+    rf_case_free(&c);
+    rf_case_free(&out);
+    return ok;
+}
+
+static void test_sum_class_underflow(void)
+{
+    CHECK(judge_sum(0.0, 1e-320, -0.0));
+    CHECK(judge_sum(0.0, 0.0, 0.0));
+    CHECK(judge_sum(1e-320, 2e-320, 1e-320 + 2 * DBL_TRUE_MIN));
+    CHECK(!judge_sum(1e-300, 1e-300, 1.5e-300));
+    CHECK(!judge_sum(1e-320, 1e-320, 1e-318));
+    CHECK(judge_sum(1.0, 1.0, 1.0 + 1e-15));
+    CHECK(!judge_sum(1.0, 1.0, 1.0 + 1e-12));
+}
+
+/* A per-output class (tol.<output>=<class>): hard decisions judged as `decision` next to the
+ * `iterate` LLRs of the same case; a flip away from a tie fails, a flip at a near-tie passes while
+ * rare, an unknown class is an error. */
+static bool judge_mixed(uint8_t got_bit, float tie, const char *extra)
+{
+    rf_kernel k;
+    memset(&k, 0, sizeof k);
+    k.name = "mixed_probe";
+    k.work_dtype = RF_DT_F32;
+    k.tol.cls = RF_TOL_ITERATE;
+    k.tol.tau = 1.0;
+    char params[128];
+    snprintf(params, sizeof params, "tol.hard=decision %s", extra);
+    rf_case c, out;
+    rf_case_init(&c, "mixed_probe", "t", params);
+    rf_case_init(&out, "mixed_probe", "t", params);
+    const uint64_t n = 20000; /* one near-tie flip is 0.5e-4 of the decisions: tolerated */
+    float *wl = rf_case_add1(&c, "want.llr", RF_DT_F32, n), *sl = rf_case_add1(&c, "scale.llr", RF_DT_F32, n);
+    uint8_t *wh = rf_case_add1(&c, "want.hard", RF_DT_U8, n);
+    float *sh = rf_case_add1(&c, "scale.hard", RF_DT_F32, n), *th = rf_case_add1(&c, "tie.hard", RF_DT_F32, n);
+    float *gl = rf_case_add1(&out, "llr", RF_DT_F32, n);
+    uint8_t *gh = rf_case_add1(&out, "hard", RF_DT_U8, n);
+    for (uint64_t i = 0; i < n; i++) {
+        wl[i] = gl[i] = 1.0f;
+        sl[i] = 1.0f;
+        wh[i] = gh[i] = 0;
+        sh[i] = 1e-2f * 16777216.0f; /* tau u S = 1e-2 with tau = 1, u = 2^-24 */
+        th[i] = 1.0f;
+    }
+    th[7] = tie;
+    gh[7] = got_bit;
+    rf_verdict v;
+    bool ok = rf_compare_case(&k, &c, &out, &v) && v.pass;
+    rf_case_free(&c);
+    rf_case_free(&out);
+    return ok;
+}
+
 int main(void)
 {
+    test_sum_class_underflow();
+    CHECK(judge_mixed(0, 1.0f, ""));
+    CHECK(!judge_mixed(1, 1.0f, ""));
+    CHECK(judge_mixed(1, 1e-3f, ""));
+    CHECK(!judge_mixed(0, 1.0f, "tol.llr=frobnicate"));
     const char *dir = rf_test_tmpdir();
     char d1[300], d2[400];
     snprintf(d1, sizeof d1, "%s", dir);

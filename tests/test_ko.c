@@ -355,6 +355,16 @@ static void test_cli_ko(void)
     if (hv && lv)
         for (size_t i = 0; i < 2 * k; i++) CHECK(hv[i] == (lv[i] < 0.0f));
     free(hv), free(lv);
+    /* --isa: scalar gives the same hard bits as the default level; an unknown level is exit 2 */
+    CHECK(rf_test_cli(out, sizeof out, err, sizeof err, "ko", "decode", "--weights", w, "--received", y, "--out", l, "--hard", x,
+                      "--isa", "scalar", (char *)NULL) == 0);
+    uint8_t *hs = rf_test_read_exact(x, 2 * k), *hd = rf_test_read_exact(h, 2 * k);
+    CHECK(hs && hd && memcmp(hs, hd, 2 * k) == 0);
+    free(hs), free(hd);
+    CHECK(rf_test_cli(out, sizeof out, err, sizeof err, "ko", "decode", "--weights", w, "--received", y, "--out", l,
+                      "--isa", "bogus", (char *)NULL) == 2 && one_line(err));
+    CHECK(rf_test_cli(out, sizeof out, err, sizeof err, "ko", "encode", "--weights", w, "--messages", m, "--out", l,
+                      "--isa", "bogus", (char *)NULL) == 2 && one_line(err));
     remove(x), remove(l), remove(h);
     /* bad messages: a byte 2, and a size that is not a multiple of k */
     msg[3] = 2;

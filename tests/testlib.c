@@ -1,3 +1,4 @@
+#include "refast/isa.h"
 #include "testlib.h"
 
 #include <math.h>
@@ -80,7 +81,9 @@ int rf_test_cli(char *out, size_t outlen, char *err, size_t errlen, ...)
     int saved_out = dup(1), saved_err = dup(2);
     dup2(fileno(fo), 1);
     dup2(fileno(fe), 2);
+    const rf_isa level = rf_isa_current(); /* --isa of one command must not leak into the next */
     int rc = rf_cli_main(argc, argv);
+    rf_isa_set(level);
     fflush(stdout);
     fflush(stderr);
     dup2(saved_out, 1);

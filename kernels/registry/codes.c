@@ -4,7 +4,11 @@
  *
  * RM case parameters: m (0..16), r (0..m, checked by rf_rm_check), frames, seed, input = random
  * (default) | zeros | ones | unit (frame f has the single message bit f % k set: the rows of the
- * generator, in the canonical order).
+ * generator, in the canonical order), or source = rm_8_2 | rm_9_2: external truth, the KO
+ * authors' messages (canonical order) and THEIR Plotkin encoder's +-1 codewords as want
+ * (ko-reference/README.md §3, §6; read by golden generate only, kernels/registry/koref.h; the
+ * params record the XXH3-64 of both files). Class exact: README checked their codewords equal
+ * the canonical encoder's on 1000/1000 frames.
  * Polar case parameters: log2n (0..12), frozen = ga (K, sigma) | bh (Bhattacharyya: K, sigma) |
  * rm (r; the `rm` rule with m = log2n) | preset (Polar(64,7), log2n = 6) | random (K positions
  * drawn from Philox), frames, seed, input as for RM. The frozen mask is built by kernels/codes.c:
@@ -19,11 +23,13 @@
  * way, and an exact golden must not depend on it.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "oracle.h"
 #include "common.h"
+#include "koref.h"
 #include "refast/codes.h"
 
 #define ORACLE_MAX_LOG2N 12
@@ -98,12 +104,34 @@ static int rm_params(const rf_case *c, unsigned *m, unsigned *r, char *err, size
     return 0;
 }
 
+/* source=rm_8_2|rm_9_2 (with m, r = 2, frames <= 1000): the KO authors' messages (ko-reference/
+ * rm_m_2/messages.u8, canonical order); their Plotkin encoder's codewords.f32 become want.* */
+static int rm_source_check(unsigned m, unsigned r, uint64_t frames, const char *source, char *err,
+                           size_t errlen)
+{
+    char want[16];
+    snprintf(want, sizeof want, "rm_%u_2", m);
+    if (r != 2 || strcmp(source, want) != 0 || frames > 1000)
+        return rf_run_error(err, errlen, "source=%s needs m=8 or 9 matching it, r=2, frames <= 1000", source);
+    return 0;
+}
+
 static int rm_make_inputs(rf_case *c, char *err, size_t errlen)
 {
     unsigned m = 0, r = 0;
     uint64_t frames;
+    char source[32];
     if (rm_params(c, &m, &r, err, errlen)) return -1;
     if (!rf_need_u64(c, "frames", 1, 1u << 16, &frames, err, errlen)) return -1;
+    if (rf_param_str(c->params, "source", source, sizeof source)) {
+        if (rm_source_check(m, r, frames, source, err, errlen)) return -1;
+        const size_t k = rf_rm_k(m, r);
+        uint8_t *src = rf_koref_read(c, source, "messages.u8", frames * k, err, errlen);
+        uint8_t *msg = src ? rf_case_add2(c, "in.msg", RF_DT_U8, frames, k) : NULL;
+        if (msg) memcpy(msg, src, frames * k);
+        free(src);
+        return msg ? 0 : src ? rf_run_error(err, errlen, "out of memory") : -1;
+    }
     return fill_messages(c, frames, rf_rm_k(m, r), err, errlen);
 }
 
@@ -201,7 +229,26 @@ static int rm_oracle_common(rf_case *c, bool packed, char *err, size_t errlen)
     const size_t n = (size_t)1 << m;
     uint8_t *bits = malloc(frames * n + 1);
     if (!bits) return rf_run_error(err, errlen, "out of memory");
-    ora_rm_encode_monomial(m, r, msg, frames, bits);
+    char source[32];
+    if (rf_param_str(c->params, "source", source, sizeof source)) {
+        /* the authors' +-1 codewords, exactly +-1 or the data are not what README says */
+        float *x = (float *)(void *)rf_koref_read(c, source, "codewords.f32", frames * n * 4, err, errlen);
+        for (size_t i = 0; x && i < frames * n; i++) {
+            if (x[i] != 1.0f && x[i] != -1.0f) {
+                free(x);
+                free(bits);
+                return rf_run_error(err, errlen, "%s/codewords.f32[%zu] = %g is not +-1", source, i, x[i]);
+            }
+            bits[i] = x[i] < 0.0f;
+        }
+        if (!x) {
+            free(bits);
+            return -1;
+        }
+        free(x);
+    } else {
+        ora_rm_encode_monomial(m, r, msg, frames, bits);
+    }
     int rc = store_want(c, bits, frames, n, packed, err, errlen);
     free(bits);
     return rc;
@@ -630,6 +677,9 @@ static const rf_case_spec rm_packed_cases[] = {
     {"rm10_3", "m=10 r=3 frames=16 seed=103"},
     {"rm12_12", "m=12 r=12 frames=1 seed=1212"},
     {"rm16_1", "m=16 r=1 frames=2 seed=161"},
+    /* external truth: the KO authors' Plotkin encoder on their messages (ko-reference/rm_m_2) */
+    {"authors_rm82", "m=8 r=2 frames=1000 source=rm_8_2"},
+    {"authors_rm92", "m=9 r=2 frames=1000 source=rm_9_2"},
     {NULL, NULL},
 };
 
@@ -644,6 +694,8 @@ static const rf_case_spec rm_f32_cases[] = {
     {"rm82", "m=8 r=2 frames=64 seed=82"},
     {"rm92", "m=9 r=2 frames=32 seed=92"},
     {"rm10_3", "m=10 r=3 frames=16 seed=103"},
+    {"authors_rm82", "m=8 r=2 frames=16 source=rm_8_2"},
+    {"authors_rm92", "m=9 r=2 frames=16 source=rm_9_2"},
     {NULL, NULL},
 };
 

@@ -43,16 +43,22 @@
  * decision of the whole stream from a legitimate near-tie: > 1 means every implementation within
  * the decision bound MUST reproduce the hash, so the check is not flaky. The minsum stream is
  * exact arithmetic (above) and cannot be flaky at all.
+ * Source cases (source=rm_8_2|rm_9_2, level=1|2, sigma = that level's, frames <= 200): external
+ * truth from the KO authors (ko-reference/README.md §6): in.llr = 2y/sigma^2 in float from their
+ * received vectors, want.msg = THEIR hard Dumer decisions (exact LSE), tie/scale the oracle's as
+ * above; the params record the XXH3-64 of the files read (kernels/registry/koref.h).
  * block_ml parameters: code = rm (m, r with k <= 16) | random (n, k: systematic [I | P]), frames,
  * sigma, seed; in.gen + in.llr (not quantised); oracle ora_block_ml.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
 #include "oracle.h"
 #include "common.h"
+#include "koref.h"
 #include "refast/decoders.h"
 #include "refast/rng.h"
 
@@ -166,10 +172,55 @@ static int read_params(const rf_case *c, dparams *p, char *err, size_t errlen)
     return 0;
 }
 
+/* source=rm_8_2|rm_9_2 level=1|2: the authors' received vectors (ko-reference/rm_m_2, README §6)
+ * as L = 2y/sigma^2 computed in float as in their code (sigma = the level's, a case parameter). */
+static int source_inputs(rf_case *c, const dparams *p, const char *source, char *err, size_t errlen)
+{
+    uint64_t level;
+    char want[16];
+    snprintf(want, sizeof want, "rm_%u_2", p->m);
+    if (strcmp(source, want) != 0 || p->r != 2 || p->frames > 200 || p->stream)
+        return rf_run_error(err, errlen, "source=%s needs m=8 or 9 matching it, r=2, frames <= 200", source);
+    if (!rf_need_u64(c, "level", 1, 2, &level, err, errlen)) return -1;
+    const size_t n = (size_t)1 << p->m;
+    char file[64];
+    snprintf(file, sizeof file, "level%u_received.f32", (unsigned)level);
+    float *y = (float *)(void *)rf_koref_read(c, source, file, p->frames * n * 4, err, errlen);
+    float *llr = y ? rf_case_add2(c, "in.llr", RF_DT_F32, p->frames, n) : NULL;
+    const float sigma = (float)p->sigma;
+    for (size_t i = 0; llr && i < p->frames * n; i++) llr[i] = 2.0f * y[i] / (sigma * sigma);
+    free(y);
+    if (!llr) return y ? rf_run_error(err, errlen, "out of memory") : -1;
+    /* their decisions are read (and hashed) here too, so that the params name every source file */
+    snprintf(file, sizeof file, "level%u_dumer_hard.u8", (unsigned)level);
+    uint8_t *h = rf_koref_read(c, source, file, p->frames * rm_k(p->m, 2), err, errlen);
+    free(h);
+    return h ? 0 : -1;
+}
+
+/* The authors' hard decisions replace the oracle's want.msg (tie and scale stay the oracle's, so
+ * a disagreement is excused only at a near-tie of the exact decoder). */
+static int source_want(rf_case *c, const dparams *p, const char *source, uint8_t *want, char *err,
+                       size_t errlen)
+{
+    uint64_t level = 1;
+    rf_param_u64(c->params, "level", &level);
+    char file[64];
+    snprintf(file, sizeof file, "level%u_dumer_hard.u8", (unsigned)level);
+    const size_t bytes = p->frames * rm_k(p->m, 2);
+    uint8_t *h = rf_koref_read(NULL, source, file, bytes, err, errlen);
+    if (!h) return -1;
+    memcpy(want, h, bytes);
+    free(h);
+    return 0;
+}
+
 static int dumer_make_inputs(rf_case *c, char *err, size_t errlen)
 {
     dparams p;
     if (read_params(c, &p, err, errlen)) return -1;
+    char source[32];
+    if (rf_param_str(c->params, "source", source, sizeof source)) return source_inputs(c, &p, source, err, errlen);
     const size_t rows = p.stream ? (p.stream < STREAM_CHECK ? p.stream : STREAM_CHECK) : p.frames;
     float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, rows, (uint64_t)1 << p.m);
     if (!llr) return rf_run_error(err, errlen, "out of memory");
@@ -308,6 +359,10 @@ static int dumer_oracle_common(rf_case *c, int soft, char *err, size_t errlen)
     }
     free(bits);
     free(so);
+    char source[32];
+    if (!soft && rf_param_str(c->params, "source", source, sizeof source) &&
+        source_want(c, &p, source, want, err, errlen))
+        return -1;
     rf_case_set_param(c, "terms", "%zu", n);
     return 0;
 }
@@ -697,6 +752,11 @@ static const rf_case_spec dumer_cases[] = {
     {"rm44_e3", "m=4 r=4 frames=64 ebn0=3 seed=2"},
     {"rm105_e3", "m=10 r=5 frames=4 ebn0=3 seed=3"},
     {"stream_rm82_exact", "m=8 r=2 stream=100000 sigma=1 seed=8201 tol=exact"},
+    /* external truth: the KO authors' hard Dumer decisions (ko-reference/rm_m_2, README §6) */
+    {"authors_rm82_level1", "source=rm_8_2 level=1 m=8 r=2 frames=24 sigma=1.1206887238456493"},
+    {"authors_rm82_level2", "source=rm_8_2 level=2 m=8 r=2 frames=24 sigma=1.5830148982673413"},
+    {"authors_rm92_level1", "source=rm_9_2 level=1 m=9 r=2 frames=24 sigma=1.7761719292909022"},
+    {"authors_rm92_level2", "source=rm_9_2 level=2 m=9 r=2 frames=24 sigma=2.508909535828432"},
     {"stream_rm82_minsum", "m=8 r=2 stream=100000 sigma=1.2 f=minsum seed=8202 tol=exact"},
     {NULL, NULL},
 };

@@ -1,6 +1,6 @@
 /* Registry entries of the KO family (SPEC §5.1 "KO codes"): ko_mlp_f32, the MLP block applied to
- * every coordinate of a node (refast/ko_mlp.h). Further KO kernels (encoder, decoder) append their
- * descriptors to rf_family_ko below.
+ * every coordinate of a node (refast/ko_mlp.h); the encoder and decoder (ko_encode_f32,
+ * ko_decode_f32) are described in kernels/registry/ko_codec.c and listed in rf_family_ko below.
  *
  * ko_mlp_f32 case parameters: in_dim (1..4), hidden (1..32), hidden_layers (1..3), count
  * (coordinates, 1..65536), weights = init (every weight and bias ~ N(0, 0.02^2): the seed's
@@ -309,4 +309,8 @@ static const rf_kernel ko_mlp_f32_kernel = {
     .fuzz_inputs = ko_fuzz,
 };
 
-const rf_kernel *const rf_family_ko[] = {&ko_mlp_f32_kernel, NULL};
+/* kernels/registry/ko_codec.c */
+extern const rf_kernel ko_encode_f32_kernel, ko_decode_f32_kernel;
+
+const rf_kernel *const rf_family_ko[] = {&ko_mlp_f32_kernel, &ko_encode_f32_kernel, &ko_decode_f32_kernel,
+                                         NULL};

@@ -103,5 +103,12 @@ RF_DECLARE_KERNEL(void, ko_encode_f32, (const rf_ko_model *mdl, const uint8_t *m
                                         float *x));
 RF_DECLARE_KERNEL(void, ko_decode_f32, (const rf_ko_model *mdl, const float *y, size_t frames,
                                         float *llr));
+/* Dispatching entry points (level = rf_isa_current(); thread-safe, like the kernels). */
+void rf_ko_encode_f32(const rf_ko_model *mdl, const uint8_t *msg, size_t frames, float *x);
+void rf_ko_decode_f32(const rf_ko_model *mdl, const float *y, size_t frames, float *llr);
+/* The `openblas` peers: the same codec with every MLP block through cblas_sgemm
+ * (ko_mlp_f32_openblas). */
+void ko_encode_f32_openblas(const rf_ko_model *mdl, const uint8_t *msg, size_t frames, float *x);
+void ko_decode_f32_openblas(const rf_ko_model *mdl, const float *y, size_t frames, float *llr);
 
 #endif
