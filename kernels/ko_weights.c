@@ -4,12 +4,12 @@
 #include "refast/ko.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
+#include "ko_refjson.h"
 #include "refast/bytes.h"
 #include "refast/rng.h"
 
@@ -23,16 +23,6 @@ const char *rf_ko_arch_name(unsigned arch)
 const char *rf_ko_role_name(unsigned role)
 {
     return role < 3 ? role_names[role] : "?";
-}
-
-static bool failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool failf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
 }
 
 static void arch_shape(unsigned arch, unsigned *hidden, unsigned *hidden_layers)
@@ -91,9 +81,9 @@ bool rf_ko_model_alloc(rf_ko_model *mdl, unsigned m, rf_ko_arch arch, char *err,
 {
     memset(mdl, 0, sizeof *mdl);
     if (m < RF_KO_MIN_M || m > RF_KO_MAX_M)
-        return failf(err, errlen, "KO(m,2) needs %u <= m <= %u (got %u)", RF_KO_MIN_M, RF_KO_MAX_M, m);
+        return rf_kj_fail(err, errlen, "KO(m,2) needs %u <= m <= %u (got %u)", RF_KO_MIN_M, RF_KO_MAX_M, m);
     if (arch != RF_KO_ARCH_KO && arch != RF_KO_ARCH_TINY)
-        return failf(err, errlen, "unknown KO architecture %u", (unsigned)arch);
+        return rf_kj_fail(err, errlen, "unknown KO architecture %u", (unsigned)arch);
     mdl->m = m;
     mdl->r = 2;
     mdl->arch = arch;
@@ -101,13 +91,13 @@ bool rf_ko_model_alloc(rf_ko_model *mdl, unsigned m, rf_ko_arch arch, char *err,
     arch_shape(arch, &mdl->hidden, &mdl->hidden_layers);
     mdl->ntensors = layout(m, arch, NULL);
     mdl->tensors = calloc(mdl->ntensors, sizeof *mdl->tensors);
-    if (!mdl->tensors) return failf(err, errlen, "out of memory");
+    if (!mdl->tensors) return rf_kj_fail(err, errlen, "out of memory");
     layout(m, arch, mdl->tensors);
     for (size_t t = 0; t < mdl->ntensors; t++) mdl->nfloats += mdl->tensors[t].count;
     mdl->data = calloc(mdl->nfloats, sizeof(float));
     if (!mdl->data) {
         rf_ko_model_free(mdl);
-        return failf(err, errlen, "out of memory");
+        return rf_kj_fail(err, errlen, "out of memory");
     }
     float *p = mdl->data;
     for (size_t t = 0; t < mdl->ntensors; t++) {
@@ -191,7 +181,7 @@ bool rf_ko_model_encode(const rf_ko_model *mdl, uint8_t **buf, size_t *len, char
     }
     if (w.oom) {
         free(w.p);
-        return failf(err, errlen, "out of memory");
+        return rf_kj_fail(err, errlen, "out of memory");
     }
     *buf = w.p;
     *len = w.len;
@@ -339,34 +329,6 @@ bool rf_ko_model_load(rf_ko_model *mdl, const char *path, char *err, size_t errl
 
 /* ---- import of ko-reference/ko_m_2 ------------------------------------------------------------ */
 
-/* Finds `"key":` at or after p (before end) and returns the text after the colon and blanks. */
-static const char *json_key(const char *p, const char *end, const char *key)
-{
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\"", key);
-    const size_t pl = strlen(pat);
-    for (const char *q = p; q && q + pl <= end; q++) {
-        q = strstr(q, pat);
-        if (!q || q + pl > end) return NULL;
-        const char *s = q + pl;
-        while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') s++;
-        if (*s != ':') continue;
-        s++;
-        while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') s++;
-        return s;
-    }
-    return NULL;
-}
-
-static bool json_ulong(const char *p, const char *end, const char *key, unsigned long long *v)
-{
-    const char *s = json_key(p, end, key);
-    char *e;
-    if (!s || *s < '0' || *s > '9') return false;
-    *v = strtoull(s, &e, 10);
-    return e > s && e <= end;
-}
-
 bool rf_ko_model_import(rf_ko_model *mdl, const char *dir, char *err, size_t errlen)
 {
     char path[4200];
@@ -381,20 +343,20 @@ bool rf_ko_model_import(rf_ko_model *mdl, const char *dir, char *err, size_t err
     bool ok = false;
     unsigned long long total = 0;
     unsigned m = 0;
-    const char *code = json_key(js, jend, "code");
+    const char *code = rf_kj_key(js, jend, "code");
     if (!code || sscanf(code, "\"KO(%u,2)\"", &m) != 1) {
-        failf(err, errlen, "%s: field 'code': not \"KO(m,2)\"", path);
+        rf_kj_fail(err, errlen, "%s: field 'code': not \"KO(m,2)\"", path);
         goto done;
     }
-    if (!json_ulong(js, jend, "total_floats", &total)) {
-        failf(err, errlen, "%s: field 'total_floats': missing", path);
+    if (!rf_kj_ulong(js, jend, "total_floats", &total)) {
+        rf_kj_fail(err, errlen, "%s: field 'total_floats': missing", path);
         goto done;
     }
     if (!rf_ko_model_alloc(mdl, m, RF_KO_ARCH_KO, err, errlen)) goto done;
     snprintf(path, sizeof path, "%s/weights.f32", dir);
     if (!rf_read_file(path, KOW_MAX_FILE_BYTES, &raw, &rlen, err, errlen)) goto done;
     if (rlen != total * 4) {
-        failf(err, errlen, "%s: size %zu bytes, weights.json says %llu floats", path, rlen, total);
+        rf_kj_fail(err, errlen, "%s: size %zu bytes, weights.json says %llu floats", path, rlen, total);
         goto done;
     }
     snprintf(path, sizeof path, "%s/weights.json", dir);
@@ -417,26 +379,26 @@ bool rf_ko_model_import(rf_ko_model *mdl, const char *dir, char *err, size_t err
             }
         }
         if (!at) {
-            failf(err, errlen, "%s: tensor '%s' (%s) not found", path, theirs, x->name);
+            rf_kj_fail(err, errlen, "%s: tensor '%s' (%s) not found", path, theirs, x->name);
             goto done;
         }
         const char *next = strstr(at + 1, "\"name\"");
         const char *oend = next ? next : jend;
         unsigned long long off, cnt, nm;
-        if (!json_ulong(at, oend, "offset", &off) || !json_ulong(at, oend, "count", &cnt) ||
-            !json_ulong(at, oend, "node_m", &nm)) {
-            failf(err, errlen, "%s: tensor '%s': offset/count/node_m missing", path, theirs);
+        if (!rf_kj_ulong(at, oend, "offset", &off) || !rf_kj_ulong(at, oend, "count", &cnt) ||
+            !rf_kj_ulong(at, oend, "node_m", &nm)) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': offset/count/node_m missing", path, theirs);
             goto done;
         }
         char role_pat[16];
         snprintf(role_pat, sizeof role_pat, "\"%s\"", role_names[x->role]);
-        const char *role = json_key(at, oend, "role");
+        const char *role = rf_kj_key(at, oend, "role");
         if (!role || strncmp(role, role_pat, strlen(role_pat)) != 0) {
-            failf(err, errlen, "%s: tensor '%s': role is not %s", path, theirs, role_pat);
+            rf_kj_fail(err, errlen, "%s: tensor '%s': role is not %s", path, theirs, role_pat);
             goto done;
         }
         if (cnt != x->count || nm != x->node_m || off > total || cnt > total - off) {
-            failf(err, errlen, "%s: tensor '%s': count %llu / node_m %llu / offset %llu do not fit "
+            rf_kj_fail(err, errlen, "%s: tensor '%s': count %llu / node_m %llu / offset %llu do not fit "
                   "(expected count %zu, node %u)", path, theirs, cnt, nm, off, x->count, x->node_m);
             goto done;
         }
@@ -445,7 +407,7 @@ bool rf_ko_model_import(rf_ko_model *mdl, const char *dir, char *err, size_t err
             const uint32_t u = (uint32_t)rf_load_le(b, 4);
             memcpy(&x->data[i], &u, 4);
             if (!isfinite(x->data[i])) {
-                failf(err, errlen, "%s/weights.f32: tensor '%s' value %zu is not finite", dir, theirs, i);
+                rf_kj_fail(err, errlen, "%s/weights.f32: tensor '%s' value %zu is not finite", dir, theirs, i);
                 goto done;
             }
         }

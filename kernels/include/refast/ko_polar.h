@@ -1,0 +1,73 @@
+/* The authors' KO code on the Polar(64,7) tree (ko-reference/README.md §8): the in-memory model
+ * imported from ko-reference/ko_polar_64_7 (weights.json + weights.f32) and the scalar reference
+ * encoder / decoder (ref/ko_polar.c), float32 like their PyTorch run.
+ *
+ * Stretch scope: reference only. There is no registry entry, no fast level, no golden vectors and
+ * no .kow format for this model; the only source of weights is the import below.
+ *
+ * Conventions (as refast/ko.h, README §2/§8). Message: 7 bits u8 0/1 per frame, canonical bit j =
+ * u[info[j]], info = {47, 55, 59, 60, 61, 62, 63} (= their m0..m6, the decoding order). Codeword:
+ * 64 floats per frame in CANONICAL Arikan position order (their position p is canonical 63 - p; the
+ * kernels reverse internally), ||x||^2 = 64. The decoder takes the raw received y (no sigma) in
+ * canonical order and returns 7 logits per frame (positive = bit 0), hard decision bit = [L < 0].
+ *
+ * Blocks (hidden width 64, 4 dense layers, weights (out x in) row-major like nn.Linear):
+ *  - g blocks ("g_Full (Polar)", in = 2h, out = h): a1 = selu(W1 z + b1);
+ *    a2 = selu(W2 a1 + b2) + S [z, z[0:h] * z[h:2h]] (S = skip, 64 x 3h, no bias);
+ *    a3 = selu(W3 a2 + b3); out = W4 a3 + b4.
+ *  - f blocks: out = W4 selu(W3 selu(W2 selu(W1 z + b1) + b2) + b3) + b4.
+ * g6 is in the checkpoint but unused by their encoder; it is imported and validated anyway.
+ */
+#ifndef REFAST_KO_POLAR_H
+#define REFAST_KO_POLAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "refast/kernel.h"
+
+#define RF_KOP_N 64u
+#define RF_KOP_K 7u
+#define RF_KOP_HIDDEN 64u
+
+/* Block indices; rf_kop_block_name gives the authors' checkpoint key of each. */
+enum {
+    RF_KOP_G1_RIGHT, RF_KOP_G1_LEFT, RF_KOP_G2, RF_KOP_G3, RF_KOP_G4, RF_KOP_G5, RF_KOP_G6,
+    RF_KOP_F5_LEFT, RF_KOP_F5_RIGHT, RF_KOP_F4_LEFT, RF_KOP_F4_RIGHT, RF_KOP_F3_LEFT, RF_KOP_F3_RIGHT,
+    RF_KOP_F2_LEFT, RF_KOP_F1_LEFT_LEFT, RF_KOP_F1_LEFT_RIGHT, RF_KOP_F2_RIGHT, RF_KOP_F1_RIGHT_LEFT,
+    RF_KOP_F1_RIGHT_RIGHT,
+    RF_KOP_NBLOCKS
+};
+
+typedef struct rf_kop_block {
+    unsigned in, out; /* hidden is RF_KOP_HIDDEN */
+    bool skip;        /* g blocks: the internal skip layer S (RF_KOP_HIDDEN x 3 in/2) */
+    const float *w[4], *b[4], *s;
+} rf_kop_block;
+
+typedef struct rf_ko_polar_model {
+    float *data; /* every tensor, owned */
+    size_t nfloats;
+    rf_kop_block blocks[RF_KOP_NBLOCKS];
+} rf_ko_polar_model;
+
+const char *rf_kop_block_name(unsigned block);
+/* Reads dir/weights.json + dir/weights.f32 (ko-reference/ko_polar_64_7). Every tensor of every
+ * block must be present with the expected shape, inside the file, and finite; otherwise false with
+ * a one-line "FILE: tensor 'X': what is wrong" (or "FILE: field 'X': ...") in err. */
+bool rf_ko_polar_import(rf_ko_polar_model *mdl, const char *dir, char *err, size_t errlen);
+void rf_ko_polar_free(rf_ko_polar_model *mdl);
+
+/* The reference is ko_polar_*_f32_ref (ref/ko_polar.c). RF_DECLARE_KERNEL only because ref/ sources
+ * are also compiled as the autovec peers (RF_REF names them *_autovec_<isa>); no fast level exists.
+ * block: one block on one input vector z (length blk->in) -> out (length blk->out). */
+RF_DECLARE_KERNEL(void, ko_polar_block_f32, (const rf_kop_block *blk, const float *z, float *out));
+/* encode: msg frames x 7 bits -> x frames x 64 (canonical positions). */
+RF_DECLARE_KERNEL(void, ko_polar_encode_f32, (const rf_ko_polar_model *mdl, const uint8_t *msg, size_t frames,
+                                              float *x));
+/* decode: y frames x 64 (canonical positions, raw) -> llr frames x 7. */
+RF_DECLARE_KERNEL(void, ko_polar_decode_f32, (const rf_ko_polar_model *mdl, const float *y, size_t frames,
+                                              float *llr));
+
+#endif
