@@ -25,6 +25,13 @@ double rf_gen_uniform(uint64_t seed, uint64_t stream, uint64_t pos, double lo, d
     return lo + (hi - lo) * u;
 }
 
+double rf_gen_normal(uint64_t seed, uint64_t stream, uint64_t pos)
+{
+    const double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * pos, 0.0, 1.0); /* (0, 1] */
+    const double u2 = rf_gen_uniform(seed, stream, 2 * pos + 1, 0.0, 1.0);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
 void rf_gen_uniform_f32(uint64_t seed, uint64_t stream, size_t n, float lo, float hi, float *out)
 {
     for (size_t i = 0; i < n; i++) out[i] = (float)rf_gen_uniform(seed, stream, i, lo, hi);

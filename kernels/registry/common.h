@@ -15,6 +15,9 @@ uint32_t rf_gen_word(uint64_t seed, uint64_t stream, uint64_t pos);
 double rf_gen_uniform(uint64_t seed, uint64_t stream, uint64_t pos, double lo, double hi);
 /* out[i] uniform in [lo, hi) rounded to float, i < n. */
 void rf_gen_uniform_f32(uint64_t seed, uint64_t stream, size_t n, float lo, float hi, float *out);
+/* Standard normal `pos` of stream (seed, stream) by Box-Muller (cosine branch) from the uniforms
+ * 2 pos and 2 pos + 1 (the first mapped to (0, 1]). */
+double rf_gen_normal(uint64_t seed, uint64_t stream, uint64_t pos);
 
 /* ceil(log2(n)) for n >= 1. */
 unsigned rf_ceil_log2(uint64_t n);

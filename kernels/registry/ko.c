@@ -44,14 +44,6 @@ static unsigned layer_out(const ko_geom *g, unsigned l)
     return l == g->layers ? 1 : g->hidden;
 }
 
-/* Standard normal from two Philox uniforms (Box-Muller), position pos of stream. */
-static double gen_normal(uint64_t seed, uint64_t stream, uint64_t pos)
-{
-    const double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * pos, 0.0, 1.0); /* (0, 1] */
-    const double u2 = rf_gen_uniform(seed, stream, 2 * pos + 1, 0.0, 1.0);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 static int ko_make_inputs(rf_case *c, char *err, size_t errlen)
 {
     uint64_t in_dim, hidden, layers, count, seed = 1;
@@ -75,7 +67,7 @@ static int ko_make_inputs(rf_case *c, char *err, size_t errlen)
     if (!x) return rf_run_error(err, errlen, "out of memory");
     for (size_t i = 0; i < in_dim * count; i++) {
         if (input[0] == 'n') {
-            x[i] = (float)gen_normal(seed, 0, i);
+            x[i] = (float)rf_gen_normal(seed, 0, i);
         } else if (input[0] == 'w') {
             x[i] = (float)rf_gen_uniform(seed, 0, i, -4.0, 4.0);
         } else {
@@ -94,7 +86,7 @@ static int ko_make_inputs(rf_case *c, char *err, size_t errlen)
         float *b = rf_case_add1(c, name, RF_DT_F32, n_out);
         if (!w || !b) return rf_run_error(err, errlen, "out of memory");
         for (unsigned e = 0; e < n_out * n_in + n_out; e++, pos++) {
-            const float v = w_init ? (float)(0.02 * gen_normal(seed, 3, pos))
+            const float v = w_init ? (float)(0.02 * rf_gen_normal(seed, 3, pos))
                                    : (float)rf_gen_uniform(seed, 3, pos, -1.0, 1.0);
             if (e < n_out * n_in) w[e] = v;
             else b[e - n_out * n_in] = v;

@@ -111,14 +111,6 @@ static int add_weights(rf_case *c, const rf_ko_model *mdl, char *err, size_t err
     return 0;
 }
 
-/* Standard normal from two Philox uniforms (Box-Muller), position pos of stream. */
-static double gen_normal(uint64_t seed, uint64_t stream, uint64_t pos)
-{
-    const double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * pos, 0.0, 1.0); /* (0, 1] */
-    const double u2 = rf_gen_uniform(seed, stream, 2 * pos + 1, 0.0, 1.0);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 /* ---- (a) the authors' data ------------------------------------------------------------------- */
 
 static const char *ref_root(void)
@@ -343,7 +335,7 @@ static int oracle_inputs(rf_case *c, bool enc, char *err, size_t errlen)
             } else {
                 ora_ko_encode(&mdl, msg, frames, x, x + frames * n);
                 for (size_t i = 0; i < frames * n; i++)
-                    y[i] = (float)((double)(float)x[i] + sigma * gen_normal(seed, 11, i));
+                    y[i] = (float)((double)(float)x[i] + sigma * rf_gen_normal(seed, 11, i));
             }
         }
     }
@@ -564,7 +556,7 @@ static void *codec_bench_setup(const char *params, rf_work *work, bool enc)
     }
     for (size_t i = 0; i < frames * k; i++) b->msg[i] = (uint8_t)(rf_gen_word(7, 10, i) & 1u);
     for (size_t i = 0; i < frames * n; i++)
-        b->y[i] = (float)((rf_gen_word(7, 12, i) & 1u ? -1.0 : 1.0) + gen_normal(7, 11, i));
+        b->y[i] = (float)((rf_gen_word(7, 12, i) & 1u ? -1.0 : 1.0) + rf_gen_normal(7, 11, i));
     /* MLP multiply-adds per frame, 2 flops each: sum over nodes of h coordinates times the
      * block's in*32 + 32*32*2 + 32 (g and f_left: in = 2, f_right: in = 4), sum h = 2^m - 4;
      * LSE, transforms, re-encoding and SELU are not counted */

@@ -33,22 +33,14 @@ int rf_moe_q_hess(const double *x, size_t n, size_t d, size_t k, const double *W
     return ((rf_moe_q_hess_fn)rf_kernel_impl(rf_family_moe_gating[0], rf_isa_current(), NULL))(x, n, d, k, W, H);
 }
 
-/* Gaussian number `index` of (seed, stream): Box–Muller on two uniforms (cos branch only). */
-static double gauss(uint64_t seed, uint64_t stream, uint64_t index)
-{
-    const double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * index, 0.0, 1.0);
-    const double u2 = rf_gen_uniform(seed, stream, 2 * index + 1, 0.0, 1.0);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
-
 static void gen_hess(uint64_t seed, size_t n, size_t d, size_t k, double wnorm, double *x, double *W)
 {
-    for (size_t e = 0; e < n * d; e++) x[e] = gauss(seed, 11, e);
+    for (size_t e = 0; e < n * d; e++) x[e] = rf_gen_normal(seed, 11, e);
     memset(W, 0, k * d * sizeof *W);
     for (size_t j = 0; j + 1 < k; j++) {
         double s = 0.0;
         for (size_t t = 0; t < d; t++) {
-            W[j * d + t] = gauss(seed, 12, j * d + t);
+            W[j * d + t] = rf_gen_normal(seed, 12, j * d + t);
             s += W[j * d + t] * W[j * d + t];
         }
         for (size_t t = 0; t < d; t++) W[j * d + t] *= s > 0 ? wnorm / sqrt(s) : 0.0;

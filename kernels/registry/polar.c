@@ -153,13 +153,6 @@ static void encode_u(unsigned log2n, uint8_t *x)
             for (size_t i = b; i < b + h; i++) x[i] ^= x[i + h];
 }
 
-static double gauss(uint64_t seed, uint64_t stream, uint64_t idx)
-{
-    double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * idx, 0.0, 1.0);
-    double u2 = rf_gen_uniform(seed, stream, 2 * idx + 1, 0.0, 1.0);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * 3.14159265358979323846 * u2);
-}
-
 /* Frame f of the awgn input: random message on the information positions, encoded, BPSK, AWGN. */
 static void awgn_frame(unsigned log2n, const uint8_t *frozen, double sigma, uint64_t seed, uint64_t f,
                        uint8_t *x, float *llr)
@@ -168,7 +161,7 @@ static void awgn_frame(unsigned log2n, const uint8_t *frozen, double sigma, uint
     for (size_t i = 0; i < n; i++) x[i] = frozen[i] ? 0 : rf_gen_word(seed, 0, f * n + i) & 1;
     encode_u(log2n, x);
     for (size_t i = 0; i < n; i++) {
-        double y = (x[i] ? -1.0 : 1.0) + sigma * gauss(seed, 1, f * n + i);
+        double y = (x[i] ? -1.0 : 1.0) + sigma * rf_gen_normal(seed, 1, f * n + i);
         llr[i] = (float)(2.0 * y / (sigma * sigma));
     }
 }

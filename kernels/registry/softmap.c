@@ -74,15 +74,6 @@ void rf_softmap_enum(const float *llr, size_t n, unsigned k, const uint8_t *gen,
 
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
-/* Standard normal number `idx` of stream (seed, stream): Box–Muller in double on uniforms 2 idx
- * (made (0, 1]) and 2 idx + 1. */
-static double gauss(uint64_t seed, uint64_t stream, uint64_t idx)
-{
-    double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * idx, 0.0, 1.0);
-    double u2 = rf_gen_uniform(seed, stream, 2 * idx + 1, 0.0, 1.0);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * 3.14159265358979323846 * u2);
-}
-
 /* BPSK + AWGN LLRs of one frame: codeword of message bits msg (k of them) under gen (k x n). */
 static void awgn_frame(const uint8_t *msg, unsigned k, const uint8_t *gen, size_t n, double sigma,
                        uint64_t seed, uint64_t frame, float *llr)
@@ -90,7 +81,7 @@ static void awgn_frame(const uint8_t *msg, unsigned k, const uint8_t *gen, size_
     for (size_t i = 0; i < n; i++) {
         unsigned c = 0;
         for (unsigned r = 0; r < k; r++) c ^= msg[r] & gen[r * n + i];
-        double y = (c ? -1.0 : 1.0) + sigma * gauss(seed, 1, frame * n + i);
+        double y = (c ? -1.0 : 1.0) + sigma * rf_gen_normal(seed, 1, frame * n + i);
         llr[i] = (float)(2.0 * y / (sigma * sigma));
     }
 }
