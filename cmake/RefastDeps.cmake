@@ -1,12 +1,11 @@
 # Dependencies are Debian packages (scripts/setup.sh installs them); nothing is downloaded here.
 find_path(XXHASH_INCLUDE_DIR xxhash.h REQUIRED)
 find_library(XXHASH_LIBRARY xxhash REQUIRED)
-add_library(refast_deps INTERFACE)
-target_include_directories(refast_deps INTERFACE ${XXHASH_INCLUDE_DIR})
-target_link_libraries(refast_deps INTERFACE ${XXHASH_LIBRARY})
+add_library(refast_xxhash INTERFACE)
+target_include_directories(refast_xxhash INTERFACE ${XXHASH_INCLUDE_DIR})
+target_link_libraries(refast_xxhash INTERFACE ${XXHASH_LIBRARY})
 
 find_package(Threads REQUIRED)
-target_link_libraries(refast_deps INTERFACE Threads::Threads)
 
 if(REFAST_BENCH)
   find_package(benchmark QUIET)
@@ -24,5 +23,6 @@ find_path(CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES ${CMAKE_LIBRARY_ARCHITECTURE} 
 find_path(LAPACKE_INCLUDE_DIR lapacke.h REQUIRED)
 find_library(OPENBLAS_LIBRARY openblas REQUIRED)
 find_library(LAPACKE_LIBRARY lapacke REQUIRED)
-target_include_directories(refast_deps INTERFACE ${CBLAS_INCLUDE_DIR} ${LAPACKE_INCLUDE_DIR})
-target_link_libraries(refast_deps INTERFACE ${LAPACKE_LIBRARY} ${OPENBLAS_LIBRARY})
+add_library(refast_lapack INTERFACE)
+target_include_directories(refast_lapack INTERFACE ${CBLAS_INCLUDE_DIR} ${LAPACKE_INCLUDE_DIR})
+target_link_libraries(refast_lapack INTERFACE ${LAPACKE_LIBRARY} ${OPENBLAS_LIBRARY})

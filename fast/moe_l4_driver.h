@@ -35,8 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "moe_l4_internal.h"
+#include "moe_l4_common.h"
 #include "refast/moe_loss.h"
+#include "moe_sums.h"
 #include "refast/moe_moments.h"
 #include "simd_inline.h"
 

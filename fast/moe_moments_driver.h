@@ -40,8 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "refast/case.h"
+#include "alloc.h"
 #include "refast/moe_moments.h"
+#include "moe_sums.h"
 #include "simd_inline.h"
 
 /* Tiles have up to 24 accumulators: every loop over them must unroll completely, or the registers

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "refast/moe_em.h"
+#include "moe_sums.h"
 #include "refast/moe_gating.h"
 #include "refast/moe_moments.h"
 #include "simd_inline.h"

@@ -176,12 +176,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rf_case c;
     rf_case_init(&c, k->name, "fuzz", "");
     c.work_dtype = k->work_dtype;
-    if (k->fuzz_inputs(data + 1, size - 1, &c) != 0) {
+    if (k->fuzz_inputs(k, data + 1, size - 1, &c) != 0) {
         rf_case_free(&c);
         return -1; /* rejected: keep it out of the corpus */
     }
     char err[256] = "";
-    if (k->oracle(&c, err, sizeof err) != 0)
+    if (k->oracle(k, &c, err, sizeof err) != 0)
         fail(k, RF_ISA_COUNT, RF_ISA_COUNT, NULL, &c,
              "the oracle refused a case that fuzz_inputs accepted", err);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "refast/ko.h"
+#include "ko/kow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -81,19 +81,19 @@ bool rf_bench_name_parse(const char *name, rf_bench_name *out)
            copy_part(out->size, sizeof out->size, b + 1, strlen(b + 1));
 }
 
-rf_impl_kind rf_bench_impl_kind(const char *impl, char *level, size_t levellen)
+rf_row_kind rf_bench_row_kind(const char *impl, char *level, size_t levellen)
 {
     rf_isa isa;
-    rf_impl_kind kind = RF_IMPL_PEER;
+    rf_row_kind kind = RF_ROW_PEER;
     const char *lv = "";
     if (!strcmp(impl, "scalar")) {
-        kind = RF_IMPL_SCALAR;
+        kind = RF_ROW_SCALAR;
         lv = impl;
     } else if (rf_isa_parse(impl, &isa)) {
-        kind = RF_IMPL_LEVEL;
+        kind = RF_ROW_LEVEL;
         lv = impl;
     } else if (!strncmp(impl, "autovec_", 8) && rf_isa_parse(impl + 8, &isa)) {
-        kind = RF_IMPL_AUTOVEC;
+        kind = RF_ROW_AUTOVEC;
         lv = impl + 8;
     }
     if (level && levellen) snprintf(level, levellen, "%s", lv);

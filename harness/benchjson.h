@@ -82,15 +82,15 @@ bool rf_bench_name_parse(const char *name, rf_bench_name *out);
 /* GB's option suffixes removed; returns a malloc'd string (NULL when out of memory). */
 char *rf_bench_name_normalise(const char *name);
 
-typedef enum rf_impl_kind {
-    RF_IMPL_SCALAR = 0, /* "scalar": the ref/ baseline */
-    RF_IMPL_LEVEL,      /* a hand-written ISA level: avx2, avx512, neon */
-    RF_IMPL_AUTOVEC,    /* autovec_<level> */
-    RF_IMPL_PEER,       /* anything else (openblas, ...) */
-} rf_impl_kind;
+typedef enum rf_row_kind {
+    RF_ROW_SCALAR = 0, /* "scalar": the ref/ baseline */
+    RF_ROW_LEVEL,      /* a hand-written ISA level: avx2, avx512, neon */
+    RF_ROW_AUTOVEC,    /* autovec_<level> */
+    RF_ROW_PEER,       /* anything else (openblas, ...) */
+} rf_row_kind;
 /* Classifies an impl; *level (may be NULL) receives the ISA level name it runs at ("avx2" for
  * "autovec_avx2"), or "" for other peers. */
-rf_impl_kind rf_bench_impl_kind(const char *impl, char *level, size_t levellen);
+rf_row_kind rf_bench_row_kind(const char *impl, char *level, size_t levellen);
 /* Looks up key=value in a label "kernel=fht_f32 impl=avx512 level=avx512 unit=transforms". */
 bool rf_bench_label_get(const char *label, const char *key, char *out, size_t outlen);
 

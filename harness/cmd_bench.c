@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "refast/machine.h"
+#include "machine_triad.h"
 #include "refast/registry.h"
 
 static void bench_help(void)
@@ -27,15 +27,14 @@ static void bench_help(void)
 #include "bench_shim.h"
 
 typedef struct kernel_ctx {
-    const rf_kernel *k;
-    rf_fnptr fn;
-    void *state;
+    rf_impl im;
+    rf_bench_state *state;
 } kernel_ctx;
 
 static void run_kernel(void *ctx, uint64_t iters)
 {
     kernel_ctx *c = ctx;
-    c->k->bench_run(c->fn, c->state, iters);
+    rf_bench_calls(&c->im, c->state, iters);
 }
 
 /* Machine rows. The peak loop's result is kept in a volatile sink so the chains stay live. */
@@ -61,30 +60,10 @@ static void run_triad(void *ctx, uint64_t iters)
     for (uint64_t i = 0; i < iters; i++) machine_triad(t->a, t->b, t->c, 0.5f, TRIAD_N);
 }
 
-static peak_fn peak_for(rf_isa level)
-{
-    switch (level) {
-    case RF_ISA_SCALAR: return machine_fma_peak_ref;
-#if RF_ARCH_X86
-    case RF_ISA_AVX2: return machine_fma_peak_avx2;
-    case RF_ISA_AVX512: return machine_fma_peak_avx512;
-#elif RF_ARCH_ARM64
-    case RF_ISA_NEON: return machine_fma_peak_neon;
-#endif
-    default: return NULL;
-    }
-}
-
-static double peak_lanes(rf_isa level)
-{
-    return level == RF_ISA_AVX512 ? 16 : level == RF_ISA_AVX2 ? 8 : level == RF_ISA_NEON ? 4 : 1;
-}
-
 typedef struct bench_plan {
     rf_bench_item *items;
     size_t n, cap;
-    void **states; /* kernel bench states to free */
-    const rf_kernel **state_kernels;
+    rf_bench_state **states; /* kernel bench states to free */
     size_t nstates;
     kernel_ctx *kctx;
     peak_ctx pctx[RF_ISA_COUNT];
@@ -114,14 +93,15 @@ static void size_slug(const char *params, char *out, size_t outlen)
         if (*c == ' ') *c = ',';
 }
 
-static bool add_kernel_row(bench_plan *p, const rf_kernel *k, rf_fnptr fn, void *state,
-                           const rf_work *w, const char *impl, const char *level, const char *size)
+static bool add_kernel_row(bench_plan *p, const rf_impl *im, rf_bench_state *state, const rf_work *w,
+                           const char *level, const char *size)
 {
+    const rf_kernel *k = im->kernel;
+    const char *impl = im->label;
     rf_bench_item *it = plan_add(p);
     if (!it) return false;
     kernel_ctx *c = &p->kctx[p->n - 1];
-    c->k = k;
-    c->fn = fn;
+    c->im = *im;
     c->state = state;
     char slug[128];
     size_slug(size, slug, sizeof slug);
@@ -182,47 +162,45 @@ int cmd_bench(int argc, char **argv)
     memset(&p, 0, sizeof p);
     size_t nk = rf_kernel_count();
     p.states = calloc(nk * 8, sizeof *p.states);
-    p.state_kernels = calloc(nk * 8, sizeof *p.state_kernels);
     int rc = RF_EXIT_OK;
+    rf_isa sel[RF_ISA_COUNT];
+    size_t nsel = 0;
+    for (int l = 0; l < RF_ISA_COUNT; l++)
+        if (l == RF_ISA_SCALAR || levels[l]) sel[nsel++] = (rf_isa)l;
     size_t matched = 0;
     for (size_t i = 0; i < nk && rc == RF_EXIT_OK; i++) {
         const rf_kernel *k = rf_kernel_at(i);
-        if (!rf_glob_match(glob, k->name) || !k->bench_setup || !k->bench_sizes) continue;
+        if (!rf_glob_match(glob, k->name) || !k->bench_sizes) continue;
         matched++;
+        rf_impl im[RF_MAX_IMPLS];
+        const size_t nim = rf_kernel_impls(k, sel, nsel, peers, im, RF_MAX_IMPLS);
         for (const char *const *size = k->bench_sizes; *size && p.nstates < nk * 8; size++) {
             rf_work w = {0};
-            void *state = k->bench_setup(*size, &w);
+            char err[512];
+            rf_bench_state *state = rf_bench_setup(k, *size, &w, err, sizeof err);
             if (!state) {
-                rc = rf_usage_error("bench: %s: setup failed for '%s'", k->name, *size);
+                rc = rf_usage_error("bench: %s", err);
                 break;
             }
-            p.states[p.nstates] = state;
-            p.state_kernels[p.nstates++] = k;
-            add_kernel_row(&p, k, k->level[RF_ISA_SCALAR], state, &w, "scalar", "scalar", *size);
-            for (int l = 1; l < RF_ISA_COUNT; l++) {
-                if (!levels[l]) continue;
-                if (k->level[l])
-                    add_kernel_row(&p, k, k->level[l], state, &w, rf_isa_name((rf_isa)l),
-                                   rf_isa_name((rf_isa)l), *size);
-                if (peers && k->autovec[l]) {
-                    char impl[32];
-                    snprintf(impl, sizeof impl, "autovec_%s", rf_isa_name((rf_isa)l));
-                    add_kernel_row(&p, k, k->autovec[l], state, &w, impl, rf_isa_name((rf_isa)l), *size);
-                }
+            p.states[p.nstates++] = state;
+            for (size_t j = 0; j < nim; j++) {
+                /* A level without its own code is not timed twice: its fallback's row is there. */
+                if (im[j].kind == RF_IMPL_LEVEL && im[j].provided_by != im[j].level) continue;
+                /* OpenBLAS picks its own kernels for the CPU's best instructions: its roofline
+                 * level is the best level this CPU has, not scalar. */
+                const rf_isa roof = im[j].kind == RF_IMPL_OPENBLAS ? rf_isa_best() : im[j].level;
+                add_kernel_row(&p, &im[j], state, &w, rf_isa_name(roof), *size);
             }
-            /* OpenBLAS picks its own kernels for the CPU's best instructions: its roofline level is
-             * the best level this CPU has, not scalar. */
-            if (peers && k->openblas)
-                add_kernel_row(&p, k, k->openblas, state, &w, "openblas", rf_isa_name(rf_isa_best()), *size);
         }
     }
     if (rc == RF_EXIT_OK && !matched) rc = rf_usage_error("bench: no kernel matches '%s'", glob);
 
     if (rc == RF_EXIT_OK && machine) {
         for (int l = 0; l < RF_ISA_COUNT; l++) {
-            peak_fn fn = peak_for((rf_isa)l);
             if (!levels[l] && l != RF_ISA_SCALAR) continue;
-            if (!fn) continue;
+            if (!rf_dispatch_native(RF_KID(machine_fma_peak), (rf_isa)l)) continue;
+            const peak_fn fn = (peak_fn)rf_dispatch(RF_KID(machine_fma_peak), (rf_isa)l, NULL);
+            const unsigned lanes = ((rf_machine_f32_lanes_fn)rf_dispatch(RF_KID(machine_f32_lanes), (rf_isa)l, NULL))();
             rf_bench_item *it = plan_add(&p);
             if (!it) break;
             p.pctx[l].fn = fn;
@@ -232,7 +210,7 @@ int cmd_bench(int argc, char **argv)
             it->run = run_peak;
             it->ctx = &p.pctx[l];
             it->items_per_iter = 64;
-            it->flops_per_iter = 64.0 * RF_PEAK_CHAINS * peak_lanes((rf_isa)l) * 2;
+            it->flops_per_iter = 64.0 * RF_PEAK_CHAINS * lanes * 2;
         }
         p.triad.a = rf_alloc(TRIAD_N * sizeof(float));
         p.triad.b = rf_alloc(TRIAD_N * sizeof(float));
@@ -266,14 +244,13 @@ int cmd_bench(int argc, char **argv)
         opt.context[2][1] = ncpu;
         if (rf_bench_run(p.items, p.n, &opt, err, sizeof err) != 0) rc = rf_usage_error("bench: %s", err);
     }
-    for (size_t i = 0; i < p.nstates; i++) p.state_kernels[i]->bench_free(p.states[i]);
+    for (size_t i = 0; i < p.nstates; i++) rf_bench_release(p.states[i]);
     rf_free(p.triad.a);
     rf_free(p.triad.b);
     rf_free(p.triad.c);
     free(p.items);
     free(p.kctx);
     free(p.states);
-    free(p.state_kernels);
     return rc;
 }
 #else

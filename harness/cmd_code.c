@@ -25,6 +25,7 @@
 #include "refast/ko.h"
 #include "jsonw.h"
 #include "refast/rng.h"
+#include "ko/kow.h"
 
 #define ENUM_MAX_K 24
 #define ENUM_MAX_WORK ((uint64_t)1 << 31) /* codewords x words */

@@ -201,7 +201,7 @@ static bool speedup_gate(gate_row *r, const rf_bench_file *fa, const rf_bench_fi
 {
     rf_bench_name nm;
     if (!rf_bench_name_parse(r->name, &nm) || !strcmp(nm.kernel, "machine") ||
-        rf_bench_impl_kind(nm.impl, NULL, 0) == RF_IMPL_SCALAR)
+        rf_bench_row_kind(nm.impl, NULL, 0) == RF_ROW_SCALAR)
         return true;
     const rf_bench *sa = scalar_peer(fa, &nm), *sb = scalar_peer(fb, &nm);
     if (!sa || !sb) return true;

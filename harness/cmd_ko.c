@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "refast/ko.h"
 #include "rfg.h"
+#include "ko/kow.h"
 
 #define KO_MAX_INPUT ((size_t)1 << 30)
 

@@ -37,8 +37,9 @@ int cmd_list(int argc, char **argv)
         printf("%-22s %-8s %-9s %5zu", k->name, k->family, rf_tol_name(k->tol.cls), ncases);
         for (int l = 0; l < RF_ISA_COUNT; l++) {
             if (!rf_isa_compiled((rf_isa)l)) continue;
-            rf_isa by;
-            rf_kernel_impl(k, (rf_isa)l, &by);
+            rf_impl im;
+            rf_kernel_level(k, (rf_isa)l, &im);
+            const rf_isa by = im.provided_by;
             char cell[64];
             if (by == (rf_isa)l) snprintf(cell, sizeof cell, "%s", rf_isa_name(by));
             else snprintf(cell, sizeof cell, "%s -> %s", rf_isa_name((rf_isa)l), rf_isa_name(by));

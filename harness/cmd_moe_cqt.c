@@ -7,10 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../kernels/moe_cqt_internal.h"
+#include "moe/cqt_internal.h"
 #include "cli.h"
 #include "jsonw.h"
 #include "refast/moe.h"
+#include "moe/cqt.h"
 
 static void cqt_help(void)
 {

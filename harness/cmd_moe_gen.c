@@ -13,6 +13,7 @@
 #include "moe_spec_opts.h"
 #include "refast/case.h"
 #include "rfg.h"
+#include "moe/model.h"
 
 #define GEN_KERNEL "moe_gen"
 #define GEN_LAYOUT "moe-v1" /* the random-number layout of kernels/moe_model.c */

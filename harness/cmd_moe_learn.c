@@ -35,7 +35,12 @@
 #include "refast/moe_decomp.h"
 #include "refast/moe_loss.h"
 #include "refast/moe_moments.h"
-#include "refast/moe_pipeline.h"
+#include "moe/pipeline.h"
+#include "moe/cqt.h"
+#include "moe/model.h"
+#include "moe/decomp.h"
+#include "moe/losses.h"
+#include "moe/tacc.h"
 
 #define CHUNK 4096
 #define MAX_TRIALS 100000u

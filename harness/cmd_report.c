@@ -126,7 +126,7 @@ static bool get_cell(const report *r, size_t in, const char *kernel, const char 
         c->flops = rebased(b, "FLOPS", c->ns);
         c->bps = rebased(b, "bytes_per_second", c->ns);
         if (!rf_bench_label_get(b->label, "level", c->level, sizeof c->level))
-            rf_bench_impl_kind(impl, c->level, sizeof c->level);
+            rf_bench_row_kind(impl, c->level, sizeof c->level);
         char dtype[16];
         c->f64 = rf_bench_label_get(b->label, "dtype", dtype, sizeof dtype) && !strcmp(dtype, "f64");
         if (!rf_bench_label_get(b->label, "unit", c->unit, sizeof c->unit))
@@ -144,13 +144,13 @@ static bool get_cell(const report *r, size_t in, const char *kernel, const char 
 static int impl_rank(const char *impl)
 {
     char level[32];
-    rf_impl_kind kind = rf_bench_impl_kind(impl, level, sizeof level);
+    rf_row_kind kind = rf_bench_row_kind(impl, level, sizeof level);
     rf_isa isa = RF_ISA_SCALAR;
     rf_isa_parse(level, &isa);
     switch (kind) {
-    case RF_IMPL_SCALAR: return 0;
-    case RF_IMPL_LEVEL: return 10 + 2 * (int)isa;
-    case RF_IMPL_AUTOVEC: return 11 + 2 * (int)isa;
+    case RF_ROW_SCALAR: return 0;
+    case RF_ROW_LEVEL: return 10 + 2 * (int)isa;
+    case RF_ROW_AUTOVEC: return 11 + 2 * (int)isa;
     default: return 100;
     }
 }
@@ -388,7 +388,7 @@ static void kernel_table(const report *r, const kernel_rows *k, rf_doc *d)
                 char lvl[32];
                 double vs_scalar = get_cell(r, i, k->name, "scalar", size, &sc) ? sc.ns / c.ns : NAN;
                 double vs_auto = NAN;
-                if (rf_bench_impl_kind(impl, lvl, sizeof lvl) == RF_IMPL_LEVEL) {
+                if (rf_bench_row_kind(impl, lvl, sizeof lvl) == RF_ROW_LEVEL) {
                     char peer[96];
                     snprintf(peer, sizeof peer, "autovec_%s", impl);
                     if (get_cell(r, i, k->name, peer, size, &av)) vs_auto = av.ns / c.ns;
@@ -456,10 +456,10 @@ static void kernel_comparison(const report *r, const kernel_rows *k, rf_doc *d)
 static int impl_colour(const char *impl)
 {
     char level[32];
-    rf_impl_kind kind = rf_bench_impl_kind(impl, level, sizeof level);
-    if (kind == RF_IMPL_SCALAR) return 7;
-    if (kind == RF_IMPL_PEER) return 4;
-    bool av = kind == RF_IMPL_AUTOVEC;
+    rf_row_kind kind = rf_bench_row_kind(impl, level, sizeof level);
+    if (kind == RF_ROW_SCALAR) return 7;
+    if (kind == RF_ROW_PEER) return 4;
+    bool av = kind == RF_ROW_AUTOVEC;
     if (!strcmp(level, "avx2")) return av ? 9 : 0;
     if (!strcmp(level, "avx512")) return av ? 6 : 1;
     if (!strcmp(level, "neon")) return av ? 8 : 2;

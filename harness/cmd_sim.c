@@ -19,6 +19,8 @@
 #include "refast/ko.h"
 #include "refast/softmap.h"
 #include "sim.h"
+#include "ko/kow.h"
+#include "codes/snr.h"
 
 typedef struct codec_ctx {
     rf_codespec code;

@@ -28,11 +28,18 @@ typedef struct tally {
 } tally;
 
 /* Judges one implementation on one case: a table row, a JSON record, the tally. */
-static void judge_row(const rf_kernel *k, const rf_case_spec *s, const rf_case *c, rf_fnptr fn,
-                      const char *lname, const char *level, const char *provided_by, tally *t)
+static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c, tally *t)
 {
+    const rf_kernel *k = im->kernel;
+    /* a level shows where its code came from: "avx512->avx2" is avx512 falling back to avx2 */
+    char lname[48];
+    const char *level = im->kind == RF_IMPL_LEVEL ? rf_isa_name(im->level) : im->label;
+    const char *provided_by = im->kind == RF_IMPL_LEVEL ? rf_isa_name(im->provided_by) : im->label;
+    if (im->kind == RF_IMPL_LEVEL && im->provided_by != im->level)
+        snprintf(lname, sizeof lname, "%s->%s", level, provided_by);
+    else snprintf(lname, sizeof lname, "%s", im->label);
     rf_verdict v;
-    bool ran = rf_judge(k, fn, c, &v);
+    bool ran = rf_judge(im, c, &v);
     bool pass = ran && v.pass;
     char label[128];
     snprintf(label, sizeof label, "%s.%s", k->name, s->name);
@@ -91,6 +98,10 @@ int cmd_verify(int argc, char **argv)
     }
     bool levels[RF_ISA_COUNT];
     if (!rf_cli_levels(isa, levels)) return RF_EXIT_USAGE;
+    rf_isa sel[RF_ISA_COUNT];
+    size_t nsel = 0;
+    for (int l = 0; l < RF_ISA_COUNT; l++)
+        if (levels[l]) sel[nsel++] = (rf_isa)l;
     levels[RF_ISA_SCALAR] = true; /* ref is judged against the oracle like every level */
 
     size_t matched = 0;
@@ -124,20 +135,9 @@ int cmd_verify(int argc, char **argv)
                 rf_jsonw_free(&t.jw);
                 return rf_usage_error("%s: field 'kernel': '%s', expected '%s'", path, c.kernel, k->name);
             }
-            for (int l = 0; l < RF_ISA_COUNT; l++) {
-                if (!levels[l]) continue;
-                rf_isa by;
-                rf_fnptr fn = rf_kernel_impl(k, (rf_isa)l, &by);
-                char lname[32];
-                if (by == (rf_isa)l) snprintf(lname, sizeof lname, "%s", rf_isa_name(by));
-                else snprintf(lname, sizeof lname, "%s->%s", rf_isa_name((rf_isa)l), rf_isa_name(by));
-                judge_row(k, s, &c, fn, lname, rf_isa_name((rf_isa)l), rf_isa_name(by), &t);
-                if (peers && k->autovec[l]) {
-                    snprintf(lname, sizeof lname, "autovec_%s", rf_isa_name((rf_isa)l));
-                    judge_row(k, s, &c, k->autovec[l], lname, rf_isa_name((rf_isa)l), lname, &t);
-                }
-            }
-            if (peers && k->openblas) judge_row(k, s, &c, k->openblas, "openblas", "openblas", "openblas", &t);
+            rf_impl im[RF_MAX_IMPLS];
+            const size_t nim = rf_kernel_impls(k, sel, nsel, peers, im, RF_MAX_IMPLS);
+            for (size_t j = 0; j < nim; j++) judge_row(&im[j], s, &c, &t);
             rf_case_free(&c);
         }
     }

@@ -10,6 +10,8 @@
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "refast/ko.h"
+#include "ko/kow.h"
+#include "codes/construct.h"
 
 /* A decimal unsigned integer that is the whole of [s, end) (no sign, no spaces). */
 static bool parse_uint(const char *s, size_t len, unsigned long long max, unsigned long long *out)

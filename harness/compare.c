@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../kernels/registry/common.h"
 
 /* The value of element i of an array as a double (integers exactly up to 2^53). */
 static double elem(const rf_array *a, uint64_t i)
@@ -219,17 +218,18 @@ bool rf_compare_case(const rf_kernel *k, const rf_case *c, const rf_case *got, r
     return true;
 }
 
-bool rf_judge(const rf_kernel *k, rf_fnptr fn, const rf_case *c, rf_verdict *v)
+bool rf_judge(const rf_impl *im, const rf_case *c, rf_verdict *v)
 {
+    const rf_kernel *k = im->kernel;
     rf_case out;
     rf_case_init(&out, c->kernel, c->name, c->params);
     memset(v, 0, sizeof *v);
     char err[256] = "";
     bool ok;
-    if (!fn) {
+    if (!im->fn && k->id != RF_ALGORITHM) {
         snprintf(v->detail, sizeof v->detail, "no implementation");
         ok = false;
-    } else if (k->run(fn, c, &out, err, sizeof err) != 0) {
+    } else if (rf_kernel_run(im, c, &out, err, sizeof err) != 0) {
         snprintf(v->detail, sizeof v->detail, "run failed: %s", err);
         ok = false;
     } else {

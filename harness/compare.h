@@ -36,6 +36,6 @@ bool rf_compare_case(const rf_kernel *k, const rf_case *c, const rf_case *got, r
 
 /* Runs implementation fn of kernel k on case c (which holds inputs and oracle arrays) and judges
  * the result. Returns false if the run itself failed (reason in v->detail). */
-bool rf_judge(const rf_kernel *k, rf_fnptr fn, const rf_case *c, rf_verdict *v);
+bool rf_judge(const rf_impl *im, const rf_case *c, rf_verdict *v);
 
 #endif

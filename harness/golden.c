@@ -141,7 +141,7 @@ bool rf_golden_build(const rf_kernel *k, const rf_case_spec *s, rf_case *c, char
     char why[256] = "";
     rf_case_init(c, k->name, s->name, s->params);
     c->work_dtype = k->work_dtype;
-    if (k->make_inputs(c, why, sizeof why) != 0 || k->oracle(c, why, sizeof why) != 0) {
+    if (k->make_inputs(k, c, why, sizeof why) != 0 || k->oracle(k, c, why, sizeof why) != 0) {
         snprintf(err, errlen, "%s.%s: %s", k->name, s->name, why);
         rf_case_free(c);
         return false;

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "moe_spec_opts.h"
+#include "moe/model.h"
 
 #define DEFAULT_N 2000 /* seed 001 §4.1, §4.2 */
 

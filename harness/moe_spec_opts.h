@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "refast/moe.h"
+#include "moe/model.h"
 
 typedef struct moe_spec_opts {
     const char *preset, *g, *input, *regressors, *gating;

@@ -38,20 +38,6 @@ bool rf_dtype_parse(const char *s, rf_dtype *out)
     return false;
 }
 
-void *rf_alloc(size_t bytes)
-{
-    size_t rounded = (bytes + 63) & ~(size_t)63;
-    if (rounded < bytes) return NULL;
-    void *p = aligned_alloc(64, rounded ? rounded : 64);
-    if (p) memset(p, 0, rounded ? rounded : 64);
-    return p;
-}
-
-void rf_free(void *p)
-{
-    free(p);
-}
-
 void rf_case_init(rf_case *c, const char *kernel, const char *name, const char *params)
 {
     memset(c, 0, sizeof *c);
@@ -88,6 +74,26 @@ void *rf_case_add(rf_case *c, const char *name, rf_dtype t, unsigned ndim, const
     a->count = count;
     a->data = data;
     return data;
+}
+
+void *rf_case_out(rf_case *c, const char *name, rf_dtype t, unsigned ndim, const uint64_t *shape)
+{
+    const rf_array *a = rf_case_find(c, name);
+    if (!a) return rf_case_add(c, name, t, ndim, shape);
+    if (a->dtype != t || a->ndim != ndim || memcmp(a->shape, shape, ndim * sizeof *shape) != 0) return NULL;
+    return a->data;
+}
+
+const rf_array *rf_case_need(const rf_case *c, const char *name, rf_dtype t, unsigned ndim, char *err,
+                             size_t errlen)
+{
+    const rf_array *a = rf_case_find(c, name);
+    if (a && a->dtype == t && (ndim == 0 || a->ndim == ndim)) return a;
+    if (err && errlen) {
+        if (ndim) snprintf(err, errlen, "case has no %u-d %s array %s", ndim, rf_dtype_name(t), name);
+        else snprintf(err, errlen, "case has no %s array %s", rf_dtype_name(t), name);
+    }
+    return NULL;
 }
 
 void *rf_case_add1(rf_case *c, const char *name, rf_dtype t, uint64_t n)

@@ -6,11 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rf_compiled_isas.h" /* RF_COMPILED_ISAS(X): X(avx2, AVX2) ... for the levels built */
+
 #if RF_ARCH_X86
 #include <cpuid.h>
 #endif
 
-static const char *const isa_names[RF_ISA_COUNT] = {"scalar", "avx2", "avx512", "neon"};
+#define RF_ISA_NAME_(name, E, fallback) [RF_ISA_##E] = #name,
+static const char *const isa_names[RF_ISA_COUNT] = {[RF_ISA_SCALAR] = "scalar",
+                                                    RF_VECTOR_ISAS(RF_ISA_NAME_)};
+#define RF_ISA_FALLBACK_(name, E, fallback) [RF_ISA_##E] = RF_ISA_##fallback,
+static const rf_isa isa_fallback[RF_ISA_COUNT] = {[RF_ISA_SCALAR] = RF_ISA_SCALAR,
+                                                  RF_VECTOR_ISAS(RF_ISA_FALLBACK_)};
+#define RF_ISA_BUILT_(name, E) [RF_ISA_##E] = true,
+static const bool compiled[RF_ISA_COUNT] = {[RF_ISA_SCALAR] = true, RF_COMPILED_ISAS(RF_ISA_BUILT_)};
 
 const char *rf_isa_name(rf_isa level)
 {
@@ -30,13 +39,7 @@ bool rf_isa_parse(const char *name, rf_isa *out)
 
 bool rf_isa_compiled(rf_isa level)
 {
-    switch (level) {
-    case RF_ISA_SCALAR: return true;
-    case RF_ISA_AVX2:
-    case RF_ISA_AVX512: return RF_ARCH_X86;
-    case RF_ISA_NEON: return RF_ARCH_ARM64;
-    default: return false;
-    }
+    return (unsigned)level < RF_ISA_COUNT && compiled[level];
 }
 
 #if RF_ARCH_X86
@@ -80,6 +83,33 @@ static x86_features detect_x86(void)
 }
 #endif
 
+/* One detection function per row of RF_VECTOR_ISAS (refast/isa.h): does this CPU, with this OS,
+ * run the level's instructions? None of them executes those instructions. */
+#if RF_ARCH_X86
+static x86_features x86;
+static bool rf_detect_avx2(void)
+{
+    return x86.avx2_fma;
+}
+static bool rf_detect_avx512(void)
+{
+    return x86.avx512;
+}
+#else
+static bool rf_detect_avx2(void)
+{
+    return false;
+}
+static bool rf_detect_avx512(void)
+{
+    return false;
+}
+#endif
+static bool rf_detect_neon(void)
+{
+    return RF_ARCH_ARM64; /* Advanced SIMD is mandatory in AArch64 */
+}
+
 static struct {
     bool done;
     bool usable[RF_ISA_COUNT];
@@ -98,8 +128,6 @@ static void apply_disable(void)
         rf_isa level;
         if (rf_isa_parse(tok, &level) && level != RF_ISA_SCALAR) cpu.usable[level] = false;
     }
-    /* avx512 builds on avx2 (the fallback chain relies on it) */
-    if (!cpu.usable[RF_ISA_AVX2]) cpu.usable[RF_ISA_AVX512] = false;
 }
 
 static void detect(void)
@@ -107,17 +135,22 @@ static void detect(void)
     if (cpu.done) return;
     cpu.usable[RF_ISA_SCALAR] = true;
 #if RF_ARCH_X86
-    x86_features f = detect_x86();
-    cpu.usable[RF_ISA_AVX2] = f.avx2_fma;
-    cpu.usable[RF_ISA_AVX512] = f.avx512;
-    snprintf(cpu.summary, sizeof cpu.summary, "%s", f.summary);
+    x86 = detect_x86();
+    snprintf(cpu.summary, sizeof cpu.summary, "%s", x86.summary);
 #elif RF_ARCH_ARM64
-    cpu.usable[RF_ISA_NEON] = true; /* Advanced SIMD is mandatory in AArch64 */
     snprintf(cpu.summary, sizeof cpu.summary, "aarch64: asimd");
 #else
     snprintf(cpu.summary, sizeof cpu.summary, "generic: scalar only");
 #endif
+#define RF_ISA_DETECT_(name, E, fallback)                                                        \
+    cpu.usable[RF_ISA_##E] = rf_isa_compiled(RF_ISA_##E) && rf_detect_##name();
+    RF_VECTOR_ISAS(RF_ISA_DETECT_)
     apply_disable();
+    /* A level builds on its fallback (avx512 code assumes avx2 is there, and the fallback chain
+     * must end in usable code): a level whose fallback is unusable is unusable. Fallbacks come
+     * earlier in the list, so one pass in order settles every chain. */
+    for (int i = 1; i < RF_ISA_COUNT; i++)
+        if (!cpu.usable[isa_fallback[i]]) cpu.usable[i] = false;
     cpu.done = true;
 }
 
@@ -135,10 +168,7 @@ const char *rf_isa_cpu_summary(void)
 
 rf_isa rf_isa_fallback(rf_isa level)
 {
-    switch (level) {
-    case RF_ISA_AVX512: return RF_ISA_AVX2;
-    default: return RF_ISA_SCALAR;
-    }
+    return (unsigned)level < RF_ISA_COUNT ? isa_fallback[level] : RF_ISA_SCALAR;
 }
 
 rf_isa rf_isa_best(void)
@@ -152,8 +182,11 @@ bool rf_isa_request(const char *name, rf_isa *out, char *err, size_t errlen)
 {
     rf_isa level;
     if (!rf_isa_parse(name, &level)) {
-        snprintf(err, errlen, "unknown ISA level '%s' (expected scalar, avx2, avx512 or neon)",
-                 name ? name : "");
+        char known[128] = "scalar";
+        for (int i = 1; i < RF_ISA_COUNT; i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), ", %s", isa_names[i]);
+        snprintf(err, errlen, "unknown ISA level '%s' (expected one of %s)", name ? name : "",
+                 known);
         return false;
     }
     if (!rf_isa_compiled(level)) {

@@ -1,9 +1,13 @@
-/* The list of kernel families and lookups over it (see refast/registry.h).
- * Adding a family: one line in `families` below and its rf_family_<name> in kernels/registry/. */
+/* The list of kernel families, lookups over it, and the framework every descriptor runs through
+ * (refast/registry.h): the implementations of a descriptor, running one on a case, benchmarks
+ * built from make_inputs. Adding a family: one line in `families` below and its rf_family_<name>
+ * in kernels/registry/. */
 #include "refast/registry.h"
 
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const rf_kernel *const *const families[] = {
@@ -22,51 +26,189 @@ static const rf_kernel *const *const families[] = {
     rf_family_ko,
 };
 
+/* The descriptors flattened once (they are compile-time constants). */
+static const rf_kernel *all[256];
+static size_t nall;
+
+static void flatten(void)
+{
+    if (nall) return;
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
+        for (const rf_kernel *const *k = families[f]; *k && nall < sizeof all / sizeof all[0]; k++)
+            all[nall++] = *k;
+}
+
 size_t rf_kernel_count(void)
 {
-    size_t n = 0;
-    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
-        for (const rf_kernel *const *k = families[f]; *k; k++) n++;
-    return n;
+    flatten();
+    return nall;
 }
 
 const rf_kernel *rf_kernel_at(size_t i)
 {
-    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
-        for (const rf_kernel *const *k = families[f]; *k; k++)
-            if (i-- == 0) return *k;
-    return NULL;
+    flatten();
+    return i < nall ? all[i] : NULL;
 }
 
 const rf_kernel *rf_kernel_find(const char *name)
 {
-    for (size_t i = 0, n = rf_kernel_count(); i < n; i++)
-        if (strcmp(rf_kernel_at(i)->name, name) == 0) return rf_kernel_at(i);
+    flatten();
+    for (size_t i = 0; i < nall; i++)
+        if (strcmp(all[i]->name, name) == 0) return all[i];
     return NULL;
 }
 
-bool rf_glob_match(const char *pat, const char *s)
+bool rf_glob_match(const char *pattern, const char *name)
 {
-    if (*pat == '\0') return *s == '\0';
-    if (*pat == '*') return rf_glob_match(pat + 1, s) || (*s && rf_glob_match(pat, s + 1));
-    if (*s && (*pat == '?' || *pat == *s)) return rf_glob_match(pat + 1, s + 1);
-    return false;
+    return fnmatch(pattern, name, 0) == 0;
+}
+
+static void impl_init(rf_impl *im, const rf_kernel *k, rf_impl_kind kind, rf_isa level)
+{
+    memset(im, 0, sizeof *im);
+    im->kernel = k;
+    im->kind = kind;
+    im->level = level;
+    im->provided_by = level;
+}
+
+bool rf_kernel_level(const rf_kernel *k, rf_isa level, rf_impl *out)
+{
+    impl_init(out, k, RF_IMPL_LEVEL, level);
+    snprintf(out->label, sizeof out->label, "%s", rf_isa_name(level));
+    if (k->id == RF_ALGORITHM) {
+        if (!k->algorithm_levels) out->provided_by = RF_ISA_SCALAR;
+        return true;
+    }
+    out->fn = rf_dispatch((rf_kernel_id)k->id, level, &out->provided_by);
+    return out->fn != NULL;
 }
 
 rf_fnptr rf_kernel_impl(const rf_kernel *k, rf_isa level, rf_isa *provided_by)
 {
-    for (;;) {
-        if ((unsigned)level < RF_ISA_COUNT && k->level[level]) {
-            if (provided_by) *provided_by = level;
-            return k->level[level];
-        }
-        if (level == RF_ISA_SCALAR) return NULL;
-        level = rf_isa_fallback(level);
+    rf_impl im;
+    const bool ok = rf_kernel_level(k, level, &im);
+    if (provided_by) *provided_by = im.provided_by;
+    return ok ? im.fn : NULL;
+}
+
+size_t rf_kernel_impls(const rf_kernel *k, const rf_isa *levels, size_t nlevels, bool peers,
+                       rf_impl *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nlevels && n < cap; i++)
+        if (rf_kernel_level(k, levels[i], &out[n])) n++;
+    if (!peers || k->id == RF_ALGORITHM) return n;
+    for (size_t i = 0; i < nlevels && n < cap; i++) {
+        const rf_fnptr fn = rf_dispatch_autovec((rf_kernel_id)k->id, levels[i]);
+        if (!fn) continue;
+        impl_init(&out[n], k, RF_IMPL_AUTOVEC, levels[i]);
+        out[n].fn = fn;
+        snprintf(out[n].label, sizeof out[n].label, "autovec_%s", rf_isa_name(levels[i]));
+        n++;
     }
+    const rf_fnptr blas = rf_dispatch_openblas((rf_kernel_id)k->id);
+    if (blas && n < cap) {
+        impl_init(&out[n], k, RF_IMPL_OPENBLAS, RF_ISA_SCALAR);
+        out[n].fn = blas;
+        snprintf(out[n].label, sizeof out[n].label, "openblas");
+        n++;
+    }
+    return n;
+}
+
+int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    const rf_kernel *k = im->kernel;
+    if (k->run) return k->run(im, c, out, err, errlen);
+    if (!k->bind || !k->call) return rf_run_error(err, errlen, "%s: no way to run it", k->name);
+    void *args = calloc(1, k->args_size ? k->args_size : 1);
+    if (!args) return rf_run_error(err, errlen, "out of memory");
+    int rc = k->bind(k, c, out, args, err, errlen);
+    if (rc == 0) k->call(im, args);
+    free(args);
+    return rc;
+}
+
+/* A benchmark: the case make_inputs built from the size's params, bound once; the outputs live in
+ * `out`, memory the compiler cannot prove dead. */
+struct rf_bench_state {
+    const rf_kernel *k;
+    rf_case c, out;
+    void *args;
+    uint64_t rebind_every, since;
+    void *legacy; /* families still on bench_setup/bench_run */
+};
+
+rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *work, char *err,
+                               size_t errlen)
+{
+    memset(work, 0, sizeof *work);
+    rf_bench_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        rf_run_error(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->k = k;
+    if (k->bench_setup) {
+        s->legacy = k->bench_setup(params, work);
+        if (!s->legacy) {
+            rf_run_error(err, errlen, "%s: benchmark setup failed for '%s'", k->name, params);
+            free(s);
+            return NULL;
+        }
+        return s;
+    }
+    if (!k->make_inputs || !k->bind || !k->call || !k->work) {
+        rf_run_error(err, errlen, "%s has no benchmark", k->name);
+        free(s);
+        return NULL;
+    }
+    rf_case_init(&s->c, k->name, "bench", params);
+    rf_case_init(&s->out, k->name, "bench", params);
+    s->args = calloc(1, k->args_size ? k->args_size : 1);
+    if (!s->args || k->make_inputs(k, &s->c, err, errlen) != 0 ||
+        k->bind(k, &s->c, &s->out, s->args, err, errlen) != 0) {
+        if (!s->args) rf_run_error(err, errlen, "out of memory");
+        rf_bench_release(s);
+        return NULL;
+    }
+    k->work(k, s->args, work);
+    s->rebind_every = work->rebind_every;
+    return s;
+}
+
+void rf_bench_calls(const rf_impl *im, rf_bench_state *s, uint64_t iters)
+{
+    if (s->legacy) {
+        s->k->bench_run(im, s->legacy, iters);
+        return;
+    }
+    const rf_kernel *k = s->k;
+    for (uint64_t it = 0; it < iters; it++) {
+        k->call(im, s->args);
+        if (s->rebind_every && ++s->since >= s->rebind_every) {
+            /* fresh inputs for an in-place kernel: bind finds its outputs already made
+             * (rf_case_out) and only copies the inputs again */
+            (void)k->bind(k, &s->c, &s->out, s->args, NULL, 0);
+            s->since = 0;
+        }
+    }
+}
+
+void rf_bench_release(rf_bench_state *s)
+{
+    if (!s) return;
+    if (s->legacy) s->k->bench_free(s->legacy);
+    rf_case_free(&s->c);
+    rf_case_free(&s->out);
+    free(s->args);
+    free(s);
 }
 
 int rf_run_error(char *err, size_t errlen, const char *fmt, ...)
 {
+    if (!err || !errlen) return -1;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);

@@ -120,3 +120,13 @@ void RF_REF(ko_decode_f32)(const rf_ko_model *mdl, const float *y, size_t frames
     }
     free(feat), free(mo);
 }
+
+void RF_REF(ko_lse_f32)(const float *a, const float *b, size_t n, float *out)
+{
+    for (size_t j = 0; j < n; j++) out[j] = ko_lse(a[j], b[j]);
+}
+
+void RF_REF(ko_tanh_half_f32)(const float *x, size_t n, float *out)
+{
+    for (size_t j = 0; j < n; j++) out[j] = tanhf(x[j] / 2.0f);
+}

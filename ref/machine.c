@@ -18,3 +18,8 @@ double RF_REF(machine_fma_peak)(uint64_t iters)
     }
     return (double)c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11;
 }
+
+unsigned RF_REF(machine_f32_lanes)(void)
+{
+    return 1;
+}

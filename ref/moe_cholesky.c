@@ -6,14 +6,14 @@
  * reading only the lower triangle. A pivot that is not > 0 (or NaN) stops the factorisation: the
  * matrix is not positive definite, and the 1-based index of that pivot is returned (LAPACK's info).
  * The solve of L L^T z = b: forward substitution L v = b, then back substitution L^T z = v.
- * (Not an RF_REF kernel: it has no vector levels; the vector levels use LAPACKE.)
+ * The vector levels use LAPACKE (fast/lapacke/moe_cholesky.c).
  */
 #include <math.h>
 #include <stddef.h>
 
 #include "refast/moe_gating.h"
 
-int moe_cholesky_f64_ref(double *A, size_t m)
+int RF_REF(moe_cholesky_f64)(double *A, size_t m)
 {
     if (!A && m) return -1;
     for (size_t i = 0; i < m; i++) {
@@ -33,7 +33,7 @@ int moe_cholesky_f64_ref(double *A, size_t m)
     return 0;
 }
 
-void moe_chol_solve_f64_ref(const double *L, size_t m, double *b)
+void RF_REF(moe_chol_solve_f64)(const double *L, size_t m, double *b)
 {
     for (size_t i = 0; i < m; i++) { /* L v = b */
         double s = b[i];

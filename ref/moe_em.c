@@ -166,3 +166,20 @@ int RF_REF(moe_em_grad_f64)(const double *x, const double *y, size_t n, size_t d
     free(block);
     return 0;
 }
+
+/* The elementary functions of refast/moe_em.h's vmath kernel, from libm: what the vector levels'
+ * own exp, expm1, log, sigmoid and tanh are measured against. */
+void RF_REF(moe_em_vmath_f64)(int f, const double *x, size_t n, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double v = x[i];
+        switch (f) {
+        case RF_VMATH_EXP: out[i] = exp(v); break;
+        case RF_VMATH_EXPM1: out[i] = expm1(v); break;
+        case RF_VMATH_LOG: out[i] = log(v); break;
+        case RF_VMATH_SIGMOID: out[i] = 1.0 / (1.0 + exp(-v)); break;
+        case RF_VMATH_TANH: out[i] = tanh(v); break;
+        default: out[i] = NAN; break;
+        }
+    }
+}

@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "moe_l4_internal.h"
+#include "moe_l4_common.h"
 #include "refast/moe_loss.h"
+#include "moe_sums.h"
 #include "refast/moe_moments.h"
 
 /* Adds the statistics of samples [i0, i1) to the block sums blk (zeroed by the caller). */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "refast/moe_moments.h"
+#include "moe_sums.h"
 
 /* Adds w x^{(x)m} of one sample (m = 0..4) to the packed raw moment acc. */
 static void add_sample(const double *x, double w, size_t d, unsigned m, double *acc)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "refast/moe_em.h"
+#include "moe_sums.h"
 #include "refast/moe_gating.h"
 #include "refast/moe_moments.h"
 

@@ -39,23 +39,21 @@ int main(void)
             snprintf(slug, sizeof slug, "%s", *size);
             for (char *c = slug; *c; c++)
                 if (*c == ' ') *c = ',';
-            for (int l = 0; l < RF_ISA_COUNT; l++) {
-                if (!rf_isa_usable((rf_isa)l)) continue;
-                char name[256];
+            rf_isa lv[RF_ISA_COUNT];
+            const int nl = rf_test_levels(lv);
+            rf_impl im[RF_MAX_IMPLS];
+            const size_t nim = rf_kernel_impls(k, lv, (size_t)nl, true, im, RF_MAX_IMPLS);
+            for (size_t j = 0; j < nim; j++) {
                 /* a level without its own code is not benchmarked twice */
-                if (k->level[l]) {
-                    snprintf(name, sizeof name, "%s/%s/%s", k->name, rf_isa_name((rf_isa)l), slug);
-                    const rf_bench *b = rf_bench_find(&f, name);
-                    CHECKF(b != NULL, "no benchmark row %s", name);
-                    if (b) {
-                        CHECKF(b->n == 2, "%s: %zu samples, want 2 repetitions", name, b->n);
-                        double items = rf_bench_counter_median(b, "items_per_second");
-                        CHECKF(isfinite(items) && items > 0, "%s: items_per_second %g", name, items);
-                    }
-                }
-                if (k->autovec[l]) {
-                    snprintf(name, sizeof name, "%s/autovec_%s/%s", k->name, rf_isa_name((rf_isa)l), slug);
-                    CHECKF(rf_bench_find(&f, name) != NULL, "no peer row %s", name);
+                if (im[j].kind == RF_IMPL_LEVEL && im[j].provided_by != im[j].level) continue;
+                char name[256];
+                snprintf(name, sizeof name, "%s/%s/%s", k->name, im[j].label, slug);
+                const rf_bench *b = rf_bench_find(&f, name);
+                CHECKF(b != NULL, "no benchmark row %s", name);
+                if (b && im[j].kind == RF_IMPL_LEVEL) {
+                    CHECKF(b->n == 2, "%s: %zu samples, want 2 repetitions", name, b->n);
+                    double items = rf_bench_counter_median(b, "items_per_second");
+                    CHECKF(isfinite(items) && items > 0, "%s: items_per_second %g", name, items);
                 }
             }
         }

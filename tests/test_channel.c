@@ -20,6 +20,7 @@
 #include "refast/registry.h"
 #include "refast/rng.h"
 #include "testlib.h"
+#include "codes/snr.h"
 
 static rf_isa levels[RF_ISA_COUNT];
 static int nlevels;
@@ -273,7 +274,7 @@ static void test_registry(void)
             rf_case c;
             char err[256] = "";
             rf_case_init(&c, ks[i]->name, s->name, s->params);
-            CHECKF(ks[i]->make_inputs(&c, err, sizeof err) == 0 && ks[i]->oracle(&c, err, sizeof err) == 0,
+            CHECKF(ks[i]->make_inputs(ks[i], &c, err, sizeof err) == 0 && ks[i]->oracle(ks[i], &c, err, sizeof err) == 0,
                    "%s.%s: %s", ks[i]->name, s->name, err);
             rf_case_free(&c);
         }
@@ -281,10 +282,10 @@ static void test_registry(void)
     rf_case c;
     char err[256] = "";
     rf_case_init(&c, "bursty_llr_f32", "bad", "n=4 frames=1 sigma=1 rho=1.5");
-    CHECK(b->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "rho"));
+    CHECK(b->make_inputs(b, &c, err, sizeof err) != 0 && strstr(err, "rho"));
     rf_case_free(&c);
     rf_case_init(&c, "rayleigh_llr_f32", "bad", "n=4 frames=1 sigma=-1");
-    CHECK(r->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "sigma"));
+    CHECK(r->make_inputs(r, &c, err, sizeof err) != 0 && strstr(err, "sigma"));
     rf_case_free(&c);
 }
 

@@ -65,7 +65,7 @@ static void test_levels(void)
     for (int l = 1; l < RF_ISA_COUNT; l++) {
         char row[64];
         snprintf(row, sizeof row, " autovec_%s ", rf_isa_name((rf_isa)l));
-        bool want = rf_isa_usable((rf_isa)l) && fht && fht->autovec[l];
+        bool want = rf_isa_usable((rf_isa)l) && fht && rf_dispatch_autovec((rf_kernel_id)fht->id, (rf_isa)l);
         CHECKF((strstr(out, row) != NULL) == want, "--peers and autovec_%s", rf_isa_name((rf_isa)l));
     }
 }
@@ -73,13 +73,14 @@ static void test_levels(void)
 static void test_fallback_resolution(void)
 {
     /* every kernel resolves at every level to a level at or below it that has code */
-    for (size_t i = 0; i < rf_kernel_count(); i++) {
-        const rf_kernel *k = rf_kernel_at(i);
-        CHECKF(k->level[RF_ISA_SCALAR] != NULL, "%s has no scalar reference", k->name);
+    for (int id = 0; id < RF_KID_COUNT; id++) {
+        CHECKF(rf_dispatch_native((rf_kernel_id)id, RF_ISA_SCALAR), "%s has no scalar reference",
+               rf_kernel_id_name((rf_kernel_id)id));
         for (int l = 0; l < RF_ISA_COUNT; l++) {
+            if (!rf_isa_compiled((rf_isa)l)) continue;
             rf_isa by;
-            rf_fnptr fn = rf_kernel_impl(k, (rf_isa)l, &by);
-            CHECK(fn != NULL && fn == k->level[by]);
+            rf_fnptr fn = rf_dispatch((rf_kernel_id)id, (rf_isa)l, &by);
+            CHECK(fn != NULL && rf_dispatch_native((rf_kernel_id)id, by));
             CHECK(by == (rf_isa)l || by == RF_ISA_SCALAR || by == rf_isa_fallback((rf_isa)l));
         }
     }

@@ -32,6 +32,7 @@
 #include "refast/codes.h"
 #include "refast/registry.h"
 #include "testlib.h"
+#include "codes/construct.h"
 
 static uint64_t rng_state = 1;
 

@@ -99,7 +99,7 @@ typedef struct impl {
     const char *name;
     rf_rm_dumer_fn hard;
     rf_rm_dumer_soft_fn soft;
-    rf_rm1_softmap_fn maxlog;
+    rf_rm1_softmap_maxlog_fn maxlog;
 } impl;
 
 static impl impl_at(rf_isa l)
@@ -108,7 +108,7 @@ static impl impl_at(rf_isa l)
                     *x = rf_kernel_find("rm1_softmap_maxlog");
     impl im = {rf_isa_name(l), (rf_rm_dumer_fn)rf_kernel_impl(d, l, NULL),
                (rf_rm_dumer_soft_fn)rf_kernel_impl(s, l, NULL),
-               (rf_rm1_softmap_fn)rf_kernel_impl(x, l, NULL)};
+               (rf_rm1_softmap_maxlog_fn)rf_kernel_impl(x, l, NULL)};
     return im;
 }
 
@@ -431,7 +431,7 @@ static void test_golden_margins(void)
         rf_case c;
         char err[256];
         rf_case_init(&c, k->name, s->name, s->params);
-        CHECKF(k->make_inputs(&c, err, sizeof err) == 0, "%s: %s", s->name, err);
+        CHECKF(k->make_inputs(k, &c, err, sizeof err) == 0, "%s: %s", s->name, err);
         uint64_t m = 0, r = 0;
         rf_param_u64(c.params, "m", &m);
         rf_param_u64(c.params, "r", &r);

@@ -560,10 +560,10 @@ static void test_benchjson(void)
     CHECKF(!strcmp(lv, "1M"), "%s", lv);
     rf_fmt_si(1234.5, lv, sizeof lv);
     CHECKF(!strcmp(lv, "1.234k") || !strcmp(lv, "1.235k"), "%s", lv);
-    CHECK(rf_bench_impl_kind("scalar", lv, sizeof lv) == RF_IMPL_SCALAR);
-    CHECK(rf_bench_impl_kind("avx512", lv, sizeof lv) == RF_IMPL_LEVEL && !strcmp(lv, "avx512"));
-    CHECK(rf_bench_impl_kind("autovec_neon", lv, sizeof lv) == RF_IMPL_AUTOVEC && !strcmp(lv, "neon"));
-    CHECK(rf_bench_impl_kind("openblas", lv, sizeof lv) == RF_IMPL_PEER && !*lv);
+    CHECK(rf_bench_row_kind("scalar", lv, sizeof lv) == RF_ROW_SCALAR);
+    CHECK(rf_bench_row_kind("avx512", lv, sizeof lv) == RF_ROW_LEVEL && !strcmp(lv, "avx512"));
+    CHECK(rf_bench_row_kind("autovec_neon", lv, sizeof lv) == RF_ROW_AUTOVEC && !strcmp(lv, "neon"));
+    CHECK(rf_bench_row_kind("openblas", lv, sizeof lv) == RF_ROW_PEER && !*lv);
     CHECK(rf_bench_label_get("kernel=fht_f32 impl=avx512 level=avx2 unit=transforms", "level", lv, sizeof lv) &&
           !strcmp(lv, "avx2"));
     CHECK(!rf_bench_label_get("kernel=fht_f32", "level", lv, sizeof lv));

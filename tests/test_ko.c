@@ -20,6 +20,7 @@
 #include "refast/codes.h"
 #include "refast/ko.h"
 #include "testlib.h"
+#include "ko/kow.h"
 
 #define REF_DIR "../shared/ko-reference"
 

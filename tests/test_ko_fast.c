@@ -17,27 +17,19 @@
 
 #include "refast/ko.h"
 #include "testlib.h"
+#include "ko/kow.h"
+#include "refast/kernels.h"
 
 #define REF_DIR "../shared/ko-reference"
 
 /* Exported by fast/<isa>/ko.c for this test (fast/ko_codec_driver.h). */
-#if RF_ARCH_X86
-void ko_lse_f32_avx2(const float *a, const float *b, size_t n, float *out);
-void ko_tanh_half_f32_avx2(const float *x, size_t n, float *out);
-void ko_lse_f32_avx512(const float *a, const float *b, size_t n, float *out);
-void ko_tanh_half_f32_avx512(const float *x, size_t n, float *out);
-#elif RF_ARCH_ARM64
-void ko_lse_f32_neon(const float *a, const float *b, size_t n, float *out);
-void ko_tanh_half_f32_neon(const float *x, size_t n, float *out);
-#endif
-
 typedef void (*lse_fn)(const float *a, const float *b, size_t n, float *out);
 typedef void (*tanh_fn)(const float *x, size_t n, float *out);
 
 typedef struct impl {
     const char *name;
-    rf_ko_encode_fn enc;
-    rf_ko_decode_fn dec;
+    rf_ko_encode_f32_fn enc;
+    rf_ko_decode_f32_fn dec;
     lse_fn lse;
     tanh_fn th;
 } impl;
@@ -50,16 +42,11 @@ static int impls(impl *im)
     rf_isa lv[RF_ISA_COUNT];
     const int nl = rf_test_levels(lv);
     for (int i = 0; i < nl; i++) {
-#if RF_ARCH_X86
-        if (lv[i] == RF_ISA_AVX2)
-            im[n++] = (impl){"avx2", ko_encode_f32_avx2, ko_decode_f32_avx2, ko_lse_f32_avx2, ko_tanh_half_f32_avx2};
-        if (lv[i] == RF_ISA_AVX512)
-            im[n++] = (impl){"avx512", ko_encode_f32_avx512, ko_decode_f32_avx512, ko_lse_f32_avx512,
-                             ko_tanh_half_f32_avx512};
-#elif RF_ARCH_ARM64
-        if (lv[i] == RF_ISA_NEON)
-            im[n++] = (impl){"neon", ko_encode_f32_neon, ko_decode_f32_neon, ko_lse_f32_neon, ko_tanh_half_f32_neon};
-#endif
+        if (lv[i] == RF_ISA_SCALAR || !rf_dispatch_native(RF_KID(ko_encode_f32), lv[i])) continue;
+        im[n++] = (impl){rf_isa_name(lv[i]), (rf_ko_encode_f32_fn)rf_dispatch(RF_KID(ko_encode_f32), lv[i], NULL),
+                         (rf_ko_decode_f32_fn)rf_dispatch(RF_KID(ko_decode_f32), lv[i], NULL),
+                         (lse_fn)rf_dispatch(RF_KID(ko_lse_f32), lv[i], NULL),
+                         (tanh_fn)rf_dispatch(RF_KID(ko_tanh_half_f32), lv[i], NULL)};
     }
     im[n++] = (impl){"openblas", ko_encode_f32_openblas, ko_decode_f32_openblas, NULL, NULL};
     return n;

@@ -37,7 +37,7 @@ static uint64_t rng = 0x6b6f6d6c70ull;
 
 typedef struct impl {
     const char *name;
-    rf_ko_mlp_fn fn;
+    rf_ko_mlp_f32_fn fn;
 } impl;
 
 typedef struct netbuf {
@@ -94,7 +94,7 @@ static bool guards_ok(const float *p, size_t n)
 
 /* Runs fn on the first `count` coordinates of x (AoS, 4 per coordinate) in SoA layout at float
  * offset `off` and compares with the oracle values; returns the worst ratio, counts failures. */
-static double run_check(rf_ko_mlp_fn fn, const rf_ko_mlp *net, const float *x, size_t count,
+static double run_check(rf_ko_mlp_f32_fn fn, const rf_ko_mlp *net, const float *x, size_t count,
                         unsigned off, const long double *want, const long double *scale,
                         size_t *bad, bool *guards)
 {
@@ -173,7 +173,7 @@ static void check_random_nets(const impl *im, int nim)
  * of a wrong constant, e.g. lambda rounded to 12 bits) must be detected. Positive weights and
  * inputs keep every unit on SELU's linear branch, where S overestimates |y| by (Lip/lambda)^3 =
  * 4.7: the bound resolves relative errors of about 128 * 2^-24 * 4.7 = 2^-14.7 there. */
-static void check_bound_bites(rf_ko_mlp_fn ref)
+static void check_bound_bites(rf_ko_mlp_f32_fn ref)
 {
     netbuf nb, pert;
     random_net(&nb, 2, 32, 3, 0);
@@ -323,28 +323,18 @@ int main(void)
     if (!k) return rf_test_summary("test_ko_mlp");
     rf_isa levels[RF_ISA_COUNT];
     const int nlv = rf_test_levels(levels);
-    impl im[16];
-    static char names[16][32];
+    impl im[RF_MAX_IMPLS + 1];
+    rf_impl all[RF_MAX_IMPLS];
+    const size_t nall = rf_kernel_impls(k, levels, (size_t)nlv, true, all, RF_MAX_IMPLS);
     int nim = 0;
-    for (int l = 0; l < nlv; l++) {
-        rf_isa by = RF_ISA_COUNT;
-        const rf_fnptr f = rf_kernel_impl(k, levels[l], &by);
-        CHECKF(f && by == levels[l], "level %s: ko_mlp_f32 missing or falling back",
-               rf_isa_name(levels[l]));
-        if (!f) return rf_test_summary("test_ko_mlp");
-        im[nim].name = rf_isa_name(levels[l]);
-        im[nim++].fn = (rf_ko_mlp_fn)f;
-        if (k->autovec[levels[l]]) {
-            snprintf(names[nim], sizeof names[nim], "autovec_%s", rf_isa_name(levels[l]));
-            im[nim].name = names[nim];
-            im[nim++].fn = (rf_ko_mlp_fn)k->autovec[levels[l]];
-        }
+    bool blas = false;
+    for (size_t i = 0; i < nall; i++) {
+        CHECKF(all[i].provided_by == all[i].level, "%s: ko_mlp_f32 falls back", all[i].label);
+        im[nim].name = all[i].label;
+        im[nim++].fn = (rf_ko_mlp_f32_fn)all[i].fn;
+        blas |= all[i].kind == RF_IMPL_OPENBLAS;
     }
-    CHECK(k->openblas != NULL);
-    if (k->openblas) {
-        im[nim].name = "openblas";
-        im[nim++].fn = (rf_ko_mlp_fn)k->openblas;
-    }
+    CHECK(blas);
     im[nim].name = "dispatch";
     im[nim++].fn = rf_ko_mlp_f32;
 
@@ -352,12 +342,8 @@ int main(void)
     check_bound_bites(im[0].fn);
     check_specials(im, nim);
 
-    check_selu("scalar", ko_selu_f32_ref);
-#if RF_ARCH_X86
-    if (rf_isa_usable(RF_ISA_AVX2)) check_selu("avx2", ko_selu_f32_avx2);
-    if (rf_isa_usable(RF_ISA_AVX512)) check_selu("avx512", ko_selu_f32_avx512);
-#elif RF_ARCH_ARM64
-    if (rf_isa_usable(RF_ISA_NEON)) check_selu("neon", ko_selu_f32_neon);
-#endif
+    for (int l = 0; l < nlv; l++)
+        if (rf_dispatch_native(RF_KID(ko_selu_f32), levels[l]))
+            check_selu(rf_isa_name(levels[l]), (rf_ko_selu_f32_fn)rf_dispatch(RF_KID(ko_selu_f32), levels[l], NULL));
     return rf_test_summary("test_ko_mlp");
 }

@@ -14,6 +14,7 @@
 
 #include "refast/ko_polar.h"
 #include "testlib.h"
+#include "ko/polar_weights.h"
 
 #define REF_DIR "../shared/ko-reference"
 #define POLAR_DIR REF_DIR "/ko_polar_64_7"

@@ -18,6 +18,7 @@
 #include "refast/ko.h"
 #include "refast/registry.h"
 #include "testlib.h"
+#include "ko/kow.h"
 
 static uint64_t rng = 0x4b4f7265676973ull; /* this file's rf_test_* stream */
 
@@ -26,44 +27,23 @@ static bool build(const rf_kernel *k, const char *params, rf_case *c)
     char err[512] = "";
     rf_case_init(c, k->name, "t", params);
     c->work_dtype = k->work_dtype;
-    const bool ok = k->make_inputs(c, err, sizeof err) == 0 && k->oracle(c, err, sizeof err) == 0;
+    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
     CHECKF(ok, "%s %s: %s", k->name, params, err);
     return ok;
 }
 
 static bool judge(const rf_kernel *k, rf_fnptr fn, const rf_case *c, rf_verdict *v)
 {
-    const bool ran = rf_judge(k, fn, c, v);
+    const rf_impl im = rf_test_impl(k, fn, "test");
+    const bool ran = rf_judge(&im, c, v);
     CHECKF(ran, "%s: %s", k->name, v->detail);
     return ran && v->pass;
 }
 
-/* Every distinct implementation: the levels usable here and the peers. */
-static size_t impls(const rf_kernel *k, rf_fnptr *out, const char **names)
-{
-    size_t n = 0;
-    rf_isa lv[RF_ISA_COUNT];
-    const int nl = rf_test_levels(lv);
-    for (int i = 0; i < nl; i++) {
-        out[n] = rf_kernel_impl(k, lv[i], NULL);
-        names[n++] = rf_isa_name(lv[i]);
-        if (k->autovec[lv[i]]) {
-            out[n] = k->autovec[lv[i]];
-            names[n++] = "autovec";
-        }
-    }
-    if (k->openblas) {
-        out[n] = k->openblas;
-        names[n++] = "openblas";
-    }
-    return n;
-}
-
 static void test_fuzz(const rf_kernel *k, int cases)
 {
-    rf_fnptr fn[2 * RF_ISA_COUNT + 1];
-    const char *names[2 * RF_ISA_COUNT + 1];
-    const size_t nf = impls(k, fn, names);
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t nf = rf_test_impls(k, true, im);
     const size_t len = 140000; /* KO(6,2) weights: 26148 floats of 4 bytes, plus y */
     uint8_t *bytes = malloc(len);
     int accepted = 0;
@@ -72,18 +52,18 @@ static void test_fuzz(const rf_kernel *k, int cases)
         rf_case c;
         rf_case_init(&c, k->name, "fuzz", "");
         c.work_dtype = k->work_dtype;
-        if (k->fuzz_inputs(bytes, len, &c) != 0) {
+        if (k->fuzz_inputs(k, bytes, len, &c) != 0) {
             rf_case_free(&c);
             continue;
         }
         accepted++;
         char err[256] = "";
-        const bool oracle = k->oracle(&c, err, sizeof err) == 0;
+        const bool oracle = k->oracle(k, &c, err, sizeof err) == 0;
         CHECKF(oracle, "%s fuzz %d: oracle refused an accepted case: %s", k->name, f, err);
         for (size_t i = 0; oracle && i < nf; i++) {
             rf_verdict v;
-            CHECKF(judge(k, fn[i], &c, &v), "%s fuzz %d (%s) at %s: ratio %.3g bound %.3g: %s", k->name,
-                   f, c.params, names[i], v.max_ratio, v.bound, v.detail);
+            CHECKF(judge(k, im[i].fn, &c, &v), "%s fuzz %d (%s) at %s: ratio %.3g bound %.3g: %s", k->name,
+                   f, c.params, im[i].label, v.max_ratio, v.bound, v.detail);
         }
         rf_case_free(&c);
     }
@@ -174,23 +154,23 @@ static void test_bad(const rf_kernel *enc, const rf_kernel *dec)
     char err[512];
     rf_case c;
     rf_case_init(&c, enc->name, "bad", "m=5 arch=huge weights=init:1 frames=2");
-    CHECK(enc->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "arch"));
+    CHECK(enc->make_inputs(enc, &c, err, sizeof err) != 0 && strstr(err, "arch"));
     rf_case_free(&c);
     rf_case_init(&c, enc->name, "bad", "m=5 weights=gauss:1 frames=2");
-    CHECK(enc->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "weights"));
+    CHECK(enc->make_inputs(enc, &c, err, sizeof err) != 0 && strstr(err, "weights"));
     rf_case_free(&c);
     rf_case_init(&c, dec->name, "bad", "m=5 weights=init:1 frames=2");
-    CHECK(dec->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "sigma"));
+    CHECK(dec->make_inputs(dec, &c, err, sizeof err) != 0 && strstr(err, "sigma"));
     rf_case_free(&c);
     rf_case_init(&c, dec->name, "bad", "m=11 weights=init:1 frames=2 sigma=1");
-    CHECK(dec->make_inputs(&c, err, sizeof err) != 0);
+    CHECK(dec->make_inputs(dec, &c, err, sizeof err) != 0);
     rf_case_free(&c);
     rf_case_init(&c, dec->name, "bad", "source=ko_7_2 level=1 frames=2");
-    CHECK(dec->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "ko_7_2"));
+    CHECK(dec->make_inputs(dec, &c, err, sizeof err) != 0 && strstr(err, "ko_7_2"));
     rf_case_free(&c);
     setenv("REFAST_KO_REFERENCE", "/nonexistent/ko-reference", 1);
     rf_case_init(&c, dec->name, "bad", "source=ko_8_2 level=1 frames=2");
-    CHECK(dec->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "REFAST_KO_REFERENCE") &&
+    CHECK(dec->make_inputs(dec, &c, err, sizeof err) != 0 && strstr(err, "REFAST_KO_REFERENCE") &&
           strstr(err, "/nonexistent/ko-reference"));
     rf_case_free(&c);
     unsetenv("REFAST_KO_REFERENCE");
@@ -199,7 +179,8 @@ static void test_bad(const rf_kernel *enc, const rf_kernel *dec)
         ((uint8_t *)rf_case_data(&c, "in.msg", RF_DT_U8, NULL))[3] = 2;
         rf_case out;
         rf_case_init(&out, enc->name, "t", "");
-        CHECK(enc->run((rf_fnptr)ko_encode_f32_ref, &c, &out, err, sizeof err) != 0 && strstr(err, "bit"));
+        const rf_impl im = rf_test_impl(enc, (rf_fnptr)ko_encode_f32_ref, "scalar");
+        CHECK(rf_kernel_run(&im, &c, &out, err, sizeof err) != 0 && strstr(err, "bit"));
         rf_case_free(&out);
         rf_case_free(&c);
     }

@@ -28,9 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "moe_cqt_internal.h"
+#include "moe/cqt_internal.h"
 #include "refast/moe.h"
 #include "testlib.h"
+#include "moe/cqt.h"
 
 static const double SIGMAS[] = {0.05, 0.1, 0.5, 1.0};
 #define NSIGMAS (sizeof SIGMAS / sizeof SIGMAS[0])

@@ -27,8 +27,10 @@
 
 #include "refast/isa.h"
 #include "refast/moe_decomp.h"
+#include "moe_sums.h"
 #include "refast/moe_moments.h"
 #include "testlib.h"
+#include "moe/decomp.h"
 
 #define U53 0x1p-53
 
@@ -157,7 +159,7 @@ static void test_whitening(void)
     for (int s = 0; s < 2; s++) {
         const double c2 = s ? -1.5 : 0.8, c3 = 2.5;
         make_tensors(d, k, A, pi, c2, c3, t2, t3);
-        CHECK(rf_moe_eig_topk(t2, d, k, lambda, V) == 0);
+        CHECK(rf_moe_eig_topk_f64(t2, d, k, lambda, V) == 0);
         for (size_t r = 0; r < d; r++)
             for (size_t j = 0; j < k; j++) M[r * k + j] = V[r * k + j] / sqrt(fabs(lambda[j]));
         double worst = 0;
@@ -173,7 +175,7 @@ static void test_whitening(void)
         CHECKF(worst < 1e-13, "M^T T2 M deviates from sign(c2) I by %.3g", worst);
         CHECK(rf_moe_whiten3(t3, d, M, k, w3) == 0);
         const rf_moe_tpm_opts o = {10, 30, 3};
-        CHECK(rf_moe_tpm(w3, k, &o, mu, U) == 0);
+        CHECK(rf_moe_tpm_f64(w3, k, &o, mu, U) == 0);
         for (size_t i = 0; i < k; i++) {
             const double want = c3 / (pow(fabs(c2), 1.5) * sqrt(pi[i]));
             double best = INFINITY;
@@ -304,7 +306,7 @@ static void test_deflation_order(void)
             for (size_t b = a; b < k; b++)
                 for (size_t c = b; c < k; c++) t[off3(k, a, b, c)] += mus[i] * Q[i * k + a] * Q[i * k + b] * Q[i * k + c];
     const rf_moe_tpm_opts o = {20, 30, 11};
-    CHECK(rf_moe_tpm(t, k, &o, mu, U) == 0);
+    CHECK(rf_moe_tpm_f64(t, k, &o, mu, U) == 0);
     const double order[5] = {3.0, 2.5, 2.0, 1.5, 1.0};
     const size_t src[5] = {1, 3, 4, 0, 2};
     for (size_t j = 0; j < k; j++) {
@@ -314,10 +316,10 @@ static void test_deflation_order(void)
         CHECKF(e < 1e-13, "component %zu vector off by %.3g", j, e);
     }
     /* determinism: bit-identical on a second call; Orth-ALS finds the same set */
-    CHECK(rf_moe_tpm(t, k, &o, mu2, U2) == 0);
+    CHECK(rf_moe_tpm_f64(t, k, &o, mu2, U2) == 0);
     CHECK(memcmp(mu, mu2, sizeof mu) == 0 && memcmp(U, U2, sizeof U) == 0);
     const rf_moe_als_opts ao = {100, 0, 5};
-    CHECK(rf_moe_orth_als(t, k, &ao, mu2, U2) == 0);
+    CHECK(rf_moe_orth_als_f64(t, k, &ao, mu2, U2) == 0);
     for (size_t j = 0; j < k; j++) {
         double best = INFINITY;
         for (size_t i = 0; i < k; i++) best = fmin(best, fabs(mu2[j] - mus[i]));

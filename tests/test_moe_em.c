@@ -44,18 +44,19 @@ typedef struct impl {
     rf_fnptr estep, grad;
 } impl;
 
+/* The E-step and gradient kernels paired by implementation (the same level or peer). */
 static int list_impls(impl *out)
 {
-    const rf_kernel *ke = rf_family_moe_em[0], *kg = rf_family_moe_em[1];
-    rf_isa lv[RF_ISA_COUNT];
-    int nl = rf_test_levels(lv), n = 0;
-    for (int i = 0; i < nl; i++) {
-        rf_isa by;
-        out[n++] = (impl){rf_isa_name(lv[i]), rf_kernel_impl(ke, lv[i], &by), rf_kernel_impl(kg, lv[i], &by)};
-        if (ke->autovec[lv[i]]) out[n++] = (impl){"autovec", ke->autovec[lv[i]], kg->autovec[lv[i]]};
+    const rf_kernel *ke = rf_kernel_find("moe_estep_f64"), *kg = rf_kernel_find("moe_em_grad_f64");
+    rf_impl ie[RF_MAX_IMPLS], ig[RF_MAX_IMPLS];
+    const size_t n = rf_test_impls(ke, true, ie);
+    CHECK(rf_test_impls(kg, true, ig) == n);
+    static char names[RF_MAX_IMPLS][32];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "%s", ie[i].label);
+        out[i] = (impl){names[i], ie[i].fn, ig[i].fn};
     }
-    out[n++] = (impl){"openblas", ke->openblas, kg->openblas};
-    return n;
+    return (int)n;
 }
 
 /* ---- vmath --------------------------------------------------------------------------------------- */
@@ -191,7 +192,7 @@ static double judge_estep(rf_fnptr fn, const prob *p)
     const size_t n = p->n, k = p->k;
     double *post = malloc((n * k + 1) * sizeof *post);
     long double *want = malloc((n * k + 1) * sizeof *want), *scale = malloc((n * k + 1) * sizeof *scale);
-    int rc = ((rf_moe_estep_fn)fn)(p->x, p->y, n, p->d, k, p->A, p->W, p->g, p->sigma, post);
+    int rc = ((rf_moe_estep_f64_fn)fn)(p->x, p->y, n, p->d, k, p->A, p->W, p->g, p->sigma, post);
     ora_moe_estep(p->x, p->y, n, p->d, k, p->A, p->W, p->g, p->sigma, want, scale);
     double worst = rc == 0 ? 0.0 : INFINITY;
     for (size_t i = 0; i < n * k && rc == 0; i++) {
@@ -214,7 +215,7 @@ static double judge_grad(rf_fnptr fn, const prob *p, double *qout)
     const size_t m = (p->k - 1) * p->d;
     double *grad = malloc(m * sizeof *grad), q;
     long double *want = malloc(2 * m * sizeof *want), wq, sq;
-    int rc = ((rf_moe_em_grad_fn)fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, grad, &q);
+    int rc = ((rf_moe_em_grad_f64_fn)fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, grad, &q);
     ora_moe_em_grad(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, want, want + m, &wq, &sq);
     double worst = rc == 0 ? 0.0 : INFINITY;
     for (size_t e = 0; e <= m && rc == 0; e++) {
@@ -276,19 +277,19 @@ static void test_conventions(const impl *im, int nim)
     double g0[18], g1[18], q0, q1;
     for (int i = 0; i < nim; i++) {
         for (size_t t = 0; t < 9; t++) p.W[2 * 9 + t] = 0.0;
-        ((rf_moe_estep_fn)im[i].estep)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, post0);
-        ((rf_moe_em_grad_fn)im[i].grad)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, g0, &q0);
+        ((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, post0);
+        ((rf_moe_em_grad_f64_fn)im[i].grad)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, g0, &q0);
         for (size_t t = 0; t < 9; t++) p.W[2 * 9 + t] = NAN;
-        ((rf_moe_estep_fn)im[i].estep)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, post1);
-        ((rf_moe_em_grad_fn)im[i].grad)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, g1, &q1);
+        ((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, post1);
+        ((rf_moe_em_grad_f64_fn)im[i].grad)(p.x, p.y, 77, 9, 3, p.A, p.W, p.g, p.sigma, g1, &q1);
         CHECKF(memcmp(post0, post1, 77 * 3 * sizeof *post0) == 0 && memcmp(g0, g1, sizeof g0) == 0 && q0 == q1,
                "%s reads row k-1 of W", im[i].name);
         double gz[4] = {1, 1, 1, 1}, qz = 1;
-        CHECK(((rf_moe_em_grad_fn)im[i].grad)(p.x, p.y, 0, 2, 3, p.A, p.W, 0, 1.0, gz, &qz) == 0);
+        CHECK(((rf_moe_em_grad_f64_fn)im[i].grad)(p.x, p.y, 0, 2, 3, p.A, p.W, 0, 1.0, gz, &qz) == 0);
         CHECKF(gz[0] == 0 && gz[1] == 0 && gz[2] == 0 && gz[3] == 0 && qz == 0, "%s n = 0", im[i].name);
-        CHECK(((rf_moe_estep_fn)im[i].estep)(p.x, p.y, 5, 9, 1, p.A, p.W, 0, 1.0, post1) == -1);
-        CHECK(((rf_moe_estep_fn)im[i].estep)(p.x, p.y, 5, 0, 2, p.A, p.W, 0, 1.0, post1) == -1);
-        CHECK(((rf_moe_em_grad_fn)im[i].grad)(p.x, p.y, 5, 9, 3, p.A, p.W, RF_MOE_G_COUNT, 1.0, g1, &q1) == -1);
+        CHECK(((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, 5, 9, 1, p.A, p.W, 0, 1.0, post1) == -1);
+        CHECK(((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, 5, 0, 2, p.A, p.W, 0, 1.0, post1) == -1);
+        CHECK(((rf_moe_em_grad_f64_fn)im[i].grad)(p.x, p.y, 5, 9, 3, p.A, p.W, RF_MOE_G_COUNT, 1.0, g1, &q1) == -1);
     }
     free(post0);
     free(post1);
@@ -300,7 +301,7 @@ static void test_conventions(const impl *im, int nim)
     for (int i = 0; i < nim; i++) {
         const double r = judge_estep(im[i].estep, &p);
         CHECKF(r <= tau_of(2 * 4 * 12), "%s sigma 1e-3: ratio %g", im[i].name, r);
-        ((rf_moe_estep_fn)im[i].estep)(p.x, p.y, 200, 12, 4, p.A, p.W, p.g, p.sigma, post);
+        ((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, 200, 12, 4, p.A, p.W, p.g, p.sigma, post);
         size_t onehot = 0;
         int finite = 1;
         for (size_t s = 0; s < 200; s++) {
@@ -330,12 +331,12 @@ static void test_nan_rule(const impl *im, int nim)
         /* sample 3: NaN in x; sample 11: y = inf */
         p.x[3 * d + 2] = NAN;
         p.y[11] = INFINITY;
-        ((rf_moe_estep_fn)im[i].estep)(p.x, p.y, n, d, k, p.A, p.W, p.g, p.sigma, post);
+        ((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, n, d, k, p.A, p.W, p.g, p.sigma, post);
         int ok = 1;
         for (size_t s = 0; s < n; s++)
             for (size_t j = 0; j < k; j++) ok &= (s == 3 || s == 11) == (isnan(post[s * k + j]) != 0);
         CHECKF(ok, "%s: NaN posteriors outside samples 3 and 11", im[i].name);
-        ((rf_moe_em_grad_fn)im[i].grad)(p.x, p.y, n, d, k, p.A, p.W, p.g, p.sigma, grad, &q);
+        ((rf_moe_em_grad_f64_fn)im[i].grad)(p.x, p.y, n, d, k, p.A, p.W, p.g, p.sigma, grad, &q);
         ok = isnan(q);
         for (size_t e = 0; e < (k - 1) * d; e++) ok &= isnan(grad[e]) != 0;
         CHECKF(ok, "%s: grad/q not all NaN", im[i].name);
@@ -344,7 +345,7 @@ static void test_nan_rule(const impl *im, int nim)
         /* a_1 has an infinite coordinate: z_1 = +inf for every sample, l_1 = -inf, post_1 = 0 */
         const double keep = p.A[1 * d + 4];
         p.A[1 * d + 4] = INFINITY;
-        ((rf_moe_estep_fn)im[i].estep)(p.x, p.y, n, d, k, p.A, p.W, p.g, p.sigma, post);
+        ((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, n, d, k, p.A, p.W, p.g, p.sigma, post);
         ok = 1;
         for (size_t s = 0; s < n; s++)
             ok &= post[s * k + 1] == 0.0 && isfinite(post[s * k]) && isfinite(post[s * k + 2]) &&
@@ -354,10 +355,10 @@ static void test_nan_rule(const impl *im, int nim)
         CHECKF(r <= tau_of(2 * k * d), "%s: -inf logit case off the oracle (ratio %g)", im[i].name, r);
         p.A[1 * d + 4] = keep;
         /* sigma = NaN: every posterior, grad and q NaN */
-        ((rf_moe_estep_fn)im[i].estep)(p.x, p.y, n, d, k, p.A, p.W, p.g, NAN, post);
+        ((rf_moe_estep_f64_fn)im[i].estep)(p.x, p.y, n, d, k, p.A, p.W, p.g, NAN, post);
         ok = 1;
         for (size_t e = 0; e < n * k; e++) ok &= isnan(post[e]) != 0;
-        ((rf_moe_em_grad_fn)im[i].grad)(p.x, p.y, n, d, k, p.A, p.W, p.g, NAN, grad, &q);
+        ((rf_moe_em_grad_f64_fn)im[i].grad)(p.x, p.y, n, d, k, p.A, p.W, p.g, NAN, grad, &q);
         ok &= isnan(q) != 0;
         for (size_t e = 0; e < (k - 1) * d; e++) ok &= isnan(grad[e]) != 0;
         CHECKF(ok, "%s: sigma = NaN must give NaN everywhere", im[i].name);
@@ -410,7 +411,7 @@ static void test_fisher(const impl *im, int nim)
         fd[e] = (double)((lp - lm) / (2 * hstep));
     }
     for (int i = 0; i < nim; i++) {
-        ((rf_moe_em_grad_fn)im[i].grad)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, grad, &q);
+        ((rf_moe_em_grad_f64_fn)im[i].grad)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, grad, &q);
         double worst = 0;
         for (size_t e = 0; e < m; e++) worst = fmax(worst, fabs(grad[e] - fd[e]) / (1.0 + fabs(fd[e])));
         CHECKF(worst < 1e-6, "%s: grad differs from d log L / dW by %g", im[i].name, worst);
@@ -422,9 +423,10 @@ static void test_fisher(const impl *im, int nim)
 static void judge_all(const rf_kernel *k, const rf_case *c, const impl *im, int nim, const char *what)
 {
     for (int i = 0; i < nim; i++) {
-        rf_fnptr fn = k == rf_family_moe_em[0] ? im[i].estep : im[i].grad;
+        const rf_impl ri = rf_test_impl(k, strcmp(k->name, "moe_estep_f64") == 0 ? im[i].estep : im[i].grad,
+                                         im[i].name);
         rf_verdict v;
-        const bool ran = rf_judge(k, fn, c, &v);
+        const bool ran = rf_judge(&ri, c, &v);
         CHECKF(ran && v.pass, "%s %s at %s: ratio %g bound %g: %s", k->name, what, im[i].name, v.max_ratio,
                v.bound, v.detail);
     }
@@ -440,7 +442,7 @@ static void test_registry(const impl *im, int nim)
             rf_case c;
             rf_case_init(&c, k->name, s->name, s->params);
             c.work_dtype = k->work_dtype;
-            const bool built = k->make_inputs(&c, err, sizeof err) == 0 && k->oracle(&c, err, sizeof err) == 0;
+            const bool built = k->make_inputs(k, &c, err, sizeof err) == 0 && k->oracle(k, &c, err, sizeof err) == 0;
             CHECKF(built, "%s.%s: %s", k->name, s->name, err);
             if (built) judge_all(k, &c, im, nim, s->name);
             rf_case_free(&c);
@@ -453,7 +455,7 @@ static void test_registry(const impl *im, int nim)
             rf_case c;
             rf_case_init(&c, k->name, "fuzz", "");
             c.work_dtype = k->work_dtype;
-            if (k->fuzz_inputs(bytes, sizeof bytes, &c) != 0 || k->oracle(&c, err, sizeof err) != 0) {
+            if (k->fuzz_inputs(k, bytes, sizeof bytes, &c) != 0 || k->oracle(k, &c, err, sizeof err) != 0) {
                 CHECKF(0, "%s fuzz case %d refused", k->name, f);
                 rf_case_free(&c);
                 continue;
@@ -466,10 +468,10 @@ static void test_registry(const impl *im, int nim)
         /* bad parameters are clear errors */
         rf_case c;
         rf_case_init(&c, k->name, "bad", "k=2 d=4 n=10 g=cubic sigma=1");
-        CHECK(k->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "cubic"));
+        CHECK(k->make_inputs(k, &c, err, sizeof err) != 0 && strstr(err, "cubic"));
         rf_case_free(&c);
         rf_case_init(&c, k->name, "bad", "k=2 d=4 n=10 g=relu sigma=-1");
-        CHECK(k->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "sigma"));
+        CHECK(k->make_inputs(k, &c, err, sizeof err) != 0 && strstr(err, "sigma"));
         rf_case_free(&c);
     }
 }
@@ -478,14 +480,10 @@ int main(void)
 {
     rf_isa lv[RF_ISA_COUNT];
     const int nl = rf_test_levels(lv);
-    for (int i = 0; i < nl; i++) {
-#if RF_ARCH_X86
-        if (lv[i] == RF_ISA_AVX2) test_vmath("avx2", moe_em_vmath_f64_avx2, 400000);
-        if (lv[i] == RF_ISA_AVX512) test_vmath("avx512", moe_em_vmath_f64_avx512, 400000);
-#elif RF_ARCH_ARM64
-        if (lv[i] == RF_ISA_NEON) test_vmath("neon", moe_em_vmath_f64_neon, 40000);
-#endif
-    }
+    for (int i = 0; i < nl; i++)
+        if (lv[i] != RF_ISA_SCALAR && rf_dispatch_native(RF_KID(moe_em_vmath_f64), lv[i]))
+            test_vmath(rf_isa_name(lv[i]), (rf_moe_em_vmath_f64_fn)rf_dispatch(RF_KID(moe_em_vmath_f64), lv[i], NULL),
+                       RF_ARCH_ARM64 ? 40000 : 400000);
     impl im[2 * RF_ISA_COUNT + 1];
     const int nim = list_impls(im);
     test_lengths(im, nim);

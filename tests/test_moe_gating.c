@@ -29,7 +29,6 @@
 #include <string.h>
 
 #include "compare.h"
-#include "registry/common.h"
 #include "oracle_moe_em.h"
 #include "oracle_moe_gating.h"
 #include "refast/case.h"
@@ -39,6 +38,10 @@
 #include "refast/moe_loss.h"
 #include "refast/registry.h"
 #include "testlib.h"
+#include "moe/model.h"
+#include "moe/gating_em.h"
+#include "moe/losses.h"
+#include "refast/kernels.h"
 
 
 #define U53 0x1p-53
@@ -52,15 +55,14 @@ typedef struct impl {
 
 static int list_hess_impls(impl *out)
 {
-    const rf_kernel *k = rf_family_moe_gating[0];
-    rf_isa lv[RF_ISA_COUNT];
-    int nl = rf_test_levels(lv), n = 0;
-    for (int i = 0; i < nl; i++) {
-        out[n++] = (impl){rf_isa_name(lv[i]), rf_kernel_impl(k, lv[i], NULL)};
-        if (k->autovec[lv[i]]) out[n++] = (impl){"autovec", k->autovec[lv[i]]};
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t n = rf_test_impls(rf_kernel_find("moe_q_hess_f64"), true, im);
+    static char names[RF_MAX_IMPLS][32];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "%s", im[i].label);
+        out[i] = (impl){names[i], im[i].fn};
     }
-    out[n++] = (impl){"openblas", k->openblas};
-    return n;
+    return (int)n;
 }
 
 /* ---- Hessian -------------------------------------------------------------------------------------- */
@@ -78,7 +80,7 @@ static void hess_case(const impl *im, int nim, size_t k, size_t d, size_t n)
     const double tau = 8.0 * rf_ceil_log2((n ? n : 1) * k * d) + 8.0;
     for (int i = 0; i < nim; i++) {
         for (size_t e = 0; e < m * m; e++) H[e] = -12345.0;
-        const int rc = ((rf_moe_q_hess_fn)im[i].fn)(x, n, d, k, W, H);
+        const int rc = ((rf_moe_q_hess_f64_fn)im[i].fn)(x, n, d, k, W, H);
         double worst = 0.0;
         int sym = 1;
         for (size_t r = 0; r < m; r++)
@@ -118,10 +120,10 @@ static void test_hess_sizes(const impl *im, int nim)
     double W[4] = {1, 2, 3, 4}, H[4] = {7, 7, 7, 7};
     for (int i = 0; i < nim; i++) {
         H[0] = H[1] = H[2] = H[3] = 7;
-        CHECK(((rf_moe_q_hess_fn)im[i].fn)(NULL, 0, 2, 2, W, H) == 0 && H[0] == 0 && H[1] == 0 && H[3] == 0);
-        CHECK(((rf_moe_q_hess_fn)im[i].fn)(NULL, 0, 2, 1, W, H) == -1);
-        CHECK(((rf_moe_q_hess_fn)im[i].fn)(NULL, 0, 0, 2, W, H) == -1);
-        CHECK(((rf_moe_q_hess_fn)im[i].fn)(NULL, 0, 300, 2, W, H) == -1);
+        CHECK(((rf_moe_q_hess_f64_fn)im[i].fn)(NULL, 0, 2, 2, W, H) == 0 && H[0] == 0 && H[1] == 0 && H[3] == 0);
+        CHECK(((rf_moe_q_hess_f64_fn)im[i].fn)(NULL, 0, 2, 1, W, H) == -1);
+        CHECK(((rf_moe_q_hess_f64_fn)im[i].fn)(NULL, 0, 0, 2, W, H) == -1);
+        CHECK(((rf_moe_q_hess_f64_fn)im[i].fn)(NULL, 0, 300, 2, W, H) == -1);
     }
 }
 
@@ -131,20 +133,14 @@ static void test_hess_sizes(const impl *im, int nim)
  * S(q) = q + 2 q (1 - q) (H_i + 1), H_i = max_j sum_t |w_jt x_it|, tau = 8 ceil(log2 n k d) + 8. */
 static void test_q_grad_levels(void)
 {
-    typedef struct { const char *name; rf_moe_q_grad_fn fn; } qg;
-    qg impls[4];
+    typedef struct { const char *name; rf_moe_q_grad_f64_fn fn; } qg;
+    qg impls[RF_ISA_COUNT];
     int ni = 0;
-    impls[ni++] = (qg){"scalar", rf_moe_q_grad};
     rf_isa lv[RF_ISA_COUNT];
     const int nl = rf_test_levels(lv);
-    for (int i = 0; i < nl; i++) {
-#if RF_ARCH_X86
-        if (lv[i] == RF_ISA_AVX2) impls[ni++] = (qg){"avx2", moe_q_grad_f64_avx2};
-        if (lv[i] == RF_ISA_AVX512) impls[ni++] = (qg){"avx512", moe_q_grad_f64_avx512};
-#elif RF_ARCH_ARM64
-        if (lv[i] == RF_ISA_NEON) impls[ni++] = (qg){"neon", moe_q_grad_f64_neon};
-#endif
-    }
+    for (int i = 0; i < nl; i++)
+        if (rf_dispatch_native(RF_KID(moe_q_grad_f64), lv[i]))
+            impls[ni++] = (qg){rf_isa_name(lv[i]), (rf_moe_q_grad_f64_fn)rf_dispatch(RF_KID(moe_q_grad_f64), lv[i], NULL)};
     static const size_t ds[] = {1, 2, 3, 5, 8, 9, 16, 17, 31, 40};
     static const size_t ns[] = {0, 1, 3, 8, 17, 63, 64, 65, 130, 257};
     for (size_t di = 0; di < sizeof ds / sizeof ds[0]; di++)
@@ -222,9 +218,9 @@ static void test_hess_is_jacobian(void)
     for (size_t c = 0; c < m; c++) {
         const double w0 = W[c];
         W[c] = w0 + h;
-        rf_moe_q_grad(x, post, n, d, k, W, gp, NULL);
+        moe_q_grad_f64_ref(x, post, n, d, k, W, gp, NULL);
         W[c] = w0 - h;
-        rf_moe_q_grad(x, post, n, d, k, W, gm, NULL);
+        moe_q_grad_f64_ref(x, post, n, d, k, W, gm, NULL);
         W[c] = w0;
         for (size_t r = 0; r < m; r++) {
             const double fd = (gp[r] - gm[r]) / (2 * h);
@@ -237,7 +233,7 @@ static void test_hess_is_jacobian(void)
     for (size_t i = 0; i < n; i++) y[i] = rf_test_gauss_c(&rng);
     for (size_t e = 0; e < k * d; e++) A[e] = rf_test_gauss_c(&rng) / sqrt((double)d);
     moe_estep_f64_ref(x, y, n, d, k, A, W, RF_MOE_G_TANH, 0.7, post);
-    rf_moe_q_grad(x, post, n, d, k, W, g1, &q1);
+    moe_q_grad_f64_ref(x, post, n, d, k, W, g1, &q1);
     moe_em_grad_f64_ref(x, y, n, d, k, A, W, RF_MOE_G_TANH, 0.7, g2, &q2);
     worst = fabs(q1 - q2) / (1 + fabs(q2));
     for (size_t e = 0; e < m; e++) worst = fmax(worst, fabs(g1[e] - g2[e]) / (1 + fabs(g2[e])));
@@ -418,7 +414,7 @@ static void test_same_fixed_point(void)
     double prev = INFINITY, worst_rise = 0;
     for (size_t t = 0; t < tr.count; t++) {
         double v;
-        rf_moe_llog(p.x, p.y, p.n, p.d, p.k, p.A, tw + t * kd, p.g, p.sigma, &v, NULL);
+        rf_moe_llog_f64(p.x, p.y, p.n, p.d, p.k, p.A, tw + t * kd, p.g, p.sigma, &v, NULL);
         if (v - prev > worst_rise) worst_rise = v - prev;
         prev = v;
     }
@@ -611,10 +607,8 @@ static void test_determinism(void)
     for (int method = 0; method < 2; method++) {
         o.method = method ? RF_MOE_GATING_GRADIENT : RF_MOE_GATING_NEWTON;
         for (int i = 0; i < nl; i++) {
-            const rf_kernel *k = rf_family_moe_gating[1];
-            rf_moe_gating_em_fn fn = (rf_moe_gating_em_fn)rf_kernel_impl(k, lv[i], NULL);
-            CHECK(fn(p.x, p.y, p.n, p.d, p.k, p.A, (int)p.g, p.sigma, p.W0, &o, a) == 0);
-            CHECK(fn(p.x, p.y, p.n, p.d, p.k, p.A, (int)p.g, p.sigma, p.W0, &o, b) == 0);
+            CHECK(rf_moe_gating_em_iterates(lv[i], p.x, p.y, p.n, p.d, p.k, p.A, (int)p.g, p.sigma, p.W0, &o, a) == 0);
+            CHECK(rf_moe_gating_em_iterates(lv[i], p.x, p.y, p.n, p.d, p.k, p.A, (int)p.g, p.sigma, p.W0, &o, b) == 0);
             CHECKF(memcmp(a, b, T * kd * sizeof *a) == 0, "%s: two runs differ", rf_isa_name(lv[i]));
             if (i == 0) memcpy(s, a, T * kd * sizeof *a);
             double worst = 0;
@@ -632,15 +626,14 @@ static void test_determinism(void)
 
 static void judge_case(const rf_kernel *k, rf_case *c, const char *what)
 {
-    rf_isa lv[RF_ISA_COUNT];
-    const int nl = rf_test_levels(lv);
-    for (int i = 0; i <= nl; i++) {
-        rf_fnptr fn = i < nl ? rf_kernel_impl(k, lv[i], NULL) : k->openblas;
-        if (!fn) continue;
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t n = rf_test_impls(k, true, im);
+    for (size_t i = 0; i < n; i++) {
+        if (im[i].kind == RF_IMPL_AUTOVEC) continue;
         rf_verdict v;
-        const bool ran = rf_judge(k, fn, c, &v);
-        CHECKF(ran && v.pass, "%s %s at %s: ratio %g bound %g: %s", k->name, what,
-               i < nl ? rf_isa_name(lv[i]) : "openblas", v.max_ratio, v.bound, v.detail);
+        const bool ran = rf_judge(&im[i], c, &v);
+        CHECKF(ran && v.pass, "%s %s at %s: ratio %g bound %g: %s", k->name, what, im[i].label, v.max_ratio,
+               v.bound, v.detail);
     }
 }
 
@@ -653,7 +646,7 @@ static void judge_recipes(const rf_kernel *k, const char *prefix)
         rf_case c;
         rf_case_init(&c, k->name, s->name, s->params);
         c.work_dtype = k->work_dtype;
-        const bool built = k->make_inputs(&c, err, sizeof err) == 0 && k->oracle(&c, err, sizeof err) == 0;
+        const bool built = k->make_inputs(k, &c, err, sizeof err) == 0 && k->oracle(k, &c, err, sizeof err) == 0;
         CHECKF(built, "%s.%s: %s", k->name, s->name, err);
         if (built) judge_case(k, &c, s->name);
         rf_case_free(&c);
@@ -663,7 +656,7 @@ static void judge_recipes(const rf_kernel *k, const char *prefix)
 static void test_registry(void)
 {
     char err[256];
-    const rf_kernel *kh = rf_family_moe_gating[0], *ke = rf_family_moe_gating[1];
+    const rf_kernel *kh = rf_kernel_find("moe_q_hess_f64"), *ke = rf_kernel_find("moe_gating_em_f64");
     CHECK(kh && ke && strcmp(kh->name, "moe_q_hess_f64") == 0 && strcmp(ke->name, "moe_gating_em_f64") == 0);
     judge_recipes(kh, "");
     judge_recipes(ke, "gradient"); /* the small ones; verify runs them all */
@@ -673,7 +666,7 @@ static void test_registry(void)
         rf_case c;
         rf_case_init(&c, kh->name, "fuzz", "");
         c.work_dtype = kh->work_dtype;
-        if (kh->fuzz_inputs(bytes, sizeof bytes, &c) != 0 || kh->oracle(&c, err, sizeof err) != 0) {
+        if (kh->fuzz_inputs(kh, bytes, sizeof bytes, &c) != 0 || kh->oracle(kh, &c, err, sizeof err) != 0) {
             CHECKF(0, "fuzz case %d refused", f);
         } else {
             char what[32];
@@ -684,10 +677,10 @@ static void test_registry(void)
     }
     rf_case c;
     rf_case_init(&c, ke->name, "bad", "k=2 d=4 n=10 g=linear sigma=1 method=bfgs");
-    CHECK(ke->make_inputs(&c, err, sizeof err) != 0 && strstr(err, "bfgs"));
+    CHECK(ke->make_inputs(ke, &c, err, sizeof err) != 0 && strstr(err, "bfgs"));
     rf_case_free(&c);
     rf_case_init(&c, kh->name, "bad", "k=40 d=4 n=10");
-    CHECK(kh->make_inputs(&c, err, sizeof err) != 0);
+    CHECK(kh->make_inputs(kh, &c, err, sizeof err) != 0);
     rf_case_free(&c);
 }
 

@@ -33,6 +33,9 @@
 #include "refast/moe.h"
 #include "refast/moe_moments.h"
 #include "testlib.h"
+#include "moe/cqt.h"
+#include "moe/model.h"
+#include "moe/tacc.h"
 
 #define CHUNK 4096
 #define D 4

@@ -33,12 +33,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "moe_l4_internal.h"
+#include "moe_l4_common.h"
 #include "oracle_moe_loss.h"
 #include "refast/moe.h"
 #include "refast/moe_loss.h"
 #include "refast/registry.h"
 #include "testlib.h"
+#include "moe/cqt.h"
+#include "moe/model.h"
+#include "moe/losses.h"
 
 
 #define U53 0x1p-53
@@ -48,21 +51,19 @@ static uint64_t rng = 0x243f6a8885a308d3ull; /* this file's rf_test_* stream (te
 /* The implementations under test: every usable level, the autovec peers, openblas. */
 typedef struct impl {
     const char *name;
-    rf_moe_l4_fn fn;
+    rf_moe_l4_grad_f64_fn fn;
 } impl;
 
 static int impls(impl *out)
 {
-    const rf_kernel *k = rf_family_moe_loss[0];
-    rf_isa lv[RF_ISA_COUNT];
-    const int nl = rf_test_levels(lv);
-    int n = 0;
-    for (int i = 0; i < nl; i++) {
-        out[n++] = (impl){rf_isa_name(lv[i]), (rf_moe_l4_fn)rf_kernel_impl(k, lv[i], NULL)};
-        if (k->autovec[lv[i]]) out[n++] = (impl){"autovec", (rf_moe_l4_fn)k->autovec[lv[i]]};
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t n = rf_test_impls(rf_kernel_find("moe_l4_grad_f64"), true, im);
+    static char names[RF_MAX_IMPLS][32];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "%s", im[i].label);
+        out[i] = (impl){names[i], (rf_moe_l4_grad_f64_fn)im[i].fn};
     }
-    out[n++] = (impl){"openblas", (rf_moe_l4_fn)k->openblas};
-    return n;
+    return (int)n;
 }
 
 static void random_hyper(double *h)
@@ -285,7 +286,7 @@ static void test_population(void)
         for (int p = 0; p < 2; p++) {
             const double *A = pts[p];
             double loss, g[K * D];
-            rf_moe_l4_grad(x, q4, q2, BATCH, D, K, A, h0, &loss, g);
+            rf_moe_l4_grad_f64(x, q4, q2, BATCH, D, K, A, h0, &loss, g);
             stats_add(&lin[p], loss);
             for (size_t i = 0; i < K * D; i++) stats_add(&gl[p][i], g[i]);
             /* e_i = E[q2 t3(a_i)] and E[q2 u_i x] - a_i E q2 (the lambda part, computed here). */
@@ -381,16 +382,16 @@ static void test_llog_fd(void)
         for (size_t i = 0; i < k * d; i++) A[i] = rf_test_gauss(&rng) / 2.0;
         for (size_t i = 0; i < (k - 1) * d; i++) W[i] = rf_test_gauss(&rng) / 2.0;
         double v;
-        CHECK(rf_moe_llog(x, y, n, d, k, A, W, gs[gi], 0.7, &v, g) == 0);
+        CHECK(rf_moe_llog_f64(x, y, n, d, k, A, W, gs[gi], 0.7, &v, g) == 0);
         CHECK(isfinite(v));
         int bad = 0;
         for (size_t i = 0; i < (k - 1) * d; i++) {
             const double w0 = W[i], h = cbrt(U53) * fmax(1.0, fabs(w0));
             double fp, fm;
             W[i] = w0 + h;
-            rf_moe_llog(x, y, n, d, k, A, W, gs[gi], 0.7, &fp, gd);
+            rf_moe_llog_f64(x, y, n, d, k, A, W, gs[gi], 0.7, &fp, gd);
             W[i] = w0 - h;
-            rf_moe_llog(x, y, n, d, k, A, W, gs[gi], 0.7, &fm, gd);
+            rf_moe_llog_f64(x, y, n, d, k, A, W, gs[gi], 0.7, &fm, gd);
             W[i] = w0;
             const double fd = (fp - fm) / (2.0 * h);
             if (!(fabs(fd - g[i]) <= 1e-6 * fmax(fabs(g[i]), 1e-2))) {
@@ -400,10 +401,10 @@ static void test_llog_fd(void)
         }
         CHECKF(bad == 0, "L_log (%s): %d gradient entries off the finite differences", rf_moe_g_name(gs[gi]), bad);
         /* Bad inputs. */
-        CHECK(rf_moe_llog(x, y, n, d, k, A, W, gs[gi], 0.0, &v, g) == -1 && isnan(v));
-        CHECK(rf_moe_llog(x, y, n, d, 1, A, W, gs[gi], 1.0, &v, g) == -1);
+        CHECK(rf_moe_llog_f64(x, y, n, d, k, A, W, gs[gi], 0.0, &v, g) == -1 && isnan(v));
+        CHECK(rf_moe_llog_f64(x, y, n, d, 1, A, W, gs[gi], 1.0, &v, g) == -1);
         x[5] = NAN;
-        CHECK(rf_moe_llog(x, y, n, d, k, A, W, gs[gi], 1.0, &v, g) == 0 && isnan(v) && isnan(g[0]));
+        CHECK(rf_moe_llog_f64(x, y, n, d, k, A, W, gs[gi], 1.0, &v, g) == 0 && isnan(v) && isnan(g[0]));
         free(x);
         free(y);
     }
@@ -508,7 +509,7 @@ static void test_sgd(void)
 
 int main(void)
 {
-    impl im[2 * RF_ISA_COUNT + 1];
+    impl im[RF_MAX_IMPLS];
     const int nim = impls(im);
     test_fd_l4(im, nim);
     test_vs_oracle(im, nim);

@@ -23,6 +23,7 @@
 #include "refast/rng.h"
 #include "rfg.h"
 #include "testlib.h"
+#include "moe/model.h"
 
 static rf_moe_spec spec(unsigned k, unsigned d, rf_moe_g g, rf_moe_gating gating, uint64_t seed)
 {

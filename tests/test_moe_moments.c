@@ -30,8 +30,10 @@
 #include "oracle_moe_moments.h"
 #include "refast/case.h"
 #include "refast/moe_moments.h"
+#include "moe_sums.h"
 #include "refast/registry.h"
 #include "testlib.h"
+#include "moe/tacc.h"
 
 #define U53 0x1p-53
 
@@ -78,22 +80,24 @@ static int next_tuple(size_t *ix, unsigned order, size_t d)
 
 typedef struct impl {
     const char *name;
-    rf_moe_tsum_fn fn;
+    rf_moe_t2_sum_f64_fn fn;
 } impl;
 
 static int impls_of(unsigned order, impl *out)
 {
-    const rf_kernel *k = rf_family_moe_moments[order - 2];
-    rf_isa lv[RF_ISA_COUNT];
-    const int nl = rf_test_levels(lv);
+    static const char *const names[] = {"moe_t2_sum_f64", "moe_t3_sum_f64", "moe_t4_sum_f64"};
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t nim = rf_test_impls(rf_kernel_find(names[order - 2]), true, im);
+    static char labels[RF_MAX_IMPLS][32];
     int n = 0;
-    for (int i = 0; i < nl; i++) {
-        rf_isa by;
-        rf_fnptr f = rf_kernel_impl(k, lv[i], &by);
-        if (!f || (i > 0 && by != lv[i])) continue; /* a fallback is tested as its own level */
-        out[n++] = (impl){rf_isa_name(lv[i]), (rf_moe_tsum_fn)f};
+    for (size_t i = 0; i < nim; i++) {
+        if (im[i].kind == RF_IMPL_AUTOVEC) continue;
+        if (im[i].kind == RF_IMPL_LEVEL && im[i].level != RF_ISA_SCALAR && im[i].provided_by != im[i].level)
+            continue; /* a fallback is tested as its own level */
+        snprintf(labels[n], sizeof labels[n], "%s", im[i].label);
+        out[n] = (impl){labels[n], (rf_moe_t2_sum_f64_fn)im[i].fn};
+        n++;
     }
-    if (k->openblas) out[n++] = (impl){"openblas", (rf_moe_tsum_fn)k->openblas};
     return n;
 }
 
@@ -295,10 +299,10 @@ static void test_stream(void)
         fill_gauss(w, n);
         double *one = malloc(size * sizeof *one), *m1 = malloc(size * sizeof *m1),
                *m2 = malloc(size * sizeof *m2);
-        rf_moe_t2_sum(x, w, 0, d, one); /* n = 0 is harmless for any order: overwritten below */
-        if (order == 2) rf_moe_t2_sum(x, w, n, d, one);
-        else if (order == 3) rf_moe_t3_sum(x, w, n, d, one);
-        else rf_moe_t4_sum(x, w, n, d, one);
+        rf_moe_t2_sum_f64(x, w, 0, d, one); /* n = 0 is harmless for any order: overwritten below */
+        if (order == 2) rf_moe_t2_sum_f64(x, w, n, d, one);
+        else if (order == 3) rf_moe_t3_sum_f64(x, w, n, d, one);
+        else rf_moe_t4_sum_f64(x, w, n, d, one);
         static const size_t split1[] = {1, 63, 64, 65, 500, 7, 1300}; /* sums to 2000 */
         rf_moe_tacc a, b;
         CHECK(rf_moe_tacc_init(&a, order, d) == 0 && rf_moe_tacc_init(&b, order, d) == 0);

@@ -21,9 +21,12 @@
 #include <string.h>
 
 #include "refast/moe.h"
+#include "moe_sums.h"
 #include "refast/moe_moments.h"
-#include "refast/moe_pipeline.h"
+#include "moe/pipeline.h"
 #include "testlib.h"
+#include "moe/model.h"
+#include "moe/tacc.h"
 
 static uint64_t lcg_state = 12345;
 static double urand(void)

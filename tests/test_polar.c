@@ -42,6 +42,7 @@
 #include "refast/decoders.h"
 #include "refast/registry.h"
 #include "testlib.h"
+#include "codes/construct.h"
 
 #define U24 0x1p-24
 #define GUARD 64
@@ -581,7 +582,7 @@ static void test_p128_96_mask(void)
     char err[256];
     uint8_t ga[128];
     rf_case_init(&c, "polar_sc", "t", "code=p128_96 frames=1 sigma=0.5");
-    CHECK(k->make_inputs(&c, err, sizeof err) == 0);
+    CHECK(k->make_inputs(k, &c, err, sizeof err) == 0);
     uint64_t count = 0;
     const uint8_t *frozen = rf_case_data(&c, "in.frozen", RF_DT_U8, &count);
     CHECK(rf_polar_construct_ga(7, 96, 0.5, ga, err, sizeof err));

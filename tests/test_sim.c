@@ -26,6 +26,7 @@
 #include "refast/softmap.h"
 #include "sim.h"
 #include "testlib.h"
+#include "codes/snr.h"
 
 /* present only once the codes work has landed (see harness/cmd_sim.c) */
 #pragma weak rf_rm_encode_f32

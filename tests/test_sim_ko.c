@@ -34,6 +34,8 @@
 #include "refast/rng.h"
 #include "sim.h"
 #include "testlib.h"
+#include "ko/kow.h"
+#include "codes/snr.h"
 
 #define REF_DIR "../shared/ko-reference"
 #define Z999 3.2905267314918945 /* two-sided 99.9% */

@@ -128,7 +128,7 @@ static int soft_ok(float got, double want, double bound)
 
 typedef struct impls {
     rf_rm1_map_fn map;
-    rf_rm1_softmap_fn maxlog, exact;
+    rf_rm1_softmap_maxlog_fn maxlog, exact;
     const char *name;
 } impls;
 
@@ -136,8 +136,8 @@ static impls impls_at(rf_isa level)
 {
     impls s;
     s.map = (rf_rm1_map_fn)rf_kernel_impl(rf_kernel_find("rm1_map"), level, NULL);
-    s.maxlog = (rf_rm1_softmap_fn)rf_kernel_impl(rf_kernel_find("rm1_softmap_maxlog"), level, NULL);
-    s.exact = (rf_rm1_softmap_fn)rf_kernel_impl(rf_kernel_find("rm1_softmap_exact"), level, NULL);
+    s.maxlog = (rf_rm1_softmap_maxlog_fn)rf_kernel_impl(rf_kernel_find("rm1_softmap_maxlog"), level, NULL);
+    s.exact = (rf_rm1_softmap_maxlog_fn)rf_kernel_impl(rf_kernel_find("rm1_softmap_exact"), level, NULL);
     s.name = rf_isa_name(level);
     return s;
 }
@@ -180,7 +180,7 @@ static void check_frames(const impls *im, const impls *ref, unsigned m, size_t f
 
     /* maxlog and exact: vs oracle, and vs ref (both within the bound => within twice it) */
     for (int kind = 0; kind < 2; kind++) {
-        rf_rm1_softmap_fn fn = kind ? im->exact : im->maxlog, rfn = kind ? ref->exact : ref->maxlog;
+        rf_rm1_softmap_maxlog_fn fn = kind ? im->exact : im->maxlog, rfn = kind ? ref->exact : ref->maxlog;
         const double *want = kind ? r->exact : r->maxlog;
         const char *kname = kind ? "exact" : "maxlog";
         for (size_t i = 0; i < frames * k + GUARD + 1; i++) soft_mem[i] = -12345.0f;
@@ -488,7 +488,7 @@ static void test_nonfinite(const rf_isa *levels, int nlev)
             }
             float out[7 * (RF_RM1_MAX_M + 1)], fin[RF_RM1_MAX_M + 1];
             for (int kind = 0; kind < 2; kind++) {
-                rf_rm1_softmap_fn fn = kind ? im.exact : im.maxlog;
+                rf_rm1_softmap_maxlog_fn fn = kind ? im.exact : im.maxlog;
                 fn(llr, m, frames, out);
                 fn(llr, m, 1, fin);
                 int ok = 1;

@@ -1,6 +1,8 @@
 #include "refast/isa.h"
 #include "testlib.h"
 
+#include "refast/registry.h"
+
 #include <math.h>
 
 int rf_test_passed, rf_test_failed;
@@ -128,4 +130,22 @@ void *rf_test_read_exact(const char *path, size_t bytes)
         return NULL;
     }
     return p;
+}
+
+rf_impl rf_test_impl(const rf_kernel *k, rf_fnptr fn, const char *label)
+{
+    rf_impl im;
+    memset(&im, 0, sizeof im);
+    im.kernel = k;
+    im.kind = RF_IMPL_LEVEL;
+    im.fn = fn;
+    snprintf(im.label, sizeof im.label, "%s", label);
+    return im;
+}
+
+size_t rf_test_impls(const rf_kernel *k, bool peers, rf_impl *out)
+{
+    rf_isa lv[RF_ISA_COUNT];
+    const int nl = rf_test_levels(lv);
+    return rf_kernel_impls(k, lv, (size_t)nl, peers, out, RF_MAX_IMPLS);
 }

@@ -33,6 +33,14 @@ extern int rf_test_passed, rf_test_failed;
         }                                                                                        \
     } while (0)
 
+struct rf_kernel;
+struct rf_impl;
+/* An implementation of descriptor k that is not in the tables (a deliberately faulty one, a
+ * function a test wraps): what the judge and rf_kernel_run take. */
+struct rf_impl rf_test_impl(const struct rf_kernel *k, void (*fn)(void), const char *label);
+/* Every implementation of k to judge here: the usable levels and, with peers, the peers. */
+size_t rf_test_impls(const struct rf_kernel *k, bool peers, struct rf_impl *out);
+
 /* Levels usable on this machine, scalar first; returns the count written to out. */
 int rf_test_levels(rf_isa out[RF_ISA_COUNT]);
 /* Prints the summary line and returns 0 if nothing failed (and something passed), else 1. */

@@ -17,3 +17,8 @@ double machine_fma_peak_avx2(uint64_t iters)
     _mm256_storeu_ps(out, s);
     return out[0] + out[7];
 }
+
+unsigned machine_f32_lanes_avx2(void)
+{
+    return 8;
+}

@@ -14,3 +14,8 @@ double machine_fma_peak_avx512(uint64_t iters)
     for (int c = 1; c < RF_PEAK_CHAINS; c++) s = _mm512_add_ps(s, acc[c]);
     return _mm512_reduce_add_ps(s);
 }
+
+unsigned machine_f32_lanes_avx512(void)
+{
+    return 16;
+}

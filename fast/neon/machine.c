@@ -14,3 +14,8 @@ double machine_fma_peak_neon(uint64_t iters)
     for (int c = 1; c < RF_PEAK_CHAINS; c++) s = vaddq_f32(s, acc[c]);
     return vaddvq_f32(s);
 }
+
+unsigned machine_f32_lanes_neon(void)
+{
+    return 4;
+}

@@ -40,29 +40,6 @@
 #include "refast/channel.h"
 #include "refast/rng.h"
 
-extern const rf_kernel *const rf_family_channel[];
-
-void rf_rayleigh_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
-                         uint64_t seed, float sigma, float *llr)
-{
-    ((rf_rayleigh_llr_f32_fn)rf_kernel_impl(rf_family_channel[0], rf_isa_current(), NULL))(
-        bits, n, frames, first_frame, seed, sigma, llr);
-}
-
-void rf_bursty_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,
-                       float sigma, float rho, float sigma_b, float *llr)
-{
-    ((rf_bursty_llr_f32_fn)rf_kernel_impl(rf_family_channel[1], rf_isa_current(), NULL))(
-        bits, n, frames, first_frame, seed, sigma, rho, sigma_b, llr);
-}
-
-void rf_awgn_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
-                     uint64_t seed, float sigma, float *llr)
-{
-    ((rf_awgn_llr_f32_fn)rf_kernel_impl(rf_family_channel[2], rf_isa_current(), NULL))(
-        bits, n, frames, first_frame, seed, sigma, llr);
-}
-
 #define CH_MAX_SYMBOLS ((uint64_t)1 << 24)
 
 typedef enum ch_kind { CH_RAYLEIGH, CH_BURSTY, CH_AWGN } ch_kind;
@@ -103,8 +80,9 @@ static int ch_read(const rf_case *c, ch_params *p, char *err, size_t errlen)
     return 0;
 }
 
-static int ch_make_inputs(rf_case *c, char *err, size_t errlen)
+static int ch_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     ch_params p;
     uint64_t bits_seed = 9;
     if (ch_read(c, &p, err, errlen)) return -1;
@@ -164,18 +142,21 @@ static int ch_oracle(rf_case *c, ch_kind kind, char *err, size_t errlen)
     return 0;
 }
 
-static int rayleigh_oracle(rf_case *c, char *err, size_t errlen)
+static int rayleigh_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return ch_oracle(c, CH_RAYLEIGH, err, errlen);
 }
 
-static int bursty_oracle(rf_case *c, char *err, size_t errlen)
+static int bursty_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return ch_oracle(c, CH_BURSTY, err, errlen);
 }
 
-static int awgn_oracle(rf_case *c, char *err, size_t errlen)
+static int awgn_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return ch_oracle(c, CH_AWGN, err, errlen);
 }
 
@@ -203,19 +184,19 @@ static int ch_run(rf_fnptr fn, const rf_case *c, rf_case *out, ch_kind kind, cha
     return 0;
 }
 
-static int rayleigh_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int rayleigh_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return ch_run(fn, c, out, CH_RAYLEIGH, err, errlen);
+    return ch_run(im->fn, c, out, CH_RAYLEIGH, err, errlen);
 }
 
-static int bursty_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int bursty_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return ch_run(fn, c, out, CH_BURSTY, err, errlen);
+    return ch_run(im->fn, c, out, CH_BURSTY, err, errlen);
 }
 
-static int awgn_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int awgn_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return ch_run(fn, c, out, CH_AWGN, err, errlen);
+    return ch_run(im->fn, c, out, CH_AWGN, err, errlen);
 }
 
 /* Benchmark: frames x n symbols per call, the frame index advancing so that every call draws new
@@ -257,27 +238,27 @@ static void *ch_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void rayleigh_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void rayleigh_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     ch_bench *b = state;
     for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
-        ((rf_rayleigh_llr_f32_fn)fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
+        ((rf_rayleigh_llr_f32_fn)im->fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
 }
 
-static void bursty_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void bursty_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     ch_bench *b = state;
     const float sigma_b = (float)(sqrt(2.0) * b->sigma);
     for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
-        ((rf_bursty_llr_f32_fn)fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, 0.1f, sigma_b,
+        ((rf_bursty_llr_f32_fn)im->fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, 0.1f, sigma_b,
                                    b->llr);
 }
 
-static void awgn_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void awgn_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     ch_bench *b = state;
     for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
-        ((rf_awgn_llr_f32_fn)fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
+        ((rf_awgn_llr_f32_fn)im->fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
 }
 
 static void ch_bench_free(void *state)
@@ -321,18 +302,21 @@ static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, ch_kind kind)
     return 0;
 }
 
-static int rayleigh_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int rayleigh_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return ch_fuzz(data, size, c, CH_RAYLEIGH);
 }
 
-static int bursty_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int bursty_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return ch_fuzz(data, size, c, CH_BURSTY);
 }
 
-static int awgn_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int awgn_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return ch_fuzz(data, size, c, CH_AWGN);
 }
 
@@ -369,8 +353,7 @@ static const rf_kernel rayleigh_llr_f32_kernel = {
     .family = "channel",
     .summary = "BPSK over Rayleigh fast fading: coherent LLRs 2ay/sigma^2",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rayleigh_llr_f32),
-    .autovec = RF_AUTOVEC(rayleigh_llr_f32),
+    .id = RF_KID(rayleigh_llr_f32),
     .tol = {RF_TOL_SUM, 24, 0},
     .cases = rayleigh_cases,
     .make_inputs = ch_make_inputs,
@@ -388,8 +371,7 @@ static const rf_kernel bursty_llr_f32_kernel = {
     .family = "channel",
     .summary = "BPSK over AWGN + bursts (prob rho, N(0,sigma_b^2)): AWGN LLRs 2y/sigma^2",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(bursty_llr_f32),
-    .autovec = RF_AUTOVEC(bursty_llr_f32),
+    .id = RF_KID(bursty_llr_f32),
     .tol = {RF_TOL_SUM, 14, 0},
     .cases = bursty_cases,
     .make_inputs = ch_make_inputs,
@@ -407,8 +389,7 @@ static const rf_kernel awgn_llr_f32_kernel = {
     .family = "channel",
     .summary = "BPSK over AWGN: channel LLRs 2y/sigma^2 of frames of bits",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(awgn_llr_f32),
-    .autovec = RF_AUTOVEC(awgn_llr_f32),
+    .id = RF_KID(awgn_llr_f32),
     .tol = {RF_TOL_SUM, 12, 0},
     .cases = awgn_cases,
     .make_inputs = ch_make_inputs,

@@ -30,36 +30,11 @@
 #include "oracle.h"
 #include "common.h"
 #include "koref.h"
-#include "refast/codes.h"
+#include "codes/construct.h"
 
 #define ORACLE_MAX_LOG2N 12
 #define GA_MIN_GAP 1e-9L
 
-void rf_rm_encode_packed(unsigned m, unsigned r, const uint8_t *msg, size_t frames, uint64_t *cw)
-{
-    ((rf_rm_encode_packed_fn)rf_kernel_impl(rf_family_codes[0], rf_isa_current(), NULL))(m, r, msg, frames,
-                                                                                         cw);
-}
-
-void rf_rm_encode_f32(unsigned m, unsigned r, const uint8_t *msg, size_t frames, float *x)
-{
-    ((rf_rm_encode_f32_fn)rf_kernel_impl(rf_family_codes[1], rf_isa_current(), NULL))(m, r, msg, frames, x);
-}
-
-void rf_polar_encode_packed(unsigned log2n, const uint8_t *frozen, const uint8_t *msg, size_t frames,
-                            uint64_t *cw)
-{
-    ((rf_polar_encode_packed_fn)rf_kernel_impl(rf_family_codes[2], rf_isa_current(), NULL))(log2n, frozen,
-                                                                                            msg, frames, cw);
-}
-
-void rf_polar_encode_f32(unsigned log2n, const uint8_t *frozen, const uint8_t *msg, size_t frames, float *x)
-{
-    ((rf_polar_encode_f32_fn)rf_kernel_impl(rf_family_codes[3], rf_isa_current(), NULL))(log2n, frozen, msg,
-                                                                                         frames, x);
-}
-
-typedef bool (*ga_fn)(unsigned log2n, size_t K, double sigma, uint8_t *frozen, char *err, size_t errlen);
 
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
@@ -116,8 +91,9 @@ static int rm_source_check(unsigned m, unsigned r, uint64_t frames, const char *
     return 0;
 }
 
-static int rm_make_inputs(rf_case *c, char *err, size_t errlen)
+static int rm_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     unsigned m = 0, r = 0;
     uint64_t frames;
     char source[32];
@@ -145,8 +121,9 @@ static int read_sigma(const rf_case *c, double *sigma, char *err, size_t errlen)
     return 0;
 }
 
-static int polar_make_inputs(rf_case *c, char *err, size_t errlen)
+static int polar_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t log2n, frames, seed = 1, K = 0, r = 0;
     char kind[32] = "";
     double sigma = 0;
@@ -254,13 +231,15 @@ static int rm_oracle_common(rf_case *c, bool packed, char *err, size_t errlen)
     return rc;
 }
 
-static int rm_packed_oracle(rf_case *c, char *err, size_t errlen)
+static int rm_packed_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return rm_oracle_common(c, true, err, errlen);
 }
 
-static int rm_f32_oracle(rf_case *c, char *err, size_t errlen)
+static int rm_f32_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return rm_oracle_common(c, false, err, errlen);
 }
 
@@ -304,13 +283,15 @@ static int polar_oracle_common(rf_case *c, bool packed, char *err, size_t errlen
     return rc;
 }
 
-static int polar_packed_oracle(rf_case *c, char *err, size_t errlen)
+static int polar_packed_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return polar_oracle_common(c, true, err, errlen);
 }
 
-static int polar_f32_oracle(rf_case *c, char *err, size_t errlen)
+static int polar_f32_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return polar_oracle_common(c, false, err, errlen);
 }
 
@@ -337,14 +318,14 @@ static int rm_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool packe
     return 0;
 }
 
-static int rm_packed_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int rm_packed_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return rm_run_common(fn, c, out, true, err, errlen);
+    return rm_run_common(im->fn, c, out, true, err, errlen);
 }
 
-static int rm_f32_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int rm_f32_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return rm_run_common(fn, c, out, false, err, errlen);
+    return rm_run_common(im->fn, c, out, false, err, errlen);
 }
 
 static int polar_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool packed, char *err,
@@ -363,14 +344,14 @@ static int polar_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool pa
     return 0;
 }
 
-static int polar_packed_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int polar_packed_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return polar_run_common(fn, c, out, true, err, errlen);
+    return polar_run_common(im->fn, c, out, true, err, errlen);
 }
 
-static int polar_f32_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int polar_f32_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return polar_run_common(fn, c, out, false, err, errlen);
+    return polar_run_common(im->fn, c, out, false, err, errlen);
 }
 
 /* ---- GA construction ---------------------------------------------------------------------------- */
@@ -388,8 +369,9 @@ static int ga_geometry(const rf_case *c, unsigned *log2n, size_t *K, double *sig
     return 0;
 }
 
-static int ga_make_inputs(rf_case *c, char *err, size_t errlen)
+static int ga_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     double sigma = 0;
     if (read_sigma(c, &sigma, err, errlen)) return -1;
     double *s = rf_case_add1(c, "in.sigma", RF_DT_F64, 1);
@@ -400,8 +382,9 @@ static int ga_make_inputs(rf_case *c, char *err, size_t errlen)
     return ga_geometry(c, &log2n, &K, &sigma, err, errlen);
 }
 
-static int ga_oracle(rf_case *c, char *err, size_t errlen)
+static int ga_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     unsigned log2n = 0;
     size_t K = 0;
     double sigma = 0;
@@ -425,15 +408,16 @@ static int ga_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int ga_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int ga_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
+    (void)im; /* one implementation: the construction of lib/codes */
     unsigned log2n = 0;
     size_t K = 0;
     double sigma = 0;
     if (ga_geometry(c, &log2n, &K, &sigma, err, errlen)) return -1;
     uint8_t *frozen = rf_case_add1(out, "frozen", RF_DT_U8, (size_t)1 << log2n);
     if (!frozen) return rf_run_error(err, errlen, "out of memory");
-    return ((ga_fn)fn)(log2n, K, sigma, frozen, err, errlen) ? 0 : -1;
+    return rf_polar_construct_ga(log2n, K, sigma, frozen, err, errlen) ? 0 : -1;
 }
 
 /* ---- benchmarks ------------------------------------------------------------------------------- */
@@ -497,17 +481,17 @@ static void *rm_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void rm_packed_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void rm_packed_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     enc_bench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm_encode_packed_fn)fn)(b->m, b->r, b->msg, b->frames, b->cw);
+        ((rf_rm_encode_packed_fn)im->fn)(b->m, b->r, b->msg, b->frames, b->cw);
 }
 
-static void rm_f32_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void rm_f32_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     enc_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_rm_encode_f32_fn)fn)(b->m, b->r, b->msg, b->frames, b->x);
+    for (uint64_t it = 0; it < iters; it++) ((rf_rm_encode_f32_fn)im->fn)(b->m, b->r, b->msg, b->frames, b->x);
 }
 
 /* GA-constructed frozen set at the given design sigma (default 0.5). */
@@ -531,18 +515,18 @@ static void *polar_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void polar_packed_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void polar_packed_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     enc_bench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_polar_encode_packed_fn)fn)(b->log2n, b->frozen, b->msg, b->frames, b->cw);
+        ((rf_polar_encode_packed_fn)im->fn)(b->log2n, b->frozen, b->msg, b->frames, b->cw);
 }
 
-static void polar_f32_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void polar_f32_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     enc_bench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_polar_encode_f32_fn)fn)(b->log2n, b->frozen, b->msg, b->frames, b->x);
+        ((rf_polar_encode_f32_fn)im->fn)(b->log2n, b->frozen, b->msg, b->frames, b->x);
 }
 
 typedef struct ga_bench {
@@ -577,10 +561,11 @@ static void *ga_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void ga_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void ga_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
+    (void)im;
     ga_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((ga_fn)fn)(b->log2n, b->K, b->sigma, b->frozen, NULL, 0);
+    for (uint64_t it = 0; it < iters; it++) rf_polar_construct_ga(b->log2n, b->K, b->sigma, b->frozen, NULL, 0);
 }
 
 static void ga_bench_free(void *state)
@@ -594,8 +579,9 @@ static void ga_bench_free(void *state)
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
 
 /* m 0..10, r 0..m, 1..4 frames, message bits from the bytes. */
-static int rm_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int rm_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const unsigned m = rf_bytes_u8(&b) % 11, r = rf_bytes_u8(&b) % (m + 1);
     const size_t frames = 1 + rf_bytes_u8(&b) % 4, k = rf_rm_k(m, r);
@@ -613,8 +599,9 @@ static int rm_fuzz(const uint8_t *data, size_t size, rf_case *c)
 }
 
 /* log2n 0..10, a frozen mask and message bits from the bytes. */
-static int polar_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const unsigned log2n = rf_bytes_u8(&b) % 11;
     const size_t n = (size_t)1 << log2n, frames = 1 + rf_bytes_u8(&b) % 4;
@@ -635,8 +622,9 @@ static int polar_fuzz(const uint8_t *data, size_t size, rf_case *c)
 }
 
 /* log2n 0..10, K, sigma in [0.1, 4); rejected when the oracle would see a near-tie. */
-static int ga_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int ga_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const unsigned log2n = rf_bytes_u8(&b) % 11;
     const size_t n = (size_t)1 << log2n, K = rf_bytes_u32(&b) % (n + 1);
@@ -738,8 +726,7 @@ static const rf_kernel rm_encode_packed_kernel = {
     .family = "codes",
     .summary = "RM(m,r) encoder, canonical Plotkin order, 64 codeword bits per word",
     .work_dtype = RF_DT_NONE, /* integers: compared exactly */
-    .level = RF_LEVELS_ALL(rm_encode_packed),
-    .autovec = RF_AUTOVEC(rm_encode_packed),
+    .id = RF_KID(rm_encode_packed),
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = rm_packed_cases,
     .make_inputs = rm_make_inputs,
@@ -757,8 +744,7 @@ static const rf_kernel rm_encode_f32_kernel = {
     .family = "codes",
     .summary = "RM(m,r) encoder, canonical Plotkin order, BPSK +-1 floats",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rm_encode_f32),
-    .autovec = RF_AUTOVEC(rm_encode_f32),
+    .id = RF_KID(rm_encode_f32),
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = rm_f32_cases,
     .make_inputs = rm_make_inputs,
@@ -776,8 +762,7 @@ static const rf_kernel polar_encode_packed_kernel = {
     .family = "codes",
     .summary = "Polar(N,K) encoder x = u F^(x)n, 64 codeword bits per word",
     .work_dtype = RF_DT_NONE, /* integers: compared exactly */
-    .level = RF_LEVELS_ALL(polar_encode_packed),
-    .autovec = RF_AUTOVEC(polar_encode_packed),
+    .id = RF_KID(polar_encode_packed),
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = polar_cases,
     .make_inputs = polar_make_inputs,
@@ -795,8 +780,7 @@ static const rf_kernel polar_encode_f32_kernel = {
     .family = "codes",
     .summary = "Polar(N,K) encoder x = u F^(x)n, BPSK +-1 floats",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(polar_encode_f32),
-    .autovec = RF_AUTOVEC(polar_encode_f32),
+    .id = RF_KID(polar_encode_f32),
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = polar_cases,
     .make_inputs = polar_make_inputs,
@@ -814,7 +798,7 @@ static const rf_kernel polar_construct_ga_kernel = {
     .family = "codes",
     .summary = "Polar frozen set by Gaussian approximation (Chung's phi), plain C, ref only",
     .work_dtype = RF_DT_NONE, /* the output is a u8 mask, compared exactly */
-    .level = {[RF_ISA_SCALAR] = (rf_fnptr)rf_polar_construct_ga},
+    .id = RF_ALGORITHM,
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = ga_cases,
     .make_inputs = ga_make_inputs,

@@ -19,12 +19,6 @@ void rf_gen_uniform_f32(uint64_t seed, uint64_t stream, size_t n, float lo, floa
  * 2 pos and 2 pos + 1 (the first mapped to (0, 1]). */
 double rf_gen_normal(uint64_t seed, uint64_t stream, uint64_t pos);
 
-/* ceil(log2(n)) for n >= 1. */
-unsigned rf_ceil_log2(uint64_t n);
-
-/* Unit roundoff of a working dtype (2^-24 for f32, 2^-53 for f64). */
-double rf_unit_roundoff(rf_dtype t);
-
 /* Reads a required integer parameter within [lo, hi]; on failure formats err and returns false. */
 bool rf_need_u64(const rf_case *c, const char *key, uint64_t lo, uint64_t hi, uint64_t *out,
                  char *err, size_t errlen);

@@ -68,24 +68,6 @@
 #define STREAM_CHECK 16  /* frames of a stream case stored in in.llr */
 #define STREAM_CHUNK 1000
 
-void rf_rm_dumer(unsigned m, unsigned r, int variant, int f, const float *llr, size_t frames, uint8_t *msg)
-{
-    ((rf_rm_dumer_fn)rf_kernel_impl(rf_family_dumer[0], rf_isa_current(), NULL))(m, r, variant, f, llr,
-                                                                                  frames, msg);
-}
-
-void rf_rm_dumer_soft(unsigned m, unsigned r, int f, const float *llr, size_t frames, float *msg_llr)
-{
-    ((rf_rm_dumer_soft_fn)rf_kernel_impl(rf_family_dumer[2], rf_isa_current(), NULL))(m, r, f, llr,
-                                                                                       frames, msg_llr);
-}
-
-void rf_block_ml(const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames, uint8_t *msg)
-{
-    ((rf_block_ml_fn)rf_kernel_impl(rf_family_dumer[3], rf_isa_current(), NULL))(gen, k, n, llr, frames,
-                                                                                  msg);
-}
-
 static size_t rm_k(unsigned m, unsigned r)
 {
     size_t k = 0;
@@ -215,8 +197,9 @@ static int source_want(rf_case *c, const dparams *p, const char *source, uint8_t
     return 0;
 }
 
-static int dumer_make_inputs(rf_case *c, char *err, size_t errlen)
+static int dumer_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     dparams p;
     if (read_params(c, &p, err, errlen)) return -1;
     char source[32];
@@ -367,13 +350,15 @@ static int dumer_oracle_common(rf_case *c, int soft, char *err, size_t errlen)
     return 0;
 }
 
-static int dumer_oracle(rf_case *c, char *err, size_t errlen)
+static int dumer_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return dumer_oracle_common(c, 0, err, errlen);
 }
 
-static int soft_oracle(rf_case *c, char *err, size_t errlen)
+static int soft_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return dumer_oracle_common(c, 1, err, errlen);
 }
 
@@ -417,21 +402,21 @@ done:
     return rc;
 }
 
-static int dumer_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int dumer_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     dparams p;
     if (read_params(c, &p, err, errlen)) return -1;
-    if (p.stream) return stream_run(fn, c, &p, variant_of(c), out, err, errlen);
+    if (p.stream) return stream_run(im->fn, c, &p, variant_of(c), out, err, errlen);
     size_t rows;
     const float *llr = llr_of(c, &p, &rows, err, errlen);
     if (!llr) return -1;
     uint8_t *msg = rf_case_add2(out, "msg", RF_DT_U8, rows, rm_k(p.m, p.r));
     if (!msg) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm_dumer_fn)fn)(p.m, p.r, variant_of(c), p.f, llr, rows, msg);
+    ((rf_rm_dumer_fn)im->fn)(p.m, p.r, variant_of(c), p.f, llr, rows, msg);
     return 0;
 }
 
-static int soft_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int soft_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     dparams p;
     if (read_params(c, &p, err, errlen)) return -1;
@@ -440,14 +425,15 @@ static int soft_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size
     if (!llr) return -1;
     float *o = rf_case_add2(out, "llr", RF_DT_F32, rows, rm_k(p.m, p.r));
     if (!o) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm_dumer_soft_fn)fn)(p.m, p.r, p.f, llr, rows, o);
+    ((rf_rm_dumer_soft_fn)im->fn)(p.m, p.r, p.f, llr, rows, o);
     return 0;
 }
 
 /* ---- block ML --------------------------------------------------------------------------------- */
 
-static int ml_make_inputs(rf_case *c, char *err, size_t errlen)
+static int ml_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t frames, seed = 1, m = 0, r = 0, n = 0, k = 0;
     double sigma = 1.0;
     char code[16] = "";
@@ -516,8 +502,9 @@ static int ml_geometry(const rf_case *c, const uint8_t **gen, const float **llr,
     return 0;
 }
 
-static int ml_oracle(rf_case *c, char *err, size_t errlen)
+static int ml_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     const uint8_t *gen = NULL;
     const float *llr = NULL;
     unsigned k = 0;
@@ -537,7 +524,7 @@ static int ml_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int ml_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int ml_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     const uint8_t *gen = NULL;
     const float *llr = NULL;
@@ -546,7 +533,7 @@ static int ml_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t
     if (ml_geometry(c, &gen, &llr, &k, &n, &frames, err, errlen)) return -1;
     uint8_t *msg = rf_case_add2(out, "msg", RF_DT_U8, frames, k);
     if (!msg) return rf_run_error(err, errlen, "out of memory");
-    ((rf_block_ml_fn)fn)(gen, k, n, llr, frames, msg);
+    ((rf_block_ml_fn)im->fn)(gen, k, n, llr, frames, msg);
     return 0;
 }
 
@@ -609,18 +596,18 @@ static void *dbench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void dumer_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void dumer_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     dbench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm_dumer_fn)fn)(b->m, b->r, b->variant, b->f, b->llr, b->frames, b->msg);
+        ((rf_rm_dumer_fn)im->fn)(b->m, b->r, b->variant, b->f, b->llr, b->frames, b->msg);
 }
 
-static void soft_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void soft_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     dbench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm_dumer_soft_fn)fn)(b->m, b->r, b->f, b->llr, b->frames, b->soft);
+        ((rf_rm_dumer_soft_fn)im->fn)(b->m, b->r, b->f, b->llr, b->frames, b->soft);
 }
 
 static void *ml_bench_setup(const char *params, rf_work *work)
@@ -628,7 +615,7 @@ static void *ml_bench_setup(const char *params, rf_work *work)
     rf_case c;
     char err[256];
     rf_case_init(&c, "block_ml", "bench", params);
-    if (ml_make_inputs(&c, err, sizeof err)) {
+    if (ml_make_inputs(NULL, &c, err, sizeof err)) {
         rf_case_free(&c);
         return NULL;
     }
@@ -657,10 +644,10 @@ static void *ml_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void ml_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void ml_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     dbench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_block_ml_fn)fn)(b->gen, b->k, b->n, b->llr, b->frames, b->msg);
+    for (uint64_t it = 0; it < iters; it++) ((rf_block_ml_fn)im->fn)(b->gen, b->k, b->n, b->llr, b->frames, b->msg);
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -697,23 +684,27 @@ static int fuzz_common(const uint8_t *data, size_t size, rf_case *c, int soft, i
     return 0;
 }
 
-static int dumer_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int dumer_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return fuzz_common(data, size, c, 0, RF_DUMER);
 }
 
-static int dumer0_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int dumer0_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return fuzz_common(data, size, c, 0, RF_DUMER0);
 }
 
-static int soft_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int soft_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return fuzz_common(data, size, c, 1, RF_DUMER);
 }
 
-static int ml_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int ml_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const size_t n = 1 + rf_bytes_u8(&b) % 24;
     const unsigned k = 1 + rf_bytes_u8(&b) % (n < 10 ? (unsigned)n : 10u);
@@ -812,8 +803,7 @@ static const rf_kernel rm_dumer_kernel = {
     .family = "dumer",
     .summary = "Dumer's recursive decoder of RM(m,r), RM(m,1) leaves by FHT MAP, hard bits",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rm_dumer),
-    .autovec = RF_AUTOVEC(rm_dumer),
+    .id = RF_KID(rm_dumer),
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = dumer_cases,
     .make_inputs = dumer_make_inputs,
@@ -831,8 +821,7 @@ static const rf_kernel rm_dumer0_kernel = {
     .family = "dumer",
     .summary = "Dumer's decoder recursing to repetition and full-rate leaves (= SC, rm frozen set)",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rm_dumer),
-    .autovec = RF_AUTOVEC(rm_dumer),
+    .id = RF_KID(rm_dumer),
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = dumer0_cases,
     .make_inputs = dumer_make_inputs,
@@ -850,8 +839,7 @@ static const rf_kernel rm_dumer_soft_kernel = {
     .family = "dumer",
     .summary = "soft-output Dumer: leaf Soft-MAP LLRs (max-log, eq. C.6) of the message bits",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rm_dumer_soft),
-    .autovec = RF_AUTOVEC(rm_dumer_soft),
+    .id = RF_KID(rm_dumer_soft),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = soft_cases,
     .make_inputs = dumer_make_inputs,
@@ -869,8 +857,7 @@ static const rf_kernel block_ml_kernel = {
     .family = "dumer",
     .summary = "block ML of a small linear code (k <= 16) by enumeration (the decoders' oracle)",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_REF_ONLY(block_ml),
-    .autovec = RF_AUTOVEC(block_ml),
+    .id = RF_KID(block_ml),
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = ml_cases,
     .make_inputs = ml_make_inputs,

@@ -9,22 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oracle.h"
 #include "common.h"
+#include "oracle.h"
 #include "refast/fht.h"
 
-void rf_fht_f32(float *x, unsigned log2n)
-{
-    ((rf_fht_f32_fn)rf_kernel_impl(rf_family_fht[0], rf_isa_current(), NULL))(x, log2n);
-}
+enum { FHT_ONE = 0, FHT_BATCH = 1 };
 
-void rf_fht_f32_batch(float *x, unsigned log2n, size_t count)
+static int fht_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    ((rf_fht_f32_batch_fn)rf_kernel_impl(rf_family_fht[1], rf_isa_current(), NULL))(x, log2n, count);
-}
-
-static int fht_make_inputs(rf_case *c, char *err, size_t errlen)
-{
+    (void)desc;
     uint64_t log2n, count = 1, seed = 1;
     char input[32] = "random";
     if (!rf_need_u64(c, "log2n", 1, RF_FHT_MAX_LOG2N, &log2n, err, errlen)) return -1;
@@ -56,11 +49,11 @@ static int fht_make_inputs(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int fht_oracle(rf_case *c, char *err, size_t errlen)
+static int fht_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    const rf_array *in = rf_case_find(c, "in.x");
-    if (!in || in->dtype != RF_DT_F32 || in->ndim != 2)
-        return rf_run_error(err, errlen, "case has no 2-d f32 array in.x");
+    (void)desc;
+    const rf_array *in = rf_case_need(c, "in.x", RF_DT_F32, 2, err, errlen);
+    if (!in) return -1;
     const size_t count = (size_t)in->shape[0], n = (size_t)in->shape[1];
     const unsigned log2n = rf_ceil_log2(n);
     if (n < 2 || ((size_t)1 << log2n) != n || log2n > RF_FHT_MAX_LOG2N)
@@ -83,129 +76,63 @@ static int fht_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-/* Copies in.x into the output x and returns it with its geometry. */
-static float *fht_prepare(const rf_case *c, rf_case *out, unsigned *log2n, size_t *count,
-                          char *err, size_t errlen)
+/* The arguments of one call: the vectors are the output array x, a copy of in.x (in place). */
+typedef struct fht_args {
+    float *x;
+    unsigned log2n;
+    size_t count;
+} fht_args;
+
+static int fht_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err,
+                    size_t errlen)
 {
-    const rf_array *in = rf_case_find(c, "in.x");
-    if (!in || in->dtype != RF_DT_F32 || in->ndim != 2) {
-        rf_run_error(err, errlen, "case has no 2-d f32 array in.x");
-        return NULL;
-    }
+    (void)desc;
+    fht_args *a = args;
+    const rf_array *in = rf_case_need(c, "in.x", RF_DT_F32, 2, err, errlen);
+    if (!in) return -1;
     const size_t n = (size_t)in->shape[1];
-    *log2n = rf_ceil_log2(n);
-    *count = (size_t)in->shape[0];
-    if (n < 2 || ((size_t)1 << *log2n) != n || *log2n > RF_FHT_MAX_LOG2N) {
-        rf_run_error(err, errlen, "in.x row length %zu is not 2^1..2^20", n);
-        return NULL;
-    }
-    float *x = rf_case_add2(out, "x", RF_DT_F32, *count, n);
-    if (!x) rf_run_error(err, errlen, "out of memory");
-    else memcpy(x, in->data, *count * n * sizeof *x);
-    return x;
-}
-
-static int fht_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    unsigned log2n;
-    size_t count;
-    float *x = fht_prepare(c, out, &log2n, &count, err, errlen);
-    if (!x) return -1;
-    for (size_t v = 0; v < count; v++) ((rf_fht_f32_fn)fn)(x + (v << log2n), log2n);
+    a->log2n = rf_ceil_log2(n);
+    a->count = (size_t)in->shape[0];
+    if (n < 2 || ((size_t)1 << a->log2n) != n || a->log2n > RF_FHT_MAX_LOG2N)
+        return rf_run_error(err, errlen, "in.x row length %zu is not 2^1..2^20", n);
+    a->x = rf_case_out(out, "x", RF_DT_F32, 2, in->shape);
+    if (!a->x) return rf_run_error(err, errlen, "out of memory");
+    memcpy(a->x, in->data, a->count * n * sizeof *a->x);
     return 0;
 }
 
-static int fht_batch_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static void fht_call(const rf_impl *im, void *args)
 {
-    unsigned log2n;
-    size_t count;
-    float *x = fht_prepare(c, out, &log2n, &count, err, errlen);
-    if (!x) return -1;
-    ((rf_fht_f32_batch_fn)fn)(x, log2n, count);
-    return 0;
-}
-
-/* Benchmark state. The transform is applied in place again and again; every application grows
- * the vector's norm by sqrt(n), so after `refresh` transforms the pristine input is copied back
- * (refresh * log2n / 2 < 100 keeps every value far from overflow). The copy costs one pass per
- * `refresh` transforms, under 1% of the work at the benchmarked sizes. */
-typedef struct fht_bench {
-    unsigned log2n;
-    size_t count, n, refresh, since;
-    float *x, *pristine;
-} fht_bench;
-
-static void *fht_bench_setup(const char *params, rf_work *work)
-{
-    uint64_t log2n = 10, count = 1;
-    rf_param_u64(params, "log2n", &log2n);
-    rf_param_u64(params, "count", &count);
-    if (log2n < 1 || log2n > RF_FHT_MAX_LOG2N || count < 1) return NULL;
-    fht_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->log2n = (unsigned)log2n;
-    b->count = count;
-    b->n = (size_t)1 << log2n;
-    b->refresh = 200 / log2n;
-    b->x = rf_alloc(count * b->n * sizeof(float));
-    b->pristine = rf_alloc(count * b->n * sizeof(float));
-    if (!b->x || !b->pristine) {
-        rf_free(b->x);
-        rf_free(b->pristine);
-        free(b);
-        return NULL;
+    const fht_args *a = args;
+    if (im->kernel->variant == FHT_BATCH) {
+        ((rf_fht_f32_batch_fn)im->fn)(a->x, a->log2n, a->count);
+        return;
     }
-    rf_gen_uniform_f32(7, 0, count * b->n, -1.0f, 1.0f, b->pristine);
-    memcpy(b->x, b->pristine, count * b->n * sizeof(float));
-    work->items = (double)count;
-    work->item_unit = "transforms";
-    work->flops = (double)count * (double)b->n * (double)log2n; /* n log2 n additions */
-    work->bytes = (double)count * (double)b->n * 2 * sizeof(float);
-    return b;
+    for (size_t v = 0; v < a->count; v++) ((rf_fht_f32_fn)im->fn)(a->x + (v << a->log2n), a->log2n);
 }
 
-static void fht_refresh(fht_bench *b)
+/* In place, the transform grows the vector's norm by sqrt(n) per application: the inputs are
+ * copied back every 200 / log2n calls (so values stay far from overflow), under 1% of the work at
+ * the benchmarked sizes. */
+static void fht_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    if (++b->since >= b->refresh) {
-        memcpy(b->x, b->pristine, b->count * b->n * sizeof(float));
-        b->since = 0;
-    }
-}
-
-static void fht_bench_run(rf_fnptr fn, void *state, uint64_t iters)
-{
-    fht_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) {
-        for (size_t v = 0; v < b->count; v++) ((rf_fht_f32_fn)fn)(b->x + v * b->n, b->log2n);
-        fht_refresh(b);
-    }
-}
-
-static void fht_batch_bench_run(rf_fnptr fn, void *state, uint64_t iters)
-{
-    fht_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) {
-        ((rf_fht_f32_batch_fn)fn)(b->x, b->log2n, b->count);
-        fht_refresh(b);
-    }
-}
-
-static void fht_bench_free(void *state)
-{
-    fht_bench *b = state;
-    if (!b) return;
-    rf_free(b->x);
-    rf_free(b->pristine);
-    free(b);
+    (void)desc;
+    const fht_args *a = args;
+    const double n = (double)((size_t)1 << a->log2n);
+    w->items = (double)a->count;
+    w->item_unit = "transforms";
+    w->flops = (double)a->count * n * a->log2n; /* n log2 n additions */
+    w->bytes = (double)a->count * n * 2 * sizeof(float);
+    w->rebind_every = 200 / a->log2n;
 }
 
 /* Fuzz: byte 0 picks log2n in 1..12 (count 1..4 for the batch form), then floats with specials;
  * magnitudes up to 2^100 so that 2^12 terms cannot overflow. */
-static int fht_fuzz_common(const uint8_t *data, size_t size, rf_case *c, int batch)
+static int fht_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     rf_bytes b = {data, size};
     unsigned log2n = 1 + rf_bytes_u8(&b) % 12;
-    size_t count = batch ? 1 + rf_bytes_u8(&b) % 4 : 1;
+    size_t count = desc->variant == FHT_BATCH ? 1 + rf_bytes_u8(&b) % 4 : 1;
     size_t n = (size_t)1 << log2n;
     rf_case_set_param(c, "log2n", "%u", log2n);
     rf_case_set_param(c, "count", "%zu", count);
@@ -213,16 +140,6 @@ static int fht_fuzz_common(const uint8_t *data, size_t size, rf_case *c, int bat
     if (!x) return -1;
     for (size_t i = 0; i < count * n; i++) x[i] = rf_bytes_f32(&b, 100, 1);
     return 0;
-}
-
-static int fht_fuzz(const uint8_t *data, size_t size, rf_case *c)
-{
-    return fht_fuzz_common(data, size, c, 0);
-}
-
-static int fht_batch_fuzz(const uint8_t *data, size_t size, rf_case *c)
-{
-    return fht_fuzz_common(data, size, c, 1);
 }
 
 static const rf_case_spec fht_cases[] = {
@@ -261,17 +178,17 @@ static const rf_kernel fht_f32_kernel = {
     .family = "fht",
     .summary = "unnormalised Walsh-Hadamard transform, one vector in place",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(fht_f32),
-    .autovec = RF_AUTOVEC(fht_f32),
+    .id = RF_KID(fht_f32),
+    .variant = FHT_ONE,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = fht_cases,
     .make_inputs = fht_make_inputs,
     .oracle = fht_oracle,
-    .run = fht_run,
+    .args_size = sizeof(fht_args),
+    .bind = fht_bind,
+    .call = fht_call,
+    .work = fht_work,
     .bench_sizes = fht_sizes,
-    .bench_setup = fht_bench_setup,
-    .bench_run = fht_bench_run,
-    .bench_free = fht_bench_free,
     .fuzz_inputs = fht_fuzz,
 };
 
@@ -280,18 +197,18 @@ static const rf_kernel fht_f32_batch_kernel = {
     .family = "fht",
     .summary = "Walsh-Hadamard transform of many contiguous vectors",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(fht_f32_batch),
-    .autovec = RF_AUTOVEC(fht_f32_batch),
+    .id = RF_KID(fht_f32_batch),
+    .variant = FHT_BATCH,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = fht_batch_cases,
     .make_inputs = fht_make_inputs,
     .oracle = fht_oracle,
-    .run = fht_batch_run,
+    .args_size = sizeof(fht_args),
+    .bind = fht_bind,
+    .call = fht_call,
+    .work = fht_work,
     .bench_sizes = fht_batch_sizes,
-    .bench_setup = fht_bench_setup,
-    .bench_run = fht_batch_bench_run,
-    .bench_free = fht_bench_free,
-    .fuzz_inputs = fht_batch_fuzz,
+    .fuzz_inputs = fht_fuzz,
 };
 
 const rf_kernel *const rf_family_fht[] = {&fht_f32_kernel, &fht_f32_batch_kernel, NULL};

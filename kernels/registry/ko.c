@@ -44,8 +44,9 @@ static unsigned layer_out(const ko_geom *g, unsigned l)
     return l == g->layers ? 1 : g->hidden;
 }
 
-static int ko_make_inputs(rf_case *c, char *err, size_t errlen)
+static int ko_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t in_dim, hidden, layers, count, seed = 1;
     char weights[16] = "init", input[16] = "normal";
     if (!rf_need_u64(c, "in_dim", 1, RF_KO_MAX_IN, &in_dim, err, errlen) ||
@@ -141,8 +142,9 @@ static const float *ko_read(const rf_case *c, rf_ko_mlp *net, ko_geom *g, char *
     return x->data;
 }
 
-static int ko_oracle(rf_case *c, char *err, size_t errlen)
+static int ko_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     rf_ko_mlp net;
     ko_geom g;
     const float *x = ko_read(c, &net, &g, err, errlen);
@@ -164,7 +166,7 @@ static int ko_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int ko_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int ko_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     rf_ko_mlp net;
     ko_geom g;
@@ -172,7 +174,7 @@ static int ko_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t
     if (!x) return -1;
     float *y = rf_case_add1(out, "y", RF_DT_F32, g.count);
     if (!y) return rf_run_error(err, errlen, "out of memory");
-    ((rf_ko_mlp_fn)fn)(&net, x, g.count, y);
+    ((rf_ko_mlp_f32_fn)im->fn)(&net, x, g.count, y);
     return 0;
 }
 
@@ -198,7 +200,7 @@ static void *ko_bench_setup(const char *params, rf_work *work)
              (unsigned)in_dim, (size_t)count);
     rf_case_init(&b->c, "ko_mlp_f32", "bench", p);
     ko_geom g;
-    if (ko_make_inputs(&b->c, err, sizeof err) != 0 ||
+    if (ko_make_inputs(NULL, &b->c, err, sizeof err) != 0 ||
         !(b->x = ko_read(&b->c, &b->net, &g, err, sizeof err)) ||
         !(b->y = rf_alloc(count * sizeof(float)))) {
         rf_case_free(&b->c);
@@ -214,10 +216,10 @@ static void *ko_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void ko_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void ko_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     ko_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_ko_mlp_fn)fn)(&b->net, b->x, b->count, b->y);
+    for (uint64_t it = 0; it < iters; it++) ((rf_ko_mlp_f32_fn)im->fn)(&b->net, b->x, b->count, b->y);
 }
 
 static void ko_bench_free(void *state)
@@ -232,8 +234,9 @@ static void ko_bench_free(void *state)
 /* Fuzz: shape from the first bytes (in 1..4, hidden 1..32, hidden_layers 1..3, count 1..64),
  * weights uniform in [-1, 1) (never exactly 0, so that 0 * inf cannot depend on padding), inputs
  * with specials and magnitudes up to 2^60 (no finite overflow through 4 layers of 32 terms). */
-static int ko_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int ko_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes bs = {data, size};
     const unsigned in_dim = 1 + rf_bytes_u8(&bs) % RF_KO_MAX_IN;
     const unsigned hidden = 1 + rf_bytes_u8(&bs) % RF_KO_MAX_HIDDEN;
@@ -286,9 +289,7 @@ static const rf_kernel ko_mlp_f32_kernel = {
     .family = "ko",
     .summary = "KO MLP block (in -> 32 -> 32 -> 32 -> 1, SELU) over every coordinate",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(ko_mlp_f32),
-    .autovec = RF_AUTOVEC(ko_mlp_f32),
-    .openblas = (rf_fnptr)ko_mlp_f32_openblas,
+    .id = RF_KID(ko_mlp_f32),
     .tol = {RF_TOL_SUM, 128, 0},
     .cases = ko_mlp_cases,
     .make_inputs = ko_make_inputs,

@@ -63,8 +63,8 @@
 #include "common.h"
 #include "koref.h"
 #include "oracle_ko.h"
-#include "refast/bytes.h"
-#include "refast/ko.h"
+#include "bytes.h"
+#include "ko/kow.h"
 
 #define ENC_TAU 1.0
 #define DEC_TAU 16.0
@@ -354,13 +354,15 @@ static int make_inputs(rf_case *c, bool enc, char *err, size_t errlen)
     return oracle_inputs(c, enc, err, errlen);
 }
 
-static int enc_make_inputs(rf_case *c, char *err, size_t errlen)
+static int enc_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return make_inputs(c, true, err, errlen);
 }
 
-static int dec_make_inputs(rf_case *c, char *err, size_t errlen)
+static int dec_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return make_inputs(c, false, err, errlen);
 }
 
@@ -396,8 +398,9 @@ static const float *case_y(const rf_case *c, const rf_ko_model *mdl, size_t *fra
     return y->data;
 }
 
-static int enc_oracle(rf_case *c, char *err, size_t errlen)
+static int enc_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     char source[32];
     if (rf_param_str(c->params, "source", source, sizeof source)) return source_oracle(c, source, true, err, errlen);
     rf_ko_model mdl;
@@ -424,8 +427,9 @@ static int enc_oracle(rf_case *c, char *err, size_t errlen)
 }
 
 /* LLRs with their sensitivity S (header comment); also used by the fuzz check. */
-static int dec_oracle(rf_case *c, char *err, size_t errlen)
+static int dec_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     char source[32];
     if (rf_param_str(c->params, "source", source, sizeof source)) return source_oracle(c, source, false, err, errlen);
     rf_ko_model mdl;
@@ -483,19 +487,19 @@ done:
     return rc;
 }
 
-static int enc_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int enc_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     rf_ko_model mdl;
     if (case_model(c, &mdl, err, errlen) != 0) return -1;
     size_t frames;
     const uint8_t *msg = case_msg(c, &mdl, &frames, err, errlen);
     float *x = msg ? rf_case_add2(out, "x", RF_DT_F32, frames, (uint64_t)1 << mdl.m) : NULL;
-    if (x) ((rf_ko_encode_fn)fn)(&mdl, msg, frames, x);
+    if (x) ((rf_ko_encode_f32_fn)im->fn)(&mdl, msg, frames, x);
     rf_ko_model_free(&mdl);
     return x ? 0 : msg ? rf_run_error(err, errlen, "out of memory") : -1;
 }
 
-static int dec_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int dec_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     rf_ko_model mdl;
     if (case_model(c, &mdl, err, errlen) != 0) return -1;
@@ -505,7 +509,7 @@ static int dec_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_
     float *llr = y ? rf_case_add2(out, "llr", RF_DT_F32, frames, k) : NULL;
     uint8_t *hard = llr ? rf_case_add2(out, "hard", RF_DT_U8, frames, k) : NULL;
     if (hard) {
-        ((rf_ko_decode_fn)fn)(&mdl, y, frames, llr);
+        ((rf_ko_decode_f32_fn)im->fn)(&mdl, y, frames, llr);
         for (size_t i = 0; i < frames * k; i++) hard[i] = llr[i] < 0.0f;
     }
     rf_ko_model_free(&mdl);
@@ -578,16 +582,16 @@ static void *dec_bench_setup(const char *params, rf_work *work)
     return codec_bench_setup(params, work, false);
 }
 
-static void enc_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void enc_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     codec_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_ko_encode_fn)fn)(&b->mdl, b->msg, b->frames, b->out);
+    for (uint64_t it = 0; it < iters; it++) ((rf_ko_encode_f32_fn)im->fn)(&b->mdl, b->msg, b->frames, b->out);
 }
 
-static void dec_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void dec_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     codec_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_ko_decode_fn)fn)(&b->mdl, b->y, b->frames, b->out);
+    for (uint64_t it = 0; it < iters; it++) ((rf_ko_decode_f32_fn)im->fn)(&b->mdl, b->y, b->frames, b->out);
 }
 
 /* ---- fuzz -------------------------------------------------------------------------------------- */
@@ -607,7 +611,7 @@ static int fuzz_ties(const rf_case *c)
     if (tw && ty) {
         memcpy(tw, w->data, w->count * sizeof(float));
         memcpy(ty, y->data, y->count * sizeof(float));
-        rc = dec_oracle(&t, err, sizeof err);
+        rc = dec_oracle(NULL, &t, err, sizeof err);
     }
     uint64_t nl = 0;
     const double *L = rc ? NULL : rf_case_data(&t, "want.llr", RF_DT_F64, &nl);
@@ -670,13 +674,15 @@ static int fuzz_common(const uint8_t *data, size_t size, rf_case *c, bool enc)
     return rc;
 }
 
-static int enc_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int enc_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return fuzz_common(data, size, c, true);
 }
 
-static int dec_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int dec_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return fuzz_common(data, size, c, false);
 }
 
@@ -713,9 +719,7 @@ const rf_kernel ko_encode_f32_kernel = {
     .family = "ko",
     .summary = "KO(m,2) encoder over a batch of frames (neural Plotkin tree, root normalisation)",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(ko_encode_f32),
-    .autovec = RF_AUTOVEC(ko_encode_f32),
-    .openblas = (rf_fnptr)ko_encode_f32_openblas,
+    .id = RF_KID(ko_encode_f32),
     .tol = {RF_TOL_SUM, ENC_TAU, 0},
     .cases = enc_cases,
     .make_inputs = enc_make_inputs,
@@ -733,9 +737,7 @@ const rf_kernel ko_decode_f32_kernel = {
     .family = "ko",
     .summary = "KO(m,2) decoder over a batch of frames (raw y -> k LLRs and hard decisions)",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(ko_decode_f32),
-    .autovec = RF_AUTOVEC(ko_decode_f32),
-    .openblas = (rf_fnptr)ko_decode_f32_openblas,
+    .id = RF_KID(ko_decode_f32),
     .tol = {RF_TOL_ITERATE, DEC_TAU, 0},
     .cases = dec_cases,
     .make_inputs = dec_make_inputs,

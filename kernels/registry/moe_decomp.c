@@ -60,10 +60,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ref/moe_decomp_common.h"
+#include "moe_decomp_common.h"
 #include "common.h"
 #include "oracle_moe_decomp.h"
-#include "refast/moe_decomp.h"
+#include "moe/decomp.h"
 
 /* Random directions of the finite-difference sensitivities below: with 3, the sampled maximum
  * fell 3.7x short of the worst rounding seen (Orth-ALS k=2, first iterate); 12 cover it. */
@@ -89,8 +89,9 @@ static void random_orthonormal(uint64_t seed, uint64_t stream, size_t n, double 
 }
 
 /* Params: d, k, kind=random|lowrank, rank (lowrank), sign=pos|neg|mixed, noise, seed. */
-static int eig_make_inputs(rf_case *c, char *err, size_t errlen)
+static int eig_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t d, k, rank = 0, seed = 1;
     double noise = 0.0;
     char kind[16] = "random", sign[8] = "pos";
@@ -146,8 +147,9 @@ static int eig_check_unique(const long double *lambda, const long double *V, siz
     return 0;
 }
 
-static int eig_oracle(rf_case *c, char *err, size_t errlen)
+static int eig_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t d, k, n;
     const double *t2 = rf_case_data(c, "in.t2", RF_DT_F64, &n);
     if (!t2 || !rf_need_u64(c, "d", 1, RF_MOE_DECOMP_MAX_D, &d, err, errlen) ||
@@ -198,7 +200,7 @@ done:
     return rc;
 }
 
-static int eig_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int eig_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     uint64_t d, k, n;
     const double *t2 = rf_case_data(c, "in.t2", RF_DT_F64, &n);
@@ -212,7 +214,7 @@ static int eig_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_
         free(V);
         return rf_run_error(err, errlen, "out of memory");
     }
-    if (((rf_moe_eig_topk_fn)fn)(t2, d, k, lam, V) != 0) {
+    if (((rf_moe_eig_topk_f64_fn)im->fn)(t2, d, k, lam, V) != 0) {
         for (size_t i = 0; i < k; i++) lam[i] = NAN;
         for (size_t i = 0; i < k * d; i++) vt[i] = NAN;
     } else {
@@ -256,10 +258,10 @@ static void *eig_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void eig_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void eig_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     eig_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_moe_eig_topk_fn)fn)(b->t2, b->d, b->k, b->lambda, b->V);
+    for (uint64_t it = 0; it < iters; it++) ((rf_moe_eig_topk_f64_fn)im->fn)(b->t2, b->d, b->k, b->lambda, b->V);
 }
 
 static void eig_bench_free(void *state)
@@ -275,8 +277,9 @@ static void eig_bench_free(void *state)
 /* Fuzz: d in 1..12, k in 1..d, entries from the bytes (non-finite ones included: every
  * implementation refuses, NaN outputs); finite problems whose answer is not unique to the tested
  * precision (see eig_check_unique) are rejected. */
-static int eig_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int eig_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const size_t d = 1 + rf_bytes_u8(&b) % 12, k = 1 + rf_bytes_u8(&b) % d;
     rf_case_set_param(c, "d", "%zu", d);
@@ -305,8 +308,9 @@ static int eig_fuzz(const uint8_t *data, size_t size, rf_case *c)
 /* ---- decomposers ------------------------------------------------------------------------------ */
 
 /* Params: k, kind=odeco|noisy, noise, seed. in.t packed k x k x k. */
-static int tensor_make_inputs(rf_case *c, char *err, size_t errlen)
+static int tensor_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t k, seed = 1;
     double noise = 0.0;
     char kind[16] = "odeco";
@@ -488,13 +492,15 @@ done:
     return rc;
 }
 
-static int tpm_oracle(rf_case *c, char *err, size_t errlen)
+static int tpm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return decomp_oracle(c, 1, err, errlen);
 }
 
-static int als_oracle(rf_case *c, char *err, size_t errlen)
+static int als_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return decomp_oracle(c, 0, err, errlen);
 }
 
@@ -504,10 +510,10 @@ static int decomp_call(rf_fnptr fn, int tpm, const double *t, const decomp_param
 {
     if (tpm) {
         const rf_moe_tpm_opts o = {(unsigned)p->starts, (unsigned)iters, p->dseed};
-        return ((rf_moe_tpm_fn)fn)(t, p->k, &o, mu, U);
+        return ((rf_moe_tpm_f64_fn)fn)(t, p->k, &o, mu, U);
     }
     const rf_moe_als_opts o = {(unsigned)iters, p->tol, p->dseed};
-    return ((rf_moe_als_fn)fn)(t, p->k, &o, mu, U);
+    return ((rf_moe_orth_als_f64_fn)fn)(t, p->k, &o, mu, U);
 }
 
 /* Outputs mu, U (the final iterate) and, for trace = T > 0, mu_iter / U_iter: iterate t = 1..T,
@@ -534,14 +540,14 @@ static int decomp_run(rf_fnptr fn, int tpm, const rf_case *c, rf_case *out, char
     return rc == 0 ? 0 : rf_run_error(err, errlen, "decomposer returned %d", rc);
 }
 
-static int tpm_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int tpm_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return decomp_run(fn, 1, c, out, err, errlen);
+    return decomp_run(im->fn, 1, c, out, err, errlen);
 }
 
-static int als_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int als_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
-    return decomp_run(fn, 0, c, out, err, errlen);
+    return decomp_run(im->fn, 0, c, out, err, errlen);
 }
 
 typedef struct decomp_bench {
@@ -556,7 +562,7 @@ static void *decomp_bench_setup(const char *params, rf_work *work)
     if (!b) return NULL;
     rf_case_init(&b->c, "decomp", "bench", params);
     char err[128];
-    if (tensor_make_inputs(&b->c, err, sizeof err) != 0 || !decomp_params_read(&b->c, &b->p)) {
+    if (tensor_make_inputs(NULL, &b->c, err, sizeof err) != 0 || !decomp_params_read(&b->c, &b->p)) {
         rf_case_free(&b->c);
         free(b);
         return NULL;
@@ -577,20 +583,20 @@ static void *decomp_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void tpm_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void tpm_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     decomp_bench *b = state;
     const double *t = rf_case_data(&b->c, "in.t", RF_DT_F64, NULL);
     const rf_moe_tpm_opts o = {(unsigned)b->p.starts, (unsigned)b->p.iters, b->p.dseed};
-    for (uint64_t it = 0; it < iters; it++) ((rf_moe_tpm_fn)fn)(t, b->p.k, &o, b->mu, b->U);
+    for (uint64_t it = 0; it < iters; it++) ((rf_moe_tpm_f64_fn)im->fn)(t, b->p.k, &o, b->mu, b->U);
 }
 
-static void als_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void als_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     decomp_bench *b = state;
     const double *t = rf_case_data(&b->c, "in.t", RF_DT_F64, NULL);
     const rf_moe_als_opts o = {(unsigned)b->p.iters, b->p.tol, b->p.dseed};
-    for (uint64_t it = 0; it < iters; it++) ((rf_moe_als_fn)fn)(t, b->p.k, &o, b->mu, b->U);
+    for (uint64_t it = 0; it < iters; it++) ((rf_moe_orth_als_f64_fn)im->fn)(t, b->p.k, &o, b->mu, b->U);
 }
 
 static void decomp_bench_free(void *state)
@@ -649,8 +655,9 @@ static void recover_opts(const recover_params *p, rf_moe_decomp_opts *o)
 /* Params: d (<= 256), k, c2, c3, noise, seed, method=tpm|als, starts, iters, dseed, stop.
  * T2 = c2 sum pi_i a_i a_i^T + noise U2, T3 = c3 sum pi_i a_i^{(x)3} + noise U3: random unit a_i
  * (not orthogonal), pi_i uniform in [0.5, 1.5] normalised, U uniform in [-1, 1] per packed entry. */
-static int recover_make_inputs(rf_case *c, char *err, size_t errlen)
+static int recover_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     recover_params p;
     uint64_t seed = 1;
     double noise = 0.0;
@@ -691,8 +698,9 @@ static int recover_make_inputs(rf_case *c, char *err, size_t errlen)
 /* Oracle: ora_moe_recover in long double; S per regressor from the same finite-difference
  * sensitivity as the decomposers (T2 and T3 perturbed together, each relative to its max|entry|),
  * floored at max|want| of the row. */
-static int recover_oracle(rf_case *c, char *err, size_t errlen)
+static int recover_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     recover_params p;
     uint64_t n2, n3;
     const double *t2 = rf_case_data(c, "in.t2", RF_DT_F64, &n2), *t3 = rf_case_data(c, "in.t3", RF_DT_F64, &n3);
@@ -750,7 +758,7 @@ done:
     return rc;
 }
 
-static int recover_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int recover_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     recover_params p;
     uint64_t n2, n3;
@@ -762,7 +770,7 @@ static int recover_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, s
     rf_moe_decomp_opts o;
     recover_opts(&p, &o);
     char why[200] = "";
-    if (!((rf_moe_recover_fn)fn)(t2, t3, p.d, p.k, p.c2, p.c3, &o, A, why, sizeof why))
+    if (!rf_moe_recover_regressors_at(im->provided_by, t2, t3, p.d, p.k, p.c2, p.c3, &o, A, why, sizeof why))
         return rf_run_error(err, errlen, "recovery refused: %s", why);
     return 0;
 }
@@ -780,7 +788,7 @@ static void *recover_bench_setup(const char *params, rf_work *work)
     if (!b) return NULL;
     rf_case_init(&b->c, "moe_recover_f64", "bench", params);
     char err[160];
-    if (recover_make_inputs(&b->c, err, sizeof err) != 0 || !recover_params_read(&b->c, &b->p) ||
+    if (recover_make_inputs(NULL, &b->c, err, sizeof err) != 0 || !recover_params_read(&b->c, &b->p) ||
         !(b->A = rf_alloc(b->p.k * b->p.d * sizeof(double)))) {
         rf_case_free(&b->c);
         free(b);
@@ -794,13 +802,13 @@ static void *recover_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void recover_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void recover_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     recover_bench *b = state;
     const double *t2 = rf_case_data(&b->c, "in.t2", RF_DT_F64, NULL);
     const double *t3 = rf_case_data(&b->c, "in.t3", RF_DT_F64, NULL);
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_moe_recover_fn)fn)(t2, t3, b->p.d, b->p.k, b->p.c2, b->p.c3, &b->o, b->A, NULL, 0);
+        rf_moe_recover_regressors_at(im->provided_by, t2, t3, b->p.d, b->p.k, b->p.c2, b->p.c3, &b->o, b->A, NULL, 0);
 }
 
 static void recover_bench_free(void *state)
@@ -872,25 +880,12 @@ static const char *const tpm_sizes[] = {"k=4 kind=odeco seed=23 starts=10 iters=
 static const char *const als_sizes[] = {"k=4 kind=odeco seed=23 iters=50 stop=0",
                                         "k=8 kind=odeco seed=24 iters=80 stop=0", NULL};
 
-#if RF_ARCH_X86
-#define EIG_LEVELS                                                                               \
-    { [RF_ISA_SCALAR] = (rf_fnptr)moe_eig_topk_f64_ref,                                          \
-      [RF_ISA_AVX2] = (rf_fnptr)moe_eig_topk_f64_lapacke,                                        \
-      [RF_ISA_AVX512] = (rf_fnptr)moe_eig_topk_f64_lapacke }
-#elif RF_ARCH_ARM64
-#define EIG_LEVELS                                                                               \
-    { [RF_ISA_SCALAR] = (rf_fnptr)moe_eig_topk_f64_ref, [RF_ISA_NEON] = (rf_fnptr)moe_eig_topk_f64_lapacke }
-#else
-#define EIG_LEVELS { [RF_ISA_SCALAR] = (rf_fnptr)moe_eig_topk_f64_ref }
-#endif
-
 static const rf_kernel eig_kernel = {
     .name = "moe_eig_topk_f64",
     .family = "moe_decomp",
     .summary = "top-k eigenpairs of T2 by |eigenvalue| (Jacobi in ref, LAPACKE dsyevd at the fast levels)",
     .work_dtype = RF_DT_F64,
-    .level = EIG_LEVELS,
-    .autovec = RF_AUTOVEC(moe_eig_topk_f64),
+    .id = RF_KID(moe_eig_topk_f64),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = eig_cases,
     .make_inputs = eig_make_inputs,
@@ -908,7 +903,7 @@ static const rf_kernel tpm_kernel = {
     .family = "moe_decomp",
     .summary = "robust tensor power method with deflation on the whitened k^3 tensor (ref only, shared by every level)",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_REF_ONLY(moe_tpm_f64),
+    .id = RF_KID(moe_tpm_f64),
     .tol = {RF_TOL_ITERATE, 0, 0},
     .cases = tpm_cases,
     .make_inputs = tensor_make_inputs,
@@ -925,7 +920,7 @@ static const rf_kernel als_kernel = {
     .family = "moe_decomp",
     .summary = "Orth-ALS on the whitened k^3 tensor (ref only, shared by every level)",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_REF_ONLY(moe_orth_als_f64),
+    .id = RF_KID(moe_orth_als_f64),
     .tol = {RF_TOL_ITERATE, 0, 0},
     .cases = als_cases,
     .make_inputs = tensor_make_inputs,
@@ -937,17 +932,6 @@ static const rf_kernel als_kernel = {
     .bench_free = decomp_bench_free,
 };
 
-#if RF_ARCH_X86
-#define RECOVER_LEVELS                                                                           \
-    { [RF_ISA_SCALAR] = (rf_fnptr)moe_recover_f64_ref, [RF_ISA_AVX2] = (rf_fnptr)moe_recover_f64_lapacke, \
-      [RF_ISA_AVX512] = (rf_fnptr)moe_recover_f64_lapacke }
-#elif RF_ARCH_ARM64
-#define RECOVER_LEVELS                                                                           \
-    { [RF_ISA_SCALAR] = (rf_fnptr)moe_recover_f64_ref, [RF_ISA_NEON] = (rf_fnptr)moe_recover_f64_lapacke }
-#else
-#define RECOVER_LEVELS { [RF_ISA_SCALAR] = (rf_fnptr)moe_recover_f64_ref }
-#endif
-
 static const char *const recover_sizes[] = {"d=32 k=4 seed=34 method=tpm starts=10 iters=30",
                                             "d=100 k=5 seed=37 method=tpm starts=10 iters=30", NULL};
 
@@ -956,7 +940,8 @@ static const rf_kernel recover_kernel = {
     .family = "moe_decomp",
     .summary = "Algorithm 1 step 3 end to end: T2, T3 -> unit regressors A (whitening, TPM/Orth-ALS, un-whitening, sign)",
     .work_dtype = RF_DT_F64,
-    .level = RECOVER_LEVELS,
+    .id = RF_ALGORITHM,
+    .algorithm_levels = true,
     .tol = {RF_TOL_ITERATE, 0, 0},
     .cases = recover_cases,
     .make_inputs = recover_make_inputs,
@@ -968,6 +953,5 @@ static const rf_kernel recover_kernel = {
     .bench_free = recover_bench_free,
 };
 
-/* The order is relied upon by the dispatchers in kernels/moe_decomp.c. */
 const rf_kernel *const rf_family_moe_decomp[] = {&eig_kernel, &tpm_kernel, &als_kernel, &recover_kernel,
                                                   NULL};

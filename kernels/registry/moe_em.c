@@ -37,21 +37,6 @@
 #include "oracle_moe_em.h"
 #include "refast/moe_em.h"
 
-
-int rf_moe_estep(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                 const double *W, int g, double sigma, double *post)
-{
-    return ((rf_moe_estep_fn)rf_kernel_impl(rf_family_moe_em[0], rf_isa_current(), NULL))(
-        x, y, n, d, k, A, W, g, sigma, post);
-}
-
-int rf_moe_em_grad(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                   const double *W, int g, double sigma, double *grad, double *q)
-{
-    return ((rf_moe_em_grad_fn)rf_kernel_impl(rf_family_moe_em[1], rf_isa_current(), NULL))(
-        x, y, n, d, k, A, W, g, sigma, grad, q);
-}
-
 /* ---- the input generator ---------------------------------------------------------------------- */
 
 /* The g named s as an int (the kernels' argument type), -1 if unknown. */
@@ -145,8 +130,9 @@ static void gen_problem(const em_problem *p, uint64_t seed, int west_true, doubl
 
 /* ---- case plumbing ----------------------------------------------------------------------------- */
 
-static int em_make_inputs(rf_case *c, char *err, size_t errlen)
+static int em_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t k, d, n, seed = 1;
     char gname[32] = "linear", west[16] = "random";
     double sigma;
@@ -208,8 +194,9 @@ static int em_read(const rf_case *c, em_problem *p, char *err, size_t errlen)
     return 0;
 }
 
-static int estep_oracle(rf_case *c, char *err, size_t errlen)
+static int estep_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     em_problem p;
     if (em_read(c, &p, err, errlen) != 0) return -1;
     double *want = rf_case_add2(c, "want.post", RF_DT_F64, p.n, p.k);
@@ -229,8 +216,9 @@ static int estep_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int grad_oracle(rf_case *c, char *err, size_t errlen)
+static int grad_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     em_problem p;
     if (em_read(c, &p, err, errlen) != 0) return -1;
     const size_t m = (p.k - 1) * p.d;
@@ -255,25 +243,25 @@ static int grad_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int estep_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int estep_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     em_problem p;
     if (em_read(c, &p, err, errlen) != 0) return -1;
     double *post = rf_case_add2(out, "post", RF_DT_F64, p.n, p.k);
     if (!post) return rf_run_error(err, errlen, "out of memory");
-    if (((rf_moe_estep_fn)fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, post) != 0)
+    if (((rf_moe_estep_f64_fn)im->fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, post) != 0)
         return rf_run_error(err, errlen, "moe_estep_f64 refused k=%zu d=%zu (or out of memory)", p.k, p.d);
     return 0;
 }
 
-static int grad_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int grad_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     em_problem p;
     if (em_read(c, &p, err, errlen) != 0) return -1;
     double *grad = rf_case_add2(out, "grad", RF_DT_F64, p.k - 1, p.d);
     double *q = rf_case_add1(out, "q", RF_DT_F64, 1);
     if (!grad || !q) return rf_run_error(err, errlen, "out of memory");
-    if (((rf_moe_em_grad_fn)fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, grad, q) != 0)
+    if (((rf_moe_em_grad_f64_fn)im->fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, grad, q) != 0)
         return rf_run_error(err, errlen, "moe_em_grad_f64 refused k=%zu d=%zu (or out of memory)", p.k, p.d);
     return 0;
 }
@@ -341,27 +329,28 @@ static void *grad_bench_setup(const char *params, rf_work *work)
     return em_bench_setup_common(params, work, 1);
 }
 
-static void estep_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void estep_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     em_bench *b = state;
     const em_problem *p = &b->p;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_moe_estep_fn)fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out);
+        ((rf_moe_estep_f64_fn)im->fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out);
 }
 
-static void grad_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void grad_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     em_bench *b = state;
     const em_problem *p = &b->p;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_moe_em_grad_fn)fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out,
+        ((rf_moe_em_grad_f64_fn)im->fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out,
                                 b->out + (p->k - 1) * p->d);
 }
 
 /* ---- fuzz --------------------------------------------------------------------------------------- */
 
-static int em_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int em_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const size_t k = 2 + rf_bytes_u8(&b) % 5, d = 1 + rf_bytes_u8(&b) % 12;
     const size_t n = 1 + (size_t)(rf_bytes_u8(&b) % 200);
@@ -419,9 +408,7 @@ static const rf_kernel estep_kernel = {
     .family = "moe_em",
     .summary = "gating-EM E-step: posteriors softmax(<w,x> + log N(y|g(<a,x>),s^2))",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_estep_f64),
-    .autovec = RF_AUTOVEC(moe_estep_f64),
-    .openblas = (rf_fnptr)moe_estep_f64_openblas,
+    .id = RF_KID(moe_estep_f64),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = estep_cases,
     .make_inputs = em_make_inputs,
@@ -439,9 +426,7 @@ static const rf_kernel grad_kernel = {
     .family = "moe_em",
     .summary = "gating-EM iteration: fused E-step, grad Q(W|W) and Q (unnormalised sums)",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_em_grad_f64),
-    .autovec = RF_AUTOVEC(moe_em_grad_f64),
-    .openblas = (rf_fnptr)moe_em_grad_f64_openblas,
+    .id = RF_KID(moe_em_grad_f64),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = grad_cases,
     .make_inputs = em_make_inputs,

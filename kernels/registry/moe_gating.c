@@ -25,13 +25,8 @@
 #include "common.h"
 #include "oracle_moe_gating.h"
 #include "refast/moe_em.h"
-#include "refast/moe_gating.h"
-
-
-int rf_moe_q_hess(const double *x, size_t n, size_t d, size_t k, const double *W, double *H)
-{
-    return ((rf_moe_q_hess_fn)rf_kernel_impl(rf_family_moe_gating[0], rf_isa_current(), NULL))(x, n, d, k, W, H);
-}
+#include "moe/gating_em.h"
+#include "moe/model.h"
 
 static void gen_hess(uint64_t seed, size_t n, size_t d, size_t k, double wnorm, double *x, double *W)
 {
@@ -49,8 +44,9 @@ static void gen_hess(uint64_t seed, size_t n, size_t d, size_t k, double wnorm, 
 
 /* ---- moe_q_hess_f64 ----------------------------------------------------------------------------- */
 
-static int hess_make_inputs(rf_case *c, char *err, size_t errlen)
+static int hess_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t k, d, n, seed = 1;
     double wnorm = 1.0;
     if (!rf_need_u64(c, "k", 2, RF_MOE_EM_MAX_K, &k, err, errlen)) return -1;
@@ -89,8 +85,9 @@ static int hess_read(const rf_case *c, hess_problem *p, char *err, size_t errlen
     return 0;
 }
 
-static int hess_oracle(rf_case *c, char *err, size_t errlen)
+static int hess_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     hess_problem p;
     if (hess_read(c, &p, err, errlen) != 0) return -1;
     const size_t m = (p.k - 1) * p.d;
@@ -111,14 +108,14 @@ static int hess_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int hess_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int hess_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     hess_problem p;
     if (hess_read(c, &p, err, errlen) != 0) return -1;
     const size_t m = (p.k - 1) * p.d;
     double *H = rf_case_add2(out, "H", RF_DT_F64, m, m);
     if (!H) return rf_run_error(err, errlen, "out of memory");
-    if (((rf_moe_q_hess_fn)fn)(p.x, p.n, p.d, p.k, p.W, H) != 0)
+    if (((rf_moe_q_hess_f64_fn)im->fn)(p.x, p.n, p.d, p.k, p.W, H) != 0)
         return rf_run_error(err, errlen, "moe_q_hess_f64 refused k=%zu d=%zu (or out of memory)", p.k, p.d);
     return 0;
 }
@@ -166,15 +163,16 @@ static void *hess_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void hess_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void hess_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     hess_bench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_moe_q_hess_fn)fn)(b->p.x, b->p.n, b->p.d, b->p.k, b->p.W, b->H);
+        ((rf_moe_q_hess_f64_fn)im->fn)(b->p.x, b->p.n, b->p.d, b->p.k, b->p.W, b->H);
 }
 
-static int hess_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int hess_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const size_t k = 2 + rf_bytes_u8(&b) % 5, d = 1 + rf_bytes_u8(&b) % 12;
     const size_t n = (size_t)(rf_bytes_u8(&b) % 200);
@@ -221,8 +219,9 @@ static int em_opts(const char *params, rf_moe_gating_opts *o, char *err, size_t 
     return 0;
 }
 
-static int em_make_inputs(rf_case *c, char *err, size_t errlen)
+static int em_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t k, d, n, seed = 1, w0seed = 2;
     char gname[32] = "linear";
     double sigma, w0norm = 1.0;
@@ -291,8 +290,9 @@ static int em_read(const rf_case *c, em_problem *p, char *err, size_t errlen)
     return 0;
 }
 
-static int em_oracle(rf_case *c, char *err, size_t errlen)
+static int em_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     em_problem p;
     if (em_read(c, &p, err, errlen) != 0) return -1;
     const size_t T = (size_t)p.o.T, kd = p.k * p.d;
@@ -314,13 +314,13 @@ static int em_oracle(rf_case *c, char *err, size_t errlen)
     return rc;
 }
 
-static int em_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int em_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     em_problem p;
     if (em_read(c, &p, err, errlen) != 0) return -1;
     double *W = rf_case_add2(out, "W", RF_DT_F64, p.o.T, p.k * p.d);
     if (!W) return rf_run_error(err, errlen, "out of memory");
-    if (((rf_moe_gating_em_fn)fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.g, p.sigma, p.W0, &p.o, W) != 0)
+    if (rf_moe_gating_em_iterates(im->provided_by, p.x, p.y, p.n, p.d, p.k, p.A, p.g, p.sigma, p.W0, &p.o, W) != 0)
         return rf_run_error(err, errlen, "moe_gating_em_f64 failed (k=%zu d=%zu)", p.k, p.d);
     return 0;
 }
@@ -393,12 +393,12 @@ static void *em_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void em_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void em_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     em_bench *b = state;
     const em_problem *p = &b->p;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_moe_gating_em_fn)fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->g, p->sigma, p->W0, &p->o, b->out);
+        rf_moe_gating_em_iterates(im->provided_by, p->x, p->y, p->n, p->d, p->k, p->A, p->g, p->sigma, p->W0, &p->o, b->out);
 }
 
 /* ---- descriptors -------------------------------------------------------------------------------- */
@@ -435,9 +435,7 @@ static const rf_kernel hess_kernel = {
     .family = "moe_gating",
     .summary = "gating-EM Newton M-step: Hessian of Q(W'|W_t), -sum (diag q - q q^T) (x) x x^T",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_q_hess_f64),
-    .autovec = RF_AUTOVEC(moe_q_hess_f64),
-    .openblas = (rf_fnptr)moe_q_hess_f64_openblas,
+    .id = RF_KID(moe_q_hess_f64),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = hess_cases,
     .make_inputs = hess_make_inputs,
@@ -455,7 +453,8 @@ static const rf_kernel em_kernel = {
     .family = "moe_gating",
     .summary = "gating EM (Algorithm 2): first T iterates, Newton or gradient M-step",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_gating_em_f64),
+    .id = RF_ALGORITHM,
+    .algorithm_levels = true,
     .tol = {RF_TOL_ITERATE, 0, 0},
     .cases = em_cases,
     .make_inputs = em_make_inputs,

@@ -80,8 +80,9 @@ static void near_truth(uint64_t seed, size_t rows, size_t d, bool random, bool g
         }
 }
 
-static int loss_make_inputs(rf_case *c, char *err, size_t errlen)
+static int loss_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t k, d, n, seed = 1;
     double sigma = 0.05, mu = 0.5, lambda = 2.0, delta = 0.01;
     char kind[16] = "near", gname[16] = "linear";
@@ -199,8 +200,9 @@ static bool all_finite(const double *v, size_t n)
     return true;
 }
 
-static int loss_oracle(rf_case *c, char *err, size_t errlen)
+static int loss_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     loss_in in;
     if (loss_inputs(c, &in, err, errlen) != 0) return -1;
     const bool l4 = is_l4(c);
@@ -231,7 +233,7 @@ static int loss_oracle(rf_case *c, char *err, size_t errlen)
     return st == 0 ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static int loss_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int loss_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     loss_in in;
     if (loss_inputs(c, &in, err, errlen) != 0) return -1;
@@ -239,8 +241,8 @@ static int loss_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size
     double *v = rf_case_add1(out, l4 ? "loss" : "value", RF_DT_F64, 1);
     double *g = rf_case_add1(out, "grad", RF_DT_F64, (l4 ? in.k : in.k - 1) * in.d);
     if (!v || !g) return rf_run_error(err, errlen, "out of memory");
-    if (l4) ((rf_moe_l4_fn)fn)(in.x, in.q4, in.q2, in.n, in.d, in.k, in.A, in.hyper, v, g);
-    else ((llog_fn)fn)(in.x, in.y, in.n, in.d, in.k, in.A, in.W, in.g, in.sigma, v, g);
+    if (l4) ((rf_moe_l4_grad_f64_fn)im->fn)(in.x, in.q4, in.q2, in.n, in.d, in.k, in.A, in.hyper, v, g);
+    else ((llog_fn)im->fn)(in.x, in.y, in.n, in.d, in.k, in.A, in.W, in.g, in.sigma, v, g);
     return 0;
 }
 
@@ -311,20 +313,20 @@ static void *loss_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void l4_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void l4_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     loss_bench *b = state;
     for (uint64_t it = 0; it < iters; it++) {
-        ((rf_moe_l4_fn)fn)(b->x, b->q4, b->q2, b->n, b->d, b->k, b->A, b->hyper, b->out, b->out + 1);
+        ((rf_moe_l4_grad_f64_fn)im->fn)(b->x, b->q4, b->q2, b->n, b->d, b->k, b->A, b->hyper, b->out, b->out + 1);
         b->sink += b->out[0]; /* a result the compiler cannot drop */
     }
 }
 
-static void llog_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void llog_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     loss_bench *b = state;
     for (uint64_t it = 0; it < iters; it++) {
-        ((llog_fn)fn)(b->x, b->y, b->n, b->d, b->k, b->A, b->W, RF_MOE_G_LINEAR, 0.05, b->out, b->out + 1);
+        ((llog_fn)im->fn)(b->x, b->y, b->n, b->d, b->k, b->A, b->W, RF_MOE_G_LINEAR, 0.05, b->out, b->out + 1);
         b->sink += b->out[0];
     }
 }
@@ -343,8 +345,9 @@ static double fuzz_value(rf_bytes *b)
     return ((double)v - 32767.5) / 8192.0;
 }
 
-static int loss_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int loss_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const bool l4 = is_l4(c);
     const size_t k = (l4 ? 1 : 2) + rf_bytes_u8(&b) % (l4 ? 9u : 8u);
@@ -421,9 +424,7 @@ static const rf_kernel moe_l4_kernel = {
     .family = "moe_loss",
     .summary = "L4 loss of seed 003 eq. 6 and dL4/dA over a batch",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_l4_grad_f64),
-    .autovec = RF_AUTOVEC(moe_l4_grad_f64),
-    .openblas = (rf_fnptr)moe_l4_grad_f64_openblas,
+    .id = RF_KID(moe_l4_grad_f64),
     .tol = {RF_TOL_SUM, RF_MOE_L4_TAU, 0},
     .cases = l4_cases,
     .make_inputs = loss_make_inputs,
@@ -441,7 +442,7 @@ static const rf_kernel moe_llog_kernel = {
     .family = "moe_loss",
     .summary = "L_log of seed 003 eq. 8 and dL_log/dW (ref only)",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_REF_ONLY(moe_llog_f64),
+    .id = RF_KID(moe_llog_f64),
     .tol = {RF_TOL_SUM, RF_MOE_L4_TAU, 0},
     .cases = llog_cases,
     .make_inputs = loss_make_inputs,

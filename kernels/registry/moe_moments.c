@@ -51,8 +51,9 @@ static double gauss(uint64_t seed, uint64_t stream, uint64_t pos)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
 }
 
-static int moe_make_inputs(rf_case *c, char *err, size_t errlen)
+static int moe_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     const unsigned order = kernel_order(c);
     uint64_t d, n, seed = 1;
     char kind[16] = "gauss";
@@ -114,8 +115,9 @@ static int moe_inputs(const rf_case *c, const double **x, const double **w, size
     return 0;
 }
 
-static int moe_oracle(rf_case *c, char *err, size_t errlen)
+static int moe_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     const double *x, *w;
     size_t n, d;
     if (moe_inputs(c, &x, &w, &n, &d, err, errlen) != 0) return -1;
@@ -139,14 +141,14 @@ static int moe_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int moe_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int moe_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     const double *x, *w;
     size_t n, d;
     if (moe_inputs(c, &x, &w, &n, &d, err, errlen) != 0) return -1;
     double *t = rf_case_add1(out, "t", RF_DT_F64, packed_size(kernel_order(c), d));
     if (!t) return rf_run_error(err, errlen, "out of memory");
-    ((rf_moe_tsum_fn)fn)(x, w, n, d, t);
+    ((rf_moe_t2_sum_f64_fn)im->fn)(x, w, n, d, t);
     return 0;
 }
 
@@ -199,10 +201,10 @@ static void *moe_t4_bench_setup(const char *params, rf_work *work)
     return moe_bench_setup_order(4, params, work);
 }
 
-static void moe_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void moe_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     moe_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_moe_tsum_fn)fn)(b->x, b->w, b->n, b->d, b->out);
+    for (uint64_t it = 0; it < iters; it++) ((rf_moe_t2_sum_f64_fn)im->fn)(b->x, b->w, b->n, b->d, b->out);
 }
 
 static void moe_bench_free(void *state)
@@ -253,16 +255,19 @@ static int moe_fuzz_order(unsigned order, const uint8_t *data, size_t size, rf_c
     return 0;
 }
 
-static int moe_t2_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int moe_t2_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return moe_fuzz_order(2, data, size, c);
 }
-static int moe_t3_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int moe_t3_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return moe_fuzz_order(3, data, size, c);
 }
-static int moe_t4_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int moe_t4_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return moe_fuzz_order(4, data, size, c);
 }
 
@@ -313,9 +318,7 @@ static const rf_kernel moe_t2_kernel = {
     .family = "moe_moments",
     .summary = "sum_i w_i (x_i x_i^T - I), packed (score tensor T2 before 1/n)",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_t2_sum_f64),
-    .autovec = RF_AUTOVEC(moe_t2_sum_f64),
-    .openblas = (rf_fnptr)moe_t2_sum_f64_openblas,
+    .id = RF_KID(moe_t2_sum_f64),
     .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
     .cases = t2_cases,
     .make_inputs = moe_make_inputs,
@@ -333,9 +336,7 @@ static const rf_kernel moe_t3_kernel = {
     .family = "moe_moments",
     .summary = "sum_i w_i S3(x_i), packed C(d+2,3) (score tensor T3 before 1/n)",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_t3_sum_f64),
-    .autovec = RF_AUTOVEC(moe_t3_sum_f64),
-    .openblas = (rf_fnptr)moe_t3_sum_f64_openblas,
+    .id = RF_KID(moe_t3_sum_f64),
     .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
     .cases = t3_cases,
     .make_inputs = moe_make_inputs,
@@ -353,9 +354,7 @@ static const rf_kernel moe_t4_kernel = {
     .family = "moe_moments",
     .summary = "sum_i w_i S4(x_i), packed C(d+3,4) (score tensor T4 before 1/n)",
     .work_dtype = RF_DT_F64,
-    .level = RF_LEVELS_ALL(moe_t4_sum_f64),
-    .autovec = RF_AUTOVEC(moe_t4_sum_f64),
-    .openblas = (rf_fnptr)moe_t4_sum_f64_openblas,
+    .id = RF_KID(moe_t4_sum_f64),
     .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
     .cases = t4_cases,
     .make_inputs = moe_make_inputs,

@@ -35,24 +35,11 @@
 
 #include "oracle.h"
 #include "common.h"
-#include "refast/codes.h"
+#include "codes/construct.h"
 #include "refast/decoders.h"
 
 #define MAX_LOG2N 16
 #define ORACLE_MAX_LOG2N 12 /* O(N^2 log N) oracle */
-
-void rf_polar_sc(unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames, uint8_t *msg)
-{
-    ((rf_polar_sc_fn)rf_kernel_impl(rf_family_polar[0], rf_isa_current(), NULL))(log2n, frozen, f, llr,
-                                                                                 frames, msg);
-}
-
-void rf_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                  size_t frames, uint8_t *msg)
-{
-    ((rf_polar_scl_fn)rf_kernel_impl(rf_family_polar[1], rf_isa_current(), NULL))(
-        log2n, frozen, list, f, llr, frames, msg);
-}
 
 /* ---- codes ------------------------------------------------------------------------------------ */
 
@@ -166,8 +153,9 @@ static void awgn_frame(unsigned log2n, const uint8_t *frozen, double sigma, uint
     }
 }
 
-static int polar_make_inputs(rf_case *c, char *err, size_t errlen)
+static int polar_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t frames, seed = 1;
     double sigma = 1.0;
     char input[32] = "awgn", buf[64];
@@ -281,33 +269,35 @@ static int oracle_common(rf_case *c, int scl, char *err, size_t errlen)
     return 0;
 }
 
-static int sc_oracle(rf_case *c, char *err, size_t errlen)
+static int sc_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return oracle_common(c, 0, err, errlen);
 }
 
-static int scl_oracle(rf_case *c, char *err, size_t errlen)
+static int scl_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return oracle_common(c, 1, err, errlen);
 }
 
-static int sc_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int sc_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     geom g = {0};
     if (read_geom(c, 0, &g, err, errlen)) return -1;
     uint8_t *msg = rf_case_add2(out, "msg", RF_DT_U8, g.frames, g.k);
     if (!msg) return rf_run_error(err, errlen, "out of memory");
-    ((rf_polar_sc_fn)fn)(g.log2n, g.frozen, g.f, g.llr, g.frames, msg);
+    ((rf_polar_sc_fn)im->fn)(g.log2n, g.frozen, g.f, g.llr, g.frames, msg);
     return 0;
 }
 
-static int scl_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int scl_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     geom g = {0};
     if (read_geom(c, 1, &g, err, errlen)) return -1;
     uint8_t *msg = rf_case_add2(out, "msg", RF_DT_U8, g.frames, g.k);
     if (!msg) return rf_run_error(err, errlen, "out of memory");
-    ((rf_polar_scl_fn)fn)(g.log2n, g.frozen, g.list, g.f, g.llr, g.frames, msg);
+    ((rf_polar_scl_fn)im->fn)(g.log2n, g.frozen, g.list, g.f, g.llr, g.frames, msg);
     return 0;
 }
 
@@ -336,7 +326,7 @@ static void *pb_setup(const char *params, rf_work *work)
     char err[256];
     if (!b) return NULL;
     rf_case_init(&b->c, "polar", "bench", params);
-    if (polar_make_inputs(&b->c, err, sizeof err) ||
+    if (polar_make_inputs(NULL, &b->c, err, sizeof err) ||
         read_geom(&b->c, strstr(params, "list=") != NULL, &b->g, err, sizeof err)) {
         pb_free(b);
         return NULL;
@@ -353,18 +343,18 @@ static void *pb_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void sc_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void sc_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     pb *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_polar_sc_fn)fn)(b->g.log2n, b->g.frozen, b->g.f, b->g.llr, b->g.frames, b->msg);
+        ((rf_polar_sc_fn)im->fn)(b->g.log2n, b->g.frozen, b->g.f, b->g.llr, b->g.frames, b->msg);
 }
 
-static void scl_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void scl_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     pb *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_polar_scl_fn)fn)(b->g.log2n, b->g.frozen, b->g.list, b->g.f, b->g.llr, b->g.frames, b->msg);
+        ((rf_polar_scl_fn)im->fn)(b->g.log2n, b->g.frozen, b->g.list, b->g.f, b->g.llr, b->g.frames, b->msg);
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -408,13 +398,15 @@ static int fuzz_common(const uint8_t *data, size_t size, rf_case *c, int scl)
     return 0;
 }
 
-static int sc_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int sc_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return fuzz_common(data, size, c, 0);
 }
 
-static int scl_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int scl_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     return fuzz_common(data, size, c, 1);
 }
 
@@ -476,8 +468,7 @@ static const rf_kernel polar_sc_kernel = {
     .family = "polar",
     .summary = "Polar successive-cancellation decoder (Arikan layout, f exact or minsum)",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(polar_sc),
-    .autovec = RF_AUTOVEC(polar_sc),
+    .id = RF_KID(polar_sc),
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = sc_cases,
     .make_inputs = polar_make_inputs,
@@ -495,8 +486,7 @@ static const rf_kernel polar_scl_kernel = {
     .family = "polar",
     .summary = "Polar SC list decoder, L = 1..32, LLR-domain metrics, lazy copy",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(polar_scl),
-    .autovec = RF_AUTOVEC(polar_scl),
+    .id = RF_KID(polar_scl),
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = scl_cases,
     .make_inputs = polar_make_inputs,

@@ -17,24 +17,6 @@
 #include "oracle.h"
 #include "refast/rng.h"
 
-void rf_philox_u32(uint64_t seed, uint64_t stream, uint64_t first, size_t n, uint32_t *out)
-{
-    ((rf_philox_u32_fn)rf_kernel_impl(rf_family_rng[0], rf_isa_current(), NULL))(seed, stream, first,
-                                                                                 n, out);
-}
-
-void rf_uniform_f32(uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out)
-{
-    ((rf_uniform_f32_fn)rf_kernel_impl(rf_family_rng[1], rf_isa_current(), NULL))(seed, stream, first,
-                                                                                  n, out);
-}
-
-void rf_gauss_f32(uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out)
-{
-    ((rf_gauss_f32_fn)rf_kernel_impl(rf_family_rng[2], rf_isa_current(), NULL))(seed, stream, first,
-                                                                                n, out);
-}
-
 #define GEN_MAX_N ((uint64_t)1 << 24)
 
 /* ---- the three generators: parameters only ------------------------------------------------ */
@@ -54,14 +36,16 @@ static int gen_read(const rf_case *c, gen_params *p, char *err, size_t errlen)
     return rf_need_u64(c, "n", 1, GEN_MAX_N, &p->n, err, errlen) ? 0 : -1;
 }
 
-static int gen_make_inputs(rf_case *c, char *err, size_t errlen)
+static int gen_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     gen_params p;
     return gen_read(c, &p, err, errlen);
 }
 
-static int u32_oracle(rf_case *c, char *err, size_t errlen)
+static int u32_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     gen_params p;
     if (gen_read(c, &p, err, errlen)) return -1;
     uint32_t *w = rf_case_add1(c, "want.w", RF_DT_U32, p.n);
@@ -70,8 +54,9 @@ static int u32_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int uniform_oracle(rf_case *c, char *err, size_t errlen)
+static int uniform_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     gen_params p;
     if (gen_read(c, &p, err, errlen)) return -1;
     double *u = rf_case_add1(c, "want.u", RF_DT_F64, p.n);
@@ -81,8 +66,9 @@ static int uniform_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int gauss_oracle(rf_case *c, char *err, size_t errlen)
+static int gauss_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     gen_params p;
     if (gen_read(c, &p, err, errlen)) return -1;
     double *z = rf_case_add1(c, "want.z", RF_DT_F64, p.n);
@@ -91,33 +77,33 @@ static int gauss_oracle(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int u32_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int u32_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     gen_params p;
     if (gen_read(c, &p, err, errlen)) return -1;
     uint32_t *w = rf_case_add1(out, "w", RF_DT_U32, p.n);
     if (!w) return rf_run_error(err, errlen, "out of memory");
-    ((rf_philox_u32_fn)fn)(p.seed, p.stream, p.first, (size_t)p.n, w);
+    ((rf_philox_u32_fn)im->fn)(p.seed, p.stream, p.first, (size_t)p.n, w);
     return 0;
 }
 
-static int uniform_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int uniform_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     gen_params p;
     if (gen_read(c, &p, err, errlen)) return -1;
     float *u = rf_case_add1(out, "u", RF_DT_F32, p.n);
     if (!u) return rf_run_error(err, errlen, "out of memory");
-    ((rf_uniform_f32_fn)fn)(p.seed, p.stream, p.first, (size_t)p.n, u);
+    ((rf_uniform_f32_fn)im->fn)(p.seed, p.stream, p.first, (size_t)p.n, u);
     return 0;
 }
 
-static int gauss_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int gauss_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     gen_params p;
     if (gen_read(c, &p, err, errlen)) return -1;
     float *z = rf_case_add1(out, "z", RF_DT_F32, p.n);
     if (!z) return rf_run_error(err, errlen, "out of memory");
-    ((rf_gauss_f32_fn)fn)(p.seed, p.stream, p.first, (size_t)p.n, z);
+    ((rf_gauss_f32_fn)im->fn)(p.seed, p.stream, p.first, (size_t)p.n, z);
     return 0;
 }
 
@@ -148,25 +134,25 @@ static void *gen_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void u32_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void u32_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     gen_bench *b = state;
     for (uint64_t it = 0; it < iters; it++, b->pos += b->n)
-        ((rf_philox_u32_fn)fn)(1, 0, b->pos, b->n, b->out);
+        ((rf_philox_u32_fn)im->fn)(1, 0, b->pos, b->n, b->out);
 }
 
-static void uniform_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void uniform_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     gen_bench *b = state;
     for (uint64_t it = 0; it < iters; it++, b->pos += b->n)
-        ((rf_uniform_f32_fn)fn)(1, 0, b->pos, b->n, b->out);
+        ((rf_uniform_f32_fn)im->fn)(1, 0, b->pos, b->n, b->out);
 }
 
-static void gauss_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void gauss_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     gen_bench *b = state;
     for (uint64_t it = 0; it < iters; it++, b->pos += b->n)
-        ((rf_gauss_f32_fn)fn)(1, 0, b->pos, b->n, b->out);
+        ((rf_gauss_f32_fn)im->fn)(1, 0, b->pos, b->n, b->out);
 }
 
 static void gen_bench_free(void *state)
@@ -179,8 +165,9 @@ static void gen_bench_free(void *state)
 
 /* Fuzz: 8-byte seed and stream; `first` small, near a 2^32 block boundary (counter carry) or near
  * 2^64 (position wrap); n in 1..4096. */
-static int gen_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int gen_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     const uint64_t seed = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
     const uint64_t stream = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
@@ -231,8 +218,7 @@ static const rf_kernel philox_u32_kernel = {
     .family = "rng",
     .summary = "Philox4x32-10 words of one stream, any range",
     .work_dtype = RF_DT_NONE, /* integers: compared exactly, never as floats */
-    .level = RF_LEVELS_ALL(philox_u32),
-    .autovec = RF_AUTOVEC(philox_u32),
+    .id = RF_KID(philox_u32),
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = u32_cases,
     .make_inputs = gen_make_inputs,
@@ -250,8 +236,7 @@ static const rf_kernel uniform_f32_kernel = {
     .family = "rng",
     .summary = "uniform floats (w >> 8) 2^-24 in [0, 1)",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(uniform_f32),
-    .autovec = RF_AUTOVEC(uniform_f32),
+    .id = RF_KID(uniform_f32),
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = uniform_cases,
     .make_inputs = gen_make_inputs,
@@ -269,8 +254,7 @@ static const rf_kernel gauss_f32_kernel = {
     .family = "rng",
     .summary = "standard normal floats, Box-Muller on Philox words",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(gauss_f32),
-    .autovec = RF_AUTOVEC(gauss_f32),
+    .id = RF_KID(gauss_f32),
     .tol = {RF_TOL_ULP, 0, 3},
     .cases = gauss_cases,
     .make_inputs = gen_make_inputs,

@@ -47,31 +47,6 @@
 #define ORACLE_MAX_M 12
 #define ENUM_MAX_N 64
 
-void rf_rm1_map(const float *llr, unsigned m, size_t frames, uint8_t *bits)
-{
-    ((rf_rm1_map_fn)rf_kernel_impl(rf_family_softmap[0], rf_isa_current(), NULL))(llr, m, frames,
-                                                                                   bits);
-}
-
-void rf_rm1_softmap_maxlog(const float *llr, unsigned m, size_t frames, float *out)
-{
-    ((rf_rm1_softmap_fn)rf_kernel_impl(rf_family_softmap[1], rf_isa_current(), NULL))(llr, m,
-                                                                                       frames, out);
-}
-
-void rf_rm1_softmap_exact(const float *llr, unsigned m, size_t frames, float *out)
-{
-    ((rf_rm1_softmap_fn)rf_kernel_impl(rf_family_softmap[2], rf_isa_current(), NULL))(llr, m,
-                                                                                       frames, out);
-}
-
-void rf_softmap_enum(const float *llr, size_t n, unsigned k, const uint8_t *gen, size_t frames,
-                     int maxlog, float *out)
-{
-    ((rf_softmap_enum_fn)rf_kernel_impl(rf_family_softmap[3], rf_isa_current(), NULL))(
-        llr, n, k, gen, frames, maxlog, out);
-}
-
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
 /* BPSK + AWGN LLRs of one frame: codeword of message bits msg (k of them) under gen (k x n). */
@@ -135,8 +110,9 @@ static void ties_frame(unsigned m, uint64_t seed, uint64_t f, int negzero, float
     }
 }
 
-static int rm1_make_inputs(rf_case *c, char *err, size_t errlen)
+static int rm1_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t m, frames, seed = 1, negzero = 1;
     double sigma;
     char input[32] = "awgn";
@@ -172,8 +148,9 @@ static int rm1_make_inputs(rf_case *c, char *err, size_t errlen)
     return 0;
 }
 
-static int enum_make_inputs(rf_case *c, char *err, size_t errlen)
+static int enum_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     uint64_t frames, seed = 1, m = 0, n = 0, k = 0, maxlog;
     double sigma;
     char code[32] = "";
@@ -292,18 +269,21 @@ static int rm1_oracle_common(rf_case *c, out_kind kind, char *err, size_t errlen
     return 0;
 }
 
-static int map_oracle(rf_case *c, char *err, size_t errlen)
+static int map_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return rm1_oracle_common(c, OUT_MAP, err, errlen);
 }
 
-static int maxlog_oracle(rf_case *c, char *err, size_t errlen)
+static int maxlog_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return rm1_oracle_common(c, OUT_MAXLOG, err, errlen);
 }
 
-static int exact_oracle(rf_case *c, char *err, size_t errlen)
+static int exact_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     return rm1_oracle_common(c, OUT_EXACT, err, errlen);
 }
 
@@ -330,8 +310,9 @@ static int enum_geometry(const rf_case *c, const uint8_t **gen, const float **ll
     return 0;
 }
 
-static int enum_oracle(rf_case *c, char *err, size_t errlen)
+static int enum_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    (void)desc;
     const uint8_t *gen = NULL;
     const float *llr = NULL;
     size_t n = 0, frames = 0;
@@ -365,7 +346,7 @@ static int enum_oracle(rf_case *c, char *err, size_t errlen)
 
 /* ---- run -------------------------------------------------------------------------------------- */
 
-static int map_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int map_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     unsigned m;
     size_t frames;
@@ -373,11 +354,11 @@ static int map_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_
     if (!llr) return -1;
     uint8_t *bits = rf_case_add2(out, "bits", RF_DT_U8, frames, m + 1);
     if (!bits) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm1_map_fn)fn)(llr, m, frames, bits);
+    ((rf_rm1_map_fn)im->fn)(llr, m, frames, bits);
     return 0;
 }
 
-static int soft_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int soft_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     unsigned m;
     size_t frames;
@@ -385,11 +366,11 @@ static int soft_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size
     if (!llr) return -1;
     float *info = rf_case_add2(out, "info", RF_DT_F32, frames, m + 1);
     if (!info) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm1_softmap_fn)fn)(llr, m, frames, info);
+    ((rf_rm1_softmap_maxlog_fn)im->fn)(llr, m, frames, info);
     return 0;
 }
 
-static int enum_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int enum_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     const uint8_t *gen = NULL;
     const float *llr = NULL;
@@ -399,7 +380,7 @@ static int enum_run(rf_fnptr fn, const rf_case *c, rf_case *out, char *err, size
     if (enum_geometry(c, &gen, &llr, &n, &k, &frames, &maxlog, err, errlen)) return -1;
     float *info = rf_case_add2(out, "info", RF_DT_F32, frames, k);
     if (!info) return rf_run_error(err, errlen, "out of memory");
-    ((rf_softmap_enum_fn)fn)(llr, n, k, gen, frames, (int)maxlog, info);
+    ((rf_softmap_enum_fn)im->fn)(llr, n, k, gen, frames, (int)maxlog, info);
     return 0;
 }
 
@@ -459,17 +440,17 @@ static void *rm1_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void map_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void map_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     sm_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_rm1_map_fn)fn)(b->llr, b->m, b->frames, b->bits);
+    for (uint64_t it = 0; it < iters; it++) ((rf_rm1_map_fn)im->fn)(b->llr, b->m, b->frames, b->bits);
 }
 
-static void soft_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void soft_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     sm_bench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm1_softmap_fn)fn)(b->llr, b->m, b->frames, b->out);
+        ((rf_rm1_softmap_maxlog_fn)im->fn)(b->llr, b->m, b->frames, b->out);
 }
 
 static void *enum_bench_setup(const char *params, rf_work *work)
@@ -477,7 +458,7 @@ static void *enum_bench_setup(const char *params, rf_work *work)
     rf_case c;
     char err[256];
     rf_case_init(&c, "softmap_enum", "bench", params);
-    if (enum_make_inputs(&c, err, sizeof err)) {
+    if (enum_make_inputs(NULL, &c, err, sizeof err)) {
         rf_case_free(&c);
         return NULL;
     }
@@ -509,11 +490,11 @@ static void *enum_bench_setup(const char *params, rf_work *work)
     return b;
 }
 
-static void enum_bench_run(rf_fnptr fn, void *state, uint64_t iters)
+static void enum_bench_run(const rf_impl *im, void *state, uint64_t iters)
 {
     sm_bench *b = state;
     for (uint64_t it = 0; it < iters; it++)
-        ((rf_softmap_enum_fn)fn)(b->llr, b->n, b->k, b->gen, b->frames, b->maxlog, b->out);
+        ((rf_softmap_enum_fn)im->fn)(b->llr, b->n, b->k, b->gen, b->frames, b->maxlog, b->out);
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -525,8 +506,9 @@ static void enum_bench_run(rf_fnptr fn, void *state, uint64_t iters)
  * thousands of inputs. Larger m (to 10 here, 13 in the unit tests) is covered by golden cases. */
 #define FUZZ_MAX_M 7
 
-static int rm1_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int rm1_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     unsigned m = 1 + rf_bytes_u8(&b) % FUZZ_MAX_M;
     size_t frames = 1 + rf_bytes_u8(&b) % 4, n = (size_t)1 << m;
@@ -543,8 +525,9 @@ static int rm1_fuzz(const uint8_t *data, size_t size, rf_case *c)
  * frames cannot meet, and wide-range floats make near-ties common (one LLR of 2^50 swamps the
  * rest, so every |W| rounds to the same float). Magnitudes up to 2^8 keep the rejections rare;
  * the soft kernels take the full range. */
-static int map_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int map_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     unsigned m = 1 + rf_bytes_u8(&b) % FUZZ_MAX_M;
     size_t frames = 1 + rf_bytes_u8(&b) % 4, n = (size_t)1 << m, msgs = (size_t)2 << m;
@@ -570,8 +553,9 @@ static int map_fuzz(const uint8_t *data, size_t size, rf_case *c)
     return near ? -1 : 0;
 }
 
-static int enum_fuzz(const uint8_t *data, size_t size, rf_case *c)
+static int enum_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    (void)desc;
     rf_bytes b = {data, size};
     size_t n = 1 + rf_bytes_u8(&b) % 16;
     unsigned k = 1 + rf_bytes_u8(&b) % 8;
@@ -653,8 +637,7 @@ static const rf_kernel rm1_map_kernel = {
     .family = "softmap",
     .summary = "MAP decoding of RM(m,1) via one FHT (argmax |W|, lowest index wins)",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rm1_map),
-    .autovec = RF_AUTOVEC(rm1_map),
+    .id = RF_KID(rm1_map),
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = map_cases,
     .make_inputs = rm1_make_inputs,
@@ -672,8 +655,7 @@ static const rf_kernel rm1_softmap_maxlog_kernel = {
     .family = "softmap",
     .summary = "Soft-MAP of RM(m,1), max-log form of seed eq. C.6, via one FHT",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rm1_softmap_maxlog),
-    .autovec = RF_AUTOVEC(rm1_softmap_maxlog),
+    .id = RF_KID(rm1_softmap_maxlog),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = maxlog_cases,
     .make_inputs = rm1_make_inputs,
@@ -691,8 +673,7 @@ static const rf_kernel rm1_softmap_exact_kernel = {
     .family = "softmap",
     .summary = "Soft-MAP of RM(m,1), exact posterior LLRs (stable LSE), via one FHT",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_ALL(rm1_softmap_exact),
-    .autovec = RF_AUTOVEC(rm1_softmap_exact),
+    .id = RF_KID(rm1_softmap_exact),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = exact_cases,
     .make_inputs = rm1_make_inputs,
@@ -710,8 +691,7 @@ static const rf_kernel softmap_enum_kernel = {
     .family = "softmap",
     .summary = "Soft-MAP of any small code (k <= 16) by enumerating its codewords",
     .work_dtype = RF_DT_F32,
-    .level = RF_LEVELS_REF_ONLY(softmap_enum),
-    .autovec = RF_AUTOVEC(softmap_enum),
+    .id = RF_KID(softmap_enum),
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = enum_cases,
     .make_inputs = enum_make_inputs,

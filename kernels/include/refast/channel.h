@@ -16,8 +16,8 @@
  * L = y (2 / sigma^2); 2 / sigma^2 rounded to float once per call. sigma finite > 0, sigma_b finite
  * >= 0 (callers validate); rho <= 0 (or NaN) never bursts, rho >= 1 always does.
  * bits: frames x n (u8, only bit 0 of each byte is read), llr: frames x n, row i for frame
- * first_frame + i; n = 0 or frames = 0 writes nothing; any alignment.
- * Also the SNR conventions: sigma from Eb/N0 (dB, rate R), Es/N0 (dB) and the seed's training SNR.
+ * first_frame + i; n = 0 or frames = 0 writes nothing; any alignment. (The SNR conventions that
+ * give sigma are in lib/codes/snr.h.)
  */
 #ifndef REFAST_CHANNEL_H
 #define REFAST_CHANNEL_H
@@ -31,28 +31,15 @@
 #define RF_STREAM_BURST_FLAG (UINT64_C(2) << 62)
 #define RF_STREAM_BURST_NOISE (UINT64_C(3) << 62)
 
-typedef void (*rf_rayleigh_llr_f32_fn)(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
-                                       uint64_t seed, float sigma, float *llr);
-typedef void (*rf_bursty_llr_f32_fn)(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
-                                     uint64_t seed, float sigma, float rho, float sigma_b, float *llr);
-
-RF_DECLARE_KERNEL(void, rayleigh_llr_f32, (const uint8_t *bits, size_t n, size_t frames,
-                                           uint64_t first_frame, uint64_t seed, float sigma, float *llr));
-RF_DECLARE_KERNEL(void, bursty_llr_f32, (const uint8_t *bits, size_t n, size_t frames,
-                                         uint64_t first_frame, uint64_t seed, float sigma, float rho,
-                                         float sigma_b, float *llr));
-void rf_rayleigh_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
-                         uint64_t seed, float sigma, float *llr);
-void rf_bursty_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,
-                       float sigma, float rho, float sigma_b, float *llr);
-
-/* sigma^2 = 1 / (2 R 10^(ebn0/10)); 1 / (2 * 10^(esn0/10)); 10^(-snr/10). */
-double rf_sigma_from_ebn0(double ebn0_db, double rate);
-double rf_sigma_from_esn0(double esn0_db);
-double rf_sigma_from_snr(double snr_db);
-/* The three values for a given sigma and rate (for output files). */
-double rf_ebn0_from_sigma(double sigma, double rate);
-double rf_esn0_from_sigma(double sigma);
-double rf_snr_from_sigma(double sigma);
+#define RF_KERNELS_CHANNEL(X)                                                                    \
+    X(rayleigh_llr_f32, HAND, NONE, VOID,                                                        \
+      (const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,        \
+       float sigma, float *llr),                                                                 \
+      (bits, n, frames, first_frame, seed, sigma, llr))                                          \
+    X(bursty_llr_f32, HAND, NONE, VOID,                                                          \
+      (const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,        \
+       float sigma, float rho, float sigma_b, float *llr),                                       \
+      (bits, n, frames, first_frame, seed, sigma, rho, sigma_b, llr))
+RF_DECLARE_KERNELS(RF_KERNELS_CHANNEL)
 
 #endif

@@ -1,4 +1,4 @@
-/* Reed–Muller and polar codes: parameters, encoders, polar frozen-set construction (SPEC §5.1).
+/* Reed–Muller and polar codes: parameters and encoders (SPEC §5.1).
  *
  * Conventions (the whole project): bits c in {0,1}; BPSK s = 1 - 2c; LLR L = log P(y|c=0)/P(y|c=1)
  * (positive means bit 0). Messages are one bit per byte (u8 0/1), frames back to back.
@@ -38,46 +38,21 @@ static inline size_t rf_packed_words(size_t n)
     return (n + 63) / 64;
 }
 
-/* msg: frames x k bits; cw: frames x rf_packed_words(2^m) words. */
-typedef void (*rf_rm_encode_packed_fn)(unsigned m, unsigned r, const uint8_t *msg, size_t frames,
-                                       uint64_t *cw);
-/* x: frames x 2^m BPSK symbols (+1 for bit 0, -1 for bit 1). */
-typedef void (*rf_rm_encode_f32_fn)(unsigned m, unsigned r, const uint8_t *msg, size_t frames, float *x);
-RF_DECLARE_KERNEL(void, rm_encode_packed, (unsigned m, unsigned r, const uint8_t *msg, size_t frames,
-                                           uint64_t *cw));
-RF_DECLARE_KERNEL(void, rm_encode_f32, (unsigned m, unsigned r, const uint8_t *msg, size_t frames,
-                                        float *x));
-
-/* Polar encoders: msg frames x K bits (K = number of zeros in frozen). */
-typedef void (*rf_polar_encode_packed_fn)(unsigned log2n, const uint8_t *frozen, const uint8_t *msg,
-                                          size_t frames, uint64_t *cw);
-typedef void (*rf_polar_encode_f32_fn)(unsigned log2n, const uint8_t *frozen, const uint8_t *msg,
-                                       size_t frames, float *x);
-RF_DECLARE_KERNEL(void, polar_encode_packed, (unsigned log2n, const uint8_t *frozen, const uint8_t *msg,
-                                              size_t frames, uint64_t *cw));
-RF_DECLARE_KERNEL(void, polar_encode_f32, (unsigned log2n, const uint8_t *frozen, const uint8_t *msg,
-                                           size_t frames, float *x));
-
-/* Dispatching entry points (level = rf_isa_current()), defined in kernels/registry/codes.c. */
-void rf_rm_encode_packed(unsigned m, unsigned r, const uint8_t *msg, size_t frames, uint64_t *cw);
-void rf_rm_encode_f32(unsigned m, unsigned r, const uint8_t *msg, size_t frames, float *x);
-void rf_polar_encode_packed(unsigned log2n, const uint8_t *frozen, const uint8_t *msg, size_t frames,
-                            uint64_t *cw);
-void rf_polar_encode_f32(unsigned log2n, const uint8_t *frozen, const uint8_t *msg, size_t frames,
-                         float *x);
-
-/* Frozen-set construction (plain C, not dispatched: it runs once per code). Each writes N = 2^log2n
- * mask entries and returns false with a one-line reason for invalid arguments (K > N, sigma <= 0
- * or NaN, log2n > 16). Ties between equally reliable channels go to the larger index. */
-bool rf_polar_construct_ga(unsigned log2n, size_t K, double sigma, uint8_t *frozen, char *err, size_t errlen);
-bool rf_polar_construct_bhattacharyya(unsigned log2n, size_t K, double sigma, uint8_t *frozen, char *err,
-                                      size_t errlen);
-/* The `rm` rule: position i is information iff its row of F^{(x)m} has weight 2^popcount(i) >= 2^(m-r). */
-bool rf_polar_construct_rm(unsigned m, unsigned r, uint8_t *frozen, char *err, size_t errlen);
-/* Information set given as 0-based indices (any order, no duplicates). */
-bool rf_polar_construct_list(unsigned log2n, const uint32_t *info, size_t K, uint8_t *frozen, char *err,
-                             size_t errlen);
-/* The seed's Polar(64,7): information set {47,55,59,60,61,62,63} (0-based). */
-void rf_polar_preset_64_7(uint8_t frozen[64]);
+/* RM encoders: msg frames x k bits; cw frames x rf_packed_words(2^m) words; x frames x 2^m BPSK
+ * symbols (+1 for bit 0, -1 for bit 1). Polar encoders: msg frames x K bits (K = number of zeros
+ * in frozen). (Frozen-set constructions are in lib/codes/construct.h.) */
+#define RF_KERNELS_CODES(X)                                                                      \
+    X(rm_encode_packed, HAND, NONE, VOID,                                                        \
+      (unsigned m, unsigned r, const uint8_t *msg, size_t frames, uint64_t *cw),                 \
+      (m, r, msg, frames, cw))                                                                   \
+    X(rm_encode_f32, HAND, NONE, VOID,                                                           \
+      (unsigned m, unsigned r, const uint8_t *msg, size_t frames, float *x), (m, r, msg, frames, x)) \
+    X(polar_encode_packed, HAND, NONE, VOID,                                                     \
+      (unsigned log2n, const uint8_t *frozen, const uint8_t *msg, size_t frames, uint64_t *cw),  \
+      (log2n, frozen, msg, frames, cw))                                                          \
+    X(polar_encode_f32, HAND, NONE, VOID,                                                        \
+      (unsigned log2n, const uint8_t *frozen, const uint8_t *msg, size_t frames, float *x),      \
+      (log2n, frozen, msg, frames, x))
+RF_DECLARE_KERNELS(RF_KERNELS_CODES)
 
 #endif

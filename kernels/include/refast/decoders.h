@@ -43,41 +43,27 @@ enum { RF_DUMER = 0, RF_DUMER0 = 1 };
 #define RF_SCL_MAX_L 32
 #define RF_ML_MAX_K 16
 
-/* msg: frames x k(m, r) hard bits. */
-typedef void (*rf_rm_dumer_fn)(unsigned m, unsigned r, int variant, int f, const float *llr,
-                               size_t frames, uint8_t *msg);
-/* Soft-output Dumer: frames x k leaf Soft-MAP LLRs (C.6 / max-log form) of the message bits;
- * the recursion continues with the hard decisions they imply. */
-typedef void (*rf_rm_dumer_soft_fn)(unsigned m, unsigned r, int f, const float *llr, size_t frames,
-                                    float *msg_llr);
-typedef void (*rf_polar_sc_fn)(unsigned log2n, const uint8_t *frozen, int f, const float *llr,
-                               size_t frames, uint8_t *msg);
-typedef void (*rf_polar_scl_fn)(unsigned log2n, const uint8_t *frozen, unsigned list, int f,
-                                const float *llr, size_t frames, uint8_t *msg);
-/* Block ML over a k x n generator (k <= 16): the message maximising <l, 1 - 2c> (ties: lowest
- * message index, the message read as the integer sum b_j 2^j). */
-typedef void (*rf_block_ml_fn)(const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames,
-                               uint8_t *msg);
-
-RF_DECLARE_KERNEL(void, rm_dumer, (unsigned m, unsigned r, int variant, int f, const float *llr,
-                                   size_t frames, uint8_t *msg));
-RF_DECLARE_KERNEL(void, rm_dumer_soft, (unsigned m, unsigned r, int f, const float *llr, size_t frames,
-                                        float *msg_llr));
-RF_DECLARE_KERNEL(void, polar_sc, (unsigned log2n, const uint8_t *frozen, int f, const float *llr,
-                                   size_t frames, uint8_t *msg));
-RF_DECLARE_KERNEL(void, polar_scl, (unsigned log2n, const uint8_t *frozen, unsigned list, int f,
-                                    const float *llr, size_t frames, uint8_t *msg));
-RF_DECLARE_KERNEL(void, block_ml, (const uint8_t *gen, unsigned k, size_t n, const float *llr,
-                                   size_t frames, uint8_t *msg));
-
-/* Dispatching entry points (level = rf_isa_current()): rf_rm_dumer and rf_rm_dumer_soft are
- * defined in kernels/registry/dumer.c, rf_polar_sc and rf_polar_scl in kernels/registry/polar.c,
- * rf_block_ml in kernels/registry/dumer.c. */
-void rf_rm_dumer(unsigned m, unsigned r, int variant, int f, const float *llr, size_t frames, uint8_t *msg);
-void rf_rm_dumer_soft(unsigned m, unsigned r, int f, const float *llr, size_t frames, float *msg_llr);
-void rf_polar_sc(unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames, uint8_t *msg);
-void rf_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                  size_t frames, uint8_t *msg);
-void rf_block_ml(const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames, uint8_t *msg);
+/* rm_dumer: msg is frames x k(m, r) hard bits. rm_dumer_soft: frames x k leaf Soft-MAP LLRs (C.6 /
+ * max-log form) of the message bits; the recursion continues with the hard decisions they imply.
+ * block_ml: block ML over a k x n generator (k <= 16), the message maximising <l, 1 - 2c> (ties:
+ * lowest message index, the message read as the integer sum b_j 2^j). */
+#define RF_KERNELS_DECODERS(X)                                                                   \
+    X(rm_dumer, HAND, NONE, VOID,                                                                \
+      (unsigned m, unsigned r, int variant, int f, const float *llr, size_t frames, uint8_t *msg), \
+      (m, r, variant, f, llr, frames, msg))                                                      \
+    X(rm_dumer_soft, HAND, NONE, VOID,                                                           \
+      (unsigned m, unsigned r, int f, const float *llr, size_t frames, float *msg_llr),          \
+      (m, r, f, llr, frames, msg_llr))                                                           \
+    X(polar_sc, HAND, NONE, VOID,                                                                \
+      (unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames, uint8_t *msg), \
+      (log2n, frozen, f, llr, frames, msg))                                                      \
+    X(polar_scl, HAND, NONE, VOID,                                                               \
+      (unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,            \
+       size_t frames, uint8_t *msg),                                                             \
+      (log2n, frozen, list, f, llr, frames, msg))                                                \
+    X(block_ml, REF, NONE, VOID,                                                                 \
+      (const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames, uint8_t *msg), \
+      (gen, k, n, llr, frames, msg))
+RF_DECLARE_KERNELS(RF_KERNELS_DECODERS)
 
 #endif

@@ -15,16 +15,11 @@
 
 #define RF_FHT_MAX_LOG2N 20
 
-/* One vector of 2^log2n floats, in place. */
-typedef void (*rf_fht_f32_fn)(float *x, unsigned log2n);
-/* `count` vectors stored back to back (vector v at x + v * 2^log2n), in place. */
-typedef void (*rf_fht_f32_batch_fn)(float *x, unsigned log2n, size_t count);
-
-RF_DECLARE_KERNEL(void, fht_f32, (float *x, unsigned log2n));
-RF_DECLARE_KERNEL(void, fht_f32_batch, (float *x, unsigned log2n, size_t count));
-
-/* Dispatching entry points (level = rf_isa_current()). */
-void rf_fht_f32(float *x, unsigned log2n);
-void rf_fht_f32_batch(float *x, unsigned log2n, size_t count);
+/* fht_f32: one vector of 2^log2n floats, in place. fht_f32_batch: `count` vectors stored back to
+ * back (vector v at x + v * 2^log2n), in place. */
+#define RF_KERNELS_FHT(X)                                                                        \
+    X(fht_f32, HAND, NONE, VOID, (float *x, unsigned log2n), (x, log2n))                         \
+    X(fht_f32_batch, HAND, NONE, VOID, (float *x, unsigned log2n, size_t count), (x, log2n, count))
+RF_DECLARE_KERNELS(RF_KERNELS_FHT)
 
 #endif

@@ -18,13 +18,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum rf_isa {
-    RF_ISA_SCALAR = 0,
-    RF_ISA_AVX2,
-    RF_ISA_AVX512,
-    RF_ISA_NEON,
-    RF_ISA_COUNT
-} rf_isa;
+/* The vector ISA levels, one row each: X(name, ENUM, fallback). Adding a level is one row here,
+ * its detection function in kernels/isa.c (rf_detect_<name>), its flags in cmake/RefastIsa.cmake
+ * and its fast/<name>/ folder; nothing else names a level. The fallback is the level a kernel
+ * without a hand-written version at this level uses (and `refast list` prints). */
+#define RF_VECTOR_ISAS(X)                                                                        \
+    X(avx2, AVX2, SCALAR)                                                                        \
+    X(avx512, AVX512, AVX2)                                                                      \
+    X(neon, NEON, SCALAR)
+
+#define RF_ISA_ENUM_(name, E, fallback) RF_ISA_##E,
+typedef enum rf_isa { RF_ISA_SCALAR = 0, RF_VECTOR_ISAS(RF_ISA_ENUM_) RF_ISA_COUNT } rf_isa;
 
 #if defined(__x86_64__) || defined(_M_X64)
 #define RF_ARCH_X86 1
@@ -40,7 +44,7 @@ typedef enum rf_isa {
 const char *rf_isa_name(rf_isa level);
 /* Parses "scalar", "avx2", "avx512", "neon". Returns false for anything else. */
 bool rf_isa_parse(const char *name, rf_isa *out);
-/* Level compiled into this binary (architecture matches). */
+/* Level compiled into this binary (cmake/RefastIsa.cmake built it for this architecture). */
 bool rf_isa_compiled(rf_isa level);
 /* Compiled in AND supported by this CPU/OS. */
 bool rf_isa_usable(rf_isa level);

@@ -31,14 +31,14 @@ typedef struct rf_ko_mlp {
     const float *b[RF_KO_MAX_LAYERS];
 } rf_ko_mlp;
 
-typedef void (*rf_ko_mlp_fn)(const rf_ko_mlp *net, const float *in, size_t count, float *out);
-RF_DECLARE_KERNEL(void, ko_mlp_f32, (const rf_ko_mlp *net, const float *in, size_t count, float *out));
-/* The `openblas` peer: the same block through cblas_sgemm over batches of coordinates. */
-void ko_mlp_f32_openblas(const rf_ko_mlp *net, const float *in, size_t count, float *out);
-/* The vector SELU of each level (the one its ko_mlp_f32 uses), exported so that tests can measure
- * it; ko_selu_f32_ref is the reference (libm expm1f). y[i] = selu(x[i]), i < n. */
-RF_DECLARE_KERNEL(void, ko_selu_f32, (const float *x, size_t n, float *y));
-/* Dispatching entry point (level = rf_isa_current()). */
-void rf_ko_mlp_f32(const rf_ko_mlp *net, const float *in, size_t count, float *out);
+/* ko_mlp_f32: the block; its `openblas` peer runs it through cblas_sgemm over batches of
+ * coordinates. ko_selu_f32: the vector SELU of each level (the one its ko_mlp_f32 uses), a kernel
+ * of its own so that tests can measure it; ko_selu_f32_ref is the reference (libm expm1f).
+ * y[i] = selu(x[i]), i < n. */
+#define RF_KERNELS_KO_MLP(X)                                                                     \
+    X(ko_mlp_f32, HAND, BLAS, VOID, (const rf_ko_mlp *net, const float *in, size_t count, float *out), \
+      (net, in, count, out))                                                                     \
+    X(ko_selu_f32, HAND, NONE, VOID, (const float *x, size_t n, float *y), (x, n, y))
+RF_DECLARE_KERNELS(RF_KERNELS_KO_MLP)
 
 #endif

@@ -52,22 +52,18 @@ typedef struct rf_ko_polar_model {
     rf_kop_block blocks[RF_KOP_NBLOCKS];
 } rf_ko_polar_model;
 
-const char *rf_kop_block_name(unsigned block);
-/* Reads dir/weights.json + dir/weights.f32 (ko-reference/ko_polar_64_7). Every tensor of every
- * block must be present with the expected shape, inside the file, and finite; otherwise false with
- * a one-line "FILE: tensor 'X': what is wrong" (or "FILE: field 'X': ...") in err. */
-bool rf_ko_polar_import(rf_ko_polar_model *mdl, const char *dir, char *err, size_t errlen);
-void rf_ko_polar_free(rf_ko_polar_model *mdl);
-
-/* The reference is ko_polar_*_f32_ref (ref/ko_polar.c). RF_DECLARE_KERNEL only because ref/ sources
- * are also compiled as the autovec peers (RF_REF names them *_autovec_<isa>); no fast level exists.
- * block: one block on one input vector z (length blk->in) -> out (length blk->out). */
-RF_DECLARE_KERNEL(void, ko_polar_block_f32, (const rf_kop_block *blk, const float *z, float *out));
-/* encode: msg frames x 7 bits -> x frames x 64 (canonical positions). */
-RF_DECLARE_KERNEL(void, ko_polar_encode_f32, (const rf_ko_polar_model *mdl, const uint8_t *msg, size_t frames,
-                                              float *x));
-/* decode: y frames x 64 (canonical positions, raw) -> llr frames x 7. */
-RF_DECLARE_KERNEL(void, ko_polar_decode_f32, (const rf_ko_polar_model *mdl, const float *y, size_t frames,
-                                              float *llr));
+/* The reference is ko_polar_*_f32_ref (ref/ko_polar.c). block: one block on one input vector z
+ * (length blk->in) -> out (length blk->out). encode: msg frames x 7 bits -> x frames x 64
+ * (canonical positions). decode: y frames x 64 (canonical positions, raw) -> llr frames x 7. */
+#define RF_KERNELS_KO_POLAR(X)                                                                   \
+    X(ko_polar_block_f32, REF, NONE, VOID, (const rf_kop_block *blk, const float *z, float *out), \
+      (blk, z, out))                                                                             \
+    X(ko_polar_encode_f32, REF, NONE, VOID,                                                      \
+      (const rf_ko_polar_model *mdl, const uint8_t *msg, size_t frames, float *x),               \
+      (mdl, msg, frames, x))                                                                     \
+    X(ko_polar_decode_f32, REF, NONE, VOID,                                                      \
+      (const rf_ko_polar_model *mdl, const float *y, size_t frames, float *llr),                 \
+      (mdl, y, frames, llr))
+RF_DECLARE_KERNELS(RF_KERNELS_KO_POLAR)
 
 #endif

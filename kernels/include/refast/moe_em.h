@@ -61,39 +61,23 @@
 #define RF_MOE_EM_BLOCK 64
 #define RF_MOE_EM_MAX_K 32
 
-typedef int (*rf_moe_estep_fn)(const double *x, const double *y, size_t n, size_t d, size_t k,
-                               const double *A, const double *W, int g, double sigma, double *post);
-typedef int (*rf_moe_em_grad_fn)(const double *x, const double *y, size_t n, size_t d, size_t k,
-                                 const double *A, const double *W, int g, double sigma, double *grad,
-                                 double *q);
-
-RF_DECLARE_KERNEL(int, moe_estep_f64,
-                  (const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                   const double *W, int g, double sigma, double *post));
-RF_DECLARE_KERNEL(int, moe_em_grad_f64,
-                  (const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                   const double *W, int g, double sigma, double *grad, double *q));
-
-/* The `openblas` peers (kernels/moe_em_blas.c): logits X W^T and X A^T by cblas_dgemm, libm exp
- * and log, the gradient as (P - Gate)^T X by dgemm per block; OpenBLAS single-threaded. */
-int moe_estep_f64_openblas(const double *x, const double *y, size_t n, size_t d, size_t k,
-                           const double *A, const double *W, int g, double sigma, double *post);
-int moe_em_grad_f64_openblas(const double *x, const double *y, size_t n, size_t d, size_t k,
-                             const double *A, const double *W, int g, double sigma, double *grad,
-                             double *q);
-
-/* Dispatching entry points (level = rf_isa_current()). */
-int rf_moe_estep(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                 const double *W, int g, double sigma, double *post);
-int rf_moe_em_grad(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                   const double *W, int g, double sigma, double *grad, double *q);
-
-/* Test hooks of the fast levels' own vector elementary functions (fast/<isa>/vmath_f64.h):
- * out[i] = f(x[i]) for f = RF_VMATH_EXP (e^x), RF_VMATH_EXPM1 (e^x - 1, x <= 0), RF_VMATH_LOG,
- * RF_VMATH_SIGMOID (1 / (1 + e^-x)), RF_VMATH_TANH, as the kernels evaluate them. */
+/* The `openblas` peers (peers/moe_em_blas.c): logits X W^T and X A^T by cblas_dgemm, libm exp and
+ * log, the gradient as (P - Gate)^T X by dgemm per block; OpenBLAS single-threaded.
+ * moe_em_vmath_f64: the vector elementary functions the kernels use, as a kernel of their own so
+ * that tests measure them: out[i] = f(x[i]) for f = RF_VMATH_EXP (e^x), RF_VMATH_EXPM1 (e^x - 1,
+ * x <= 0), RF_VMATH_LOG, RF_VMATH_SIGMOID (1 / (1 + e^-x)), RF_VMATH_TANH; the ref version is libm. */
 enum { RF_VMATH_EXP = 0, RF_VMATH_EXPM1, RF_VMATH_LOG, RF_VMATH_SIGMOID, RF_VMATH_TANH, RF_VMATH_COUNT };
-void moe_em_vmath_f64_avx2(int f, const double *x, size_t n, double *out);
-void moe_em_vmath_f64_avx512(int f, const double *x, size_t n, double *out);
-void moe_em_vmath_f64_neon(int f, const double *x, size_t n, double *out);
+#define RF_KERNELS_MOE_EM(X)                                                                     \
+    X(moe_estep_f64, HAND, BLAS, RET(int),                                                       \
+      (const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,          \
+       const double *W, int g, double sigma, double *post),                                      \
+      (x, y, n, d, k, A, W, g, sigma, post))                                                     \
+    X(moe_em_grad_f64, HAND, BLAS, RET(int),                                                     \
+      (const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,          \
+       const double *W, int g, double sigma, double *grad, double *q),                           \
+      (x, y, n, d, k, A, W, g, sigma, grad, q))                                                  \
+    X(moe_em_vmath_f64, HAND, NONE, VOID, (int f, const double *x, size_t n, double *out),       \
+      (f, x, n, out))
+RF_DECLARE_KERNELS(RF_KERNELS_MOE_EM)
 
 #endif

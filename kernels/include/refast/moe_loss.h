@@ -1,6 +1,5 @@
 /* The losses of seed 003 §3 for the mixture of experts (refast/moe.h conventions) and their
- * optimisers: L4 (eq. 6) for the regressors A, L_log (eq. 8) for the gating parameters W, mini-batch
- * SGD and Adam on L4, projected gradient descent on L_log.
+ * gradients: L4 (eq. 6) for the regressors A, L_log (eq. 8) for the gating parameters W.
  *
  * L4 (the hot kernel, moe_l4_grad_f64). For a batch of n samples x_s (row-major n x d), the caller's
  * transformed outputs q4[s] = Q4(y_s), q2[s] = Q2(y_s) (refast/moe.h rf_moe_cqt: constant terms
@@ -15,7 +14,8 @@
  * rf_moe_cqt.cq2 (24 and 2 for linear g). hyper[4] is the ridge weight delta of eq. 6, not the
  * coefficient delta of Q2 (the seed uses the letter for both). n = 0 makes every mean 0: loss =
  * k lambda + delta/2 |A|^2, gradient delta A. The gradient (k x d, row i = dL4/da_i) is exact for
- * the empirical loss (tests compare it with central finite differences).
+ * the empirical loss (tests compare it with central finite differences). (The optimisers, SGD and
+ * Adam on L4 and projected gradient descent on L_log, are in lib/moe/losses.h.)
  *
  * How it is computed (every level): per sample the projections u = A x, the per-sample coefficients
  *   C4_si = dPhi_s/du_i = 4 u_i (S - u_i^2 - N + n_i) - 8 sum_{j != i} G_ij u_j - mu (4 u_i^3 - 12 n_i u_i)
@@ -43,7 +43,7 @@
  * results. Limits: 1 <= k <= RF_MOE_L4_MAX_K, 1 <= d <= RF_MOE_L4_MAX_D (outside them, or when
  * memory runs out, the outputs are NaN). Pointers need no alignment.
  *
- * L_log (rf_moe_llog, ref only, kernels/moe_llog.c): W holds the k-1 free gating rows (w_k = 0),
+ * L_log (moe_llog_f64, ref only, ref/moe_llog.c): W holds the k-1 free gating rows (w_k = 0),
  *   L_log = -(1/n) sum_s log sum_i softmax_i(<w_1,x_s>, ..., <w_{k-1},x_s>, 0) N(y_s | g(<a_i,x_s>), sigma^2)
  * with the Gaussian normalisation 1/(sigma sqrt(2 pi)) (log-sum-exp, no underflow), and
  *   dL_log/dw_j = -(1/n) sum_s (post_sj - gate_sj) x_s,  j < k-1,
@@ -66,71 +66,20 @@
 /* Indices into the hyper array of moe_l4_grad_f64. */
 enum { RF_L4_C = 0, RF_L4_CP, RF_L4_MU, RF_L4_LAMBDA, RF_L4_DELTA, RF_L4_NHYPER };
 
-typedef void (*rf_moe_l4_fn)(const double *x, const double *q4, const double *q2, size_t n, size_t d,
-                             size_t k, const double *A, const double *hyper, double *loss, double *grad);
-
-RF_DECLARE_KERNEL(void, moe_l4_grad_f64,
-                  (const double *x, const double *q4, const double *q2, size_t n, size_t d, size_t k,
-                   const double *A, const double *hyper, double *loss, double *grad));
-/* The `openblas` peer: U = X A^T and the gradient sums through cblas_dgemm, per block. */
-void moe_l4_grad_f64_openblas(const double *x, const double *q4, const double *q2, size_t n, size_t d,
-                              size_t k, const double *A, const double *hyper, double *loss, double *grad);
-/* Dispatching entry point (level = rf_isa_current()). */
-void rf_moe_l4_grad(const double *x, const double *q4, const double *q2, size_t n, size_t d, size_t k,
-                    const double *A, const double *hyper, double *loss, double *grad);
-
-/* L_log and its gradient in W (k-1 x d); grad_W may be NULL. x n x d, y n, A k x d, W (k-1) x d.
- * Non-finite inputs give NaN outputs; n = 0 gives 0 and a zero gradient. Returns 0, or -1 for
- * k < 2 or k > 64, d = 0, sigma <= 0 or not finite, an unknown g, or out of memory (outputs NaN). */
-int rf_moe_llog(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                const double *W, rf_moe_g g, double sigma, double *value, double *grad_W);
-/* The same with the registry's kernel signature (g as an unsigned, no status). */
-void moe_llog_f64_ref(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                      const double *W, unsigned g, double sigma, double *value, double *grad_W);
-
-/* ---- optimisers (kernels/moe_sgd.c) -------------------------------------------------------------
- * A sample source fills x (count x d) and y (count) with samples first .. first+count-1 of a data
- * set of `total` samples (e.g. rf_moe_sample of a model, or rows of arrays); returns 0, or -1 to
- * stop with an error. */
-typedef int (*rf_moe_source_fn)(void *ctx, uint64_t first, size_t count, double *x, double *y);
-
-typedef enum rf_moe_opt { RF_MOE_OPT_SGD = 0, RF_MOE_OPT_ADAM } rf_moe_opt;
-
-typedef struct rf_moe_l4_run {
-    /* problem */
-    size_t k, d;
-    rf_moe_cqt cqt;        /* Q4, Q2 and c = c4, c' = cq2 (rf_moe_cqt_solve) */
-    double mu, lambda, delta;
-    /* data: `total` samples behind `source`; an epoch visits them once in a random order of batches */
-    rf_moe_source_fn source;
-    void *ctx;
-    uint64_t total;
-    size_t batch;          /* samples per step (the last batch of an epoch may be shorter) */
-    /* optimiser */
-    rf_moe_opt opt;
-    double step;           /* learning rate */
-    double beta1, beta2, eps; /* Adam (0.9, 0.999, 1e-8 when 0) */
-    uint64_t iters;        /* number of steps */
-    uint64_t seed;         /* order of the batches (Philox) */
-    /* outputs (may be NULL): loss[t] = the batch loss at step t (before the update), iterates
-     * (iters + 1) x k x d: A_0 .. A_iters */
-    double *loss;
-    double *iterates;
-} rf_moe_l4_run;
-
-/* Minimises L4 from A (k x d, updated in place) with mini-batch SGD or Adam. Returns 0, or -1 with
- * a one-line reason (bad sizes, batch 0, step <= 0, source failure, out of memory, a non-finite
- * loss). */
-int rf_moe_sgd_l4(rf_moe_l4_run *run, double *A, char *err, size_t errlen);
-
-/* Projected gradient descent on L_log (seed 003 §3.2): W <- Proj(W - alpha grad L_log(W, A)), each
- * row projected onto |w_i| <= R, for `iters` steps on fixed data (x n x d, y n). W is (k-1) x d,
- * updated in place; loss (iters, may be NULL) gets L_log before each step. Returns 0 or -1. */
-int rf_moe_gd_llog(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                   rf_moe_g g, double sigma, double alpha, double R, uint64_t iters, double *W,
-                   double *loss, char *err, size_t errlen);
-
-/* E_reg of seed 003 §4: 1 - max_pi min_i |<a_i/|a_i|, a*_pi(i)>| (rows normalised here). */
-double rf_moe_ereg(const double *A, const double *A_true, unsigned k, unsigned d);
+/* moe_l4_grad_f64: L4 and its gradient (the `openblas` peer forms U = X A^T and the gradient sums
+ * through cblas_dgemm, per block). moe_llog_f64: L_log and its gradient in W (k-1 x d); grad_W may
+ * be NULL. x n x d, y n, A k x d, W (k-1) x d, g an rf_moe_g. Non-finite inputs give NaN outputs;
+ * n = 0 gives 0 and a zero gradient. Returns 0, or -1 for k < 2 or k > 64, d = 0, sigma <= 0 or
+ * not finite, an unknown g, or out of memory (outputs NaN). */
+#define RF_KERNELS_MOE_LOSS(X)                                                                   \
+    X(moe_l4_grad_f64, HAND, BLAS, VOID,                                                         \
+      (const double *x, const double *q4, const double *q2, size_t n, size_t d, size_t k,        \
+       const double *A, const double *hyper, double *loss, double *grad),                        \
+      (x, q4, q2, n, d, k, A, hyper, loss, grad))                                                \
+    X(moe_llog_f64, REF, NONE, RET(int),                                                         \
+      (const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,          \
+       const double *W, int g, double sigma, double *value, double *grad_W),                     \
+      (x, y, n, d, k, A, W, g, sigma, value, grad_W))
+RF_DECLARE_KERNELS(RF_KERNELS_MOE_LOSS)
 
 #endif

@@ -58,63 +58,15 @@
 static inline size_t rf_sym2_size(size_t d) { return d * (d + 1) / 2; }
 static inline size_t rf_sym3_size(size_t d) { return d * (d + 1) * (d + 2) / 6; }
 static inline size_t rf_sym4_size(size_t d) { return d * (d + 1) * (d + 2) * (d + 3) / 24; }
-/* Packed offsets of (a <= b [<= c [<= e]]) in a tensor of dimension d. */
-size_t rf_sym2_index(size_t d, size_t a, size_t b);
-size_t rf_sym3_index(size_t d, size_t a, size_t b, size_t c);
-size_t rf_sym4_index(size_t d, size_t a, size_t b, size_t c, size_t e);
-
-typedef void (*rf_moe_tsum_fn)(const double *x, const double *w, size_t n, size_t d, double *out);
-
-RF_DECLARE_KERNEL(void, moe_t2_sum_f64, (const double *x, const double *w, size_t n, size_t d, double *out));
-RF_DECLARE_KERNEL(void, moe_t3_sum_f64, (const double *x, const double *w, size_t n, size_t d, double *out));
-RF_DECLARE_KERNEL(void, moe_t4_sum_f64, (const double *x, const double *w, size_t n, size_t d, double *out));
-/* The `openblas` peers: the same sums through dgemm on the Khatri–Rao product (no symmetry). */
-void moe_t2_sum_f64_openblas(const double *x, const double *w, size_t n, size_t d, double *out);
-void moe_t3_sum_f64_openblas(const double *x, const double *w, size_t n, size_t d, double *out);
-void moe_t4_sum_f64_openblas(const double *x, const double *w, size_t n, size_t d, double *out);
-
-/* Dispatching entry points (level = rf_isa_current()). */
-void rf_moe_t2_sum(const double *x, const double *w, size_t n, size_t d, double *out);
-void rf_moe_t3_sum(const double *x, const double *w, size_t n, size_t d, double *out);
-void rf_moe_t4_sum(const double *x, const double *w, size_t n, size_t d, double *out);
-
-/* Streaming estimate of T_order (order 2, 3 or 4) over any number of chunks of samples (n up to
- * 10^8 and beyond without holding them): chunk sums from the dispatching kernel are combined
- * pairwise (a binary counter of partial sums), so the summation depth stays O(log n).
- * rf_moe_tacc_mean writes (1/n) sum w_i S_m(x_i), packed. */
-typedef struct rf_moe_tacc {
-    unsigned order;
-    size_t d, size;
-    uint64_t n;
-    unsigned levels;     /* partial sums in use */
-    double *partial[64]; /* partial[l] sums 2^l chunks (NULL when empty) */
-    uint64_t chunks;
-    double *scratch;
-} rf_moe_tacc;
-
-int rf_moe_tacc_init(rf_moe_tacc *acc, unsigned order, size_t d); /* 0, or -1 (bad d / memory) */
-void rf_moe_tacc_add(rf_moe_tacc *acc, const double *x, const double *w, size_t n);
-void rf_moe_tacc_mean(const rf_moe_tacc *acc, double *out);
-void rf_moe_tacc_free(rf_moe_tacc *acc);
-
-/* ---- Shared by the vector levels and the openblas peers (kernels/moe_moments.c) ---------------
- * rf_moe_pairwise: a binary counter of partial sums of arrays of `size` doubles. Push the sums in
- * order; rf_moe_pairwise_result combines what remains (low levels first) into out. Both return
- * -1 when memory runs out. */
-typedef struct rf_moe_pairwise {
-    size_t size;
-    uint64_t count;
-    double *level[64];
-} rf_moe_pairwise;
-void rf_moe_pairwise_init(rf_moe_pairwise *p, size_t size);
-int rf_moe_pairwise_push(rf_moe_pairwise *p, const double *sum);
-int rf_moe_pairwise_result(const rf_moe_pairwise *p, double *out);
-void rf_moe_pairwise_free(rf_moe_pairwise *p);
-/* Turns raw moments into the score-tensor sum in place: out holds sum w x^{(x)order} (packed) on
- * entry and sum w S_order(x) on return. lower = sum w (order 2), sum w x_a (order 3, d entries) or
- * {sum w, then sum w x_a x_b packed} (order 4). Subtracts exactly where the deltas are 1. */
-void rf_moe_apply_corrections(unsigned order, size_t d, const double *lower, double *out);
-/* Fills n doubles with NaN (the allocation-failure result). */
-void rf_moe_fill_nan(double *out, size_t n);
+/* The `openblas` peers compute the same sums through dgemm on the Khatri–Rao product (no
+ * symmetry). */
+#define RF_KERNELS_MOE_MOMENTS(X)                                                                \
+    X(moe_t2_sum_f64, HAND, BLAS, VOID,                                                          \
+      (const double *x, const double *w, size_t n, size_t d, double *out), (x, w, n, d, out))    \
+    X(moe_t3_sum_f64, HAND, BLAS, VOID,                                                          \
+      (const double *x, const double *w, size_t n, size_t d, double *out), (x, w, n, d, out))    \
+    X(moe_t4_sum_f64, HAND, BLAS, VOID,                                                          \
+      (const double *x, const double *w, size_t n, size_t d, double *out), (x, w, n, d, out))
+RF_DECLARE_KERNELS(RF_KERNELS_MOE_MOMENTS)
 
 #endif

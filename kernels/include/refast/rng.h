@@ -35,27 +35,20 @@
 /* One Philox4x32-10 block (scalar; used by every level for tails and by tests). */
 void rf_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
-typedef void (*rf_philox_u32_fn)(uint64_t seed, uint64_t stream, uint64_t first, size_t n,
-                                 uint32_t *out);
-typedef void (*rf_uniform_f32_fn)(uint64_t seed, uint64_t stream, uint64_t first, size_t n,
-                                  float *out);
-typedef void (*rf_gauss_f32_fn)(uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out);
-typedef void (*rf_awgn_llr_f32_fn)(const uint8_t *bits, size_t n, size_t frames,
-                                   uint64_t first_frame, uint64_t seed, float sigma, float *llr);
-
-RF_DECLARE_KERNEL(void, philox_u32, (uint64_t seed, uint64_t stream, uint64_t first, size_t n,
-                                     uint32_t *out));
-RF_DECLARE_KERNEL(void, uniform_f32, (uint64_t seed, uint64_t stream, uint64_t first, size_t n,
-                                      float *out));
-RF_DECLARE_KERNEL(void, gauss_f32, (uint64_t seed, uint64_t stream, uint64_t first, size_t n,
-                                    float *out));
-RF_DECLARE_KERNEL(void, awgn_llr_f32, (const uint8_t *bits, size_t n, size_t frames,
-                                       uint64_t first_frame, uint64_t seed, float sigma, float *llr));
-
-void rf_philox_u32(uint64_t seed, uint64_t stream, uint64_t first, size_t n, uint32_t *out);
-void rf_uniform_f32(uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out);
-void rf_gauss_f32(uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out);
-void rf_awgn_llr_f32(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame,
-                     uint64_t seed, float sigma, float *llr);
+#define RF_KERNELS_RNG(X)                                                                        \
+    X(philox_u32, HAND, NONE, VOID,                                                              \
+      (uint64_t seed, uint64_t stream, uint64_t first, size_t n, uint32_t *out),                 \
+      (seed, stream, first, n, out))                                                             \
+    X(uniform_f32, HAND, NONE, VOID,                                                             \
+      (uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out),                    \
+      (seed, stream, first, n, out))                                                             \
+    X(gauss_f32, HAND, NONE, VOID,                                                               \
+      (uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out),                    \
+      (seed, stream, first, n, out))                                                             \
+    X(awgn_llr_f32, HAND, NONE, VOID,                                                            \
+      (const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,        \
+       float sigma, float *llr),                                                                 \
+      (bits, n, frames, first_frame, seed, sigma, llr))
+RF_DECLARE_KERNELS(RF_KERNELS_RNG)
 
 #endif

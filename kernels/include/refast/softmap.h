@@ -43,21 +43,17 @@
 #define RF_RM1_MAX_M 16
 #define RF_ENUM_MAX_K 16
 
-typedef void (*rf_rm1_map_fn)(const float *llr, unsigned m, size_t frames, uint8_t *bits);
-typedef void (*rf_rm1_softmap_fn)(const float *llr, unsigned m, size_t frames, float *out);
-typedef void (*rf_softmap_enum_fn)(const float *llr, size_t n, unsigned k, const uint8_t *gen,
-                                   size_t frames, int maxlog, float *out);
-
-RF_DECLARE_KERNEL(void, rm1_map, (const float *llr, unsigned m, size_t frames, uint8_t *bits));
-RF_DECLARE_KERNEL(void, rm1_softmap_maxlog, (const float *llr, unsigned m, size_t frames, float *out));
-RF_DECLARE_KERNEL(void, rm1_softmap_exact, (const float *llr, unsigned m, size_t frames, float *out));
-RF_DECLARE_KERNEL(void, softmap_enum, (const float *llr, size_t n, unsigned k, const uint8_t *gen,
-                                       size_t frames, int maxlog, float *out));
-
-void rf_rm1_map(const float *llr, unsigned m, size_t frames, uint8_t *bits);
-void rf_rm1_softmap_maxlog(const float *llr, unsigned m, size_t frames, float *out);
-void rf_rm1_softmap_exact(const float *llr, unsigned m, size_t frames, float *out);
-void rf_softmap_enum(const float *llr, size_t n, unsigned k, const uint8_t *gen, size_t frames,
-                     int maxlog, float *out);
+#define RF_KERNELS_SOFTMAP(X)                                                                    \
+    X(rm1_map, HAND, NONE, VOID, (const float *llr, unsigned m, size_t frames, uint8_t *bits),   \
+      (llr, m, frames, bits))                                                                    \
+    X(rm1_softmap_maxlog, HAND, NONE, VOID,                                                      \
+      (const float *llr, unsigned m, size_t frames, float *out), (llr, m, frames, out))          \
+    X(rm1_softmap_exact, HAND, NONE, VOID,                                                       \
+      (const float *llr, unsigned m, size_t frames, float *out), (llr, m, frames, out))          \
+    X(softmap_enum, REF, NONE, VOID,                                                             \
+      (const float *llr, size_t n, unsigned k, const uint8_t *gen, size_t frames, int maxlog,    \
+       float *out),                                                                              \
+      (llr, n, k, gen, frames, maxlog, out))
+RF_DECLARE_KERNELS(RF_KERNELS_SOFTMAP)
 
 #endif

@@ -1,0 +1,421 @@
+/* KO(m,2) weights: the tensor layout of an architecture, the `.kow` format (refast/ko.h), the
+ * N(0, 0.02^2) initialisation and the import of the authors' exported weights
+ * (ko-reference/ko_m_2/weights.{json,f32}). */
+#include "ko/kow.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "refjson.h"
+#include "bytes.h"
+#include "refast/rng.h"
+
+static const char *const role_names[3] = {"g", "f_left", "f_right"};
+
+const char *rf_ko_arch_name(unsigned arch)
+{
+    return arch == RF_KO_ARCH_KO ? "ko" : arch == RF_KO_ARCH_TINY ? "tiny" : "?";
+}
+
+const char *rf_ko_role_name(unsigned role)
+{
+    return role < 3 ? role_names[role] : "?";
+}
+
+static void arch_shape(unsigned arch, unsigned *hidden, unsigned *hidden_layers)
+{
+    *hidden = arch == RF_KO_ARCH_TINY ? 4u : 32u;
+    *hidden_layers = arch == RF_KO_ARCH_TINY ? 1u : 3u;
+}
+
+/* Fills the (expected) tensor descriptors in file order; data pointers stay NULL. */
+static size_t layout(unsigned m, unsigned arch, rf_ko_tensor *t)
+{
+    unsigned hidden, hl;
+    arch_shape(arch, &hidden, &hl);
+    size_t n = 0;
+    for (unsigned i = m; i >= 3; i--)
+        for (unsigned role = 0; role < 3; role++) {
+            const unsigned in_dim = role == RF_KO_ROLE_FRIGHT ? 4u : 2u;
+            for (unsigned l = 1; l <= hl + 1; l++) {
+                const unsigned out = l == hl + 1 ? 1u : hidden, in = l == 1 ? in_dim : hidden;
+                for (unsigned p = 0; p < 2; p++, n++) {
+                    if (!t) continue;
+                    rf_ko_tensor *x = &t[n];
+                    memset(x, 0, sizeof *x);
+                    snprintf(x->name, sizeof x->name, "n%u_2.%s.l%u.%c", i, role_names[role], l,
+                             p ? 'b' : 'w');
+                    x->node_m = i;
+                    x->node_r = 2;
+                    x->role = role;
+                    x->layer = l;
+                    x->param = p;
+                    x->ndim = p ? 1 : 2;
+                    x->shape[0] = out;
+                    x->shape[1] = p ? 0 : in;
+                    x->count = p ? out : (size_t)out * in;
+                }
+            }
+        }
+    return n;
+}
+
+static void bind_blocks(rf_ko_model *mdl)
+{
+    memset(mdl->blocks, 0, sizeof mdl->blocks);
+    for (size_t t = 0; t < mdl->ntensors; t++) {
+        const rf_ko_tensor *x = &mdl->tensors[t];
+        rf_ko_mlp *b = &mdl->blocks[mdl->m - x->node_m][x->role];
+        b->in_dim = x->role == RF_KO_ROLE_FRIGHT ? 4u : 2u;
+        b->hidden = mdl->hidden;
+        b->hidden_layers = mdl->hidden_layers;
+        if (x->param) b->b[x->layer - 1] = x->data;
+        else b->w[x->layer - 1] = x->data;
+    }
+}
+
+bool rf_ko_model_alloc(rf_ko_model *mdl, unsigned m, rf_ko_arch arch, char *err, size_t errlen)
+{
+    memset(mdl, 0, sizeof *mdl);
+    if (m < RF_KO_MIN_M || m > RF_KO_MAX_M)
+        return rf_kj_fail(err, errlen, "KO(m,2) needs %u <= m <= %u (got %u)", RF_KO_MIN_M, RF_KO_MAX_M, m);
+    if (arch != RF_KO_ARCH_KO && arch != RF_KO_ARCH_TINY)
+        return rf_kj_fail(err, errlen, "unknown KO architecture %u", (unsigned)arch);
+    mdl->m = m;
+    mdl->r = 2;
+    mdl->arch = arch;
+    mdl->norm = 0;
+    arch_shape(arch, &mdl->hidden, &mdl->hidden_layers);
+    mdl->ntensors = layout(m, arch, NULL);
+    mdl->tensors = calloc(mdl->ntensors, sizeof *mdl->tensors);
+    if (!mdl->tensors) return rf_kj_fail(err, errlen, "out of memory");
+    layout(m, arch, mdl->tensors);
+    for (size_t t = 0; t < mdl->ntensors; t++) mdl->nfloats += mdl->tensors[t].count;
+    mdl->data = calloc(mdl->nfloats, sizeof(float));
+    if (!mdl->data) {
+        rf_ko_model_free(mdl);
+        return rf_kj_fail(err, errlen, "out of memory");
+    }
+    float *p = mdl->data;
+    for (size_t t = 0; t < mdl->ntensors; t++) {
+        mdl->tensors[t].data = p;
+        p += mdl->tensors[t].count;
+    }
+    bind_blocks(mdl);
+    return true;
+}
+
+void rf_ko_model_free(rf_ko_model *mdl)
+{
+    free(mdl->tensors);
+    free(mdl->data);
+    memset(mdl, 0, sizeof *mdl);
+}
+
+bool rf_ko_model_init(rf_ko_model *mdl, unsigned m, rf_ko_arch arch, uint64_t seed, char *err,
+                      size_t errlen)
+{
+    if (!rf_ko_model_alloc(mdl, m, arch, err, errlen)) return false;
+    for (size_t t = 0; t < mdl->ntensors; t++) {
+        rf_ko_tensor *x = &mdl->tensors[t];
+        rf_gauss_f32(seed, t, 0, x->count, x->data);
+        for (size_t i = 0; i < x->count; i++) x->data[i] *= 0.02f;
+    }
+    return true;
+}
+
+/* .kow files and the imported weights.f32 are read whole, up to this size */
+#define KOW_MAX_FILE_BYTES ((uint64_t)1 << 30)
+
+/* ---- .kow writer ------------------------------------------------------------------------------- */
+
+static void put_payload(rf_wbuf *w, const float *x, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], 4);
+        rf_wbuf_put_le(w, u, 4);
+    }
+}
+
+bool rf_ko_model_encode(const rf_ko_model *mdl, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+    rf_wbuf w = {0};
+    rf_wbuf_put(&w, "KOW1", 4);
+    rf_wbuf_put_le(&w, RF_KOW_VERSION, 4);
+    rf_wbuf_put_le(&w, mdl->m, 1);
+    rf_wbuf_put_le(&w, mdl->r, 1);
+    rf_wbuf_put_le(&w, mdl->arch, 1);
+    rf_wbuf_put_le(&w, mdl->norm, 1);
+    rf_wbuf_put_le(&w, mdl->hidden, 4);
+    rf_wbuf_put_le(&w, mdl->hidden_layers, 4);
+    rf_wbuf_put_le(&w, mdl->ntensors, 4);
+    for (size_t t = 0; t < mdl->ntensors; t++) {
+        const rf_ko_tensor *x = &mdl->tensors[t];
+        const size_t nl = strlen(x->name);
+        rf_wbuf_put_le(&w, nl, 2);
+        rf_wbuf_put(&w, x->name, nl);
+        rf_wbuf_put_le(&w, x->node_m, 1);
+        rf_wbuf_put_le(&w, x->node_r, 1);
+        rf_wbuf_put_le(&w, x->role, 1);
+        rf_wbuf_put_le(&w, x->layer, 1);
+        rf_wbuf_put_le(&w, x->param, 1);
+        rf_wbuf_put_le(&w, x->ndim, 1);
+        for (unsigned d = 0; d < x->ndim; d++) rf_wbuf_put_le(&w, x->shape[d], 4);
+        /* the hash covers the little-endian payload bytes as stored */
+        const size_t at = w.len + 8;
+        rf_wbuf_put_le(&w, 0, 8);
+        put_payload(&w, x->data, x->count);
+        if (!w.oom) {
+            const uint64_t h = XXH3_64bits(w.p + at, x->count * 4);
+            rf_store_le(w.p + at - 8, h, 8);
+        }
+    }
+    if (!w.oom) {
+        const XXH128_hash_t h = XXH3_128bits(w.p, w.len);
+        rf_wbuf_put_le(&w, h.high64, 8);
+        rf_wbuf_put_le(&w, h.low64, 8);
+    }
+    if (w.oom) {
+        free(w.p);
+        return rf_kj_fail(err, errlen, "out of memory");
+    }
+    *buf = w.p;
+    *len = w.len;
+    return true;
+}
+
+bool rf_ko_model_hash(const rf_ko_model *mdl, uint64_t *hi, uint64_t *lo)
+{
+    uint8_t *buf;
+    size_t len;
+    char err[64];
+    if (!rf_ko_model_encode(mdl, &buf, &len, err, sizeof err)) return false;
+    *hi = rf_load_le(buf + len - 16, 8);
+    *lo = rf_load_le(buf + len - 8, 8);
+    free(buf);
+    return true;
+}
+
+bool rf_ko_model_save(const rf_ko_model *mdl, const char *path, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    if (!rf_ko_model_encode(mdl, &buf, &len, err, errlen)) return false;
+    const bool ok = rf_write_file_atomic(path, buf, len, err, errlen);
+    free(buf);
+    return ok;
+}
+
+/* ---- .kow reader ------------------------------------------------------------------------------- */
+
+static bool expect(rf_rbuf *r, const char *field, unsigned bytes, uint64_t want)
+{
+    uint64_t v = 0;
+    if (!rf_rbuf_get_le(r, field, bytes, &v)) return false;
+    if (v != want)
+        return rf_rbuf_fail(r, field, "is %llu, expected %llu", (unsigned long long)v,
+                            (unsigned long long)want);
+    return true;
+}
+
+static bool decode_body(rf_rbuf *r, rf_ko_model *mdl)
+{
+    uint64_t v = 0, m = 0, arch = 0;
+    if (r->len < 4 || memcmp(r->p, "KOW1", 4) != 0)
+        return rf_rbuf_fail(r, "magic", "%s",
+                            r->len < 4 ? "truncated file" : "not a .kow file (magic is not KOW1)");
+    r->pos = 4;
+    if (!rf_rbuf_get_le(r, "version", 4, &v)) return false;
+    if (v != RF_KOW_VERSION)
+        return rf_rbuf_fail(r, "version", "%llu is not supported (expected %u)", (unsigned long long)v,
+                            RF_KOW_VERSION);
+    /* the file hash first: a corrupted file is reported as such, not by its first odd field */
+    if (r->len < 16 + 8) return rf_rbuf_fail(r, "file hash", "truncated file");
+    const size_t body = r->len - 16;
+    const XXH128_hash_t h = XXH3_128bits(r->p, body);
+    if (rf_load_le(r->p + body, 8) != h.high64 || rf_load_le(r->p + body + 8, 8) != h.low64)
+        return rf_rbuf_fail(r, "file hash", "XXH3-128 mismatch: the file is truncated or corrupted");
+    r->len = body;
+    if (!rf_rbuf_get_le(r, "m", 1, &m)) return false;
+    if (m < RF_KO_MIN_M || m > RF_KO_MAX_M)
+        return rf_rbuf_fail(r, "m", "%llu is outside %u..%u", (unsigned long long)m, RF_KO_MIN_M,
+                            RF_KO_MAX_M);
+    if (!expect(r, "r", 1, 2)) return false;
+    if (!rf_rbuf_get_le(r, "architecture", 1, &arch)) return false;
+    if (arch > RF_KO_ARCH_TINY)
+        return rf_rbuf_fail(r, "architecture", "unknown value %llu", (unsigned long long)arch);
+    if (!expect(r, "normalisation", 1, 0)) return false;
+    char err[200];
+    if (!rf_ko_model_alloc(mdl, (unsigned)m, (rf_ko_arch)arch, err, sizeof err))
+        return rf_rbuf_fail(r, "m", "%s", err);
+    if (!expect(r, "hidden", 4, mdl->hidden) || !expect(r, "hidden_layers", 4, mdl->hidden_layers) ||
+        !expect(r, "tensor count", 4, mdl->ntensors))
+        return false;
+    for (size_t t = 0; t < mdl->ntensors; t++) {
+        rf_ko_tensor *x = &mdl->tensors[t];
+        char field[64];
+        snprintf(field, sizeof field, "tensor %zu name", t);
+        uint64_t nl = 0;
+        if (!rf_rbuf_get_le(r, field, 2, &nl)) return false;
+        if (r->len - r->pos < nl) return rf_rbuf_fail(r, field, "truncated file");
+        if (nl != strlen(x->name) || memcmp(r->p + r->pos, x->name, nl) != 0)
+            return rf_rbuf_fail(r, field, "is '%.*s', expected '%s'", (int)(nl < 40 ? nl : 40),
+                                (const char *)r->p + r->pos, x->name);
+        r->pos += nl;
+        snprintf(field, sizeof field, "%s node_m", x->name);
+        if (!expect(r, field, 1, x->node_m)) return false;
+        snprintf(field, sizeof field, "%s node_r", x->name);
+        if (!expect(r, field, 1, x->node_r)) return false;
+        snprintf(field, sizeof field, "%s role", x->name);
+        if (!expect(r, field, 1, x->role)) return false;
+        snprintf(field, sizeof field, "%s layer", x->name);
+        if (!expect(r, field, 1, x->layer)) return false;
+        snprintf(field, sizeof field, "%s param", x->name);
+        if (!expect(r, field, 1, x->param)) return false;
+        snprintf(field, sizeof field, "%s ndim", x->name);
+        if (!expect(r, field, 1, x->ndim)) return false;
+        for (unsigned d = 0; d < x->ndim; d++) {
+            snprintf(field, sizeof field, "%s shape[%u]", x->name, d);
+            if (!expect(r, field, 4, x->shape[d])) return false;
+        }
+        snprintf(field, sizeof field, "%s hash", x->name);
+        uint64_t h64 = 0;
+        if (!rf_rbuf_get_le(r, field, 8, &h64)) return false;
+        snprintf(field, sizeof field, "%s payload", x->name);
+        if (r->len - r->pos < x->count * 4) return rf_rbuf_fail(r, field, "truncated file");
+        if (XXH3_64bits(r->p + r->pos, x->count * 4) != h64)
+            return rf_rbuf_fail(r, field, "XXH3-64 mismatch: the payload is corrupted");
+        for (size_t i = 0; i < x->count; i++) {
+            const uint8_t *b = r->p + r->pos + 4 * i;
+            const uint32_t u = (uint32_t)rf_load_le(b, 4);
+            memcpy(&x->data[i], &u, 4);
+            if (!isfinite(x->data[i]))
+                return rf_rbuf_fail(r, field, "value %zu is %s (weights must be finite)", i,
+                                    isnan(x->data[i]) ? "NaN" : "infinite");
+        }
+        r->pos += x->count * 4;
+    }
+    if (r->pos != r->len)
+        return rf_rbuf_fail(r, "end", "%zu unexpected bytes after the last tensor", r->len - r->pos);
+    return true;
+}
+
+bool rf_ko_model_decode(rf_ko_model *mdl, const uint8_t *buf, size_t len, const char *what, char *err,
+                        size_t errlen)
+{
+    rf_rbuf r = {buf, len, 0, what, err, errlen};
+    memset(mdl, 0, sizeof *mdl);
+    if (!decode_body(&r, mdl)) {
+        rf_ko_model_free(mdl);
+        return false;
+    }
+    return true;
+}
+
+bool rf_ko_model_load(rf_ko_model *mdl, const char *path, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    memset(mdl, 0, sizeof *mdl);
+    if (!rf_read_file(path, KOW_MAX_FILE_BYTES, &buf, &len, err, errlen)) return false;
+    const bool ok = rf_ko_model_decode(mdl, buf, len, path, err, errlen);
+    free(buf);
+    return ok;
+}
+
+/* ---- import of ko-reference/ko_m_2 ------------------------------------------------------------ */
+
+bool rf_ko_model_import(rf_ko_model *mdl, const char *dir, char *err, size_t errlen)
+{
+    char path[4200];
+    uint8_t *json = NULL, *raw = NULL;
+    size_t jlen, rlen;
+    memset(mdl, 0, sizeof *mdl);
+    snprintf(path, sizeof path, "%s/weights.json", dir);
+    /* rf_read_file NUL-terminates, so the JSON text can be searched with strstr */
+    if (!rf_read_file(path, (uint64_t)64 << 20, &json, &jlen, err, errlen)) return false;
+    char *js = (char *)json;
+    const char *jend = js + jlen;
+    bool ok = false;
+    unsigned long long total = 0;
+    unsigned m = 0;
+    const char *code = rf_kj_key(js, jend, "code");
+    if (!code || sscanf(code, "\"KO(%u,2)\"", &m) != 1) {
+        rf_kj_fail(err, errlen, "%s: field 'code': not \"KO(m,2)\"", path);
+        goto done;
+    }
+    if (!rf_kj_ulong(js, jend, "total_floats", &total)) {
+        rf_kj_fail(err, errlen, "%s: field 'total_floats': missing", path);
+        goto done;
+    }
+    if (!rf_ko_model_alloc(mdl, m, RF_KO_ARCH_KO, err, errlen)) goto done;
+    snprintf(path, sizeof path, "%s/weights.f32", dir);
+    if (!rf_read_file(path, KOW_MAX_FILE_BYTES, &raw, &rlen, err, errlen)) goto done;
+    if (rlen != total * 4) {
+        rf_kj_fail(err, errlen, "%s: size %zu bytes, weights.json says %llu floats", path, rlen, total);
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/weights.json", dir);
+    for (size_t t = 0; t < mdl->ntensors; t++) {
+        rf_ko_tensor *x = &mdl->tensors[t];
+        /* the authors' name of this tensor */
+        unsigned blk = x->role == RF_KO_ROLE_G ? x->node_m
+                                               : 2 * (m - x->node_m) + (x->role == RF_KO_ROLE_FLEFT ? 1 : 2);
+        char theirs[64], pat[96];
+        snprintf(theirs, sizeof theirs, "%c%u.fc%u.%s", x->role == RF_KO_ROLE_G ? 'g' : 'f', blk, x->layer,
+                 x->param ? "bias" : "weight");
+        snprintf(pat, sizeof pat, "\"%s\"", theirs);
+        const char *at = NULL;
+        for (const char *q = js; (q = strstr(q, pat)) != NULL; q++) {
+            const char *b = q;
+            while (b > js && (b[-1] == ' ' || b[-1] == ':' || b[-1] == '\n')) b--;
+            if (b - js >= 6 && memcmp(b - 6, "\"name\"", 6) == 0) {
+                at = q;
+                break;
+            }
+        }
+        if (!at) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s' (%s) not found", path, theirs, x->name);
+            goto done;
+        }
+        const char *next = strstr(at + 1, "\"name\"");
+        const char *oend = next ? next : jend;
+        unsigned long long off, cnt, nm;
+        if (!rf_kj_ulong(at, oend, "offset", &off) || !rf_kj_ulong(at, oend, "count", &cnt) ||
+            !rf_kj_ulong(at, oend, "node_m", &nm)) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': offset/count/node_m missing", path, theirs);
+            goto done;
+        }
+        char role_pat[16];
+        snprintf(role_pat, sizeof role_pat, "\"%s\"", role_names[x->role]);
+        const char *role = rf_kj_key(at, oend, "role");
+        if (!role || strncmp(role, role_pat, strlen(role_pat)) != 0) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': role is not %s", path, theirs, role_pat);
+            goto done;
+        }
+        if (cnt != x->count || nm != x->node_m || off > total || cnt > total - off) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': count %llu / node_m %llu / offset %llu do not fit "
+                  "(expected count %zu, node %u)", path, theirs, cnt, nm, off, x->count, x->node_m);
+            goto done;
+        }
+        for (size_t i = 0; i < x->count; i++) {
+            const uint8_t *b = raw + 4 * (off + i);
+            const uint32_t u = (uint32_t)rf_load_le(b, 4);
+            memcpy(&x->data[i], &u, 4);
+            if (!isfinite(x->data[i])) {
+                rf_kj_fail(err, errlen, "%s/weights.f32: tensor '%s' value %zu is not finite", dir, theirs, i);
+                goto done;
+            }
+        }
+    }
+    ok = true;
+done:
+    free(js);
+    free(raw);
+    if (!ok) rf_ko_model_free(mdl);
+    return ok;
+}
