@@ -4,7 +4,7 @@
  * when REFAST_FUZZ_KERNEL=GLOB is set, whose name matches it); the other bytes go to that
  * kernel's fuzz_inputs(), which turns them into case parameters and in.* arrays or rejects them.
  * The oracle then computes want.* and every implementation that runs on this CPU, the scalar
- * reference included, is judged against it exactly as `refast verify` judges a golden case
+ * reference and the peers included, is judged against it exactly as `refast verify --peers` judges a golden case
  * (rf_judge, SPEC §3). So the fuzzer looks for inputs where ref or a SIMD level leaves its
  * tolerance class, and, through ASan/UBSan, for any memory or undefined-behaviour error on the
  * way (tails, odd lengths, NaN and infinities).
@@ -44,7 +44,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!g_pick) abort();
     for (size_t i = 0; i < n; i++) {
         const rf_kernel *k = rf_kernel_at(i);
-        if (!k->fuzz_inputs || !k->oracle || !k->run) continue;
+        if (!k->fuzz_inputs || !k->oracle || !(k->run || (k->bind && k->call))) continue;
         if (glob && !rf_glob_match(glob, k->name)) continue;
         g_pick[g_npick++] = i;
     }
@@ -138,25 +138,25 @@ static void dump_output(const rf_case *c, const rf_case *out, const rf_array *wa
     fprintf(stderr, "\n");
 }
 
-static void fail(const rf_kernel *k, rf_isa level, rf_isa by, rf_fnptr fn, const rf_case *c,
-                 const char *what, const char *detail)
+static void fail(const rf_kernel *k, const rf_impl *im, const rf_case *c, const char *what, const char *detail)
 {
     fprintf(stderr, "\n==== refast differential fuzz: %s ====\n", what);
     fprintf(stderr, "  kernel  %s (%s, tolerance %s)\n", k->name, k->family, rf_tol_name(k->tol.cls));
-    if (level != RF_ISA_COUNT) {
-        fprintf(stderr, "  level   %s", rf_isa_name(level));
-        if (by != level) fprintf(stderr, " -> %s", rf_isa_name(by));
+    if (im) {
+        fprintf(stderr, "  impl    %s", im->label);
+        if (im->kind == RF_IMPL_LEVEL && im->provided_by != im->level)
+            fprintf(stderr, " -> %s", rf_isa_name(im->provided_by));
         fprintf(stderr, "\n");
     }
     fprintf(stderr, "  params  %s\n", c->params[0] == ' ' ? c->params + 1 : c->params);
     fprintf(stderr, "  detail  %s\n", detail && *detail ? detail : "(none)");
     fprintf(stderr, "  arrays:\n");
     for (unsigned a = 0; a < c->narrays; a++) print_shape(&c->arrays[a]);
-    if (fn) {
+    if (im) {
         rf_case out;
         rf_case_init(&out, c->kernel, c->name, c->params);
         char err[256] = "";
-        if (k->run(fn, c, &out, err, sizeof err) != 0) {
+        if (rf_kernel_run(im, c, &out, err, sizeof err) != 0) {
             fprintf(stderr, "  re-run failed: %s\n", err);
         } else {
             for (unsigned a = 0; a < c->narrays; a++)
@@ -182,26 +182,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char err[256] = "";
     if (k->oracle(k, &c, err, sizeof err) != 0)
-        fail(k, RF_ISA_COUNT, RF_ISA_COUNT, NULL, &c,
-             "the oracle refused a case that fuzz_inputs accepted", err);
+        fail(k, NULL, &c, "the oracle refused a case that fuzz_inputs accepted", err);
 
-    bool judged[RF_ISA_COUNT] = {false};
-    for (int l = 0; l < RF_ISA_COUNT; l++) {
-        const rf_isa level = (rf_isa)l;
-        if (level != RF_ISA_SCALAR && !rf_isa_usable(level)) continue;
-        rf_isa by = level;
-        rf_fnptr fn = rf_kernel_impl(k, level, &by);
-        if (!fn) fail(k, level, level, NULL, &c, "no implementation (malformed descriptor)", NULL);
-        if (judged[by]) continue; /* a fallback to a level already judged on this case */
-        judged[by] = true;
+    rf_isa levels[RF_ISA_COUNT];
+    size_t nlevels = 0;
+    for (int l = 0; l < RF_ISA_COUNT; l++)
+        if (l == RF_ISA_SCALAR || rf_isa_usable((rf_isa)l)) levels[nlevels++] = (rf_isa)l;
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t nim = rf_kernel_impls(k, levels, nlevels, true, im, RF_MAX_IMPLS);
+    for (size_t i = 0; i < nim; i++) {
+        /* a fallback runs the code of a level judged on this case already */
+        if (im[i].kind == RF_IMPL_LEVEL && im[i].provided_by != im[i].level) continue;
         rf_verdict v;
-        if (!rf_judge(k, fn, &c, &v)) fail(k, level, by, fn, &c, "the run or comparison failed", v.detail);
+        if (!rf_judge(&im[i], &c, &v)) fail(k, &im[i], &c, "the run or comparison failed", v.detail);
         if (!v.pass) {
             char what[256];
             snprintf(what, sizeof what, "%s outside class %s (%llu of %llu outputs, max ratio %.3g, bound %.3g)",
-                     rf_isa_name(by), rf_tol_name(v.cls), (unsigned long long)v.mismatches,
+                     im[i].label, rf_tol_name(v.cls), (unsigned long long)v.mismatches,
                      (unsigned long long)v.compared, v.max_ratio, v.bound);
-            fail(k, level, by, fn, &c, what, v.detail);
+            fail(k, &im[i], &c, what, v.detail);
         }
     }
     rf_case_free(&c);
