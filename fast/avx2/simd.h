@@ -139,6 +139,7 @@ AI vi vi_sub(vi a, vi b) { return _mm256_sub_epi32(a, b); }
 AI vi vi_and(vi a, vi b) { return _mm256_and_si256(a, b); }
 AI vi vi_or(vi a, vi b) { return _mm256_or_si256(a, b); }
 AI vi vi_xor(vi a, vi b) { return _mm256_xor_si256(a, b); }
+AI vi vi_xor3(vi a, vi b, vi c) { return _mm256_xor_si256(_mm256_xor_si256(a, b), c); }
 #define vi_shl(a, n) _mm256_slli_epi32(a, n)
 #define vi_shr(a, n) _mm256_srli_epi32(a, n) /* logical */
 AI mf vi_gt(vi a, vi b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(a, b)); } /* signed */

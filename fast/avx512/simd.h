@@ -104,6 +104,7 @@ AI vi vi_sub(vi a, vi b) { return _mm512_sub_epi32(a, b); }
 AI vi vi_and(vi a, vi b) { return _mm512_and_si512(a, b); }
 AI vi vi_or(vi a, vi b) { return _mm512_or_si512(a, b); }
 AI vi vi_xor(vi a, vi b) { return _mm512_xor_si512(a, b); }
+AI vi vi_xor3(vi a, vi b, vi c) { return _mm512_ternarylogic_epi32(a, b, c, 0x96); } /* one VPTERNLOGD */
 #define vi_shl(a, n) _mm512_slli_epi32(a, n)
 #define vi_shr(a, n) _mm512_srli_epi32(a, n)
 AI mf vi_gt(vi a, vi b) { return _mm512_cmpgt_epi32_mask(a, b); }

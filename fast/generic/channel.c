@@ -62,7 +62,7 @@ AI size_t bursty_chunk(float *row, const float *u, const float *w, const uint8_t
 }
 
 void RF_LEVEL_FN(rayleigh_llr_f32)(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,
-                 float sigma, float *llr)
+                                   float sigma, float *llr)
 {
     const float gain = (float)(2.0 / ((double)sigma * sigma));
     float g[2 * CHANNEL_CHUNK];
@@ -86,7 +86,7 @@ void RF_LEVEL_FN(rayleigh_llr_f32)(const uint8_t *bits, size_t n, size_t frames,
 }
 
 void RF_LEVEL_FN(bursty_llr_f32)(const uint8_t *bits, size_t n, size_t frames, uint64_t first_frame, uint64_t seed,
-               float sigma, float rho, float sigma_b, float *llr)
+                                 float sigma, float rho, float sigma_b, float *llr)
 {
     const float gain = (float)(2.0 / ((double)sigma * sigma));
     float u[CHANNEL_CHUNK], w[CHANNEL_CHUNK];

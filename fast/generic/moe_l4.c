@@ -41,7 +41,7 @@
  * for an R x C tile (R rows, C registers of columns) held in R*C registers: per t, C loads of Q,
  * R broadcasts of P and R*C independent FMA chains. Overwrites out (row stride ldo). */
 AI void l4_tile(const unsigned R, const unsigned C, const double *P, size_t ldp, size_t ldr,
-                           const double *Q, size_t ldq, size_t T, double *out, size_t ldo, bool add)
+                const double *Q, size_t ldq, size_t T, double *out, size_t ldo, bool add)
 {
     vd acc[L4_RMAX][L4_CMAX];
     RF_UNROLL
@@ -71,7 +71,7 @@ AI void l4_tile(const unsigned R, const unsigned C, const double *P, size_t ldp,
 /* out (rows x cols*L4_LANES, stride ldo) = P^T Q over T terms, tiled; the tile shapes are
  * compile-time constants (largest power of two of rows that fits, then the column remainder). */
 AI void l4_gemm(const double *P, size_t ldp, size_t ldr, const double *Q, size_t ldq, size_t T,
-                           size_t rows, size_t cols, double *out, size_t ldo, bool add)
+                size_t rows, size_t cols, double *out, size_t ldo, bool add)
 {
     for (size_t r0 = 0; r0 < rows;) {
         const size_t left = rows - r0;
@@ -132,8 +132,8 @@ typedef struct l4_scratch {
 /* Statistics of one block of nb samples (x rows i0 ..) into blk (overwritten); returns the probe
  * (0 if every projection and q is finite). */
 AI double l4_block(const double *x, const double *q4, const double *q2, size_t nb, size_t d,
-                              size_t k, const double *nrm, const double *G, double N, double mu,
-                              size_t ndirect, l4_scratch *sc)
+                   size_t k, const double *nrm, const double *G, double N, double mu,
+                   size_t ndirect, l4_scratch *sc)
 {
     double *blk = sc->blk;
     const size_t dpad = sc->dpad, k2 = 2 * k;
@@ -235,7 +235,7 @@ AI double l4_block(const double *x, const double *q4, const double *q2, size_t n
 }
 
 void RF_LEVEL_FN(moe_l4_grad_f64)(const double *x, const double *q4, const double *q2, size_t n, size_t d, size_t k,
-                           const double *A, const double *hyper, double *loss, double *grad)
+                                  const double *A, const double *hyper, double *loss, double *grad)
 {
     if (k < 1 || k > RF_MOE_L4_MAX_K || d < 1 || d > RF_MOE_L4_MAX_D) {
         rf_l4_fill_nan(d, k, loss, grad);

@@ -153,7 +153,7 @@ MM_DEFINE_TILE(mm_tile_half, vdh, VDH_LANES, vdh)
     case (V) * 64 + (C): mm_tile(V, C, pn, lane0, col0, sum); break;
 
 static void mm_tile_any(unsigned V, unsigned C, const mm_panel *pn, size_t lane0,
-                                   size_t col0, double *sum)
+                        size_t col0, double *sum)
 {
     switch (V * 64 + C) {
         MM_CASE(1, 1) MM_CASE(1, 2) MM_CASE(1, 3) MM_CASE(1, 4) MM_CASE(1, 5) MM_CASE(1, 6)
@@ -177,7 +177,7 @@ static void mm_tile_any(unsigned V, unsigned C, const mm_panel *pn, size_t lane0
 #define MM_CASE(C)                                                                               \
     case (C): mm_tile_half(1, C, pn, lane0, col0, sum); break;
 static void mm_tile_half_any(unsigned C, const mm_panel *pn, size_t lane0, size_t col0,
-                                        double *sum)
+                             double *sum)
 {
     switch (C) {
         MM_CASE(1) MM_CASE(2) MM_CASE(3) MM_CASE(4) MM_CASE(5) MM_CASE(6) MM_CASE(7) MM_CASE(8)
@@ -224,8 +224,8 @@ typedef struct mm_group {
  * (per tile: the V*C FMAs plus V multiplies, at least the 4-cycle FMA latency, in full-register
  * units). Returns the offset after the group's tiles in the padded layout. */
 static size_t mm_group_tiles(const mm_state *st, const mm_panel *pn, int mode,
-                                        const mm_group *g, size_t off, double *dst, double *raw,
-                                        double *cost)
+                             const mm_group *g, size_t off, double *dst, double *raw,
+                             double *cost)
 {
     const size_t d = st->d, nk = (g->len + MM_LANES - 1) / MM_LANES;
 #ifdef RF_SIMD_HAVE_VDH
@@ -300,7 +300,7 @@ static mm_group mm_prefix_group(const mm_state *st, size_t b, size_t c)
  * size (returned); MM_COMPUTE runs the tiles of one panel (rebuilding the prefix weights ws per
  * group); MM_EXTRACT copies the entries of the padded dst into the packed raw. */
 static size_t mm_walk(const mm_state *st, mm_panel *pn, int mode, double *ws,
-                                 double *dst, double *raw)
+                      double *dst, double *raw)
 {
     const size_t d = st->d;
     size_t off = 0;
@@ -370,7 +370,7 @@ static int mm_push(rf_moe_pairwise *p, const double *sum)
 
 /* Raw moment M_m (packed) into raw. Returns -1 when memory runs out. */
 static int mm_raw(unsigned m, const double *x, const double *w, size_t n, size_t d,
-                             double *raw)
+                  double *raw)
 {
     /* Rows padded with zeros to a whole register and one more: lanes that start at any
      * index (orientation MM_B) load up to MM_LANES - 1 doubles past d. */
@@ -418,7 +418,7 @@ static int mm_raw(unsigned m, const double *x, const double *w, size_t n, size_t
 /* sum w (lower[0]) and, when with_m1, sum w x_a (lower[1 + a]): per block in sample order, the
  * block sums pairwise. */
 static int mm_low(const double *x, const double *w, size_t n, size_t d, int with_m1,
-                             double *lower)
+                  double *lower)
 {
     const size_t size = 1 + (with_m1 ? d : 0);
     rf_moe_pairwise pw;
@@ -442,7 +442,7 @@ static int mm_low(const double *x, const double *w, size_t n, size_t d, int with
 }
 
 static void mm_tsum(unsigned order, const double *x, const double *w, size_t n,
-                               size_t d, double *out)
+                    size_t d, double *out)
 {
     const size_t size = order == 2 ? rf_sym2_size(d) : order == 3 ? rf_sym3_size(d) : rf_sym4_size(d);
     if (d == 0) return;

@@ -192,7 +192,7 @@ int RF_LEVEL_FN(moe_q_hess_f64)(const double *x, size_t n, size_t d, size_t k, c
  * kernels/moe_gating.c code this mirrors): the block prologue above, then per sample the
  * coefficients post_ij - q_ij and the FMA update of the (k-1) d gradient, blocks summed pairwise. */
 int RF_LEVEL_FN(moe_q_grad_f64)(const double *x, const double *post, size_t n, size_t d, size_t k, const double *W,
-                double *grad, double *qout)
+                                double *grad, double *qout)
 {
     if (k < 2 || k > RF_MOE_EM_MAX_K || d < 1 || d > RF_MOE_MAX_D) return -1;
     const size_t kf = k - 1, m = kf * d, dp = (d + VL - 1) / VL * VL;

@@ -335,7 +335,7 @@ static int cache_get(unsigned m, const uint8_t *frozen)
 }
 
 void RF_LEVEL_FN(polar_sc)(unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames,
-                            uint8_t *msg)
+                           uint8_t *msg)
 {
     if (log2n > RF_RM_MAX_M || frames == 0) return;
     if (!cache_get(log2n, frozen)) return;

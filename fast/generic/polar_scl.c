@@ -317,7 +317,7 @@ static void scl_decode_frame(scl_dec *s, const uint8_t *frozen, const float *cha
 }
 
 void RF_LEVEL_FN(polar_scl)(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                           size_t frames, uint8_t *msg)
+                            size_t frames, uint8_t *msg)
 {
     if (log2n > RF_RM_MAX_M || list < 1 || list > RF_SCL_MAX_L || frames == 0) return;
     const size_t n = (size_t)1 << log2n;

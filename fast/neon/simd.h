@@ -127,6 +127,7 @@ AI vi vi_sub(vi a, vi b) { return vsubq_u32(a, b); }
 AI vi vi_and(vi a, vi b) { return vandq_u32(a, b); }
 AI vi vi_or(vi a, vi b) { return vorrq_u32(a, b); }
 AI vi vi_xor(vi a, vi b) { return veorq_u32(a, b); }
+AI vi vi_xor3(vi a, vi b, vi c) { return veorq_u32(veorq_u32(a, b), c); }
 #define vi_shl(a, n) vshlq_n_u32(a, n)
 #define vi_shr(a, n) vshrq_n_u32(a, n)
 AI mf vi_gt(vi a, vi b) { return vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)); }
