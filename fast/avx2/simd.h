@@ -52,7 +52,11 @@ AI vf vf_load(const float *p) { return _mm256_load_ps(p); }
 AI vf vf_loadu(const float *p) { return _mm256_loadu_ps(p); }
 AI void vf_store(float *p, vf v) { _mm256_store_ps(p, v); }
 AI void vf_storeu(float *p, vf v) { _mm256_storeu_ps(p, v); }
-AI vi lanes_below_(size_t n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+/* All-ones in lanes 0 .. n-1: the mask of loadn / storen. */
+AI vi lanes_below_(size_t n)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
 AI vf vf_loadn(const float *p, size_t n) { return _mm256_maskload_ps(p, lanes_below_(n)); }
 AI void vf_storen(float *p, size_t n, vf v) { _mm256_maskstore_ps(p, lanes_below_(n), v); }
 AI vf vf_set1(float x) { return _mm256_set1_ps(x); }
@@ -162,7 +166,10 @@ AI vd vd_load(const double *p) { return _mm256_load_pd(p); }
 AI vd vd_loadu(const double *p) { return _mm256_loadu_pd(p); }
 AI void vd_store(double *p, vd v) { _mm256_store_pd(p, v); }
 AI void vd_storeu(double *p, vd v) { _mm256_storeu_pd(p, v); }
-AI vl dlanes_below_(size_t n) { return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)n), _mm256_setr_epi64x(0, 1, 2, 3)); }
+AI vl dlanes_below_(size_t n)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
 AI vd vd_loadn(const double *p, size_t n) { return _mm256_maskload_pd(p, dlanes_below_(n)); }
 AI void vd_storen(double *p, size_t n, vd v) { _mm256_maskstore_pd(p, dlanes_below_(n), v); }
 AI vd vd_set1(double x) { return _mm256_set1_pd(x); }
@@ -193,7 +200,6 @@ AI double vd_hsum(vd v)
 AI md vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
 AI md vd_ge(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
 AI md vd_eq(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
-AI md vd_isnan(vd a) { return _mm256_cmp_pd(a, a, _CMP_UNORD_Q); }
 AI vd vd_select(md m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); } /* m ? a : b */
 AI vd vd_maskz(md m, vd a) { return _mm256_and_pd(m, a); }
 

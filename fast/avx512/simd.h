@@ -151,7 +151,6 @@ AI double vd_hsum(vd v) { return _mm512_reduce_add_pd(v); }
 AI md vd_lt(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
 AI md vd_ge(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
 AI md vd_eq(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
-AI md vd_isnan(vd a) { return _mm512_cmp_pd_mask(a, a, _CMP_UNORD_Q); }
 AI vd vd_select(md m, vd a, vd b) { return _mm512_mask_blend_pd(m, b, a); }
 AI vd vd_maskz(md m, vd a) { return _mm512_maskz_mov_pd(m, a); }
 
@@ -193,8 +192,10 @@ AI void vf_transpose(vf r[16])
             u[4 * g + c] = _mm512_castpd_ps(c & 1 ? _mm512_unpackhi_pd(a, b) : _mm512_unpacklo_pd(a, b));
         }
     for (int c = 0; c < 4; c++) {
-        const vf v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88), w0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
-        const vf v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xdd), w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xdd);
+        const vf v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);
+        const vf w0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+        const vf v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xdd);
+        const vf w1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xdd);
         r[c] = _mm512_shuffle_f32x4(v0, w0, 0x88);
         r[8 + c] = _mm512_shuffle_f32x4(v0, w0, 0xdd);
         r[4 + c] = _mm512_shuffle_f32x4(v1, w1, 0x88);

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refast/codes.h"
 #include "refast/decoders.h"
 #include "refast/softmap.h"
 #include "simd.h"
@@ -96,16 +97,6 @@ AI vf vexact(vf a, vf b)
     const vf q = vf_exp_nonpos(vf_neg(vf_abs(vf_sub(a, b))));
     const vf d = vf_div(vf_sub(p, q), vf_add(vf_set1(1.0f), q));
     return vf_add(s, vf_log1p_half(d));
-}
-
-static size_t rm_k(unsigned m, unsigned r)
-{
-    size_t k = 0, c = 1;
-    for (unsigned i = 0; i <= r && i <= m; i++) {
-        k += c;
-        c = c * (m - i) / (i + 1);
-    }
-    return k;
 }
 
 static float sanitize_scalar(float x)
@@ -264,7 +255,7 @@ static void lanes_full_rate_soft(unsigned m, float *a, const uint32_t *c, float 
         const vf x = vf_loadu(VJ(a, i)), y = vf_loadu(VJ(a, h + i));
         vf_storeu(VJ(a, h + i), vsel_gt(y, x, x, y)); /* fminf: both >= +0 */
     }
-    lanes_full_rate_soft(m - 1, VJ(a, h), t, VJ(out, rm_k(m - 1, m - 1)), VJ(t, h));
+    lanes_full_rate_soft(m - 1, VJ(a, h), t, VJ(out, rf_rm_k(m - 1, m - 1)), VJ(t, h));
     lanes_full_rate_soft(m - 1, a, c, out, t);
 }
 
@@ -307,7 +298,7 @@ static void lanes_decode(int variant, int f, const float *L, unsigned m, unsigne
     }
     const size_t h = n / 2, hl = h * LANES;
     const unsigned ru = r < m ? r : m - 1;
-    const size_t ku = rm_k(m - 1, ru);
+    const size_t ku = rf_rm_k(m - 1, ru);
     float *Lc = scratch;
     comb(L, L + hl, Lc, hl, f);
     lanes_decode(variant, f, Lc, m - 1, r - 1, VJ(bits, ku), soft ? VJ(soft, ku) : NULL, cw + hl,
@@ -322,7 +313,7 @@ static void lanes_decode(int variant, int f, const float *L, unsigned m, unsigne
 static int lanes_run(unsigned m, unsigned r, int variant, int f, const float *llr, size_t groups,
                      uint8_t *msg, float *msg_llr)
 {
-    const size_t n = (size_t)1 << m, k = rm_k(m, r);
+    const size_t n = (size_t)1 << m, k = rf_rm_k(m, r);
     float *in = malloc(n * LANES * sizeof *in), *scratch = malloc(n * LANES * sizeof *scratch);
     float *soft = msg_llr ? malloc(k * LANES * sizeof *soft) : NULL;
     uint32_t *cw = malloc(n * LANES * sizeof *cw), *bits = malloc(k * LANES * sizeof *bits);
@@ -370,7 +361,7 @@ static void full_rate_soft(unsigned m, float *a, const uint8_t *c, float *out, u
         t[i] = c[i] ^ c[h + i];
         a[h + i] = fminf(a[i], a[h + i]);
     }
-    full_rate_soft(m - 1, a + h, t, out + rm_k(m - 1, m - 1), t + h);
+    full_rate_soft(m - 1, a + h, t, out + rf_rm_k(m - 1, m - 1), t + h);
     full_rate_soft(m - 1, a, c, out, t);
 }
 
@@ -382,7 +373,7 @@ typedef struct ctx {
 static void decode(const ctx *x, const float *L, unsigned m, unsigned r, uint8_t *bits, float *soft,
                    uint32_t *cw, float *scratch)
 {
-    const size_t n = (size_t)1 << m, k = rm_k(m, r);
+    const size_t n = (size_t)1 << m, k = rf_rm_k(m, r);
     if (r == 0) {
         const float s = *fold_sum(L, n, 1, scratch);
         if (x->soft) soft[0] = 2.0f * s;
@@ -420,7 +411,7 @@ static void decode(const ctx *x, const float *L, unsigned m, unsigned r, uint8_t
     }
     const size_t h = n / 2;
     const unsigned ru = r < m ? r : m - 1;
-    const size_t ku = rm_k(m - 1, ru);
+    const size_t ku = rf_rm_k(m - 1, ru);
     float *Lc = scratch;
     comb(L, L + h, Lc, h, x->f);
     decode(x, Lc, m - 1, r - 1, bits + ku, soft ? soft + ku : NULL, cw + h, scratch + h);
@@ -432,7 +423,7 @@ static void decode(const ctx *x, const float *L, unsigned m, unsigned r, uint8_t
 static void frame_run(unsigned m, unsigned r, int variant, int f, int soft, const float *llr,
                       size_t frames, uint8_t *msg, float *msg_llr)
 {
-    const size_t n = (size_t)1 << m, k = rm_k(m, r);
+    const size_t n = (size_t)1 << m, k = rf_rm_k(m, r);
     float *in = malloc(n * sizeof *in), *scratch = malloc(n * sizeof *scratch);
     uint32_t *cw = malloc(n * sizeof *cw);
     uint8_t *bt = malloc(2 * n), *bits = malloc(k);
@@ -470,7 +461,7 @@ void RF_LEVEL_FN(rm_dumer)(unsigned m, unsigned r, int variant, int f, const flo
         lanes_run(m, r, variant, f, llr, frames / LANES, msg, NULL))
         done = frames / LANES * LANES;
     if (done < frames)
-        frame_run(m, r, variant, f, 0, llr + done * ((size_t)1 << m), frames - done, msg + done * rm_k(m, r),
+        frame_run(m, r, variant, f, 0, llr + done * ((size_t)1 << m), frames - done, msg + done * rf_rm_k(m, r),
                   NULL);
 }
 
@@ -483,5 +474,5 @@ void RF_LEVEL_FN(rm_dumer_soft)(unsigned m, unsigned r, int f, const float *llr,
         done = frames / LANES * LANES;
     if (done < frames)
         frame_run(m, r, RF_DUMER, f, 1, llr + done * ((size_t)1 << m), frames - done, NULL,
-                  msg_llr + done * rm_k(m, r));
+                  msg_llr + done * rf_rm_k(m, r));
 }
