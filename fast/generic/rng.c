@@ -68,6 +68,7 @@ AI void step(enum kind kind, const keys *k, uint64_t b, void *dst)
 {
     vi w[2][4];
     philox_sets(k, b, w);
+    RF_UNROLL
     for (int s = 0; s < 2; s++) {
         if (kind == GAUSS) {
             vf c0, s0, c1, s1;
