@@ -146,6 +146,12 @@ size_t rf_kernel_impls(const rf_kernel *k, const rf_isa *levels, size_t nlevels,
  * want.X). Returns 0, or -1 with a one-line reason. */
 int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen);
 
+/* The same on a copy of c's inputs placed at their exact size next to guard pages (support/alloc.h;
+ * outputs placed alike), failing with "<impl> wrote into its input in.X" when a call changed an
+ * input. An access outside an array faults: the caller (the judge) catches it. */
+int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
+                         size_t errlen);
+
 /* A benchmark of one kernel at one size, shared by every implementation timed at that size. */
 typedef struct rf_bench_state rf_bench_state;
 rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *work, char *err,
