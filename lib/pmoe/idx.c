@@ -29,12 +29,20 @@ static size_t read_all(gzFile f, uint8_t *buf, size_t len)
     return got;
 }
 
-/* The reason a read came up short: zlib's message for a damaged stream, else "truncated". */
-static const char *short_read_reason(gzFile f)
+/* Writes "PATH: WHERE: <why>" for a read that came up short: zlib's own message for a damaged gzip
+ * stream (without the path zlib puts in front of it), else "truncated" and the byte counts. */
+static void short_read(gzFile f, const char *path, const char *where, size_t got, size_t want, char *err,
+                       size_t errlen)
 {
     int code = Z_OK;
     const char *msg = gzerror(f, &code);
-    return code != Z_OK && code != Z_BUF_ERROR && msg && *msg ? msg : "truncated";
+    if (code != Z_OK && code != Z_BUF_ERROR && msg && *msg) {
+        const size_t plen = strlen(path);
+        if (!strncmp(msg, path, plen) && !strncmp(msg + plen, ": ", 2)) msg += plen + 2;
+        snprintf(err, errlen, "%s: %s: damaged gzip data: %s", path, where, msg);
+        return;
+    }
+    snprintf(err, errlen, "%s: %s: truncated: %zu of %zu bytes", path, where, got, want);
 }
 
 int rf_idx_read(const char *path, rf_idx *out, char *err, size_t errlen)
@@ -47,8 +55,9 @@ int rf_idx_read(const char *path, rf_idx *out, char *err, size_t errlen)
     }
     int rc = -1;
     uint8_t head[4 + 4 * RF_IDX_MAX_DIMS];
-    if (read_all(f, head, 4) != 4) {
-        snprintf(err, errlen, "%s: header: %s (fewer than 4 bytes)", path, short_read_reason(f));
+    size_t got = read_all(f, head, 4);
+    if (got != 4) {
+        short_read(f, path, "header", got, 4, err, errlen);
         goto done;
     }
     if (head[0] != 0 || head[1] != 0) {
@@ -65,8 +74,9 @@ int rf_idx_read(const char *path, rf_idx *out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %zu dimensions (1 to %d supported)", path, ndim, RF_IDX_MAX_DIMS);
         goto done;
     }
-    if (read_all(f, head + 4, 4 * ndim) != 4 * ndim) {
-        snprintf(err, errlen, "%s: dimensions: %s", path, short_read_reason(f));
+    got = read_all(f, head + 4, 4 * ndim);
+    if (got != 4 * ndim) {
+        short_read(f, path, "dimensions", got, 4 * ndim, err, errlen);
         goto done;
     }
     uint64_t total = 1;
@@ -91,10 +101,9 @@ int rf_idx_read(const char *path, rf_idx *out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory (%llu bytes)", path, (unsigned long long)total);
         goto done;
     }
-    const size_t got = read_all(f, out->data, (size_t)total);
+    got = read_all(f, out->data, (size_t)total);
     if (got != total) {
-        snprintf(err, errlen, "%s: %s: %zu of %llu data bytes", path, short_read_reason(f), got,
-                 (unsigned long long)total);
+        short_read(f, path, "data", got, (size_t)total, err, errlen);
         goto done;
     }
     uint8_t extra;
@@ -105,7 +114,7 @@ int rf_idx_read(const char *path, rf_idx *out, char *err, size_t errlen)
     int code = Z_OK;
     gzerror(f, &code);
     if (code != Z_OK && code != Z_BUF_ERROR) {
-        snprintf(err, errlen, "%s: %s", path, short_read_reason(f));
+        short_read(f, path, "end of data", 0, 0, err, errlen);
         goto done;
     }
     rc = 0;
