@@ -246,9 +246,24 @@ static void test_bad_input(void)
     char err[256];
     CHECK(rf_pmoe_model_parse("joint", &m, err, sizeof err) == 0 && m == RF_PMOE_MODEL_JOINT);
     CHECK(rf_pmoe_model_parse("moe", &m, err, sizeof err) == -1 && strstr(err, "unknown pmoe model 'moe'"));
-    double rate;
+    double rate, acc_code, acc_paper;
     CHECK(rf_pmoe_router_hit_rate(&rf_pmoe_ops_ref, train_set.f32, &test_set, 9, RF_PMOE_TIE_COL, &rate, err,
-                                  sizeof err) == -1);
+                                  sizeof err) == -1 && strstr(err, "<= n"));
+    float w_nan[64] = {0};
+    w_nan[40] = NAN;
+    CHECK(rf_pmoe_router_hit_rate(&rf_pmoe_ops_ref, w_nan, &test_set, 2, RF_PMOE_TIE_COL, &rate, err, sizeof err) ==
+              -1 && strstr(err, "router: value 40 is not finite"));
+    /* evaluating weights with an infinity, or on samples of another shape */
+    small_cfg(&cfg, RF_PMOE_MODEL_CNN, 1);
+    rf_pmoe_train_result res;
+    CHECK(rf_pmoe_train(&rf_pmoe_ops_ref, &cfg, &train_set, &test_set, 0, &res, err, sizeof err) == 0);
+    res.W[3] = -INFINITY;
+    CHECK(rf_pmoe_evaluate(&rf_pmoe_ops_ref, &res.net, res.wg, res.W, res.a, &test_set, &acc_code, &acc_paper, err,
+                           sizeof err) == -1 && strstr(err, "expert weights: value 3"));
+    res.W[3] = 0;
+    CHECK(rf_pmoe_evaluate(&rf_pmoe_ops_ref, &res.net, res.wg, res.W, res.a, &odd, &acc_code, &acc_paper, err,
+                           sizeof err) == -1 && strstr(err, "samples of 16 x 16"));
+    rf_pmoe_train_result_free(&res);
 }
 
 int main(void)

@@ -60,3 +60,13 @@ size_t rf_pmoe_net_a_count(const rf_pmoe_net *net)
 {
     return net->arch == RF_PMOE_ARCH_ROUTER ? 0 : net->k * net->h;
 }
+
+int rf_pmoe_check_finite_f32(const float *v, size_t count, const char *what, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(v[i])) {
+            snprintf(err, errlen, "pmoe %s: value %zu is not finite (%g)", what, i, (double)v[i]);
+            return -1;
+        }
+    return 0;
+}

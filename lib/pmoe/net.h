@@ -26,6 +26,9 @@ typedef struct rf_pmoe_net {
 
 /* 0 if the shape is usable, else -1 and a one-line reason (l > n, l < 1, k < 1, ...). */
 int rf_pmoe_net_check(const rf_pmoe_net *net, char *err, size_t errlen);
+/* 0 if every one of count values is finite, else -1 and "pmoe WHAT: value I is not finite". */
+int rf_pmoe_check_finite_f32(const float *v, size_t count, const char *what, char *err, size_t errlen);
+
 /* Entries of wg, W and a (0 where the architecture has none). */
 size_t rf_pmoe_net_wg_count(const rf_pmoe_net *net);
 size_t rf_pmoe_net_w_count(const rf_pmoe_net *net);

@@ -186,6 +186,16 @@ int rf_pmoe_evaluate(const rf_pmoe_ops *ops, const rf_pmoe_net *net, const float
                      size_t errlen)
 {
     *acc_code = *acc_paper = NAN;
+    if (rf_pmoe_net_check(net, err, errlen) ||
+        rf_pmoe_check_finite_f32(wg, rf_pmoe_net_wg_count(net), "gating kernels", err, errlen) ||
+        rf_pmoe_check_finite_f32(W, rf_pmoe_net_w_count(net), "expert weights", err, errlen) ||
+        rf_pmoe_check_finite_f32(a, rf_pmoe_net_a_count(net), "output weights", err, errlen))
+        return -1;
+    if (ds->n != net->n || ds->d != net->d) {
+        snprintf(err, errlen, "pmoe evaluation: samples of %zu x %zu for a network of %zu x %zu", ds->n, ds->d, net->n,
+                 net->d);
+        return -1;
+    }
     if (ds->count == 0) return 0;
     rf_pmoe_ws_f32 ws;
     if (rf_pmoe_ws_init_f32(&ws, net, EVAL_CHUNK, err, errlen)) return -1;
@@ -219,7 +229,8 @@ int rf_pmoe_router_hit_rate(const rf_pmoe_ops *ops, const float *wg, const rf_pm
 {
     *rate = NAN;
     const rf_pmoe_net net = {RF_PMOE_ARCH_MOE, ds->n, ds->d, 2, 1, l, RF_PMOE_GATE_ONE, tie, ds->grid_w, 1, 0};
-    if (rf_pmoe_net_check(&net, err, errlen)) return -1;
+    if (rf_pmoe_net_check(&net, err, errlen) || rf_pmoe_check_finite_f32(wg, 2 * ds->d, "router", err, errlen))
+        return -1;
     if (ds->count == 0) return 0;
     float *xb = malloc(EVAL_CHUNK * ds->n * ds->d * sizeof *xb), *g = malloc(EVAL_CHUNK * 2 * ds->n * sizeof *g);
     int32_t *idx = malloc(EVAL_CHUNK * 2 * l * sizeof *idx);
