@@ -13,10 +13,10 @@ void rf_pmoe_synth_defaults(rf_pmoe_synth_cfg *cfg)
     cfg->d = 784;
     cfg->p = 8;
     cfg->grid_w = 4;
-    cfg->delta_d = 0.2;
-    cfg->delta_r = 0.2;
+    cfg->delta_d = 0.5;
+    cfg->delta_r = 0.5;
     cfg->radius = 1;
-    cfg->norm = 9;
+    cfg->norm = 1;
 }
 
 void rf_pmoe_synth_free(rf_pmoe_synth *m)
