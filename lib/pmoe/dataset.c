@@ -53,3 +53,14 @@ rf_pmoe_dataset rf_pmoe_dataset_head(const rf_pmoe_dataset *src, size_t count)
     h.count = count < src->count ? count : src->count;
     return h;
 }
+
+void rf_pmoe_dataset_gather(const rf_pmoe_dataset *ds, const uint32_t *order, size_t first, size_t B, float *x,
+                            int8_t *y)
+{
+    const size_t nd = ds->n * ds->d;
+    for (size_t b = 0; b < B; b++) {
+        const size_t i = order ? order[first + b] : first + b;
+        rf_pmoe_dataset_get(ds, i, x + b * nd);
+        y[b] = ds->y[i];
+    }
+}

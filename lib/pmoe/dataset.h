@@ -26,6 +26,10 @@ int rf_pmoe_dataset_alloc(rf_pmoe_dataset *ds, size_t count, size_t n, size_t d,
 void rf_pmoe_dataset_free(rf_pmoe_dataset *ds);
 /* Sample i as n d floats. */
 void rf_pmoe_dataset_get(const rf_pmoe_dataset *ds, size_t i, float *out);
+/* A batch: samples order[first .. first + B) (or first .. first + B when order is NULL) as floats
+ * into x (B n d) and their labels into y. */
+void rf_pmoe_dataset_gather(const rf_pmoe_dataset *ds, const uint32_t *order, size_t first, size_t B, float *x,
+                            int8_t *y);
 /* The first `count` samples of src, sharing its storage (free nothing: src owns it). */
 rf_pmoe_dataset rf_pmoe_dataset_head(const rf_pmoe_dataset *src, size_t count);
 

@@ -1,5 +1,5 @@
-/* Shared by refcheck.c (report, comparisons, data/gate/tie folders) and refcheck_models.c (the
- * cnn/router/separate/joint/train folders). Not part of the public API. */
+/* Shared by refcheck.c (report, comparisons, recognition), refcheck_folders.c (data, gate and tie
+ * folders) and refcheck_models.c (cnn, router, separate, joint and train folders). Not public. */
 #ifndef REFAST_LIB_PMOE_REFCHECK_INTERNAL_H
 #define REFAST_LIB_PMOE_REFCHECK_INTERNAL_H
 
@@ -61,6 +61,13 @@ void chk_compare_sel(chk *c, const char *dtype, const char *output, const int32_
 void chk_row(chk *c, const char *dtype, const char *output, double max_rel, double tol, long sel_rows,
             long sel_agree, int pass);
 
+/* The side of a square patch of d values, or 0. */
+size_t chk_square_side(size_t d);
+
+/* One folder each (refcheck_folders.c, refcheck_models.c): 0, or -1 with c->err set. */
+int chk_data(chk *c);
+int chk_gate(chk *c, int wrn);
+int chk_tie(chk *c);
 int chk_cnn(chk *c);
 int chk_router(chk *c);
 int chk_moe(chk *c, int joint);

@@ -8,13 +8,6 @@
 #include "pmoe/patches.h"
 #include "pmoe/refcheck_internal.h"
 
-static size_t square_side(size_t d)
-{
-    size_t s = 1;
-    while (s * s < d) s++;
-    return s * s == d ? s : 0;
-}
-
 static double max_abs(const double *v, size_t count)
 {
     double m = 0;
@@ -225,7 +218,7 @@ int chk_train(chk *c)
         const rf_refdir_entry *e = rf_refdir_find(c->rd, c->folder, firsts[i]);
         if (e) d = e->shape[e->ndim - 1];
     }
-    const size_t side = square_side(d);
+    const size_t side = chk_square_side(d);
     if (!side || H % side || Wd % side) {
         snprintf(c->err, c->errlen, "%s: folder '%s': %zux%zu images are not a grid of square patches of %zu values",
                  c->rd->dir, c->folder, H, Wd, d);
