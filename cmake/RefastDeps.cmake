@@ -6,6 +6,8 @@ target_include_directories(refast_xxhash INTERFACE ${XXHASH_INCLUDE_DIR})
 target_link_libraries(refast_xxhash INTERFACE ${XXHASH_LIBRARY})
 
 find_package(Threads REQUIRED)
+# zlib: the pMoE experiments read gzipped IDX image sets (Debian zlib1g-dev).
+find_package(ZLIB REQUIRED)
 
 if(REFAST_BENCH)
   find_package(benchmark QUIET)

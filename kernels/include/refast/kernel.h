@@ -63,7 +63,7 @@ typedef void (*rf_fnptr)(void);
 #define RF_LEVEL_FN(name) RF_CAT(name, RF_LEVEL_SUFFIX)
 #define RF_DECL_SUFFIXED_(name, ret, params) RF_RET_TYPE(ret) RF_LEVEL_FN(name) params;
 #else
-#define RF_REF(name) name##_ref
+#define RF_REF(name) RF_CAT(name, _ref)
 #define RF_DECL_SUFFIXED_(name, ret, params)
 #endif
 

@@ -30,6 +30,7 @@
 #include "refast/moe_gating.h"
 #include "refast/moe_loss.h"
 #include "refast/moe_moments.h"
+#include "refast/pmoe.h"
 #include "refast/rng.h"
 #include "refast/softmap.h"
 
@@ -48,6 +49,7 @@
     RF_KERNELS_KO_MLP(X)                                                                         \
     RF_KERNELS_KO(X)                                                                             \
     RF_KERNELS_KO_POLAR(X)                                                                       \
+    RF_KERNELS_PMOE(X)                                                                           \
     RF_KERNELS_MACHINE(X)
 
 #define RF_KID(name) rf_kid_##name
