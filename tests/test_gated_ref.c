@@ -29,88 +29,20 @@
 
 static uint64_t rng = 0x6761746564726566ull;
 
-typedef struct impl {
-    const char *name;
-    rf_gru_f32_fn gru;
-    rf_moe2_f32_fn moe2;
-} impl;
-
-static int implementations(impl *im)
+static int implementations(gated_impl *im)
 {
     int n = 0;
-    im[n++] = (impl){"ref", gru_f32_ref, moe2_f32_ref};
+    im[n++] = (gated_impl){"ref", gru_f32_ref, moe2_f32_ref, NULL};
 #if RF_ARCH_X86
-    if (rf_isa_usable(RF_ISA_AVX2)) im[n++] = (impl){"autovec_avx2", gru_f32_autovec_avx2, moe2_f32_autovec_avx2};
+    if (rf_isa_usable(RF_ISA_AVX2))
+        im[n++] = (gated_impl){"autovec_avx2", gru_f32_autovec_avx2, moe2_f32_autovec_avx2, NULL};
     if (rf_isa_usable(RF_ISA_AVX512))
-        im[n++] = (impl){"autovec_avx512", gru_f32_autovec_avx512, moe2_f32_autovec_avx512};
+        im[n++] = (gated_impl){"autovec_avx512", gru_f32_autovec_avx512, moe2_f32_autovec_avx512, NULL};
 #elif RF_ARCH_ARM64
-    if (rf_isa_usable(RF_ISA_NEON)) im[n++] = (impl){"autovec_neon", gru_f32_autovec_neon, moe2_f32_autovec_neon};
+    if (rf_isa_usable(RF_ISA_NEON))
+        im[n++] = (gated_impl){"autovec_neon", gru_f32_autovec_neon, moe2_f32_autovec_neon, NULL};
 #endif
     return n;
-}
-
-/* ---- random problems ------------------------------------------------------------------------- */
-
-static void check_random_gru(const impl *im, int nim)
-{
-    double worst[8] = {0};
-    size_t flips[8] = {0}, outputs = 0;
-    rf_gru_spec s;
-    int with_h0;
-    double amp;
-    for (size_t i = 0; i < GRU_RANDOM_COUNT; i++) {
-        gru_random_shape(i, &s, &with_h0, &amp, &rng);
-        gru_case k;
-        gru_case_random(&k, &s, with_h0, amp, &rng);
-        outputs += k.c.out;
-        for (int m = 0; m < nim; m++) {
-            const gated_verdict v = gru_case_run(&k, im[m].gru);
-            char name[160];
-            CHECKF(v.bad == 0, "%s gru %s: %zu of %zu outputs outside 2 u S (first [%zu]: got %.9g want %.12Lg S %.3Lg tie %.3Lg)",
-                   im[m].name, gru_case_name(&s, with_h0, name, sizeof name), v.bad, v.n, v.first_bad,
-                   v.bad ? k.out[v.first_bad] : 0.0f, v.bad ? k.want[v.first_bad] : 0.0L,
-                   v.bad ? k.scale[v.first_bad] : 0.0L, v.bad ? k.tie[v.first_bad] : 0.0L);
-            if (v.max_ratio > worst[m]) worst[m] = v.max_ratio;
-            flips[m] += v.flips;
-        }
-        gru_case_free(&k);
-    }
-    for (int m = 0; m < nim; m++) {
-        printf("  gru  %-16s max |got - want| / (u S) = %.4f (tau 2), near-tie flips %zu of %zu outputs\n",
-               im[m].name, worst[m], flips[m], outputs);
-        /* A flip at a near-tie is legitimate but must be rare: random data almost never puts a
-         * pre-activation within 2 u E_a of zero. */
-        CHECKF(flips[m] * 1000 < outputs, "%s: %zu near-tie flips in %zu outputs", im[m].name, flips[m], outputs);
-    }
-}
-
-static void check_random_moe2(const impl *im, int nim)
-{
-    double worst[8] = {0};
-    for (int i = 0; i < 64; i++) {
-        const rf_moe2_spec s = {1 + rf_test_u64(&rng) % 6, rf_test_u64(&rng) % 70, 1 + rf_test_u64(&rng) % 40,
-                                (rf_gated_gate)(i % 2), (rf_gated_g)((i / 2) % 4)};
-        rf_moe2_counts c;
-        CHECK(rf_moe2_count(&s, &c) == 0);
-        float *w = malloc((c.w + 1) * sizeof *w), *x = malloc((c.x + 1) * sizeof *x), *y = malloc(c.y * sizeof *y);
-        long double *want = malloc(c.y * sizeof *want), *scale = malloc(c.y * sizeof *scale),
-                    *tie = malloc(c.y * sizeof *tie);
-        if (!w || !x || !y || !want || !scale || !tie) exit(1);
-        const double a = (i % 3 == 2 ? 4.0 : 1.0) / sqrt((double)(s.d ? s.d : 1));
-        gated_fill_uniform(w, c.w, &rng, -a, a);
-        gated_fill_gauss(x, c.x, &rng, 1.0);
-        ora_moe2(&s, w, x, want, scale, tie);
-        for (int m = 0; m < nim; m++) {
-            im[m].moe2(&s, w, x, y);
-            const gated_verdict v = gated_judge(y, want, scale, tie, c.y, s.d);
-            CHECKF(v.bad == 0 && v.flips == 0, "%s moe2 %s g=%s B=%zu d=%zu m=%zu: %zu bad, %zu flips",
-                   im[m].name, rf_gated_gate_name(s.gate), rf_gated_g_name(s.g), s.B, s.d, s.m, v.bad, v.flips);
-            if (v.max_ratio > worst[m]) worst[m] = v.max_ratio;
-        }
-        free(w), free(x), free(y), free(want), free(scale), free(tie);
-    }
-    for (int m = 0; m < nim; m++)
-        printf("  moe2 %-16s max |got - want| / (u S) = %.4f (tau 2)\n", im[m].name, worst[m]);
 }
 
 /* ---- the bound bites ------------------------------------------------------------------------- */
@@ -186,69 +118,6 @@ static void check_near_tie(rf_gru_variant variant)
     CHECKF(v.bad == 0 && v.flips == outside0, "%s: judge: %zu bad, %zu flips (expected %zu)",
            rf_gru_variant_name(variant), v.bad, v.flips, outside0);
     gru_case_free(&k);
-}
-
-/* ---- sizes, h0, output modes ----------------------------------------------------------------- */
-
-#define SENTINEL -777.0f
-
-static void check_sizes(const impl *im, int nim)
-{
-    static const size_t shapes[][4] = {{0, 2, 3, 4}, {3, 0, 3, 4}, {3, 2, 3, 0}, {3, 2, 0, 4},
-                                       {1, 2, 3, 4}, {4, 1, 3, 4}, {1, 1, 1, 1}, {0, 1, 1, 1}};
-    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
-        for (int mode = 0; mode < 2; mode++)
-            for (int with_h0 = 0; with_h0 < 2; with_h0++) {
-                const rf_gru_spec s = {shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
-                                       (rf_gru_variant)(i % 2), RF_GATE_SIGMOID, RF_GATED_G_TANH,
-                                       (rf_gru_output)mode};
-                gru_case k;
-                gru_case_random(&k, &s, with_h0, 1.0, &rng);
-                float *big = malloc((k.c.out + 8) * sizeof *big);
-                if (!big) exit(1);
-                for (int m = 0; m < nim; m++) {
-                    for (size_t e = 0; e < k.c.out + 8; e++) big[e] = SENTINEL;
-                    im[m].gru(&s, k.w, k.x, k.h0, big, k.work);
-                    int tail = 1;
-                    for (size_t e = k.c.out; e < k.c.out + 8; e++) tail &= big[e] == SENTINEL;
-                    const gated_verdict v = gated_judge(big, k.want, k.scale, k.tie, k.c.out, s.In + s.H + 3);
-                    char name[160];
-                    CHECKF(v.bad == 0 && tail, "%s sizes %s: %zu bad, %s", im[m].name,
-                           gru_case_name(&s, with_h0, name, sizeof name), v.bad, tail ? "" : "wrote past out");
-                    if (s.T == 0 && mode == RF_GRU_OUT_LAST)
-                        for (size_t e = 0; e < k.c.out; e++)
-                            CHECK(big[e] == (with_h0 ? k.h0[e] : 0.0f));
-                }
-                free(big);
-                gru_case_free(&k);
-            }
-}
-
-/* h0 = NULL is h0 = zeros bit for bit; OUT_LAST is the last T-slice of OUT_ALL bit for bit. */
-static void check_h0_and_modes(const impl *im, int nim)
-{
-    for (int v = 0; v < 2; v++)
-        for (int gt = 0; gt < 2; gt++) {
-            rf_gru_spec s = {7, 3, 5, 6, (rf_gru_variant)v, (rf_gated_gate)gt, RF_GATED_G_TANH, RF_GRU_OUT_ALL};
-            gru_case k;
-            gru_case_random(&k, &s, 1, 1.0, &rng);
-            memset(k.h0, 0, k.c.h0 * sizeof *k.h0);
-            const size_t n = k.c.out, bh = s.B * s.H;
-            float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *last = malloc(bh * sizeof *last);
-            if (!a || !b || !last) exit(1);
-            for (int m = 0; m < nim; m++) {
-                s.output = RF_GRU_OUT_ALL;
-                im[m].gru(&s, k.w, k.x, k.h0, a, k.work);
-                im[m].gru(&s, k.w, k.x, NULL, b, k.work);
-                CHECKF(memcmp(a, b, n * sizeof *a) == 0, "%s: h0 = NULL differs from h0 = 0", im[m].name);
-                s.output = RF_GRU_OUT_LAST;
-                im[m].gru(&s, k.w, k.x, NULL, last, k.work);
-                CHECKF(memcmp(last, a + n - bh, bh * sizeof *a) == 0, "%s: last-only mode differs from h_T",
-                       im[m].name);
-            }
-            free(a), free(b), free(last);
-            gru_case_free(&k);
-        }
 }
 
 /* ---- NaN and inf ----------------------------------------------------------------------------- */
@@ -365,15 +234,15 @@ static void check_validation(void)
 
 int main(void)
 {
-    impl im[8];
+    gated_impl im[8];
     const int nim = implementations(im);
-    check_random_gru(im, nim);
-    check_random_moe2(im, nim);
+    gated_check_random_gru(im, nim, &rng, NULL);
+    gated_check_random_moe2(im, nim, &rng);
     check_bound_bites();
     check_near_tie(RF_GRU_LBR);
     check_near_tie(RF_GRU_CHO);
-    check_sizes(im, nim);
-    check_h0_and_modes(im, nim);
+    gated_check_sizes(im, nim, &rng);
+    gated_check_h0_and_modes(im, nim, &rng);
     check_nonfinite();
     check_validation();
     return rf_test_summary("test_gated_ref");
