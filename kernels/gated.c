@@ -70,7 +70,7 @@ int rf_gru_count(const rf_gru_spec *s, rf_gru_counts *c)
     return 0;
 }
 
-/* ---- names ------------------------------------------------------------------------------------ */
+/* ---- names ----------------------------------------------------------------------------------- */
 
 static const char *const gate_names[RF_GATE_COUNT] = {"sigmoid", "binary"};
 static const char *const g_names[RF_GATED_G_COUNT] = {"tanh", "linear", "relu", "sigmoid"};
@@ -92,8 +92,14 @@ static int parse_name(const char *const *names, int count, const char *s, int *v
     return -1;
 }
 
-const char *rf_gated_gate_name(rf_gated_gate v) { return name_of(gate_names, RF_GATE_COUNT, (int)v); }
-const char *rf_gated_g_name(rf_gated_g v) { return name_of(g_names, RF_GATED_G_COUNT, (int)v); }
+const char *rf_gated_gate_name(rf_gated_gate v)
+{
+    return name_of(gate_names, RF_GATE_COUNT, (int)v);
+}
+const char *rf_gated_g_name(rf_gated_g v)
+{
+    return name_of(g_names, RF_GATED_G_COUNT, (int)v);
+}
 const char *rf_gru_variant_name(rf_gru_variant v)
 {
     return name_of(variant_names, RF_GRU_VARIANT_COUNT, (int)v);
@@ -135,7 +141,7 @@ int rf_gru_output_parse(const char *s, rf_gru_output *v)
     return 0;
 }
 
-/* ---- validation ------------------------------------------------------------------------------- */
+/* ---- validation ------------------------------------------------------------------------------ */
 
 static int fail(char *err, size_t errlen, const char *what)
 {
@@ -176,8 +182,7 @@ static int check_weights(const wblock *blk, size_t nblk, const float *w, char *e
             if (blk[b].cols)
                 snprintf(err, errlen, "weight %s[%zu][%zu] is %s", blk[b].name, e / blk[b].cols,
                          e % blk[b].cols, what);
-            else
-                snprintf(err, errlen, "weight %s[%zu] is %s", blk[b].name, e, what);
+            else snprintf(err, errlen, "weight %s[%zu] is %s", blk[b].name, e, what);
             return -1;
         }
     }
@@ -210,7 +215,7 @@ int rf_gru_validate(const rf_gru_spec *s, const float *w, char *err, size_t errl
     if (rf_gru_count(s, &c)) return fail(err, errlen, "sizes T, B, I, H overflow the buffer sizes");
     const size_t I = s->In, H = s->H;
     const wblock blk[] = {{"U_z", H, I}, {"U_r", H, I}, {"U_h", H, I}, {"W_z", H, H},
-                          {"W_r", H, H}, {"W_h", H, H}, {"b_z", H, 0},  {"b_r", H, 0},
+                          {"W_r", H, H}, {"W_h", H, H}, {"b_z", H, 0}, {"b_r", H, 0},
                           {"b_h", H, 0}, {"b_hr", H, 0}};
     return w ? check_weights(blk, 10, w, err, errlen) : 0;
 }

@@ -1,6 +1,7 @@
 /* Pieces shared by the gated-layer oracles (oracle/gated_moe2.c, oracle/gated_gru.c): the gate and
  * activation functions in long double with refast/gated.h's NaN rules, their slopes, the allowed
- * evaluation errors and the near-tie ratio. Header-only so that each oracle file reads on its own. */
+ * evaluation errors and the near-tie ratio. Header-only, so that each oracle file reads on its
+ * own. */
 #ifndef REFAST_ORACLE_GATED_COMMON_H
 #define REFAST_ORACLE_GATED_COMMON_H
 
@@ -74,7 +75,8 @@ static inline long double ora_update_rounding(rf_gated_gate kind, long double z,
                                               long double e2)
 {
     if (kind == RF_GATE_BINARY) return 0.0L;
-    return 3.0L * ((1.0L - z) * fabsl(e1) + z * fabsl(e2)) + ORA_GATED_K_SIGMA * (fabsl(e1) + fabsl(e2));
+    return 3.0L * ((1.0L - z) * fabsl(e1) + z * fabsl(e2)) +
+           ORA_GATED_K_SIGMA * (fabsl(e1) + fabsl(e2));
 }
 
 #endif

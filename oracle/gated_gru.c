@@ -17,21 +17,21 @@
 
 /* Everything one sequence needs, H (or H x H, H x T H) entries each. */
 typedef struct gru_seq {
-    long double *h, *hn;     /* h_{t-1}, h_t */
-    double *E;               /* bound of h_{t-1} (in u): sum_s |P_s(t-1)| 1 */
-    double *L;               /* this step's local rounding bound */
-    long double *z, *r;      /* gates */
-    long double *dz, *dr;    /* their slopes (0 for binary gates) */
-    long double *ht, *gp;    /* candidate g(q) and the slope used for it in J */
-    long double *c;          /* lbr: W_h h + b_hr */
-    long double *Eaz;        /* local bound of a_z */
-    long double *Er, *Er_all;/* bound of r: local, and local + propagated */
+    long double *h, *hn;           /* h_{t-1}, h_t */
+    double *E;                     /* bound of h_{t-1} (in u): sum_s |P_s(t-1)| 1 */
+    double *L;                     /* this step's local rounding bound */
+    long double *z, *r;            /* gates */
+    long double *dz, *dr;          /* their slopes (0 for binary gates) */
+    long double *ht, *gp;          /* candidate g(q) and the slope used for it in J */
+    long double *c;                /* lbr: W_h h + b_hr */
+    long double *Eaz;              /* local bound of a_z */
+    long double *Er, *Er_all;      /* bound of r: local, and local + propagated */
     long double *sv, *Es, *Es_all; /* cho: s = r * h, its local and total bounds */
-    long double *tz, *tr;    /* tie ratios */
-    double *J;               /* H x H: d h_t / d h_{t-1} */
-    double *D;               /* cho: W_h diag(h sigma'(a_r)) W_r, H x H */
-    double *P, *Pn;          /* H x T H each */
-    long double *ld_block;   /* the allocations behind the vectors (h and hn swap) */
+    long double *tz, *tr;          /* tie ratios */
+    double *J;                     /* H x H: d h_t / d h_{t-1} */
+    double *D;                     /* cho: W_h diag(h sigma'(a_r)) W_r, H x H */
+    double *P, *Pn;                /* H x T H each */
+    long double *ld_block;         /* the allocations behind the vectors (h and hn swap) */
     double *d_block;
 } gru_seq;
 
@@ -72,8 +72,10 @@ static void step_gates(const rf_gru_spec *s, const gru_dims *g, const float *xt,
     const int bin = s->gate == RF_GATE_BINARY;
     for (size_t j = 0; j < H; j++) {
         long double Ez, Er;
-        const long double az = gate_pre(g->U_z + j * I, g->W_z + j * H, g->b_z[j], xt, q->h, I, H, &Ez);
-        const long double ar = gate_pre(g->U_r + j * I, g->W_r + j * H, g->b_r[j], xt, q->h, I, H, &Er);
+        const long double az =
+            gate_pre(g->U_z + j * I, g->W_z + j * H, g->b_z[j], xt, q->h, I, H, &Ez);
+        const long double ar =
+            gate_pre(g->U_r + j * I, g->W_r + j * H, g->b_r[j], xt, q->h, I, H, &Er);
         q->z[j] = ora_gate(s->gate, az);
         q->r[j] = ora_gate(s->gate, ar);
         q->dz[j] = ora_gate_slope(s->gate, q->z[j]);
@@ -144,8 +146,9 @@ static void step_candidate(const rf_gru_spec *s, const gru_dims *g, const float 
         const long double z = q->z[j], h = q->h[j];
         const long double Eht = ora_bmul(slope, Eq) + ora_g_eval(s->g) * fabsl(ht) + kink;
         q->hn[j] = (1.0L - z) * h + z * ht;
-        q->L[j] = (double)(ora_bmul(z, Eht) + ora_bmul(fabsl(ht - h), ora_bmul(q->dz[j], q->Eaz[j])) +
-                           ora_update_rounding(s->gate, z, h, ht));
+        q->L[j] =
+            (double)(ora_bmul(z, Eht) + ora_bmul(fabsl(ht - h), ora_bmul(q->dz[j], q->Eaz[j])) +
+                     ora_update_rounding(s->gate, z, h, ht));
     }
 }
 
@@ -236,9 +239,8 @@ static int seq_alloc(gru_seq *q, size_t T, size_t H)
         seq_free(q);
         return -1;
     }
-    long double **v[] = {&q->hn, &q->z,  &q->r,  &q->dz,     &q->dr, &q->ht, &q->gp,
-                         &q->c,  &q->Eaz, &q->Er, &q->Er_all, &q->sv, &q->Es, &q->Es_all,
-                         &q->tz, &q->tr};
+    long double **v[] = {&q->hn,  &q->z,  &q->r,      &q->dz, &q->dr, &q->ht,     &q->gp, &q->c,
+                         &q->Eaz, &q->Er, &q->Er_all, &q->sv, &q->Es, &q->Es_all, &q->tz, &q->tr};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++) *v[i] = ld + (i + 1) * h1;
     q->L = d + h1;
     q->D = q->J + h1 * h1;
@@ -250,8 +252,18 @@ int ora_gru(const rf_gru_spec *s, const float *w, const float *x, const float *h
 {
     const size_t T = s->T, B = s->B, I = s->In, H = s->H;
     const float *Wb = w + 3 * H * I, *bb = Wb + 3 * H * H;
-    const gru_dims g = {I, H, w, w + H * I, w + 2 * H * I, Wb, Wb + H * H, Wb + 2 * H * H,
-                        bb, bb + H, bb + 2 * H, bb + 3 * H};
+    const gru_dims g = {.I = I,
+                        .H = H,
+                        .U_z = w,
+                        .U_r = w + H * I,
+                        .U_h = w + 2 * H * I,
+                        .W_z = Wb,
+                        .W_r = Wb + H * H,
+                        .W_h = Wb + 2 * H * H,
+                        .b_z = bb,
+                        .b_r = bb + H,
+                        .b_h = bb + 2 * H,
+                        .b_hr = bb + 3 * H};
     gru_seq q;
     if (seq_alloc(&q, T, H)) return -1;
 
@@ -261,7 +273,7 @@ int ora_gru(const rf_gru_spec *s, const float *w, const float *x, const float *h
             q.E[l] = 0;
         }
         long double history = INFINITY; /* smallest tie of every gate of the steps so far */
-        int bounded = 1;                 /* 0 once a non-finite value entered the bound */
+        int bounded = 1;                /* 0 once a non-finite value entered the bound */
         for (size_t t = 0; t < T; t++) {
             const float *xt = x + (t * B + b) * I;
             step_gates(s, &g, xt, &q);
@@ -282,7 +294,8 @@ int ora_gru(const rf_gru_spec *s, const float *w, const float *x, const float *h
                 for (size_t j = 0; j < H; j++) {
                     want[o + j] = q.hn[j];
                     scale[o + j] = q.E[j];
-                    tie[o + j] = fminl(history, fminl(q.tz[j], s->variant == RF_GRU_LBR ? q.tr[j] : tr_min));
+                    tie[o + j] =
+                        fminl(history, fminl(q.tz[j], s->variant == RF_GRU_LBR ? q.tr[j] : tr_min));
                 }
             }
             history = fminl(history, step_min);

@@ -18,10 +18,11 @@
  * roundings give a local bound L_t[j] (in u):
  *   gate pre-activation a = U x + W h + b:  E_a = (I + H + 1)(|U||x| + |W||h| + |b|)
  *   update gate: its slope z' = sigma'(a_z) (0 for a binary gate: its jump is a tie, below)
- *   reset gate as used: E_r = sigma'(a_r) E_a_r + 8 r (sigmoid; sigma itself within 8 u), 0 (binary)
+ *   reset gate as used: E_r = sigma'(a_r) E_a_r + 8 r (sigmoid: sigma within 8 u), 0 (binary)
  *   lbr: q = p + r c, p = U_h x + b_h, c = W_h h + b_hr. Written so or with r distributed over the
  *       terms of c, a summand passes through at most I + H + 3 roundings (r (W h): two products and
- *       I + H + 1 additions):  E_q = (I + H + 3)(|U_h||x| + |b_h| + r (|W_h||h| + |b_hr|)) + |c| E_r
+ *       I + H + 1 additions):
+ *       E_q = (I + H + 3)(|U_h||x| + |b_h| + r (|W_h||h| + |b_hr|)) + |c| E_r
  *   cho: q = p + W_h s, s = r * h rounded once, E_s = |h| E_r + r |h|:
  *       E_q = (I + H + 1)(|U_h||x| + |b_h| + |W_h||s|) + |W_h| E_s
  *   candidate h~ = g(q): E_h~ = |g'(q)| E_q + K_g |h~|, K_g = 8 for tanh and sigmoid, 0 for linear
@@ -49,18 +50,20 @@
  * outputs are judged by their NaN/inf pattern only). moe2 is one update without recurrence:
  * E_ak = d sum|A_k||x| for k = 1, 2, w, E_gk = |g'(a_k)| E_ak + K_g |g_k| (relu's slope 1 near its
  * kink), z' = sigma'(a_w), and
- *   S = (1 - z) E_g1 + z E_g2 + |g_2 - g_1| z' E_aw + 3 ((1 - z)|g_1| + z |g_2|) + 8 (|g_1| + |g_2|) [sigmoid].
+ *   S = (1 - z) E_g1 + z E_g2 + |g_2 - g_1| z' E_aw + 3 ((1 - z)|g_1| + z |g_2|)
+ *       + 8 (|g_1| + |g_2|)   [sigmoid].
  * The bound is worst case: random data stays one to two orders of magnitude below it (the tests
  * print the measured ratios), and an error of 16 u S is always caught.
  *
  * Ties. A binary gate jumps at a = 0. An implementation whose computed a has the other sign than
  * the exact one flips that gate legitimately if |a| <= tau u E_a (E_a here also carries the error
- * of h_{t-1}: + |W| S_{t-1}), and its sequence then follows another trajectory. tie of an output = min |a| / (u E_a) over every binary gate the output
- * depends on: for lbr h_t[j], z_t[j] and r_t[j]; for cho h_t[j], z_t[j] and every r_t[l]; plus
- * every gate of steps 1 .. t-1 of the same sequence (moe2 y[j]: its own gate). It is +inf for
- * sigmoid gates, for a gate computed exactly (E_a = 0) and for a non-finite a. Rule for the judge
- * (to be added to harness/compare.c in phase 2; tests/gated_check.h applies it today): an output
- * outside tau u S is a near-tie flip, tolerated and counted, iff its tie <= tau.
+ * of h_{t-1}: + |W| S_{t-1}), and its sequence then follows another trajectory. tie of an output
+ * = min |a| / (u E_a) over every binary gate the output depends on: for lbr h_t[j], z_t[j] and
+ * r_t[j]; for cho h_t[j], z_t[j] and every r_t[l]; plus every gate of steps 1 .. t-1 of the same
+ * sequence (moe2 y[j]: its own gate). It is +inf for sigmoid gates, for a gate computed exactly
+ * (E_a = 0) and for a non-finite a. Rule for the judge (to be added to harness/compare.c in phase
+ * 2; tests/gated_check.h applies it today): an output outside tau u S is a near-tie flip,
+ * tolerated and counted, iff its tie <= tau.
  *
  * Non-finite inputs: plain IEEE long double through the same formulas and NaN rules as the
  * header (binary(NaN) = relu(NaN) = NaN), so want has the NaN/inf pattern every level must match.

@@ -67,8 +67,8 @@ void moe2_f32_openblas(const rf_moe2_spec *s, const float *w, const float *x, fl
             for (size_t r = 0; r < nr; r++)
                 for (size_t c = 0; c < nc; c++) {
                     const size_t e = r * nc + c;
-                    y[(b0 + r) * m + j0 + c] = peer_update(peer_gate(s->gate, tw[e]),
-                                                           peer_act(s->g, t1[e]), peer_act(s->g, t2[e]));
+                    y[(b0 + r) * m + j0 + c] = peer_update(
+                        peer_gate(s->gate, tw[e]), peer_act(s->g, t1[e]), peer_act(s->g, t2[e]));
                 }
         }
     }
@@ -117,7 +117,8 @@ static void step_cho(const rf_gru_spec *s, const float *W, const float *P, const
     for (size_t b = 0; b < B; b++) {
         const float *p = P + b * G, *rr = R + b * G;
         for (size_t j = 0; j < H; j++)
-            hn[b * H + j] = peer_update(rr[j], h[b * H + j], peer_act(s->g, p[2 * H + j] + rr[2 * H + j]));
+            hn[b * H + j] =
+                peer_update(rr[j], h[b * H + j], peer_act(s->g, p[2 * H + j] + rr[2 * H + j]));
     }
 }
 

@@ -55,13 +55,13 @@ static void set_error(const char *fmt, ...)
 }
 
 /* Runs a dnnl call; on failure records which one and why, and jumps to `fail`. */
-#define TRY(call, what)                                                                          \
-    do {                                                                                         \
-        const dnnl_status_t st_ = (call);                                                        \
-        if (st_ != dnnl_success) {                                                               \
-            set_error("oneDNN %s: %s", what, dnnl_status2str(st_));                              \
-            goto fail;                                                                           \
-        }                                                                                        \
+#define TRY(call, what)                                                                            \
+    do {                                                                                           \
+        const dnnl_status_t st_ = (call);                                                          \
+        if (st_ != dnnl_success) {                                                                 \
+            set_error("oneDNN %s: %s", what, dnnl_status2str(st_));                                \
+            goto fail;                                                                             \
+        }                                                                                          \
     } while (0)
 
 const char *rf_gru_onednn_error(void)
@@ -85,8 +85,8 @@ static void slot_release(onednn_gru *c)
         if (prims[i]) dnnl_primitive_destroy(prims[i]);
     if (c->wl && c->wl != c->wl_user) dnnl_memory_destroy(c->wl);
     if (c->wi && c->wi != c->wi_user) dnnl_memory_destroy(c->wi);
-    dnnl_memory_t mems[] = {c->src_layer, c->src_iter, c->dst_layer, c->dst_iter, c->wl_user,
-                            c->wi_user, c->bias, c->scratch};
+    dnnl_memory_t mems[] = {c->src_layer, c->src_iter, c->dst_layer, c->dst_iter,
+                            c->wl_user,   c->wi_user,  c->bias,      c->scratch};
     for (size_t i = 0; i < sizeof mems / sizeof *mems; i++)
         if (mems[i]) dnnl_memory_destroy(mems[i]);
     free(c->zeros);
@@ -108,7 +108,8 @@ static dnnl_status_t make_reorder(dnnl_primitive_t *r, const dnnl_memory_desc_t 
 /* The user-layout weights `user` (ldgoi) and, when the primitive prefers another layout, a buffer
  * in that layout and the reorder into it. */
 static dnnl_status_t make_weights(const dnnl_memory_desc_t *user_md, const dnnl_memory_desc_t *pref,
-                                  dnnl_memory_t *user, dnnl_memory_t *prim, dnnl_primitive_t *reorder)
+                                  dnnl_memory_t *user, dnnl_memory_t *prim,
+                                  dnnl_primitive_t *reorder)
 {
     dnnl_status_t st = dnnl_memory_create(user, user_md, engine, DNNL_MEMORY_ALLOCATE);
     if (st != dnnl_success) return st;
@@ -126,7 +127,8 @@ static int slot_build(onednn_gru *c, const rf_gru_spec *s)
     const int64_t T = (int64_t)s->T, B = (int64_t)s->B, I = (int64_t)s->In, H = (int64_t)s->H;
     const int lbr = s->variant == RF_GRU_LBR;
     const dnnl_dims_t d_src = {T, B, I}, d_dst = {T, B, H}, d_iter = {1, 1, B, H},
-                      d_wl = {1, 1, I, 3, H}, d_wi = {1, 1, H, 3, H}, d_bias = {1, 1, lbr ? 4 : 3, H};
+                      d_wl = {1, 1, I, 3, H}, d_wi = {1, 1, H, 3, H},
+                      d_bias = {1, 1, lbr ? 4 : 3, H};
     dnnl_memory_desc_t m_src, m_dst, m_iter, m_wl_any, m_wi_any, m_wl_user, m_wi_user, m_bias;
     dnnl_rnn_desc_t rd;
     dnnl_primitive_attr_t attr = NULL;
@@ -137,25 +139,31 @@ static int slot_build(onednn_gru *c, const rf_gru_spec *s)
     TRY(dnnl_memory_desc_init_by_tag(&m_src, 3, d_src, dnnl_f32, dnnl_tnc), "src_layer desc");
     TRY(dnnl_memory_desc_init_by_tag(&m_dst, 3, d_dst, dnnl_f32, dnnl_tnc), "dst_layer desc");
     TRY(dnnl_memory_desc_init_by_tag(&m_iter, 4, d_iter, dnnl_f32, dnnl_ldnc), "iter desc");
-    TRY(dnnl_memory_desc_init_by_tag(&m_wl_any, 5, d_wl, dnnl_f32, dnnl_format_tag_any), "weights desc");
-    TRY(dnnl_memory_desc_init_by_tag(&m_wi_any, 5, d_wi, dnnl_f32, dnnl_format_tag_any), "weights desc");
+    TRY(dnnl_memory_desc_init_by_tag(&m_wl_any, 5, d_wl, dnnl_f32, dnnl_format_tag_any),
+        "weights desc");
+    TRY(dnnl_memory_desc_init_by_tag(&m_wi_any, 5, d_wi, dnnl_f32, dnnl_format_tag_any),
+        "weights desc");
     TRY(dnnl_memory_desc_init_by_tag(&m_wl_user, 5, d_wl, dnnl_f32, dnnl_ldgoi), "weights desc");
     TRY(dnnl_memory_desc_init_by_tag(&m_wi_user, 5, d_wi, dnnl_f32, dnnl_ldgoi), "weights desc");
     TRY(dnnl_memory_desc_init_by_tag(&m_bias, 4, d_bias, dnnl_f32, dnnl_ldgo), "bias desc");
     if (lbr)
-        TRY(dnnl_lbr_gru_forward_desc_init(&rd, dnnl_forward_inference, dnnl_unidirectional_left2right,
-                                           &m_src, &m_iter, &m_wl_any, &m_wi_any, &m_bias, &m_dst,
-                                           &m_iter, 0),
+        TRY(dnnl_lbr_gru_forward_desc_init(&rd, dnnl_forward_inference,
+                                           dnnl_unidirectional_left2right, &m_src, &m_iter,
+                                           &m_wl_any, &m_wi_any, &m_bias, &m_dst, &m_iter, 0),
             "LBR-GRU descriptor");
     else
         TRY(dnnl_gru_forward_desc_init(&rd, dnnl_forward_inference, dnnl_unidirectional_left2right,
-                                       &m_src, &m_iter, &m_wl_any, &m_wi_any, &m_bias, &m_dst, &m_iter, 0),
+                                       &m_src, &m_iter, &m_wl_any, &m_wi_any, &m_bias, &m_dst,
+                                       &m_iter, 0),
             "GRU descriptor");
     TRY(dnnl_primitive_attr_create(&attr), "attributes");
-    TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "scratchpad mode");
+    TRY(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
+        "scratchpad mode");
     TRY(dnnl_primitive_desc_create(&pd, &rd, attr, engine, NULL), "GRU primitive descriptor");
-    const dnnl_memory_desc_t *m_wl = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_WEIGHTS_LAYER);
-    const dnnl_memory_desc_t *m_wi = dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_WEIGHTS_ITER);
+    const dnnl_memory_desc_t *m_wl =
+        dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_WEIGHTS_LAYER);
+    const dnnl_memory_desc_t *m_wi =
+        dnnl_primitive_desc_query_md(pd, dnnl_query_exec_arg_md, DNNL_ARG_WEIGHTS_ITER);
     const dnnl_memory_desc_t *m_sp = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     if (!m_wl || !m_wi || !m_sp) {
         set_error("oneDNN: querying the GRU primitive's memory descriptors failed");
@@ -242,21 +250,22 @@ fail:
     return -1;
 }
 
-static int run(onednn_gru *c, const rf_gru_spec *s, const float *w, const float *x,
-               const float *h0, float *out, float *work)
+static int run(onednn_gru *c, const rf_gru_spec *s, const float *w, const float *x, const float *h0,
+               float *out, float *work)
 {
     const int last = s->output == RF_GRU_OUT_LAST;
     if (load_weights(c, w)) return -1;
     /* oneDNN takes non-const handles; it does not write src_layer or src_iter. */
     TRY(dnnl_memory_set_data_handle(c->src_layer, (void *)(uintptr_t)x), "src_layer handle");
-    TRY(dnnl_memory_set_data_handle(c->src_iter, h0 ? (void *)(uintptr_t)h0 : c->zeros), "src_iter handle");
+    TRY(dnnl_memory_set_data_handle(c->src_iter, h0 ? (void *)(uintptr_t)h0 : c->zeros),
+        "src_iter handle");
     TRY(dnnl_memory_set_data_handle(c->dst_layer, last ? work : out), "dst_layer handle");
     TRY(dnnl_memory_set_data_handle(c->dst_iter, last ? out : c->sink), "dst_iter handle");
     const dnnl_exec_arg_t a[] = {
-        {DNNL_ARG_SRC_LAYER, c->src_layer},   {DNNL_ARG_SRC_ITER, c->src_iter},
-        {DNNL_ARG_WEIGHTS_LAYER, c->wl},      {DNNL_ARG_WEIGHTS_ITER, c->wi},
-        {DNNL_ARG_BIAS, c->bias},             {DNNL_ARG_DST_LAYER, c->dst_layer},
-        {DNNL_ARG_DST_ITER, c->dst_iter},     {DNNL_ARG_SCRATCHPAD, c->scratch}};
+        {DNNL_ARG_SRC_LAYER, c->src_layer}, {DNNL_ARG_SRC_ITER, c->src_iter},
+        {DNNL_ARG_WEIGHTS_LAYER, c->wl},    {DNNL_ARG_WEIGHTS_ITER, c->wi},
+        {DNNL_ARG_BIAS, c->bias},           {DNNL_ARG_DST_LAYER, c->dst_layer},
+        {DNNL_ARG_DST_ITER, c->dst_iter},   {DNNL_ARG_SCRATCHPAD, c->scratch}};
     TRY(dnnl_primitive_execute(c->gru, stream, (int)(sizeof a / sizeof *a), a), "GRU execution");
     TRY(dnnl_stream_wait(stream), "stream wait");
     return 0;
@@ -283,7 +292,8 @@ void gru_f32_onednn(const rf_gru_spec *s, const float *w, const float *x, const 
     pthread_mutex_lock(&lock);
     int ok = 0;
     if (!rf_gru_onednn_supported(s)) {
-        set_error("oneDNN GRU: unsupported configuration (it has sigmoid gates, g = tanh and sizes >= 1 only)");
+        set_error("oneDNN GRU: unsupported configuration (it has sigmoid gates, g = tanh and sizes "
+                  ">= 1 only)");
     } else if (ensure_engine() == 0) {
         omp_set_num_threads(1); /* per-core rates, like the single-threaded OpenBLAS peer */
         onednn_gru *c = slot_for(s);

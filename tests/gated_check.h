@@ -15,7 +15,7 @@
 #include "refast/gated.h"
 #include "testlib.h"
 
-/* ---- the judge -------------------------------------------------------------------------------- */
+/* ---- the judge ------------------------------------------------------------------------------- */
 
 typedef struct gated_verdict {
     size_t n;         /* outputs judged */
@@ -154,11 +154,17 @@ static inline const char *gru_case_name(const rf_gru_spec *s, int with_h0, char 
 /* The random GRU problems every implementation is judged on: GRU_RANDOM_SMALL small ones covering
  * every variant x gate x g x output x h0 (I = 0 included; every third with weights 4x larger,
  * saturating gates and moving binary gates' margins), then GRU_RANDOM_LARGE of realistic length. */
-enum { GRU_RANDOM_SMALL = 96, GRU_RANDOM_LARGE = 4, GRU_RANDOM_COUNT = GRU_RANDOM_SMALL + GRU_RANDOM_LARGE };
+enum {
+    GRU_RANDOM_SMALL = 96,
+    GRU_RANDOM_LARGE = 4,
+    GRU_RANDOM_COUNT = GRU_RANDOM_SMALL + GRU_RANDOM_LARGE
+};
 
-static inline void gru_random_shape(size_t i, rf_gru_spec *s, int *with_h0, double *amp, uint64_t *rng)
+static inline void gru_random_shape(size_t i, rf_gru_spec *s, int *with_h0, double *amp,
+                                    uint64_t *rng)
 {
-    static const size_t big[GRU_RANDOM_LARGE][4] = {{50, 4, 64, 64}, {50, 2, 32, 128}, {20, 3, 128, 32}, {50, 1, 16, 16}};
+    static const size_t big[GRU_RANDOM_LARGE][4] = {
+        {50, 4, 64, 64}, {50, 2, 32, 128}, {20, 3, 128, 32}, {50, 1, 16, 16}};
     memset(s, 0, sizeof *s);
     s->variant = (rf_gru_variant)(i % 2);
     s->gate = (rf_gated_gate)((i / 2) % 2);
@@ -196,7 +202,8 @@ static inline int gated_supports(const gated_impl *im, const rf_gru_spec *s)
 /* Every random problem each implementation supports: no output outside 2 u S except near-tie
  * flips, which must stay rare (random data almost never puts a pre-activation within 2 u E_a of
  * zero). Prints the max ratio per implementation; *ratios (if not NULL) receives them. */
-static inline void gated_check_random_gru(const gated_impl *im, int nim, uint64_t *rng, double *ratios)
+static inline void gated_check_random_gru(const gated_impl *im, int nim, uint64_t *rng,
+                                          double *ratios)
 {
     double worst[8] = {0};
     size_t flips[8] = {0}, outputs[8] = {0}, cases[8] = {0};
@@ -211,10 +218,13 @@ static inline void gated_check_random_gru(const gated_impl *im, int nim, uint64_
             if (!gated_supports(&im[m], &s)) continue;
             const gated_verdict v = gru_case_run(&k, im[m].gru);
             char name[160];
-            CHECKF(v.bad == 0, "%s gru %s: %zu of %zu outputs outside 2 u S (first [%zu]: got %.9g want %.12Lg S %.3Lg tie %.3Lg)",
-                   im[m].name, gru_case_name(&s, with_h0, name, sizeof name), v.bad, v.n, v.first_bad,
-                   v.bad ? k.out[v.first_bad] : 0.0f, v.bad ? k.want[v.first_bad] : 0.0L,
-                   v.bad ? k.scale[v.first_bad] : 0.0L, v.bad ? k.tie[v.first_bad] : 0.0L);
+            CHECKF(v.bad == 0,
+                   "%s gru %s: %zu of %zu outputs outside 2 u S (first [%zu]: got %.9g want %.12Lg "
+                   "S %.3Lg tie %.3Lg)",
+                   im[m].name, gru_case_name(&s, with_h0, name, sizeof name), v.bad, v.n,
+                   v.first_bad, v.bad ? k.out[v.first_bad] : 0.0f,
+                   v.bad ? k.want[v.first_bad] : 0.0L, v.bad ? k.scale[v.first_bad] : 0.0L,
+                   v.bad ? k.tie[v.first_bad] : 0.0L);
             if (v.max_ratio > worst[m]) worst[m] = v.max_ratio;
             flips[m] += v.flips;
             outputs[m] += k.c.out;
@@ -223,10 +233,12 @@ static inline void gated_check_random_gru(const gated_impl *im, int nim, uint64_
         gru_case_free(&k);
     }
     for (int m = 0; m < nim; m++) {
-        printf("  gru  %-16s max |got - want| / (u S) = %.4f (tau 2) over %zu problems, near-tie flips %zu of %zu outputs\n",
+        printf("  gru  %-16s max |got - want| / (u S) = %.4f (tau 2) over %zu problems, near-tie "
+               "flips %zu of %zu outputs\n",
                im[m].name, worst[m], cases[m], flips[m], outputs[m]);
         CHECKF(cases[m] > 0, "%s: no random problem was supported", im[m].name);
-        CHECKF(flips[m] * 1000 < outputs[m], "%s: %zu near-tie flips in %zu outputs", im[m].name, flips[m], outputs[m]);
+        CHECKF(flips[m] * 1000 < outputs[m], "%s: %zu near-tie flips in %zu outputs", im[m].name,
+               flips[m], outputs[m]);
         if (ratios) ratios[m] = worst[m];
     }
 }
@@ -236,11 +248,13 @@ static inline void gated_check_random_moe2(const gated_impl *im, int nim, uint64
 {
     double worst[8] = {0};
     for (int i = 0; i < 64; i++) {
-        const rf_moe2_spec s = {1 + rf_test_u64(rng) % 6, rf_test_u64(rng) % 70, 1 + rf_test_u64(rng) % 40,
-                                (rf_gated_gate)(i % 2), (rf_gated_g)((i / 2) % 4)};
+        const rf_moe2_spec s = {1 + rf_test_u64(rng) % 6, rf_test_u64(rng) % 70,
+                                1 + rf_test_u64(rng) % 40, (rf_gated_gate)(i % 2),
+                                (rf_gated_g)((i / 2) % 4)};
         rf_moe2_counts c;
         CHECK(rf_moe2_count(&s, &c) == 0);
-        float *w = malloc((c.w + 1) * sizeof *w), *x = malloc((c.x + 1) * sizeof *x), *y = malloc(c.y * sizeof *y);
+        float *w = malloc((c.w + 1) * sizeof *w), *x = malloc((c.x + 1) * sizeof *x),
+              *y = malloc(c.y * sizeof *y);
         long double *want = malloc(c.y * sizeof *want), *scale = malloc(c.y * sizeof *scale),
                     *tie = malloc(c.y * sizeof *tie);
         if (!w || !x || !y || !want || !scale || !tie) exit(1);
@@ -252,14 +266,16 @@ static inline void gated_check_random_moe2(const gated_impl *im, int nim, uint64
             if (!im[m].moe2) continue;
             im[m].moe2(&s, w, x, y);
             const gated_verdict v = gated_judge(y, want, scale, tie, c.y, s.d);
-            CHECKF(v.bad == 0 && v.flips == 0, "%s moe2 %s g=%s B=%zu d=%zu m=%zu: %zu bad, %zu flips",
-                   im[m].name, rf_gated_gate_name(s.gate), rf_gated_g_name(s.g), s.B, s.d, s.m, v.bad, v.flips);
+            CHECKF(v.bad == 0 && v.flips == 0,
+                   "%s moe2 %s g=%s B=%zu d=%zu m=%zu: %zu bad, %zu flips", im[m].name,
+                   rf_gated_gate_name(s.gate), rf_gated_g_name(s.g), s.B, s.d, s.m, v.bad, v.flips);
             if (v.max_ratio > worst[m]) worst[m] = v.max_ratio;
         }
         free(w), free(x), free(y), free(want), free(scale), free(tie);
     }
     for (int m = 0; m < nim; m++)
-        if (im[m].moe2) printf("  moe2 %-16s max |got - want| / (u S) = %.4f (tau 2)\n", im[m].name, worst[m]);
+        if (im[m].moe2)
+            printf("  moe2 %-16s max |got - want| / (u S) = %.4f (tau 2)\n", im[m].name, worst[m]);
 }
 
 /* Degenerate and minimal sizes, both output modes, h0 given or NULL: within the bound, nothing
@@ -272,8 +288,13 @@ static inline void gated_check_sizes(const gated_impl *im, int nim, uint64_t *rn
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         for (int mode = 0; mode < 2; mode++)
             for (int with_h0 = 0; with_h0 < 2; with_h0++) {
-                const rf_gru_spec s = {shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
-                                       (rf_gru_variant)(i % 2), RF_GATE_SIGMOID, RF_GATED_G_TANH,
+                const rf_gru_spec s = {shapes[i][0],
+                                       shapes[i][1],
+                                       shapes[i][2],
+                                       shapes[i][3],
+                                       (rf_gru_variant)(i % 2),
+                                       RF_GATE_SIGMOID,
+                                       RF_GATED_G_TANH,
                                        (rf_gru_output)mode};
                 gru_case k;
                 gru_case_random(&k, &s, with_h0, 1.0, rng);
@@ -285,10 +306,12 @@ static inline void gated_check_sizes(const gated_impl *im, int nim, uint64_t *rn
                     im[m].gru(&s, k.w, k.x, k.h0, big, k.work);
                     int tail = 1;
                     for (size_t e = k.c.out; e < k.c.out + 8; e++) tail &= big[e] == sentinel;
-                    const gated_verdict v = gated_judge(big, k.want, k.scale, k.tie, k.c.out, s.In + s.H + 3);
+                    const gated_verdict v =
+                        gated_judge(big, k.want, k.scale, k.tie, k.c.out, s.In + s.H + 3);
                     char name[160];
                     CHECKF(v.bad == 0 && tail, "%s sizes %s: %zu bad, %s", im[m].name,
-                           gru_case_name(&s, with_h0, name, sizeof name), v.bad, tail ? "" : "wrote past out");
+                           gru_case_name(&s, with_h0, name, sizeof name), v.bad,
+                           tail ? "" : "wrote past out");
                     if (s.T == 0 && mode == RF_GRU_OUT_LAST)
                         for (size_t e = 0; e < k.c.out; e++)
                             CHECK(big[e] == (with_h0 ? k.h0[e] : 0.0f));
@@ -303,24 +326,27 @@ static inline void gated_check_h0_and_modes(const gated_impl *im, int nim, uint6
 {
     for (int v = 0; v < 2; v++)
         for (int gt = 0; gt < 2; gt++) {
-            rf_gru_spec s = {7, 3, 5, 6, (rf_gru_variant)v, (rf_gated_gate)gt, RF_GATED_G_TANH, RF_GRU_OUT_ALL};
+            rf_gru_spec s = {
+                7, 3, 5, 6, (rf_gru_variant)v, (rf_gated_gate)gt, RF_GATED_G_TANH, RF_GRU_OUT_ALL};
             gru_case k;
             gru_case_random(&k, &s, 1, 1.0, rng);
             memset(k.h0, 0, k.c.h0 * sizeof *k.h0);
             const size_t n = k.c.out, bh = s.B * s.H;
-            float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *last = malloc(bh * sizeof *last);
+            float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b),
+                  *last = malloc(bh * sizeof *last);
             if (!a || !b || !last) exit(1);
             for (int m = 0; m < nim; m++) {
                 if (!gated_supports(&im[m], &s)) continue;
                 s.output = RF_GRU_OUT_ALL;
                 im[m].gru(&s, k.w, k.x, k.h0, a, k.work);
                 im[m].gru(&s, k.w, k.x, NULL, b, k.work);
-                CHECKF(memcmp(a, b, n * sizeof *a) == 0, "%s %s %s: h0 = NULL differs from h0 = 0", im[m].name,
-                       rf_gru_variant_name(s.variant), rf_gated_gate_name(s.gate));
+                CHECKF(memcmp(a, b, n * sizeof *a) == 0, "%s %s %s: h0 = NULL differs from h0 = 0",
+                       im[m].name, rf_gru_variant_name(s.variant), rf_gated_gate_name(s.gate));
                 s.output = RF_GRU_OUT_LAST;
                 im[m].gru(&s, k.w, k.x, NULL, last, k.work);
-                CHECKF(memcmp(last, a + n - bh, bh * sizeof *a) == 0, "%s %s %s: last-only mode differs from h_T",
-                       im[m].name, rf_gru_variant_name(s.variant), rf_gated_gate_name(s.gate));
+                CHECKF(memcmp(last, a + n - bh, bh * sizeof *a) == 0,
+                       "%s %s %s: last-only mode differs from h_T", im[m].name,
+                       rf_gru_variant_name(s.variant), rf_gated_gate_name(s.gate));
             }
             free(a), free(b), free(last);
             gru_case_free(&k);

@@ -14,10 +14,12 @@
 
 static uint64_t rng = 0x6761746564626c61ull;
 
-/* The peer is not ref in disguise: on a T = 50 problem its outputs differ from ref's in some bits. */
+/* The peer is not ref in disguise: on a T = 50 problem its outputs differ from ref's in some
+ * bits. */
 static void check_differs_from_ref(void)
 {
-    const rf_gru_spec s = {50, 3, 48, 40, RF_GRU_LBR, RF_GATE_SIGMOID, RF_GATED_G_TANH, RF_GRU_OUT_ALL};
+    const rf_gru_spec s = {
+        50, 3, 48, 40, RF_GRU_LBR, RF_GATE_SIGMOID, RF_GATED_G_TANH, RF_GRU_OUT_ALL};
     gru_case k;
     gru_case_random(&k, &s, 1, 1.0, &rng);
     float *a = malloc(k.c.out * sizeof *a);
@@ -26,7 +28,9 @@ static void check_differs_from_ref(void)
     gru_f32_openblas(&s, k.w, k.x, k.h0, k.out, k.work);
     size_t differ = 0;
     for (size_t i = 0; i < k.c.out; i++) differ += a[i] != k.out[i];
-    printf("  openblas differs from ref in %zu of %zu outputs (another summation order, same bound)\n", differ, k.c.out);
+    printf(
+        "  openblas differs from ref in %zu of %zu outputs (another summation order, same bound)\n",
+        differ, k.c.out);
     CHECK(differ > 0);
     free(a);
     gru_case_free(&k);

@@ -46,7 +46,8 @@ static void composite_gru(rf_moe2_f32_fn moe2, const rf_gru_spec *s, const float
     const float *W_z = w + 3 * H * I, *W_r = W_z + H * H, *W_h = W_z + 2 * H * H;
     const float *b_z = W_z + 3 * H * H, *b_r = b_z + H, *b_h = b_z + 2 * H, *b_hr = b_z + 3 * H;
     float *inner = calloc(3 * H * d1, sizeof *inner), *outer = calloc(3 * H * d2, sizeof *outer);
-    float *xi = malloc(B * d1 * sizeof *xi), *xo = malloc(B * d2 * sizeof *xo), *y = malloc(B * H * sizeof *y);
+    float *xi = malloc(B * d1 * sizeof *xi), *xo = malloc(B * d2 * sizeof *xo),
+          *y = malloc(B * H * sizeof *y);
     if (!inner || !outer || !xi || !xo || !y) exit(1);
     for (size_t j = 0; j < H; j++) {
         float *a1 = inner + j * d1, *a2 = inner + (H + j) * d1, *gr = inner + (2 * H + j) * d1;
@@ -66,7 +67,8 @@ static void composite_gru(rf_moe2_f32_fn moe2, const rf_gru_spec *s, const float
         gz[I] = b_z[j];
         memcpy(gz + I + 1, W_z + j * H, H * sizeof *gz);
     }
-    const rf_moe2_spec si = {B, d1, H, RF_GATE_BINARY, s->g}, so = {B, d2, H, RF_GATE_BINARY, RF_GATED_G_LINEAR};
+    const rf_moe2_spec si = {B, d1, H, RF_GATE_BINARY, s->g},
+                       so = {B, d2, H, RF_GATE_BINARY, RF_GATED_G_LINEAR};
     for (size_t t = 0; t < T; t++) {
         for (size_t b = 0; b < B; b++) {
             const float *h = t ? out + ((t - 1) * B + b) * H : h0 ? h0 + b * H : NULL;
@@ -104,8 +106,13 @@ static void check_ref_identity(void)
 {
     size_t cases = 0, outputs = 0, kept = 0;
     for (int i = 0; i < 40; i++) {
-        const rf_gru_spec s = {1 + rf_test_u64(&rng) % 20, 1 + rf_test_u64(&rng) % 4, rf_test_u64(&rng) % 12,
-                               1 + rf_test_u64(&rng) % 16, RF_GRU_LBR, RF_GATE_BINARY, (rf_gated_g)(i % 4),
+        const rf_gru_spec s = {1 + rf_test_u64(&rng) % 20,
+                               1 + rf_test_u64(&rng) % 4,
+                               rf_test_u64(&rng) % 12,
+                               1 + rf_test_u64(&rng) % 16,
+                               RF_GRU_LBR,
+                               RF_GATE_BINARY,
+                               (rf_gated_g)(i % 4),
                                RF_GRU_OUT_ALL};
         gru_case k;
         gru_case_random(&k, &s, i % 2, i % 3 == 0 ? 3.0 : 1.0, &rng);
@@ -129,7 +136,8 @@ static void check_ref_identity(void)
         free(m);
         gru_case_free(&k);
     }
-    printf("  eq. 4, ref: lbr GRU = hierarchical 2-MoE of moe2 on %zu problems, %zu outputs (%zu kept h_{t-1})\n",
+    printf("  eq. 4, ref: lbr GRU = hierarchical 2-MoE of moe2 on %zu problems, %zu outputs (%zu "
+           "kept h_{t-1})\n",
            cases, outputs, kept);
     CHECK(kept > 0 && kept < outputs);
 }
@@ -138,8 +146,14 @@ static void check_ref_identity(void)
 static void check_exact_identity(void)
 {
     for (int i = 0; i < 16; i++) {
-        const rf_gru_spec s = {6, 3, 4, 6, RF_GRU_LBR, RF_GATE_BINARY,
-                               i % 2 ? RF_GATED_G_RELU : RF_GATED_G_LINEAR, RF_GRU_OUT_ALL};
+        const rf_gru_spec s = {6,
+                               3,
+                               4,
+                               6,
+                               RF_GRU_LBR,
+                               RF_GATE_BINARY,
+                               i % 2 ? RF_GATED_G_RELU : RF_GATED_G_LINEAR,
+                               RF_GRU_OUT_ALL};
         gru_case k;
         gru_case_alloc(&k, &s, 1);
         for (size_t e = 0; e < k.c.w; e++) k.w[e] = (float)((int)(rf_test_u64(&rng) % 3) - 1);
@@ -147,7 +161,8 @@ static void check_exact_identity(void)
         for (size_t e = 0; e < k.c.h0; e++) k.h0[e] = (float)((int)(rf_test_u64(&rng) % 5) - 2);
         CHECK(ora_gru(&s, k.w, k.x, k.h0, k.want, k.scale, k.tie) == 0);
         int exact = 1;
-        for (size_t e = 0; e < k.c.out; e++) exact &= fabsl(k.want[e]) < 0x1p23L && k.want[e] == floorl(k.want[e]);
+        for (size_t e = 0; e < k.c.out; e++)
+            exact &= fabsl(k.want[e]) < 0x1p23L && k.want[e] == floorl(k.want[e]);
         CHECKF(exact, "integer problem %d left the exact range (test data too large)", i);
         float *o[4];
         for (int v = 0; v < 4; v++)
@@ -160,8 +175,9 @@ static void check_exact_identity(void)
         for (int v = 0; v < 4; v++) {
             size_t bad = 0;
             for (size_t e = 0; e < k.c.out; e++) bad += (long double)o[v][e] != k.want[e];
-            CHECKF(bad == 0, "integer problem %d (%s): %s differs from the exact result at %zu of %zu",
-                   i, rf_gated_g_name(s.g), who[v], bad, k.c.out);
+            CHECKF(bad == 0,
+                   "integer problem %d (%s): %s differs from the exact result at %zu of %zu", i,
+                   rf_gated_g_name(s.g), who[v], bad, k.c.out);
         }
         for (int v = 0; v < 4; v++) free(o[v]);
         gru_case_free(&k);
@@ -172,7 +188,8 @@ static void check_exact_identity(void)
  *   cho: h~ = W_h (r * h) = W_h (1, 0) = (0, 1);  MoE / lbr: h~_j = r_j (W_h h)_j = (1, 0). */
 static void check_cho_counterexample(void)
 {
-    const rf_gru_spec s = {1, 1, 1, 2, RF_GRU_CHO, RF_GATE_BINARY, RF_GATED_G_LINEAR, RF_GRU_OUT_ALL};
+    const rf_gru_spec s = {
+        1, 1, 1, 2, RF_GRU_CHO, RF_GATE_BINARY, RF_GATED_G_LINEAR, RF_GRU_OUT_ALL};
     float w[3 * 2 * 1 + 3 * 2 * 2 + 4 * 2] = {0};
     float *W_h = w + 6 + 8, *b_r = w + 6 + 12 + 2;
     W_h[1] = W_h[2] = 1.0f;
@@ -184,8 +201,8 @@ static void check_cho_counterexample(void)
     rf_gru_spec sl = s;
     sl.variant = RF_GRU_LBR;
     gru_f32_ref(&sl, w, x, h0, lbr, work);
-    printf("  eq. 4 counterexample: cho h_1 = (%g, %g), hierarchical MoE (%g, %g), lbr (%g, %g)\n", cho[0],
-           cho[1], moe[0], moe[1], lbr[0], lbr[1]);
+    printf("  eq. 4 counterexample: cho h_1 = (%g, %g), hierarchical MoE (%g, %g), lbr (%g, %g)\n",
+           cho[0], cho[1], moe[0], moe[1], lbr[0], lbr[1]);
     CHECK(cho[0] == 0 && cho[1] == 1 && moe[0] == 1 && moe[1] == 0 && lbr[0] == 1 && lbr[1] == 0);
 }
 
@@ -216,13 +233,15 @@ static void check_cho_random(void)
             gru_f32_ref(&s, k.w, k.x, k.h0, k.out, k.work);
             composite_gru(moe2_f32_ref, &s, k.w, k.x, k.h0, m);
             const size_t d = count_differences(k.out, m, k.c.out, &md);
-            CHECKF(d == 0, "cho with r all %s differs from the MoE at %zu outputs", side ? "zeros" : "ones", d);
+            CHECKF(d == 0, "cho with r all %s differs from the MoE at %zu outputs",
+                   side ? "zeros" : "ones", d);
         }
         free(m);
         gru_case_free(&k);
     }
-    printf("  eq. 4 for cho: differs from the hierarchical MoE at %zu of %zu outputs, by up to %.3g\n", differ,
-           outputs, worst);
+    printf(
+        "  eq. 4 for cho: differs from the hierarchical MoE at %zu of %zu outputs, by up to %.3g\n",
+        differ, outputs, worst);
     CHECK(differ > outputs / 4 && worst > 0.1);
 }
 

@@ -24,15 +24,17 @@ static uint64_t rng = 0x6761746564646e6eull;
 
 static void check_dedicated(void)
 {
-    static const size_t shapes[][4] = {{50, 4, 32, 32}, {50, 16, 32, 32}, {30, 2, 64, 64},
-                                       {50, 1, 128, 128}, {12, 5, 7, 19}, {1, 1, 1, 1}, {3, 2, 9, 1}};
+    static const size_t shapes[][4] = {{50, 4, 32, 32},   {50, 16, 32, 32}, {30, 2, 64, 64},
+                                       {50, 1, 128, 128}, {12, 5, 7, 19},   {1, 1, 1, 1},
+                                       {3, 2, 9, 1}};
     double worst_dnnl = 0, worst_ref = 0, ref_vs_dnnl = 0;
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         for (int v = 0; v < 2; v++)
             for (int mode = 0; mode < 2; mode++) {
                 const int with_h0 = (int)((i + (size_t)v + (size_t)mode) % 2);
-                const rf_gru_spec s = {shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3], (rf_gru_variant)v,
-                                       RF_GATE_SIGMOID, RF_GATED_G_TANH, (rf_gru_output)mode};
+                const rf_gru_spec s = {shapes[i][0],    shapes[i][1],       shapes[i][2],
+                                       shapes[i][3],    (rf_gru_variant)v,  RF_GATE_SIGMOID,
+                                       RF_GATED_G_TANH, (rf_gru_output)mode};
                 gru_case k;
                 gru_case_random(&k, &s, with_h0, i % 3 == 1 ? 3.0 : 1.0, &rng);
                 char name[160];
@@ -40,15 +42,19 @@ static void check_dedicated(void)
                 float *r = malloc(k.c.out * sizeof *r);
                 if (!r) exit(1);
                 gru_f32_ref(&s, k.w, k.x, k.h0, r, k.work);
-                const gated_verdict vr = gated_judge(r, k.want, k.scale, k.tie, k.c.out, s.In + s.H + 3);
+                const gated_verdict vr =
+                    gated_judge(r, k.want, k.scale, k.tie, k.c.out, s.In + s.H + 3);
                 const gated_verdict vd = gru_case_run(&k, gru_f32_onednn);
-                CHECKF(vd.bad == 0, "onednn %s: %zu of %zu outputs outside 2 u S (first [%zu]: got %.9g want %.12Lg S %.3Lg)%s%s",
+                CHECKF(vd.bad == 0,
+                       "onednn %s: %zu of %zu outputs outside 2 u S (first [%zu]: got %.9g want "
+                       "%.12Lg S %.3Lg)%s%s",
                        name, vd.bad, vd.n, vd.first_bad, vd.bad ? k.out[vd.first_bad] : 0.0f,
                        vd.bad ? k.want[vd.first_bad] : 0.0L, vd.bad ? k.scale[vd.first_bad] : 0.0L,
                        rf_gru_onednn_error()[0] ? ": " : "", rf_gru_onednn_error());
                 CHECK(vr.bad == 0);
                 for (size_t e = 0; e < k.c.out; e++) {
-                    const double d = (double)(fabsl((long double)r[e] - k.out[e]) / (ORA_GATED_U * k.scale[e]));
+                    const double d =
+                        (double)(fabsl((long double)r[e] - k.out[e]) / (ORA_GATED_U * k.scale[e]));
                     if (k.scale[e] > 0 && d > ref_vs_dnnl) ref_vs_dnnl = d;
                 }
                 if (vd.max_ratio > worst_dnnl) worst_dnnl = vd.max_ratio;
@@ -56,7 +62,8 @@ static void check_dedicated(void)
                 free(r);
                 gru_case_free(&k);
             }
-    printf("  issue-12 shapes: onednn max |got - want| / (u S) = %.4f, ref %.4f, |ref - onednn| / (u S) = %.4f\n",
+    printf("  issue-12 shapes: onednn max |got - want| / (u S) = %.4f, ref %.4f, |ref - onednn| / "
+           "(u S) = %.4f\n",
            worst_dnnl, worst_ref, ref_vs_dnnl);
 }
 
@@ -91,7 +98,8 @@ static void check_unsupported(void)
  * release: the cache must key on every dimension and the variant, and reload the weights. */
 static void check_cache(void)
 {
-    const rf_gru_spec s = {9, 3, 6, 7, RF_GRU_CHO, RF_GATE_SIGMOID, RF_GATED_G_TANH, RF_GRU_OUT_ALL};
+    const rf_gru_spec s = {
+        9, 3, 6, 7, RF_GRU_CHO, RF_GATE_SIGMOID, RF_GATED_G_TANH, RF_GRU_OUT_ALL};
     gru_case k;
     gru_case_random(&k, &s, 1, 1.0, &rng);
     float *first = malloc(k.c.out * sizeof *first);
@@ -108,10 +116,12 @@ static void check_cache(void)
         gru_case_free(&other);
     }
     gru_f32_onednn(&s, k.w, k.x, k.h0, k.out, k.work);
-    CHECKF(memcmp(first, k.out, k.c.out * sizeof *first) == 0, "cached primitive changed its result");
+    CHECKF(memcmp(first, k.out, k.c.out * sizeof *first) == 0,
+           "cached primitive changed its result");
     rf_gru_onednn_release();
     gru_f32_onednn(&s, k.w, k.x, k.h0, k.out, k.work);
-    CHECKF(memcmp(first, k.out, k.c.out * sizeof *first) == 0, "result changed after rf_gru_onednn_release");
+    CHECKF(memcmp(first, k.out, k.c.out * sizeof *first) == 0,
+           "result changed after rf_gru_onednn_release");
     /* New weights through the same cached primitive must be used, not the previous ones. */
     for (size_t i = 0; i < k.c.w; i++) k.w[i] *= 0.5f;
     gru_f32_onednn(&s, k.w, k.x, k.h0, k.out, k.work);

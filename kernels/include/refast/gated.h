@@ -9,7 +9,9 @@
  *
  *   moe2 (eq. 3), m outputs, B inputs x in R^d:  y = (1 - z) * g(A1 x) + z * g(A2 x),
  *   z = gate(W x). No biases, as in the seed: append a constant 1 to x for them. w packs A1, A2,
- *   W (each m x d) in that order; x is B x d, y is B x m.
+ *   W (each m x d) in that order; x is B x d, y is B x m. (The seed's §2 first sets
+ *   P[z = 0 | x] = sigma(w^T x), which puts sigma on g(a_1), then eq. 3 puts z(x) = sigma(W x) on
+ *   g(A2 x); we follow eq. 3, as SPEC §5.3 does: z = 1 selects A2.)
  *
  *   gru, for t = 1..T and every sequence of the batch:
  *     z_t = gate(U_z x_t + W_z h_{t-1} + b_z)                       update gate
@@ -40,11 +42,11 @@
  * Since 0 * NaN = NaN, a NaN reaches every output it feeds even through a zero weight or a closed
  * binary gate: a NaN in x_t of sequence b makes h_t .. h_T of b NaN; a NaN weight makes NaN
  * every output it feeds (the unit it belongs to at step 1, then through W h every unit of every
- * later step, for every sequence; b_hr under cho feeds nothing). Infinities give the IEEE result of the formulas (inf - inf
- * and 0 * inf are NaN: e.g. a closed binary gate times h~ = inf). All of this is identical at
- * every level as long as no finite intermediate overflows; inputs whose dot products overflow
- * float (a sum of |terms| beyond FLT_MAX) are outside the contract, because where a sum
- * overflows depends on its order. Signed zeros are not specified.
+ * later step, for every sequence; b_hr under cho feeds nothing). Infinities give the IEEE result
+ * of the formulas (inf - inf and 0 * inf are NaN: e.g. a closed binary gate times h~ = inf). All
+ * of this is identical at every level as long as no finite intermediate overflows; inputs whose
+ * dot products overflow float (a sum of |terms| beyond FLT_MAX) are outside the contract,
+ * because where a sum overflows depends on its order. Signed zeros are not specified.
  *
  * Sizes. Any of T, B, I, H, d, m may be 0: outputs of zero length are not written, I = 0 (d = 0)
  * makes the pre-activations the biases (zero), T = 0 with RF_GRU_OUT_LAST copies h0 (or zeros).
@@ -76,9 +78,10 @@
  * [b_hr; b_hz; b_hn]; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)), h' = (1 - z) * n + z * h,
  * so PyTorch's z is oneDNN's u = 1 - (our z). Ours to PyTorch, exactly: weight_ih = [U_r; -U_z;
  * U_h], weight_hh = [W_r; -W_z; W_h], bias_ih = [b_r; -b_z; b_h], bias_hh = [0; 0; b_hr].
- * PyTorch to ours: b_z = -(b_iz + b_hz) and b_r = b_ir + b_hr round once in float, b_h = b_in,
- * b_hr = b_hn. Beware the name clash: PyTorch's b_hr is the recurrent bias of the reset gate;
- * our (SPEC's) b_hr is PyTorch's b_hn.
+ * PyTorch to ours: U_z = -W_iz, W_z = -W_hz, U_r = W_ir, W_r = W_hr, U_h = W_in, W_h = W_hn,
+ * b_h = b_in, b_hr = b_hn exactly, while b_z = -(b_iz + b_hz) and b_r = b_ir + b_hr round once
+ * in float (PyTorch has two biases per gate, we have one). Beware the name clash: PyTorch's b_hr
+ * is the recurrent bias of the reset gate; our (SPEC's) b_hr is PyTorch's b_hn.
  */
 #ifndef REFAST_GATED_H
 #define REFAST_GATED_H
@@ -96,7 +99,7 @@ typedef enum rf_gated_gate {
 typedef enum rf_gated_g {
     RF_GATED_G_TANH = 0, /* the default */
     RF_GATED_G_LINEAR,
-    RF_GATED_G_RELU,     /* v < 0 ? 0 : v, NaN for NaN */
+    RF_GATED_G_RELU, /* v < 0 ? 0 : v, NaN for NaN */
     RF_GATED_G_SIGMOID,
     RF_GATED_G_COUNT
 } rf_gated_g;
@@ -150,7 +153,8 @@ int rf_moe2_validate(const rf_moe2_spec *s, const float *w, char *err, size_t er
 int rf_gru_validate(const rf_gru_spec *s, const float *w, char *err, size_t errlen);
 
 /* Names as the command line spells them ("sigmoid", "binary"; "tanh", "linear", "relu",
- * "sigmoid"; "cho", "lbr"; "all", "last"), NULL for an out-of-range value; parsers return 0 or -1. */
+ * "sigmoid"; "cho", "lbr"; "all", "last"), NULL for an out-of-range value; parsers return 0, or
+ * -1 for an unknown name. */
 const char *rf_gated_gate_name(rf_gated_gate v);
 const char *rf_gated_g_name(rf_gated_g v);
 const char *rf_gru_variant_name(rf_gru_variant v);
@@ -162,13 +166,15 @@ int rf_gru_output_parse(const char *s, rf_gru_output *v);
 
 /* ---- kernels ------------------------------------------------------------------------------- */
 
-RF_DECLARE_KERNEL(void, moe2_f32, (const rf_moe2_spec *s, const float *w, const float *x, float *y));
+RF_DECLARE_KERNEL(void, moe2_f32,
+                  (const rf_moe2_spec *s, const float *w, const float *x, float *y));
 typedef void (*rf_moe2_f32_fn)(const rf_moe2_spec *s, const float *w, const float *x, float *y);
 
-RF_DECLARE_KERNEL(void, gru_f32, (const rf_gru_spec *s, const float *w, const float *x,
-                                  const float *h0, float *out, float *work));
-typedef void (*rf_gru_f32_fn)(const rf_gru_spec *s, const float *w, const float *x,
-                              const float *h0, float *out, float *work);
+RF_DECLARE_KERNEL(void, gru_f32,
+                  (const rf_gru_spec *s, const float *w, const float *x, const float *h0,
+                   float *out, float *work));
+typedef void (*rf_gru_f32_fn)(const rf_gru_spec *s, const float *w, const float *x, const float *h0,
+                              float *out, float *work);
 
 /* ---- peers (peers/): the same signatures, other engines --------------------------------------
  * openblas: single-threaded cblas_sgemm (moe2: X [A1; A2; W]^T in blocks; gru: the projections
