@@ -28,3 +28,23 @@ find_library(LAPACKE_LIBRARY lapacke REQUIRED)
 add_library(refast_lapack INTERFACE)
 target_include_directories(refast_lapack INTERFACE ${CBLAS_INCLUDE_DIR} ${LAPACKE_INCLUDE_DIR})
 target_link_libraries(refast_lapack INTERFACE ${LAPACKE_LIBRARY} ${OPENBLAS_LIBRARY})
+
+# oneDNN (Debian libdnnl-dev), optional: the `onednn` GRU peer and its test (peers/gated_onednn.c,
+# tests/test_gated_onednn.c). Found by header and library rather than find_package(dnnl CONFIG):
+# Debian's dnnl-config.cmake requires the OpenCL headers (its GPU runtime) even for CPU use. The
+# peer pins oneDNN's OpenMP runtime to one thread (omp_set_num_threads), hence libgomp.
+find_path(DNNL_INCLUDE_DIR dnnl.h PATH_SUFFIXES oneapi/dnnl)
+find_library(DNNL_LIBRARY dnnl)
+find_package(OpenMP COMPONENTS C QUIET)
+add_library(refast_onednn INTERFACE)
+if(DNNL_INCLUDE_DIR AND DNNL_LIBRARY AND OpenMP_C_FOUND)
+  set(REFAST_HAVE_ONEDNN ON)
+  message(STATUS "oneDNN: ${DNNL_LIBRARY} (the onednn GRU peer and test_gated_onednn are built)")
+  target_include_directories(refast_onednn INTERFACE ${DNNL_INCLUDE_DIR})
+  target_link_libraries(refast_onednn INTERFACE ${DNNL_LIBRARY} ${OpenMP_C_LIBRARIES})
+  target_compile_definitions(refast_onednn INTERFACE REFAST_HAVE_ONEDNN=1)
+else()
+  set(REFAST_HAVE_ONEDNN OFF)
+  message(STATUS "oneDNN not found (libdnnl-dev, or OpenMP for its runtime): the onednn GRU peer "
+                 "and test_gated_onednn are not built")
+endif()

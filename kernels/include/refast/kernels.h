@@ -19,6 +19,7 @@
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "refast/fht.h"
+#include "refast/gated.h"
 #include "refast/isa.h"
 #include "refast/kernel.h"
 #include "refast/ko.h"
@@ -49,6 +50,7 @@
     RF_KERNELS_KO_MLP(X)                                                                         \
     RF_KERNELS_KO(X)                                                                             \
     RF_KERNELS_KO_POLAR(X)                                                                       \
+    RF_KERNELS_GATED(X)                                                                          \
     RF_KERNELS_PMOE(X)                                                                           \
     RF_KERNELS_MACHINE(X)
 
