@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,11 +13,15 @@
 
 static void *field(const rf_opt *r, void *dst) { return (char *)dst + r->off; }
 
-static bool is_option(const rf_opt *r) { return r->kind != RF_OPT_ARG && r->kind != RF_OPT_TEXT && r->kind != RF_OPT_END; }
+static bool is_option(const rf_opt *r)
+{
+    return r->kind != RF_OPT_ARG && r->kind != RF_OPT_TEXT && r->kind != RF_OPT_END;
+}
 
 /* ---- numbers and ranges ----------------------------------------------------------------------- */
 
-bool rf_parse_u64(const char *s, unsigned long long *out)
+/* Strict: false on garbage, a sign, overflow. */
+static bool parse_u64(const char *s, unsigned long long *out)
 {
     if (!s || !*s || *s == '-' || *s == '+') return false;
     char *end;
@@ -29,7 +32,8 @@ bool rf_parse_u64(const char *s, unsigned long long *out)
     return true;
 }
 
-bool rf_parse_f64(const char *s, double *out)
+/* Strict: false on garbage, overflow, NaN or an infinity. */
+static bool parse_f64(const char *s, double *out)
 {
     if (!s || !*s) return false;
     char *end;
@@ -142,7 +146,7 @@ static int set_value(const rf_opt *r, const char *path, const char *v, void *dst
     }
     case RF_OPT_U64: {
         unsigned long long x;
-        if (!rf_parse_u64(v, &x)) return rf_usage_error("%s: %s '%s': not a non-negative integer", path, r->name, v);
+        if (!parse_u64(v, &x)) return rf_usage_error("%s: %s '%s': not a non-negative integer", path, r->name, v);
         /* compared as integers: every bound in a table is exact in a double */
         if (x < (unsigned long long)r->min || (r->max > r->min && x > (unsigned long long)r->max))
             return rf_usage_error("%s: %s %s: must be %s", path, r->name, v, range_text(r, range, sizeof range));
@@ -159,7 +163,7 @@ static int set_value(const rf_opt *r, const char *path, const char *v, void *dst
             num = buf;
         }
         double x;
-        if (!rf_parse_f64(num, &x)) return rf_usage_error("%s: %s '%s': not a finite number", path, r->name, v);
+        if (!parse_f64(num, &x)) return rf_usage_error("%s: %s '%s': not a finite number", path, r->name, v);
         if (!in_range(r, x))
             return rf_usage_error("%s: %s %s: must be %s", path, r->name, v, range_text(r, range, sizeof range));
         *(double *)f = x;
@@ -225,7 +229,7 @@ static const char *group_names(const rf_opt *rows, int g, char *out, size_t len)
 {
     size_t o = 0;
     out[0] = '\0';
-    for (const rf_opt *r = rows; (r->kind != RF_OPT_END) && o < len; r++)
+    for (const rf_opt *r = rows; r->kind != RF_OPT_END && o < len; r++)
         if (is_option(r) && r->group == g) o += (size_t)snprintf(out + o, len - o, "%s%s", o ? ", " : "", r->name);
     return out;
 }

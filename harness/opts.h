@@ -84,8 +84,4 @@ void rf_opts_synopsis(FILE *f, const rf_opt *rows, const char *path);
 /* One entry per row: the option and its value's name, its help, its default and its range. */
 void rf_opts_help(FILE *f, const rf_opt *rows);
 
-/* Strict number parsing: false on garbage, a sign (u64), overflow, NaN or an infinity. */
-bool rf_parse_u64(const char *s, unsigned long long *out);
-bool rf_parse_f64(const char *s, double *out);
-
 #endif

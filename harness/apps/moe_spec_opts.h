@@ -44,7 +44,7 @@ typedef struct moe_spec_opts {
 #define MOE_SPEC_OPTS(T, M)                                                                                 \
     {.kind = RF_OPT_TEXT, .help = MOE_SPEC_TEXT},                                                           \
     {"--preset", RF_OPT_STR, offsetof(T, M.preset), "NAME", .help = MOE_PRESET_HELP},                               \
-    {"--k", RF_OPT_U64, offsetof(T, M.k), "K", .help = "experts (K <= D)", .min = 2, .max = RF_MOE_MAX_D,            \
+    {"--k", RF_OPT_U64, offsetof(T, M.k), "K", .help = "experts, at most D", .min = 2, .max = RF_MOE_MAX_D,            \
      .given = RF_GIVEN(T, M.has_k)},                                                                        \
     {"--d", RF_OPT_U64, offsetof(T, M.d), "D", .help = "the input dimension", .min = 2, .max = RF_MOE_MAX_D,        \
      .given = RF_GIVEN(T, M.has_d)},                                                                        \
@@ -65,7 +65,7 @@ typedef struct moe_spec_opts {
      .def = "orthogonal", .given = RF_GIVEN(T, M.has_gating)},                                              \
     {"--w-norm", RF_OPT_F64, offsetof(T, M.w_norm), "R", .help = "||w_i|| for i < K", .def = "1", .min = 0,          \
      .given = RF_GIVEN(T, M.has_w_norm)},                                                                   \
-    {"--n", RF_OPT_U64, offsetof(T, M.n), "N", .help = "samples (default: the preset's, else 2000)", .min = 1,      \
+    {"--n", RF_OPT_U64, offsetof(T, M.n), "N", .help = "samples; default: the preset's, else 2000", .min = 1,      \
      .given = RF_GIVEN(T, M.has_n)},                                                                        \
     {"--seed", RF_OPT_U64, offsetof(T, M.seed), "S",                                                        \
      .help = "Philox seed: parameters and samples are functions of S, sample i of\n(S, i) alone", .def = "1"}
