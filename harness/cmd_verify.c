@@ -49,10 +49,10 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
     rf_wbuf_puts(jw, ",\"class\":");
     rf_jsonw_str(jw, rf_tol_name(v.cls));
     rf_wbuf_printf(jw, ",\"max_abs_error\":%.17g,\"ratio\":%.17g,\"bound\":%.17g,"
-                     "\"compared\":%llu,\"mismatches\":%llu,\"near_ties\":%llu,\"pass\":%s,"
-                     "\"detail\":",
-                 v.max_abs, v.max_ratio, v.bound, (unsigned long long)v.compared,
-                 (unsigned long long)v.mismatches, (unsigned long long)v.near_ties, pass ? "true" : "false");
+                       "\"compared\":%llu,\"mismatches\":%llu,\"near_ties\":%llu,\"pass\":%s,"
+                       "\"detail\":",
+                   v.max_abs, v.max_ratio, v.bound, (unsigned long long)v.compared,
+                   (unsigned long long)v.mismatches, (unsigned long long)v.near_ties, pass ? "true" : "false");
     rf_jsonw_str(jw, v.detail);
     rf_wbuf_puts(jw, "}");
 }

@@ -517,17 +517,17 @@ static int ko_distances(const code_opts *o, const rf_codespec *c)
         rf_wbuf_puts(&w, ",\"weights\":");
         rf_jsonw_str(&w, c->path);
         rf_wbuf_printf(&w, ",\"n\":%zu,\"k\":%zu,\"pairs\":%llu,\"all_pairs\":%s,\"gaussian_seed\":%llu,"
-                         "\"pair_messages\":\"philox(seed 1, streams 0 and 1)\",\"bins\":{\"count\":%zu,\"lo\":0,"
-                         "\"width\":%.17g},\"codebooks\":[",
-                     c->n, c->k, (unsigned long long)h[0].total, exact ? "true" : "false", o->seed, h[0].bins,
-                     h[0].width);
+                           "\"pair_messages\":\"philox(seed 1, streams 0 and 1)\",\"bins\":{\"count\":%zu,\"lo\":0,"
+                           "\"width\":%.17g},\"codebooks\":[",
+                       c->n, c->k, (unsigned long long)h[0].total, exact ? "true" : "false", o->seed, h[0].bins,
+                       h[0].width);
         for (int i = 0; i < 3; i++) {
             const double mean = h[i].sum / (double)h[i].total;
             rf_wbuf_puts(&w, i ? ",{\"name\":" : "{\"name\":");
             rf_jsonw_str(&w, names[i]);
             rf_wbuf_printf(&w, ",\"pairs\":%llu,\"min\":%.17g,\"mean\":%.17g,\"sd\":%.17g,\"max\":%.17g,\"counts\":[",
-                         (unsigned long long)h[i].total, h[i].min, mean,
-                         sqrt(fmax(0, h[i].sumsq / (double)h[i].total - mean * mean)), h[i].max);
+                           (unsigned long long)h[i].total, h[i].min, mean,
+                           sqrt(fmax(0, h[i].sumsq / (double)h[i].total - mean * mean)), h[i].max);
             for (size_t b = 0; b < h[i].bins; b++) rf_wbuf_printf(&w, "%s%llu", b ? "," : "", (unsigned long long)h[i].count[b]);
             rf_wbuf_puts(&w, "]}");
         }

@@ -284,7 +284,7 @@ static int sim_code(sim_opts o, codec_ctx ctx)
         rf_jsonw_str(&jw, rf_ko_arch_name(ctx.code.ko->arch));
         if (rf_ko_model_hash(ctx.code.ko, &hhi, &hlo))
             rf_wbuf_printf(&jw, ",\"weights_xxh3_128\":\"%016llx%016llx\"", (unsigned long long)hhi,
-                         (unsigned long long)hlo);
+                           (unsigned long long)hlo);
         rf_wbuf_puts(&jw, ",\"decoder_input\":");
         rf_jsonw_str(&jw, channel == RF_CH_RAYLEIGH ? "a*y" : "y");
     }
@@ -369,14 +369,14 @@ static int sim_code(sim_opts o, codec_ctx ctx)
         json_number(&jw, "esn0_db", esn0);
         json_number(&jw, "snr_db", snr);
         rf_wbuf_printf(&jw, ",\"frames\":%llu,\"bits\":%llu,\"bit_errors\":%llu,\"block_errors\":%llu",
-                     (unsigned long long)res.frames, (unsigned long long)res.bits, (unsigned long long)res.bit_errors,
-                     (unsigned long long)res.block_errors);
+                       (unsigned long long)res.frames, (unsigned long long)res.bits, (unsigned long long)res.bit_errors,
+                       (unsigned long long)res.block_errors);
         json_number(&jw, "ber", ber);
         rf_wbuf_printf(&jw, ",\"ber_ci95\":[%.17g,%.17g]", ber_lo, ber_hi);
         double fr_lo, fr_hi;
         rf_sim_ber_interval(&res, 1.959963984540054, &fr_lo, &fr_hi);
         rf_wbuf_printf(&jw, ",\"bit_errors_sq\":%llu,\"ber_ci95_frames\":[%.17g,%.17g]",
-                     (unsigned long long)res.bit_errors_sq, fr_lo, fr_hi);
+                       (unsigned long long)res.bit_errors_sq, fr_lo, fr_hi);
         json_number(&jw, "bler", bler);
         rf_wbuf_printf(&jw, ",\"bler_ci95\":[%.17g,%.17g]", bler_lo, bler_hi);
         json_number(&jw, "seconds", res.seconds);
@@ -385,10 +385,10 @@ static int sim_code(sim_opts o, codec_ctx ctx)
             rf_wbuf_puts(&jw, ",\"leaves\":[");
             for (size_t l = 0; l < nleaves; l++)
                 rf_wbuf_printf(&jw, "%s{\"m\":%u,\"r\":%u,\"first_bit\":%zu,\"bits\":%zu,\"block_errors\":%llu,"
-                                  "\"bler\":%.17g}",
-                             l ? "," : "", leaves[l].m, leaves[l].r, leaves[l].lo, leaves[l].count,
-                             (unsigned long long)res.leaf_errors[l],
-                             res.frames ? (double)res.leaf_errors[l] / (double)res.frames : 0.0);
+                                    "\"bler\":%.17g}",
+                               l ? "," : "", leaves[l].m, leaves[l].r, leaves[l].lo, leaves[l].count,
+                               (unsigned long long)res.leaf_errors[l],
+                               res.frames ? (double)res.leaf_errors[l] / (double)res.frames : 0.0);
             rf_wbuf_puts(&jw, "]");
         }
         rf_wbuf_puts(&jw, "}");
