@@ -236,7 +236,8 @@ static int run_bench(const void *opts)
 #endif
 
 static const rf_opt bench_opts_table[] = {
-    {"--isa", RF_OPT_LEVELS, offsetof(bench_opts, levels), NULL, .help = "the levels to time beside scalar", .def = "all"},
+    {"--isa", RF_OPT_LEVELS, offsetof(bench_opts, levels), NULL, .help = "the levels to time beside scalar",
+     .def = "all"},
     {"--kernel", RF_OPT_STR, offsetof(bench_opts, kernel), "GLOB", .help = "kernels whose name matches (shell pattern)",
      .def = "*"},
     {"--repetitions", RF_OPT_U64, offsetof(bench_opts, repetitions), "R", .help = "repetitions of every benchmark",
@@ -245,7 +246,8 @@ static const rf_opt bench_opts_table[] = {
      .def = "0.1", .min = 0, .max = 60, .flags = RF_OPT_MIN_OPEN},
     {"--out", RF_OPT_FILE, offsetof(bench_opts, out), "FILE.json",
      .help = "write Google Benchmark's own JSON (its compare.py reads it; refast\ngate and report too)"},
-    {"--no-peers", RF_OPT_FLAG, offsetof(bench_opts, no_peers), NULL, .help = "leave out the autovec and openblas peers"},
+    {"--no-peers", RF_OPT_FLAG, offsetof(bench_opts, no_peers), NULL,
+     .help = "leave out the autovec and openblas peers"},
     {"--no-machine", RF_OPT_FLAG, offsetof(bench_opts, no_machine), NULL, .help = "leave out the machine rows"},
     {0},
 };

@@ -346,19 +346,22 @@ static int run_gate_cmd(const void *args)
 }
 
 static const rf_opt gate_opts_table[] = {
-    {"--baseline", RF_OPT_FILE, offsetof(gate_args, baseline), "A.json", .help = "the reference run (refast bench --out)",
+    {"--baseline", RF_OPT_FILE, offsetof(gate_args, baseline), "A.json",
+     .help = "the reference run (refast bench --out)",
      .flags = RF_OPT_REQUIRED},
-    {"--current", RF_OPT_FILE, offsetof(gate_args, current), "B.json", .help = "the run under test", .flags = RF_OPT_REQUIRED},
+    {"--current", RF_OPT_FILE, offsetof(gate_args, current), "B.json", .help = "the run under test",
+     .flags = RF_OPT_REQUIRED},
     {"--threshold", RF_OPT_F64, offsetof(gate_args, threshold), "PCT",
      .help = "minimum relative change that counts, in percent (\"5%\" is accepted)", .def = "5", .min = 0,
      .flags = RF_OPT_PERCENT},
-    {"--alpha", RF_OPT_F64, offsetof(gate_args, alpha), "A", .help = "significance level of the tests", .def = "0.05", .min = 0,
-     .max = 1, .flags = RF_OPT_MIN_OPEN | RF_OPT_MAX_OPEN},
+    {"--alpha", RF_OPT_F64, offsetof(gate_args, alpha), "A", .help = "significance level of the tests", .def = "0.05",
+     .min = 0, .max = 1, .flags = RF_OPT_MIN_OPEN | RF_OPT_MAX_OPEN},
     {"--min-repetitions", RF_OPT_U64, offsetof(gate_args, min_reps), "N",
      .help = "warn about benchmarks with fewer repetitions", .def = "9", .min = 1, .max = 1000000},
     {"--only", RF_OPT_CHOICE, offsetof(gate_args, only), "time|speedup", .help = "run one gate only (default: both)"},
     {"--time", RF_OPT_CHOICE, offsetof(gate_args, time), "real|cpu",
-     .help = "which time of each repetition to compare (cpu: steadier on a shared\nmachine, where real time includes waits)",
+     .help = "which time of each repetition to compare (cpu: steadier on a shared\n"
+             "machine, where real time includes waits)",
      .def = "cpu"},
     {0},
 };

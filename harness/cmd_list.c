@@ -44,7 +44,8 @@ static int run_list(const void *opts)
 }
 
 static const rf_opt list_opts_table[] = {
-    {"--kernel", RF_OPT_STR, offsetof(list_opts, kernel), "GLOB", .help = "kernels whose name matches (shell pattern)", .def = "*"},
+    {"--kernel", RF_OPT_STR, offsetof(list_opts, kernel), "GLOB", .help = "kernels whose name matches (shell pattern)",
+     .def = "*"},
     {0},
 };
 

@@ -662,9 +662,11 @@ static const rf_opt report_opts_table[] = {
      .flags = RF_OPT_REQUIRED},
     {"--out", RF_OPT_FILE, offsetof(report_opts, out), "DIR", .help = "where the report goes (created if missing)",
      .flags = RF_OPT_REQUIRED},
-    {"--title", RF_OPT_STR, offsetof(report_opts, title), "TEXT", .help = "the report's title", .def = "refast benchmark report"},
+    {"--title", RF_OPT_STR, offsetof(report_opts, title), "TEXT", .help = "the report's title",
+     .def = "refast benchmark report"},
     {"--time", RF_OPT_CHOICE, offsetof(report_opts, time), "real|cpu",
-     .help = "median CPU times, or wall-clock times (which include waits on a busy\nmachine); CPU time like the shim's rates",
+     .help = "median CPU times, or wall-clock times (which include waits on a busy\n"
+             "machine); CPU time like the shim's rates",
      .def = "cpu"},
     {0},
 };

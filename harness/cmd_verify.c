@@ -123,9 +123,11 @@ static const rf_opt verify_opts_table[] = {
      .help = "the levels to judge beside ref (scalar); default: REFAST_ISA, else the\nbest this CPU has"},
     {"--peers", RF_OPT_FLAG, offsetof(verify_opts, peers), NULL,
      .help = "also judge the benchmark peers: autovec_<level> for each selected level\nand openblas"},
-    {"--kernel", RF_OPT_STR, offsetof(verify_opts, kernel), "GLOB", .help = "kernels whose name matches (shell pattern)",
+    {"--kernel", RF_OPT_STR, offsetof(verify_opts, kernel), "GLOB",
+     .help = "kernels whose name matches (shell pattern)",
      .def = "*"},
-    {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR", .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
+    {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR",
+     .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
     {"--json", RF_OPT_FILE, offsetof(verify_opts, json), "FILE", .help = "also write every row as JSON to FILE"},
     {0},
 };

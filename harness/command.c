@@ -70,10 +70,10 @@ int rf_command_main(const rf_command *c, const char *path, int argc, char **argv
 {
     if (!c->subs) return run_leaf(c, path, argc, argv);
     char names[256], sub[128];
-    const char *pre = *path ? path : "", *colon = *path ? ": " : "";
+    const char *colon = *path ? ": " : "", *word = *path ? "subcommand" : "command", *sp = *path ? " " : "";
     if (argc < 2)
-        return rf_usage_error("%s%sa %s is required (%s; see refast %s%s--help)", pre, colon,
-                              *path ? "subcommand" : "command", sub_names(c, names, sizeof names), pre, *path ? " " : "");
+        return rf_usage_error("%s%sa %s is required (%s; see refast %s%s--help)", path, colon, word,
+                              sub_names(c, names, sizeof names), path, sp);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || (!*path && !strcmp(argv[1], "help"))) {
         rf_command_help(stdout, c, path);
         return RF_EXIT_OK;
@@ -81,6 +81,6 @@ int rf_command_main(const rf_command *c, const char *path, int argc, char **argv
     for (const rf_command *const *s = c->subs; *s; s++)
         if (!strcmp(argv[1], (*s)->name))
             return rf_command_main(*s, rf_command_path(path, (*s)->name, sub, sizeof sub), argc - 1, argv + 1);
-    return rf_usage_error("%s%sunknown %s '%s' (%s; see refast %s%s--help)", pre, colon, *path ? "subcommand" : "command",
-                          argv[1], sub_names(c, names, sizeof names), pre, *path ? " " : "");
+    return rf_usage_error("%s%sunknown %s '%s' (%s; see refast %s%s--help)", path, colon, word, argv[1],
+                          sub_names(c, names, sizeof names), path, sp);
 }

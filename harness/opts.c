@@ -286,7 +286,8 @@ static const rf_opt *row_for(const rf_opt *rows, const char *path, const char *a
     const rf_opt *r = NULL;
     *eq = NULL;
     if (a[0] == '-') {
-        if (!(r = find_option(rows, a, eq))) rf_usage_error("%s: unknown argument '%s' (see refast %s --help)", path, a, path);
+        if (!(r = find_option(rows, a, eq)))
+            rf_usage_error("%s: unknown argument '%s' (see refast %s --help)", path, a, path);
         return r;
     }
     for (r = rows; r->kind != RF_OPT_END; r++)

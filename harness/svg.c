@@ -56,26 +56,27 @@ static void draw_panel(rf_wbuf *o, const rf_svg_panel *p, double x0, double y0, 
     double step = max > 0 ? nice_step(max) : 1, top = max > 0 ? ceil(max / step) * step : 4;
     double px = x0 + AXIS_W, py = y0 + PANEL_TITLE_H, pw = w - AXIS_W - PANEL_PAD / 2;
     rf_wbuf_printf(o, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" font-weight=\"bold\" text-anchor=\"middle\">",
-                 px + pw / 2, y0 + 16);
+                   px + pw / 2, y0 + 16);
     rf_esc_xml(o, p->title);
     rf_wbuf_puts(o, "</text>\n");
     for (double t = 0; t <= top * (1 + 1e-9); t += step) {
         double y = py + PLOT_H - PLOT_H * t / top;
         char lab[32];
         rf_fmt_si(t, lab, sizeof lab);
-        rf_wbuf_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", px, y, px + pw, y);
+        rf_wbuf_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", px, y, px + pw,
+                       y);
         rf_wbuf_printf(o, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">%s</text>\n", px - 4, y + 3,
-                     lab);
+                       lab);
     }
     rf_wbuf_printf(o, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", px, py, px,
-                 py + PLOT_H);
+                   py + PLOT_H);
     double x = px + PANEL_PAD / 2.0, group_start = x;
     for (size_t i = 0; i < p->n; i++) {
         const rf_svg_bar *b = &p->bars[i];
         double h = isfinite(b->value) && b->value > 0 ? PLOT_H * b->value / top : 0;
         if (h > 0) {
             rf_wbuf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\">", x,
-                         py + PLOT_H - h, BAR_W, h, rf_svg_colour(b->colour));
+                           py + PLOT_H - h, BAR_W, h, rf_svg_colour(b->colour));
             if (b->tip) {
                 rf_wbuf_puts(o, "<title>");
                 rf_esc_xml(o, b->tip);
@@ -85,7 +86,7 @@ static void draw_panel(rf_wbuf *o, const rf_svg_panel *p, double x0, double y0, 
         }
         if (b->note && *b->note) {
             rf_wbuf_printf(o, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\">", x + BAR_W / 2.0,
-                         py + PLOT_H - h - 3);
+                           py + PLOT_H - h - 3);
             rf_esc_xml(o, b->note);
             rf_wbuf_puts(o, "</text>\n");
         }
@@ -93,9 +94,9 @@ static void draw_panel(rf_wbuf *o, const rf_svg_panel *p, double x0, double y0, 
         if (last_of_group) {
             double cx = (group_start + x + BAR_W) / 2, ly = py + PLOT_H + 12;
             rf_wbuf_printf(o,
-                         "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" "
-                         "transform=\"rotate(-40 %.1f %.1f)\">",
-                         cx, ly, cx, ly);
+                           "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" "
+                           "transform=\"rotate(-40 %.1f %.1f)\">",
+                           cx, ly, cx, ly);
             rf_esc_xml(o, b->label);
             rf_wbuf_puts(o, "</text>\n");
         }
@@ -122,9 +123,9 @@ void rf_svg_bar_chart(rf_wbuf *o, const char *title, const char *yunit, const rf
     double panel_h = PANEL_TITLE_H + PLOT_H + LABEL_H;
     double height = TITLE_H + (nlegend ? LEGEND_H : 0) + (double)rows * panel_h;
     rf_wbuf_printf(o,
-                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-                 "font-family=\"sans-serif\">\n",
-                 width, height, width, height);
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+                   "font-family=\"sans-serif\">\n",
+                   width, height, width, height);
     rf_wbuf_printf(o, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>\n", width, height);
     rf_wbuf_puts(o, "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">");
     rf_esc_xml(o, title);
@@ -139,7 +140,7 @@ void rf_svg_bar_chart(rf_wbuf *o, const char *title, const char *yunit, const rf
         double lx = 10;
         for (size_t i = 0; i < nlegend; i++) {
             rf_wbuf_printf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", lx, y + 4,
-                         rf_svg_colour(legend[i].colour));
+                           rf_svg_colour(legend[i].colour));
             rf_wbuf_printf(o, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">", lx + 16, y + 14);
             rf_esc_xml(o, legend[i].name);
             rf_wbuf_puts(o, "</text>\n");

@@ -184,7 +184,8 @@ bool rf_read_file(const char *path, uint64_t max_bytes, uint8_t **data, size_t *
 bool rf_mkdirs(const char *dir, char *err, size_t errlen)
 {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) return rf_fail(err, errlen, "%s: path too long", dir);
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+        return rf_fail(err, errlen, "%s: path too long", dir);
     for (char *p = path + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char saved = *p;

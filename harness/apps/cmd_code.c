@@ -528,7 +528,8 @@ static int ko_distances(const code_opts *o, const rf_codespec *c)
             rf_wbuf_printf(&w, ",\"pairs\":%llu,\"min\":%.17g,\"mean\":%.17g,\"sd\":%.17g,\"max\":%.17g,\"counts\":[",
                            (unsigned long long)h[i].total, h[i].min, mean,
                            sqrt(fmax(0, h[i].sumsq / (double)h[i].total - mean * mean)), h[i].max);
-            for (size_t b = 0; b < h[i].bins; b++) rf_wbuf_printf(&w, "%s%llu", b ? "," : "", (unsigned long long)h[i].count[b]);
+            for (size_t b = 0; b < h[i].bins; b++)
+                rf_wbuf_printf(&w, "%s%llu", b ? "," : "", (unsigned long long)h[i].count[b]);
             rf_wbuf_puts(&w, "]}");
         }
         rf_wbuf_puts(&w, "]}\n");
@@ -605,18 +606,18 @@ static int run_distances(const void *opts)
 }
 
 #define CODE_ROWS                                                                                           \
-    {"CODE", RF_OPT_ARG, offsetof(code_opts, code), NULL, .help = "rm:M:R, polar:N:K or ko:FILE.kow (weights from refast ko)", \
-     .flags = RF_OPT_REQUIRED},                                                                             \
+    {"CODE", RF_OPT_ARG, offsetof(code_opts, code), NULL,                                                   \
+     .help = "rm:M:R, polar:N:K or ko:FILE.kow (weights from refast ko)", .flags = RF_OPT_REQUIRED},         \
     {"--construction", RF_OPT_STR, offsetof(code_opts, construction), "ga|bhattacharyya|rm|file:F",          \
-     .help = "polar codes: the frozen set (default ga)"},                                                           \
-    {"--design-sigma", RF_OPT_STR, offsetof(code_opts, design), "S", .help = "polar codes: the sigma the construction is "  \
-     "designed at (default 1)"},                                                                            \
-    {"--pairs", RF_OPT_U64, offsetof(code_opts, pairs), "P", .help = "message pairs sampled when k > 16", .def = "100000", \
-     .min = 1, .max = 4294967296.0},                                                                        \
-    {"--bins", RF_OPT_U64, offsetof(code_opts, bins), "B", .help = "KO codes: histogram bins over [0, 2 sqrt(n)]",   \
+     .help = "polar codes: the frozen set (default ga)"},                                                   \
+    {"--design-sigma", RF_OPT_STR, offsetof(code_opts, design), "S",                                        \
+     .help = "polar codes: the sigma the construction is designed at (default 1)"},                         \
+    {"--pairs", RF_OPT_U64, offsetof(code_opts, pairs), "P", .help = "message pairs sampled when k > 16",    \
+     .def = "100000", .min = 1, .max = 4294967296.0},                                                       \
+    {"--bins", RF_OPT_U64, offsetof(code_opts, bins), "B", .help = "KO codes: histogram bins over [0, 2 sqrt(n)]", \
      .def = "128", .min = 1, .max = 100000, .given = RF_GIVEN(code_opts, have_bins)},                       \
-    {"--seed", RF_OPT_U64, offsetof(code_opts, seed), "S", .help = "KO codes: seed of the Gaussian codebook", .def = "1", \
-     .given = RF_GIVEN(code_opts, have_seed)}
+    {"--seed", RF_OPT_U64, offsetof(code_opts, seed), "S", .help = "KO codes: seed of the Gaussian codebook",  \
+     .def = "1", .given = RF_GIVEN(code_opts, have_seed)}
 
 _Static_assert(ENUM_MAX_K == 24 && ALL_PAIRS_MAX_K == 16, "update the code help");
 
@@ -624,7 +625,8 @@ static const rf_opt info_opts_table[] = {CODE_ROWS, {0}};
 
 static const rf_opt distances_opts_table[] = {
     CODE_ROWS,
-    {"--json", RF_OPT_FILE, offsetof(code_opts, json), "FILE", .help = "KO codes: write the histograms as JSON to FILE"},
+    {"--json", RF_OPT_FILE, offsetof(code_opts, json), "FILE",
+     .help = "KO codes: write the histograms as JSON to FILE"},
     {0},
 };
 

@@ -227,20 +227,23 @@ done_model:
 }
 
 #define ISA_ROW                                                                                             \
-    {"--isa", RF_OPT_LEVEL, offsetof(ko_opts, isa), NULL, .help = "the level of the kernels (default: REFAST_ISA, else the\n" \
-                                                          "best this CPU has)"}
+    {"--isa", RF_OPT_LEVEL, offsetof(ko_opts, isa), NULL,                                                   \
+     .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"}
 
 static const rf_opt init_opts_table[] = {
     {"--code", RF_OPT_STR, offsetof(ko_opts, code), "ko:M:2", .help = "the code", .flags = RF_OPT_REQUIRED},
     {"--tiny", RF_OPT_FLAG, offsetof(ko_opts, tiny), NULL, .help = "TinyKO: hidden 4"},
-    {"--seed", RF_OPT_U64, offsetof(ko_opts, seed), "S", .help = "Philox seed of the weights", .flags = RF_OPT_REQUIRED},
-    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "FILE.kow", .help = "the weights file to write", .flags = RF_OPT_REQUIRED},
+    {"--seed", RF_OPT_U64, offsetof(ko_opts, seed), "S", .help = "Philox seed of the weights",
+     .flags = RF_OPT_REQUIRED},
+    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "FILE.kow", .help = "the weights file to write",
+     .flags = RF_OPT_REQUIRED},
     {0},
 };
 static const rf_opt import_opts_table[] = {
     {"DIR", RF_OPT_ARG, offsetof(ko_opts, dir), NULL, .help = "ko-reference/ko_m_2 (weights.json + weights.f32)",
      .flags = RF_OPT_REQUIRED},
-    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "FILE.kow", .help = "the weights file to write", .flags = RF_OPT_REQUIRED},
+    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "FILE.kow", .help = "the weights file to write",
+     .flags = RF_OPT_REQUIRED},
     {0},
 };
 static const rf_opt info_opts_table[] = {

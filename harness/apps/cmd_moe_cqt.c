@@ -162,7 +162,8 @@ _Static_assert(RF_MOE_MAX_COND == 1e8L && RF_MOE_MIN_CORR == 1e-6L, "update the 
 static const rf_opt cqt_opts_table[] = {
     {"--g", RF_OPT_CHOICE, offsetof(cqt_opts, g), "linear|relu|leaky_relu|sigmoid|tanh",
      .help = "the non-linearity (leaky_relu: slope 0.01)", .flags = RF_OPT_REQUIRED},
-    {"--sigma", RF_OPT_F64, offsetof(cqt_opts, sigma), "S", .help = "the noise sigma", .min = 0, .flags = RF_OPT_REQUIRED | RF_OPT_MIN_OPEN},
+    {"--sigma", RF_OPT_F64, offsetof(cqt_opts, sigma), "S", .help = "the noise sigma", .min = 0,
+     .flags = RF_OPT_REQUIRED | RF_OPT_MIN_OPEN},
     {"--json", RF_OPT_FILE, offsetof(cqt_opts, json), "FILE",
      .help = "write the same numbers as JSON to FILE (atomically), or to stdout\nwithout FILE",
      .flags = RF_OPT_VALUE_OPTIONAL, .given = RF_GIVEN(cqt_opts, json_given)},

@@ -796,14 +796,14 @@ _Static_assert(CHUNK == 4096, "update the moe learn help");
 static const rf_opt learn_opts_table[] = {
     {"--stage", RF_OPT_CHOICE, offsetof(learn_opts, stage), "all|regressors",
      .help = "every method of --methods on data in memory, or Algorithm 1 alone\n(streamed)", .def = "all"},
-    {"--trials", RF_OPT_U64, offsetof(learn_opts, trials), "T", .help = "trials; trial t draws from seed S + t", .def = "10",
-     .min = 1, .max = MAX_TRIALS},
+    {"--trials", RF_OPT_U64, offsetof(learn_opts, trials), "T", .help = "trials; trial t draws from seed S + t",
+     .def = "10", .min = 1, .max = MAX_TRIALS},
     {"--methods", RF_OPT_STR, offsetof(learn_opts, methods), "LIST",
-     .help = "comma-separated: alg12, mom, l4, joint-em, l2 (default: alg12, mom\n(k = 2) and joint-em; presets 003-*: l4, "
-     "joint-em, l2 and alg12)"},
+     .help = "comma-separated: alg12, mom, l4, joint-em, l2 (default: alg12, mom\n"
+             "(k = 2) and joint-em; presets 003-*: l4, joint-em, l2 and alg12)"},
     {"--decomposer", RF_OPT_CHOICE, offsetof(learn_opts, decomposer), "tpm|orth-als",
-     .help = "the rank-k decomposition of Algorithm 1 (tpm: L starts x N\niterations; orth-als: at most N sweeps, the "
-     "seed's choice)"},
+     .help = "the rank-k decomposition of Algorithm 1 (tpm: L starts x N\n"
+             "iterations; orth-als: at most N sweeps, the seed's choice)"},
     {"--starts", RF_OPT_U64, offsetof(learn_opts, starts), "L", .help = "tpm starts", .min = 1, .max = 1000000,
      .given = RF_GIVEN(learn_opts, have_starts)},
     {"--iters", RF_OPT_U64, offsetof(learn_opts, iters), "N", .help = "tpm iterations, or orth-als sweeps", .min = 1,
@@ -813,9 +813,11 @@ static const rf_opt learn_opts_table[] = {
     STEPS("--l2-epochs", l2_epochs, "E", "l2 epochs", "100"),
     STEPS("--l4-steps", l4_steps, "S", "l4 Adam steps", "3000"),
     STEPS("--llog-steps", llog_steps, "S", "l4: gradient steps on L_log", "300"),
-    {"--isa", RF_OPT_LEVEL, offsetof(learn_opts, isa), NULL, .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"},
+    {"--isa", RF_OPT_LEVEL, offsetof(learn_opts, isa), NULL,
+     .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"},
     {"--json", RF_OPT_FILE, offsetof(learn_opts, json), "FILE",
-     .help = "write every trial's metrics and per-iterate curves (GatingFit,\nE(A,W), E_reg, E_gating) to FILE (atomically)"},
+     .help = "write every trial's metrics and per-iterate curves (GatingFit,\n"
+             "E(A,W), E_reg, E_gating) to FILE (atomically)"},
     MOE_SPEC_OPTS(learn_opts, spec),
     {0},
 };

@@ -331,8 +331,15 @@ static int sim_code(sim_opts o, codec_ctx ctx)
         prog.point = p;
         prog.value = x;
         prog.last = 0;
-        rf_sim_point_cfg cfg = {sigma,        channel,         0.1,           sqrt(2.0) * sigma, args->seed,
-                                args->max_frames, args->target_errors, (unsigned)o.threads, prog.tty ? progress_cb : NULL,
+        rf_sim_point_cfg cfg = {sigma,
+                                channel,
+                                0.1,
+                                sqrt(2.0) * sigma,
+                                args->seed,
+                                args->max_frames,
+                                args->target_errors,
+                                (unsigned)o.threads,
+                                prog.tty ? progress_cb : NULL,
                                 &prog};
         rf_sim_result res;
         if (!point_fn(&codec, &cfg, &res, err, sizeof err)) {
@@ -408,8 +415,9 @@ static const rf_opt sim_opts_table[] = {
     {"--code", RF_OPT_STR, offsetof(sim_args, code), "rm:M:R|polar:N:K|ko:FILE.kow",
      .help = "the code; KO weights come from refast ko init|import", .flags = RF_OPT_REQUIRED},
     {"--decoder", RF_OPT_STR, offsetof(sim_args, decoder), "dumer|dumer0|sc|scl:L|map|softmap|ko",
-     .help = "rm codes: dumer, dumer0, map and softmap (rm:M:1 only), sc/scl:L\n(through the polar machinery with the rm "
-     "frozen set); polar codes:\nsc, scl:L (1 <= L <= 32); KO codes: ko",
+     .help = "rm codes: dumer, dumer0, map and softmap (rm:M:1 only), sc/scl:L\n"
+             "(through the polar machinery with the rm frozen set); polar codes:\n"
+             "sc, scl:L (1 <= L <= 32); KO codes: ko",
      .flags = RF_OPT_REQUIRED},
     {"--construction", RF_OPT_STR, offsetof(sim_args, construction), "ga|bhattacharyya|rm|file:F",
      .help = "the frozen set of sc/scl decoding (default ga)"},
@@ -433,12 +441,14 @@ static const rf_opt sim_opts_table[] = {
      .min = 1, .flags = RF_OPT_REQUIRED},
     {"--seed", RF_OPT_U64, offsetof(sim_args, seed), "S", .help = "messages and noise of frame f come from (S, f) only",
      .def = "1"},
-    {"--threads", RF_OPT_U64, offsetof(sim_args, threads), "T", .help = "workers (default: all cores); results do not\ndepend on it",
+    {"--threads", RF_OPT_U64, offsetof(sim_args, threads), "T",
+     .help = "workers (default: all cores); results do not\ndepend on it",
      .min = 1, .max = RF_SIM_MAX_THREADS, .given = RF_GIVEN(sim_args, have_threads)},
     {"--json", RF_OPT_FILE, offsetof(sim_args, json), "FILE",
      .help = "record the code, decoder, construction, channel, seed, every SNR\nconvention and sigma, frames, errors, "
      "BER/BLER with their intervals\nand the per-leaf split"},
-    {"--isa", RF_OPT_LEVEL, offsetof(sim_args, isa), NULL, .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"},
+    {"--isa", RF_OPT_LEVEL, offsetof(sim_args, isa), NULL,
+     .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"},
     {0},
 };
 

@@ -128,8 +128,8 @@ bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)
 bool rf_decspec_applies(const rf_decspec *d, const rf_codespec *c, char *err, size_t errlen)
 {
     if (c->kind == RF_CODE_KO && d->kind != RF_DEC_KO)
-        return rf_fail(err, errlen, "decoder %s does not decode KO codes (%s from %s): use --decoder ko", d->text, c->text,
-                       c->path);
+        return rf_fail(err, errlen, "decoder %s does not decode KO codes (%s from %s): use --decoder ko", d->text,
+                       c->text, c->path);
     switch (d->kind) {
     case RF_DEC_KO:
         if (c->kind == RF_CODE_KO) return true;

@@ -47,7 +47,8 @@ int moe_spec_resolve(const char *cmd, const moe_spec_opts *o, rf_moe_spec *s, ui
                            .gating = (rf_moe_gating)o->gating, .w_norm = o->w_norm};
         if (s->input == RF_MOE_X_GMM && !o->has_gmm_p)
             return rf_usage_error("%s: --input gmm needs --gmm-p P (0 < P < 1)", cmd);
-        if (s->input != RF_MOE_X_GMM && o->has_gmm_p) return rf_usage_error("%s: --gmm-p applies to --input gmm only", cmd);
+        if (s->input != RF_MOE_X_GMM && o->has_gmm_p)
+            return rf_usage_error("%s: --gmm-p applies to --input gmm only", cmd);
         s->gmm_p = o->gmm_p;
     }
     s->seed = o->seed;
