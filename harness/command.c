@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 int rf_usage_error(const char *fmt, ...)
 {
     va_list ap;
