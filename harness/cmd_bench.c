@@ -1,6 +1,5 @@
 /* refast bench: every kernel x level (+ autovec / openblas peers) x size through Google
  * Benchmark, plus this machine's limits (peak FMA per level, triad bandwidth). SPEC §7. */
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,15 +111,6 @@ static bool add_kernel_row(bench_plan *p, const rf_impl *im, rf_bench_state *sta
     return true;
 }
 
-/* Google Benchmark writes --out itself: to the temporary name, renamed when the run succeeded. */
-static int commit_out(int rc, const char *tmp, const char *out)
-{
-    if (rc == RF_EXIT_OK && rename(tmp, out) != 0)
-        rc = rf_usage_error("bench: %s: cannot rename into place: %s", out, strerror(errno));
-    if (rc != RF_EXIT_OK) remove(tmp);
-    return rc;
-}
-
 static int run_bench(const void *opts)
 {
     const bench_opts *o = opts;
@@ -224,7 +214,10 @@ static int run_bench(const void *opts)
     free(p.items);
     free(p.kctx);
     free(p.states);
-    return o->out ? commit_out(rc, tmp, o->out) : rc;
+    /* Google Benchmark wrote --out to the temporary name: in place only when the run succeeded */
+    if (o->out && !rf_tmp_commit(o->out, rc == RF_EXIT_OK, err, sizeof err) && rc == RF_EXIT_OK)
+        rc = rf_usage_error("bench: %s", err);
+    return rc;
 }
 #else
 static int run_bench(const void *opts)

@@ -209,6 +209,16 @@ bool rf_tmp_path(const char *path, char *out, size_t outlen)
     return n > 0 && (size_t)n < outlen;
 }
 
+bool rf_tmp_commit(const char *path, bool keep, char *err, size_t errlen)
+{
+    char tmp[4200];
+    if (!rf_tmp_path(path, tmp, sizeof tmp)) return rf_fail(err, errlen, "%s: path too long", path);
+    if (keep && rename(tmp, path) == 0) return true;
+    const int e = errno;
+    remove(tmp);
+    return keep ? rf_fail(err, errlen, "%s: cannot rename into place: %s", path, strerror(e)) : false;
+}
+
 /* Writes data to tmp in full; on failure removes it. */
 static bool write_tmp(const char *tmp, const rf_outfile *f, char *err, size_t errlen)
 {

@@ -84,8 +84,11 @@ bool rf_write_file_atomic(const char *path, const void *data, size_t len, char *
 /* Writes a buffer atomically; a buffer that ran out of memory is an error, never a short file. */
 bool rf_wbuf_save(const rf_wbuf *w, const char *path, char *err, size_t errlen);
 /* The temporary name the writers above use for path, for a writer refast does not control (Google
- * Benchmark's JSON): write there, then rename. False if it does not fit. */
+ * Benchmark's JSON): write there, then rf_tmp_commit. False if it does not fit. */
 bool rf_tmp_path(const char *path, char *out, size_t outlen);
+/* Ends such a write: when `keep`, renames path's temporary into place; otherwise (or when the
+ * rename fails) removes it. Returns keep && renamed. */
+bool rf_tmp_commit(const char *path, bool keep, char *err, size_t errlen);
 /* Creates and removes path's temporary name, so that a long run can refuse an unwritable
  * destination before it starts, without leaving anything at path. */
 bool rf_check_writable(const char *path, char *err, size_t errlen);

@@ -314,6 +314,14 @@ static void test_output(void)
     CHECK(rf_check_writable(b, e, sizeof e) && access(b, F_OK) != 0);
     CHECK(rf_tmp_path(b, tmp, sizeof tmp) && access(tmp, F_OK) != 0);
     CHECK(!rf_check_writable(bad, e, sizeof e) && strstr(e, "c.txt"));
+    /* a writer refast does not control: its temporary goes in place, or away */
+    for (int keep = 0; keep < 2; keep++) {
+        CHECK(rf_tmp_path(b, tmp, sizeof tmp));
+        FILE *f = fopen(tmp, "w");
+        if (f) fclose(f);
+        CHECK(rf_tmp_commit(b, keep, e, sizeof e) == keep && access(tmp, F_OK) != 0 && (access(b, F_OK) == 0) == keep);
+    }
+    remove(b);
     /* a buffer that ran out of memory is never saved short */
     rf_wbuf oom = {0};
     rf_wbuf_puts(&oom, "partial");
