@@ -168,10 +168,10 @@ static int build_args(const rf_opt *rows, const rf_opt *tested, char vals[][64],
 {
     int argc = 0;
     argv[argc++] = (char *)"refast";
-    const rf_opt *add[32];
+    const rf_opt *add[16]; /* 1 + 2 x 16 arguments fit the caller's 40 */
     size_t nadd = 0;
     add[nadd++] = tested;
-    for (const rf_opt *r = rows; r->kind != RF_OPT_END && nadd < 32; r++) {
+    for (const rf_opt *r = rows; r->kind != RF_OPT_END && nadd < 16; r++) {
         if (r == tested || !(r->flags & RF_OPT_REQUIRED)) continue;
         bool covered = false;
         for (size_t i = 0; i < nadd; i++) covered |= r->group && add[i]->group == r->group;
@@ -260,6 +260,8 @@ static void check_tree(const rf_command *c, const char *path)
         for (const rf_command *const *s = c->subs; *s; s++)
             CHECKF(strstr(out, (*s)->name) != NULL, "%s --help does not list %s", path, (*s)->name);
     }
+    for (const rf_command *const *s = c->subs; *s; s++)
+        CHECKF((*s)->summary && *(*s)->summary, "%s %s has no summary for the list", path, (*s)->name);
     for (const rf_command *const *s = c->subs; *s; s++) {
         char sub[128];
         check_tree(*s, rf_command_path(path, (*s)->name, sub, sizeof sub));
