@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errf.h"
 #include "refast/isa.h"
 #include "stats.h"
 
@@ -320,10 +321,7 @@ bool rf_bench_load(const char *path, rf_bench_file *out, char *err, size_t errle
     memset(out, 0, sizeof *out);
     loader l = {out, 0, err, errlen};
     out->path = dup_str(path);
-    if (!out->path) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return false;
-    }
+    if (!out->path) return rf_fail(err, errlen, "%s: out of memory", path);
     out->root = rf_json_parse_file(path, err, errlen);
     if (!out->root) goto bad;
     if (out->root->type != RF_JSON_OBJECT) {

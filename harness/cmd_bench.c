@@ -1,27 +1,23 @@
 /* refast bench: every kernel x level (+ autovec / openblas peers) x size through Google
  * Benchmark, plus this machine's limits (peak FMA per level, triad bandwidth). SPEC §7. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "cli.h"
 #include "machine_triad.h"
 #include "refast/registry.h"
 
-static void bench_help(void)
-{
-    printf("usage: refast bench [--isa LEVEL|all] [--kernel GLOB] [--repetitions R] [--min-time S]\n"
-           "                    [--out FILE.json] [--no-peers] [--no-machine]\n"
-           "Benchmarks every matching kernel at every selected level (default: all levels this CPU\n"
-           "has), always with the scalar ref row beside it for ratios, plus the peers: autovec (the\n"
-           "ref source at -O3 with the level's flags) and openblas where a kernel has one. A level\n"
-           "without its own code is not benchmarked twice (refast list shows its fallback). Also\n"
-           "measures this machine's limits: machine/fma_peak_<level> (FLOPS counter) and\n"
-           "machine/triad (bytes_per_second). Names are <kernel>/<impl>/<size>; --out writes\n"
-           "Google Benchmark's own JSON (its compare.py reads it; refast gate/report too).\n"
-           "Defaults: --repetitions 5 --min-time 0.1.\n");
-}
+typedef struct bench_opts {
+    rf_levels levels;
+    const char *kernel, *out;
+    unsigned long long repetitions;
+    double min_time;
+    bool no_peers, no_machine;
+} bench_opts;
 
 #if REFAST_HAVE_BENCH
 #include "bench_shim.h"
@@ -115,48 +111,15 @@ static bool add_kernel_row(bench_plan *p, const rf_impl *im, rf_bench_state *sta
     return true;
 }
 
-int cmd_bench(int argc, char **argv)
+static int run_bench(const void *opts)
 {
-    const char *isa = "all", *glob = "*", *out = NULL;
-    unsigned long long reps = 5;
-    double min_time = 0.1;
-    bool peers = true, machine = true;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            bench_help();
-            return RF_EXIT_OK;
-        } else if (rf_opt(argc, argv, &i, "--isa", &v)) {
-            if (!v) return rf_usage_error("bench: --isa needs a level or 'all'");
-            isa = v;
-        } else if (rf_opt(argc, argv, &i, "--kernel", &v)) {
-            if (!v) return rf_usage_error("bench: --kernel needs a glob");
-            glob = v;
-        } else if (rf_opt(argc, argv, &i, "--repetitions", &v)) {
-            if (!rf_parse_u64(v, &reps) || reps < 1 || reps > 1000)
-                return rf_usage_error("bench: --repetitions must be an integer in 1..1000");
-        } else if (rf_opt(argc, argv, &i, "--min-time", &v)) {
-            if (!rf_parse_f64(v, &min_time) || min_time <= 0 || min_time > 60)
-                return rf_usage_error("bench: --min-time must be a number of seconds in (0, 60]");
-        } else if (rf_opt(argc, argv, &i, "--out", &v)) {
-            if (!v) return rf_usage_error("bench: --out needs a file name");
-            out = v;
-        } else if (!strcmp(argv[i], "--no-peers")) {
-            peers = false;
-        } else if (!strcmp(argv[i], "--no-machine")) {
-            machine = false;
-        } else {
-            return rf_usage_error("bench: unknown argument '%s' (see refast bench --help)", argv[i]);
-        }
-    }
-    bool levels[RF_ISA_COUNT];
-    if (!rf_cli_levels(isa, levels)) return RF_EXIT_USAGE;
-    if (out) {
-        /* fail early, not after minutes of benchmarking */
-        FILE *f = fopen(out, "a");
-        if (!f) return rf_usage_error("bench: cannot write '%s'", out);
-        fclose(f);
-    }
+    const bench_opts *o = opts;
+    const char *glob = o->kernel;
+    const bool *levels = o->levels.on;
+    char tmp[4200], err[512];
+    if (o->out && !rf_tmp_path(o->out, tmp, sizeof tmp)) return rf_usage_error("bench: %s: path too long", o->out);
+    /* fail early, not after minutes of benchmarking */
+    if (o->out && !rf_check_writable(o->out, err, sizeof err)) return rf_usage_error("bench: %s", err);
 
     bench_plan p;
     memset(&p, 0, sizeof p);
@@ -173,10 +136,9 @@ int cmd_bench(int argc, char **argv)
         if (!rf_glob_match(glob, k->name) || !k->bench_sizes) continue;
         matched++;
         rf_impl im[RF_MAX_IMPLS];
-        const size_t nim = rf_kernel_impls(k, sel, nsel, peers, im, RF_MAX_IMPLS);
+        const size_t nim = rf_kernel_impls(k, sel, nsel, !o->no_peers, im, RF_MAX_IMPLS);
         for (const char *const *size = k->bench_sizes; *size && p.nstates < nk * 8; size++) {
             rf_work w = {0};
-            char err[512];
             rf_bench_state *state = rf_bench_setup(k, *size, &w, err, sizeof err);
             if (!state) {
                 rc = rf_usage_error("bench: %s", err);
@@ -195,7 +157,7 @@ int cmd_bench(int argc, char **argv)
     }
     if (rc == RF_EXIT_OK && !matched) rc = rf_usage_error("bench: no kernel matches '%s'", glob);
 
-    if (rc == RF_EXIT_OK && machine) {
+    if (rc == RF_EXIT_OK && !o->no_machine) {
         for (int l = 0; l < RF_ISA_COUNT; l++) {
             if (!levels[l] && l != RF_ISA_SCALAR) continue;
             if (!rf_dispatch_native(RF_KID(machine_fma_peak), (rf_isa)l)) continue;
@@ -231,11 +193,12 @@ int cmd_bench(int argc, char **argv)
         if (p.items[i].run == run_kernel) p.items[i].ctx = &p.kctx[i];
 
     if (rc == RF_EXIT_OK) {
-        char cls[160], ncpu[16], err[512];
+        char cls[160], ncpu[16];
         const char *mc = getenv("REFAST_MACHINE_CLASS");
         snprintf(cls, sizeof cls, "%s", mc && *mc ? mc : "unspecified");
         snprintf(ncpu, sizeof ncpu, "%ld", sysconf(_SC_NPROCESSORS_ONLN));
-        rf_bench_options opt = {.repetitions = (int)reps, .min_time = min_time, .json_out = out};
+        rf_bench_options opt = {.repetitions = (int)o->repetitions, .min_time = o->min_time,
+                               .json_out = o->out ? tmp : NULL};
         opt.context[0][0] = "refast_cpu_features";
         opt.context[0][1] = rf_isa_cpu_summary();
         opt.context[1][0] = "refast_machine_class";
@@ -251,18 +214,47 @@ int cmd_bench(int argc, char **argv)
     free(p.items);
     free(p.kctx);
     free(p.states);
+    /* Google Benchmark wrote --out to the temporary name: in place only when the run succeeded */
+    if (o->out && !rf_tmp_commit(o->out, rc == RF_EXIT_OK, err, sizeof err) && rc == RF_EXIT_OK)
+        rc = rf_usage_error("bench: %s", err);
     return rc;
 }
 #else
-int cmd_bench(int argc, char **argv)
+static int run_bench(const void *opts)
 {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            bench_help();
-            return RF_EXIT_OK;
-        }
-    }
+    (void)opts;
     return rf_usage_error("bench: this build has no Google Benchmark (configure with libbenchmark-dev "
                           "installed and REFAST_BENCH=ON)");
 }
 #endif
+
+static const rf_opt bench_opts_table[] = {
+    {"--isa", RF_OPT_LEVELS, offsetof(bench_opts, levels), NULL, .help = "the levels to time beside scalar",
+     .def = "all"},
+    {"--kernel", RF_OPT_STR, offsetof(bench_opts, kernel), "GLOB", .help = "kernels whose name matches (shell pattern)",
+     .def = "*"},
+    {"--repetitions", RF_OPT_U64, offsetof(bench_opts, repetitions), "R", .help = "repetitions of every benchmark",
+     .def = "5", .min = 1, .max = 1000},
+    {"--min-time", RF_OPT_F64, offsetof(bench_opts, min_time), "S", .help = "seconds of each repetition, at least",
+     .def = "0.1", .min = 0, .max = 60, .flags = RF_OPT_MIN_OPEN},
+    {"--out", RF_OPT_FILE, offsetof(bench_opts, out), "FILE.json",
+     .help = "write Google Benchmark's own JSON (its compare.py reads it; refast\ngate and report too)"},
+    {"--no-peers", RF_OPT_FLAG, offsetof(bench_opts, no_peers), NULL,
+     .help = "leave out the autovec and openblas peers"},
+    {"--no-machine", RF_OPT_FLAG, offsetof(bench_opts, no_machine), NULL, .help = "leave out the machine rows"},
+    {0},
+};
+
+const rf_command rf_cmd_bench = {
+    .name = "bench",
+    .summary = "benchmark every kernel x level (Google Benchmark JSON)",
+    .about = "Benchmarks every matching kernel at every selected level, always with the scalar ref\n"
+             "row beside it for ratios, plus the peers: autovec (the ref source at -O3 with the\n"
+             "level's flags) and openblas where a kernel has one. A level without its own code is not\n"
+             "benchmarked twice (refast list shows its fallback). Also measures this machine's\n"
+             "limits: machine/fma_peak_<level> (FLOPS counter) and machine/triad (bytes_per_second).\n"
+             "Names are <kernel>/<impl>/<size>.",
+    .opts = bench_opts_table,
+    .size = sizeof(bench_opts),
+    .run = run_bench,
+};

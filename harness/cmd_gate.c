@@ -24,6 +24,7 @@
  * triad) describe the machine, not refast: they are shown as "info" and never gate.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,81 +63,6 @@ typedef struct gate_row {
     verdict sv;
     verdict overall;
 } gate_row;
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: refast gate --baseline A.json --current B.json [--threshold PCT] [--alpha A]\n"
-            "                   [--min-repetitions N] [--only time|speedup] [--time real|cpu]\n\n"
-            "Compares two Google Benchmark JSON files (refast bench --out) and exits 1 on a regression.\n"
-            "  time gate:    a benchmark regressed if the two-sided Mann-Whitney U test on its\n"
-            "                real_time repetitions rejects equality at alpha AND its median slowed by\n"
-            "                more than PCT percent.\n"
-            "  speedup gate: each non-scalar implementation's speedup over scalar of the same kernel\n"
-            "                and size, measured within each file (median ratio), regressed if it fell\n"
-            "                by more than PCT percent of the baseline speedup AND a bootstrap test of\n"
-            "                the ratio of speedups (scalar and impl repetitions resampled) rejects at\n"
-            "                alpha.\n"
-            "                Robust to the files coming from machines of different speed.\n\n"
-            "  --threshold PCT       minimum relative change that counts, in percent (default 5)\n"
-            "  --alpha A             significance level of the U test (default 0.05)\n"
-            "  --min-repetitions N   warn about benchmarks with fewer repetitions (default 9)\n"
-            "  --only time|speedup   run one gate only (default: both)\n"
-            "  --time real|cpu       which time of each repetition to compare (default cpu: steadier\n"
-            "                        on a shared machine, where real time includes waits)\n\n"
-            "Prints a table per gate and a last line \"gate: N regressions, M improvements, K unchanged\".\n"
-            "Rows of the kernel \"machine\" are informational. Exit codes: 0 no regression,\n"
-            "1 regression(s) (each listed with its numbers), 2 usage or input error.\n");
-}
-
-static int parse_args(int argc, char **argv, gate_opts *o)
-{
-    *o = (gate_opts){NULL, NULL, 5.0, 0.05, 9, true, true, true};
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return -1;
-        }
-        if (rf_opt(argc, argv, &i, "--baseline", &v)) {
-            if (!v) return rf_usage_error("gate: --baseline needs a file");
-            o->baseline = v;
-        } else if (rf_opt(argc, argv, &i, "--current", &v)) {
-            if (!v) return rf_usage_error("gate: --current needs a file");
-            o->current = v;
-        } else if (rf_opt(argc, argv, &i, "--threshold", &v)) {
-            char buf[64];
-            const char *given = v ? v : "";
-            size_t n = v ? strlen(v) : 0;
-            if (n && n < sizeof buf && v[n - 1] == '%') { /* accept "5%" */
-                memcpy(buf, v, n - 1);
-                buf[n - 1] = '\0';
-                v = buf;
-            }
-            if (!v || !rf_parse_f64(v, &o->threshold) || o->threshold < 0)
-                return rf_usage_error("gate: --threshold wants a percentage >= 0, got '%s'", given);
-        } else if (rf_opt(argc, argv, &i, "--alpha", &v)) {
-            if (!v || !rf_parse_f64(v, &o->alpha) || !(o->alpha > 0 && o->alpha < 1))
-                return rf_usage_error("gate: --alpha wants a number in (0, 1), got '%s'", v ? v : "");
-        } else if (rf_opt(argc, argv, &i, "--min-repetitions", &v)) {
-            if (!v || !rf_parse_u64(v, &o->min_reps) || o->min_reps == 0 || o->min_reps > 1000000)
-                return rf_usage_error("gate: --min-repetitions wants a count >= 1, got '%s'", v ? v : "");
-        } else if (rf_opt(argc, argv, &i, "--only", &v)) {
-            if (v && !strcmp(v, "time")) o->speedup_gate = false;
-            else if (v && !strcmp(v, "speedup")) o->time_gate = false;
-            else return rf_usage_error("gate: --only wants 'time' or 'speedup', got '%s'", v ? v : "");
-        } else if (rf_opt(argc, argv, &i, "--time", &v)) {
-            if (v && !strcmp(v, "real")) o->cpu = false;
-            else if (v && !strcmp(v, "cpu")) o->cpu = true;
-            else return rf_usage_error("gate: --time wants 'real' or 'cpu', got '%s'", v ? v : "");
-        } else {
-            return rf_usage_error("gate: unknown argument '%s' (try refast gate --help)", argv[i]);
-        }
-    }
-    if (!o->baseline) return rf_usage_error("gate: --baseline FILE is required (try refast gate --help)");
-    if (!o->current) return rf_usage_error("gate: --current FILE is required (try refast gate --help)");
-    return 0;
-}
 
 /* slowdown: positive = worse, in percent. min_p: the smallest p the sample sizes allow. */
 static verdict judge(double slowdown, double p, double min_p, const gate_opts *o)
@@ -392,12 +318,19 @@ static int run_gate(const gate_opts *o, const rf_bench_file *fa, const rf_bench_
     return nreg ? RF_EXIT_CHECK : RF_EXIT_OK;
 }
 
-int cmd_gate(int argc, char **argv)
+/* What the command line says; gate_opts is derived from it. */
+typedef struct gate_args {
+    const char *baseline, *current;
+    double threshold, alpha;
+    unsigned long long min_reps;
+    int only, time; /* indices into "time|speedup" and "real|cpu" */
+} gate_args;
+
+static int run_gate_cmd(const void *args)
 {
-    gate_opts o;
-    int rc = parse_args(argc, argv, &o);
-    if (rc < 0) return RF_EXIT_OK;
-    if (rc) return rc;
+    const gate_args *a = args;
+    const gate_opts o = {a->baseline, a->current, a->threshold, a->alpha, a->min_reps,
+                         a->only != 1, a->only != 0, a->time == 1};
     char err[512];
     rf_bench_file fa, fb;
     if (!rf_bench_load(o.baseline, &fa, err, sizeof err)) return rf_usage_error("gate: baseline %s", err);
@@ -405,9 +338,50 @@ int cmd_gate(int argc, char **argv)
         rf_bench_free(&fa);
         return rf_usage_error("gate: current %s", err);
     }
-    rc = o.cpu && (!check_cpu_times(&fa) || !check_cpu_times(&fb)) ? RF_EXIT_USAGE : run_gate(&o, &fa, &fb);
+    const int rc = o.cpu && (!check_cpu_times(&fa) || !check_cpu_times(&fb)) ? RF_EXIT_USAGE : run_gate(&o, &fa, &fb);
     fflush(stdout);
     rf_bench_free(&fa);
     rf_bench_free(&fb);
     return rc;
 }
+
+static const rf_opt gate_opts_table[] = {
+    {"--baseline", RF_OPT_FILE, offsetof(gate_args, baseline), "A.json",
+     .help = "the reference run (refast bench --out)",
+     .flags = RF_OPT_REQUIRED},
+    {"--current", RF_OPT_FILE, offsetof(gate_args, current), "B.json", .help = "the run under test",
+     .flags = RF_OPT_REQUIRED},
+    {"--threshold", RF_OPT_F64, offsetof(gate_args, threshold), "PCT",
+     .help = "minimum relative change that counts, in percent (\"5%\" is accepted)", .def = "5", .min = 0,
+     .flags = RF_OPT_PERCENT},
+    {"--alpha", RF_OPT_F64, offsetof(gate_args, alpha), "A", .help = "significance level of the tests", .def = "0.05",
+     .min = 0, .max = 1, .flags = RF_OPT_MIN_OPEN | RF_OPT_MAX_OPEN},
+    {"--min-repetitions", RF_OPT_U64, offsetof(gate_args, min_reps), "N",
+     .help = "warn about benchmarks with fewer repetitions", .def = "9", .min = 1, .max = 1000000},
+    {"--only", RF_OPT_CHOICE, offsetof(gate_args, only), "time|speedup", .help = "run one gate only (default: both)"},
+    {"--time", RF_OPT_CHOICE, offsetof(gate_args, time), "real|cpu",
+     .help = "which time of each repetition to compare (cpu: steadier on a shared\n"
+             "machine, where real time includes waits)",
+     .def = "cpu"},
+    {0},
+};
+
+const rf_command rf_cmd_gate = {
+    .name = "gate",
+    .summary = "compare two benchmark runs; exit 1 on a regression",
+    .about = "Compares two Google Benchmark JSON files (refast bench --out) and exits 1 on a regression.\n"
+             "  time gate:    a benchmark regressed if the two-sided Mann-Whitney U test on its\n"
+             "                repetitions rejects equality at alpha AND its median slowed by\n"
+             "                more than PCT percent.\n"
+             "  speedup gate: each non-scalar implementation's speedup over scalar of the same kernel\n"
+             "                and size, measured within each file (median ratio), regressed if it fell\n"
+             "                by more than PCT percent of the baseline speedup AND a bootstrap test of\n"
+             "                the ratio of speedups (scalar and impl repetitions resampled) rejects at\n"
+             "                alpha. Robust to the files coming from machines of different speed.\n"
+             "Prints a table per gate and a last line \"gate: N regressions, M improvements, K unchanged\".\n"
+             "Rows of the kernel \"machine\" are informational. Exit codes: 0 no regression,\n"
+             "1 regression(s) (each listed with its numbers), 2 usage or input error.",
+    .opts = gate_opts_table,
+    .size = sizeof(gate_args),
+    .run = run_gate_cmd,
+};

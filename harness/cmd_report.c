@@ -14,18 +14,15 @@
  * All files are generated in memory, then written under temporary names and renamed, so a failure
  * leaves no partial output.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "benchjson.h"
+#include "bytes.h"
 #include "cli.h"
 #include "refast/isa.h"
 #include "report_doc.h"
@@ -467,7 +464,7 @@ static int impl_colour(const char *impl)
 }
 
 /* Builds the chart of kernel k into svg (one panel per size, bars per impl and input). */
-static bool kernel_chart(const report *r, const kernel_rows *k, rf_tb *svg)
+static bool kernel_chart(const report *r, const kernel_rows *k, rf_wbuf *svg)
 {
     size_t nb = k->impls.n * r->nin;
     rf_svg_panel *panels = calloc(k->sizes.n, sizeof *panels);
@@ -535,51 +532,6 @@ static void section_method(const report *r, rf_doc *d)
 
 /* ---- driver --------------------------------------------------------------------------------- */
 
-static bool mkdir_p(const char *dir, char *err, size_t errlen)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-        snprintf(err, errlen, "--out: path too long");
-        return false;
-    }
-    for (char *p = path + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-                snprintf(err, errlen, "%.300s: cannot create directory: %s", path, strerror(errno));
-                return false;
-            }
-            *p = saved;
-            if (!saved) break;
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a directory", dir);
-        return false;
-    }
-    return true;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: refast report --in FILE.json [FILE.json...] --out DIR [--title TEXT]\n"
-            "                     [--time real|cpu]\n\n"
-            "Writes DIR/report.md, DIR/report.html (self-contained: charts inlined) and one SVG chart\n"
-            "per kernel from Google Benchmark JSON written by refast bench. Per kernel: throughput per\n"
-            "implementation and size, median time, items/s, GFLOP/s (counter FLOPS), GB/s\n"
-            "(bytes_per_second), speedup vs scalar and vs the autovec peer, and the fraction of the\n"
-            "machine's peak FMA rate and triad bandwidth (rows machine/fma_peak_<level>/-,\n"
-            "machine/triad/-). Several inputs (--in A B, or --in repeated) are compared side by side.\n"
-            "Times are median CPU times (--time real: wall-clock times, which include waits on a busy\n"
-            "machine); rates\n"
-            "are recomputed against the same time so that every number in the report agrees.\n"
-            "Files are written under temporary names and renamed: a failure leaves no partial output.\n"
-            "Exit codes: 0 written, 2 usage or input error.\n");
-}
-
 static void report_free(report *r)
 {
     for (size_t i = 0; i < r->nin; i++) {
@@ -593,39 +545,6 @@ static void report_free(report *r)
         sl_free(&r->k[k].impls);
     }
     free(r->k);
-}
-
-/* files has room for argc entries; they point into argv. */
-static int parse_args(int argc, char **argv, const char **files, size_t *nfiles, report *r)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return -1;
-        }
-        if (rf_opt(argc, argv, &i, "--in", &v)) {
-            if (!v || !*v) return rf_usage_error("report: --in needs at least one file");
-            bool joined = !strncmp(argv[i], "--in=", 5);
-            files[(*nfiles)++] = v;
-            while (!joined && i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) files[(*nfiles)++] = argv[++i];
-        } else if (rf_opt(argc, argv, &i, "--out", &v)) {
-            if (!v || !*v) return rf_usage_error("report: --out needs a directory");
-            r->outdir = v;
-        } else if (rf_opt(argc, argv, &i, "--title", &v)) {
-            if (!v) return rf_usage_error("report: --title needs a text");
-            r->title = v;
-        } else if (rf_opt(argc, argv, &i, "--time", &v)) {
-            if (v && !strcmp(v, "real")) r->cpu = false;
-            else if (v && !strcmp(v, "cpu")) r->cpu = true;
-            else return rf_usage_error("report: --time wants 'real' or 'cpu', got '%s'", v ? v : "");
-        } else {
-            return rf_usage_error("report: unknown argument '%s' (try refast report --help)", argv[i]);
-        }
-    }
-    if (!*nfiles) return rf_usage_error("report: --in FILE.json is required (try refast report --help)");
-    if (!r->outdir) return rf_usage_error("report: --out DIR is required (try refast report --help)");
-    return 0;
 }
 
 static void make_labels(report *r)
@@ -653,7 +572,7 @@ static int write_report(report *r)
     section_inputs(r, &d);
     section_machine(r, &d);
     size_t nsvg = r->nk;
-    rf_tb *svgs = calloc(nsvg + 1, sizeof *svgs);
+    rf_wbuf *svgs = calloc(nsvg + 1, sizeof *svgs);
     char (*svgname)[128] = calloc(nsvg + 1, sizeof *svgname);
     char (*paths)[4200] = calloc(nsvg + 2, sizeof *paths);
     rf_outfile *files = calloc(nsvg + 2, sizeof *files);
@@ -665,7 +584,6 @@ static int write_report(report *r)
         snprintf(svgname[k], sizeof svgname[k], "%s.svg", base);
         for (size_t j = 0; j < k; j++)
             if (!strcmp(svgname[j], svgname[k])) snprintf(svgname[k], sizeof svgname[k], "%s-%zu.svg", base, k + 1);
-        rf_tb_init(&svgs[k]);
         ok = kernel_chart(r, kr, &svgs[k]);
         rf_doc_heading(&d, 2, kr->name);
         char alt[160];
@@ -680,25 +598,26 @@ static int write_report(report *r)
     }
     section_method(r, &d);
     rf_doc_end(&d);
+    for (size_t k = 0; ok && k < nsvg; k++) ok = !svgs[k].oom;
     int rc = RF_EXIT_OK;
-    if (!ok) {
+    if (!ok || !rf_doc_ok(&d)) {
         rc = rf_usage_error("report: out of memory");
     } else {
         size_t nf = 0;
         snprintf(paths[nf], sizeof paths[nf], "%s/report.md", r->outdir);
-        files[nf] = (rf_outfile){paths[nf], &d.md}, nf++;
+        files[nf] = (rf_outfile){paths[nf], d.md.p, d.md.len}, nf++;
         snprintf(paths[nf], sizeof paths[nf], "%s/report.html", r->outdir);
-        files[nf] = (rf_outfile){paths[nf], &d.html}, nf++;
+        files[nf] = (rf_outfile){paths[nf], d.html.p, d.html.len}, nf++;
         for (size_t k = 0; k < nsvg; k++, nf++) {
             snprintf(paths[nf], sizeof paths[nf], "%s/%s", r->outdir, svgname[k]);
-            files[nf] = (rf_outfile){paths[nf], &svgs[k]};
+            files[nf] = (rf_outfile){paths[nf], svgs[k].p, svgs[k].len};
         }
-        if (!rf_files_commit(files, nf, err, sizeof err)) rc = rf_usage_error("report: %s", err);
+        if (!rf_write_files_atomic(files, nf, err, sizeof err)) rc = rf_usage_error("report: %s", err);
         else
             printf("report: wrote %s/report.md, %s/report.html and %zu SVG chart%s (%zu kernels, %zu input%s)\n",
                    r->outdir, r->outdir, nsvg, nsvg == 1 ? "" : "s", r->nk, r->nin, r->nin == 1 ? "" : "s");
     }
-    for (size_t k = 0; svgs && k < nsvg; k++) rf_tb_free(&svgs[k]);
+    for (size_t k = 0; svgs && k < nsvg; k++) rf_wbuf_free(&svgs[k]);
     free(svgs);
     free(svgname);
     free(paths);
@@ -707,32 +626,63 @@ static int write_report(report *r)
     return rc;
 }
 
-int cmd_report(int argc, char **argv)
+typedef struct report_opts {
+    rf_strlist in;
+    const char *out, *title;
+    int time; /* index into "real|cpu" */
+} report_opts;
+
+static int run_report(const void *opts)
 {
-    report r = {0};
-    r.cpu = true; /* CPU time by default, like the shim's rates (see bench_shim.cc) */
-    r.title = "refast benchmark report";
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    size_t nfiles = 0;
-    if (!files) return rf_usage_error("report: out of memory");
-    int rc = parse_args(argc, argv, files, &nfiles, &r);
-    if (!rc && !(r.in = calloc(nfiles, sizeof *r.in))) rc = rf_usage_error("report: out of memory");
+    const report_opts *o = opts;
+    report r = {.outdir = o->out, .title = o->title, .cpu = o->time == 1};
+    int rc = (r.in = calloc(o->in.n, sizeof *r.in)) ? RF_EXIT_OK : rf_usage_error("report: out of memory");
     char err[512];
-    for (size_t i = 0; !rc && i < nfiles; i++) {
-        if (!rf_bench_load(files[i], &r.in[i].f, err, sizeof err)) {
+    for (size_t i = 0; !rc && i < o->in.n; i++) {
+        if (!rf_bench_load(o->in.v[i], &r.in[i].f, err, sizeof err)) {
             rc = rf_usage_error("report: %s", err);
             break;
         }
         r.nin++;
-        if (r.in[i].f.n == 0) rc = rf_usage_error("report: %s: no benchmark rows", files[i]);
+        if (r.in[i].f.n == 0) rc = rf_usage_error("report: %s: no benchmark rows", o->in.v[i]);
     }
-    free(files);
     if (!rc) {
         make_labels(&r);
         if (!build_model(&r)) rc = rf_usage_error("report: out of memory");
-        else if (!mkdir_p(r.outdir, err, sizeof err)) rc = rf_usage_error("report: %s", err);
+        else if (!rf_mkdirs(r.outdir, err, sizeof err)) rc = rf_usage_error("report: %s", err);
         else rc = write_report(&r);
     }
     report_free(&r);
-    return rc < 0 ? RF_EXIT_OK : rc;
+    return rc;
 }
+
+static const rf_opt report_opts_table[] = {
+    {"--in", RF_OPT_FILES, offsetof(report_opts, in), "FILE.json",
+     .help = "benchmark JSON written by refast bench; several are compared side by\nside (--in A B, or --in repeated)",
+     .flags = RF_OPT_REQUIRED},
+    {"--out", RF_OPT_FILE, offsetof(report_opts, out), "DIR", .help = "where the report goes (created if missing)",
+     .flags = RF_OPT_REQUIRED},
+    {"--title", RF_OPT_STR, offsetof(report_opts, title), "TEXT", .help = "the report's title",
+     .def = "refast benchmark report"},
+    {"--time", RF_OPT_CHOICE, offsetof(report_opts, time), "real|cpu",
+     .help = "median CPU times, or wall-clock times (which include waits on a busy\n"
+             "machine); CPU time like the shim's rates",
+     .def = "cpu"},
+    {0},
+};
+
+const rf_command rf_cmd_report = {
+    .name = "report",
+    .summary = "write report.md, report.html and SVG charts from benchmark JSON",
+    .about = "Writes DIR/report.md, DIR/report.html (self-contained: charts inlined) and one SVG chart\n"
+             "per kernel from Google Benchmark JSON written by refast bench. Per kernel: throughput per\n"
+             "implementation and size, median time, items/s, GFLOP/s (counter FLOPS), GB/s\n"
+             "(bytes_per_second), speedup vs scalar and vs the autovec peer, and the fraction of the\n"
+             "machine's peak FMA rate and triad bandwidth (rows machine/fma_peak_<level>/-,\n"
+             "machine/triad/-). Rates are recomputed against the same time so that every number in\n"
+             "the report agrees. Files are written under temporary names and renamed: a failure\n"
+             "leaves no partial output. Exit codes: 0 written, 2 usage or input error.",
+    .opts = report_opts_table,
+    .size = sizeof(report_opts),
+    .run = run_report,
+};

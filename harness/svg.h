@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "textbuf.h"
+#include "bytes.h"
 
 #define RF_SVG_PANELS_PER_ROW 3
 #define RF_SVG_COLOURS 10
@@ -35,7 +35,7 @@ typedef struct rf_svg_legend {
     int colour;
 } rf_svg_legend;
 
-void rf_svg_bar_chart(rf_tb *out, const char *title, const char *yunit, const rf_svg_panel *panels,
+void rf_svg_bar_chart(rf_wbuf *out, const char *title, const char *yunit, const rf_svg_panel *panels,
                       size_t npanels, const rf_svg_legend *legend, size_t nlegend);
 const char *rf_svg_colour(int i);
 

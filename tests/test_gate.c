@@ -3,7 +3,7 @@
  * gate` on synthetic runs with known shifts, and a `refast report` smoke test.
  *
  * Synthetic Google Benchmark files are written by this test with a fixed 64-bit LCG feeding
- * Box–Muller, so every run sees the same numbers. The commands run through cmd_gate/cmd_report with
+ * Box–Muller, so every run sees the same numbers. The commands run through rf_cli_main with
  * argv built here; their stdout/stderr go to files in a temporary directory that is removed at
  * the end (unless REFAST_TEST_KEEP is set, to look at them).
  */
@@ -84,11 +84,12 @@ static const char *tpath(const char *name)
 static char last_out[1 << 16], last_err[1 << 16];
 
 /* Runs fn(argv) with stdout/stderr captured into last_out/last_err; returns its exit code. */
-static int run(int (*fn)(int, char **), const char *const *args)
+/* Runs `refast ARGS...` in-process (the first of args is the command). */
+static int run(const char *const *args)
 {
-    char *argv[32];
-    int argc = 0;
-    for (; args[argc] && argc < 31; argc++) argv[argc] = (char *)args[argc];
+    char *argv[32] = {(char *)"refast"};
+    int argc = 1;
+    for (; args[argc - 1] && argc < 31; argc++) argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
     fflush(stdout);
     fflush(stderr);
@@ -97,7 +98,7 @@ static int run(int (*fn)(int, char **), const char *const *args)
     int fe = open(tpath("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fo, 1);
     dup2(fe, 2);
-    int rc = fn(argc, argv);
+    int rc = rf_cli_main(argc, argv);
     fflush(stdout);
     fflush(stderr);
     dup2(so, 1);
@@ -574,7 +575,7 @@ static void test_benchjson(void)
 static int gate(const char *base, const char *cur, const char *extra1, const char *extra2)
 {
     const char *args[] = {"gate", "--baseline", base, "--current", cur, extra1, extra2, NULL};
-    return run(cmd_gate, args);
+    return run(args);
 }
 
 static void test_gate(void)
@@ -707,9 +708,9 @@ static void test_gate(void)
     CHECK(gate(base, cur, "--only", "both") == 2);
     CHECK(gate(base, cur, "--bogus", NULL) == 2);
     const char *no_current[] = {"gate", "--baseline", base, NULL};
-    CHECK(run(cmd_gate, no_current) == 2 && strstr(last_err, "--current"));
+    CHECK(run(no_current) == 2 && strstr(last_err, "--current"));
     const char *help[] = {"gate", "--help", NULL};
-    CHECK(run(cmd_gate, help) == 0 && strstr(last_out, "usage: refast gate"));
+    CHECK(run(help) == 0 && strstr(last_out, "usage: refast gate"));
 }
 
 /* ---- report --------------------------------------------------------------------------------- */
@@ -726,7 +727,7 @@ static void test_report(void)
 
     const char *out = tpath("rep");
     const char *args[] = {"report", "--in", tpath("r1.json"), "--out", out, NULL};
-    int rc = run(cmd_report, args);
+    int rc = run(args);
     CHECKF(rc == 0, "rc %d: %s", rc, last_err);
     char *md = read_all(tpath("rep/report.md")), *html = read_all(tpath("rep/report.html"));
     char *svg = read_all(tpath("rep/fht_f32.svg"));
@@ -751,7 +752,7 @@ static void test_report(void)
 
     /* Two inputs side by side. */
     const char *args2[] = {"report", "--in", tpath("r1.json"), tpath("r2.json"), "--out", out, "--title", "A & B", NULL};
-    rc = run(cmd_report, args2);
+    rc = run(args2);
     CHECKF(rc == 0, "rc %d: %s", rc, last_err);
     md = read_all(tpath("rep/report.md"));
     html = read_all(tpath("rep/report.html"));
@@ -767,14 +768,14 @@ static void test_report(void)
                "\"items_per_second\": 1e6},"
                "{\"name\": \"k/avx2/n=1\", \"real_time\": 200, \"cpu_time\": 100, \"items_per_second\": 1e7}]}");
     const char *busy[] = {"report", "--in", tpath("busy.json"), "--out", out, "--time", "real", NULL};
-    CHECK(run(cmd_report, busy) == 0);
+    CHECK(run(busy) == 0);
     md = read_all(tpath("rep/report.md"));
     CHECKF(md && strstr(md, "| 2 us | 500k items/s |") && strstr(md, "| 200 ns | 5M items/s |") &&
                strstr(md, "| 10.00x |") && strstr(md, "2 of 2 benchmarks have a median CPU time"),
            "%s", md ? md : "");
     free(md);
     const char *busy_cpu[] = {"report", "--in", tpath("busy.json"), "--out", out, "--time", "cpu", NULL};
-    CHECK(run(cmd_report, busy_cpu) == 0);
+    CHECK(run(busy_cpu) == 0);
     md = read_all(tpath("rep/report.md"));
     CHECKF(md && strstr(md, "| 1 us | 1M items/s |") && strstr(md, "| 100 ns | 10M items/s |") &&
                strstr(md, "median cpu time"),
@@ -784,15 +785,15 @@ static void test_report(void)
     /* Errors: exit 2, nothing written. */
     const char *fresh = tpath("rep2");
     const char *bad[] = {"report", "--in", tpath("r1.json"), tpath("nope.json"), "--out", fresh, NULL};
-    CHECK(run(cmd_report, bad) == 2 && strstr(last_err, "nope.json"));
+    CHECK(run(bad) == 2 && strstr(last_err, "nope.json"));
     CHECK(!file_exists(tpath("rep2/report.md")));
     write_text(tpath("afile"), "x");
     const char *notdir[] = {"report", "--in", tpath("r1.json"), "--out", tpath("afile"), NULL};
-    CHECK(run(cmd_report, notdir) == 2);
+    CHECK(run(notdir) == 2);
     const char *noout[] = {"report", "--in", tpath("r1.json"), NULL};
-    CHECK(run(cmd_report, noout) == 2 && strstr(last_err, "--out"));
+    CHECK(run(noout) == 2 && strstr(last_err, "--out"));
     const char *help[] = {"report", "--help", NULL};
-    CHECK(run(cmd_report, help) == 0 && strstr(last_out, "usage: refast report"));
+    CHECK(run(help) == 0 && strstr(last_out, "usage: refast report"));
 }
 
 int main(void)

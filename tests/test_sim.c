@@ -1,4 +1,4 @@
-/* Tests of `refast sim`, `refast code` and the Monte Carlo engine (harness/sim.h, codespec.h):
+/* Tests of `refast sim`, `refast code` and the Monte Carlo engine (harness/apps/sim.h, codespec.h):
  *   - the Wilson 95% interval against published values (Newcombe 1998, Stat. Med. 17:857, table I,
  *     method 3) and the usual textbook cases;
  *   - SNR ranges, code / decoder parsing, the Plotkin-tree leaves (RM(8,2): the seed's
@@ -28,7 +28,7 @@
 #include "testlib.h"
 #include "codes/snr.h"
 
-/* present only once the codes work has landed (see harness/cmd_sim.c) */
+/* present only once the codes work has landed (see harness/apps/cmd_sim.c) */
 #pragma weak rf_rm_encode_f32
 #pragma weak rf_rm_dumer
 

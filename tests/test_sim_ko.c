@@ -1,4 +1,4 @@
-/* `refast sim` with KO codes (SPEC §5.1 "KO codes", "Metrics and simulation"; harness/sim.h):
+/* `refast sim` with KO codes (SPEC §5.1 "KO codes", "Metrics and simulation"; harness/apps/sim.h):
  *  - SNR conventions: our Es/N0 gives BER.md's sigma column to 1e-12, Eb/N0 = Es/N0 + 10 log10(n/k)
  *    and the training SNR = Es/N0 + 10 log10 2;
  *  - the real-symbol channel sees the noise, fading and bursts of the LLR channels: with BPSK

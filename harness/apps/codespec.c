@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errf.h"
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "refast/ko.h"
@@ -41,19 +42,12 @@ bool rf_codespec_parse(const char *s, rf_codespec *c, char *err, size_t errlen)
     memset(c, 0, sizeof *c);
     unsigned long long a, b;
     if (!strncmp(s, "rm:", 3)) {
-        if (!two_fields(s + 3, &a, &b)) {
-            snprintf(err, errlen, "code '%s': expected rm:M:R with integers M and R", s);
-            return false;
-        }
-        if (a > RF_RM_MAX_M) {
-            snprintf(err, errlen, "code '%s': m = %llu > %d (RM codes support 0 <= r <= m <= 16)", s, a,
-                     RF_RM_MAX_M);
-            return false;
-        }
-        if (b > a) {
-            snprintf(err, errlen, "code '%s': r = %llu > m = %llu (RM codes need 0 <= r <= m)", s, b, a);
-            return false;
-        }
+        if (!two_fields(s + 3, &a, &b))
+            return rf_fail(err, errlen, "code '%s': expected rm:M:R with integers M and R", s);
+        if (a > RF_RM_MAX_M)
+            return rf_fail(err, errlen, "code '%s': m = %llu > %d (RM codes support 0 <= r <= m <= 16)", s, a,
+                           RF_RM_MAX_M);
+        if (b > a) return rf_fail(err, errlen, "code '%s': r = %llu > m = %llu (RM codes need 0 <= r <= m)", s, b, a);
         c->kind = RF_CODE_RM;
         c->m = (unsigned)a;
         c->r = (unsigned)b;
@@ -63,22 +57,12 @@ bool rf_codespec_parse(const char *s, rf_codespec *c, char *err, size_t errlen)
         return true;
     }
     if (!strncmp(s, "polar:", 6)) {
-        if (!two_fields(s + 6, &a, &b)) {
-            snprintf(err, errlen, "code '%s': expected polar:N:K with integers N and K", s);
-            return false;
-        }
-        if (a < 2 || (a & (a - 1)) != 0) {
-            snprintf(err, errlen, "code '%s': N = %llu is not a power of two >= 2", s, a);
-            return false;
-        }
-        if (a > (1ull << RF_RM_MAX_M)) {
-            snprintf(err, errlen, "code '%s': N = %llu > 2^%d", s, a, RF_RM_MAX_M);
-            return false;
-        }
-        if (b < 1 || b > a) {
-            snprintf(err, errlen, "code '%s': K = %llu must be in [1, N = %llu]", s, b, a);
-            return false;
-        }
+        if (!two_fields(s + 6, &a, &b))
+            return rf_fail(err, errlen, "code '%s': expected polar:N:K with integers N and K", s);
+        if (a < 2 || (a & (a - 1)) != 0)
+            return rf_fail(err, errlen, "code '%s': N = %llu is not a power of two >= 2", s, a);
+        if (a > (1ull << RF_RM_MAX_M)) return rf_fail(err, errlen, "code '%s': N = %llu > 2^%d", s, a, RF_RM_MAX_M);
+        if (b < 1 || b > a) return rf_fail(err, errlen, "code '%s': K = %llu must be in [1, N = %llu]", s, b, a);
         c->kind = RF_CODE_POLAR;
         while ((1ull << c->m) < a) c->m++;
         c->n = (size_t)a;
@@ -87,20 +71,13 @@ bool rf_codespec_parse(const char *s, rf_codespec *c, char *err, size_t errlen)
         return true;
     }
     if (!strncmp(s, "ko:", 3)) {
-        if (!s[3]) {
-            snprintf(err, errlen, "code '%s': expected ko:FILE.kow (a weights file)", s);
-            return false;
-        }
+        if (!s[3]) return rf_fail(err, errlen, "code '%s': expected ko:FILE.kow (a weights file)", s);
         rf_ko_model *mdl = calloc(1, sizeof *mdl);
-        if (!mdl) {
-            snprintf(err, errlen, "code '%s': out of memory", s);
-            return false;
-        }
+        if (!mdl) return rf_fail(err, errlen, "code '%s': out of memory", s);
         char lerr[400];
         if (!rf_ko_model_load(mdl, s + 3, lerr, sizeof lerr)) {
             free(mdl);
-            snprintf(err, errlen, "code ko: %s", lerr);
-            return false;
+            return rf_fail(err, errlen, "code ko: %s", lerr);
         }
         c->kind = RF_CODE_KO;
         c->m = mdl->m;
@@ -112,8 +89,7 @@ bool rf_codespec_parse(const char *s, rf_codespec *c, char *err, size_t errlen)
         snprintf(c->text, sizeof c->text, "ko:%u:%u", c->m, c->r);
         return true;
     }
-    snprintf(err, errlen, "unknown code '%s' (expected rm:M:R, polar:N:K or ko:FILE.kow)", s);
-    return false;
+    return rf_fail(err, errlen, "unknown code '%s' (expected rm:M:R, polar:N:K or ko:FILE.kow)", s);
 }
 
 void rf_codespec_free(rf_codespec *c)
@@ -139,47 +115,38 @@ bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)
         }
     if (!strncmp(s, "scl:", 4)) {
         unsigned long long l;
-        if (!parse_uint(s + 4, strlen(s + 4), 1000, &l) || l < 1 || l > RF_SCL_MAX_L) {
-            snprintf(err, errlen, "decoder '%s': the list size L must be an integer in [1, %d]", s, RF_SCL_MAX_L);
-            return false;
-        }
+        if (!parse_uint(s + 4, strlen(s + 4), 1000, &l) || l < 1 || l > RF_SCL_MAX_L)
+            return rf_fail(err, errlen, "decoder '%s': the list size L must be an integer in [1, %d]", s, RF_SCL_MAX_L);
         d->kind = RF_DEC_SCL;
         d->list = (unsigned)l;
         snprintf(d->text, sizeof d->text, "scl:%u", d->list);
         return true;
     }
-    snprintf(err, errlen, "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L, map, softmap or ko)", s);
-    return false;
+    return rf_fail(err, errlen, "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L, map, softmap or ko)", s);
 }
 
 bool rf_decspec_applies(const rf_decspec *d, const rf_codespec *c, char *err, size_t errlen)
 {
-    if (c->kind == RF_CODE_KO && d->kind != RF_DEC_KO) {
-        snprintf(err, errlen, "decoder %s does not decode KO codes (%s from %s): use --decoder ko", d->text, c->text,
-                 c->path);
-        return false;
-    }
+    if (c->kind == RF_CODE_KO && d->kind != RF_DEC_KO)
+        return rf_fail(err, errlen, "decoder %s does not decode KO codes (%s from %s): use --decoder ko", d->text,
+                       c->text, c->path);
     switch (d->kind) {
     case RF_DEC_KO:
         if (c->kind == RF_CODE_KO) return true;
-        snprintf(err, errlen, "decoder ko decodes KO codes (ko:FILE.kow) only, not %s", c->text);
-        return false;
+        return rf_fail(err, errlen, "decoder ko decodes KO codes (ko:FILE.kow) only, not %s", c->text);
     case RF_DEC_DUMER:
     case RF_DEC_DUMER0:
         if (c->kind == RF_CODE_RM) return true;
-        snprintf(err, errlen, "decoder %s decodes RM codes, not %s (use sc or scl:L)", d->text, c->text);
-        return false;
+        return rf_fail(err, errlen, "decoder %s decodes RM codes, not %s (use sc or scl:L)", d->text, c->text);
     case RF_DEC_MAP:
     case RF_DEC_SOFTMAP:
         if (c->kind == RF_CODE_RM && c->r == 1 && c->m >= 1) return true;
-        snprintf(err, errlen, "decoder %s applies to first-order codes rm:M:1 only, not %s", d->text, c->text);
-        return false;
+        return rf_fail(err, errlen, "decoder %s applies to first-order codes rm:M:1 only, not %s", d->text, c->text);
     case RF_DEC_SC:
     case RF_DEC_SCL:
         return true;
     }
-    snprintf(err, errlen, "decoder %s is not applicable to %s", d->text, c->text);
-    return false;
+    return rf_fail(err, errlen, "decoder %s is not applicable to %s", d->text, c->text);
 }
 
 /* ---- constructions ---------------------------------------------------------------------------- */
@@ -191,18 +158,14 @@ bool rf_decspec_applies(const rf_decspec *d, const rf_codespec *c, char *err, si
 static bool read_info_file(const char *path, const rf_codespec *c, uint32_t **out, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "construction file %s: %s", path, strerror(errno));
-        return false;
-    }
+    if (!f) return rf_fail(err, errlen, "construction file %s: %s", path, strerror(errno));
     char *text = malloc(CONS_FILE_MAX + 1);
     uint32_t *info = malloc(c->n * sizeof *info);
     if (!text || !info) {
         fclose(f);
         free(text);
         free(info);
-        snprintf(err, errlen, "construction file %s: out of memory", path);
-        return false;
+        return rf_fail(err, errlen, "construction file %s: out of memory", path);
     }
     const size_t len = fread(text, 1, CONS_FILE_MAX + 1, f);
     const bool ioerr = ferror(f);
@@ -278,26 +241,19 @@ bool rf_construction_parse(const char *cons, const char *design, const rf_codesp
         char *end;
         errno = 0;
         const double s = strtod(design, &end);
-        if (end == design || *end || errno == ERANGE || !isfinite(s) || !(s > 0)) {
-            snprintf(err, errlen, "--design-sigma '%s': expected a finite sigma > 0 or 'adaptive'", design);
-            return false;
-        }
+        if (end == design || *end || errno == ERANGE || !isfinite(s) || !(s > 0))
+            return rf_fail(err, errlen, "--design-sigma '%s': expected a finite sigma > 0 or 'adaptive'", design);
         out->adaptive = false;
         out->design_sigma = s;
     }
     if (c->kind == RF_CODE_KO) { /* no frozen set: nothing to construct */
-        if (cons) {
-            snprintf(err, errlen, "--construction %s: a KO code has no construction", cons);
-            return false;
-        }
+        if (cons) return rf_fail(err, errlen, "--construction %s: a KO code has no construction", cons);
         out->kind = RF_CONS_GA;
         return true;
     }
     if (c->kind == RF_CODE_RM) {
-        if (cons && strcmp(cons, "rm") != 0) {
-            snprintf(err, errlen, "--construction %s: an RM code has the rm construction only", cons);
-            return false;
-        }
+        if (cons && strcmp(cons, "rm") != 0)
+            return rf_fail(err, errlen, "--construction %s: an RM code has the rm construction only", cons);
         out->kind = RF_CONS_RM;
         out->rm_r = c->r;
         return true;
@@ -310,18 +266,15 @@ bool rf_construction_parse(const char *cons, const char *design, const rf_codesp
         out->kind = RF_CONS_RM;
         unsigned r = 0;
         while (r <= c->m && rf_rm_k(c->m, r) < c->k) r++;
-        if (r > c->m || rf_rm_k(c->m, r) != c->k) {
-            snprintf(err, errlen, "--construction rm: K = %zu is not the dimension of any RM(%u,r)", c->k, c->m);
-            return false;
-        }
+        if (r > c->m || rf_rm_k(c->m, r) != c->k)
+            return rf_fail(err, errlen, "--construction rm: K = %zu is not the dimension of any RM(%u,r)", c->k, c->m);
         out->rm_r = r;
     } else if (!strncmp(cons, "file:", 5) && cons[5]) {
         out->kind = RF_CONS_FILE;
         out->path = cons + 5;
         if (!read_info_file(out->path, c, &out->info, err, errlen)) return false;
     } else {
-        snprintf(err, errlen, "unknown --construction '%s' (expected ga, bhattacharyya, rm or file:F)", cons);
-        return false;
+        return rf_fail(err, errlen, "unknown --construction '%s' (expected ga, bhattacharyya, rm or file:F)", cons);
     }
     return true;
 }
@@ -353,8 +306,7 @@ bool rf_construction_frozen(const rf_construction *k, const rf_codespec *c, doub
     case RF_CONS_RM: return rf_polar_construct_rm(c->m, k->rm_r, frozen, err, errlen);
     case RF_CONS_FILE: return rf_polar_construct_list(c->m, k->info, c->k, frozen, err, errlen);
     }
-    snprintf(err, errlen, "unknown construction");
-    return false;
+    return rf_fail(err, errlen, "unknown construction");
 }
 
 /* ---- leaves of the Plotkin tree ---------------------------------------------------------------- */

@@ -15,34 +15,19 @@
  * to a temporary name and renamed, and a failed run leaves no output file behind.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apps.h"
+#include "bytes.h"
 #include "cli.h"
 #include "refast/ko.h"
 #include "rfg.h"
 #include "ko/kow.h"
 
 #define KO_MAX_INPUT ((size_t)1 << 30)
-
-static void ko_help(void)
-{
-    printf("usage: refast ko init --code ko:M:2 [--tiny] --seed S --out FILE.kow\n"
-           "       refast ko import DIR --out FILE.kow\n"
-           "       refast ko info FILE.kow [--tensors]\n"
-           "       refast ko encode --weights W.kow --messages M.u8 --out X.f32 [--isa L]\n"
-           "       refast ko decode --weights W.kow --received Y.f32 --out L.f32 [--hard H.u8] [--isa L]\n"
-           "KO(m,2), %u <= m <= %u, as the authors' code computes it (ko-reference/README.md §4).\n"
-           "init: every weight and bias ~ N(0, 0.02^2) from Philox seed S (--tiny: TinyKO, hidden 4).\n"
-           "import: converts ko-reference/ko_m_2 (weights.json + weights.f32) into .kow.\n"
-           "encode: messages frames x k bytes 0/1 (canonical order) -> codewords frames x 2^m float32,\n"
-           "||x||^2 = 2^m. decode: raw received frames x 2^m float32 (no sigma scaling) -> frames x k\n"
-           "LLRs float32 (positive = bit 0) and optionally hard bits (1 iff LLR < 0).\n"
-           "Raw files: headerless, little-endian, row-major. encode/decode run at --isa (default:\n"
-           "REFAST_ISA, else the best level of this CPU).\n",
-           RF_KO_MIN_M, RF_KO_MAX_M);
-}
 
 static bool read_raw(const char *path, const char *what, size_t unit, void **data, size_t *count)
 {
@@ -81,10 +66,6 @@ static bool read_raw(const char *path, const char *what, size_t unit, void **dat
 static bool load_weights(const char *path, rf_ko_model *mdl)
 {
     char err[512];
-    if (!path) {
-        rf_usage_error("ko: --weights FILE.kow is required");
-        return false;
-    }
     if (!rf_ko_model_load(mdl, path, err, sizeof err)) {
         rf_usage_error("ko: %s", err);
         return false;
@@ -92,25 +73,24 @@ static bool load_weights(const char *path, rf_ko_model *mdl)
     return true;
 }
 
-static int ko_init(int argc, char **argv)
+typedef struct ko_opts {
+    const char *code, *out, *dir, *file, *weights, *messages, *received, *hard;
+    unsigned long long seed;
+    bool tiny, tensors;
+    rf_isa isa;
+} ko_opts;
+
+static int ko_init(const void *opts)
 {
-    const char *code = NULL, *seed_s = NULL, *out = NULL;
-    bool tiny = false;
-    for (int i = 1; i < argc; i++) {
-        if (rf_opt(argc, argv, &i, "--code", &code) || rf_opt(argc, argv, &i, "--seed", &seed_s) ||
-            rf_opt(argc, argv, &i, "--out", &out))
-            continue;
-        if (!strcmp(argv[i], "--tiny")) tiny = true;
-        else return rf_usage_error("ko init: unknown argument '%s'", argv[i]);
-    }
-    if (!code || !seed_s || !out) return rf_usage_error("ko init: --code ko:M:2, --seed S and --out FILE are required");
+    const ko_opts *o = opts;
+    const char *code = o->code, *out = o->out;
+    const bool tiny = o->tiny;
+    const unsigned long long seed = o->seed;
     unsigned m = 0, r = 0;
     char tail;
     if (sscanf(code, "ko:%u:%u%c", &m, &r, &tail) != 2 || r != 2 || m < RF_KO_MIN_M || m > RF_KO_MAX_M)
         return rf_usage_error("ko init: --code '%s': expected ko:M:2 with %u <= M <= %u", code, RF_KO_MIN_M,
                               RF_KO_MAX_M);
-    unsigned long long seed;
-    if (!rf_parse_u64(seed_s, &seed)) return rf_usage_error("ko init: --seed '%s' is not an unsigned integer", seed_s);
     rf_ko_model mdl;
     char err[512];
     if (!rf_ko_model_init(&mdl, m, tiny ? RF_KO_ARCH_TINY : RF_KO_ARCH_KO, seed, err, sizeof err))
@@ -122,16 +102,10 @@ static int ko_init(int argc, char **argv)
     return RF_EXIT_OK;
 }
 
-static int ko_import(int argc, char **argv)
+static int ko_import(const void *opts)
 {
-    const char *dir = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (rf_opt(argc, argv, &i, "--out", &out)) continue;
-        if (argv[i][0] == '-') return rf_usage_error("ko import: unknown argument '%s'", argv[i]);
-        if (dir) return rf_usage_error("ko import: more than one directory ('%s')", argv[i]);
-        dir = argv[i];
-    }
-    if (!dir || !out) return rf_usage_error("ko import: DIR and --out FILE.kow are required");
+    const ko_opts *o = opts;
+    const char *dir = o->dir, *out = o->out;
     rf_ko_model mdl;
     char err[512];
     if (!rf_ko_model_import(&mdl, dir, err, sizeof err)) return rf_usage_error("ko import: %s", err);
@@ -142,17 +116,11 @@ static int ko_import(int argc, char **argv)
     return RF_EXIT_OK;
 }
 
-static int ko_info(int argc, char **argv)
+static int ko_info(const void *opts)
 {
-    const char *path = NULL;
-    bool tensors = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--tensors")) tensors = true;
-        else if (argv[i][0] == '-') return rf_usage_error("ko info: unknown argument '%s'", argv[i]);
-        else if (path) return rf_usage_error("ko info: more than one file ('%s')", argv[i]);
-        else path = argv[i];
-    }
-    if (!path) return rf_usage_error("ko info: FILE.kow is required");
+    const ko_opts *o = opts;
+    const char *path = o->file;
+    const bool tensors = o->tensors;
     rf_ko_model mdl;
     if (!load_weights(path, &mdl)) return RF_EXIT_USAGE;
     uint64_t hi = 0, lo = 0;
@@ -175,31 +143,10 @@ static int ko_info(int argc, char **argv)
     return RF_EXIT_OK;
 }
 
-/* --isa: the level of the dispatching kernels (a level this CPU lacks is an error). */
-static bool set_level(const char *cmd, const char *isa)
+static int ko_encode(const void *opts)
 {
-    if (!isa) return true;
-    rf_isa level;
-    char err[256];
-    if (!rf_isa_request(isa, &level, err, sizeof err)) {
-        rf_usage_error("%s: %s", cmd, err);
-        return false;
-    }
-    rf_isa_set(level);
-    return true;
-}
-
-static int ko_encode(int argc, char **argv)
-{
-    const char *wpath = NULL, *mpath = NULL, *out = NULL, *isa = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (rf_opt(argc, argv, &i, "--weights", &wpath) || rf_opt(argc, argv, &i, "--messages", &mpath) ||
-            rf_opt(argc, argv, &i, "--out", &out) || rf_opt(argc, argv, &i, "--isa", &isa))
-            continue;
-        return rf_usage_error("ko encode: unknown argument '%s'", argv[i]);
-    }
-    if (!mpath || !out) return rf_usage_error("ko encode: --weights, --messages and --out are required");
-    if (!set_level("ko encode", isa)) return RF_EXIT_USAGE;
+    const ko_opts *o = opts;
+    const char *wpath = o->weights, *mpath = o->messages, *out = o->out;
     rf_ko_model mdl;
     if (!load_weights(wpath, &mdl)) return RF_EXIT_USAGE;
     const size_t n = (size_t)1 << mdl.m, k = rf_ko_k(mdl.m);
@@ -234,18 +181,10 @@ done_model:
     return rc;
 }
 
-static int ko_decode(int argc, char **argv)
+static int ko_decode(const void *opts)
 {
-    const char *wpath = NULL, *ypath = NULL, *out = NULL, *hard = NULL, *isa = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (rf_opt(argc, argv, &i, "--weights", &wpath) || rf_opt(argc, argv, &i, "--received", &ypath) ||
-            rf_opt(argc, argv, &i, "--out", &out) || rf_opt(argc, argv, &i, "--hard", &hard) ||
-            rf_opt(argc, argv, &i, "--isa", &isa))
-            continue;
-        return rf_usage_error("ko decode: unknown argument '%s'", argv[i]);
-    }
-    if (!ypath || !out) return rf_usage_error("ko decode: --weights, --received and --out are required");
-    if (!set_level("ko decode", isa)) return RF_EXIT_USAGE;
+    const ko_opts *o = opts;
+    const char *wpath = o->weights, *ypath = o->received, *out = o->out, *hard = o->hard;
     if (hard && !strcmp(hard, out)) return rf_usage_error("ko decode: --out and --hard name the same file");
     rf_ko_model mdl;
     if (!load_weights(wpath, &mdl)) return RF_EXIT_USAGE;
@@ -269,12 +208,8 @@ static int ko_decode(int argc, char **argv)
     rf_ko_decode_f32(&mdl, y, frames, llr);
     for (size_t i = 0; i < frames * k; i++) bits[i] = llr[i] < 0.0f;
     char err[512];
-    if (!rf_write_file_atomic(out, llr, frames * k * sizeof(float), err, sizeof err)) {
-        rf_usage_error("ko decode: %s", err);
-        goto done_out;
-    }
-    if (hard && !rf_write_file_atomic(hard, bits, frames * k, err, sizeof err)) {
-        remove(out); /* no partial result */
+    const rf_outfile files[2] = {{out, llr, frames * k * sizeof(float)}, {hard, bits, frames * k}};
+    if (!rf_write_files_atomic(files, hard ? 2 : 1, err, sizeof err)) { /* both or neither */
         rf_usage_error("ko decode: %s", err);
         goto done_out;
     }
@@ -291,16 +226,98 @@ done_model:
     return rc;
 }
 
-int cmd_ko(int argc, char **argv)
-{
-    if (argc < 2) return rf_usage_error("ko: a subcommand is required (init, import, info, encode, decode; see --help)");
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return ko_help(), RF_EXIT_OK;
-    for (int i = 2; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return ko_help(), RF_EXIT_OK;
-    if (!strcmp(argv[1], "init")) return ko_init(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "import")) return ko_import(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "info")) return ko_info(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "encode")) return ko_encode(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "decode")) return ko_decode(argc - 1, argv + 1);
-    return rf_usage_error("ko: unknown subcommand '%s' (init, import, info, encode, decode)", argv[1]);
-}
+#define ISA_ROW                                                                                             \
+    {"--isa", RF_OPT_LEVEL, offsetof(ko_opts, isa), NULL,                                                   \
+     .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"}
+
+static const rf_opt init_opts_table[] = {
+    {"--code", RF_OPT_STR, offsetof(ko_opts, code), "ko:M:2", .help = "the code", .flags = RF_OPT_REQUIRED},
+    {"--tiny", RF_OPT_FLAG, offsetof(ko_opts, tiny), NULL, .help = "TinyKO: hidden 4"},
+    {"--seed", RF_OPT_U64, offsetof(ko_opts, seed), "S", .help = "Philox seed of the weights",
+     .flags = RF_OPT_REQUIRED},
+    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "FILE.kow", .help = "the weights file to write",
+     .flags = RF_OPT_REQUIRED},
+    {0},
+};
+static const rf_opt import_opts_table[] = {
+    {"DIR", RF_OPT_ARG, offsetof(ko_opts, dir), NULL, .help = "ko-reference/ko_m_2 (weights.json + weights.f32)",
+     .flags = RF_OPT_REQUIRED},
+    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "FILE.kow", .help = "the weights file to write",
+     .flags = RF_OPT_REQUIRED},
+    {0},
+};
+static const rf_opt info_opts_table[] = {
+    {"FILE.kow", RF_OPT_ARG, offsetof(ko_opts, file), NULL, .help = "the weights", .flags = RF_OPT_REQUIRED},
+    {"--tensors", RF_OPT_FLAG, offsetof(ko_opts, tensors), NULL, .help = "also list every tensor"},
+    {0},
+};
+static const rf_opt encode_opts_table[] = {
+    {"--weights", RF_OPT_FILE, offsetof(ko_opts, weights), "W.kow", .help = "the weights", .flags = RF_OPT_REQUIRED},
+    {"--messages", RF_OPT_FILE, offsetof(ko_opts, messages), "M.u8", .help = "frames x k bytes 0/1 (canonical order)",
+     .flags = RF_OPT_REQUIRED},
+    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "X.f32", .help = "frames x 2^m float32 codewords, ||x||^2 = 2^m",
+     .flags = RF_OPT_REQUIRED},
+    ISA_ROW,
+    {0},
+};
+static const rf_opt decode_opts_table[] = {
+    {"--weights", RF_OPT_FILE, offsetof(ko_opts, weights), "W.kow", .help = "the weights", .flags = RF_OPT_REQUIRED},
+    {"--received", RF_OPT_FILE, offsetof(ko_opts, received), "Y.f32",
+     .help = "raw received frames x 2^m float32 (no sigma scaling)", .flags = RF_OPT_REQUIRED},
+    {"--out", RF_OPT_FILE, offsetof(ko_opts, out), "L.f32", .help = "frames x k LLRs float32 (positive = bit 0)",
+     .flags = RF_OPT_REQUIRED},
+    {"--hard", RF_OPT_FILE, offsetof(ko_opts, hard), "H.u8", .help = "also the hard bits (1 iff LLR < 0)"},
+    ISA_ROW,
+    {0},
+};
+
+static const rf_command ko_init_cmd = {
+    .name = "init",
+    .summary = "new weights: every weight and bias ~ N(0, 0.02^2) from a Philox seed",
+    .opts = init_opts_table,
+    .size = sizeof(ko_opts),
+    .run = ko_init,
+};
+static const rf_command ko_import_cmd = {
+    .name = "import",
+    .summary = "convert the authors' weights (ko-reference/ko_m_2) into .kow",
+    .opts = import_opts_table,
+    .size = sizeof(ko_opts),
+    .run = ko_import,
+};
+static const rf_command ko_info_cmd = {
+    .name = "info",
+    .summary = "header, sizes and file hash of a .kow (and every tensor)",
+    .opts = info_opts_table,
+    .size = sizeof(ko_opts),
+    .run = ko_info,
+};
+static const rf_command ko_encode_cmd = {
+    .name = "encode",
+    .summary = "messages -> codewords with the kernel ko_encode_f32",
+    .opts = encode_opts_table,
+    .size = sizeof(ko_opts),
+    .run = ko_encode,
+};
+static const rf_command ko_decode_cmd = {
+    .name = "decode",
+    .summary = "received vectors -> LLRs (and hard bits) with the kernel ko_decode_f32",
+    .opts = decode_opts_table,
+    .size = sizeof(ko_opts),
+    .run = ko_decode,
+};
+
+static const rf_command *const ko_subs[] = {&ko_init_cmd, &ko_import_cmd, &ko_info_cmd, &ko_encode_cmd,
+                                            &ko_decode_cmd, NULL};
+
+/* The bounds the about text quotes, so that it changes with them. */
+_Static_assert(RF_KO_MIN_M == 3 && RF_KO_MAX_M == 10, "update the ko help");
+
+const rf_command rf_cmd_ko = {
+    .name = "ko",
+    .summary = "KO codes: weights (.kow) init/import/info, encode and decode",
+    .about = "KO(m,2), 3 <= m <= 10, as the authors' code computes it (ko-reference/README.md §4).\n"
+             "Raw files are headerless, little-endian, row-major arrays like the reference data; outputs\n"
+             "are written atomically, and a failed run leaves no output file behind.\n",
+    .subs = ko_subs,
+};

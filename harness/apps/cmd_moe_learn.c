@@ -23,13 +23,18 @@
  * E_gating; mean ± sample std over the trials, time and samples/s per method, the mean error curve
  * at a few iterates, and with --json FILE every trial's metrics and per-iterate curves. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "apps.h"
+#include "bytes.h"
 #include "cli.h"
+#include "errf.h"
+#include "jsonw.h"
 #include "moe_spec_opts.h"
 #include "refast/moe.h"
 #include "refast/moe_decomp.h"
@@ -65,52 +70,6 @@ static const char *const method_label[M_COUNT] = {"Alg. 1 + Alg. 2 (EM)", "Alg. 
 enum { X_RFIT = 0, X_GFIT, X_EAW, X_EREG, X_EGATE, X_COUNT };
 static const char *const metric_name[X_COUNT] = {"RegressorFit", "GatingFit", "E(A,W)", "E_reg", "E_gating"};
 
-static void learn_help(void)
-{
-    printf("usage: refast moe learn [--stage all|regressors] (--preset NAME | --k K --d D --g G --sigma S\n"
-           "                        [--input gauss|gmm --gmm-p P] [--regressors sphere|basis]\n"
-           "                        [--gating orthogonal|unrestricted|basis] [--w-norm R]) [--n N]\n"
-           "                        [--trials T] [--seed S] [--decomposer tpm|orth-als] [--starts L]\n"
-           "                        [--iters N] [--isa LEVEL] [--methods LIST] [--em-iters T2]\n"
-           "                        [--joint-iters TJ] [--l2-epochs E] [--l4-steps S] [--llog-steps S]\n"
-           "                        [--json FILE]\n"
-           "Learns a mixture of experts over T trials (default 10). Trial t draws its model and samples from\n"
-           "seed S + t (default S = 1), so trial t of any run is reproducible alone: the same model as\n"
-           "`refast moe gen ... --seed S+t`.\n"
-           "Algorithm 1 (seed 001): the CQT polynomials P2, P3 of (g, sigma), the moment tensors\n"
-           "T2 = mean P2(y) S2(x), T3 = mean P3(y) S3(x) (S_m the Hermite tensors for x ~ N(0, I); for\n"
-           "Gaussian-mixture inputs the mixture's score tensors sum_c r_c(x) He_m(x - mu_c), the learner\n"
-           "being given p, mu1, mu2 as in seed 001 §4.1), whitening by T2 and the rank-k decomposition of\n"
-           "T3 (--decomposer tpm: L starts x N iterations; orth-als: at most N sweeps, the seed's choice).\n\n"
-           "--stage regressors: Algorithm 1 alone, streamed over chunks of %d samples (n bounded only by\n"
-           "time). Prints each trial's RegressorFit = max over permutations of min_i |<a_pi(i), a*_i>|\n"
-           "(seed 001 eq. 11), mean ± sample std, min, time per trial and samples/s with the generation of\n"
-           "the samples excluded and included. Failed trials are listed and left out; exit 1 when all fail.\n\n"
-           "--stage all (default): the n samples of a trial are held in memory (n * d <= 2^26) and every\n"
-           "method of --methods runs on them (default: alg12, mom (k = 2) and joint-em; presets 003-*:\n"
-           "l4, joint-em, l2 and alg12):\n"
-           "  alg12     Algorithm 1, then Algorithm 2: EM on W with A fixed (Newton M-step, ||w_i|| <= 2R,\n"
-           "            R the model's w-norm: the truth re-referenced to the estimate's last expert has\n"
-           "            rows w*_i - w*_r of norm <= 2R; W_0 uniform in that ball; the driver of\n"
-           "            refast/moe_gating.h), at most --em-iters (50) iterations, stop when\n"
-           "            ||W_t - W_{t-1}||_F < 1e-6\n"
-           "  mom       (k = 2) Algorithm 1, then seed 001 Theorem 3: w = -R v / |v| with the centred\n"
-           "            moment v = mean 1{Ratio <= 1/2} x - mean 1{Ratio <= 1/2} mean x\n"
-           "  l4        seed 003: Adam on L4 (batch 1024, --l4-steps 3000, step 0.003, mu = 0.1, lambda = 10,\n"
-           "            delta = 2) from a random start, rows normalised, signs by the third moment,\n"
-           "            then projected gradient descent on L_log (--llog-steps 300, step 1)\n"
-           "  joint-em  EM on A and W together from a random start, --joint-iters (100) iterations\n"
-           "            (weighted least squares for A; Gauss-Newton steps for non-linear g)\n"
-           "  l2        SGD on the l2 loss (batch 32, step 0.05) from a random start, --l2-epochs (100)\n"
-           "Prints per method the mean ± sample std over trials of RegressorFit (= 1 - E_reg), GatingFit\n"
-           "(k = 2, seed 001 eq. 12), E(A, W) (seed 001 §4.3, best permutation, gating truth re-referenced\n"
-           "to the estimate's last expert), E_reg and E_gating (seed 003 §4), time and samples/s, then the\n"
-           "mean error curve at a few iterates. --json FILE writes every trial's metrics and per-iterate\n"
-           "curves (GatingFit, E(A,W), E_reg, E_gating per iterate) to FILE (written atomically).\n\n",
-           CHUNK);
-    moe_spec_help(stdout);
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -120,64 +79,12 @@ static double now(void)
 
 typedef struct learn_opts {
     moe_spec_opts spec;
-    const char *stage, *decomposer, *isa, *methods, *json;
+    const char *methods, *json;
+    int stage, decomposer; /* indices into "all|regressors" and "tpm|orth-als" (-1: the default) */
+    rf_isa isa;
     unsigned long long trials, starts, iters, em_iters, joint_iters, l2_epochs, l4_steps, llog_steps;
     bool have_starts, have_iters;
 } learn_opts;
-
-static int parse_args(int argc, char **argv, learn_opts *o, bool *help)
-{
-    memset(o, 0, sizeof *o);
-    o->trials = 10;
-    o->em_iters = 50;
-    o->joint_iters = 100;
-    o->l2_epochs = 100;
-    o->l4_steps = 3000;
-    o->llog_steps = 300;
-    *help = false;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            *help = true;
-            return RF_EXIT_OK;
-        }
-        const int r = moe_spec_opt("moe learn", argc, argv, &i, &o->spec);
-        if (r == 1) continue;
-        if (r != 0) return r;
-        static const char *const strs[] = {"--stage", "--decomposer", "--isa", "--methods", "--json"};
-        const char **sdst[] = {&o->stage, &o->decomposer, &o->isa, &o->methods, &o->json};
-        bool matched = false;
-        for (int c = 0; c < 5 && !matched; c++) {
-            if (!rf_opt(argc, argv, &i, strs[c], &v)) continue;
-            matched = true;
-            if (!v || !*v) return rf_usage_error("moe learn: %s needs a value", strs[c]);
-            *sdst[c] = v;
-        }
-        if (matched) continue;
-        static const char *const nums[] = {"--trials",      "--starts",    "--iters",     "--em-iters",
-                                           "--joint-iters", "--l2-epochs", "--l4-steps", "--llog-steps"};
-        unsigned long long *ndst[] = {&o->trials,      &o->starts,    &o->iters,    &o->em_iters,
-                                      &o->joint_iters, &o->l2_epochs, &o->l4_steps, &o->llog_steps};
-        for (int c = 0; c < 8 && !matched; c++) {
-            if (!rf_opt(argc, argv, &i, nums[c], &v)) continue;
-            matched = true;
-            unsigned long long x;
-            if (!v || !rf_parse_u64(v, &x) || x < 1)
-                return rf_usage_error("moe learn: %s needs a positive integer%s%s%s", nums[c], v ? ", got '" : "",
-                                      v ? v : "", v ? "'" : "");
-            if (c == 0 && x > MAX_TRIALS) return rf_usage_error("moe learn: --trials %llu exceeds %u", x, MAX_TRIALS);
-            if (c > 0 && x > 1000000) return rf_usage_error("moe learn: %s %llu exceeds 10^6", nums[c], x);
-            *ndst[c] = x;
-            if (c == 1) o->have_starts = true;
-            if (c == 2) o->have_iters = true;
-        }
-        if (matched) continue;
-        return rf_usage_error("moe learn: unknown argument '%s' (see refast moe learn --help)", argv[i]);
-    }
-    if (o->stage && strcmp(o->stage, "regressors") != 0 && strcmp(o->stage, "all") != 0)
-        return rf_usage_error("moe learn: --stage '%s': expected all or regressors", o->stage);
-    return -1;
-}
 
 /* ---- moment tensors: Hermite (x ~ N(0, I)) or the Gaussian mixture's score ---------------------- */
 typedef struct moments {
@@ -263,8 +170,7 @@ static bool run_trial(pipeline *p, const rf_moe_spec *s, const rf_moe_decomp_opt
     }
     if (!moments_init(&mo, &m)) {
         rf_moe_model_free(&m);
-        snprintf(err, errlen, "out of memory for the moment accumulators");
-        return false;
+        return rf_fail(err, errlen, "out of memory for the moment accumulators");
     }
     bool ok = true;
     for (uint64_t i0 = 0; i0 < p->n && ok; i0 += CHUNK) {
@@ -359,7 +265,7 @@ static int stage_regressors(const learn_opts *o, rf_moe_spec s, uint64_t n, cons
     unsigned long long ok_trials = 0, failed = 0;
     for (unsigned long long t = 0; t < o->trials; t++) {
         s.seed = seed0 + t;
-        trial_result r;
+        trial_result r = {0};
         if (!run_trial(&p, &s, dopts, &r, err, sizeof err)) {
             printf("%6llu %20llu   failed: %s\n", t, (unsigned long long)s.seed, err);
             failed++;
@@ -455,8 +361,7 @@ static bool algorithm1(const full_ctx *c, double *A, char *err, size_t errlen)
     if (!ok) {
         free(t2);
         free(t3);
-        snprintf(err, errlen, "out of memory");
-        return false;
+        return rf_fail(err, errlen, "out of memory");
     }
     for (uint64_t i0 = 0; i0 < c->n && ok; i0 += CHUNK) {
         const size_t len = (size_t)(c->n - i0 < CHUNK ? c->n - i0 : CHUNK);
@@ -645,7 +550,7 @@ out:
     free(An);
 }
 
-/* --methods "a,b,c" -> mask; returns -1 on success else the exit code. */
+/* --methods "a,b,c" -> mask; returns 0 or the exit code. */
 static int parse_methods(const char *list, unsigned k, unsigned *mask)
 {
     *mask = 0;
@@ -666,23 +571,37 @@ static int parse_methods(const char *list, unsigned k, unsigned *mask)
         if (!*p) return rf_usage_error("moe learn: --methods: empty method name");
     }
     if (!*mask) return rf_usage_error("moe learn: --methods: empty list");
-    return -1;
+    return RF_EXIT_OK;
 }
 
-static void json_curve(FILE *f, const method_out *r)
+static void json_curve(rf_wbuf *w, const method_out *r)
 {
     static const char *const cn[NCURVE] = {"GatingFit", "E_AW", "E_reg", "E_gating"};
-    fprintf(f, ", \"curve\": {");
+    rf_wbuf_puts(w, ", \"curve\": {");
     for (unsigned q = 0; q < NCURVE; q++) {
-        fprintf(f, "%s\"%s\": [", q ? ", " : "", cn[q]);
+        rf_wbuf_printf(w, "%s\"%s\": [", q ? ", " : "", cn[q]);
         for (unsigned t = 0; t < r->niter; t++) {
-            const double v = r->curve[(size_t)t * NCURVE + q];
-            if (isfinite(v)) fprintf(f, "%s%.6g", t ? ", " : "", v);
-            else fprintf(f, "%snull", t ? ", " : "");
+            if (t) rf_wbuf_puts(w, ", ");
+            rf_jsonw_num(w, r->curve[(size_t)t * NCURVE + q], 6);
         }
-        fprintf(f, "]");
+        rf_wbuf_puts(w, "]");
     }
-    fprintf(f, "}");
+    rf_wbuf_puts(w, "}");
+}
+
+/* One method of one trial in the --json document. */
+static void json_method(rf_wbuf *w, const method_out *r, const char *name, bool first)
+{
+    rf_wbuf_printf(w, "%s\"%s\": {\"ok\": %s, \"seconds\": %.6g", first ? "" : ", ", name, r->ok ? "true" : "false",
+                   r->seconds);
+    for (int q = 0; r->ok && q < X_COUNT; q++)
+        if (isfinite(r->metric[q])) rf_wbuf_printf(w, ", \"%s\": %.6g", metric_name[q], r->metric[q]);
+    if (!r->ok) {
+        rf_wbuf_puts(w, ", \"error\": ");
+        rf_jsonw_str(w, r->why);
+    }
+    if (r->ok && r->niter) json_curve(w, r);
+    rf_wbuf_puts(w, "}");
 }
 
 static int stage_all(const learn_opts *o, rf_moe_spec s, uint64_t n, const rf_moe_decomp_opts *dopts)
@@ -694,8 +613,8 @@ static int stage_all(const learn_opts *o, rf_moe_spec s, uint64_t n, const rf_mo
                               (unsigned long long)(n * s.d));
     unsigned mask;
     if (o->methods) {
-        int rc = parse_methods(o->methods, s.k, &mask);
-        if (rc >= 0) return rc;
+        const int rc = parse_methods(o->methods, s.k, &mask);
+        if (rc) return rc;
     } else if (o->spec.preset && !strncmp(o->spec.preset, "003-", 4)) {
         mask = 1u << M_L4 | 1u << M_JOINT | 1u << M_L2 | 1u << M_ALG12;
     } else {
@@ -714,28 +633,16 @@ static int stage_all(const learn_opts *o, rf_moe_spec s, uint64_t n, const rf_mo
         free(res);
         return rf_usage_error("moe learn: out of memory for %llu samples", (unsigned long long)n);
     }
-    FILE *jf = NULL;
-    char tmpname[4096];
-    if (o->json) {
-        snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", o->json, (long)getpid());
-        jf = fopen(tmpname, "w");
-        if (!jf) {
-            free(c.x);
-            free(c.y);
-            free(res);
-            return rf_usage_error("moe learn: --json %s: cannot create %s", o->json, tmpname);
-        }
-    }
+    rf_wbuf jw = {0}; /* the --json document, saved at the end */
     char desc[400];
     moe_spec_describe(&s, o->spec.preset, desc, sizeof desc);
     printf("moe learn: %s\n", desc);
     printf("n = %llu, trials = %llu (trial t: model and samples from seed %llu + t), isa %s%s\n", (unsigned long long)n,
            o->trials, (unsigned long long)s.seed, rf_isa_name(rf_isa_current()),
            s.input == RF_MOE_X_GMM ? "; Algorithm 1 uses the mixture's score tensors (p, mu1, mu2 given)" : "");
-    if (jf) {
-        fprintf(jf, "{\"command\": \"moe learn\", \"spec\": \"%s\", \"n\": %llu, \"trials\": [\n", desc,
-                (unsigned long long)n);
-    }
+    rf_wbuf_puts(&jw, "{\"command\": \"moe learn\", \"spec\": ");
+    rf_jsonw_str(&jw, desc);
+    rf_wbuf_printf(&jw, ", \"n\": %llu, \"trials\": [\n", (unsigned long long)n);
     const uint64_t seed0 = s.seed;
     const bool progress = isatty(STDERR_FILENO) != 0;
     for (unsigned long long t = 0; t < o->trials; t++) {
@@ -744,12 +651,12 @@ static int stage_all(const learn_opts *o, rf_moe_spec s, uint64_t n, const rf_mo
             free(c.x);
             free(c.y);
             free(res);
-            if (jf) fclose(jf), remove(tmpname);
+            rf_wbuf_free(&jw);
             return rf_usage_error("moe learn: %s", err);
         }
         rf_moe_sample(&c.m, 0, (size_t)n, c.x, c.y, NULL);
-        if (jf) fprintf(jf, "%s  {\"trial\": %llu, \"seed\": %llu, \"methods\": {", t ? ",\n" : "", t,
-                        (unsigned long long)c.s.seed);
+        rf_wbuf_printf(&jw, "%s  {\"trial\": %llu, \"seed\": %llu, \"methods\": {", t ? ",\n" : "", t,
+                       (unsigned long long)c.s.seed);
         bool first = true;
         for (int mth = 0; mth < M_COUNT; mth++) {
             if (!(mask & 1u << mth)) continue;
@@ -764,25 +671,10 @@ static int stage_all(const learn_opts *o, rf_moe_spec s, uint64_t n, const rf_mo
             }
             if (!r->ok) printf("trial %llu (seed %llu): %s failed: %s\n", t, (unsigned long long)c.s.seed,
                                method_name[mth], r->why);
-            if (jf) {
-                fprintf(jf, "%s\"%s\": {\"ok\": %s, \"seconds\": %.6g", first ? "" : ", ", method_name[mth],
-                        r->ok ? "true" : "false", r->seconds);
-                if (r->ok)
-                    for (int q = 0; q < X_COUNT; q++)
-                        if (isfinite(r->metric[q])) fprintf(jf, ", \"%s\": %.6g", metric_name[q], r->metric[q]);
-                if (!r->ok) {
-                    fprintf(jf, ", \"error\": \"");
-                    for (const char *q = r->why; *q; q++)
-                        if (*q == '"' || *q == '\\') fprintf(jf, "\\%c", *q);
-                        else if ((unsigned char)*q >= 0x20) fputc(*q, jf);
-                    fprintf(jf, "\"");
-                }
-                if (r->ok && r->niter) json_curve(jf, r);
-                fprintf(jf, "}");
-            }
+            json_method(&jw, r, method_name[mth], first);
             first = false;
         }
-        if (jf) fprintf(jf, "}}");
+        rf_wbuf_puts(&jw, "}}");
         rf_moe_model_free(&c.m);
     }
     if (progress) fprintf(stderr, "\r\033[K");
@@ -855,60 +747,116 @@ static int stage_all(const learn_opts *o, rf_moe_spec s, uint64_t n, const rf_mo
     free(res);
     free(c.x);
     free(c.y);
-    if (jf) {
-        fprintf(jf, "\n]}\n");
-        const bool bad = ferror(jf) != 0;
-        if (fclose(jf) != 0 || bad || rename(tmpname, o->json) != 0) {
-            remove(tmpname);
-            return rf_usage_error("moe learn: --json %s: write failed", o->json);
-        }
-    }
+    rf_wbuf_puts(&jw, "\n]}\n");
+    const bool saved = !o->json || rf_wbuf_save(&jw, o->json, err, sizeof err);
+    rf_wbuf_free(&jw);
+    if (!saved) return rf_usage_error("moe learn: --json %s", err);
     return any_ok ? RF_EXIT_OK : RF_EXIT_CHECK;
 }
 
-int cmd_moe_learn(int argc, char **argv)
+static int run_learn(const void *opts)
 {
-    learn_opts o;
-    bool help;
-    int rc = parse_args(argc, argv, &o, &help);
-    if (help) {
-        learn_help();
-        return RF_EXIT_OK;
-    }
-    if (rc >= 0) return rc;
+    const learn_opts *o = opts;
     rf_moe_spec s;
     uint64_t n;
-    if ((rc = moe_spec_resolve("moe learn", &o.spec, &s, &n)) >= 0) return rc;
+    int rc = moe_spec_resolve("moe learn", &o->spec, &s, &n);
+    if (rc) return rc;
     if (n > MAX_N)
         return rf_usage_error("moe learn: --n %llu exceeds 2^48 (sample counters stay far from 64-bit wrap)",
                               (unsigned long long)n);
-    const bool regressors_only = o.stage && !strcmp(o.stage, "regressors");
-    if (regressors_only && (o.methods || o.json))
+    const bool regressors_only = o->stage == 1;
+    if (regressors_only && (o->methods || o->json))
         return rf_usage_error("moe learn: --methods and --json belong to --stage all");
     rf_moe_decomp_opts dopts;
     rf_moe_decomp_defaults(&dopts);
-    if (o.decomposer) {
-        if (!strcmp(o.decomposer, "tpm")) dopts.method = RF_MOE_DECOMP_TPM;
-        else if (!strcmp(o.decomposer, "orth-als")) dopts.method = RF_MOE_DECOMP_ORTH_ALS;
-        else return rf_usage_error("moe learn: --decomposer '%s': expected tpm or orth-als", o.decomposer);
-    }
-    if (o.have_starts) {
+    if (o->decomposer >= 0) dopts.method = o->decomposer == 0 ? RF_MOE_DECOMP_TPM : RF_MOE_DECOMP_ORTH_ALS;
+    if (o->have_starts) {
         if (dopts.method != RF_MOE_DECOMP_TPM) return rf_usage_error("moe learn: --starts applies to --decomposer tpm");
-        dopts.tpm.starts = (unsigned)o.starts;
+        dopts.tpm.starts = (unsigned)o->starts;
     }
-    if (o.have_iters) {
-        if (dopts.method == RF_MOE_DECOMP_TPM) dopts.tpm.iters = (unsigned)o.iters;
-        else dopts.als.iters = (unsigned)o.iters;
+    if (o->have_iters) {
+        if (dopts.method == RF_MOE_DECOMP_TPM) dopts.tpm.iters = (unsigned)o->iters;
+        else dopts.als.iters = (unsigned)o->iters;
     }
-    if (o.isa) {
-        rf_isa level;
-        char err[256];
-        if (!rf_isa_request(o.isa, &level, err, sizeof err)) return rf_usage_error("moe learn: %s", err);
-        rf_isa_set(level);
-    }
-    if (s.seed > UINT64_MAX - (o.trials - 1))
+    if (s.seed > UINT64_MAX - (o->trials - 1))
         return rf_usage_error("moe learn: --seed %llu + %llu trials overflows 64 bits", (unsigned long long)s.seed,
-                              o.trials);
+                              o->trials);
     if (s.k > RF_MP_MAX_K) return rf_usage_error("moe learn: k = %u exceeds %d", s.k, RF_MP_MAX_K);
-    return regressors_only ? stage_regressors(&o, s, n, &dopts) : stage_all(&o, s, n, &dopts);
+    /* refuse an unwritable --json before the trials, not after them */
+    char err[512];
+    if (o->json && !rf_check_writable(o->json, err, sizeof err)) return rf_usage_error("moe learn: --json %s", err);
+    return regressors_only ? stage_regressors(o, s, n, &dopts) : stage_all(o, s, n, &dopts);
 }
+
+_Static_assert(CHUNK == 4096, "update the moe learn help");
+
+#define STEPS(name, field, meta, text, dflt)                                                                \
+    {name, RF_OPT_U64, offsetof(learn_opts, field), meta, .help = text, .def = dflt, .min = 1, .max = 1000000}
+
+static const rf_opt learn_opts_table[] = {
+    {"--stage", RF_OPT_CHOICE, offsetof(learn_opts, stage), "all|regressors",
+     .help = "every method of --methods on data in memory, or Algorithm 1 alone\n(streamed)", .def = "all"},
+    {"--trials", RF_OPT_U64, offsetof(learn_opts, trials), "T", .help = "trials; trial t draws from seed S + t",
+     .def = "10", .min = 1, .max = MAX_TRIALS},
+    {"--methods", RF_OPT_STR, offsetof(learn_opts, methods), "LIST",
+     .help = "comma-separated: alg12, mom, l4, joint-em, l2 (default: alg12, mom\n"
+             "(k = 2) and joint-em; presets 003-*: l4, joint-em, l2 and alg12)"},
+    {"--decomposer", RF_OPT_CHOICE, offsetof(learn_opts, decomposer), "tpm|orth-als",
+     .help = "the rank-k decomposition of Algorithm 1 (tpm: L starts x N\n"
+             "iterations; orth-als: at most N sweeps, the seed's choice)"},
+    {"--starts", RF_OPT_U64, offsetof(learn_opts, starts), "L", .help = "tpm starts", .min = 1, .max = 1000000,
+     .given = RF_GIVEN(learn_opts, have_starts)},
+    {"--iters", RF_OPT_U64, offsetof(learn_opts, iters), "N", .help = "tpm iterations, or orth-als sweeps", .min = 1,
+     .max = 1000000, .given = RF_GIVEN(learn_opts, have_iters)},
+    STEPS("--em-iters", em_iters, "T2", "alg12: at most this many EM iterations", "50"),
+    STEPS("--joint-iters", joint_iters, "TJ", "joint-em iterations", "100"),
+    STEPS("--l2-epochs", l2_epochs, "E", "l2 epochs", "100"),
+    STEPS("--l4-steps", l4_steps, "S", "l4 Adam steps", "3000"),
+    STEPS("--llog-steps", llog_steps, "S", "l4: gradient steps on L_log", "300"),
+    {"--isa", RF_OPT_LEVEL, offsetof(learn_opts, isa), NULL,
+     .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"},
+    {"--json", RF_OPT_FILE, offsetof(learn_opts, json), "FILE",
+     .help = "write every trial's metrics and per-iterate curves (GatingFit,\n"
+             "E(A,W), E_reg, E_gating) to FILE (atomically)"},
+    MOE_SPEC_OPTS(learn_opts, spec),
+    {0},
+};
+
+const rf_command rf_cmd_moe_learn = {
+    .name = "learn",
+    .summary = "learning pipelines over trials: Algorithm 1+2, MoM, L4 + L_log, joint EM, l2 SGD",
+    .about =
+        "Learns a mixture of experts over T trials. Trial t draws its model and samples from seed S + t\n"
+        "(default S = 1), so trial t of any run is reproducible alone: the same model as\n"
+        "`refast moe gen ... --seed S+t`. Give --preset NAME, or --k, --d, --g and --sigma.\n"
+        "Algorithm 1 (seed 001): the CQT polynomials P2, P3 of (g, sigma), the moment tensors\n"
+        "T2 = mean P2(y) S2(x), T3 = mean P3(y) S3(x) (S_m the Hermite tensors for x ~ N(0, I); for\n"
+        "Gaussian-mixture inputs the mixture's score tensors sum_c r_c(x) He_m(x - mu_c), the learner\n"
+        "being given p, mu1, mu2 as in seed 001 §4.1), whitening by T2 and the rank-k decomposition of T3.\n\n"
+        "--stage regressors: Algorithm 1 alone, streamed over chunks of 4096 samples (n bounded only by\n"
+        "time). Prints each trial's RegressorFit = max over permutations of min_i |<a_pi(i), a*_i>|\n"
+        "(seed 001 eq. 11), mean ± sample std, min, time per trial and samples/s with the generation of\n"
+        "the samples excluded and included. Failed trials are listed and left out; exit 1 when all fail.\n\n"
+        "--stage all: the n samples of a trial are held in memory (n * d <= 2^26) and every method of\n"
+        "--methods runs on them:\n"
+        "  alg12     Algorithm 1, then Algorithm 2: EM on W with A fixed (Newton M-step, ||w_i|| <= 2R,\n"
+        "            R the model's w-norm: the truth re-referenced to the estimate's last expert has\n"
+        "            rows w*_i - w*_r of norm <= 2R; W_0 uniform in that ball; the driver of\n"
+        "            refast/moe_gating.h), at most --em-iters iterations, stop when\n"
+        "            ||W_t - W_{t-1}||_F < 1e-6\n"
+        "  mom       (k = 2) Algorithm 1, then seed 001 Theorem 3: w = -R v / |v| with the centred\n"
+        "            moment v = mean 1{Ratio <= 1/2} x - mean 1{Ratio <= 1/2} mean x\n"
+        "  l4        seed 003: Adam on L4 (batch 1024, --l4-steps, step 0.003, mu = 0.1, lambda = 10,\n"
+        "            delta = 2) from a random start, rows normalised, signs by the third moment,\n"
+        "            then projected gradient descent on L_log (--llog-steps, step 1)\n"
+        "  joint-em  EM on A and W together from a random start, --joint-iters iterations\n"
+        "            (weighted least squares for A; Gauss-Newton steps for non-linear g)\n"
+        "  l2        SGD on the l2 loss (batch 32, step 0.05) from a random start, --l2-epochs epochs\n"
+        "Prints per method the mean ± sample std over trials of RegressorFit (= 1 - E_reg), GatingFit\n"
+        "(k = 2, seed 001 eq. 12), E(A, W) (seed 001 §4.3, best permutation, gating truth re-referenced\n"
+        "to the estimate's last expert), E_reg and E_gating (seed 003 §4), time and samples/s, then the\n"
+        "mean error curve at a few iterates.",
+    .opts = learn_opts_table,
+    .size = sizeof(learn_opts),
+    .run = run_learn,
+};

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "errf.h"
 #include "refast/case.h"
 #include "refast/channel.h"
 #include "refast/rng.h"
@@ -49,26 +50,15 @@ bool rf_sim_range(const char *s, double *a, double *step, size_t *count, size_t 
         char *end;
         errno = 0;
         v[i] = strtod(p, &end);
-        if (end == p || errno == ERANGE || !isfinite(v[i]) || (i < 2 ? *end != ':' : *end != '\0')) {
-            snprintf(err, errlen, "range '%s': expected A:B:STEP with finite numbers", s);
-            return false;
-        }
+        if (end == p || errno == ERANGE || !isfinite(v[i]) || (i < 2 ? *end != ':' : *end != '\0'))
+            return rf_fail(err, errlen, "range '%s': expected A:B:STEP with finite numbers", s);
         p = end + 1;
     }
-    if (!(v[2] > 0)) {
-        snprintf(err, errlen, "range '%s': STEP must be > 0", s);
-        return false;
-    }
-    if (v[1] < v[0]) {
-        snprintf(err, errlen, "range '%s': B < A", s);
-        return false;
-    }
+    if (!(v[2] > 0)) return rf_fail(err, errlen, "range '%s': STEP must be > 0", s);
+    if (v[1] < v[0]) return rf_fail(err, errlen, "range '%s': B < A", s);
     /* a relative slack so that 0:1:0.1 includes 1 despite rounding */
     const double span = (v[1] - v[0]) / v[2];
-    if (span > (double)max) {
-        snprintf(err, errlen, "range '%s': more than %zu points", s, max);
-        return false;
-    }
+    if (span > (double)max) return rf_fail(err, errlen, "range '%s': more than %zu points", s, max);
     *a = v[0];
     *step = v[2];
     *count = (size_t)floor(span + 1e-9) + 1;
@@ -291,18 +281,12 @@ static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bo
                       char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
-    if (!(cfg->sigma > 0) || !((float)cfg->sigma >= 1e-6f) || !((float)cfg->sigma <= 1e6f)) {
-        snprintf(err, errlen, "sigma = %g is outside [1e-6, 1e6]", cfg->sigma);
-        return false;
-    }
-    if (cfg->max_frames < 1 || cfg->max_frames > RF_SIM_MAX_FRAMES || cfg->target_errors < 1) {
-        snprintf(err, errlen, "max frames must be in [1, 2^50] and target errors >= 1");
-        return false;
-    }
-    if (codec->n < 1 || codec->k < 1 || codec->k > codec->n || codec->n > ((size_t)1 << 16)) {
-        snprintf(err, errlen, "code size n = %zu, k = %zu out of range", codec->n, codec->k);
-        return false;
-    }
+    if (!(cfg->sigma > 0) || !((float)cfg->sigma >= 1e-6f) || !((float)cfg->sigma <= 1e6f))
+        return rf_fail(err, errlen, "sigma = %g is outside [1e-6, 1e6]", cfg->sigma);
+    if (cfg->max_frames < 1 || cfg->max_frames > RF_SIM_MAX_FRAMES || cfg->target_errors < 1)
+        return rf_fail(err, errlen, "max frames must be in [1, 2^50] and target errors >= 1");
+    if (codec->n < 1 || codec->k < 1 || codec->k > codec->n || codec->n > ((size_t)1 << 16))
+        return rf_fail(err, errlen, "code size n = %zu, k = %zu out of range", codec->n, codec->k);
     const unsigned threads = cfg->threads < 1 ? 1 : cfg->threads > RF_SIM_MAX_THREADS ? RF_SIM_MAX_THREADS : cfg->threads;
     size_t batch = ((size_t)1 << 17) / codec->n;
     batch = batch < 1 ? 1 : batch > 1024 ? 1024 : batch;
@@ -310,10 +294,7 @@ static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bo
     j.nbatches = (cfg->max_frames + batch - 1) / batch;
     res->nleaves = codec->nleaves;
     res->leaf_errors = calloc(codec->nleaves ? codec->nleaves : 1, sizeof *res->leaf_errors);
-    if (!res->leaf_errors) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
+    if (!res->leaf_errors) return rf_fail(err, errlen, "out of memory");
     const double t0 = now_seconds();
     bool ok = true;
 
@@ -323,8 +304,7 @@ static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bo
         if (!out || !bufs_alloc(&buf, batch, codec->n, codec->k)) {
             free(out);
             rf_sim_result_free(res);
-            snprintf(err, errlen, "out of memory (batch of %zu frames of n = %zu)", batch, codec->n);
-            return false;
+            return rf_fail(err, errlen, "out of memory (batch of %zu frames of n = %zu)", batch, codec->n);
         }
         for (uint64_t b = 0; b < j.nbatches; b++) {
             run_batch(&j, b, &buf, out);
@@ -379,8 +359,7 @@ static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bo
         free(p.ready);
         if (!ok) {
             rf_sim_result_free(res);
-            snprintf(err, errlen, "out of memory or no thread could be started");
-            return false;
+            return rf_fail(err, errlen, "out of memory or no thread could be started");
         }
     }
     res->seconds = now_seconds() - t0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apps.h"
 #include "cli.h"
 #include "moe_spec_opts.h"
 #include "refast/case.h"
@@ -18,43 +19,20 @@
 #define GEN_KERNEL "moe_gen"
 #define GEN_LAYOUT "moe-v1" /* the random-number layout of kernels/moe_model.c */
 
-static void gen_help(void)
-{
-    printf("usage: refast moe gen (--preset NAME | --k K --d D --g G --sigma S [--input gauss|gmm --gmm-p P]\n"
-           "                      [--regressors sphere|basis] [--gating orthogonal|unrestricted|basis]\n"
-           "                      [--w-norm R]) [--n N] [--seed S] --out FILE.rfg\n"
-           "Draws the model and samples 0..N-1 and writes them to FILE.rfg (the golden container):\n"
-           "arrays x (N x D), y (N), z (N, u32 expert index 0..K-1), A (K x D, rows a_i), W (K x D,\n"
-           "rows w_i, last row 0), mu1 and mu2 (GMM input); the params text records every setting.\n"
-           "The file must stay under 2 GiB (N (8D + 12) bytes).\n\n");
-    moe_spec_help(stdout);
-}
+typedef struct gen_opts {
+    moe_spec_opts spec;
+    const char *out;
+} gen_opts;
 
-int cmd_moe_gen(int argc, char **argv)
+static int run_gen(const void *opts)
 {
-    moe_spec_opts o = {0};
-    const char *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            gen_help();
-            return RF_EXIT_OK;
-        }
-        const int r = moe_spec_opt("moe gen", argc, argv, &i, &o);
-        if (r == 1) continue;
-        if (r != 0) return r;
-        if (rf_opt(argc, argv, &i, "--out", &v)) {
-            if (!v || !*v) return rf_usage_error("moe gen: --out needs a file name");
-            out = v;
-            continue;
-        }
-        return rf_usage_error("moe gen: unknown argument '%s' (see refast moe gen --help)", argv[i]);
-    }
+    const gen_opts *g = opts;
+    const moe_spec_opts *o = &g->spec;
+    const char *out = g->out;
     rf_moe_spec s;
     uint64_t n;
-    const int rc = moe_spec_resolve("moe gen", &o, &s, &n);
-    if (rc >= 0) return rc;
-    if (!out) return rf_usage_error("moe gen: --out FILE.rfg is required");
+    const int rc = moe_spec_resolve("moe gen", o, &s, &n);
+    if (rc) return rc;
     /* payload x, y, z plus the parameters must fit the container (and n d must not overflow) */
     const uint64_t per_sample = 8 * (uint64_t)s.d + 12, fixed = (uint64_t)1 << 20;
     if (n > (RFG_MAX_FILE_BYTES - fixed) / per_sample)
@@ -68,10 +46,10 @@ int cmd_moe_gen(int argc, char **argv)
     if (!rf_moe_model_make(&s, &m, err, sizeof err)) return rf_usage_error("moe gen: %s", err);
     char params[RF_PARAMS_MAX];
     char desc[400];
-    moe_spec_describe(&s, o.preset, desc, sizeof desc);
+    moe_spec_describe(&s, o->preset, desc, sizeof desc);
     snprintf(params, sizeof params, "generator=%s %s n=%llu", GEN_LAYOUT, desc, (unsigned long long)n);
     rf_case c;
-    rf_case_init(&c, GEN_KERNEL, o.preset ? o.preset : "custom", params);
+    rf_case_init(&c, GEN_KERNEL, o->preset ? o->preset : "custom", params);
     c.work_dtype = RF_DT_F64;
     double *x = rf_case_add2(&c, "x", RF_DT_F64, n, s.d);
     double *y = rf_case_add1(&c, "y", RF_DT_F64, n);
@@ -107,3 +85,22 @@ int cmd_moe_gen(int argc, char **argv)
     printf("moe gen: xxh3-128 %s\n", hex);
     return RF_EXIT_OK;
 }
+
+static const rf_opt gen_opts_table[] = {
+    {"--out", RF_OPT_FILE, offsetof(gen_opts, out), "FILE.rfg", .help = "the file to write", .flags = RF_OPT_REQUIRED},
+    MOE_SPEC_OPTS(gen_opts, spec),
+    {0},
+};
+
+const rf_command rf_cmd_moe_gen = {
+    .name = "gen",
+    .summary = "draw a MoE model and samples (a preset or explicit settings) into a file",
+    .about = "Draws the model and samples 0..N-1 and writes them to FILE.rfg (the golden container):\n"
+             "arrays x (N x D), y (N), z (N, u32 expert index 0..K-1), A (K x D, rows a_i), W (K x D,\n"
+             "rows w_i, last row 0), mu1 and mu2 (GMM input); the params text records every setting.\n"
+             "The file must stay under 2 GiB (N (8D + 12) bytes). Give --preset NAME, or --k, --d, --g\n"
+             "and --sigma.",
+    .opts = gen_opts_table,
+    .size = sizeof(gen_opts),
+    .run = run_gen,
+};

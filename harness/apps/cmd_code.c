@@ -15,12 +15,15 @@
  * --design-sigma S (default 1).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apps.h"
 #include "cli.h"
 #include "codespec.h"
+#include "errf.h"
 #include "refast/codes.h"
 #include "refast/ko.h"
 #include "jsonw.h"
@@ -31,25 +34,6 @@
 #define ENUM_MAX_WORK ((uint64_t)1 << 31) /* codewords x words */
 #define GEN_MAX_BYTES ((size_t)256 << 20)
 #define ALL_PAIRS_MAX_K 16
-
-static void code_help(void)
-{
-    printf("usage: refast code info rm:M:R|polar:N:K [--construction C] [--design-sigma S]\n"
-           "       refast code distances rm:M:R|polar:N:K [--pairs P] [--construction C] [--design-sigma S]\n"
-           "info: n, k, rate, minimum distance d and the weight distribution A_w (enumerated for\n"
-           "k <= %d when 2^k x n/64 <= 2^31; RM(m,1) gives 0 once, 2^(m-1) 2^(m+1)-2 times, 2^m once).\n"
-           "distances: histogram of the Euclidean distances 2 sqrt(w) between the BPSK images of\n"
-           "codeword pairs: all pairs for k <= 16 (exactly 2^(k-1) A_w pairs at Hamming distance w),\n"
-           "P sampled pairs of random messages above (default P = 100000).\n"
-           "Polar codes: frozen set from --construction ga|bhattacharyya|rm|file:F (default ga) at\n"
-           "--design-sigma S (default 1).\n"
-           "KO codes: refast code info|distances ko:FILE.kow [--pairs P] [--bins B] [--seed S] [--json F]\n"
-           "(--json: distances only). The KO codebook's Euclidean distances (all pairs for k <= 16, else\n"
-           "P sampled message pairs), beside BPSK RM(m,2) and a Gaussian codebook of the same n, k\n"
-           "(i.i.d. N(0,1) scaled to ||x||^2 = n, seed S, default 1) on the same pairs, as histograms\n"
-           "over B bins (default 128) of [0, 2 sqrt(n)]; info: the model and the minimum distances.\n",
-           ENUM_MAX_K);
-}
 
 /* Canonical RM encoder on one bit per byte (SPEC §5.1); out has 2^m entries. */
 static void rm_encode_bits(unsigned m, unsigned r, const uint8_t *b, uint8_t *out)
@@ -80,18 +64,15 @@ static bool build_generator(const rf_codespec *c, const uint8_t *frozen, gen *g,
     g->n = c->n;
     g->k = c->k;
     g->words = rf_packed_words(c->n);
-    if (c->k > GEN_MAX_BYTES / 8 / g->words) {
-        snprintf(err, errlen, "%s: the generator matrix (%zu x %zu bits) is too large", c->text, c->k, c->n);
-        return false;
-    }
+    if (c->k > GEN_MAX_BYTES / 8 / g->words)
+        return rf_fail(err, errlen, "%s: the generator matrix (%zu x %zu bits) is too large", c->text, c->k, c->n);
     g->rows = calloc(c->k * g->words, 8);
     uint8_t *msg = calloc(c->k, 1), *cw = calloc(c->n, 1);
     if (!g->rows || !msg || !cw) {
         free(g->rows);
         free(msg);
         free(cw);
-        snprintf(err, errlen, "out of memory");
-        return false;
+        return rf_fail(err, errlen, "out of memory");
     }
     size_t row = 0;
     for (size_t i = 0; i < (c->kind == RF_CODE_RM ? c->k : c->n); i++) {
@@ -141,7 +122,7 @@ static uint64_t *weight_distribution(const gen *g)
 }
 
 typedef struct code_opts {
-    const char *action, *code, *construction, *design, *json;
+    const char *code, *construction, *design, *json;
     unsigned long long pairs, bins, seed;
     bool have_bins, have_seed;
 } code_opts;
@@ -530,31 +511,31 @@ static int ko_distances(const code_opts *o, const rf_codespec *c)
     }
     int rc = RF_EXIT_OK;
     if (o->json) {
-        rf_jsonw w;
-        rf_jsonw_init(&w);
-        rf_jsonw_raw(&w, "{\"command\":\"code distances\",\"code\":");
+        rf_wbuf w = {0};
+        rf_wbuf_puts(&w, "{\"command\":\"code distances\",\"code\":");
         rf_jsonw_str(&w, c->text);
-        rf_jsonw_raw(&w, ",\"weights\":");
+        rf_wbuf_puts(&w, ",\"weights\":");
         rf_jsonw_str(&w, c->path);
-        rf_jsonw_fmt(&w, ",\"n\":%zu,\"k\":%zu,\"pairs\":%llu,\"all_pairs\":%s,\"gaussian_seed\":%llu,"
-                         "\"pair_messages\":\"philox(seed 1, streams 0 and 1)\",\"bins\":{\"count\":%zu,\"lo\":0,"
-                         "\"width\":%.17g},\"codebooks\":[",
-                     c->n, c->k, (unsigned long long)h[0].total, exact ? "true" : "false", o->seed, h[0].bins,
-                     h[0].width);
+        rf_wbuf_printf(&w, ",\"n\":%zu,\"k\":%zu,\"pairs\":%llu,\"all_pairs\":%s,\"gaussian_seed\":%llu,"
+                           "\"pair_messages\":\"philox(seed 1, streams 0 and 1)\",\"bins\":{\"count\":%zu,\"lo\":0,"
+                           "\"width\":%.17g},\"codebooks\":[",
+                       c->n, c->k, (unsigned long long)h[0].total, exact ? "true" : "false", o->seed, h[0].bins,
+                       h[0].width);
         for (int i = 0; i < 3; i++) {
             const double mean = h[i].sum / (double)h[i].total;
-            rf_jsonw_raw(&w, i ? ",{\"name\":" : "{\"name\":");
+            rf_wbuf_puts(&w, i ? ",{\"name\":" : "{\"name\":");
             rf_jsonw_str(&w, names[i]);
-            rf_jsonw_fmt(&w, ",\"pairs\":%llu,\"min\":%.17g,\"mean\":%.17g,\"sd\":%.17g,\"max\":%.17g,\"counts\":[",
-                         (unsigned long long)h[i].total, h[i].min, mean,
-                         sqrt(fmax(0, h[i].sumsq / (double)h[i].total - mean * mean)), h[i].max);
-            for (size_t b = 0; b < h[i].bins; b++) rf_jsonw_fmt(&w, "%s%llu", b ? "," : "", (unsigned long long)h[i].count[b]);
-            rf_jsonw_raw(&w, "]}");
+            rf_wbuf_printf(&w, ",\"pairs\":%llu,\"min\":%.17g,\"mean\":%.17g,\"sd\":%.17g,\"max\":%.17g,\"counts\":[",
+                           (unsigned long long)h[i].total, h[i].min, mean,
+                           sqrt(fmax(0, h[i].sumsq / (double)h[i].total - mean * mean)), h[i].max);
+            for (size_t b = 0; b < h[i].bins; b++)
+                rf_wbuf_printf(&w, "%s%llu", b ? "," : "", (unsigned long long)h[i].count[b]);
+            rf_wbuf_puts(&w, "]}");
         }
-        rf_jsonw_raw(&w, "]}\n");
+        rf_wbuf_puts(&w, "]}\n");
         char err[512];
-        if (!rf_jsonw_save(&w, o->json, err, sizeof err)) rc = rf_usage_error("code: %s", err);
-        rf_jsonw_free(&w);
+        if (!rf_wbuf_save(&w, o->json, err, sizeof err)) rc = rf_usage_error("code: %s", err);
+        rf_wbuf_free(&w);
     }
     for (int i = 0; i < 3; i++) free(h[i].count);
     return rc;
@@ -583,64 +564,103 @@ static int ko_info(const code_opts *o, const rf_codespec *c)
 }
 
 
-int cmd_code(int argc, char **argv)
+/* What applies to every code before the action runs. */
+static int check_opts(const code_opts *o)
 {
-    code_opts o = {0};
-    o.pairs = 100000;
-    o.bins = 128;
-    o.seed = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            code_help();
-            return RF_EXIT_OK;
-        } else if (rf_opt(argc, argv, &i, "--pairs", &v)) {
-            if (!v || !rf_parse_u64(v, &o.pairs) || o.pairs < 1 || o.pairs > (1ull << 32))
-                return rf_usage_error("code: --pairs needs an integer in [1, 2^32]");
-        } else if (rf_opt(argc, argv, &i, "--bins", &v)) {
-            if (!v || !rf_parse_u64(v, &o.bins) || o.bins < 1 || o.bins > 100000)
-                return rf_usage_error("code: --bins needs an integer in [1, 100000]");
-            o.have_bins = true;
-        } else if (rf_opt(argc, argv, &i, "--seed", &v)) {
-            if (!v || !rf_parse_u64(v, &o.seed)) return rf_usage_error("code: --seed needs a non-negative integer");
-            o.have_seed = true;
-        } else if (rf_opt(argc, argv, &i, "--json", &v)) {
-            if (!v) return rf_usage_error("code: --json needs a file name");
-            o.json = v;
-        } else if (rf_opt(argc, argv, &i, "--construction", &v)) {
-            if (!v) return rf_usage_error("code: --construction needs ga, bhattacharyya, rm or file:F");
-            o.construction = v;
-        } else if (rf_opt(argc, argv, &i, "--design-sigma", &v)) {
-            if (!v) return rf_usage_error("code: --design-sigma needs a sigma");
-            o.design = v;
-        } else if (argv[i][0] == '-') {
-            return rf_usage_error("code: unknown option '%s' (see refast code --help)", argv[i]);
-        } else if (!o.action) {
-            o.action = argv[i];
-        } else if (!o.code) {
-            o.code = argv[i];
-        } else {
-            return rf_usage_error("code: unexpected argument '%s' (see refast code --help)", argv[i]);
-        }
-    }
-    if (!o.action) return rf_usage_error("code: expected 'info' or 'distances' (see refast code --help)");
-    if (strcmp(o.action, "info") != 0 && strcmp(o.action, "distances") != 0)
-        return rf_usage_error("code: unknown action '%s' (expected info or distances)", o.action);
-    if (!o.code) return rf_usage_error("code: %s needs a code (rm:M:R, polar:N:K or ko:FILE.kow)", o.action);
-    if (o.design && !strcmp(o.design, "adaptive"))
+    if (o->design && !strcmp(o->design, "adaptive"))
         return rf_usage_error("code: --design-sigma adaptive has no meaning here: give a sigma");
-    if (strncmp(o.code, "ko:", 3) != 0) {
-        if (o.json || o.have_bins || o.have_seed)
+    if (strncmp(o->code, "ko:", 3) != 0) {
+        if (o->json || o->have_bins || o->have_seed)
             return rf_usage_error("code: --json, --bins and --seed apply to KO codes (ko:FILE.kow) only");
-        return !strcmp(o.action, "info") ? code_info(&o) : code_distances(&o);
-    }
-    if (o.construction || o.design)
+    } else if (o->construction || o->design) {
         return rf_usage_error("code: --construction and --design-sigma apply to polar codes only");
-    if (o.json && !strcmp(o.action, "info")) return rf_usage_error("code: --json applies to code distances");
+    }
+    return RF_EXIT_OK;
+}
+
+/* Runs a KO code's action on the loaded weights. */
+static int with_ko(const code_opts *o, int (*action)(const code_opts *, const rf_codespec *))
+{
     rf_codespec c;
     char err[512];
-    if (!rf_codespec_parse(o.code, &c, err, sizeof err)) return rf_usage_error("code: %s", err);
-    const int rc = !strcmp(o.action, "info") ? ko_info(&o, &c) : ko_distances(&o, &c);
+    if (!rf_codespec_parse(o->code, &c, err, sizeof err)) return rf_usage_error("code: %s", err);
+    const int rc = action(o, &c);
     rf_codespec_free(&c);
     return rc;
 }
+
+static int run_info(const void *opts)
+{
+    const code_opts *o = opts;
+    const int rc = check_opts(o);
+    if (rc) return rc;
+    return strncmp(o->code, "ko:", 3) != 0 ? code_info(o) : with_ko(o, ko_info);
+}
+
+static int run_distances(const void *opts)
+{
+    const code_opts *o = opts;
+    const int rc = check_opts(o);
+    if (rc) return rc;
+    return strncmp(o->code, "ko:", 3) != 0 ? code_distances(o) : with_ko(o, ko_distances);
+}
+
+#define CODE_ROWS                                                                                           \
+    {"CODE", RF_OPT_ARG, offsetof(code_opts, code), NULL,                                                   \
+     .help = "rm:M:R, polar:N:K or ko:FILE.kow (weights from refast ko)", .flags = RF_OPT_REQUIRED},         \
+    {"--construction", RF_OPT_STR, offsetof(code_opts, construction), "ga|bhattacharyya|rm|file:F",          \
+     .help = "polar codes: the frozen set (default ga)"},                                                   \
+    {"--design-sigma", RF_OPT_STR, offsetof(code_opts, design), "S",                                        \
+     .help = "polar codes: the sigma the construction is designed at (default 1)"},                         \
+    {"--pairs", RF_OPT_U64, offsetof(code_opts, pairs), "P", .help = "message pairs sampled when k > 16",    \
+     .def = "100000", .min = 1, .max = 4294967296.0},                                                       \
+    {"--bins", RF_OPT_U64, offsetof(code_opts, bins), "B", .help = "KO codes: histogram bins over [0, 2 sqrt(n)]", \
+     .def = "128", .min = 1, .max = 100000, .given = RF_GIVEN(code_opts, have_bins)},                       \
+    {"--seed", RF_OPT_U64, offsetof(code_opts, seed), "S", .help = "KO codes: seed of the Gaussian codebook",  \
+     .def = "1", .given = RF_GIVEN(code_opts, have_seed)}
+
+_Static_assert(ENUM_MAX_K == 24 && ALL_PAIRS_MAX_K == 16, "update the code help");
+
+static const rf_opt info_opts_table[] = {CODE_ROWS, {0}};
+
+static const rf_opt distances_opts_table[] = {
+    CODE_ROWS,
+    {"--json", RF_OPT_FILE, offsetof(code_opts, json), "FILE",
+     .help = "KO codes: write the histograms as JSON to FILE"},
+    {0},
+};
+
+static const rf_command code_info_cmd = {
+    .name = "info",
+    .summary = "n, k, rate, minimum distance and the weight distribution",
+    .about = "n, k, rate, minimum distance d and the weight distribution A_w (enumerated for k <= 24\n"
+             "when 2^k x n/64 <= 2^31; RM(m,1) gives 0 once, 2^(m-1) 2^(m+1)-2 times, 2^m once).\n"
+             "KO codes: the model and the minimum Euclidean distances of the KO codebook, BPSK RM(m,2)\n"
+             "and a Gaussian codebook of the same n, k on the same pairs (see refast code distances).",
+    .opts = info_opts_table,
+    .size = sizeof(code_opts),
+    .run = run_info,
+};
+
+static const rf_command code_distances_cmd = {
+    .name = "distances",
+    .summary = "histogram of the Euclidean distances of the codebook",
+    .about = "Histogram of the Euclidean distances 2 sqrt(w) between the BPSK images of codeword pairs:\n"
+             "all pairs for k <= 16 (exactly 2^(k-1) A_w pairs at Hamming distance w), P sampled pairs of\n"
+             "random messages above.\n"
+             "KO codes: the KO codebook's Euclidean distances (all pairs for k <= 16, else P sampled\n"
+             "message pairs), beside BPSK RM(m,2) and a Gaussian codebook of the same n, k (i.i.d.\n"
+             "N(0,1) scaled to ||x||^2 = n, seed S) on the same pairs, as histograms over B bins of\n"
+             "[0, 2 sqrt(n)].",
+    .opts = distances_opts_table,
+    .size = sizeof(code_opts),
+    .run = run_distances,
+};
+
+static const rf_command *const code_subs[] = {&code_info_cmd, &code_distances_cmd, NULL};
+
+const rf_command rf_cmd_code = {
+    .name = "code",
+    .summary = "code properties: n, k, d, weight distribution, distance histogram",
+    .subs = code_subs,
+};
