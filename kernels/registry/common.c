@@ -113,9 +113,10 @@ int rf_param_keyword(const rf_case *c, const char *key, const char *const *names
     for (; names[n]; n++)
         if (strcmp(buf, names[n]) == 0) return n;
     char list[256] = "";
-    for (int i = 0; i < n; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? i + 1 < n ? ", " : " or " : "",
-                 names[i]);
+    for (int i = 0; i < n; i++) {
+        const char *sep = i == 0 ? "" : i + 1 < n ? ", " : " or ";
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", sep, names[i]);
+    }
     return rf_run_error(err, errlen, "parameter %s='%s' is not %s", key, buf, list);
 }
 

@@ -1,5 +1,8 @@
 /* Helpers shared by the registry entries: deterministic input generators (Philox-seeded, scalar,
- * independent of the code under test) and small numeric utilities. */
+ * independent of the code under test), readers of case parameters that format the one-line error
+ * of a refused recipe, the fuzz byte reader and small numeric utilities. Generators are addressed
+ * like refast/rng.h: (seed, stream, position), so that a recipe's inputs never depend on how many
+ * numbers another input drew. */
 #ifndef REFAST_REGISTRY_COMMON_H
 #define REFAST_REGISTRY_COMMON_H
 
