@@ -30,11 +30,7 @@ int main(void)
         return 77;
     }
     fclose(probe);
-    const rf_kernel *k = rf_kernel_find("rm_dumer");
-    CHECK(k != NULL);
-    if (!k) return rf_test_summary("test_koref_dumer");
-    rf_isa levels[RF_ISA_COUNT];
-    const int nlev = rf_test_levels(levels);
+    const rf_impl_set dumer = rf_test_level_impls("rm_dumer");
     for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
         const size_t n = (size_t)1 << sets[s].m, kk = sets[s].k;
         for (int level = 1; level <= 2; level++) {
@@ -53,14 +49,14 @@ int main(void)
             const float sigma = (float)sets[s].sigma[level - 1];
             for (size_t i = 0; i < FRAMES * n; i++) y[i] = 2.0f * y[i] / (sigma * sigma);
             uint8_t *got = malloc(FRAMES * kk);
-            for (int l = 0; l < nlev; l++) {
-                rf_rm_dumer_fn fn = (rf_rm_dumer_fn)rf_kernel_impl(k, levels[l], NULL);
+            for (size_t l = 0; l < dumer.n; l++) {
+                rf_rm_dumer_fn fn = (rf_rm_dumer_fn)dumer.at[l].fn;
                 memset(got, 0xee, FRAMES * kk);
                 fn(sets[s].m, 2, RF_DUMER, RF_F_EXACT, y, FRAMES, got);
                 size_t diff = 0;
                 for (size_t i = 0; i < FRAMES * kk; i++) diff += got[i] != want[i];
                 CHECKF(diff == 0, "%s level%d at %s: %zu of %zu bits differ from the authors' Dumer",
-                       sets[s].dir, level, rf_isa_name(levels[l]), diff, FRAMES * kk);
+                       sets[s].dir, level, dumer.at[l].label, diff, FRAMES * kk);
             }
             free(got);
             free(y);

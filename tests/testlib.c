@@ -149,3 +149,20 @@ size_t rf_test_impls(const rf_kernel *k, bool peers, rf_impl *out)
     const int nl = rf_test_levels(lv);
     return rf_kernel_impls(k, lv, (size_t)nl, peers, out, RF_MAX_IMPLS);
 }
+
+const rf_kernel *rf_test_kernel(const char *name)
+{
+    const rf_kernel *k = rf_kernel_find(name);
+    if (!k) {
+        fprintf(stderr, "kernel %s is not registered\n", name);
+        exit(1);
+    }
+    return k;
+}
+
+rf_impl_set rf_test_level_impls(const char *name)
+{
+    rf_impl_set s;
+    s.n = rf_test_impls(rf_test_kernel(name), false, s.at);
+    return s;
+}
