@@ -150,7 +150,7 @@ static int run_bench(const void *opts)
                 if (im[j].kind == RF_IMPL_LEVEL && im[j].provided_by != im[j].level) continue;
                 /* OpenBLAS picks its own kernels for the CPU's best instructions: its roofline
                  * level is the best level this CPU has, not scalar. */
-                const rf_isa roof = im[j].kind == RF_IMPL_OPENBLAS ? rf_isa_best() : im[j].level;
+                const rf_isa roof = im[j].kind == RF_IMPL_OPENBLAS || im[j].kind == RF_IMPL_ONEDNN ? rf_isa_best() : im[j].level;
                 add_kernel_row(&p, &im[j], state, &w, rf_isa_name(roof), *size);
             }
         }

@@ -108,11 +108,17 @@ size_t rf_kernel_impls(const rf_kernel *k, const rf_isa *levels, size_t nlevels,
         snprintf(out[n].label, sizeof out[n].label, "autovec_%s", rf_isa_name(levels[i]));
         n++;
     }
-    const rf_fnptr blas = rf_dispatch_openblas((rf_kernel_id)k->id);
-    if (blas && n < cap) {
-        impl_init(&out[n], k, RF_IMPL_OPENBLAS, RF_ISA_SCALAR);
-        out[n].fn = blas;
-        snprintf(out[n].label, sizeof out[n].label, "openblas");
+    const struct {
+        rf_fnptr fn;
+        rf_impl_kind kind;
+        const char *label;
+    } libs[] = {{rf_dispatch_openblas((rf_kernel_id)k->id), RF_IMPL_OPENBLAS, "openblas"},
+                {rf_dispatch_onednn((rf_kernel_id)k->id), RF_IMPL_ONEDNN, "onednn"}};
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        if (!libs[i].fn || n >= cap) continue;
+        impl_init(&out[n], k, libs[i].kind, RF_ISA_SCALAR);
+        out[n].fn = libs[i].fn;
+        snprintf(out[n].label, sizeof out[n].label, "%s", libs[i].label);
         n++;
     }
     return n;

@@ -169,7 +169,7 @@ int rf_gru_output_parse(const char *s, rf_gru_output *v);
 #define RF_KERNELS_GATED(X)                                                                      \
     X(moe2_f32, REF, BLAS, VOID, (const rf_moe2_spec *s, const float *w, const float *x, float *y), \
       (s, w, x, y))                                                                              \
-    X(gru_f32, REF, BLAS, VOID,                                                                  \
+    X(gru_f32, REF, BLAS_DNNL, VOID,                                                                  \
       (const rf_gru_spec *s, const float *w, const float *x, const float *h0, float *out,        \
        float *work),                                                                             \
       (s, w, x, h0, out, work))
@@ -190,8 +190,6 @@ RF_DECLARE_KERNELS(RF_KERNELS_GATED)
  * (rf_gru_onednn_supported); for anything else, or if oneDNN fails, it writes NaN to every output
  * and rf_gru_onednn_error() says why. Not reentrant across threads for the same shape: a mutex
  * serialises calls. rf_gru_onednn_release() frees the cache. */
-void gru_f32_onednn(const rf_gru_spec *s, const float *w, const float *x, const float *h0,
-                    float *out, float *work);
 int rf_gru_onednn_supported(const rf_gru_spec *s);
 const char *rf_gru_onednn_error(void);
 void rf_gru_onednn_release(void);

@@ -66,7 +66,7 @@ typedef struct rf_case_spec {
 /* What a descriptor's id is when it judges a lib/ algorithm rather than one kernel. */
 #define RF_ALGORITHM (-1)
 
-typedef enum rf_impl_kind { RF_IMPL_LEVEL = 0, RF_IMPL_AUTOVEC, RF_IMPL_OPENBLAS } rf_impl_kind;
+typedef enum rf_impl_kind { RF_IMPL_LEVEL = 0, RF_IMPL_AUTOVEC, RF_IMPL_OPENBLAS, RF_IMPL_ONEDNN } rf_impl_kind;
 
 struct rf_kernel;
 
@@ -77,7 +77,7 @@ typedef struct rf_impl {
     rf_isa level;       /* the level asked for; autovec: the level whose flags built it */
     rf_isa provided_by; /* the level whose code runs (level, or where its fallback chain ended) */
     rf_fnptr fn;        /* the implementation; NULL for an RF_ALGORITHM (it runs at provided_by) */
-    char label[32];     /* "scalar", "avx2", "autovec_avx2", "openblas" */
+    char label[32];     /* "scalar", "avx2", "autovec_avx2", "openblas", "onednn" */
 } rf_impl;
 
 typedef struct rf_kernel {
@@ -140,7 +140,7 @@ rf_fnptr rf_kernel_impl(const rf_kernel *k, rf_isa level, rf_isa *provided_by);
 size_t rf_kernel_impls(const rf_kernel *k, const rf_isa *levels, size_t nlevels, bool peers,
                        rf_impl *out, size_t cap);
 /* Upper bound of rf_kernel_impls' count. */
-#define RF_MAX_IMPLS (2 * RF_ISA_COUNT + 1)
+#define RF_MAX_IMPLS (2 * RF_ISA_COUNT + 2)
 
 /* Runs one implementation on the inputs of c: its outputs land in out (arrays named X for every
  * want.X). Returns 0, or -1 with a one-line reason. */
