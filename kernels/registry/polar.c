@@ -31,10 +31,15 @@
  * ref/polar_sc.c, identically in long double).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "refast/ko_polar.h"
 
 #include "codes/construct.h"
 #include "common.h"
+#include "koref.h"
 #include "oracle.h"
 #include "refast/decoders.h"
 
@@ -94,9 +99,54 @@ static void encode_u(unsigned log2n, uint8_t *x)
             for (size_t i = b; i < b + h; i++) x[i] ^= x[i + h];
 }
 
+/* source=ko_polar_64_7 level=1|2 (polar_sc, code=p64_7, f=exact, frames <= 200): the KO authors'
+ * Polar(64,7) test frames (ko-reference/ko_polar_64_7, README §8: their received vectors in
+ * canonical position order) as L = 2y/sigma^2 computed in float like their decoder_Polar_SC, sigma
+ * the level's (a case parameter). Their decisions become want.msg in the oracle; both files are
+ * read here so that the params carry both hashes. */
+static int source_inputs(rf_case *c, const rf_kernel *desc, size_t n, uint64_t frames, double sigma, char *err,
+                         size_t errlen)
+{
+    char source[32], file[64];
+    uint64_t level;
+    rf_param_str(c->params, "source", source, sizeof source);
+    char f[16] = "exact";
+    rf_param_str(c->params, "f", f, sizeof f);
+    if (strcmp(source, "ko_polar_64_7") != 0 || desc->variant != PV_SC || n != 64 || frames > 200 ||
+        strcmp(f, "exact") != 0)
+        return rf_run_error(err, errlen, "source=%s: only ko_polar_64_7, for polar_sc with code=p64_7 f=exact and "
+                                         "frames <= 200", source);
+    if (!rf_need_u64(c, "level", 1, 2, &level, err, errlen)) return -1;
+    snprintf(file, sizeof file, "level%u_polar_received.f32", (unsigned)level);
+    float *y = (float *)(void *)rf_koref_read(c, source, file, frames * n * 4, err, errlen);
+    float *llr = y ? rf_case_add2(c, "in.llr", RF_DT_F32, frames, n) : NULL;
+    const float s = (float)sigma;
+    for (size_t i = 0; llr && i < frames * n; i++) llr[i] = 2.0f * y[i] / (s * s);
+    free(y);
+    if (!llr) return y ? rf_run_error(err, errlen, "out of memory") : -1;
+    snprintf(file, sizeof file, "level%u_polar_sc_hard.u8", (unsigned)level);
+    uint8_t *h = rf_koref_read(c, source, file, frames * RF_KOP_K, err, errlen);
+    free(h);
+    return h ? 0 : -1;
+}
+
+/* The authors' SC decisions replace the oracle's want.msg (tie and scale stay the oracle's: a
+ * disagreement is excused only at a near-tie of the exact decoder). */
+static int source_want(const rf_case *c, size_t frames, uint8_t *want, char *err, size_t errlen)
+{
+    char file[64];
+    uint64_t level = 1;
+    rf_param_u64(c->params, "level", &level);
+    snprintf(file, sizeof file, "level%u_polar_sc_hard.u8", (unsigned)level);
+    uint8_t *h = rf_koref_read(NULL, "ko_polar_64_7", file, frames * RF_KOP_K, err, errlen);
+    if (!h) return -1;
+    memcpy(want, h, frames * RF_KOP_K);
+    free(h);
+    return 0;
+}
+
 static int polar_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    (void)desc;
     static const char *const kinds[] = {"awgn", "specials", NULL};
     uint64_t frames, seed = 1;
     double sigma;
@@ -109,6 +159,7 @@ static int polar_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_
     const int specials = rf_param_keyword(c, "input", kinds, 0, err, errlen);
     if (specials < 0) return -1;
     const size_t n = (size_t)1 << log2n;
+    if (strstr(c->params, "source=")) return source_inputs(c, desc, n, frames, sigma, err, errlen);
     float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, frames, n);
     uint8_t *x = malloc(n);
     if (!llr || !x) {
@@ -205,6 +256,7 @@ static int polar_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t err
         tie[f] = (double)margin;
     }
     rf_case_set_param(c, "terms", "%zu", a.n);
+    if (strstr(c->params, "source=") && source_want(c, a.frames, want, err, errlen)) return -1;
     return 0;
 }
 
@@ -294,6 +346,9 @@ static const rf_case_spec sc_cases[] = {
     {"bhat10_512_exact_s0.7", "code=bhat log2n=10 K=512 design=0.7 f=exact frames=4 sigma=0.7 seed=1002"},
     {"specials_p64_7", "code=p64_7 f=minsum frames=32 input=specials seed=7 tol=exact"},
     {"specials_rm7_4", "code=rm m=7 r=4 f=minsum frames=32 input=specials seed=8 tol=exact"},
+    /* the KO authors' Polar(64,7) SC decisions (ko-reference §8): the training-SNR levels -2 and -6 dB */
+    {"authors_p64_7_level1", "source=ko_polar_64_7 level=1 code=p64_7 f=exact frames=200 sigma=1.2589254117941673"},
+    {"authors_p64_7_level2", "source=ko_polar_64_7 level=2 code=p64_7 f=exact frames=200 sigma=1.9952623149688795"},
     {NULL, NULL},
 };
 
