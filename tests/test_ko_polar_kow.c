@@ -4,7 +4,7 @@
  *  - init is deterministic and level-independent, a view over the flat floats is the same model;
  *  - damaged files (flipped payload byte, truncation, a KO(m,2) file, a wrong tensor count) are
  *    one-line errors naming the field, and a KO(m,2) reader refuses a polar file.
- * The import half is skipped (not failed) when ../shared/ko-reference is absent. */
+ * Without ../shared/ko-reference the import half fails, unless REFAST_ALLOW_MISSING_SHARED=1. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +69,8 @@ int main(void)
     rf_ko_polar_free(&b);
 
     rf_ko_polar_model imp;
-    if (!rf_ko_polar_import(&imp, POLAR_DIR, err, sizeof err)) {
-        printf("test_ko_polar_kow: %s: the import half is skipped\n", err);
-    } else {
+    if (rf_test_shared(POLAR_DIR "/weights.json", "test_ko_polar_kow: the import half")) {
+        CHECKF(rf_ko_polar_import(&imp, POLAR_DIR, err, sizeof err), "import: %s", err);
         CHECK(imp.nfloats == 190029);
         test_round_trip(&imp, dir);
         rf_ko_polar_free(&imp);

@@ -464,13 +464,7 @@ int main(void)
     test_bad_input();
     test_init_weights();
     test_distances();
-    FILE *probe = fopen(REF_DIR "/ko_8_2/weights.json", "r");
-    if (probe) {
-        fclose(probe);
-        test_reference();
-    } else {
-        printf("test_sim_ko: BER.md comparison skipped (%s not found)\n", REF_DIR);
-    }
+    if (rf_test_shared(REF_DIR "/ko_8_2/weights.json", "test_sim_ko: BER.md comparison")) test_reference();
     char p[512];
     path_in_tmp(p, sizeof p, "init6.kow");
     unlink(p);

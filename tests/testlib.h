@@ -49,6 +49,12 @@ typedef struct rf_impl_set {
 } rf_impl_set;
 rf_impl_set rf_test_level_impls(const char *name);
 
+/* External truth on disk (../shared: the authors' reference data). Returns true when `path` exists.
+ * When it does not, the test FAILS (a green CI must not hide unchecked code), unless the
+ * environment sets REFAST_ALLOW_MISSING_SHARED=1, which turns it into a printed skip; either way
+ * the caller leaves out the checks that need it. */
+bool rf_test_shared(const char *path, const char *what);
+
 /* Levels usable on this machine, scalar first; returns the count written to out. */
 int rf_test_levels(rf_isa out[RF_ISA_COUNT]);
 /* Prints the summary line and returns 0 if nothing failed (and something passed), else 1. */
