@@ -44,6 +44,31 @@ static unsigned layer_out(const ko_geom *g, unsigned l)
     return l == g->layers ? 1 : g->hidden;
 }
 
+/* Adds the network's arrays in.w<l> (out x in) and in.b<l> (out), l = 0..layers, filled in that
+ * order (w, then b, layer by layer) from v (net_floats(g) values). */
+static size_t net_floats(const ko_geom *g)
+{
+    size_t n = 0;
+    for (unsigned l = 0; l <= g->layers; l++) n += (size_t)layer_out(g, l) * (layer_in(g, l) + 1);
+    return n;
+}
+
+static int add_net(rf_case *c, const ko_geom *g, const float *v)
+{
+    for (unsigned l = 0; l <= g->layers; l++) {
+        char w[16], b[16];
+        const unsigned n_out = layer_out(g, l), n_in = layer_in(g, l);
+        snprintf(w, sizeof w, "in.w%u", l);
+        snprintf(b, sizeof b, "in.b%u", l);
+        float *wd = rf_case_add2(c, w, RF_DT_F32, n_out, n_in), *bd = rf_case_add1(c, b, RF_DT_F32, n_out);
+        if (!wd || !bd) return -1;
+        memcpy(wd, v, (size_t)n_out * n_in * sizeof *v);
+        memcpy(bd, v + (size_t)n_out * n_in, n_out * sizeof *v);
+        v += (size_t)n_out * (n_in + 1);
+    }
+    return 0;
+}
+
 static int ko_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
@@ -59,7 +84,7 @@ static int ko_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
     rf_param_u64(c->params, "seed", &seed);
     rf_param_str(c->params, "weights", weights, sizeof weights);
     rf_param_str(c->params, "input", input, sizeof input);
-    const int w_init = strcmp(weights, "init") == 0;
+    const bool w_init = strcmp(weights, "init") == 0;
     if (!w_init && strcmp(weights, "uniform") != 0)
         return rf_run_error(err, errlen, "unknown weights kind '%s' (init, uniform)", weights);
     if (strcmp(input, "normal") && strcmp(input, "wide") && strcmp(input, "huge"))
@@ -79,23 +104,13 @@ static int ko_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
             x[i] = (float)(s * ldexp(rf_gen_uniform(seed, 0, i, 1.0, 2.0), (int)e));
         }
     }
-    uint64_t pos = 0;
-    for (unsigned l = 0; l <= g.layers; l++) {
-        char name[16];
-        const unsigned n_out = layer_out(&g, l), n_in = layer_in(&g, l);
-        snprintf(name, sizeof name, "in.w%u", l);
-        float *w = rf_case_add2(c, name, RF_DT_F32, n_out, n_in);
-        snprintf(name, sizeof name, "in.b%u", l);
-        float *b = rf_case_add1(c, name, RF_DT_F32, n_out);
-        if (!w || !b) return rf_run_error(err, errlen, "out of memory");
-        for (unsigned e = 0; e < n_out * n_in + n_out; e++, pos++) {
-            const float v = w_init ? (float)(0.02 * rf_gen_normal(seed, 3, pos))
-                                   : (float)rf_gen_uniform(seed, 3, pos, -1.0, 1.0);
-            if (e < n_out * n_in) w[e] = v;
-            else b[e - n_out * n_in] = v;
-        }
-    }
-    return 0;
+    const size_t nw = net_floats(&g);
+    float *v = malloc(nw * sizeof *v);
+    for (size_t i = 0; v && i < nw; i++)
+        v[i] = w_init ? (float)(0.02 * rf_gen_normal(seed, 3, i)) : (float)rf_gen_uniform(seed, 3, i, -1.0, 1.0);
+    const int rc = v && add_net(c, &g, v) == 0 ? 0 : rf_run_error(err, errlen, "out of memory");
+    free(v);
+    return rc;
 }
 
 /* The arguments of one call: the network (views of the case's in.w<l>, in.b<l>), in.x (in_dim x
@@ -219,21 +234,12 @@ static int ko_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_c
     float *x = rf_case_add2(c, "in.x", RF_DT_F32, in_dim, count);
     if (!x) return -1;
     for (size_t i = 0; i < in_dim * count; i++) x[i] = rf_bytes_f32(&bs, 60, 1);
-    for (unsigned l = 0; l <= layers; l++) {
-        char name[16];
-        const unsigned n_out = layer_out(&g, l), n_in = layer_in(&g, l);
-        snprintf(name, sizeof name, "in.w%u", l);
-        float *w = rf_case_add2(c, name, RF_DT_F32, n_out, n_in);
-        snprintf(name, sizeof name, "in.b%u", l);
-        float *b = rf_case_add1(c, name, RF_DT_F32, n_out);
-        if (!w || !b) return -1;
-        for (unsigned e = 0; e < n_out * n_in + n_out; e++) {
-            const float v = (float)(((double)(rf_bytes_u32(&bs) >> 8) + 0.5) * 0x1p-23 - 1.0);
-            if (e < n_out * n_in) w[e] = v;
-            else b[e - n_out * n_in] = v;
-        }
-    }
-    return 0;
+    const size_t nw = net_floats(&g);
+    float *v = malloc(nw * sizeof *v);
+    for (size_t i = 0; v && i < nw; i++) v[i] = (float)(((double)(rf_bytes_u32(&bs) >> 8) + 0.5) * 0x1p-23 - 1.0);
+    const int rc = v && add_net(c, &g, v) == 0 ? 0 : -1;
+    free(v);
+    return rc;
 }
 
 static const rf_case_spec ko_mlp_cases[] = {

@@ -22,10 +22,19 @@
  * uniforms from one stream: the golden MoE moment and loss cases were drawn with this one.) */
 double rf_moe_gauss2(uint64_t seed, uint64_t stream, uint64_t pos);
 
-/* The f64 array `name` if it has ndim dimensions and `count` values, else NULL with the reason in
- * err (rf_case_need, plus the count). */
-const double *rf_moe_need_f64(const rf_case *c, const char *name, unsigned ndim, uint64_t count, char *err,
+/* The f64 array `name` if it is 1-d of `rows` values (cols = 0) or rows x cols, else NULL with the
+ * reason in err. */
+const double *rf_moe_need_f64(const rf_case *c, const char *name, uint64_t rows, uint64_t cols, char *err,
                               size_t errlen);
+
+/* The samples in.x (n x d) and a k x d matrix `rows` (in.A, in.W) of a case, both 2-d f64, with
+ * 1 <= d <= dmax and kmin <= k <= kmax; else -1 with the reason in err. */
+typedef struct rf_moe_xk {
+    size_t n, d, k;
+    const double *x, *rows;
+} rf_moe_xk;
+int rf_moe_need_xk(const rf_case *c, const char *rows, size_t kmin, size_t kmax, size_t dmax, rf_moe_xk *s,
+                   char *err, size_t errlen);
 
 /* The non-linearity of parameter g (default linear) as the int the kernels take. */
 int rf_moe_g_param(const rf_case *c, int *g, char *err, size_t errlen);

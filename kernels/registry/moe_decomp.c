@@ -128,12 +128,18 @@ static int eig_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t 
     return 0;
 }
 
-/* Rejects eigen-problems whose top-k output is not unique to the tested precision. */
-static int eig_check_unique(const long double *lambda, const long double *V, size_t d, size_t k,
-                            long double fro, char *err, size_t errlen)
+/* The oracle's eigenpairs of T2 (L: d values, V: row j = vector j) and ||T2||_F; refuses (-1) an
+ * eigen-problem whose top-k output is not unique to the tested precision. */
+static int eig_solve(const double *t2, size_t d, size_t k, long double *L, long double *V, long double *fro,
+                     char *err, size_t errlen)
 {
+    if (ora_moe_eig(t2, d, L, V) != 0) return rf_run_error(err, errlen, "oracle Jacobi did not converge");
+    long double fro2 = 0;
+    for (size_t i = 0; i < d; i++) fro2 += L[i] * L[i];
+    *fro = sqrtl(fro2);
+    const long double *lambda = L;
     for (size_t j = 0; j < k && j + 1 < d; j++)
-        if (fabsl(lambda[j]) - fabsl(lambda[j + 1]) < 1e-8L * fro)
+        if (fabsl(lambda[j]) - fabsl(lambda[j + 1]) < 1e-8L * *fro)
             return rf_run_error(err, errlen, "|eigenvalues| %zu and %zu are a near-tie", j + 1, j + 2);
     for (size_t j = 0; j < k; j++) {
         const long double *v = V + j * d;
@@ -162,7 +168,7 @@ static int eig_read(const rf_case *c, eig_args *a, char *err, size_t errlen)
         return -1;
     a->d = (size_t)d;
     a->k = (size_t)k;
-    return (a->t2 = rf_moe_need_f64(c, "in.t2", 1, d * (d + 1) / 2, err, errlen)) ? 0 : -1;
+    return (a->t2 = rf_moe_need_f64(c, "in.t2", d * (d + 1) / 2, 0, err, errlen)) ? 0 : -1;
 }
 
 static int eig_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
@@ -192,14 +198,8 @@ static int eig_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errle
         rc = 0;
         goto done;
     }
-    if (ora_moe_eig(a.t2, d, L, V) != 0) {
-        rf_run_error(err, errlen, "oracle Jacobi did not converge");
-        goto done;
-    }
-    long double fro2 = 0;
-    for (size_t i = 0; i < d; i++) fro2 += L[i] * L[i];
-    const long double fro = sqrtl(fro2);
-    if (eig_check_unique(L, V, d, k, fro, err, errlen) != 0) goto done;
+    long double fro;
+    if (eig_solve(a.t2, d, k, L, V, &fro, err, errlen) != 0) goto done;
     for (size_t j = 0; j < k; j++) {
         long double gap = INFINITY;
         for (size_t i = 0; i < d; i++)
@@ -268,14 +268,8 @@ static int eig_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_
         finite = finite && isfinite(t2[i]);
     }
     if (!finite) return 0;
-    long double *L = malloc(d * sizeof *L), *V = malloc(d * d * sizeof *V);
-    char err[128];
-    int rc = -1;
-    if (L && V && ora_moe_eig(t2, d, L, V) == 0) {
-        long double fro2 = 0;
-        for (size_t i = 0; i < d; i++) fro2 += L[i] * L[i];
-        rc = fro2 > 0 && eig_check_unique(L, V, d, k, sqrtl(fro2), err, sizeof err) == 0 ? 0 : -1;
-    }
+    long double *L = malloc(d * sizeof *L), *V = malloc(d * d * sizeof *V), fro;
+    const int rc = L && V && eig_solve(t2, d, k, L, V, &fro, NULL, 0) == 0 && fro > 0 ? 0 : -1;
     free(L);
     free(V);
     return rc;
@@ -347,7 +341,7 @@ static int decomp_read(const rf_case *c, decomp_args *a, char *err, size_t errle
     if (!rf_param_u64(c->params, "k", &p->k) || p->k < 1 || p->k > 32 || p->starts < 1 || p->starts > 1000 ||
         p->iters < 1 || p->iters > 100000 || p->trace > 16 || p->trace > p->iters)
         return rf_run_error(err, errlen, "case needs k (1..32), starts, iters, trace <= iters");
-    return (a->t = rf_moe_need_f64(c, "in.t", 1, rf_dc_size3(p->k), err, errlen)) ? 0 : -1;
+    return (a->t = rf_moe_need_f64(c, "in.t", rf_dc_size3(p->k), 0, err, errlen)) ? 0 : -1;
 }
 
 /* Runs the oracle decomposer (tpm != 0: TPM, else Orth-ALS) on t. */
@@ -634,8 +628,8 @@ static int recover_read(const rf_case *c, recover_args *a, char *err, size_t err
                                          "method tpm|als, starts/iters >= 1");
     const uint64_t d = a->p.d;
     recover_opts(&a->p, &a->o);
-    return (a->t2 = rf_moe_need_f64(c, "in.t2", 1, d * (d + 1) / 2, err, errlen)) &&
-                   (a->t3 = rf_moe_need_f64(c, "in.t3", 1, rf_dc_size3(d), err, errlen))
+    return (a->t2 = rf_moe_need_f64(c, "in.t2", d * (d + 1) / 2, 0, err, errlen)) &&
+                   (a->t3 = rf_moe_need_f64(c, "in.t3", rf_dc_size3(d), 0, err, errlen))
                ? 0 : -1;
 }
 

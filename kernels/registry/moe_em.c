@@ -77,35 +77,32 @@ static void gen_rows(uint64_t seed, uint64_t first, size_t rows, size_t m, size_
     }
 }
 
+/* A problem: sizes, g and sigma, and the arrays x (n x d), y (n), A and W (k x d). */
 typedef struct em_problem {
     size_t n, d, k;
     int g;
     double sigma;
-    double *x, *y, *A, *W;
+    const double *x, *y, *A, *W;
 } em_problem;
 
-/* Fills x, y, A, W (allocated by the caller, sizes of p) from the seed. */
-static void gen_problem(const em_problem *p, uint64_t seed, int west_true, double wnorm)
+/* Fills x, y, A, W (the sizes of p) from the seed. */
+static void gen_problem(const em_problem *p, uint64_t seed, int west_true, double wnorm, double *x, double *y,
+                        double *A, double *W)
 {
     const size_t n = p->n, d = p->d, k = p->k;
     double *Wtrue = malloc(k * d * sizeof *Wtrue);
-    gen_rows(seed, 0, k, k, d, 1.0, p->A);
+    gen_rows(seed, 0, k, k, d, 1.0, A);
     gen_rows(seed, k * d, k - 1, k, d, wnorm, Wtrue);
-    if (west_true) memcpy(p->W, Wtrue, k * d * sizeof *Wtrue);
-    else gen_rows(seed, 2 * k * d, k - 1, k, d, wnorm, p->W);
+    if (west_true) memcpy(W, Wtrue, k * d * sizeof *Wtrue);
+    else gen_rows(seed, 2 * k * d, k - 1, k, d, wnorm, W);
+    for (size_t e = 0; e < n * d; e += 2) { /* x_e = gaussian e of stream 1, a pair at a time */
+        double z[2];
+        gen_gauss_pair(seed, 1, e / 2, z);
+        x[e] = z[0];
+        if (e + 1 < n * d) x[e + 1] = z[1];
+    }
     for (size_t i = 0; i < n; i++) {
-        double *xi = p->x + i * d;
-        for (size_t t = 0; t < d; t++) {
-            const uint64_t idx = i * d + t;
-            if (idx % 2 == 0 && t + 1 < d) { /* both gaussians of the pair at once */
-                double z[2];
-                gen_gauss_pair(seed, 1, idx / 2, z);
-                xi[t] = z[0];
-                xi[++t] = z[1];
-            } else {
-                xi[t] = gen_gauss(seed, 1, idx);
-            }
-        }
+        const double *xi = x + i * d;
         /* z ~ softmax(<w*_j, x>) by inversion */
         double h[RF_MOE_EM_MAX_K], mx = 0.0, tot = 0.0;
         for (size_t j = 0; j < k; j++) {
@@ -119,8 +116,8 @@ static void gen_problem(const em_problem *p, uint64_t seed, int west_true, doubl
         for (double c = h[0]; z + 1 < k && u >= c; c += h[++z]) {
         }
         double a = 0.0;
-        for (size_t t = 0; t < d; t++) a += p->A[z * d + t] * xi[t];
-        p->y[i] = rf_moe_em_g(p->g, a) + p->sigma * gen_gauss(seed, 4, i);
+        for (size_t t = 0; t < d; t++) a += A[z * d + t] * xi[t];
+        y[i] = rf_moe_em_g(p->g, a) + p->sigma * gen_gauss(seed, 4, i);
     }
     free(Wtrue);
 }
@@ -147,32 +144,22 @@ static int em_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
     if (rf_moe_g_param(c, &g, err, errlen) != 0 || rf_moe_sigma_param(c, &sigma, err, errlen) != 0) return -1;
     if (strcmp(west, "random") != 0 && strcmp(west, "true") != 0)
         return rf_run_error(err, errlen, "unknown west '%s' (random, true)", west);
-    em_problem p = {(size_t)n, (size_t)d, (size_t)k, g, sigma, NULL, NULL, NULL, NULL};
-    p.x = rf_case_add2(c, "in.x", RF_DT_F64, n, d);
-    p.y = rf_case_add1(c, "in.y", RF_DT_F64, n);
-    p.A = rf_case_add2(c, "in.A", RF_DT_F64, k, d);
-    p.W = rf_case_add2(c, "in.W", RF_DT_F64, k, d);
-    if (!p.x || !p.y || !p.A || !p.W) return rf_run_error(err, errlen, "out of memory");
-    gen_problem(&p, seed, strcmp(west, "true") == 0, wnorm);
+    const em_problem p = {(size_t)n, (size_t)d, (size_t)k, g, sigma, NULL, NULL, NULL, NULL};
+    double *x = rf_case_add2(c, "in.x", RF_DT_F64, n, d), *y = rf_case_add1(c, "in.y", RF_DT_F64, n);
+    double *A = rf_case_add2(c, "in.A", RF_DT_F64, k, d), *W = rf_case_add2(c, "in.W", RF_DT_F64, k, d);
+    if (!x || !y || !A || !W) return rf_run_error(err, errlen, "out of memory");
+    gen_problem(&p, seed, strcmp(west, "true") == 0, wnorm, x, y, A, W);
     return 0;
 }
 
 /* The problem of a case: sizes from the in.* arrays, g and sigma from the parameters. */
 static int em_read(const rf_case *c, em_problem *p, char *err, size_t errlen)
 {
-    const rf_array *x = rf_case_need(c, "in.x", RF_DT_F64, 2, err, errlen);
-    const rf_array *A = x ? rf_case_need(c, "in.A", RF_DT_F64, 2, err, errlen) : NULL;
-    if (!A) return -1;
-    p->n = (size_t)x->shape[0];
-    p->d = (size_t)x->shape[1];
-    p->k = (size_t)A->shape[0];
-    if (A->shape[1] != p->d || p->k < 2 || p->k > RF_MOE_EM_MAX_K || p->d < 1 || p->d > RF_MOE_MAX_D)
-        return rf_run_error(err, errlen, "inconsistent shapes: x %zu x %zu, A %zu x %llu", p->n, p->d, p->k,
-                            (unsigned long long)A->shape[1]);
-    p->x = (double *)x->data;
-    p->A = (double *)A->data;
-    p->y = (double *)rf_moe_need_f64(c, "in.y", 1, p->n, err, errlen);
-    p->W = p->y ? (double *)rf_moe_need_f64(c, "in.W", 2, p->k * p->d, err, errlen) : NULL;
+    rf_moe_xk s;
+    if (rf_moe_need_xk(c, "in.A", 2, RF_MOE_EM_MAX_K, RF_MOE_MAX_D, &s, err, errlen) != 0) return -1;
+    *p = (em_problem){s.n, s.d, s.k, 0, 0.0, s.x, NULL, s.rows, NULL};
+    p->y = rf_moe_need_f64(c, "in.y", p->n, 0, err, errlen);
+    p->W = p->y ? rf_moe_need_f64(c, "in.W", p->k, p->d, err, errlen) : NULL;
     if (!p->W || rf_moe_g_param(c, &p->g, err, errlen) != 0) return -1;
     if (!rf_param_f64(c->params, "sigma", &p->sigma))
         return rf_run_error(err, errlen, "case has no parameter sigma");

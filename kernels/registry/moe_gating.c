@@ -72,18 +72,10 @@ typedef struct hess_args {
 
 static int hess_read(const rf_case *c, hess_args *a, char *err, size_t errlen)
 {
-    const rf_array *x = rf_case_need(c, "in.x", RF_DT_F64, 2, err, errlen);
-    const rf_array *W = x ? rf_case_need(c, "in.W", RF_DT_F64, 2, err, errlen) : NULL;
-    if (!W) return -1;
-    a->n = (size_t)x->shape[0];
-    a->d = (size_t)x->shape[1];
-    a->k = (size_t)W->shape[0];
-    if (W->shape[1] != a->d || a->k < 2 || a->k > RF_MOE_EM_MAX_K || a->d < 1 || a->d > RF_MOE_MAX_D ||
-        (a->k - 1) * a->d > RF_MOE_GATING_MAX_M)
-        return rf_run_error(err, errlen, "inconsistent shapes: x %zu x %zu, W %zu x %llu", a->n, a->d, a->k,
-                            (unsigned long long)W->shape[1]);
-    a->x = x->data;
-    a->W = W->data;
+    rf_moe_xk s;
+    if (rf_moe_need_xk(c, "in.W", 2, RF_MOE_EM_MAX_K, RF_MOE_MAX_D, &s, err, errlen) != 0) return -1;
+    if ((s.k - 1) * s.d > RF_MOE_GATING_MAX_M) return rf_run_error(err, errlen, "(k-1) d is over %d", RF_MOE_GATING_MAX_M);
+    *a = (hess_args){s.n, s.d, s.k, s.x, s.rows, NULL};
     return 0;
 }
 
@@ -224,19 +216,16 @@ static int em_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
 
 static int em_read(const rf_case *c, em_problem *p, char *err, size_t errlen)
 {
-    const rf_array *x = rf_case_need(c, "in.x", RF_DT_F64, 2, err, errlen);
-    const rf_array *A = x ? rf_case_need(c, "in.A", RF_DT_F64, 2, err, errlen) : NULL;
-    if (!A) return -1;
-    p->n = (size_t)x->shape[0];
-    p->d = (size_t)x->shape[1];
-    p->k = (size_t)A->shape[0];
-    if (A->shape[1] != p->d || p->k < 2 || p->k > RF_MOE_EM_MAX_K || p->d < 1 || p->d > RF_MOE_MAX_D ||
-        (p->k - 1) * p->d > RF_MOE_GATING_MAX_M)
-        return rf_run_error(err, errlen, "inconsistent shapes");
-    p->x = x->data;
-    p->A = A->data;
-    if (!(p->y = rf_moe_need_f64(c, "in.y", 1, p->n, err, errlen)) ||
-        !(p->W0 = rf_moe_need_f64(c, "in.W0", 2, p->k * p->d, err, errlen)) ||
+    rf_moe_xk s;
+    if (rf_moe_need_xk(c, "in.A", 2, RF_MOE_EM_MAX_K, RF_MOE_MAX_D, &s, err, errlen) != 0) return -1;
+    if ((s.k - 1) * s.d > RF_MOE_GATING_MAX_M) return rf_run_error(err, errlen, "(k-1) d is over %d", RF_MOE_GATING_MAX_M);
+    p->n = s.n;
+    p->d = s.d;
+    p->k = s.k;
+    p->x = s.x;
+    p->A = s.rows;
+    if (!(p->y = rf_moe_need_f64(c, "in.y", p->n, 0, err, errlen)) ||
+        !(p->W0 = rf_moe_need_f64(c, "in.W0", p->k, p->d, err, errlen)) ||
         rf_moe_g_param(c, &p->g, err, errlen) != 0)
         return -1;
     if (!rf_param_f64(c->params, "sigma", &p->sigma) || !(p->sigma > 0))

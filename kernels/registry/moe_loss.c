@@ -148,22 +148,20 @@ static size_t grad_size(const rf_kernel *desc, const loss_args *a)
 /* The validated inputs of a case (the outputs are left alone). */
 static int loss_read(const rf_kernel *desc, const rf_case *c, loss_args *a, char *err, size_t errlen)
 {
-    const rf_array *x = rf_case_need(c, "in.x", RF_DT_F64, 2, err, errlen);
-    const rf_array *A = x ? rf_case_need(c, "in.A", RF_DT_F64, 2, err, errlen) : NULL;
-    if (!A) return -1;
-    a->n = (size_t)x->shape[0];
-    a->d = (size_t)x->shape[1];
-    a->k = (size_t)A->shape[0];
-    if (a->d < 1 || a->d > RF_MOE_L4_MAX_D || a->n > LOSS_MAX_N || A->shape[1] != a->d || a->k < 1 ||
-        a->k > RF_MOE_L4_MAX_K || (desc->variant == LOSS_LLOG && a->k < 2))
-        return rf_run_error(err, errlen, "in.x (%zu x %zu) and in.A (%zu x %llu) are not n <= 2^16 samples "
-                            "and k x d, d <= 256, k <= 16", a->n, a->d, a->k, (unsigned long long)A->shape[1]);
-    a->x = x->data;
-    a->A = A->data;
+    rf_moe_xk s;
+    if (rf_moe_need_xk(c, "in.A", desc->variant == LOSS_L4 ? 1 : 2, RF_MOE_L4_MAX_K, RF_MOE_L4_MAX_D, &s, err,
+                       errlen) != 0)
+        return -1;
+    if (s.n > LOSS_MAX_N) return rf_run_error(err, errlen, "in.x has %zu samples, over 2^16", s.n);
+    a->n = s.n;
+    a->d = s.d;
+    a->k = s.k;
+    a->x = s.x;
+    a->A = s.rows;
     if (desc->variant == LOSS_L4) {
-        return (a->q4 = rf_moe_need_f64(c, "in.q4", 1, a->n, err, errlen)) &&
-                       (a->q2 = rf_moe_need_f64(c, "in.q2", 1, a->n, err, errlen)) &&
-                       (a->hyper = rf_moe_need_f64(c, "in.hyper", 1, RF_L4_NHYPER, err, errlen))
+        return (a->q4 = rf_moe_need_f64(c, "in.q4", a->n, 0, err, errlen)) &&
+                       (a->q2 = rf_moe_need_f64(c, "in.q2", a->n, 0, err, errlen)) &&
+                       (a->hyper = rf_moe_need_f64(c, "in.hyper", RF_L4_NHYPER, 0, err, errlen))
                    ? 0 : -1;
     }
     uint64_t g = 0;
@@ -173,8 +171,8 @@ static int loss_read(const rf_kernel *desc, const rf_case *c, loss_args *a, char
     a->sigma = 0.05;
     rf_param_f64(c->params, "sigma", &a->sigma);
     if (!(a->sigma > 0.0)) return rf_run_error(err, errlen, "sigma must be > 0");
-    return (a->y = rf_moe_need_f64(c, "in.y", 1, a->n, err, errlen)) &&
-                   (a->W = rf_moe_need_f64(c, "in.W", 2, (a->k - 1) * a->d, err, errlen))
+    return (a->y = rf_moe_need_f64(c, "in.y", a->n, 0, err, errlen)) &&
+                   (a->W = rf_moe_need_f64(c, "in.W", a->k - 1, a->d, err, errlen))
                ? 0 : -1;
 }
 
