@@ -1,5 +1,5 @@
 /* The fast KO(m,2) codec (fast/<isa>/ko.c, fast/ko_codec_driver.h) and its openblas peer
- * (kernels/ko_codec_blas.c), at every level this CPU has:
+ * (peers/ko_codec_blas.c), at every level this CPU has:
  *  - external truth (ko-reference/ko_{8,9}_2, the authors' PyTorch run), as tests/test_ko.c checks
  *    ref: codewords |dx| <= 1e-5 on 1000 messages, LLRs |dL| <= 2e-3 max(1, |L|) and equal hard
  *    decisions where |L_ref| > 1e-2 on 2 x 200 received vectors (skipped, not failed, without

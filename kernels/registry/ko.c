@@ -1,6 +1,6 @@
 /* Registry entries of the KO family (SPEC §5.1 "KO codes"): ko_mlp_f32, the MLP block applied to
- * every coordinate of a node (refast/ko_mlp.h); the encoder and decoder (ko_encode_f32,
- * ko_decode_f32) are described in kernels/registry/ko_codec.c and listed in rf_family_ko below.
+ * every coordinate of a node (refast/ko_mlp.h). The encoder and decoder (ko_encode_f32,
+ * ko_decode_f32) are the family rf_family_ko_codec of kernels/registry/ko_codec.c.
  *
  * ko_mlp_f32 case parameters: in_dim (1..4), hidden (1..32, default 32), hidden_layers (1..3,
  * default 3: the KO(m,2) block, the benchmarks' shape), count (coordinates, 1..65536), weights = init (every weight and bias ~ N(0, 0.02^2): the seed's

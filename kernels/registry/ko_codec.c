@@ -98,24 +98,26 @@ static int case_model(const rf_case *c, rf_ko_model *view, char *err, size_t err
     if (!rf_need_u64(c, "m", RF_KO_MIN_M, RF_KO_MAX_M, &m, err, errlen)) return -1;
     rf_param_str(c->params, "arch", arch_s, sizeof arch_s);
     if (!parse_arch(arch_s, &arch)) return rf_run_error(err, errlen, "unknown arch '%s' (ko, tiny)", arch_s);
-    rf_ko_model mdl;
-    if (!rf_ko_model_alloc(&mdl, (unsigned)m, arch, err, errlen)) return -1;
     const rf_array *w = rf_case_need(c, "in.weights", RF_DT_F32, 1, err, errlen);
-    const int rc = !w ? -1 : w->count != mdl.nfloats ? rf_run_error(err, errlen, "in.weights is not %zu f32 "
-                                                                    "(KO(%u,2) %s)", mdl.nfloats, (unsigned)m, arch_s)
-                                                     : 0;
+    rf_ko_model mdl;
+    if (!w || !rf_ko_model_alloc(&mdl, (unsigned)m, arch, err, errlen)) return -1;
+    if (w->count != mdl.nfloats) {
+        const size_t want = mdl.nfloats;
+        rf_ko_model_free(&mdl);
+        return rf_run_error(err, errlen, "in.weights is not %zu f32 (KO(%u,2) %s)", want, (unsigned)m, arch_s);
+    }
     *view = mdl;
-    view->tensors = NULL;
-    view->data = NULL;
-    for (unsigned i = 0; !rc && i < RF_KO_MAX_NODES; i++)
+    for (unsigned i = 0; i < RF_KO_MAX_NODES; i++)
         for (unsigned r = 0; r < 3; r++)
             for (unsigned l = 0; l < RF_KO_MAX_LAYERS; l++) {
                 rf_ko_mlp *b = &view->blocks[i][r];
                 if (b->w[l]) b->w[l] = (const float *)w->data + (b->w[l] - mdl.data);
                 if (b->b[l]) b->b[l] = (const float *)w->data + (b->b[l] - mdl.data);
             }
+    view->tensors = NULL;
+    view->data = NULL;
     rf_ko_model_free(&mdl);
-    return rc;
+    return 0;
 }
 
 static int add_weights(rf_case *c, const rf_ko_model *mdl, char *err, size_t errlen)

@@ -47,7 +47,7 @@
  *
  * moe_recover_f64 — Algorithm 1 step 3 end to end (T2, T3 -> unit regressors A, k x d): the
  *   scalar level whitens with the Jacobi of ref, every fast level with LAPACKE (the rest is one
- *   implementation, kernels/moe_decomp.c), so this checks the whole pipeline — whitening,
+ *   implementation, lib/moe/decomp.c), so this checks the whole pipeline — whitening,
  *   decomposition, un-whitening, normalisation and sign — at each level. Class `iterate` against
  *   ora_moe_recover (long double, with the whitened tensor evaluated from its definition rather
  *   than staged), S per regressor from the same finite-difference sensitivity as above (T2 and T3

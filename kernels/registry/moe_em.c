@@ -3,7 +3,7 @@
  * Case parameters: k (2..RF_MOE_EM_MAX_K), d (1..RF_MOE_MAX_D), n (>= 1), g (linear, relu,
  * leaky_relu, sigmoid, tanh), sigma (> 0), seed, west = random (default: W drawn independently of
  * the true W*, an EM iterate away from the truth) | true (W = W*), wnorm (||w_j||, default 1).
- * Inputs are drawn here, from the seed alone (not by kernels/moe_model.c): x ~ N(0, I) by
+ * Inputs are drawn here, from the seed alone (not by lib/moe/model.c): x ~ N(0, I) by
  * Box–Muller on rf_gen_uniform (stream 1; gaussian 2p from cos, 2p+1 from sin of pair p); a_j
  * gaussian directions normalised to 1, w*_j and the evaluated w_j gaussian directions scaled to
  * wnorm (stream 2), row k-1 of both 0; expert z_i ~ softmax_j(<w*_j, x_i>) by inversion of a
