@@ -23,8 +23,8 @@
  *     tie.hard = their LLR and B = 1e-2 (the near-tie threshold |L_ref| <= 1e-2).
  * (b) weights=init:SEED (rf_ko_model_init: the seed's N(0, 0.02^2); default init:1) or
  *     uniform:SEED (uniform in [-1, 1]), random messages (Philox), y = x + sigma n (x the oracle's
- *     codeword rounded to float, n Box-Muller, sigma default 1): the long double oracle
- *     (oracle/oracle_ko.h) is the truth.
+ *     codeword rounded to float, of message f mod 2^13 / 2^m for frame f (DEC_COORDS), n
+ *     Box-Muller, sigma default 1): the long double oracle (oracle/oracle_ko.h) is the truth.
  *     encode: class sum, B = the oracle's first-order worst-case error bound E(x) u, derived in
  *       oracle_ko.h from the MLP block's bound of oracle_ko_mlp.h (tau = 1: the reported ratio is
  *       the fraction of that bound used). Measured: 0.06-0.25 with init weights at every level.
@@ -73,6 +73,10 @@
 #define DEC_TAU 16.0
 #define SENS_RUNS 8
 #define MAX_FRAMES 4096
+/* decode oracle cases: codewords of the first w = min(frames, DEC_COORDS / 2^m) messages (the long
+ * double encoder is most of a case's cost), frame f carrying codeword f mod w plus its own noise;
+ * every golden recipe has frames <= w, a benchmark of 512 frames of KO(8,2) costs 32 encodings */
+#define DEC_COORDS 8192
 #define U32 0x1p-24
 
 /* ---- the model of a case --------------------------------------------------------------------- */
@@ -339,22 +343,16 @@ static int oracle_inputs(rf_case *c, bool enc, char *err, size_t errlen)
     rf_ko_model mdl;
     if (gen_model(wspec, (unsigned)m, arch, &mdl, err, errlen) != 0) return -1;
     int rc = add_weights(c, &mdl, err, errlen);
-    const size_t n = (size_t)1 << m, k = rf_ko_k((unsigned)m);
-    uint8_t *msg = rc ? NULL : enc ? rf_case_add2(c, "in.msg", RF_DT_U8, frames, k) : malloc(frames * k);
-    long double *x = enc || !msg ? NULL : malloc(2 * frames * n * sizeof *x);
-    if (!rc && (!msg || (!enc && !x))) rc = rf_run_error(err, errlen, "out of memory");
-    if (!rc) {
-        for (size_t i = 0; i < frames * k; i++) msg[i] = (uint8_t)(rf_gen_word(seed, 10, i) & 1u);
-        if (!enc) {
-            float *y = rf_case_add2(c, "in.y", RF_DT_F32, frames, n);
-            if (!y) {
-                rc = rf_run_error(err, errlen, "out of memory");
-            } else {
-                ora_ko_encode(&mdl, msg, frames, x, x + frames * n);
-                for (size_t i = 0; i < frames * n; i++)
-                    y[i] = (float)((double)(float)x[i] + sigma * rf_gen_normal(seed, 11, i));
-            }
-        }
+    const size_t n = (size_t)1 << m, k = rf_ko_k((unsigned)m), words = frames < DEC_COORDS / n ? frames : DEC_COORDS / n;
+    uint8_t *msg = rc ? NULL : enc ? rf_case_add2(c, "in.msg", RF_DT_U8, frames, k) : malloc(words * k);
+    long double *x = enc || !msg ? NULL : malloc(2 * words * n * sizeof *x);
+    float *y = enc || !x ? NULL : rf_case_add2(c, "in.y", RF_DT_F32, frames, n);
+    if (!rc && (!msg || (!enc && !y))) rc = rf_run_error(err, errlen, "out of memory");
+    for (size_t i = 0; !rc && i < (enc ? frames : words) * k; i++) msg[i] = (uint8_t)(rf_gen_word(seed, 10, i) & 1u);
+    if (!rc && !enc) {
+        ora_ko_encode(&mdl, msg, words, x, x + words * n);
+        for (size_t i = 0; i < frames * n; i++)
+            y[i] = (float)((double)(float)x[i % (words * n)] + sigma * rf_gen_normal(seed, 11, i));
     }
     if (!enc) free(msg);
     free(x);

@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "moe_common.h"
-#include "oracle.h"
 #include "oracle_moe_moments.h"
 #include "refast/moe_moments.h"
 
@@ -89,17 +88,14 @@ typedef struct tsum_args {
 static int tsum_read(const rf_kernel *desc, const rf_case *c, tsum_args *a, char *err, size_t errlen)
 {
     const rf_array *x = rf_case_need(c, "in.x", RF_DT_F64, 2, err, errlen);
-    const rf_array *w = x ? rf_case_need(c, "in.w", RF_DT_F64, 1, err, errlen) : NULL;
-    if (!w) return -1;
+    if (!x) return -1;
     a->n = (size_t)x->shape[0];
     a->d = (size_t)x->shape[1];
-    if (w->count != a->n) return rf_run_error(err, errlen, "in.w does not hold one weight per row of in.x");
     if (a->d < 1 || a->d > max_d((unsigned)desc->variant) || a->n > MOE_MAX_N)
         return rf_run_error(err, errlen, "in.x is %zu x %zu: outside 2^18 samples of d in [1, %zu]", a->n,
                             a->d, max_d((unsigned)desc->variant));
     a->x = x->data;
-    a->w = w->data;
-    return 0;
+    return (a->w = rf_moe_need_f64(c, "in.w", a->n, 0, err, errlen)) ? 0 : -1;
 }
 
 static int moe_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
