@@ -190,7 +190,6 @@ struct rf_bench_state {
     rf_case c, out;
     void *args;
     uint64_t rebind_every, since;
-    void *legacy; /* families still on bench_setup/bench_run */
 };
 
 rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *work, char *err,
@@ -203,15 +202,6 @@ rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *
         return NULL;
     }
     s->k = k;
-    if (k->bench_setup) {
-        s->legacy = k->bench_setup(params, work);
-        if (!s->legacy) {
-            rf_run_error(err, errlen, "%s: benchmark setup failed for '%s'", k->name, params);
-            free(s);
-            return NULL;
-        }
-        return s;
-    }
     if (!k->make_inputs || !k->bind || !k->call || !k->work) {
         rf_run_error(err, errlen, "%s has no benchmark", k->name);
         free(s);
@@ -233,10 +223,6 @@ rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *
 
 void rf_bench_calls(const rf_impl *im, rf_bench_state *s, uint64_t iters)
 {
-    if (s->legacy) {
-        s->k->bench_run(im, s->legacy, iters);
-        return;
-    }
     const rf_kernel *k = s->k;
     for (uint64_t it = 0; it < iters; it++) {
         k->call(im, s->args);
@@ -252,7 +238,6 @@ void rf_bench_calls(const rf_impl *im, rf_bench_state *s, uint64_t iters)
 void rf_bench_release(rf_bench_state *s)
 {
     if (!s) return;
-    if (s->legacy) s->k->bench_free(s->legacy);
     rf_case_free(&s->c);
     rf_case_free(&s->out);
     free(s->args);

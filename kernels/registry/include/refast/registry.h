@@ -14,11 +14,16 @@
  * (args_size bytes); call() makes the call on those arguments. The same pair runs the judge
  * (rf_kernel_run) and the benchmark (rf_bench_*: a case from make_inputs(size params), bound once,
  * call() timed), so a kernel has one input generator and one call site. A kernel whose judging
- * needs more than one call (streams of 10^5 frames hashed chunk by chunk) also sets run().
+ * needs more than one call (streams of 10^5 frames hashed chunk by chunk) also sets run(); its
+ * benchmark still times bind + call.
  *
  * Adding a kernel: its line in its family's RF_KERNELS_<FAMILY> list, ref/ and fast/ versions, one
  * descriptor in kernels/registry/<family>.c (kernels/registry/fht.c is the template), golden
  * recipes, `refast golden generate --kernel NAME`.
+ *
+ * A kernel that refuses its arguments (an int-returning kernel's error) fills its outputs with
+ * NaN in call(): the oracle states where that is the expected answer (non-finite inputs the
+ * contract refuses), and anywhere else NaN fails against the oracle's finite values.
  */
 #ifndef REFAST_REGISTRY_H
 #define REFAST_REGISTRY_H
@@ -110,13 +115,9 @@ typedef struct rf_kernel {
     /* Optional: judging that is more than bind + call. */
     int (*run)(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen);
 
-    /* Benchmark sizes: params for make_inputs (over the recipe defaults), terminated by NULL. */
+    /* Benchmark sizes: the params make_inputs builds each benchmark's case from, terminated by
+     * NULL. */
     const char *const *bench_sizes;
-    /* Legacy benchmark callbacks (families not yet on bind/call): bench_run performs `iters`
-     * calls on the state's buffers. */
-    void *(*bench_setup)(const char *params, rf_work *work);
-    void (*bench_run)(const rf_impl *im, void *state, uint64_t iters);
-    void (*bench_free)(void *state);
 
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
     int (*fuzz_inputs)(const struct rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c);
