@@ -264,7 +264,7 @@ bool rf_judge_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf
     sigaction(SIGBUS, &old_bus, NULL);
     char where[64];
     if (sig != 0) {
-        /* the interrupted call's own allocations leak: this is a failure report, not a state to go on from */
+        rf_kernel_run_abandoned();
         snprintf(v->detail, sizeof v->detail, "%s: %s, an access outside its arrays or an aligned access to a misaligned one (placed: %s)",
                  im->label, sig == SIGBUS ? "SIGBUS" : "SIGSEGV", placement_name(place, where, sizeof where));
         v->cls = k->tol.cls;

@@ -125,6 +125,14 @@ size_t rf_kernel_impls(const rf_kernel *k, const rf_isa *levels, size_t nlevels,
     return n;
 }
 
+/* What a run in progress owns, so that a judge whose call faulted (and jumped over these frames)
+ * can free it: rf_kernel_run_abandoned. */
+static _Thread_local struct {
+    void *args;
+    rf_case inputs;
+    bool inputs_live;
+} in_flight;
+
 int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
     const rf_kernel *k = im->kernel;
@@ -132,10 +140,20 @@ int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, 
     if (!k->bind || !k->call) return rf_run_error(err, errlen, "%s: no way to run it", k->name);
     void *args = calloc(1, k->args_size ? k->args_size : 1);
     if (!args) return rf_run_error(err, errlen, "out of memory");
+    in_flight.args = args;
     int rc = k->bind(k, c, out, args, err, errlen);
     if (rc == 0) k->call(im, args);
+    in_flight.args = NULL;
     free(args);
     return rc;
+}
+
+void rf_kernel_run_abandoned(void)
+{
+    free(in_flight.args);
+    in_flight.args = NULL;
+    if (in_flight.inputs_live) rf_case_free(&in_flight.inputs);
+    in_flight.inputs_live = false;
 }
 
 /* The inputs the call sees: a copy of c's in.* arrays at `place`, each at its exact size. */
@@ -165,21 +183,23 @@ static uint64_t inputs_hash(const rf_case *g)
 int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
                          size_t errlen)
 {
-    rf_case g;
-    int rc = copy_inputs(c, place, &g, err, errlen);
+    rf_case *g = &in_flight.inputs;
+    int rc = copy_inputs(c, place, g, err, errlen);
+    in_flight.inputs_live = true;
     if (rc == 0) {
-        const uint64_t before = inputs_hash(&g);
+        const uint64_t before = inputs_hash(g);
         out->place = place;
-        rc = rf_kernel_run(im, &g, out, err, errlen);
-        if (rc == 0 && inputs_hash(&g) != before) {
-            for (unsigned i = 0; i < g.narrays; i++) {
-                const rf_array *a = &g.arrays[i], *orig = rf_case_find(c, a->name);
+        rc = rf_kernel_run(im, g, out, err, errlen);
+        if (rc == 0 && inputs_hash(g) != before) {
+            for (unsigned i = 0; i < g->narrays; i++) {
+                const rf_array *a = &g->arrays[i], *orig = rf_case_find(c, a->name);
                 if (memcmp(a->data, orig->data, (size_t)a->count * rf_dtype_size(a->dtype)) != 0)
                     rc = rf_run_error(err, errlen, "%s wrote into its input %s", im->label, a->name);
             }
         }
     }
-    rf_case_free(&g);
+    rf_case_free(g);
+    in_flight.inputs_live = false;
     return rc;
 }
 

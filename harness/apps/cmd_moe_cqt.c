@@ -157,7 +157,8 @@ static int run_cqt(const void *opts)
 
 /* The numbers the help quotes, so that it changes with them. */
 _Static_assert(RF_MOE_GH_NODES == 400, "update the moe cqt help");
-_Static_assert(RF_MOE_MAX_COND == 1e8L && RF_MOE_MIN_CORR == 1e-6L, "update the moe cqt help");
+/* (clang accepts a floating constant in an integer constant expression only as a cast operand.) */
+_Static_assert((long long)RF_MOE_MAX_COND == 100000000LL && RF_MOE_MIN_CORR_INV == 1000000, "update the moe cqt help");
 
 static const rf_opt cqt_opts_table[] = {
     {"--g", RF_OPT_CHOICE, offsetof(cqt_opts, g), "linear|relu|leaky_relu|sigmoid|tanh",

@@ -152,6 +152,9 @@ int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, 
  * input. An access outside an array faults: the caller (the judge) catches it. */
 int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
                          size_t errlen);
+/* After a fault caught in the call (the judge jumps over rf_kernel_run_placed's frames): frees the
+ * placed inputs and bound arguments that run owned. The kernel's own allocations, if any, leak. */
+void rf_kernel_run_abandoned(void);
 
 /* A benchmark of one kernel at one size, shared by every implementation timed at that size. */
 typedef struct rf_bench_state rf_bench_state;
