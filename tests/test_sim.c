@@ -162,7 +162,8 @@ static rf_sim_result run(unsigned m, double sigma, uint64_t max_frames, uint64_t
 {
     test_codec tc = {m};
     rf_sim_codec codec = {(size_t)1 << m, m + 1, &tc, enc_rm1, dec_map, leaves, nleaves};
-    rf_sim_point_cfg cfg = {sigma, ch, 0.1, sqrt(2.0) * sigma, 42, max_frames, target, threads, NULL, NULL};
+    const rf_sim_point_cfg cfg = {.sigma = sigma, .channel = ch, .rho = 0.1, .sigma_b = sqrt(2.0) * sigma, .seed = 42,
+                                  .max_frames = max_frames, .target_errors = target, .threads = threads};
     rf_sim_result res;
     char err[256];
     if (!rf_sim_point(&codec, &cfg, &res, err, sizeof err)) {

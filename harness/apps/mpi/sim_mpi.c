@@ -1,0 +1,51 @@
+/* sim_mpi.h over MPI (compiled when CMake found MPI, REFAST_MPI). */
+#include <mpi.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "errf.h"
+#include "sim_mpi.h"
+
+/* MPI counts are ints: a round's words are sent in pieces below INT_MAX. */
+static bool mpi_allgather(void *ctx, const uint64_t *mine, size_t count, uint64_t *all, char *err, size_t errlen)
+{
+    (void)ctx;
+    if (count > (size_t)(1 << 30)) return rf_fail(err, errlen, "MPI exchange of %zu words is too large", count);
+    const int rc = MPI_Allgather(mine, (int)count, MPI_UINT64_T, all, (int)count, MPI_UINT64_T, MPI_COMM_WORLD);
+    if (rc != MPI_SUCCESS) {
+        char msg[MPI_MAX_ERROR_STRING];
+        int len = 0;
+        MPI_Error_string(rc, msg, &len);
+        return rf_fail(err, errlen, "MPI_Allgather failed: %s", msg);
+    }
+    return true;
+}
+
+bool rf_sim_mpi_init(rf_sim_comm *comm, unsigned *local_size, char *err, size_t errlen)
+{
+    int provided = 0, rank = 0, size = 1;
+    /* only the calling thread talks to MPI; the workers never do */
+    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return rf_fail(err, errlen, "MPI_Init_thread failed");
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm node;
+    int nodes_ranks = 1;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_size(node, &nodes_ranks);
+        MPI_Comm_free(&node);
+    }
+    *comm = (rf_sim_comm){rank, size, NULL, mpi_allgather};
+    *local_size = nodes_ranks < 1 ? 1u : (unsigned)nodes_ranks;
+    return true;
+}
+
+void rf_sim_mpi_finalize(void)
+{
+    MPI_Finalize();
+}
+
+void rf_sim_mpi_abort(int code)
+{
+    MPI_Abort(MPI_COMM_WORLD, code);
+}
