@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "codespec.h"
+#include "bytes.h"
 #include "json.h"
 #include "refast/channel.h"
 #include "refast/codes.h"
@@ -495,6 +496,74 @@ static void test_code_cmd(void)
     CHECK(CLI("code", "--help") == 0);
 }
 
+/* Fail fast, lose nothing (issue 15): outputs that cannot be written are refused before the first
+ * frame (no table row, one line, exit 2, nothing left behind); a checkpoint of another run or a
+ * corrupted one is refused and left as it was; a checkpoint of a finished run reproduces it. */
+static void test_cli_outputs(void)
+{
+    char json[512], ckpt[512], other[512];
+    snprintf(json, sizeof json, "%s/o.json", rf_test_tmpdir());
+    snprintf(ckpt, sizeof ckpt, "%s/o.ckpt", rf_test_tmpdir());
+    snprintf(other, sizeof other, "%s/no/such/dir/x", rf_test_tmpdir());
+#define RUN(...)                                                                                     \
+    CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "50000000", \
+        "--target-errors", "100000000", __VA_ARGS__)
+    /* 5e7 frames a point: had the check come after the simulation, this would take minutes */
+    int rc = RUN("--json", other);
+    CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "no/such/dir") && !strstr(out, "Eb/N0"),
+           "--json into a missing folder: rc %d, %s", rc, err);
+    rc = RUN("--checkpoint", other);
+    CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "no/such/dir") && !strstr(out, "Eb/N0"),
+           "--checkpoint into a missing folder: rc %d, %s", rc, err);
+
+    rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+             "--target-errors", "50", "--json", json, "--checkpoint", ckpt);
+    CHECKF(rc == 0, "sim with --checkpoint: rc %d, %s", rc, err);
+    uint8_t *before = NULL, *after = NULL;
+    size_t nb = 0, na = 0;
+    char e[256];
+    CHECK(rf_read_file(ckpt, 1 << 20, &before, &nb, e, sizeof e));
+    /* the same command again: every point comes from the checkpoint, the JSON is the same */
+    char json2[512];
+    snprintf(json2, sizeof json2, "%s/o2.json", rf_test_tmpdir());
+    rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+             "--target-errors", "50", "--json", json2, "--checkpoint", ckpt);
+    CHECKF(rc == 0 && strstr(err, "3 of 3 points finished"), "rerun from a finished checkpoint: rc %d, %s", rc, err);
+    rf_json *a = rf_json_parse_file(json, e, sizeof e), *b = rf_json_parse_file(json2, e, sizeof e);
+    const rf_json *pa = a ? rf_json_get(a, "points") : NULL, *pb = b ? rf_json_get(b, "points") : NULL;
+    CHECK(pa && pb && pa->count == 3 && pb->count == 3);
+    for (size_t i = 0; pa && pb && i < 3 && i < pa->count && i < pb->count; i++) {
+        double x, y;
+        CHECK(rf_json_get_number(&pa->items[i], "frames", &x) && rf_json_get_number(&pb->items[i], "frames", &y) &&
+              x == y);
+        const char *h1 = rf_json_get_string(&pa->items[i], "decisions_xxh3"),
+                   *h2 = rf_json_get_string(&pb->items[i], "decisions_xxh3");
+        CHECK(h1 && h2 && strlen(h1) == 16 && !strcmp(h1, h2));
+    }
+    rf_json_free(a);
+    rf_json_free(b);
+    /* another run (another seed) must not take this checkpoint, nor touch it */
+    rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+             "--target-errors", "50", "--seed", "2", "--checkpoint", ckpt);
+    CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "another run"), "foreign checkpoint: rc %d, %s", rc, err);
+    CHECK(rf_read_file(ckpt, 1 << 20, &after, &na, e, sizeof e) && na == nb && !memcmp(before, after, nb));
+    free(after);
+    /* one flipped digit: the hash line catches it */
+    char *digit = strstr((char *)before, "\npoint 1 1 ");
+    if (digit) {
+        digit[12] = digit[12] == '7' ? '8' : '7';
+        FILE *f = fopen(ckpt, "wb");
+        fwrite(before, 1, nb, f);
+        fclose(f);
+        rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+                 "--target-errors", "50", "--checkpoint", ckpt);
+        CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "corrupted"), "corrupted checkpoint: rc %d, %s", rc, err);
+    }
+    CHECK(digit != NULL);
+    free(before);
+#undef RUN
+}
+
 int main(void)
 {
     test_wilson();
@@ -504,6 +573,7 @@ int main(void)
     test_engine();
     test_cli_errors();
     test_cli_run();
+    test_cli_outputs();
     test_union_bound();
     test_code_cmd();
     return rf_test_summary("test_sim");

@@ -148,7 +148,19 @@ static int prepare(rf_sim_run *r)
         ok = share_state(r, err, sizeof err);
         bad = failing_rank(&r->comm, ok);
     }
-    if (bad < 0) return 0;
+    if (bad < 0) {
+        size_t done = 0, at = r->npoints;
+        for (size_t p = 0; p < r->npoints; p++) {
+            done += r->state[p].finished;
+            if (!r->state[p].finished && r->state[p].frames && at == r->npoints) at = p;
+        }
+        if (r->comm.rank == 0 && (done || at < r->npoints)) {
+            fprintf(stderr, "sim: resuming from %s: %zu of %zu points finished", a->checkpoint, done, r->npoints);
+            if (at < r->npoints) fprintf(stderr, ", point %zu at frame %" PRIu64, at + 1, r->state[at].frames);
+            fprintf(stderr, "\n");
+        }
+        return 0;
+    }
     if (!ok && r->comm.rank == 0) return rf_usage_error("sim: %s", err);
     if (!ok && bad != 0) return rf_usage_error("sim: rank %d: %s", r->comm.rank, err);
     return RF_EXIT_USAGE;
