@@ -7,11 +7,20 @@
  *     so it runs whatever encoders the library has, and rf_rm1_map): BLER 0 at a high SNR, close to
  *     1 - 2^-k (a guess) at a very low SNR, results identical for 1, 2, 3 and 5 threads whether the
  *     run stops on the target or on the frame cap, the target met exactly, leaf counts adding up;
+ *   - the distributed rounds without MPI: 2..4 "ranks" as threads (each its own rf_sim_comm over a
+ *     barrier) x 1..2 threads give rank 1's counts and decision hash, stopping on the target and on
+ *     the frame cap; a mid-point state kept after a round, resumed on another rank count, ends the
+ *     same; the stop flag returns an unfinished prefix;
+ *   - rf_sim_messages against the philox_u32 kernel's stream (the definition in sim.h);
  *   - the CLI: bad arguments (SPEC §8) exit 2 with one line and leave no JSON behind; a run's JSON
- *     parses and records every convention; --threads 1 and 2 give the same JSON counts;
+ *     parses and records every convention; --threads 1 and 2 give the same JSON counts; --json and
+ *     --checkpoint that cannot be written are refused before the first frame; a checkpoint of
+ *     another run or a corrupted one is refused and left alone; a finished one reproduces the run;
  *   - `refast code info` weight distributions (RM(m,1): 0 once, 2^(m-1) 2^(m+1)-2 times, 2^m once)
  *     and `refast code distances` pair counts. */
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +29,12 @@
 
 #include "codespec.h"
 #include "bytes.h"
+#include "errf.h"
 #include "json.h"
 #include "refast/channel.h"
 #include "refast/codes.h"
 #include "refast/decoders.h"
+#include "refast/rng.h"
 #include "refast/softmap.h"
 #include "sim.h"
 #include "testlib.h"
@@ -177,7 +188,7 @@ static rf_sim_result run(unsigned m, double sigma, uint64_t max_frames, uint64_t
 static bool same(const rf_sim_result *a, const rf_sim_result *b)
 {
     if (a->frames != b->frames || a->bit_errors != b->bit_errors || a->block_errors != b->block_errors ||
-        a->nleaves != b->nleaves)
+        a->bit_errors_sq != b->bit_errors_sq || a->decisions_xxh3 != b->decisions_xxh3 || a->nleaves != b->nleaves)
         return false;
     for (size_t i = 0; i < a->nleaves; i++)
         if (a->leaf_errors[i] != b->leaf_errors[i]) return false;
@@ -255,12 +266,173 @@ static void test_engine(void)
     rf_sim_messages(9, 100, 10, 37, all);
     rf_sim_messages(9, 107, 1, 37, part);
     CHECK(memcmp(all + 7 * 37, part, 37) == 0);
+    /* the stream as sim.h defines it, through the philox_u32 kernel: bit j = bit j % 32 of word j / 32 */
+    static const size_t ks[] = {1, 7, 8, 37, 64, 127, 128, 129, 300};
+    for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
+        const size_t k = ks[t], frames = 3;
+        const uint64_t seed = UINT64_C(0xfedcba9876543210) + t, first = (UINT64_C(1) << 33) - 1;
+        uint8_t got[3 * 300];
+        uint32_t w[10];
+        rf_sim_messages(seed, first, frames, k, got);
+        bool same_bits = true;
+        for (size_t f = 0; f < frames; f++) {
+            rf_philox_u32(seed, RF_SIM_STREAM_MSG + first + f, 0, (k + 31) / 32, w);
+            for (size_t j = 0; j < k; j++) same_bits &= got[f * k + j] == ((w[j / 32] >> (j % 32)) & 1);
+        }
+        CHECKF(same_bits, "rf_sim_messages differs from the philox_u32 stream at k = %zu", k);
+    }
     uint8_t *many = malloc(100000);
     rf_sim_messages(9, 0, 1000, 100, many);
     size_t ones = 0;
     for (size_t i = 0; i < 100000; i++) ones += many[i];
     CHECK(ones > 49200 && ones < 50800); /* sd 158 */
     free(many);
+}
+
+/* ---- ranks as threads: the engine's distributed rounds without MPI ---------------------------------
+ * Each "rank" is a thread calling rf_sim_point with its own rf_sim_comm; the collectives meet at a
+ * barrier over a shared buffer. This runs the exact code path of `mpirun -np P` (batch split, block
+ * error gather, target search, tally reduction, rank 0's cut) in any build. */
+
+enum { WORLD_WORDS = 1 << 20 };
+
+typedef struct world {
+    int size;
+    pthread_barrier_t bar;
+    uint64_t buf[WORLD_WORDS];
+} world;
+
+typedef struct rank_arg {
+    world *w;
+    rf_sim_comm comm;
+    rf_sim_codec codec;
+    rf_sim_point_cfg cfg;
+    rf_sim_result res;
+    bool ok;
+} rank_arg;
+
+static bool world_allgather(void *ctx, const uint64_t *mine, size_t count, uint64_t *all, char *err, size_t errlen)
+{
+    rank_arg *a = ctx;
+    world *w = a->w;
+    if (count * (size_t)w->size > WORLD_WORDS) return rf_fail(err, errlen, "test world: %zu words", count);
+    memcpy(w->buf + (size_t)a->comm.rank * count, mine, count * sizeof *mine);
+    pthread_barrier_wait(&w->bar);
+    memcpy(all, w->buf, count * (size_t)w->size * sizeof *all);
+    pthread_barrier_wait(&w->bar);
+    return true;
+}
+
+static bool world_allreduce(void *ctx, uint64_t *words, size_t count, char *err, size_t errlen)
+{
+    rank_arg *a = ctx;
+    world *w = a->w;
+    if (count * (size_t)w->size > WORLD_WORDS) return rf_fail(err, errlen, "test world: %zu words", count);
+    memcpy(w->buf + (size_t)a->comm.rank * count, words, count * sizeof *words);
+    pthread_barrier_wait(&w->bar);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t t = 0;
+        for (int r = 0; r < w->size; r++) t += w->buf[(size_t)r * count + i];
+        words[i] = t;
+    }
+    pthread_barrier_wait(&w->bar);
+    return true;
+}
+
+static void *rank_main(void *arg)
+{
+    rank_arg *a = arg;
+    char err[256];
+    a->cfg.comm = &a->comm;
+    a->ok = rf_sim_point(&a->codec, &a->cfg, &a->res, err, sizeof err);
+    if (!a->ok) fprintf(stderr, "rank %d: %s\n", a->comm.rank, err);
+    return NULL;
+}
+
+/* The point of `cfg` on `size` thread-ranks; rank 0's result. */
+static rf_sim_result run_ranks(int size, const rf_sim_codec *codec, const rf_sim_point_cfg *cfg)
+{
+    static world w;
+    rank_arg a[8];
+    pthread_t tid[8];
+    w.size = size;
+    pthread_barrier_init(&w.bar, NULL, (unsigned)size);
+    for (int r = 0; r < size; r++) {
+        a[r] = (rank_arg){.w = &w, .codec = *codec, .cfg = *cfg};
+        a[r].comm = (rf_sim_comm){r, size, &a[r], world_allgather, world_allreduce};
+        pthread_create(&tid[r], NULL, rank_main, &a[r]);
+    }
+    for (int r = 0; r < size; r++) pthread_join(tid[r], NULL);
+    pthread_barrier_destroy(&w.bar);
+    for (int r = 1; r < size; r++) rf_sim_result_free(&a[r].res);
+    if (!a[0].ok) memset(&a[0].res, 0, sizeof a[0].res);
+    return a[0].res;
+}
+
+/* State after a round, kept by on_round (rank 0) the first time the point has merged >= `after`
+ * frames: what a checkpoint would hold. */
+typedef struct keep_state {
+    uint64_t after;
+    rf_sim_result kept;
+    bool have;
+} keep_state;
+
+static void keep_round(void *arg, const rf_sim_result *st)
+{
+    keep_state *k = arg;
+    if (!k->have && !st->finished && st->frames >= k->after) k->have = rf_sim_result_copy(&k->kept, st);
+}
+
+static void test_ranks(void)
+{
+    rf_leaf leaves[8];
+    const size_t nl = rf_rm_leaves(4, 1, RF_DUMER0, leaves, 8);
+    test_codec tc = {4};
+    const rf_sim_codec codec = {16, 5, &tc, enc_rm1, dec_map, leaves, nl};
+    /* the target met in a round's middle, and the frame cap with a short last batch */
+    static const uint64_t caps[2][2] = {{300000, 777}, {30001, 1000000}};
+    for (int c = 0; c < 2; c++) {
+        rf_sim_point_cfg cfg = {.sigma = 0.9, .channel = RF_CH_AWGN, .seed = 42, .max_frames = caps[c][0],
+                                .target_errors = caps[c][1], .threads = 1};
+        rf_sim_result base = run_ranks(1, &codec, &cfg);
+        CHECK(base.frames > 0 && base.decisions_xxh3 != 0);
+        for (int size = 2; size <= 4; size++)
+            for (unsigned threads = 1; threads <= 2; threads++) {
+                cfg.threads = threads;
+                rf_sim_result x = run_ranks(size, &codec, &cfg);
+                CHECKF(same(&base, &x), "%d thread-ranks x %u threads (case %d): %llu frames / %llu block errors, "
+                       "1 rank: %llu / %llu", size, threads, c, (unsigned long long)x.frames,
+                       (unsigned long long)x.block_errors, (unsigned long long)base.frames,
+                       (unsigned long long)base.block_errors);
+                rf_sim_result_free(&x);
+            }
+        /* resume from a mid-point state on another rank count: the same end */
+        keep_state k = {.after = base.frames / 3};
+        cfg.threads = 1;
+        cfg.on_round = keep_round;
+        cfg.on_round_arg = &k;
+        rf_sim_result y = run_ranks(2, &codec, &cfg);
+        rf_sim_result_free(&y);
+        CHECKF(k.have && k.kept.frames < base.frames && k.kept.next_batch > 0, "no mid-point state kept (case %d)", c);
+        if (k.have) {
+            cfg.on_round = NULL;
+            cfg.resume = &k.kept;
+            rf_sim_result z = run_ranks(3, &codec, &cfg);
+            CHECKF(same(&base, &z), "resumed at frame %llu on 3 thread-ranks (case %d): %llu frames, want %llu",
+                   (unsigned long long)k.kept.frames, c, (unsigned long long)z.frames,
+                   (unsigned long long)base.frames);
+            rf_sim_result_free(&z);
+            rf_sim_result_free(&k.kept);
+        }
+        rf_sim_result_free(&base);
+    }
+    /* the stop flag: an interrupted point returns a prefix of whole batches, not finished */
+    static volatile sig_atomic_t stop = 1;
+    rf_sim_point_cfg cfg = {.sigma = 0.9, .channel = RF_CH_AWGN, .seed = 42, .max_frames = 300000,
+                            .target_errors = 777, .threads = 2, .stop = &stop};
+    rf_sim_result s = run_ranks(2, &codec, &cfg);
+    CHECK(s.interrupted && !s.finished && s.frames == 0 && s.next_batch == 0);
+    rf_sim_result_free(&s);
 }
 
 /* ---- the CLI ------------------------------------------------------------------------------------ */
@@ -571,6 +743,7 @@ int main(void)
     test_parse();
     test_leaves();
     test_engine();
+    test_ranks();
     test_cli_errors();
     test_cli_run();
     test_cli_outputs();

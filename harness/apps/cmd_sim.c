@@ -52,35 +52,35 @@ static int failing_rank(const rf_sim_comm *comm, bool ok)
     return bad;
 }
 
-/* Rank 0's state of every point to all ranks (they size their rounds and stop on it). */
+/* Rank 0's state of every point to all ranks (they size their rounds and stop on it): a sum in
+ * which the other ranks add zeros. */
 static bool share_state(rf_sim_run *r, char *err, size_t errlen)
 {
     if (r->comm.size == 1) return true;
     enum { FIN, NEXT, FRAMES, BITS, SQ, BLOCKS, HASH, FIXED };
     const size_t w = FIXED + r->nleaves, words = w * r->npoints;
-    uint64_t *mine = calloc(words, sizeof *mine), *all = malloc(words * (size_t)r->comm.size * sizeof *all);
-    bool ok = mine && all;
-    for (size_t p = 0; ok && p < r->npoints && r->comm.rank == 0; p++) {
+    uint64_t *t = calloc(words, sizeof *t);
+    if (!t) return rf_fail(err, errlen, "out of memory");
+    for (size_t p = 0; p < r->npoints && r->comm.rank == 0; p++) {
         const rf_sim_result *s = &r->state[p];
-        uint64_t *t = mine + p * w;
-        t[FIN] = s->finished, t[NEXT] = s->next_batch, t[FRAMES] = s->frames, t[BITS] = s->bit_errors;
-        t[SQ] = s->bit_errors_sq, t[BLOCKS] = s->block_errors, t[HASH] = s->decisions_xxh3;
-        for (size_t l = 0; s->leaf_errors && l < r->nleaves; l++) t[FIXED + l] = s->leaf_errors[l];
+        uint64_t *q = t + p * w;
+        q[FIN] = s->finished, q[NEXT] = s->next_batch, q[FRAMES] = s->frames, q[BITS] = s->bit_errors;
+        q[SQ] = s->bit_errors_sq, q[BLOCKS] = s->block_errors, q[HASH] = s->decisions_xxh3;
+        for (size_t l = 0; s->leaf_errors && l < r->nleaves; l++) q[FIXED + l] = s->leaf_errors[l];
     }
-    ok = ok && r->comm.allgather(r->comm.ctx, mine, words, all, err, errlen);
+    bool ok = r->comm.allreduce_sum(r->comm.ctx, t, words, err, errlen);
     for (size_t p = 0; ok && p < r->npoints && r->comm.rank != 0; p++) {
-        const uint64_t *t = all + p * w; /* rank 0's part */
+        const uint64_t *q = t + p * w;
         rf_sim_result *s = &r->state[p];
-        if (!t[FIN] && !t[NEXT]) continue;
-        s->finished = t[FIN], s->next_batch = t[NEXT], s->frames = t[FRAMES], s->bit_errors = t[BITS];
-        s->bit_errors_sq = t[SQ], s->block_errors = t[BLOCKS], s->decisions_xxh3 = t[HASH];
+        if (!q[FIN] && !q[NEXT]) continue;
+        s->finished = q[FIN], s->next_batch = q[NEXT], s->frames = q[FRAMES], s->bit_errors = q[BITS];
+        s->bit_errors_sq = q[SQ], s->block_errors = q[BLOCKS], s->decisions_xxh3 = q[HASH];
         s->nleaves = r->nleaves;
-        if (!(s->leaf_errors = calloc(r->nleaves ? r->nleaves : 1, sizeof *s->leaf_errors))) ok = false;
-        for (size_t l = 0; ok && l < r->nleaves; l++) s->leaf_errors[l] = t[FIXED + l];
+        if (!(s->leaf_errors = calloc(r->nleaves ? r->nleaves : 1, sizeof *s->leaf_errors)))
+            ok = rf_fail(err, errlen, "out of memory");
+        for (size_t l = 0; ok && l < r->nleaves; l++) s->leaf_errors[l] = q[FIXED + l];
     }
-    if (!mine || !all) rf_fail(err, errlen, "out of memory");
-    free(mine);
-    free(all);
+    free(t);
     return ok;
 }
 

@@ -67,7 +67,8 @@ bool rf_sim_range(const char *s, double *a, double *step, size_t *count, size_t 
 /* One Philox block per 128 message bits, straight from rf_philox4x32_10 (refast/rng.h addressing:
  * word p of a stream is word p % 4 of the block with counter (p / 4, stream)); the dispatched
  * philox_u32 would set up a whole vector step for the two words RM(8,2) needs. Uniform words are
- * bit-identical at every level, so this is the same stream. */
+ * bit-identical at every level, so this is the same stream. Bits are spread a byte at a time
+ * (little-endian: bit j of a word is byte j of its spread), 8 message bits per store. */
 void rf_sim_messages(uint64_t seed, uint64_t first, size_t frames, size_t k, uint8_t *msg)
 {
     const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
@@ -80,7 +81,19 @@ void rf_sim_messages(uint64_t seed, uint64_t first, size_t frames, size_t k, uin
             uint32_t w[4];
             rf_philox4x32_10(ctr, key, w);
             const size_t nb = k - j0 < 128 ? k - j0 : 128;
-            for (size_t j = 0; j < nb; j++) m[j0 + j] = (uint8_t)((w[j / 32] >> (j % 32)) & 1);
+            size_t j = 0;
+            for (; j + 8 <= nb; j += 8) {
+                const unsigned byte = (w[j / 32] >> (j % 32)) & 0xffu;
+                /* byte -> 8 bytes 0/1: bit i (i < 7) of the low 7 bits times sum_i 2^(7i) lands on bit
+                 * 8i (no two partial products meet there); bit 7 is placed by hand */
+                const uint64_t spread =
+                    ((byte & 0x7fu) * UINT64_C(0x0002040810204081) | (uint64_t)(byte >> 7) << 56) &
+                    UINT64_C(0x0101010101010101);
+                uint8_t le[8];
+                for (int i = 0; i < 8; i++) le[i] = (uint8_t)(spread >> (8 * i));
+                memcpy(m + j0 + j, le, 8);
+            }
+            for (; j < nb; j++) m[j0 + j] = (uint8_t)((w[j / 32] >> (j % 32)) & 1);
         }
     }
 }
@@ -142,9 +155,15 @@ static bool self_allgather(void *ctx, const uint64_t *mine, size_t count, uint64
     return true;
 }
 
+static bool self_allreduce_sum(void *ctx, uint64_t *words, size_t count, char *err, size_t errlen)
+{
+    (void)ctx, (void)words, (void)count, (void)err, (void)errlen;
+    return true;
+}
+
 const rf_sim_comm *rf_sim_comm_self(void)
 {
-    static const rf_sim_comm self = {0, 1, NULL, self_allgather};
+    static const rf_sim_comm self = {0, 1, NULL, self_allgather, self_allreduce_sum};
     return &self;
 }
 

@@ -15,11 +15,13 @@
  * run: frames merged in frame order, the point ending at the exact frame that reaches the target
  * (or at the frame cap). Every run computes exactly that, whatever its workers (sim_engine.c):
  *   rounds  the batches are simulated in rounds (consecutive batch ranges); each rank takes every
- *           P-th batch of a round and shares it among its threads, and the ranks exchange one
- *           fixed-size tally per batch (rf_sim_comm). The tallies are merged in batch order; when
- *           a batch would reach the target, rank 0 simulates it again (it is a function of (seed,
- *           batch) alone) and counts it up to the frame that reaches the target. Frames simulated
- *           past that frame are dropped. Round sizes adapt to the measured speed and to the errors
+ *           P-th batch of a round and shares it among its threads. The ranks then gather every
+ *           batch's block error count (one word a batch), so that every rank finds the same batch
+ *           that reaches the target, if one does, and add up (allreduce) the tallies of the batches
+ *           before it: two collectives a round, of 8 bytes a batch and of one tally. Rank 0
+ *           simulates the batch that reaches the target again (it is a function of (seed, batch)
+ *           alone) and counts it up to the frame that reaches the target. Frames simulated past that
+ *           frame are dropped. Round sizes adapt to the measured speed and to the errors
  *           seen so far, from data every rank has (so every rank sizes them alike); they change no
  *           count.
  *   hashes  decisions_xxh3 = sum over the frames f of the point of XXH3-64(the k decided bytes of
@@ -85,6 +87,8 @@ typedef struct rf_sim_comm {
      * every rank calls it the same number of times with the same count. False (err set) when the
      * exchange failed; the run then ends with that error. */
     bool (*allgather)(void *ctx, const uint64_t *mine, size_t count, uint64_t *all, char *err, size_t errlen);
+    /* Element-wise sum mod 2^64 of every rank's `count` words, in place on every rank (collective). */
+    bool (*allreduce_sum)(void *ctx, uint64_t *words, size_t count, char *err, size_t errlen);
 } rf_sim_comm;
 
 const rf_sim_comm *rf_sim_comm_self(void);
@@ -112,6 +116,8 @@ typedef struct rf_sim_result {
     double seconds;          /* wall time, added up over resumed runs */
     double cpu_seconds;      /* process CPU time of every rank, added up over resumed runs */
     double stage_seconds[RF_SIM_STAGES]; /* thread CPU time per stage, every worker of every rank, likewise */
+    double exchange_seconds; /* wall time in the collectives (waiting for the slowest rank included), summed
+                                over ranks, likewise */
 } rf_sim_result;
 
 typedef struct rf_sim_point_cfg {

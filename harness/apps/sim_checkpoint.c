@@ -26,9 +26,9 @@ bool rf_sim_ckpt_save(const char *path, const char *description, const rf_sim_re
         const rf_sim_result *p = &points[i];
         if (!p->finished && p->next_batch == 0) continue;
         rf_wbuf_printf(&w, "point %zu %d %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %016" PRIx64
-                           " %.17g %.17g",
+                           " %.17g %.17g %.17g",
                        i, p->finished ? 1 : 0, p->next_batch, p->frames, p->bit_errors, p->bit_errors_sq,
-                       p->block_errors, p->decisions_xxh3, p->seconds, p->cpu_seconds);
+                       p->block_errors, p->decisions_xxh3, p->seconds, p->cpu_seconds, p->exchange_seconds);
         for (int s = 0; s < RF_SIM_STAGES; s++) rf_wbuf_printf(&w, " %.17g", p->stage_seconds[s]);
         rf_wbuf_printf(&w, " %zu", p->nleaves);
         for (size_t l = 0; l < p->nleaves; l++) rf_wbuf_printf(&w, " %" PRIu64, p->leaf_errors[l]);
@@ -74,7 +74,8 @@ static bool parse_point(const char *line, rf_sim_result *points, size_t npoints,
     if (!next_u64(&s, 10, &i) || i >= npoints || !next_u64(&s, 10, &fin) || fin > 1 ||
         !next_u64(&s, 10, &r.next_batch) || !next_u64(&s, 10, &r.frames) || !next_u64(&s, 10, &r.bit_errors) ||
         !next_u64(&s, 10, &r.bit_errors_sq) || !next_u64(&s, 10, &r.block_errors) ||
-        !next_u64(&s, 16, &r.decisions_xxh3) || !next_double(&s, &r.seconds) || !next_double(&s, &r.cpu_seconds))
+        !next_u64(&s, 16, &r.decisions_xxh3) || !next_double(&s, &r.seconds) || !next_double(&s, &r.cpu_seconds) ||
+        !next_double(&s, &r.exchange_seconds))
         return false;
     for (int st = 0; st < RF_SIM_STAGES; st++)
         if (!next_double(&s, &r.stage_seconds[st])) return false;

@@ -7,7 +7,8 @@
  *   fingerprint <16 hex>     XXH3-64 of the run's description
  *   run <description>        what the fingerprint covers, for a person reading the file
  *   point <i> <finished 0|1> <next_batch> <frames> <bit_errors> <bit_errors_sq> <block_errors>
- *         <decisions_xxh3, 16 hex> <seconds> <cpu_seconds> <5 stage seconds> <nleaves> <leaf counts>
+ *         <decisions_xxh3, 16 hex> <seconds> <cpu_seconds> <exchange_seconds> <5 stage seconds>
+ *         <nleaves> <leaf counts>
  *   end <16 hex>             XXH3-64 of every byte before this line
  * Only points with some state have a line. The description (cmd_sim.c) names everything the counts
  * depend on: code (and the KO weights' hash), decoder, check-node function, construction, channel,

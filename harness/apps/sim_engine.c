@@ -21,7 +21,7 @@ const char *const rf_sim_stage_names[RF_SIM_STAGES] = {"messages", "encode", "ch
 
 /* A batch tally: these words, then one count per leaf. */
 enum { T_FRAMES, T_BIT_ERRORS, T_BIT_ERRORS_SQ, T_BLOCK_ERRORS, T_HASH, T_FIXED };
-/* A rank's words of a round: these, then its tallies. */
+/* A rank's words of a round's gather: these, then the block errors of its batches. */
 enum { H_INTERRUPTED, H_ROUND_NS, H_FIXED };
 /* Rounds grow (x2) while shorter than ROUND_MIN_S and shrink while longer than ROUND_MAX_S: long
  * enough that the exchange and the wait for the slowest thread cost little, short enough that a
@@ -284,30 +284,36 @@ static bool run_rounds(const job *j, const rf_sim_comm *comm, pool *p, bufs *own
     const uint64_t ranks = (uint64_t)comm->size, rank = (uint64_t)comm->rank, threads = cfg->threads;
     const size_t w = j->width;
     const double prior = res->seconds, t0 = clock_s(CLOCK_MONOTONIC);
-    uint64_t per_worker = 1, *mine = NULL, *all = NULL, *cut = malloc(w * sizeof *cut);
+    uint64_t per_worker = 1, *tallies = NULL, *mine = NULL, *all = NULL, *sum = malloc(w * sizeof *sum);
     size_t cap = 0;
-    bool ok = cut != NULL;
+    bool ok = sum != NULL;
     if (!ok) rf_fail(err, errlen, "out of memory");
     while (ok && !res->finished) {
         const uint64_t rb = round_batches(j, res, ranks * threads, per_worker);
-        const size_t slots = (size_t)((rb + ranks - 1) / ranks), words = H_FIXED + slots * w;
-        if (words > cap) {
+        const size_t slots = (size_t)((rb + ranks - 1) / ranks), words = H_FIXED + slots;
+        if (slots > cap) {
+            free(tallies);
             free(mine);
             free(all);
+            tallies = malloc(slots * w * sizeof *tallies);
             mine = malloc(words * sizeof *mine);
             all = malloc(words * ranks * sizeof *all);
-            cap = words;
-            if (!mine || !all) {
+            cap = slots;
+            if (!tallies || !mine || !all) {
                 ok = rf_fail(err, errlen, "out of memory (a round of %llu batches)", (unsigned long long)rb);
                 break;
             }
         }
-        memset(mine, 0, words * sizeof *mine);
+        /* this rank's batches: i = rank, rank + ranks, ... of the round, slot i / ranks */
         const size_t share = rank < rb ? (size_t)((rb - rank + ranks - 1) / ranks) : 0;
+        memset(tallies, 0, slots * w * sizeof *tallies);
         const double r0 = clock_s(CLOCK_MONOTONIC);
-        const bool whole = pool_round(p, own, res->next_batch + rank, ranks, share, mine + H_FIXED);
+        const bool whole = pool_round(p, own, res->next_batch + rank, ranks, share, tallies);
+        memset(mine, 0, words * sizeof *mine);
         mine[H_INTERRUPTED] = !whole || (cfg->stop && *cfg->stop);
         mine[H_ROUND_NS] = (uint64_t)(1e9 * (clock_s(CLOCK_MONOTONIC) - r0));
+        for (size_t s = 0; s < share; s++) mine[H_FIXED + s] = tallies[s * w + T_BLOCK_ERRORS];
+        const double x0 = clock_s(CLOCK_MONOTONIC);
         if (!(ok = comm->allgather(comm->ctx, mine, words, all, err, errlen))) break;
         uint64_t slowest = 0;
         bool interrupted = false;
@@ -316,26 +322,33 @@ static bool run_rounds(const job *j, const rf_sim_comm *comm, pool *p, bufs *own
             if (all[r * words + H_ROUND_NS] > slowest) slowest = all[r * words + H_ROUND_NS];
         }
         if (interrupted) {
+            res->exchange_seconds += clock_s(CLOCK_MONOTONIC) - x0;
             res->interrupted = true;
             break;
         }
-        for (uint64_t i = 0; i < rb && !res->finished; i++) {
-            const uint64_t *t = all + (i % ranks) * words + H_FIXED + (i / ranks) * w;
-            if (res->block_errors + t[T_BLOCK_ERRORS] >= cfg->target_errors) {
-                /* this batch reaches the target: rank 0 counts it again up to that frame */
-                const uint64_t b = res->next_batch + i;
-                if (rank == 0) {
-                    const size_t frames = simulate(j, b, own);
-                    count(j, own, b * j->batch, frames, cfg->target_errors - res->block_errors, cut);
-                    add_tally(res, cut);
-                }
-                res->next_batch = b + 1;
-                res->finished = true;
-            } else {
-                add_tally(res, t);
-            }
+        /* the first batch of the round that reaches the target (rb: none), the same on every rank */
+        uint64_t stop = rb, errors = res->block_errors;
+        for (uint64_t i = 0; i < rb && stop == rb; i++) {
+            errors += all[(i % ranks) * words + H_FIXED + i / ranks];
+            if (errors >= cfg->target_errors) stop = i;
         }
-        if (!res->finished) {
+        memset(sum, 0, w * sizeof *sum);
+        for (size_t s = 0; s < share && rank + s * ranks < stop; s++)
+            for (size_t k = 0; k < w; k++) sum[k] += tallies[s * w + k];
+        ok = comm->allreduce_sum(comm->ctx, sum, w, err, errlen);
+        res->exchange_seconds += clock_s(CLOCK_MONOTONIC) - x0;
+        if (!ok) break;
+        add_tally(res, sum);
+        if (stop < rb) { /* rank 0 counts that batch again, up to the frame that reaches the target */
+            const uint64_t b = res->next_batch + stop;
+            if (rank == 0) {
+                const size_t frames = simulate(j, b, own);
+                count(j, own, b * j->batch, frames, cfg->target_errors - res->block_errors, sum);
+                add_tally(res, sum);
+            }
+            res->next_batch = b + 1;
+            res->finished = true;
+        } else {
             res->next_batch += rb;
             res->finished = res->next_batch >= j->nbatches;
         }
@@ -346,28 +359,28 @@ static bool run_rounds(const job *j, const rf_sim_comm *comm, pool *p, bufs *own
         if (rank == 0 && cfg->on_round) cfg->on_round(cfg->on_round_arg, res);
     }
     res->seconds = prior + clock_s(CLOCK_MONOTONIC) - t0;
+    free(tallies);
     free(mine);
     free(all);
-    free(cut);
+    free(sum);
     return ok;
 }
 
-/* Adds up the CPU and stage times of every rank (one more exchange, at the end of the point). */
-static bool sum_times(const rf_sim_comm *comm, double cpu, const double stage[RF_SIM_STAGES], rf_sim_result *res,
-                      char *err, size_t errlen)
+/* Adds up the CPU, stage and exchange times of every rank (one more collective, at the end of the
+ * point). `exchange` is this rank's share of res->exchange_seconds, this run. */
+static bool sum_times(const rf_sim_comm *comm, double cpu, const double stage[RF_SIM_STAGES], double exchange,
+                      rf_sim_result *res, char *err, size_t errlen)
 {
-    enum { N = 1 + RF_SIM_STAGES };
-    uint64_t mine[N], *all = malloc((size_t)comm->size * N * sizeof *all);
-    if (!all) return rf_fail(err, errlen, "out of memory");
-    mine[0] = (uint64_t)(cpu * 1e9);
-    for (int s = 0; s < RF_SIM_STAGES; s++) mine[1 + s] = (uint64_t)(stage[s] * 1e9);
-    const bool ok = comm->allgather(comm->ctx, mine, N, all, err, errlen);
-    for (int r = 0; ok && r < comm->size; r++) {
-        res->cpu_seconds += 1e-9 * (double)all[r * N];
-        for (int s = 0; s < RF_SIM_STAGES; s++) res->stage_seconds[s] += 1e-9 * (double)all[r * N + 1 + s];
-    }
-    free(all);
-    return ok;
+    enum { N = 2 + RF_SIM_STAGES };
+    uint64_t t[N];
+    t[0] = (uint64_t)(cpu * 1e9);
+    t[1] = (uint64_t)(exchange * 1e9);
+    for (int s = 0; s < RF_SIM_STAGES; s++) t[2 + s] = (uint64_t)(stage[s] * 1e9);
+    if (!comm->allreduce_sum(comm->ctx, t, N, err, errlen)) return false;
+    res->cpu_seconds += 1e-9 * (double)t[0];
+    res->exchange_seconds += 1e-9 * (double)t[1] - exchange; /* this rank's own was counted as it went */
+    for (int s = 0; s < RF_SIM_STAGES; s++) res->stage_seconds[s] += 1e-9 * (double)t[2 + s];
+    return true;
 }
 
 static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bool real, rf_sim_result *res,
@@ -423,7 +436,7 @@ static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bo
     pthread_cond_init(&p.cv, NULL);
     for (; started < c.threads; started++) /* fewer threads than asked still give the same counts */
         if (pthread_create(&w[started].tid, NULL, worker_main, &w[started]) != 0) break;
-    const double cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    const double cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), exchange0 = res->exchange_seconds;
     ok = run_rounds(&j, comm, &p, &w[0].buf, res, err, errlen);
     const double cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     pthread_mutex_lock(&p.mu);
@@ -439,7 +452,7 @@ static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bo
     free(w);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
-    if (ok) ok = sum_times(comm, cpu, stage, res, err, errlen);
+    if (ok) ok = sum_times(comm, cpu, stage, res->exchange_seconds - exchange0, res, err, errlen);
     if (!ok) {
         rf_sim_result_free(res);
         return false;

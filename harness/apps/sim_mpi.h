@@ -1,5 +1,5 @@
 /* MPI for `refast sim` (issue 15): `mpirun -np P refast sim ...` splits the batches of every SNR
- * point across P ranks (sim.h "rounds"); the ranks talk only through rf_sim_comm's allgather.
+ * point across P ranks (sim.h "rounds"); the ranks talk only through rf_sim_comm's allgather and allreduce.
  *
  * MPI is entered only when this process was started by an MPI launcher (its environment says so),
  * so a plain `refast sim` and every other command never initialise MPI. Built with MPI
@@ -16,7 +16,7 @@
 
 #include "sim.h"
 
-/* Initialises MPI and fills comm (rank, size, allgather over MPI_COMM_WORLD); *local_size gets
+/* Initialises MPI and fills comm (rank, size, the collectives over MPI_COMM_WORLD); *local_size gets
  * the ranks on this node (for the default thread count). False with err when this build has no
  * MPI or MPI could not start. */
 bool rf_sim_mpi_init(rf_sim_comm *comm, unsigned *local_size, char *err, size_t errlen);

@@ -6,19 +6,31 @@
 #include "errf.h"
 #include "sim_mpi.h"
 
-/* MPI counts are ints: a round's words are sent in pieces below INT_MAX. */
+static bool mpi_ok(int rc, const char *what, char *err, size_t errlen)
+{
+    if (rc == MPI_SUCCESS) return true;
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, msg, &len);
+    return rf_fail(err, errlen, "%s failed: %s", what, msg);
+}
+
+/* MPI counts are ints; a round is far below that (sim_engine.c sizes them). */
 static bool mpi_allgather(void *ctx, const uint64_t *mine, size_t count, uint64_t *all, char *err, size_t errlen)
 {
     (void)ctx;
     if (count > (size_t)(1 << 30)) return rf_fail(err, errlen, "MPI exchange of %zu words is too large", count);
-    const int rc = MPI_Allgather(mine, (int)count, MPI_UINT64_T, all, (int)count, MPI_UINT64_T, MPI_COMM_WORLD);
-    if (rc != MPI_SUCCESS) {
-        char msg[MPI_MAX_ERROR_STRING];
-        int len = 0;
-        MPI_Error_string(rc, msg, &len);
-        return rf_fail(err, errlen, "MPI_Allgather failed: %s", msg);
-    }
-    return true;
+    return mpi_ok(MPI_Allgather(mine, (int)count, MPI_UINT64_T, all, (int)count, MPI_UINT64_T, MPI_COMM_WORLD),
+                  "MPI_Allgather", err, errlen);
+}
+
+/* MPI_SUM on MPI_UINT64_T is unsigned addition: it wraps mod 2^64, as the decision hash wants. */
+static bool mpi_allreduce_sum(void *ctx, uint64_t *words, size_t count, char *err, size_t errlen)
+{
+    (void)ctx;
+    if (count > (size_t)(1 << 30)) return rf_fail(err, errlen, "MPI reduction of %zu words is too large", count);
+    return mpi_ok(MPI_Allreduce(MPI_IN_PLACE, words, (int)count, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD),
+                  "MPI_Allreduce", err, errlen);
 }
 
 bool rf_sim_mpi_init(rf_sim_comm *comm, unsigned *local_size, char *err, size_t errlen)
@@ -35,7 +47,7 @@ bool rf_sim_mpi_init(rf_sim_comm *comm, unsigned *local_size, char *err, size_t 
         MPI_Comm_size(node, &nodes_ranks);
         MPI_Comm_free(&node);
     }
-    *comm = (rf_sim_comm){rank, size, NULL, mpi_allgather};
+    *comm = (rf_sim_comm){rank, size, NULL, mpi_allgather, mpi_allreduce_sum};
     *local_size = nodes_ranks < 1 ? 1u : (unsigned)nodes_ranks;
     return true;
 }
