@@ -660,6 +660,21 @@ static void test_code_cmd(void)
     CHECK(strstr(out, "         8     5.656854                      8") != NULL);
     /* sampled above k = 16 */
     CHECK(CLI("code", "distances", "rm:6:2", "--pairs", "1000") == 0 && strstr(out, "sampled 1000 pairs"));
+    { /* --json of a linear code: RM(3,1) pairs are 2^(k-1) A_w: 8 x 14 at w = 4 (distance 4), 8 at w = 8 */
+        char dj[512], e[256];
+        snprintf(dj, sizeof dj, "%s/dist.json", rf_test_tmpdir());
+        CHECK(CLI("code", "distances", "rm:3:1", "--json", dj) == 0);
+        rf_json *j = rf_json_parse_file(dj, e, sizeof e);
+        const rf_json *books = j ? rf_json_get(j, "codebooks") : NULL;
+        const rf_json *bk = books && books->count == 1 ? &books->items[0] : NULL;
+        const rf_json *d = bk ? rf_json_get(bk, "distances") : NULL, *c = bk ? rf_json_get(bk, "counts") : NULL;
+        double pairs = 0;
+        CHECK(bk && rf_json_get_number(bk, "pairs", &pairs) && pairs == 120);
+        CHECK(d && c && d->count == 2 && c->count == 2 && d->items[0].number == 4 &&
+              fabs(d->items[1].number - 2 * sqrt(8.0)) < 1e-12 && c->items[0].number == 112 && c->items[1].number == 8);
+        rf_json_free(j);
+        CHECK(CLI("code", "distances", "rm:3:1", "--json", "/no/such/dir/d.json") == 2 && rf_test_lines(err) == 1);
+    }
     CHECK(CLI("code", "info", "rm:3:4") == 2 && rf_test_lines(err) == 1);
     CHECK(CLI("code", "info") == 2);
     CHECK(CLI("code", "frobnicate", "rm:3:1") == 2);

@@ -60,6 +60,7 @@
 #include <stdint.h>
 
 #include "codespec.h"
+#include "wilson.h"
 
 #define RF_SIM_STREAM_MSG (UINT64_C(1) << 61)
 #define RF_SIM_MAX_FRAMES (UINT64_C(1) << 50)
@@ -156,10 +157,6 @@ void rf_sim_messages(uint64_t seed, uint64_t first, size_t frames, size_t k, uin
  * observations out (x and out may be the same array). scratch: 3n floats. */
 void rf_sim_real_channel(rf_channel_kind ch, const float *x, size_t n, size_t frames, uint64_t first, uint64_t seed,
                          float sigma, float rho, float sigma_b, float *scratch, float *out);
-
-/* Wilson score interval for x successes in n trials at z = 1.959963984540054 (95%); n = 0 gives
- * [0, 1]. */
-void rf_wilson(uint64_t x, uint64_t n, double *lo, double *hi);
 
 /* Normal-approximation interval for the BER from the frame-level variance: the frames are i.i.d.
  * and BER = mean(e_f) / k, so the bits' correlation inside a frame is accounted for:
