@@ -144,8 +144,23 @@ static bool lower_eq(const char *a, const char *b)
     return !*a && !*b;
 }
 
+/* Orders the points by x (a table may list them in any order, as BER.md's "extra" row last), so
+ * that the line runs left to right. Insertion sort: tables are short. */
+static void sort_by_x(rf_curve *c)
+{
+    double *a[] = {c->x, c->ber, c->ber_lo, c->ber_hi, c->bler, c->bler_lo, c->bler_hi};
+    for (size_t i = 1; i < c->n; i++)
+        for (size_t j = i; j > 0 && c->x[j - 1] > c->x[j]; j--)
+            for (size_t k = 0; k < sizeof a / sizeof a[0]; k++) {
+                const double t = a[k][j - 1];
+                a[k][j - 1] = a[k][j];
+                a[k][j] = t;
+            }
+}
+
 static bool push(rf_curve **curves, size_t *n, rf_curve *c)
 {
+    sort_by_x(c);
     rf_curve *v = realloc(*curves, (*n + 1) * sizeof *v);
     if (!v) return false;
     v[(*n)++] = *c;
