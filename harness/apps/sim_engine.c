@@ -24,10 +24,11 @@ enum { T_FRAMES, T_BIT_ERRORS, T_BIT_ERRORS_SQ, T_BLOCK_ERRORS, T_HASH, T_FIXED 
 /* A rank's words of a round's gather: these, then the block errors of its batches. */
 enum { H_INTERRUPTED, H_ROUND_NS, H_FIXED };
 /* Rounds grow (x2) while shorter than ROUND_MIN_S and shrink while longer than ROUND_MAX_S: long
- * enough that the exchange and the wait for the slowest thread cost little, short enough that a
- * checkpoint, a progress line or a signal is never far. */
-#define ROUND_MIN_S 0.1
-#define ROUND_MAX_S 0.4
+ * enough that the exchange and the wait for the slowest rank (about one batch: 15 ms for KO(8,2))
+ * cost a few percent, short enough that a checkpoint or a progress line is never far (a signal is
+ * seen after the current batch anyway). */
+#define ROUND_MIN_S 0.25
+#define ROUND_MAX_S 1.0
 #define ROUND_MAX_PER_WORKER 256
 
 size_t rf_sim_batch_frames(size_t n)

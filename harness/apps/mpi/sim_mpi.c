@@ -36,6 +36,11 @@ static bool mpi_allreduce_sum(void *ctx, uint64_t *words, size_t count, char *er
 bool rf_sim_mpi_init(rf_sim_comm *comm, unsigned *local_size, char *err, size_t errlen)
 {
     int provided = 0, rank = 0, size = 1;
+    /* A rank that waits for the others in a collective yields its core instead of spinning (unless
+     * the user chose otherwise): on a shared or oversubscribed machine the spinning rank would take
+     * the core from the rank it waits for; a round lasts 0.25 s or more, so the latency of
+     * yielding does not matter. */
+    setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
     /* only the calling thread talks to MPI; the workers never do */
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return rf_fail(err, errlen, "MPI_Init_thread failed");
