@@ -35,6 +35,8 @@ typedef struct sreport {
     rf_snr_axis axis;
     sim_in *in;
     size_t nin;
+    rf_json **dists; /* the --distances files, read and checked before anything is written */
+    size_t ndists;
     rf_curve *refs;
     size_t nrefs;
     chart charts[64];
@@ -133,18 +135,41 @@ static void leaf_chart(sreport *r, size_t i)
     free(s), free(y), free(names);
 }
 
-/* A histogram of `refast code distances --json`: bars for one codebook, lines for several. */
-static bool distance_chart(sreport *r, const char *path, size_t i, char *err, size_t errlen)
+/* Reads a --distances file: the JSON of `refast code distances` with codebooks whose counts have
+ * a place on the axis (explicit distances, or a bin layout). NULL with err otherwise. */
+static rf_json *read_distances(const char *path, char *err, size_t errlen)
 {
     rf_json *j = rf_json_parse_file(path, err, errlen);
-    if (!j) return false;
-    const char *cmd = rf_json_get_string(j, "command"), *code = rf_json_get_string(j, "code");
+    if (!j) return NULL;
+    const char *cmd = rf_json_get_string(j, "command");
     const rf_json *books = rf_json_get(j, "codebooks"), *bins = rf_json_get(j, "bins");
-    if (!cmd || strcmp(cmd, "code distances") || !books || books->type != RF_JSON_ARRAY || !books->count) {
-        rf_json_free(j);
-        snprintf(err, errlen, "--distances %s: not the JSON of refast code distances", path);
-        return false;
+    double width = NAN;
+    if (bins) rf_json_get_number(bins, "width", &width);
+    bool ok = cmd && !strcmp(cmd, "code distances") && books && books->type == RF_JSON_ARRAY && books->count;
+    if (!ok) snprintf(err, errlen, "--distances %s: not the JSON of refast code distances", path);
+    for (size_t b = 0; ok && b < books->count; b++) {
+        const rf_json *bk = &books->items[b], *counts = rf_json_get(bk, "counts"), *dist = rf_json_get(bk, "distances");
+        double pairs = NAN;
+        rf_json_get_number(bk, "pairs", &pairs);
+        ok = counts && counts->type == RF_JSON_ARRAY && pairs > 0 &&
+             (dist ? dist->type == RF_JSON_ARRAY && dist->count == counts->count : isfinite(width));
+        for (size_t k = 0; ok && k < counts->count; k++)
+            ok = counts->items[k].type == RF_JSON_NUMBER && (!dist || dist->items[k].type == RF_JSON_NUMBER);
+        if (!ok) snprintf(err, errlen, "--distances %s: codebook %zu has no numeric counts, pairs or bin layout", path, b + 1);
     }
+    if (!ok) {
+        rf_json_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* A histogram of `refast code distances --json` (read_distances checked it): bars for one
+ * codebook, lines for several. */
+static bool distance_chart(sreport *r, const rf_json *j, const char *path, size_t i, char *err, size_t errlen)
+{
+    const char *code = rf_json_get_string(j, "code");
+    const rf_json *books = rf_json_get(j, "codebooks"), *bins = rf_json_get(j, "bins");
     const size_t nb = books->count;
     rf_plot_series *s = calloc(nb, sizeof *s);
     double **xy = calloc(2 * nb, sizeof *xy);
@@ -156,12 +181,6 @@ static bool distance_chart(sreport *r, const char *path, size_t i, char *err, si
         const rf_json *bk = &books->items[b], *counts = rf_json_get(bk, "counts"), *dist = rf_json_get(bk, "distances");
         double pairs = NAN;
         rf_json_get_number(bk, "pairs", &pairs);
-        if (!counts || counts->type != RF_JSON_ARRAY || !(pairs > 0) || (dist && dist->count != counts->count) ||
-            (!dist && !isfinite(width))) {
-            snprintf(err, errlen, "--distances %s: codebook %zu has no counts, pairs or bin layout", path, b + 1);
-            ok = false;
-            break;
-        }
         const size_t n = counts->count;
         double *x = xy[2 * b] = malloc((n ? n : 1) * sizeof *x), *y = xy[2 * b + 1] = malloc((n ? n : 1) * sizeof *y);
         if (!x || !y) {
@@ -187,7 +206,6 @@ static bool distance_chart(sreport *r, const char *path, size_t i, char *err, si
     for (size_t k = 0; xy && k < 2 * nb; k++) free(xy[k]);
     free(xy);
     free(s);
-    rf_json_free(j);
     if (!s || !xy || !c) snprintf(err, errlen, "out of memory");
     return ok;
 }
@@ -315,8 +333,8 @@ static int build(sreport *r)
         leaf_chart(r, i);
     }
     if (o->ndists) rf_doc_heading(&r->d, 2, "Distance histograms (seed fig. 4.5)");
-    for (size_t i = 0; i < o->ndists; i++)
-        if (!distance_chart(r, o->dists[i], i, err, sizeof err)) return rf_usage_error("report: %s", err);
+    for (size_t i = 0; i < r->ndists; i++)
+        if (!distance_chart(r, r->dists[i], o->dists[i], i, err, sizeof err)) return rf_usage_error("report: %s", err);
     rf_doc_heading(&r->d, 2, "Points");
     for (size_t i = 0; i < r->nin; i++) {
         rf_doc_heading(&r->d, 3, r->in[i].c.name);
@@ -372,6 +390,10 @@ int rf_report_sim(const rf_sim_report_opts *o)
             }
     for (size_t i = 0; i < o->nrefs && !rc; i++)
         if (!rf_curves_read_ref(o->refs[i], r.axis, &r.refs, &r.nrefs, err, sizeof err)) rc = rf_usage_error("report: %s", err);
+    if (!rc && !(r.dists = calloc(o->ndists + 1, sizeof *r.dists))) rc = rf_usage_error("report: out of memory");
+    for (size_t i = 0; i < o->ndists && !rc; i++, r.ndists++)
+        if (!(r.dists[i] = read_distances(o->dists[i], err, sizeof err))) rc = rf_usage_error("report: %s", err);
+    /* every input is read and checked: only now is anything created */
     if (!rc && !rf_mkdirs(o->out, err, sizeof err)) rc = rf_usage_error("report: %s", err);
     if (!rc) rc = build(&r);
     for (size_t i = 0; i < r.nin; i++) {
@@ -379,6 +401,8 @@ int rf_report_sim(const rf_sim_report_opts *o)
         rf_curve_free(&r.in[i].c);
     }
     free(r.in);
+    for (size_t i = 0; i < r.ndists; i++) rf_json_free(r.dists[i]);
+    free(r.dists);
     for (size_t i = 0; i < r.nrefs; i++) rf_curve_free(&r.refs[i]);
     free(r.refs);
     for (size_t k = 0; k < r.ncharts; k++) rf_wbuf_free(&r.charts[k].svg);
