@@ -3,9 +3,8 @@
 # the decoder kernel alone (refast bench), for the four codes of issue 15. Both are CPU-time rates
 # (frames per CPU second of one thread; Google Benchmark's items_per_second uses CPU time), so a
 # loaded machine slows both alike, though not evenly: "loop on top of decode" compares the stage
-# times of one sim run instead (thread CPU time of the messages, encoder, channel and counting
-# against the decoder's), which a busy machine cannot skew. Usage: scripts/sim_perf.sh [BUILD_DIR]
-# [OUT_DIR]
+# times of one sim run instead (the messages, encoder, channel and counting against the decoder),
+# which a busy machine cannot skew. Usage: scripts/sim_perf.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
 B=${1:-build/release}/harness/refast
 O=${2:-$(mktemp -d)}
@@ -41,7 +40,7 @@ print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for label, name, kern in rows:
     p = json.load(open(f"{o}/{name}.json"))["points"][0]
     fps = p["frames_per_cpu_second"]; k = bench.get(kern, float("nan"))
-    st = p["stage_cpu_seconds"]; tot = sum(st.values())
+    st = p["stage_seconds"]; tot = sum(st.values())
     cells = " | ".join(f"{100 * st[s] / tot:.0f}%" for s in ["messages", "encode", "channel", "decode", "count"])
     # the same run's stage times: what the loop adds to its own decoder time (load affects both alike)
     on_top = (tot - st["decode"]) / st["decode"]

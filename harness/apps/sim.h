@@ -94,7 +94,8 @@ typedef struct rf_sim_comm {
 
 const rf_sim_comm *rf_sim_comm_self(void);
 
-/* The stages of a batch, timed in thread CPU seconds (rf_sim_result.stage_seconds). */
+/* The stages of a batch, timed on the monotonic clock (rf_sim_result.stage_seconds; sim_engine.c
+ * says why not the thread CPU clock). */
 enum {
     RF_SIM_STAGE_MESSAGES,
     RF_SIM_STAGE_ENCODE,
@@ -116,7 +117,7 @@ typedef struct rf_sim_result {
     bool interrupted;        /* the stop flag ended the point first (counts: the merged prefix) */
     double seconds;          /* wall time, added up over resumed runs */
     double cpu_seconds;      /* process CPU time of every rank, added up over resumed runs */
-    double stage_seconds[RF_SIM_STAGES]; /* thread CPU time per stage, every worker of every rank, likewise */
+    double stage_seconds[RF_SIM_STAGES]; /* time per stage, every worker of every rank, likewise */
     double exchange_seconds; /* wall time in the collectives (waiting for the slowest rank included), summed
                                 over ranks, likewise */
 } rf_sim_result;

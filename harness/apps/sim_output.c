@@ -109,7 +109,7 @@ static void json_point(const rf_sim_run *r, size_t p, const rf_sim_result *res, 
     json_number(jw, "cpu_seconds", res->cpu_seconds);
     json_number(jw, "frames_per_cpu_second", res->cpu_seconds > 0 ? (double)res->frames / res->cpu_seconds : NAN);
     json_number(jw, "exchange_seconds", res->exchange_seconds);
-    rf_wbuf_puts(jw, ",\"stage_cpu_seconds\":{");
+    rf_wbuf_puts(jw, ",\"stage_seconds\":{");
     for (int s = 0; s < RF_SIM_STAGES; s++) {
         rf_wbuf_printf(jw, "%s\"%s\":", s ? "," : "", rf_sim_stage_names[s]);
         rf_jsonw_num(jw, res->stage_seconds[s], 6);
