@@ -248,7 +248,9 @@ static void test_sigterm(const char *serial)
 }
 
 /* Open MPI's libraries keep memory until exit, which LeakSanitizer would report at the end of
- * every rank of an ASan build: suppress leaks whose stack runs through them, and nothing else. */
+ * every rank of an ASan build: suppress leaks whose stack runs through them, and nothing else. The
+ * slow unwinder is needed to see those frames: the system libraries have no frame pointers, so the
+ * fast one stops at the first of them and the stack names no library. */
 static void suppress_mpi_leaks(void)
 {
     char path[600];
@@ -261,7 +263,8 @@ static void suppress_mpi_leaks(void)
     fclose(f);
     const char *old = getenv("LSAN_OPTIONS");
     char opts[1400];
-    snprintf(opts, sizeof opts, "%s%ssuppressions=%s", old ? old : "", old && *old ? ":" : "", path);
+    snprintf(opts, sizeof opts, "%s%ssuppressions=%s:fast_unwind_on_malloc=0", old ? old : "", old && *old ? ":" : "",
+             path);
     setenv("LSAN_OPTIONS", opts, 1);
 }
 
