@@ -607,7 +607,7 @@ static bool section_overview(const report *r, rf_doc *d, rf_wbuf *svg)
     }
     rf_doc_table(d, &t);
     rf_table_free(&t);
-    if (ok) {
+    if (ok && n) { /* no chart when no kernel has a vector level (a scalar-only run) */
         for (size_t l = 0; l < levels.n; l++) legend[l] = (rf_svg_legend){levels.v[l], impl_colour(levels.v[l])};
         const rf_svg_panel panels[2] = {{"best speedup over scalar (x)", bars, n},
                                         {"best % of the level's peak FLOP/s (kernels with a FLOPS counter)", bars + nbars, n}};
@@ -724,14 +724,16 @@ static int write_report(report *r)
         files[nf] = (rf_outfile){paths[nf], d.md.p, d.md.len}, nf++;
         snprintf(paths[nf], sizeof paths[nf], "%s/report.html", r->outdir);
         files[nf] = (rf_outfile){paths[nf], d.html.p, d.html.len}, nf++;
-        for (size_t k = 0; k < nsvg; k++, nf++) {
+        for (size_t k = 0; k < nsvg; k++) {
+            if (!svgs[k].len) continue; /* the overview of a run without vector levels has no chart */
             snprintf(paths[nf], sizeof paths[nf], "%s/%s", r->outdir, svgname[k]);
             files[nf] = (rf_outfile){paths[nf], svgs[k].p, svgs[k].len};
+            nf++;
         }
         if (!rf_write_files_atomic(files, nf, err, sizeof err)) rc = rf_usage_error("report: %s", err);
         else
             printf("report: wrote %s/report.md, %s/report.html and %zu SVG charts (%zu kernels, %zu input%s)\n",
-                   r->outdir, r->outdir, nsvg, r->nk, r->nin, r->nin == 1 ? "" : "s");
+                   r->outdir, r->outdir, nf - 2, r->nk, r->nin, r->nin == 1 ? "" : "s");
     }
     for (size_t k = 0; svgs && k < nsvg; k++) rf_wbuf_free(&svgs[k]);
     free(svgs);

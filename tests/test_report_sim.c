@@ -6,7 +6,9 @@
  *   - bad inputs: one-line errors, exit 2, nothing written (no folder, no file);
  *   - a report: every chart file named in report.md exists, the HTML inlines as many charts, and
  *     the BER chart carries a series per input and reference;
- *   - the plot: a zero on a log axis draws no marker but its error bar, an empty plot says so. */
+ *   - the plot: a zero on a log axis draws no marker but its error bar, an empty plot says so;
+ *   - the benchmark report's overview: each kernel's best speedup per level over its sizes and its
+ *     best fraction of the level's peak, in the table and as bars of overview.svg. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,11 +166,62 @@ static void test_plot(void)
     rf_wbuf_free(&w);
 }
 
+/* One benchmark row of Google Benchmark's JSON (one repetition: time in ns, FLOPS rate). */
+static void bench_row(FILE *f, bool *first, const char *name, double ns, double flops)
+{
+    fprintf(f, "%s{\"name\":\"%s\",\"run_name\":\"%s\",\"run_type\":\"iteration\",\"repetitions\":1,"
+               "\"repetition_index\":0,\"threads\":1,\"iterations\":100,\"real_time\":%g,\"cpu_time\":%g,"
+               "\"time_unit\":\"ns\",\"items_per_second\":%g",
+            *first ? "" : ",", name, name, ns, ns, 1e9 / ns);
+    if (flops > 0) fprintf(f, ",\"FLOPS\":%g", flops);
+    fputs("}", f);
+    *first = false;
+}
+
+static void test_overview(const char *dir)
+{
+    char in[600], rep[600], f[900];
+    snprintf(in, sizeof in, "%s/bench.json", dir);
+    snprintf(rep, sizeof rep, "%s/brep", dir);
+    FILE *fp = fopen(in, "w");
+    if (!fp) return;
+    bool first = true;
+    fputs("{\"context\":{\"date\":\"x\",\"num_cpus\":2},\"benchmarks\":[", fp);
+    /* k: best speedup 10x at n=2 (5x at n=1); at n=1 avx2 reaches 40% of its 100 GFLOP/s peak */
+    bench_row(fp, &first, "k/scalar/n=1", 1000, 1e9);
+    bench_row(fp, &first, "k/avx2/n=1", 200, 40e9);
+    bench_row(fp, &first, "k/scalar/n=2", 1000, 0);
+    bench_row(fp, &first, "k/avx2/n=2", 100, 0);
+    bench_row(fp, &first, "j/scalar/n=1", 300, 0); /* j has no vector level */
+    bench_row(fp, &first, "machine/fma_peak_avx2/-", 10, 100e9);
+    fputs("]}\n", fp);
+    fclose(fp);
+    const int rc = CLI("report", "--in", in, "--out", rep);
+    CHECKF(rc == 0, "report --in: rc %d, %s", rc, err);
+    uint8_t *md = NULL, *svg = NULL;
+    size_t len;
+    char e[256];
+    snprintf(f, sizeof f, "%s/report.md", rep);
+    CHECK(rf_read_file(f, 1 << 24, &md, &len, e, sizeof e));
+    const char *ov = md ? strstr((const char *)md, "## Overview") : NULL;
+    const char *krow = ov ? strstr(ov, "| k |") : NULL, *jrow = ov ? strstr(ov, "| j |") : NULL;
+    CHECKF(krow && !strncmp(krow, "| k | 10.00x | 40.0% |", 22), "overview row of k: %.60s", krow ? krow : "-");
+    CHECKF(jrow && !strncmp(jrow, "| j | - | - |", 13), "overview row of j: %.40s", jrow ? jrow : "-");
+    CHECK(ov && strstr((const char *)md, "## Inputs") > ov); /* at the top */
+    snprintf(f, sizeof f, "%s/overview.svg", rep);
+    CHECK(rf_read_file(f, 1 << 24, &svg, &len, e, sizeof e));
+    CHECK(svg && strstr((char *)svg, ">10.0x<") && strstr((char *)svg, ">40.0%<") &&
+          count((char *)svg, "class=\"rf-legend-item\"") == 1);
+    free(md);
+    free(svg);
+}
+
 int main(void)
 {
     const char *dir = rf_test_tmpdir();
     test_csv_md(dir);
     test_cli(dir);
     test_plot();
+    test_overview(dir);
     return rf_test_summary("test_report_sim");
 }
