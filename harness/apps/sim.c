@@ -4,12 +4,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errf.h"
-#include "refast/case.h"
 #include "refast/channel.h"
 #include "refast/rng.h"
 

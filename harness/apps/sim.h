@@ -21,9 +21,8 @@
  *           before it: two collectives a round, of 8 bytes a batch and of one tally. Rank 0
  *           simulates the batch that reaches the target again (it is a function of (seed, batch)
  *           alone) and counts it up to the frame that reaches the target. Frames simulated past that
- *           frame are dropped. Round sizes adapt to the measured speed and to the errors
- *           seen so far, from data every rank has (so every rank sizes them alike); they change no
- *           count.
+ *           frame are dropped. Round sizes adapt to the measured speed and to the errors seen so
+ *           far, from data every rank has (so every rank sizes them alike); they change no count.
  *   hashes  decisions_xxh3 = sum over the frames f of the point of XXH3-64(the k decided bytes of
  *           frame f, seed f) mod 2^64: a sum, so parts add up in any order, and it still names
  *           every decision of every frame.

@@ -5,7 +5,6 @@
  * round is the unit of communication, of checkpointing and of stopping. */
 #include "sim.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
