@@ -290,11 +290,11 @@ static const rf_opt sim_opts_table[] = {
     {"--seed", RF_OPT_U64, offsetof(rf_sim_args, seed), "S", .help = "messages and noise of frame f come from (S, f) only",
      .def = "1"},
     {"--threads", RF_OPT_U64, offsetof(rf_sim_args, threads), "T",
-     .help = "workers (default: all cores); results do not\ndepend on it",
+     .help = "workers per process (default: the cores, shared by the MPI ranks of a\nnode); results do not depend on it",
      .min = 1, .max = RF_SIM_MAX_THREADS, .given = RF_GIVEN(rf_sim_args, have_threads)},
     {"--json", RF_OPT_FILE, offsetof(rf_sim_args, json), "FILE",
      .help = "record the code, decoder, construction, channel, seed, every SNR\nconvention and sigma, frames, errors, "
-     "BER/BLER with their intervals\nand the per-leaf split"},
+     "BER/BLER with their intervals,\nthe per-leaf split, the decision hash and the times"},
     {"--checkpoint", RF_OPT_FILE, offsetof(rf_sim_args, checkpoint), "FILE",
      .help = "keep the state of every point in FILE (atomically, at round\n"
              "boundaries); when FILE exists, continue from it: a killed run\n"
