@@ -16,6 +16,8 @@
  *     parses and records every convention; --threads 1 and 2 give the same JSON counts; --json and
  *     --checkpoint that cannot be written are refused before the first frame; a checkpoint of
  *     another run or a corrupted one is refused and left alone; a finished one reproduces the run;
+ *   - the first points of the committed reference runs (reports/sim/, written by the engine before
+ *     issue 15's rounds) reproduce count for count;
  *   - `refast code info` weight distributions (RM(m,1): 0 once, 2^(m-1) 2^(m+1)-2 times, 2^m once)
  *     and `refast code distances` pair counts. */
 #include <math.h>
@@ -751,6 +753,45 @@ static void test_cli_outputs(void)
 #undef RUN
 }
 
+/* Serial results stay what they were (issue 15 changed the engine, not the numbers): the first
+ * points of the committed reference runs, written by the engine before the rounds, reproduce count
+ * for count (the tests run from the source tree). */
+static void test_reference_runs(void)
+{
+    static const struct {
+        const char *file, *args[16];
+    } refs[] = {
+        {"reports/sim/rm8_2_dumer.json",
+         {"--code", "rm:8:2", "--decoder", "dumer", "--ebn0", "0:2:1", "--max-frames", "200000", "--target-errors", "500",
+          "--seed", "1", NULL}},
+        {"reports/sim/polar128_96_sc_minsum.json",
+         {"--code", "polar:128:96", "--decoder", "sc", "--construction", "ga", "--design-sigma", "adaptive", "--f",
+          "minsum", "--ebn0", "0:2:1", "--max-frames", "200000", NULL}},
+    };
+    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+        char json[512], e[256];
+        snprintf(json, sizeof json, "%s/ref%zu.json", rf_test_tmpdir(), i);
+        const char *const *a = refs[i].args;
+        const int rc = i == 0 ? CLI("sim", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                                    "--json", json)
+                              : CLI("sim", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                                    a[12], a[13], "--target-errors", "500", "--seed", "1", "--json", json);
+        rf_json *got = rf_json_parse_file(json, e, sizeof e), *want = rf_json_parse_file(refs[i].file, e, sizeof e);
+        const rf_json *pg = got ? rf_json_get(got, "points") : NULL, *pw = want ? rf_json_get(want, "points") : NULL;
+        CHECKF(rc == 0 && pg && pw && pg->count == 3 && pw->count >= 3, "%s: rc %d, %s", refs[i].file, rc, e);
+        static const char *const keys[] = {"frames", "bit_errors", "block_errors"};
+        for (size_t p = 0; pg && pw && p < 3 && p < pg->count && p < pw->count; p++)
+            for (size_t k = 0; k < 3; k++) {
+                double x = -1, y = -2;
+                rf_json_get_number(&pg->items[p], keys[k], &x);
+                rf_json_get_number(&pw->items[p], keys[k], &y);
+                CHECKF(x == y, "%s point %zu: %s %g, the committed run has %g", refs[i].file, p, keys[k], x, y);
+            }
+        rf_json_free(got);
+        rf_json_free(want);
+    }
+}
+
 int main(void)
 {
     test_wilson();
@@ -762,6 +803,7 @@ int main(void)
     test_cli_errors();
     test_cli_run();
     test_cli_outputs();
+    test_reference_runs();
     test_union_bound();
     test_code_cmd();
     return rf_test_summary("test_sim");
