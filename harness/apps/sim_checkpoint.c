@@ -105,13 +105,14 @@ int rf_sim_ckpt_load(const char *path, const char *description, rf_sim_result *p
     uint8_t *data;
     size_t len;
     if (!rf_read_file(path, MAX_BYTES, &data, &len, err, errlen)) return -1;
-    const char *text = (const char *)data, *end = strstr(text, "end ");
+    const char *text = (const char *)data, *end = NULL;
+    for (const char *p = strstr(text, "\nend "); p; p = strstr(p + 1, "\nend ")) end = p + 1; /* the last line's */
     int rc = -1;
     char want[32];
     snprintf(want, sizeof want, "%016" PRIx64, (uint64_t)XXH3_64bits(description, strlen(description)));
     if (strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
         rf_fail(err, errlen, "checkpoint %s: not a refast sim checkpoint (bad first line)", path);
-    } else if (!end || (end != text && end[-1] != '\n') || strlen(end) != 4 + 16 + 1 || end[20] != '\n') {
+    } else if (!end || strlen(end) != 4 + 16 + 1 || end[20] != '\n') {
         rf_fail(err, errlen, "checkpoint %s: truncated (no end line)", path);
     } else {
         char sum[32];
