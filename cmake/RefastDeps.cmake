@@ -48,3 +48,18 @@ else()
   message(STATUS "oneDNN not found (libdnnl-dev, or OpenMP for its runtime): the onednn GRU peer "
                  "and test_gated_onednn are not built")
 endif()
+
+# MPI for `refast sim` over several processes (Debian libopenmpi-dev + openmpi-bin): on when found.
+# Without it (the aarch64 cross build, machines without MPI) refast builds the same, and a run under
+# mpirun is refused (harness/apps/sim_mpi.h). MPIEXEC_EXECUTABLE runs the MPI tests.
+option(REFAST_MPI "Build refast sim with MPI when an MPI implementation is found" ON)
+set(REFAST_HAVE_MPI OFF)
+if(REFAST_MPI)
+  find_package(MPI COMPONENTS C QUIET)
+  if(MPI_C_FOUND)
+    set(REFAST_HAVE_MPI ON)
+    message(STATUS "MPI: ${MPI_C_LIBRARIES} (refast sim runs under ${MPIEXEC_EXECUTABLE})")
+  else()
+    message(STATUS "MPI not found (libopenmpi-dev): refast sim runs in one process only")
+  endif()
+endif()

@@ -278,9 +278,37 @@ static int code_distances(const code_opts *o)
         mean += 2 * sqrt((double)w) * (double)hist[w] / (double)total;
     }
     printf("mean distance %.6f\n", mean);
+    int status = RF_EXIT_OK;
+    if (o->json) { /* the layout of the KO histograms below, with the distances listed */
+        rf_wbuf w = {0};
+        size_t wmin = 0;
+        while (wmin < c.n && !hist[wmin]) wmin++;
+        rf_wbuf_puts(&w, "{\"command\":\"code distances\",\"code\":");
+        rf_jsonw_str(&w, c.text);
+        rf_wbuf_printf(&w, ",\"n\":%zu,\"k\":%zu,\"pairs\":%llu,\"all_pairs\":%s,\"pair_messages\":\"philox(seed 1, "
+                           "streams 0 and 1)\",\"codebooks\":[{\"name\":\"bpsk\",\"pairs\":%llu,\"min\":%.17g,"
+                           "\"mean\":%.17g,\"hamming\":[",
+                       c.n, c.k, (unsigned long long)total, exact ? "true" : "false", (unsigned long long)total,
+                       2 * sqrt((double)wmin), mean);
+        bool first = true;
+        for (size_t x = 0; x <= c.n; x++)
+            if (hist[x]) rf_wbuf_printf(&w, "%s%zu", first ? "" : ",", x), first = false;
+        rf_wbuf_puts(&w, "],\"distances\":[");
+        first = true;
+        for (size_t x = 0; x <= c.n; x++)
+            if (hist[x]) rf_wbuf_printf(&w, "%s%.17g", first ? "" : ",", 2 * sqrt((double)x)), first = false;
+        rf_wbuf_puts(&w, "],\"counts\":[");
+        first = true;
+        for (size_t x = 0; x <= c.n; x++)
+            if (hist[x]) rf_wbuf_printf(&w, "%s%llu", first ? "" : ",", (unsigned long long)hist[x]), first = false;
+        rf_wbuf_puts(&w, "]}]}\n");
+        char err[512];
+        if (!rf_wbuf_save(&w, o->json, err, sizeof err)) status = rf_usage_error("code: %s", err);
+        rf_wbuf_free(&w);
+    }
     free(hist);
     free(g.rows);
-    return RF_EXIT_OK;
+    return status;
 }
 
 /* ---- KO codes: real codebooks ----------------------------------------------------------------
@@ -569,9 +597,11 @@ static int check_opts(const code_opts *o)
 {
     if (o->design && !strcmp(o->design, "adaptive"))
         return rf_usage_error("code: --design-sigma adaptive has no meaning here: give a sigma");
+    char err[512];
+    if (o->json && !rf_check_writable(o->json, err, sizeof err)) return rf_usage_error("code: %s", err);
     if (strncmp(o->code, "ko:", 3) != 0) {
-        if (o->json || o->have_bins || o->have_seed)
-            return rf_usage_error("code: --json, --bins and --seed apply to KO codes (ko:FILE.kow) only");
+        if (o->have_bins || o->have_seed)
+            return rf_usage_error("code: --bins and --seed apply to KO codes (ko:FILE.kow) only");
     } else if (o->construction || o->design) {
         return rf_usage_error("code: --construction and --design-sigma apply to polar codes only");
     }
@@ -626,7 +656,7 @@ static const rf_opt info_opts_table[] = {CODE_ROWS, {0}};
 static const rf_opt distances_opts_table[] = {
     CODE_ROWS,
     {"--json", RF_OPT_FILE, offsetof(code_opts, json), "FILE",
-     .help = "KO codes: write the histograms as JSON to FILE"},
+     .help = "write the histogram(s) as JSON to FILE (refast report --distances\nplots them)"},
     {0},
 };
 

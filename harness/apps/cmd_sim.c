@@ -1,8 +1,10 @@
 /* refast sim: BER/BLER of an RM, polar or KO code under a decoder and a channel over a range of SNR
- * points (SPEC §5.1 "Metrics and simulation", §6). The Monte Carlo engine is sim.c; this file
- * parses and validates the command line (SPEC §8: one-line errors, exit 2), maps (code, decoder)
- * to the library's encoders and decoders through one table, and prints the table / writes the
- * JSON. */
+ * points (SPEC §5.1 "Metrics and simulation", §6), alone or as one rank of `mpirun -np P` (issue
+ * 15). This file drives a run: MPI or not, the checks every rank must agree on before the first
+ * frame (SPEC §8: one line, exit 2, nothing written), the checkpoint, the signals, the progress
+ * line, and the point loop. sim_setup.c validates, sim_output.c prints and writes, sim_engine.c
+ * simulates. */
+#include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,119 +15,18 @@
 
 #include "apps.h"
 #include "cli.h"
-#include "codespec.h"
-#include "jsonw.h"
-#include "refast/channel.h"
-#include "refast/codes.h"
-#include "refast/decoders.h"
-#include "refast/ko.h"
-#include "refast/softmap.h"
-#include "sim.h"
-#include "ko/kow.h"
-#include "codes/snr.h"
+#include "errf.h"
+#include "sim_checkpoint.h"
+#include "sim_mpi.h"
+#include "sim_run.h"
+#include "sim_signal.h"
 
-typedef struct codec_ctx {
-    rf_codespec code;
-    rf_decspec dec;
-    int f;           /* RF_F_EXACT / RF_F_MINSUM */
-    uint8_t *frozen; /* polar machinery: N entries */
-} codec_ctx;
-
-static void enc_rm(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+/* Whether an MPI launcher (Open MPI's mpirun, or a PMI/PMIx one) started this process: only then is
+ * MPI initialised, so a plain `refast sim` never touches it. */
+static bool mpi_launched(void)
 {
-    const codec_ctx *c = ctx;
-    rf_rm_encode_f32(c->code.m, c->code.r, msg, frames, x);
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
 }
-
-static void enc_polar(const void *ctx, const uint8_t *msg, size_t frames, float *x)
-{
-    const codec_ctx *c = ctx;
-    rf_polar_encode_f32(c->code.m, c->frozen, msg, frames, x);
-}
-
-static void dec_dumer(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
-{
-    const codec_ctx *c = ctx;
-    (void)soft;
-    rf_rm_dumer(c->code.m, c->code.r, c->dec.kind == RF_DEC_DUMER0 ? RF_DUMER0 : RF_DUMER, c->f, llr, frames, msg);
-}
-
-static void dec_map(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
-{
-    const codec_ctx *c = ctx;
-    (void)soft;
-    rf_rm1_map(llr, c->code.m, frames, msg);
-}
-
-static void dec_softmap(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
-{
-    const codec_ctx *c = ctx;
-    rf_rm1_softmap_maxlog(llr, c->code.m, frames, soft);
-    for (size_t i = 0; i < frames * c->code.k; i++) msg[i] = soft[i] < 0; /* positive LLR: bit 0 */
-}
-
-static void dec_sc(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
-{
-    const codec_ctx *c = ctx;
-    (void)soft;
-    rf_polar_sc(c->code.m, c->frozen, c->f, llr, frames, msg);
-}
-
-/* KO: real codewords (||x||^2 = n) and the KO decoder on the raw observations (sim.h), hard bits
- * [L < 0] of its k output logits. */
-static void enc_ko(const void *ctx, const uint8_t *msg, size_t frames, float *x)
-{
-    const codec_ctx *c = ctx;
-    rf_ko_encode_f32(c->code.ko, msg, frames, x);
-}
-
-static void dec_ko(const void *ctx, const float *y, size_t frames, uint8_t *msg, float *soft)
-{
-    const codec_ctx *c = ctx;
-    rf_ko_decode_f32(c->code.ko, y, frames, soft);
-    for (size_t i = 0; i < frames * c->code.k; i++) msg[i] = soft[i] < 0 || soft[i] != soft[i]; /* NaN: wrong */
-}
-
-static void dec_scl(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
-{
-    const codec_ctx *c = ctx;
-    (void)soft;
-    rf_polar_scl(c->code.m, c->frozen, c->dec.list, c->f, llr, frames, msg);
-}
-
-/* (code, decoder) -> functions. `polar` rows encode with the polar encoder and a frozen set (an
- * RM code there uses the rm construction); `leaves` rows report the eq. 4.4 decomposition. KO(m,2)
- * decodes along the Plotkin tree of RM(m,2) in Dumer's order (leaf RM(i-1,1) of node (i,2) for
- * i = m..3, then RM(2,2)) with the bits of refast/ko.h's canonical order, so its leaves are
- * rf_rm_leaves(m, 2, RF_DUMER). */
-typedef struct codec_row {
-    rf_code_kind code;
-    rf_dec_kind dec;
-    bool polar, leaves, uses_f;
-    int variant;
-    void (*encode)(const void *, const uint8_t *, size_t, float *);
-    void (*decode)(const void *, const float *, size_t, uint8_t *, float *);
-} codec_row;
-
-static const codec_row codec_table[] = {
-    {RF_CODE_RM, RF_DEC_DUMER, false, true, true, RF_DUMER, enc_rm, dec_dumer},
-    {RF_CODE_RM, RF_DEC_DUMER0, false, true, true, RF_DUMER0, enc_rm, dec_dumer},
-    {RF_CODE_RM, RF_DEC_MAP, false, true, false, RF_DUMER, enc_rm, dec_map},
-    {RF_CODE_RM, RF_DEC_SOFTMAP, false, true, false, RF_DUMER, enc_rm, dec_softmap},
-    {RF_CODE_RM, RF_DEC_SC, true, false, true, 0, enc_polar, dec_sc},
-    {RF_CODE_RM, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
-    {RF_CODE_POLAR, RF_DEC_SC, true, false, true, 0, enc_polar, dec_sc},
-    {RF_CODE_POLAR, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
-    {RF_CODE_KO, RF_DEC_KO, false, true, false, RF_DUMER, enc_ko, dec_ko},
-};
-
-typedef struct progress_state {
-    bool tty;
-    size_t point, points;
-    const char *conv;
-    double value;
-    double last;
-} progress_state;
 
 static double wall_seconds(void)
 {
@@ -134,320 +35,274 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void progress_cb(void *arg, uint64_t frames, uint64_t errors)
+/* The lowest rank whose `ok` is false, or -1 (collective). */
+static int failing_rank(const rf_sim_comm *comm, bool ok)
 {
-    progress_state *p = arg;
-    const double t = wall_seconds();
-    if (t - p->last < 0.2) return;
-    p->last = t;
-    fprintf(stderr, "\r\033[Ksim: point %zu/%zu (%s %.3g dB): %llu frames, %llu block errors", p->point + 1,
-            p->points, p->conv, p->value, (unsigned long long)frames, (unsigned long long)errors);
-    fflush(stderr);
-}
-
-/* What the command line says (the table below fills it). */
-typedef struct sim_args {
-    const char *code, *decoder, *construction, *design, *json;
-    const char *ebn0, *esn0, *snr; /* exactly one is given */
-    int f, channel;                /* indices into "exact|minsum" (-1: not given), "awgn|rayleigh|bursty" */
-    rf_isa isa;
-    unsigned long long max_frames, target_errors, seed, threads;
-    bool have_threads;
-} sim_args;
-
-/* The run: the arguments resolved. */
-typedef struct sim_opts {
-    const sim_args *a;
-    const char *range, *conv; /* conv: "ebn0", "esn0" or "snr" */
-    unsigned long long threads;
-} sim_opts;
-
-static double sigma_of(const char *conv, double x, double rate)
-{
-    if (!strcmp(conv, "ebn0")) return rf_sigma_from_ebn0(x, rate);
-    if (!strcmp(conv, "esn0")) return rf_sigma_from_esn0(x);
-    return rf_sigma_from_snr(x);
-}
-
-static void json_number(rf_wbuf *w, const char *key, double v)
-{
-    rf_wbuf_printf(w, ",\"%s\":", key);
-    rf_jsonw_num(w, v, 17);
-}
-
-static int sim_code(sim_opts o, codec_ctx ctx);
-
-static int run_sim(const void *args)
-{
-    const sim_args *a = args;
-    sim_opts o = {a, a->ebn0 ? a->ebn0 : a->esn0 ? a->esn0 : a->snr, a->ebn0 ? "ebn0" : a->esn0 ? "esn0" : "snr",
-                  a->threads};
-    if (!a->have_threads) {
-        const long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        o.threads = nc < 1 ? 1 : nc > RF_SIM_MAX_THREADS ? RF_SIM_MAX_THREADS : (unsigned long long)nc;
+    const uint64_t mine = !ok;
+    uint64_t *all = malloc((size_t)comm->size * sizeof *all);
+    char err[256];
+    if (!all || !comm->allgather(comm->ctx, &mine, 1, all, err, sizeof err)) {
+        free(all);
+        return comm->rank;
     }
+    int bad = -1;
+    for (int r = comm->size - 1; r >= 0; r--)
+        if (all[r]) bad = r;
+    free(all);
+    return bad;
+}
+
+/* Rank 0's state of every point to all ranks (they size their rounds and stop on it): a sum in
+ * which the other ranks add zeros. */
+static bool share_state(rf_sim_run *r, char *err, size_t errlen)
+{
+    if (r->comm.size == 1) return true;
+    enum { FIN, NEXT, FRAMES, BITS, SQ, BLOCKS, HASH, FIXED };
+    const size_t w = FIXED + r->nleaves, words = w * r->npoints;
+    uint64_t *t = calloc(words, sizeof *t);
+    if (!t) return rf_fail(err, errlen, "out of memory");
+    for (size_t p = 0; p < r->npoints && r->comm.rank == 0; p++) {
+        const rf_sim_result *s = &r->state[p];
+        uint64_t *q = t + p * w;
+        q[FIN] = s->finished, q[NEXT] = s->next_batch, q[FRAMES] = s->frames, q[BITS] = s->bit_errors;
+        q[SQ] = s->bit_errors_sq, q[BLOCKS] = s->block_errors, q[HASH] = s->decisions_xxh3;
+        for (size_t l = 0; s->leaf_errors && l < r->nleaves; l++) q[FIXED + l] = s->leaf_errors[l];
+    }
+    bool ok = r->comm.allreduce_sum(r->comm.ctx, t, words, err, errlen);
+    for (size_t p = 0; ok && p < r->npoints && r->comm.rank != 0; p++) {
+        const uint64_t *q = t + p * w;
+        rf_sim_result *s = &r->state[p];
+        if (!q[FIN] && !q[NEXT]) continue;
+        s->finished = q[FIN], s->next_batch = q[NEXT], s->frames = q[FRAMES], s->bit_errors = q[BITS];
+        s->bit_errors_sq = q[SQ], s->block_errors = q[BLOCKS], s->decisions_xxh3 = q[HASH];
+        s->nleaves = r->nleaves;
+        if (!(s->leaf_errors = calloc(r->nleaves ? r->nleaves : 1, sizeof *s->leaf_errors)))
+            ok = rf_fail(err, errlen, "out of memory");
+        for (size_t l = 0; ok && l < r->nleaves; l++) s->leaf_errors[l] = q[FIXED + l];
+    }
+    free(t);
+    return ok;
+}
+
+/* Rank 0 during a point: the progress line and the checkpoint. */
+typedef struct round_watch {
+    rf_sim_run *r;
+    size_t point;
+    bool tty;
+    double every, last_progress, last_ckpt, started;
+    bool ckpt_warned;
+} round_watch;
+
+static void save_checkpoint(round_watch *w, const rf_sim_result *current)
+{
+    rf_sim_run *r = w->r;
+    if (!r->a->checkpoint) return;
+    rf_sim_result saved = r->state[w->point];
+    if (current) r->state[w->point] = *current; /* borrowed for the write */
     char err[512];
-    codec_ctx ctx = {0};
-    if (!rf_codespec_parse(a->code, &ctx.code, err, sizeof err)) return rf_usage_error("sim: %s", err);
-    const int status = sim_code(o, ctx);
-    rf_codespec_free(&ctx.code);
+    const bool ok = rf_sim_ckpt_save(r->a->checkpoint, r->description, r->state, r->npoints, err, sizeof err);
+    r->state[w->point] = saved;
+    w->last_ckpt = wall_seconds();
+    if (!ok && !w->ckpt_warned) fprintf(stderr, "%ssim: warning: checkpoint not written: %s\n", w->tty ? "\r\033[K" : "", err);
+    w->ckpt_warned = !ok;
+}
+
+static void on_round(void *arg, const rf_sim_result *st)
+{
+    round_watch *w = arg;
+    const double t = wall_seconds();
+    if (w->every > 0 && t - w->last_progress >= w->every) {
+        w->last_progress = t;
+        const double x = w->r->first + (double)w->point * w->r->step;
+        fprintf(stderr, "%ssim: point %zu/%zu (%s %.3g dB): %" PRIu64 " frames, %" PRIu64 " block errors, %.3g frames/s%s",
+                w->tty ? "\r\033[K" : "", w->point + 1, w->r->npoints, w->r->conv, x, st->frames, st->block_errors,
+                t > w->started ? (double)st->frames / (t - w->started) : 0.0, w->tty ? "" : "\n");
+        fflush(stderr);
+    }
+    if (!st->finished && w->r->a->checkpoint && t - w->last_ckpt >= w->r->a->checkpoint_every) save_checkpoint(w, st);
+}
+
+/* Everything before the first frame that can fail: the arguments, the ranks' levels, the outputs
+ * (rank 0 checks that --json and --checkpoint can be written) and the checkpoint to resume from.
+ * Returns 0, or the exit status after the one-line error (printed once: by rank 0, or by the
+ * failing rank when rank 0 is fine). */
+static int prepare(rf_sim_run *r)
+{
+    char err[768] = "";
+    bool ok = rf_sim_setup(r, err, sizeof err);
+    int bad = failing_rank(&r->comm, ok);
+    if (bad < 0) ok = rf_sim_describe(r, err, sizeof err);
+    const rf_sim_args *a = r->a;
+    if (bad < 0 && ok && r->comm.rank == 0) {
+        ok = (!a->json || rf_check_writable(a->json, err, sizeof err)) &&
+             (!a->checkpoint || rf_check_writable(a->checkpoint, err, sizeof err));
+        if (ok && a->checkpoint) {
+            const int rc = rf_sim_ckpt_load(a->checkpoint, r->description, r->state, r->npoints, r->nleaves, err,
+                                            sizeof err);
+            ok = rc >= 0;
+            for (size_t p = 0; ok && p < r->npoints; p++) r->state[p].bits = r->state[p].frames * r->ctx.code.k;
+        }
+    }
+    if (bad < 0) bad = failing_rank(&r->comm, ok);
+    if (bad < 0) {
+        ok = share_state(r, err, sizeof err);
+        bad = failing_rank(&r->comm, ok);
+    }
+    if (bad < 0) {
+        size_t done = 0, at = r->npoints;
+        for (size_t p = 0; p < r->npoints; p++) {
+            done += r->state[p].finished;
+            if (!r->state[p].finished && r->state[p].frames && at == r->npoints) at = p;
+        }
+        if (r->comm.rank == 0 && (done || at < r->npoints)) {
+            fprintf(stderr, "sim: resuming from %s: %zu of %zu points finished", a->checkpoint, done, r->npoints);
+            if (at < r->npoints) fprintf(stderr, ", point %zu at frame %" PRIu64, at + 1, r->state[at].frames);
+            fprintf(stderr, "\n");
+        }
+        return 0;
+    }
+    if (!ok && r->comm.rank == 0) return rf_usage_error("sim: %s", err);
+    if (!ok && bad != 0) return rf_usage_error("sim: rank %d: %s", r->comm.rank, err);
+    return RF_EXIT_USAGE;
+}
+
+/* The points, from the checkpoint's state on. Returns the exit status. */
+static int run_points(rf_sim_run *r)
+{
+    const bool lead = r->comm.rank == 0;
+    const rf_sim_args *a = r->a;
+    bool (*const point_fn)(const rf_sim_codec *, const rf_sim_point_cfg *, rf_sim_result *, char *, size_t) =
+        r->ctx.code.kind == RF_CODE_KO ? rf_sim_point_real : rf_sim_point;
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    round_watch w = {r, 0, tty, tty ? 0.2 : r->comm.size > 1 ? 10 : 0, 0, wall_seconds(), 0, false};
+    if (lead) rf_sim_print_header(r);
+    int status = RF_EXIT_OK;
+    bool interrupted = false;
+    char err[512];
+    rf_sim_signals_install();
+    for (size_t p = 0; p < r->npoints && status == RF_EXIT_OK && !interrupted; p++) {
+        const double sigma = rf_sim_point_sigma(r, p);
+        if (r->row->polar && !rf_construction_frozen(&r->cons, &r->ctx.code, sigma, r->ctx.frozen, err, sizeof err)) {
+            status = lead ? rf_usage_error("sim: construction at sigma %g: %s", sigma, err) : RF_EXIT_USAGE;
+            break;
+        }
+        if (!r->state[p].finished) {
+            w.point = p;
+            w.started = wall_seconds();
+            w.last_progress = w.started;
+            const rf_sim_point_cfg cfg = {sigma, r->channel, 0.1, sqrt(2.0) * sigma, a->seed, a->max_frames,
+                                          a->target_errors, r->threads, on_round, &w, &r->comm, &rf_sim_stop_signal,
+                                          r->state[p].next_batch || r->state[p].frames ? &r->state[p] : NULL};
+            rf_sim_result res;
+            if (!point_fn(&r->codec, &cfg, &res, err, sizeof err)) {
+                if (r->comm.size > 1) { /* one rank alone may have failed: end them all */
+                    fprintf(stderr, "refast: sim: rank %d: %s\n", r->comm.rank, err);
+                    rf_sim_mpi_abort(RF_EXIT_USAGE);
+                }
+                status = rf_usage_error("sim: %s", err);
+                break;
+            }
+            rf_sim_result_free(&r->state[p]);
+            r->state[p] = res;
+            if (tty && lead) fprintf(stderr, "\r\033[K");
+            interrupted = res.interrupted;
+        }
+        if (lead && r->state[p].finished) {
+            rf_sim_print_point(r, p, &r->state[p]);
+            save_checkpoint(&w, NULL);
+        }
+    }
+    rf_sim_signals_restore();
+    if (status != RF_EXIT_OK) return status;
+    if (interrupted) {
+        const int sig = rf_sim_stop_signal ? rf_sim_stop_signal : SIGTERM;
+        size_t done = 0;
+        for (size_t p = 0; p < r->npoints; p++) done += r->state[p].finished;
+        if (lead) {
+            save_checkpoint(&w, NULL);
+            fprintf(stderr, "refast: sim: stopped by signal %d after %zu of %zu points%s%s%s%s\n", sig, done,
+                    r->npoints, a->json ? "; finished points in " : "", a->json ? a->json : "",
+                    a->checkpoint ? "; state in " : "", a->checkpoint ? a->checkpoint : "");
+        }
+        status = 128 + sig;
+    }
+    if (lead && a->json) {
+        rf_wbuf jw = {0};
+        rf_sim_json(r, interrupted, &jw);
+        if (!rf_wbuf_save(&jw, a->json, err, sizeof err)) status = rf_usage_error("sim: %s", err);
+        rf_wbuf_free(&jw);
+    }
     return status;
 }
 
-/* Everything after the code is parsed (the caller owns and frees the code). */
-static int sim_code(sim_opts o, codec_ctx ctx)
+static int run_sim(const void *args)
 {
-    char err[512];
-    const sim_args *args = o.a;
-    if (!rf_decspec_parse(args->decoder, &ctx.dec, err, sizeof err)) return rf_usage_error("sim: %s", err);
-    if (!rf_decspec_applies(&ctx.dec, &ctx.code, err, sizeof err)) return rf_usage_error("sim: %s", err);
-    const codec_row *row = NULL;
-    for (size_t i = 0; i < sizeof codec_table / sizeof codec_table[0]; i++)
-        if (codec_table[i].code == ctx.code.kind && codec_table[i].dec == ctx.dec.kind) row = &codec_table[i];
-    if (!row) return rf_usage_error("sim: decoder %s is not applicable to %s", ctx.dec.text, ctx.code.text);
-
-    if (args->f >= 0 && !row->uses_f)
-        return rf_usage_error("sim: --f applies to the dumer, dumer0, sc and scl decoders");
-    ctx.f = args->f == 1 ? RF_F_MINSUM : RF_F_EXACT;
-    const rf_channel_kind channel = (rf_channel_kind)args->channel; /* the choices in enum order */
-    if (!row->polar && (args->construction || args->design))
-        return rf_usage_error("sim: --construction and --design-sigma apply to sc/scl decoding only");
-    rf_construction cons;
-    if (!rf_construction_parse(args->construction, args->design, &ctx.code, &cons, err, sizeof err))
-        return rf_usage_error("sim: %s", err);
-    if (args->design && cons.kind != RF_CONS_GA && cons.kind != RF_CONS_BHATTACHARYYA) {
-        rf_construction_free(&cons);
-        return rf_usage_error("sim: --design-sigma applies to the ga and bhattacharyya constructions");
+    const rf_sim_args *a = args;
+    rf_sim_run r = {.a = a, .comm = *rf_sim_comm_self()};
+    unsigned local = 1;
+    const bool mpi = mpi_launched();
+    if (mpi) {
+        char err[256];
+        if (!rf_sim_mpi_init(&r.comm, &local, err, sizeof err)) return rf_usage_error("sim: %s", err);
+        if (r.comm.rank != 0 && !freopen("/dev/null", "w", stdout)) return RF_EXIT_USAGE; /* the table: rank 0 */
     }
-
-    double a, step;
-    size_t npoints;
-    if (!rf_sim_range(o.range, &a, &step, &npoints, 10000, err, sizeof err)) {
-        rf_construction_free(&cons);
-        return rf_usage_error("sim: --%s %s", o.conv, err);
+    if (a->have_threads) {
+        r.threads = (unsigned)a->threads;
+    } else { /* the cores of this node, shared by its ranks */
+        const long nc = sysconf(_SC_NPROCESSORS_ONLN) / (long)local;
+        r.threads = nc < 1 ? 1 : nc > RF_SIM_MAX_THREADS ? RF_SIM_MAX_THREADS : (unsigned)nc;
     }
-    const double rate = (double)ctx.code.k / (double)ctx.code.n;
-    for (size_t p = 0; p < npoints; p++) {
-        const double x = a + (double)p * step, s = sigma_of(o.conv, x, rate);
-        if (!(s > 0) || !isfinite(s) || (float)s < 1e-6f || (float)s > 1e6f) {
-            rf_construction_free(&cons);
-            return rf_usage_error("sim: --%s %g dB gives sigma = %g, outside [1e-6, 1e6]", o.conv, x, s);
-        }
-    }
-    rf_leaf *leaves = NULL;
-    size_t nleaves = 0;
-    if (row->leaves) {
-        nleaves = rf_rm_leaves(ctx.code.m, ctx.code.r, row->variant, NULL, 0);
-        leaves = calloc(nleaves, sizeof *leaves);
-        if (!leaves) {
-            rf_construction_free(&cons);
-            return rf_usage_error("sim: out of memory");
-        }
-        rf_rm_leaves(ctx.code.m, ctx.code.r, row->variant, leaves, nleaves);
-    }
-    if (row->polar) {
-        ctx.frozen = calloc(ctx.code.n, 1);
-        if (!ctx.frozen) {
-            free(leaves);
-            rf_construction_free(&cons);
-            return rf_usage_error("sim: out of memory");
-        }
-    }
-    rf_sim_codec codec = {ctx.code.n, ctx.code.k, &ctx, row->encode, row->decode, leaves, nleaves};
-    bool (*const point_fn)(const rf_sim_codec *, const rf_sim_point_cfg *, rf_sim_result *, char *, size_t) =
-        ctx.code.kind == RF_CODE_KO ? rf_sim_point_real : rf_sim_point;
-
-    const char *chname = channel == RF_CH_AWGN ? "awgn" : channel == RF_CH_RAYLEIGH ? "rayleigh" : "bursty";
-    const char *design_text = cons.adaptive ? "adaptive" : args->design;
-    printf("sim: %s (n = %zu, k = %zu, R = %.6g), decoder %s%s%s, channel %s, seed %llu, isa %s, %llu thread%s\n",
-           ctx.code.text, ctx.code.n, ctx.code.k, rate, ctx.dec.text, row->uses_f ? ", f " : "",
-           row->uses_f ? (ctx.f == RF_F_MINSUM ? "minsum" : "exact") : "", chname, args->seed,
-           rf_isa_name(rf_isa_current()), o.threads, o.threads == 1 ? "" : "s");
-    if (ctx.code.kind == RF_CODE_KO)
-        printf("weights %s: KO(%u,2) %s, real symbols, decoder input %s\n", ctx.code.path, ctx.code.m,
-               rf_ko_arch_name(ctx.code.ko->arch), channel == RF_CH_RAYLEIGH ? "a y (matched filter)" : "raw y");
-    if (row->polar)
-        printf("construction %s%s%s, design sigma %s\n", rf_construction_name(&cons), cons.path ? ":" : "",
-               cons.path ? cons.path : "", design_text);
-    if (channel == RF_CH_BURSTY) printf("bursty: rho = 0.1, sigma_b = sqrt(2) sigma\n");
-    printf("%7s %7s %7s %9s %11s %9s %10s %21s %8s %10s %21s\n", "Eb/N0", "Es/N0", "SNR", "sigma", "frames",
-           "bit err", "BER", "[95% Wilson]", "blk err", "BLER", "[95% Wilson]");
-
-    rf_wbuf jw = {0};
-    rf_wbuf_puts(&jw, "{\"command\":\"sim\",\"code\":");
-    rf_jsonw_str(&jw, ctx.code.text);
-    if (ctx.code.kind == RF_CODE_KO) {
-        uint64_t hhi = 0, hlo = 0;
-        rf_wbuf_puts(&jw, ",\"weights\":");
-        rf_jsonw_str(&jw, ctx.code.path);
-        rf_wbuf_puts(&jw, ",\"architecture\":");
-        rf_jsonw_str(&jw, rf_ko_arch_name(ctx.code.ko->arch));
-        if (rf_ko_model_hash(ctx.code.ko, &hhi, &hlo))
-            rf_wbuf_printf(&jw, ",\"weights_xxh3_128\":\"%016llx%016llx\"", (unsigned long long)hhi,
-                           (unsigned long long)hlo);
-        rf_wbuf_puts(&jw, ",\"decoder_input\":");
-        rf_jsonw_str(&jw, channel == RF_CH_RAYLEIGH ? "a*y" : "y");
-    }
-    rf_wbuf_printf(&jw, ",\"n\":%zu,\"k\":%zu,\"rate\":%.17g,\"decoder\":", ctx.code.n, ctx.code.k, rate);
-    rf_jsonw_str(&jw, ctx.dec.text);
-    rf_wbuf_puts(&jw, ",\"f\":");
-    rf_jsonw_str(&jw, row->uses_f ? (ctx.f == RF_F_MINSUM ? "minsum" : "exact") : "none");
-    rf_wbuf_puts(&jw, ",\"construction\":");
-    if (row->polar) {
-        rf_wbuf_puts(&jw, "{\"kind\":");
-        rf_jsonw_str(&jw, rf_construction_name(&cons));
-        if (cons.path) {
-            rf_wbuf_puts(&jw, ",\"file\":");
-            rf_jsonw_str(&jw, cons.path);
-        }
-        if (cons.kind == RF_CONS_RM) rf_wbuf_printf(&jw, ",\"r\":%u", cons.rm_r);
-        rf_wbuf_puts(&jw, ",\"design_sigma\":");
-        if (cons.adaptive) rf_jsonw_str(&jw, "adaptive");
-        else rf_wbuf_printf(&jw, "%.17g", cons.design_sigma);
-        rf_wbuf_puts(&jw, "}");
-    } else {
-        rf_wbuf_puts(&jw, "null");
-    }
-    rf_wbuf_puts(&jw, ",\"channel\":{\"kind\":");
-    rf_jsonw_str(&jw, chname);
-    if (channel == RF_CH_BURSTY) rf_wbuf_printf(&jw, ",\"rho\":0.1,\"sigma_b_over_sigma\":%.17g", sqrt(2.0));
-    rf_wbuf_puts(&jw, "},\"convention\":");
-    rf_jsonw_str(&jw, o.conv);
-    rf_wbuf_printf(&jw, ",\"seed\":%llu,\"max_frames\":%llu,\"target_errors\":%llu,\"threads\":%llu,\"isa\":",
-                   args->seed, args->max_frames, args->target_errors, o.threads);
-    rf_jsonw_str(&jw, rf_isa_name(rf_isa_current()));
-    rf_wbuf_puts(&jw, ",\"message_stream\":\"philox(seed, 2^61 + frame)\",\"ber_ci95_note\":"
-                     "\"Wilson over bits taken as independent trials (optimistic); ber_ci95_frames: normal "
-                     "approximation from the variance of the per-frame bit error count\",\"points\":[");
-
-    progress_state prog = {isatty(STDERR_FILENO) != 0, 0, npoints, o.conv, 0, 0};
-    int status = RF_EXIT_OK;
-    for (size_t p = 0; p < npoints; p++) {
-        const double x = a + (double)p * step, sigma = sigma_of(o.conv, x, rate);
-        if (row->polar && !rf_construction_frozen(&cons, &ctx.code, sigma, ctx.frozen, err, sizeof err)) {
-            status = rf_usage_error("sim: construction at sigma %g: %s", sigma, err);
-            break;
-        }
-        prog.point = p;
-        prog.value = x;
-        prog.last = 0;
-        rf_sim_point_cfg cfg = {sigma,
-                                channel,
-                                0.1,
-                                sqrt(2.0) * sigma,
-                                args->seed,
-                                args->max_frames,
-                                args->target_errors,
-                                (unsigned)o.threads,
-                                prog.tty ? progress_cb : NULL,
-                                &prog};
-        rf_sim_result res;
-        if (!point_fn(&codec, &cfg, &res, err, sizeof err)) {
-            status = rf_usage_error("sim: %s", err);
-            break;
-        }
-        if (prog.tty) fprintf(stderr, "\r\033[K");
-        double ber_lo, ber_hi, bler_lo, bler_hi;
-        rf_wilson(res.bit_errors, res.bits, &ber_lo, &ber_hi);
-        rf_wilson(res.block_errors, res.frames, &bler_lo, &bler_hi);
-        const double ber = res.bits ? (double)res.bit_errors / (double)res.bits : 0;
-        const double bler = res.frames ? (double)res.block_errors / (double)res.frames : 0;
-        /* + 0.0 turns the -0 of -10 log10(1) into 0 */
-        const double ebn0 = rf_ebn0_from_sigma(sigma, rate) + 0.0, esn0 = rf_esn0_from_sigma(sigma) + 0.0,
-                     snr = rf_snr_from_sigma(sigma) + 0.0;
-        char bi[40], li[40];
-        snprintf(bi, sizeof bi, "[%.3e, %.3e]", ber_lo, ber_hi);
-        snprintf(li, sizeof li, "[%.3e, %.3e]", bler_lo, bler_hi);
-        printf("%7.3f %7.3f %7.3f %9.6f %11llu %9llu %10.3e %21s %8llu %10.3e %21s\n", ebn0, esn0, snr, sigma,
-               (unsigned long long)res.frames, (unsigned long long)res.bit_errors, ber, bi,
-               (unsigned long long)res.block_errors, bler, li);
-        if (nleaves && nleaves <= 24 && res.block_errors) {
-            printf("        first wrong leaf (eq. 4.4):");
-            for (size_t l = 0; l < nleaves; l++)
-                printf(" (%u,%u) %.2e", leaves[l].m, leaves[l].r, (double)res.leaf_errors[l] / (double)res.frames);
-            printf("\n");
-        }
-        fflush(stdout);
-
-        if (p) rf_wbuf_puts(&jw, ",");
-        rf_wbuf_puts(&jw, "{\"sigma\":");
-        rf_wbuf_printf(&jw, "%.17g", sigma);
-        json_number(&jw, "ebn0_db", ebn0);
-        json_number(&jw, "esn0_db", esn0);
-        json_number(&jw, "snr_db", snr);
-        rf_wbuf_printf(&jw, ",\"frames\":%llu,\"bits\":%llu,\"bit_errors\":%llu,\"block_errors\":%llu",
-                       (unsigned long long)res.frames, (unsigned long long)res.bits, (unsigned long long)res.bit_errors,
-                       (unsigned long long)res.block_errors);
-        json_number(&jw, "ber", ber);
-        rf_wbuf_printf(&jw, ",\"ber_ci95\":[%.17g,%.17g]", ber_lo, ber_hi);
-        double fr_lo, fr_hi;
-        rf_sim_ber_interval(&res, 1.959963984540054, &fr_lo, &fr_hi);
-        rf_wbuf_printf(&jw, ",\"bit_errors_sq\":%llu,\"ber_ci95_frames\":[%.17g,%.17g]",
-                       (unsigned long long)res.bit_errors_sq, fr_lo, fr_hi);
-        json_number(&jw, "bler", bler);
-        rf_wbuf_printf(&jw, ",\"bler_ci95\":[%.17g,%.17g]", bler_lo, bler_hi);
-        json_number(&jw, "seconds", res.seconds);
-        json_number(&jw, "frames_per_second", res.seconds > 0 ? (double)res.frames / res.seconds : NAN);
-        if (nleaves) {
-            rf_wbuf_puts(&jw, ",\"leaves\":[");
-            for (size_t l = 0; l < nleaves; l++)
-                rf_wbuf_printf(&jw, "%s{\"m\":%u,\"r\":%u,\"first_bit\":%zu,\"bits\":%zu,\"block_errors\":%llu,"
-                                    "\"bler\":%.17g}",
-                               l ? "," : "", leaves[l].m, leaves[l].r, leaves[l].lo, leaves[l].count,
-                               (unsigned long long)res.leaf_errors[l],
-                               res.frames ? (double)res.leaf_errors[l] / (double)res.frames : 0.0);
-            rf_wbuf_puts(&jw, "]");
-        }
-        rf_wbuf_puts(&jw, "}");
-        rf_sim_result_free(&res);
-    }
-    rf_wbuf_puts(&jw, "]}\n");
-    if (status == RF_EXIT_OK && args->json && !rf_wbuf_save(&jw, args->json, err, sizeof err))
-        status = rf_usage_error("sim: %s", err);
-    rf_wbuf_free(&jw);
-    free(leaves);
-    free(ctx.frozen);
-    rf_construction_free(&cons);
+    int status = prepare(&r);
+    if (status == 0) status = run_points(&r);
+    rf_sim_run_free(&r);
+    if (mpi) rf_sim_mpi_finalize();
     return status;
 }
 
 static const rf_opt sim_opts_table[] = {
-    {"--code", RF_OPT_STR, offsetof(sim_args, code), "rm:M:R|polar:N:K|ko:FILE.kow",
+    {"--code", RF_OPT_STR, offsetof(rf_sim_args, code), "rm:M:R|polar:N:K|ko:FILE.kow",
      .help = "the code; KO weights come from refast ko init|import", .flags = RF_OPT_REQUIRED},
-    {"--decoder", RF_OPT_STR, offsetof(sim_args, decoder), "dumer|dumer0|sc|scl:L|map|softmap|ko",
+    {"--decoder", RF_OPT_STR, offsetof(rf_sim_args, decoder), "dumer|dumer0|sc|scl:L|map|softmap|ko",
      .help = "rm codes: dumer, dumer0, map and softmap (rm:M:1 only), sc/scl:L\n"
              "(through the polar machinery with the rm frozen set); polar codes:\n"
              "sc, scl:L (1 <= L <= 32); KO codes: ko",
      .flags = RF_OPT_REQUIRED},
-    {"--construction", RF_OPT_STR, offsetof(sim_args, construction), "ga|bhattacharyya|rm|file:F",
+    {"--construction", RF_OPT_STR, offsetof(rf_sim_args, construction), "ga|bhattacharyya|rm|file:F",
      .help = "the frozen set of sc/scl decoding (default ga)"},
-    {"--design-sigma", RF_OPT_STR, offsetof(sim_args, design), "S|adaptive",
+    {"--design-sigma", RF_OPT_STR, offsetof(rf_sim_args, design), "S|adaptive",
      .help = "the sigma the construction is designed at (default adaptive: each\npoint's sigma)"},
-    {"--f", RF_OPT_CHOICE, offsetof(sim_args, f), "exact|minsum",
+    {"--f", RF_OPT_CHOICE, offsetof(rf_sim_args, f), "exact|minsum",
      .help = "the check-node function of dumer/sc/scl (default exact)"},
-    {"--channel", RF_OPT_CHOICE, offsetof(sim_args, channel), "awgn|rayleigh|bursty",
+    {"--channel", RF_OPT_CHOICE, offsetof(rf_sim_args, channel), "awgn|rayleigh|bursty",
      .help = "BPSK over AWGN; rayleigh: fast fading, coherent LLR; bursty: extra\nN(0, 2 sigma^2) noise on 10% of the "
      "symbols, AWGN LLR",
      .def = "awgn"},
-    {"--ebn0", RF_OPT_STR, offsetof(sim_args, ebn0), "A:B:STEP",
+    {"--ebn0", RF_OPT_STR, offsetof(rf_sim_args, ebn0), "A:B:STEP",
      .help = "SNR points in Eb/N0 dB (R = k/n): sigma^2 = 1/(2R 10^(x/10))", .flags = RF_OPT_REQUIRED, .group = 1},
-    {"--esn0", RF_OPT_STR, offsetof(sim_args, esn0), "A:B:STEP", .help = "in Es/N0 dB: sigma^2 = 1/(2 10^(x/10))",
+    {"--esn0", RF_OPT_STR, offsetof(rf_sim_args, esn0), "A:B:STEP", .help = "in Es/N0 dB: sigma^2 = 1/(2 10^(x/10))",
      .flags = RF_OPT_REQUIRED, .group = 1},
-    {"--snr", RF_OPT_STR, offsetof(sim_args, snr), "A:B:STEP",
+    {"--snr", RF_OPT_STR, offsetof(rf_sim_args, snr), "A:B:STEP",
      .help = "in the seed's training convention: sigma^2 = 10^(-x/10)", .flags = RF_OPT_REQUIRED, .group = 1},
-    {"--max-frames", RF_OPT_U64, offsetof(sim_args, max_frames), "N", .help = "frames per point, at most",
+    {"--max-frames", RF_OPT_U64, offsetof(rf_sim_args, max_frames), "N", .help = "frames per point, at most",
      .min = 1, .max = (double)RF_SIM_MAX_FRAMES, .flags = RF_OPT_REQUIRED},
-    {"--target-errors", RF_OPT_U64, offsetof(sim_args, target_errors), "E", .help = "block errors that end a point",
+    {"--target-errors", RF_OPT_U64, offsetof(rf_sim_args, target_errors), "E", .help = "block errors that end a point",
      .min = 1, .flags = RF_OPT_REQUIRED},
-    {"--seed", RF_OPT_U64, offsetof(sim_args, seed), "S", .help = "messages and noise of frame f come from (S, f) only",
+    {"--seed", RF_OPT_U64, offsetof(rf_sim_args, seed), "S", .help = "messages and noise of frame f come from (S, f) only",
      .def = "1"},
-    {"--threads", RF_OPT_U64, offsetof(sim_args, threads), "T",
-     .help = "workers (default: all cores); results do not\ndepend on it",
-     .min = 1, .max = RF_SIM_MAX_THREADS, .given = RF_GIVEN(sim_args, have_threads)},
-    {"--json", RF_OPT_FILE, offsetof(sim_args, json), "FILE",
+    {"--threads", RF_OPT_U64, offsetof(rf_sim_args, threads), "T",
+     .help = "workers per process (default: the cores, shared by the MPI ranks of a\nnode); results do not depend on it",
+     .min = 1, .max = RF_SIM_MAX_THREADS, .given = RF_GIVEN(rf_sim_args, have_threads)},
+    {"--json", RF_OPT_FILE, offsetof(rf_sim_args, json), "FILE",
      .help = "record the code, decoder, construction, channel, seed, every SNR\nconvention and sigma, frames, errors, "
-     "BER/BLER with their intervals\nand the per-leaf split"},
-    {"--isa", RF_OPT_LEVEL, offsetof(sim_args, isa), NULL,
+     "BER/BLER with their intervals,\nthe per-leaf split, the decision hash and the times"},
+    {"--checkpoint", RF_OPT_FILE, offsetof(rf_sim_args, checkpoint), "FILE",
+     .help = "keep the state of every point in FILE (atomically, at round\n"
+             "boundaries); when FILE exists, continue from it: a killed run\n"
+             "resumed with the same command ends with the same counts"},
+    {"--checkpoint-every", RF_OPT_F64, offsetof(rf_sim_args, checkpoint_every), "S",
+     .help = "seconds between checkpoints inside a point (also written at the\nend of every point and on a signal)",
+     .def = "60", .min = 0, .max = 1e9},
+    {"--isa", RF_OPT_LEVEL, offsetof(rf_sim_args, isa), NULL,
      .help = "the level of the kernels (default: REFAST_ISA, else the\nbest this CPU has)"},
     {0},
 };
@@ -458,7 +313,9 @@ const rf_command rf_cmd_sim = {
     .about = "Monte Carlo bit and block error rates with Wilson 95% intervals. Per SNR point (A, A+STEP,\n"
              "..., B): frames of random messages are encoded, sent over the channel and decoded, until\n"
              "E block errors or N frames. Frame f of every point uses the messages and noise of\n"
-             "(seed, f) only, so results do not depend on --threads.\n"
+             "(seed, f) only, so results do not depend on --threads, nor on the number of MPI ranks:\n"
+             "`mpirun -np P refast sim ...` splits every point's frames across P processes and gives\n"
+             "the counts and decision hash of the serial run (README \"sim over MPI\").\n"
              "KO codes: the real codewords (||x||^2 = n, unit symbol energy) go through the same noise as\n"
              "BPSK; the KO decoder gets the raw y (awgn, bursty) or the matched-filter output a y\n"
              "(rayleigh), no LLRs.\n"
@@ -467,8 +324,11 @@ const rf_command rf_cmd_sim = {
              "The BER interval treats the k bits of a frame as independent trials, which errors inside\n"
              "a frame are not: it is narrower than the truth; the BLER interval is exact in that sense.\n"
              "The JSON also has ber_ci95_frames, a normal interval from the variance of the per-frame\n"
-             "bit error count, which does account for that correlation.",
+             "bit error count, which does account for that correlation.\n"
+             "--json and --checkpoint are checked for writability before the first frame. SIGINT or\n"
+             "SIGTERM end the run at the next round: the finished points go to the JSON (marked\n"
+             "\"partial\") and the state to the checkpoint, and the exit code is 128 + the signal.",
     .opts = sim_opts_table,
-    .size = sizeof(sim_args),
+    .size = sizeof(rf_sim_args),
     .run = run_sim,
 };

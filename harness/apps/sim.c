@@ -1,33 +1,15 @@
-/* The Monte Carlo engine (sim.h): batches of frames, a small worker pool, in-order merging. */
+/* The parts of the Monte Carlo engine (sim.h) that are plain functions: intervals, SNR ranges,
+ * messages, the real-symbol channel, results. The rounds, workers and merging are sim_engine.c. */
 #include "sim.h"
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "errf.h"
-#include "refast/case.h"
 #include "refast/channel.h"
 #include "refast/rng.h"
-
-void rf_wilson(uint64_t x, uint64_t n, double *lo, double *hi)
-{
-    if (n == 0) {
-        *lo = 0;
-        *hi = 1;
-        return;
-    }
-    const double z = 1.959963984540054, z2 = z * z, nn = (double)n, p = (double)x / nn;
-    const double denom = 1 + z2 / nn;
-    const double center = (p + z2 / (2 * nn)) / denom;
-    const double half = z / denom * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-    *lo = x == 0 ? 0 : fmax(0, center - half);
-    *hi = x == n ? 1 : fmin(1, center + half);
-}
 
 void rf_sim_ber_interval(const rf_sim_result *res, double z, double *lo, double *hi)
 {
@@ -65,15 +47,36 @@ bool rf_sim_range(const char *s, double *a, double *step, size_t *count, size_t 
     return true;
 }
 
+/* One Philox block per 128 message bits, straight from rf_philox4x32_10 (refast/rng.h addressing:
+ * word p of a stream is word p % 4 of the block with counter (p / 4, stream)); the dispatched
+ * philox_u32 would set up a whole vector step for the two words RM(8,2) needs. Uniform words are
+ * bit-identical at every level, so this is the same stream. Bits are spread a byte at a time
+ * (little-endian: bit j of a word is byte j of its spread), 8 message bits per store. */
 void rf_sim_messages(uint64_t seed, uint64_t first, size_t frames, size_t k, uint8_t *msg)
 {
-    uint32_t w[64];
+    const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
     for (size_t f = 0; f < frames; f++) {
         const uint64_t stream = RF_SIM_STREAM_MSG + first + f;
-        for (size_t j0 = 0; j0 < k; j0 += 64 * 32) {
-            const size_t nb = k - j0 < 64 * 32 ? k - j0 : 64 * 32;
-            rf_philox_u32(seed, stream, j0 / 32, (nb + 31) / 32, w);
-            for (size_t j = 0; j < nb; j++) msg[f * k + j0 + j] = (uint8_t)((w[j / 32] >> (j % 32)) & 1);
+        uint8_t *m = msg + f * k;
+        for (size_t j0 = 0; j0 < k; j0 += 128) {
+            const uint64_t b = j0 / 128;
+            const uint32_t ctr[4] = {(uint32_t)b, (uint32_t)(b >> 32), (uint32_t)stream, (uint32_t)(stream >> 32)};
+            uint32_t w[4];
+            rf_philox4x32_10(ctr, key, w);
+            const size_t nb = k - j0 < 128 ? k - j0 : 128;
+            size_t j = 0;
+            for (; j + 8 <= nb; j += 8) {
+                const unsigned byte = (w[j / 32] >> (j % 32)) & 0xffu;
+                /* byte -> 8 bytes 0/1: bit i (i < 7) of the low 7 bits times sum_i 2^(7i) lands on bit
+                 * 8i (no two partial products meet there); bit 7 is placed by hand */
+                const uint64_t spread =
+                    ((byte & 0x7fu) * UINT64_C(0x0002040810204081) | (uint64_t)(byte >> 7) << 56) &
+                    UINT64_C(0x0101010101010101);
+                uint8_t le[8];
+                for (int i = 0; i < 8; i++) le[i] = (uint8_t)(spread >> (8 * i));
+                memcpy(m + j0 + j, le, 8);
+            }
+            for (; j < nb; j++) m[j0 + j] = (uint8_t)((w[j / 32] >> (j % 32)) & 1);
         }
     }
 }
@@ -117,252 +120,33 @@ void rf_sim_result_free(rf_sim_result *res)
     res->leaf_errors = NULL;
 }
 
-/* ---- one batch ------------------------------------------------------------------------------ */
-
-typedef struct frame_out {
-    uint32_t bit_errors;
-    int32_t leaf; /* first wrong leaf, -1 when the codec has no leaves or the frame is right */
-} frame_out;
-
-typedef struct bufs {
-    uint8_t *msg, *hat, *bits;
-    float *llr, *soft, *scratch;
-} bufs;
-
-typedef struct job {
-    const rf_sim_codec *codec;
-    const rf_sim_point_cfg *cfg;
-    uint64_t batch, nbatches, max_frames;
-    float sigma, rho, sigma_b;
-    bool real; /* rf_sim_point_real */
-} job;
-
-static void bufs_free(bufs *b)
+bool rf_sim_result_copy(rf_sim_result *dst, const rf_sim_result *src)
 {
-    rf_free(b->msg);
-    rf_free(b->hat);
-    rf_free(b->bits);
-    rf_free(b->llr);
-    rf_free(b->soft);
-    rf_free(b->scratch);
+    *dst = *src;
+    dst->leaf_errors = calloc(src->nleaves ? src->nleaves : 1, sizeof *dst->leaf_errors);
+    if (!dst->leaf_errors) return false;
+    if (src->nleaves) memcpy(dst->leaf_errors, src->leaf_errors, src->nleaves * sizeof *dst->leaf_errors);
+    return true;
 }
 
-static bool bufs_alloc(bufs *b, size_t batch, size_t n, size_t k)
+/* ---- the communicator of a run alone ---- */
+
+static bool self_allgather(void *ctx, const uint64_t *mine, size_t count, uint64_t *all, char *err, size_t errlen)
 {
-    b->msg = rf_alloc(batch * k);
-    b->hat = rf_alloc(batch * k);
-    b->bits = rf_alloc(batch * n);
-    b->llr = rf_alloc(batch * n * sizeof(float));
-    b->soft = rf_alloc(batch * k * sizeof(float));
-    b->scratch = rf_alloc(3 * n * sizeof(float));
-    if (b->msg && b->hat && b->bits && b->llr && b->soft && b->scratch) return true;
-    bufs_free(b);
-    memset(b, 0, sizeof *b);
-    return false;
+    (void)ctx, (void)err, (void)errlen;
+    memmove(all, mine, count * sizeof *all);
+    return true;
 }
 
-static void run_batch(const job *j, uint64_t b, bufs *buf, frame_out *out)
+static bool self_allreduce_sum(void *ctx, uint64_t *words, size_t count, char *err, size_t errlen)
 {
-    const rf_sim_codec *c = j->codec;
-    const uint64_t first = b * j->batch;
-    const size_t frames = (size_t)(first + j->batch <= j->max_frames ? j->batch : j->max_frames - first);
-    const size_t n = c->n, k = c->k;
-    rf_sim_messages(j->cfg->seed, first, frames, k, buf->msg);
-    c->encode(c->ctx, buf->msg, frames, buf->llr);
-    for (size_t i = 0; i < frames * n; i++) buf->bits[i] = buf->llr[i] < 0; /* BPSK: -1 is bit 1 */
-    if (j->real)
-        rf_sim_real_channel(j->cfg->channel, buf->llr, n, frames, first, j->cfg->seed, j->sigma, j->rho, j->sigma_b,
-                            buf->scratch, buf->llr);
-    else switch (j->cfg->channel) {
-    case RF_CH_AWGN: rf_awgn_llr_f32(buf->bits, n, frames, first, j->cfg->seed, j->sigma, buf->llr); break;
-    case RF_CH_RAYLEIGH: rf_rayleigh_llr_f32(buf->bits, n, frames, first, j->cfg->seed, j->sigma, buf->llr); break;
-    case RF_CH_BURSTY:
-        rf_bursty_llr_f32(buf->bits, n, frames, first, j->cfg->seed, j->sigma, j->rho, j->sigma_b, buf->llr);
-        break;
-    }
-    c->decode(c->ctx, buf->llr, frames, buf->hat, buf->soft);
-    for (size_t f = 0; f < frames; f++) {
-        const uint8_t *m = buf->msg + f * k, *h = buf->hat + f * k;
-        uint32_t e = 0;
-        for (size_t i = 0; i < k; i++) e += (m[i] ^ h[i]) & 1;
-        out[f].bit_errors = e;
-        out[f].leaf = -1;
-        for (size_t l = 0; e && l < c->nleaves; l++) {
-            const rf_leaf *lf = &c->leaves[l];
-            bool wrong = false;
-            for (size_t i = lf->lo; i < lf->lo + lf->count && !wrong; i++) wrong = (m[i] ^ h[i]) & 1;
-            if (wrong) {
-                out[f].leaf = (int32_t)l;
-                break;
-            }
-        }
-    }
+    (void)ctx, (void)words, (void)count, (void)err, (void)errlen;
+    return true;
 }
 
-/* Adds batch b's frames in order; returns true when the point is finished. */
-static bool merge_batch(const job *j, uint64_t b, const frame_out *out, rf_sim_result *res)
+const rf_sim_comm *rf_sim_comm_self(void)
 {
-    const uint64_t first = b * j->batch;
-    const uint64_t frames = first + j->batch <= j->max_frames ? j->batch : j->max_frames - first;
-    for (uint64_t f = 0; f < frames; f++) {
-        res->frames++;
-        res->bit_errors += out[f].bit_errors;
-        res->bit_errors_sq += (uint64_t)out[f].bit_errors * out[f].bit_errors;
-        if (out[f].bit_errors) {
-            res->block_errors++;
-            if (out[f].leaf >= 0) res->leaf_errors[out[f].leaf]++;
-            if (res->block_errors >= j->cfg->target_errors) return true;
-        }
-    }
-    return res->frames >= j->max_frames;
+    static const rf_sim_comm self = {0, 1, NULL, self_allgather, self_allreduce_sum};
+    return &self;
 }
 
-/* ---- the pool ------------------------------------------------------------------------------- */
-
-typedef struct pool {
-    const job *j;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    uint64_t next, merged;
-    unsigned window;
-    bool stop;
-    frame_out *slots; /* window x batch */
-    bool *ready;
-} pool;
-
-typedef struct worker {
-    pool *p;
-    bufs buf;
-} worker;
-
-static void *worker_main(void *arg)
-{
-    worker *w = arg;
-    pool *p = w->p;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (!p->stop && p->next < p->j->nbatches && p->next >= p->merged + p->window)
-            pthread_cond_wait(&p->cv, &p->mu);
-        if (p->stop || p->next >= p->j->nbatches) break;
-        const uint64_t b = p->next++;
-        pthread_mutex_unlock(&p->mu);
-        run_batch(p->j, b, &w->buf, p->slots + (size_t)(b % p->window) * p->j->batch);
-        pthread_mutex_lock(&p->mu);
-        p->ready[b % p->window] = true;
-        pthread_cond_broadcast(&p->cv);
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bool real, rf_sim_result *res,
-                      char *err, size_t errlen);
-
-bool rf_sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, rf_sim_result *res, char *err,
-                  size_t errlen)
-{
-    return sim_point(codec, cfg, false, res, err, errlen);
-}
-
-bool rf_sim_point_real(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, rf_sim_result *res, char *err,
-                       size_t errlen)
-{
-    return sim_point(codec, cfg, true, res, err, errlen);
-}
-
-static bool sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, bool real, rf_sim_result *res,
-                      char *err, size_t errlen)
-{
-    memset(res, 0, sizeof *res);
-    if (!(cfg->sigma > 0) || !((float)cfg->sigma >= 1e-6f) || !((float)cfg->sigma <= 1e6f))
-        return rf_fail(err, errlen, "sigma = %g is outside [1e-6, 1e6]", cfg->sigma);
-    if (cfg->max_frames < 1 || cfg->max_frames > RF_SIM_MAX_FRAMES || cfg->target_errors < 1)
-        return rf_fail(err, errlen, "max frames must be in [1, 2^50] and target errors >= 1");
-    if (codec->n < 1 || codec->k < 1 || codec->k > codec->n || codec->n > ((size_t)1 << 16))
-        return rf_fail(err, errlen, "code size n = %zu, k = %zu out of range", codec->n, codec->k);
-    const unsigned threads = cfg->threads < 1 ? 1 : cfg->threads > RF_SIM_MAX_THREADS ? RF_SIM_MAX_THREADS : cfg->threads;
-    size_t batch = ((size_t)1 << 17) / codec->n;
-    batch = batch < 1 ? 1 : batch > 1024 ? 1024 : batch;
-    job j = {codec, cfg, batch, 0, cfg->max_frames, (float)cfg->sigma, (float)cfg->rho, (float)cfg->sigma_b, real};
-    j.nbatches = (cfg->max_frames + batch - 1) / batch;
-    res->nleaves = codec->nleaves;
-    res->leaf_errors = calloc(codec->nleaves ? codec->nleaves : 1, sizeof *res->leaf_errors);
-    if (!res->leaf_errors) return rf_fail(err, errlen, "out of memory");
-    const double t0 = now_seconds();
-    bool ok = true;
-
-    if (threads == 1) {
-        bufs buf;
-        frame_out *out = malloc(batch * sizeof *out);
-        if (!out || !bufs_alloc(&buf, batch, codec->n, codec->k)) {
-            free(out);
-            rf_sim_result_free(res);
-            return rf_fail(err, errlen, "out of memory (batch of %zu frames of n = %zu)", batch, codec->n);
-        }
-        for (uint64_t b = 0; b < j.nbatches; b++) {
-            run_batch(&j, b, &buf, out);
-            const bool done = merge_batch(&j, b, out, res);
-            if (cfg->progress) cfg->progress(cfg->progress_arg, res->frames, res->block_errors);
-            if (done) break;
-        }
-        bufs_free(&buf);
-        free(out);
-    } else {
-        pool p = {.j = &j, .window = 4 * threads};
-        worker *w = calloc(threads, sizeof *w);
-        pthread_t *tid = calloc(threads, sizeof *tid);
-        p.slots = malloc((size_t)p.window * batch * sizeof *p.slots);
-        p.ready = calloc(p.window, sizeof *p.ready);
-        unsigned started = 0, allocated = 0;
-        ok = w && tid && p.slots && p.ready;
-        for (; ok && allocated < threads; allocated++) {
-            w[allocated].p = &p;
-            ok = bufs_alloc(&w[allocated].buf, batch, codec->n, codec->k);
-        }
-        if (ok) {
-            pthread_mutex_init(&p.mu, NULL);
-            pthread_cond_init(&p.cv, NULL);
-            for (; started < threads; started++)
-                if (pthread_create(&tid[started], NULL, worker_main, &w[started]) != 0) break;
-            ok = started > 0;
-            pthread_mutex_lock(&p.mu);
-            if (!ok) p.stop = true;
-            while (ok && p.merged < j.nbatches && !p.stop) {
-                while (!p.ready[p.merged % p.window]) pthread_cond_wait(&p.cv, &p.mu);
-                pthread_mutex_unlock(&p.mu);
-                const bool done = merge_batch(&j, p.merged, p.slots + (size_t)(p.merged % p.window) * batch, res);
-                if (cfg->progress) cfg->progress(cfg->progress_arg, res->frames, res->block_errors);
-                pthread_mutex_lock(&p.mu);
-                p.ready[p.merged % p.window] = false;
-                p.merged++;
-                if (done) p.stop = true;
-                pthread_cond_broadcast(&p.cv);
-            }
-            p.stop = true;
-            pthread_cond_broadcast(&p.cv);
-            pthread_mutex_unlock(&p.mu);
-            for (unsigned t = 0; t < started; t++) pthread_join(tid[t], NULL);
-            pthread_cond_destroy(&p.cv);
-            pthread_mutex_destroy(&p.mu);
-        }
-        for (unsigned t = 0; t < allocated && w; t++) bufs_free(&w[t].buf);
-        free(w);
-        free(tid);
-        free(p.slots);
-        free(p.ready);
-        if (!ok) {
-            rf_sim_result_free(res);
-            return rf_fail(err, errlen, "out of memory or no thread could be started");
-        }
-    }
-    res->seconds = now_seconds() - t0;
-    res->bits = res->frames * codec->k;
-    return ok;
-}

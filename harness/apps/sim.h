@@ -10,11 +10,27 @@
  * The frame numbers restart at 0 at every SNR point, so all points see the same messages and the
  * same normalised noise (common random numbers: the curve is smooth and two decoders run with the
  * same seed are compared on identical frames).
- * Frames are processed in batches (a fixed size derived from n, never from the thread count) by
- * `threads` workers; per-frame outcomes are merged in frame order and the run stops at the exact
- * frame that reaches the target, so the counts do not depend on the batching or the number of
- * threads. The caller's codec must be safe to call from several threads at once (the refast
- * kernels are).
+ * Frames are processed in batches of a fixed size derived from n alone (rf_sim_batch_frames),
+ * never from the thread or rank count. The result of a point is defined as that of the serial
+ * run: frames merged in frame order, the point ending at the exact frame that reaches the target
+ * (or at the frame cap). Every run computes exactly that, whatever its workers (sim_engine.c):
+ *   rounds  the batches are simulated in rounds (consecutive batch ranges); each rank takes every
+ *           P-th batch of a round and shares it among its threads. The ranks then gather every
+ *           batch's block error count (one word a batch), so that every rank finds the same batch
+ *           that reaches the target, if one does, and add up (allreduce) the tallies of the batches
+ *           before it: two collectives a round, of 8 bytes a batch and of one tally. Rank 0
+ *           simulates the batch that reaches the target again (it is a function of (seed, batch)
+ *           alone) and counts it up to the frame that reaches the target. Frames simulated past that
+ *           frame are dropped. Round sizes adapt to the measured speed and to the errors seen so
+ *           far, from data every rank has (so every rank sizes them alike); they change no count.
+ *   hashes  decisions_xxh3 = sum over the frames f of the point of XXH3-64(the k decided bytes of
+ *           frame f, seed f) mod 2^64: a sum, so parts add up in any order, and it still names
+ *           every decision of every frame.
+ *   resume  the state after a round (whole batches merged, their tally) is all a checkpoint
+ *           needs: a run resumed from it merges the same frames in the same order.
+ *   stop    a stop flag (SIGINT/SIGTERM) ends the point at the last round boundary: the batches
+ *           of the unfinished round are dropped and the merged prefix is returned, `interrupted`.
+ * The caller's codec must be safe to call from several threads at once (the refast kernels are).
  *
  * Per-leaf decomposition (seed 004 eq. 4.4): when the codec lists leaves (contiguous ranges of
  * message bits in decoding order), each block error is charged to the first leaf, in that order,
@@ -37,11 +53,13 @@
 #ifndef REFAST_SIM_H
 #define REFAST_SIM_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "codespec.h"
+#include "wilson.h"
 
 #define RF_SIM_STREAM_MSG (UINT64_C(1) << 61)
 #define RF_SIM_MAX_FRAMES (UINT64_C(1) << 50)
@@ -61,32 +79,76 @@ typedef struct rf_sim_codec {
     size_t nleaves;
 } rf_sim_codec;
 
+/* The ranks of a distributed run (rf_sim_comm_self(): this process alone; sim_mpi.h: MPI). */
+typedef struct rf_sim_comm {
+    int rank, size;
+    void *ctx;
+    /* Every rank passes `count` words; `all` receives size x count words, rank-major. Collective:
+     * every rank calls it the same number of times with the same count. False (err set) when the
+     * exchange failed; the run then ends with that error. */
+    bool (*allgather)(void *ctx, const uint64_t *mine, size_t count, uint64_t *all, char *err, size_t errlen);
+    /* Element-wise sum mod 2^64 of every rank's `count` words, in place on every rank (collective). */
+    bool (*allreduce_sum)(void *ctx, uint64_t *words, size_t count, char *err, size_t errlen);
+} rf_sim_comm;
+
+const rf_sim_comm *rf_sim_comm_self(void);
+
+/* The stages of a batch, timed on the monotonic clock (rf_sim_result.stage_seconds; sim_engine.c
+ * says why not the thread CPU clock). */
+enum {
+    RF_SIM_STAGE_MESSAGES,
+    RF_SIM_STAGE_ENCODE,
+    RF_SIM_STAGE_CHANNEL,
+    RF_SIM_STAGE_DECODE,
+    RF_SIM_STAGE_COUNT,
+    RF_SIM_STAGES
+};
+extern const char *const rf_sim_stage_names[RF_SIM_STAGES];
+
+typedef struct rf_sim_result {
+    uint64_t frames, bit_errors, block_errors, bits;
+    uint64_t bit_errors_sq;  /* sum over frames of (bit errors of the frame)^2: the frame-level BER variance */
+    uint64_t decisions_xxh3; /* see "hashes" above */
+    uint64_t *leaf_errors;   /* nleaves counts (allocated by rf_sim_point, free with rf_sim_result_free) */
+    size_t nleaves;
+    uint64_t next_batch;     /* the first batch not merged (what a checkpoint keeps) */
+    bool finished;           /* the target or the frame cap was reached */
+    bool interrupted;        /* the stop flag ended the point first (counts: the merged prefix) */
+    double seconds;          /* wall time, added up over resumed runs */
+    double cpu_seconds;      /* process CPU time of every rank, added up over resumed runs */
+    double stage_seconds[RF_SIM_STAGES]; /* time per stage, every worker of every rank, likewise */
+    double exchange_seconds; /* wall time in the collectives (waiting for the slowest rank included), summed
+                                over ranks, likewise */
+} rf_sim_result;
+
 typedef struct rf_sim_point_cfg {
     double sigma;
     rf_channel_kind channel;
     double rho, sigma_b; /* bursty: probability and deviation of the burst noise */
     uint64_t seed, max_frames, target_errors;
     unsigned threads;
-    /* progress callback, called from the merging thread after each round (may be NULL) */
-    void (*progress)(void *arg, uint64_t frames, uint64_t block_errors);
-    void *progress_arg;
+    /* called on rank 0 after each merged round with the state so far (may be NULL) */
+    void (*on_round)(void *arg, const rf_sim_result *state);
+    void *on_round_arg;
+    const rf_sim_comm *comm;           /* NULL: this process alone */
+    const volatile sig_atomic_t *stop; /* non-zero: end at the next round boundary (NULL: never) */
+    const rf_sim_result *resume;       /* a checkpointed prefix to continue from (NULL: frame 0) */
 } rf_sim_point_cfg;
 
-typedef struct rf_sim_result {
-    uint64_t frames, bit_errors, block_errors, bits;
-    uint64_t bit_errors_sq; /* sum over frames of (bit errors of the frame)^2: the frame-level BER variance */
-    uint64_t *leaf_errors; /* nleaves counts (allocated by rf_sim_point, free with rf_sim_result_free) */
-    size_t nleaves;
-    double seconds;
-} rf_sim_result;
+/* Frames per batch for codes of length n. */
+size_t rf_sim_batch_frames(size_t n);
 
-/* Runs one point. Returns false (with err) on bad arguments or out of memory. */
+/* Runs one point. Returns false (with err) on bad arguments, out of memory or a failed exchange;
+ * true with res->interrupted set when the stop flag ended it. Every rank returns the same result
+ * except where a target batch was cut: only rank 0 counts that one (see "rounds"). */
 bool rf_sim_point(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, rf_sim_result *res, char *err,
                   size_t errlen);
 /* The same with the codec's symbols sent as real values (see above). */
 bool rf_sim_point_real(const rf_sim_codec *codec, const rf_sim_point_cfg *cfg, rf_sim_result *res, char *err,
                        size_t errlen);
 void rf_sim_result_free(rf_sim_result *res);
+/* A deep copy of src (leaf counts included); false when out of memory. */
+bool rf_sim_result_copy(rf_sim_result *dst, const rf_sim_result *src);
 
 /* The message bits of frames [first, first + frames), k per frame (the stream documented above). */
 void rf_sim_messages(uint64_t seed, uint64_t first, size_t frames, size_t k, uint8_t *msg);
@@ -95,10 +157,6 @@ void rf_sim_messages(uint64_t seed, uint64_t first, size_t frames, size_t k, uin
  * observations out (x and out may be the same array). scratch: 3n floats. */
 void rf_sim_real_channel(rf_channel_kind ch, const float *x, size_t n, size_t frames, uint64_t first, uint64_t seed,
                          float sigma, float rho, float sigma_b, float *scratch, float *out);
-
-/* Wilson score interval for x successes in n trials at z = 1.959963984540054 (95%); n = 0 gives
- * [0, 1]. */
-void rf_wilson(uint64_t x, uint64_t n, double *lo, double *hi);
 
 /* Normal-approximation interval for the BER from the frame-level variance: the frames are i.i.d.
  * and BER = mean(e_f) / k, so the bits' correlation inside a frame is accounted for:
