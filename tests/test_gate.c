@@ -614,7 +614,11 @@ static void test_gate(void)
     /* A higher threshold lets it pass; an absurdly small alpha too. */
     CHECK(gate(base, cur, "--threshold", "15") == 0);
     CHECK(gate(base, cur, "--threshold=12%", NULL) == 0);
-    CHECK(gate(base, cur, "--alpha", "1e-9") == 0);
+    /* alpha 1e-9: ten repetitions cannot reach it (the smallest p of 10 vs 10 is 1.1e-5): every
+     * comparison is blind, and the run refuses a verdict instead of passing it. */
+    rc = gate(base, cur, "--alpha", "1e-9");
+    CHECKF(rc == 2 && strstr(last_out, "gate: inconclusive") && strstr(last_out, "12 of 12 comparisons"), "rc %d\n%s",
+           rc, last_out);
 
     /* The same benchmark 10% faster: an improvement, exit 0. */
     scale[2] = 0.90;
@@ -678,17 +682,18 @@ static void test_gate(void)
     CHECKF(rc == 1 && strstr(last_out, "regression: fht_f32/avx512/log2n=10: median"), "rc %d\n%s", rc, last_out);
 
     /* Three repetitions cannot reach alpha = 0.05 (min p = 0.1): a 10% slowdown is inconclusive,
-     * warned about, and does not fail the gate. */
+     * warned about, and the run as a whole refuses a verdict (exit 2): it could not have seen a
+     * regression of the threshold anywhere. */
     for (int j = 0; j < NROWS; j++) scale[j] = j == 2 ? 1.10 : 1.0;
     suite(rows, 0.01, 3, NULL);
     write_gb(tpath("base3.json"), rows, NROWS, 700);
     suite(rows, 0.01, 3, scale);
     write_gb(cur, rows, NROWS, 800);
     rc = gate(tpath("base3.json"), cur, NULL, NULL);
-    CHECKF(rc == 0 && strstr(last_out, "inconclusive") && strstr(last_err, "fewer than 9 repetitions") &&
-               strstr(last_err, "at least 4 each"),
+    CHECKF(rc == 2 && strstr(last_out, "inconclusive") && strstr(last_err, "fewer than 9 repetitions") &&
+               strstr(last_err, "at least 4 each") && strstr(last_out, "gate: 0 regressions"),
            "rc %d\n%s%s", rc, last_out, last_err);
-    CHECK(gate(tpath("base3.json"), cur, "--min-repetitions", "3") == 0 && !strstr(last_err, "fewer than"));
+    CHECK(gate(tpath("base3.json"), cur, "--min-repetitions", "3") == 2 && !strstr(last_err, "fewer than"));
 
     /* Input and usage errors: exit 2 with one line on stderr. */
     write_text(tpath("malformed.json"), "{\"benchmarks\": [ {\"name\": \"x\", ");
