@@ -346,6 +346,11 @@ static const rf_kernel moe_t3_kernel = {
     .bench_setup = moe_t3_bench_setup,
     .bench_run = moe_bench_run,
     .bench_free = moe_bench_free,
+    /* The noisiest speedups of the registry: streaming n x C(d+2,3) doubles, it shares the memory
+     * bus with whatever else runs; its speedup over scalar moved 43% between two runs on the
+     * shared 2-core CI machine (the most of any kernel), and a row of the quiet baseline had a
+     * 5.2% spread where the median kernel has 0.1%. */
+    .gate_threshold_pct = 45,
     .fuzz_inputs = moe_t3_fuzz,
 };
 
