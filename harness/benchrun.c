@@ -61,16 +61,16 @@ int rf_spawn_wait(char *const *argv, const char *log, char *const *env_extra, in
     return WEXITSTATUS(status);
 }
 
-/* The last non-empty line of a log (for the message of a failed child). */
-static void last_line(const char *log, char *out, size_t len)
+void rf_log_last_line(const char *log, const char *prefix, char *out, size_t len)
 {
     out[0] = '\0';
     FILE *f = log ? fopen(log, "r") : NULL;
     if (!f) return;
+    const size_t np = strlen(prefix);
     char line[512];
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (*line) snprintf(out, len, "%.*s", (int)(len - 1), line);
+        if (*line && !strncmp(line, prefix, np)) snprintf(out, len, "%.*s", (int)(len - 1), line + np);
     }
     fclose(f);
 }
@@ -100,7 +100,7 @@ bool rf_bench_job_run(const rf_bench_job *j, char *err, size_t errlen)
     if (rc == 0) return true;
     if (rc > 0) {
         char tail[400];
-        last_line(j->log, tail, sizeof tail);
+        rf_log_last_line(j->log, "", tail, sizeof tail);
         rf_fail(err, errlen, "%s bench exited with %d (log %s)%s%s", j->exe, rc, j->log, *tail ? ": " : "", tail);
     }
     return false;

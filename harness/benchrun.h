@@ -25,6 +25,10 @@ typedef struct rf_bench_job {
  * message naming the binary and the log (and the child's last stderr line when it has one). */
 bool rf_bench_job_run(const rf_bench_job *j, char *err, size_t errlen);
 
+/* The last non-empty line of a child's log that starts with prefix ("" for any), without the
+ * prefix; "" when there is none. For the one-line message about a child that failed. */
+void rf_log_last_line(const char *log, const char *prefix, char *out, size_t len);
+
 /* The CPU a single-threaded benchmark is pinned to: the highest-numbered CPU this process may run
  * on (CPU 0 takes most interrupts), or -1 when the affinity cannot be read. */
 int rf_pin_choose(void);

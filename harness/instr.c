@@ -226,12 +226,8 @@ int rf_instr_parent_run(const char *const *child_argv, const rf_provenance *prov
     const int rc = rf_spawn_wait((char *const *)argv, log, envx, -1, err, sizeof err);
     int ret = RF_EXIT_OK;
     if (rc != 0) {
-        char tail[400] = "";
-        FILE *lf = fopen(log, "r");
-        for (char line[512]; lf && fgets(line, sizeof line, lf);)
-            if (!strncmp(line, "refast: ", 8)) snprintf(tail, sizeof tail, "%.*s", (int)sizeof tail - 1, line + 8);
-        if (lf) fclose(lf);
-        tail[strcspn(tail, "\n")] = '\0';
+        char tail[400];
+        rf_log_last_line(log, "refast: ", tail, sizeof tail); /* the child's own one-line error */
         ret = rc < 0 ? rf_usage_error("bench: %s", err)
             : *tail ? rf_usage_error("%s", tail)
                     : rf_usage_error("bench: the run under valgrind exited with %d (see its log: %s)", rc, log);
