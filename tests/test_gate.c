@@ -762,6 +762,22 @@ static void test_gate(void)
         CHECK(run(bad_out) == 2 && !file_exists(tpath("g.json")));
     }
 
+    /* A kernel whose registry entry declares a wider threshold (moe_t3_sum_f64: 45%) keeps a 20%
+     * slowdown that the default 5% would flag, and the table says why. */
+    {
+        synth k3[2] = {{"moe_t3_sum_f64/scalar/d=32,n=100000", 6.8e8, 0.01, 10, 0, 0, 0, 0},
+                       {"fht_f32/scalar/log2n=10", 8000, 0.01, 10, 0, 0, 0, 0}};
+        write_gb(tpath("k3a.json"), k3, 2, 1100);
+        k3[0].ns *= 1.2;
+        k3[1].ns *= 1.2;
+        write_gb(tpath("k3b.json"), k3, 2, 1101);
+        rc = gate(tpath("k3a.json"), tpath("k3b.json"), NULL, NULL);
+        const char *l3 = strstr(last_out, "\nmoe_t3_sum_f64/scalar/d=32,n=100000 ");
+        CHECKF(rc == 1 && l3 && strstr(l3, "45%*  unchanged") && strstr(last_out, "(gate_threshold_pct)") &&
+                   strstr(last_out, "moe_t3_sum_f64 45%") && strstr(last_out, "gate: 1 regressions"),
+               "rc %d\n%s", rc, last_out);
+    }
+
     /* Several files are one side: two baselines of 5 repetitions pool to 10. */
     suite(rows, 0.01, 5, NULL);
     write_gb(tpath("b5a.json"), rows, NROWS, 1000);
@@ -794,6 +810,20 @@ static void test_gate(void)
     CHECK(run(no_current) == 2 && strstr(last_err, "--current"));
     const char *help[] = {"gate", "--help", NULL};
     CHECK(run(help) == 0 && strstr(last_out, "usage: refast gate"));
+    /* refast ab refuses what it cannot run before benchmarking anything */
+    const char *ab_bad[] = {"ab", "--base", tpath("nope"), NULL};
+    rc = run(ab_bad);
+    CHECKF(rc == 2 && strstr(last_err, "refast: ab: --base ") && strstr(last_err, "not an executable file") &&
+               rf_test_lines(last_err) == 1,
+           "rc %d: %s", rc, last_err);
+    const char *ab_out[] = {"ab", "--base", "/proc/self/exe", "--json", "/nonexistent/dir/x.json", NULL};
+    CHECK(run(ab_out) == 2 && strstr(last_err, "/nonexistent/dir/x.json"));
+    /* --confirm needs a binary to re-run: a synthetic file names none */
+    for (int j = 0; j < NROWS; j++) scale[j] = j == 2 ? 1.10 : 1.0;
+    suite(rows, 0.01, 10, scale);
+    write_gb(cur, rows, NROWS, 200);
+    rc = gate(base, cur, "--confirm", NULL);
+    CHECKF(rc == 2 && strstr(last_err, "--confirm") && strstr(last_err, "refast_executable"), "rc %d: %s", rc, last_err);
 }
 
 /* ---- instruction counts ---------------------------------------------------------------------- */
