@@ -48,7 +48,7 @@ refast_in() {
 # is one, else the last non-empty line.
 summary_of() {
     local s
-    s=$(grep -E 'tests passed|tests failed|^[a-z]+: [0-9]+ passed, [0-9]+ failed|Done [0-9]+ runs|^#[0-9]+: cov:|all present|^ninja: no work|^gate: [0-9]+ regressions' "$1" | tail -n 1)
+    s=$(grep -E 'tests passed|tests failed|^[a-z]+: [0-9]+ passed, [0-9]+ failed|Done [0-9]+ runs|^#[0-9]+: cov:|all present|^ninja: no work|^gate: speedups ' "$1" | tail -n 1)
     [[ -n $s ]] || s=$(grep -v '^[[:space:]]*$' "$1" | tail -n 1)
     s=$(printf '%s' "$s" | tr -s ' ')
     printf '%s' "${s:0:110}"
@@ -162,15 +162,21 @@ gate_run() {
     refast=$(refast_in build/release) || return 1
     rm -rf "$dir" && mkdir -p "$dir"
     echo "== (a) speedup over scalar, every kernel, vs $base.json"
-    REFAST_MACHINE_CLASS=$REFAST_GATE_CLASS "$refast" bench --isa all --repetitions "$REFAST_GATE_REPETITIONS" \
-        --min-time "$REFAST_GATE_MIN_TIME" --no-machine --out "$dir/speedup.json" >"$dir/bench.log" 2>&1 ||
-        { tail -n 5 "$dir/bench.log"; return 1; }
+    REFAST_MACHINE_CLASS=$REFAST_GATE_CLASS "$refast" bench --isa all --no-peers \
+        --repetitions "$REFAST_GATE_REPETITIONS" --min-time "$REFAST_GATE_MIN_TIME" --no-machine \
+        --out "$dir/speedup.json" >"$dir/bench.log" 2>&1 || { tail -n 5 "$dir/bench.log"; return 1; }
     "$refast" gate --baseline "$base.json" --current "$dir/speedup.json" --only speedup \
         --threshold "$REFAST_GATE_SPEEDUP_THRESHOLD" --confirm --json "$dir/speedup-gate.json" \
         --markdown "$dir/speedup-gate.md" --junit "$dir/speedup-gate.xml" --annotations
     r=$?
-    echo "gate: speedup part exit $r"
-    [[ $r -eq 0 ]] || rc=1
+    local speedup="exit $r"
+    if [[ $r -eq 2 ]] && grep -q '"verdict":"inconclusive","exit_code":2' "$dir/speedup-gate.json" 2>/dev/null &&
+        [[ $REFAST_GATE_STRICT != 1 ]]; then
+        speedup="inconclusive (too noisy to certify; not failing: REFAST_GATE_STRICT=1 would)"
+    elif [[ $r -ne 0 ]]; then
+        rc=1
+    fi
+    echo "gate: speedup part $speedup"
     echo "== (b) instruction counts ($REFAST_GATE_INSTR_KERNELS) vs $base.instructions.json"
     "$refast" bench --counter instructions --isa all --kernel "$REFAST_GATE_INSTR_KERNELS" \
         --calls "$REFAST_GATE_INSTR_CALLS" --out "$dir/instructions.json" >"$dir/instructions.log" 2>&1 ||
@@ -181,6 +187,7 @@ gate_run() {
     r=$?
     echo "gate: instruction part exit $r"
     [[ $r -eq 0 ]] || rc=1
+    echo "gate: speedups $speedup; instruction counts exit $r"
     # the summaries of both parts, for a CI's job summary
     cat "$dir/speedup-gate.md" "$dir/instructions-gate.md" >"$dir/summary.md" 2>/dev/null
     [[ -n ${GITHUB_STEP_SUMMARY:-} ]] && cat "$dir/summary.md" >>"$GITHUB_STEP_SUMMARY"
