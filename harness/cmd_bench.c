@@ -307,10 +307,19 @@ static int run_instructions(const bench_opts *o)
     return rf_instr_parent_run(argv, &prov, o->out);
 }
 
+/* OpenBLAS (the openblas peers, and LAPACKE behind moe_eig_topk_f64 at the vector levels) starts
+ * with a thread per CPU; the peers set it to one thread when they first run. Without this, a row
+ * timed before any peer ran (random interleaving, --no-peers, --kernel moe_eig_topk_f64) ran
+ * LAPACK on two threads squeezed onto the one pinned CPU: measured 2x slower than the same row
+ * after a peer had run, which the speedup gate flagged as a -51% regression. Every benchmark is
+ * single-threaded from the start. */
+void openblas_set_num_threads(int num_threads);
+
 static int run_bench(const void *opts)
 {
     const bench_opts *o = opts;
     const bool instr = o->counter == 1;
+    openblas_set_num_threads(1);
     const char *child = rf_instr_child_dir();
     if (instr && !child) return run_instructions(o);
     char tmp[4200], err[512];
