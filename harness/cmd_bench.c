@@ -307,12 +307,13 @@ static int run_instructions(const bench_opts *o)
     return rf_instr_parent_run(argv, &prov, o->out);
 }
 
-/* OpenBLAS (the openblas peers, and LAPACKE behind moe_eig_topk_f64 at the vector levels) starts
- * with a thread per CPU; the peers set it to one thread when they first run. Without this, a row
- * timed before any peer ran (random interleaving, --no-peers, --kernel moe_eig_topk_f64) ran
- * LAPACK on two threads squeezed onto the one pinned CPU: measured 2x slower than the same row
- * after a peer had run, which the speedup gate flagged as a -51% regression. Every benchmark is
- * single-threaded from the start. */
+/* OpenBLAS (the openblas peers, and LAPACKE behind moe_eig_topk_f64 and moe_recover_f64 at the
+ * vector levels) starts with a thread per CPU, created when the library loads, before this
+ * process pins itself, so they are not pinned; the peers set it to one thread only when one of
+ * them has run. So a LAPACKE row's numbers depended on what ran before it in the process. Seen as
+ * moe_eig_topk_f64/avx2/d=100,k=5 at 0.66-0.76 ms in the baselines (full runs, peers interleaved)
+ * against 1.2-1.3 ms single-threaded from the start: the speedup gate flagged it (-56%). Every
+ * benchmark is single-threaded from the start. */
 void openblas_set_num_threads(int num_threads);
 
 static int run_bench(const void *opts)
