@@ -26,6 +26,13 @@ typedef struct bench_opts {
     int counter; /* index into "time|instructions" */
 } bench_opts;
 
+#if REFAST_HAVE_BENCH
+#include "bench_shim.h"
+#include "benchrun.h"
+#include "instr.h"
+#include "jsonw.h"
+#include "provenance.h"
+
 /* --kernel: a shell pattern, or several separated by commas ("fht_f32,softmap_*"). */
 static bool kernel_selected(const char *globs, const char *name)
 {
@@ -38,13 +45,6 @@ static bool kernel_selected(const char *globs, const char *name)
         p += n + 1;
     }
 }
-
-#if REFAST_HAVE_BENCH
-#include "bench_shim.h"
-#include "benchrun.h"
-#include "instr.h"
-#include "jsonw.h"
-#include "provenance.h"
 
 typedef struct kernel_ctx {
     rf_impl im;
