@@ -384,7 +384,6 @@ void rf_gate_apply_confirmation(rf_gate_result *r, const rf_gate_result *confirm
         for (size_t j = 0; j < confirm->n && !c; j++)
             if (!strcmp(confirm->rows[j].name, row->name)) c = &confirm->rows[j];
         if (!c) continue; /* not re-measured: the first verdict stands */
-        row->first = row->overall;
         row->confirm_ran = true;
         row->a = c->a;
         row->b = c->b;

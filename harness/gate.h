@@ -94,9 +94,7 @@ typedef struct rf_gate_row {
     rf_gate_cmp time, speedup;
     double scalar_change; /* percent, when speedup.present */
     rf_verdict_kind overall;
-    /* --confirm */
-    bool confirm_ran;       /* the row was re-measured */
-    rf_verdict_kind first;  /* its verdict before the confirmation */
+    bool confirm_ran; /* --confirm re-measured it: the numbers above are the re-run's */
 } rf_gate_row;
 
 typedef struct rf_gate_result {
