@@ -43,10 +43,10 @@ static bool rerun_current(void *vctx, const char *const *names, size_t n, rf_ben
     char *buf = NULL;
     const size_t nk = kernels ? rf_gate_kernels_of(names, n, kernels, &buf) : 0;
     char dir[] = "/tmp/refast-confirm-XXXXXX";
-    bool ok = kernels && buf && mkdtemp(dir);
-    if (!ok) snprintf(err, errlen, "out of memory or no temporary directory");
     const char **outs = calloc(nk ? nk : 1, sizeof *outs);
     char (*paths)[2][4200] = calloc(nk ? nk : 1, sizeof *paths);
+    bool ok = kernels && buf && outs && paths && mkdtemp(dir);
+    if (!ok) snprintf(err, errlen, "out of memory or no temporary directory");
     for (size_t k = 0; ok && k < nk; k++) {
         snprintf(paths[k][0], sizeof paths[k][0], "%s/%s.json", dir, kernels[k]);
         snprintf(paths[k][1], sizeof paths[k][1], "%s/%s.log", dir, kernels[k]);
@@ -58,7 +58,7 @@ static bool rerun_current(void *vctx, const char *const *names, size_t n, rf_ben
     }
     if (ok) ok = rf_bench_load_merged(c->a->baseline.v, c->a->baseline.n, fa, err, errlen);
     if (ok && !(ok = rf_bench_load_merged(outs, nk, fb, err, errlen))) rf_bench_free(fa);
-    for (size_t k = 0; k < nk; k++) remove(paths[k][0]), remove(paths[k][1]);
+    for (size_t k = 0; paths && k < nk; k++) remove(paths[k][0]), remove(paths[k][1]);
     rmdir(dir);
     free(paths);
     free(outs);
