@@ -10,6 +10,7 @@ int rf_cli_main(int argc, char **argv);
 /* The top of the command tree (its subcommands are every command below). */
 extern const rf_command rf_cmd_refast;
 /* The judge, golden files, benchmarks and their reports (harness/cmd_*.c). */
-extern const rf_command rf_cmd_list, rf_cmd_verify, rf_cmd_golden, rf_cmd_bench, rf_cmd_gate, rf_cmd_report;
+extern const rf_command rf_cmd_list, rf_cmd_verify, rf_cmd_golden, rf_cmd_bench, rf_cmd_gate, rf_cmd_ab,
+    rf_cmd_report;
 
 #endif

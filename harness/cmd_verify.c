@@ -8,11 +8,13 @@
 #include "compare.h"
 #include "golden.h"
 #include "jsonw.h"
+#include "junit.h"
 
 /* Running totals and the JSON document of one verify run. */
 typedef struct tally {
     size_t passed, failed;
     rf_wbuf jw;
+    rf_junit junit; /* --junit: one test case per case and level */
 } tally;
 
 /* Judges one implementation on one case: a table row, a JSON record, the tally. */
@@ -35,6 +37,12 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
            v.max_ratio, v.bound, pass ? "pass" : "FAIL", v.near_ties ? " (near-tie flips)" : "");
     if (!pass) printf("    %s\n", v.detail);
     pass ? t->passed++ : t->failed++;
+    char cls[96], name[224], msg[320];
+    snprintf(cls, sizeof cls, "verify.%s", k->name);
+    snprintf(name, sizeof name, "%s [%s]", s->name, lname);
+    snprintf(msg, sizeof msg, "%s: max ratio %.3g, bound %.3g (%s)", pass ? "pass" : "FAIL", v.max_ratio, v.bound,
+             rf_tol_name(v.cls));
+    rf_junit_case(&t->junit, cls, name, pass ? RF_JUNIT_PASS : RF_JUNIT_FAIL, msg, v.detail);
 
     rf_wbuf *jw = &t->jw;
     if (t->passed + t->failed > 1) rf_wbuf_puts(jw, ",");
@@ -60,7 +68,7 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
 typedef struct verify_opts {
     rf_levels levels;
     bool peers;
-    const char *kernel, *golden, *json;
+    const char *kernel, *golden, *json, *junit;
 } verify_opts;
 
 static int run_verify(const void *opts)
@@ -95,11 +103,13 @@ static int run_verify(const void *opts)
             rfg_hash h;
             if (!rfg_read(path, &c, &h, err, sizeof err)) {
                 rf_wbuf_free(&t.jw);
+                rf_junit_free(&t.junit);
                 return rf_usage_error("%s", err);
             }
             if (strcmp(c.kernel, k->name) != 0) {
                 rf_case_free(&c);
                 rf_wbuf_free(&t.jw);
+                rf_junit_free(&t.junit);
                 return rf_usage_error("%s: field 'kernel': '%s', expected '%s'", path, c.kernel, k->name);
             }
             rf_impl im[RF_MAX_IMPLS];
@@ -109,11 +119,11 @@ static int run_verify(const void *opts)
         }
     }
     rf_wbuf_printf(&t.jw, "],\"passed\":%zu,\"failed\":%zu}\n", t.passed, t.failed);
-    if (o->json && !rf_wbuf_save(&t.jw, o->json, err, sizeof err)) {
-        rf_wbuf_free(&t.jw);
-        return rf_usage_error("%s", err);
-    }
+    bool saved = !o->json || rf_wbuf_save(&t.jw, o->json, err, sizeof err);
+    if (saved && o->junit) saved = rf_junit_save(&t.junit, "refast verify", o->junit, err, sizeof err);
     rf_wbuf_free(&t.jw);
+    rf_junit_free(&t.junit);
+    if (!saved) return rf_usage_error("%s", err);
     printf("verify: %zu passed, %zu failed\n", t.passed, t.failed);
     return t.failed ? RF_EXIT_CHECK : RF_EXIT_OK;
 }
@@ -129,6 +139,8 @@ static const rf_opt verify_opts_table[] = {
     {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR",
      .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
     {"--json", RF_OPT_FILE, offsetof(verify_opts, json), "FILE", .help = "also write every row as JSON to FILE"},
+    {"--junit", RF_OPT_FILE, offsetof(verify_opts, junit), "FILE",
+     .help = "also write JUnit XML to FILE: one test case per case and level"},
     {0},
 };
 

@@ -19,3 +19,36 @@ void rf_jsonw_num(rf_wbuf *w, double v, int digits)
     if (isfinite(v)) rf_wbuf_printf(w, "%.*g", digits, v);
     else rf_wbuf_puts(w, "null");
 }
+
+static void indent(rf_wbuf *w, int depth)
+{
+    rf_wbuf_puts(w, "\n");
+    for (int i = 0; i < depth; i++) rf_wbuf_puts(w, "  ");
+}
+
+void rf_jsonw_value(rf_wbuf *w, const rf_json *v, int depth)
+{
+    switch (v->type) {
+    case RF_JSON_NULL: rf_wbuf_puts(w, "null"); return;
+    case RF_JSON_BOOL: rf_wbuf_puts(w, v->boolean ? "true" : "false"); return;
+    case RF_JSON_NUMBER: rf_jsonw_num(w, v->number, 17); return;
+    case RF_JSON_STRING: rf_jsonw_str(w, v->str); return;
+    case RF_JSON_ARRAY:
+    case RF_JSON_OBJECT: {
+        const bool obj = v->type == RF_JSON_OBJECT;
+        rf_wbuf_puts(w, obj ? "{" : "[");
+        for (size_t i = 0; i < v->count; i++) {
+            if (i) rf_wbuf_puts(w, ",");
+            indent(w, depth + 1);
+            if (obj) {
+                rf_jsonw_str(w, v->keys[i]);
+                rf_wbuf_puts(w, ": ");
+            }
+            rf_jsonw_value(w, &v->items[i], depth + 1);
+        }
+        if (v->count) indent(w, depth);
+        rf_wbuf_puts(w, obj ? "}" : "]");
+        return;
+    }
+    }
+}

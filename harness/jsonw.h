@@ -5,10 +5,15 @@
 #define REFAST_JSONW_H
 
 #include "bytes.h"
+#include "json.h"
 
 /* A JSON string: quoted, with '"', '\\' and control characters escaped (RFC 8259). */
 void rf_jsonw_str(rf_wbuf *w, const char *s);
 /* v with `digits` significant digits (%.*g), or null when it is not finite (JSON has no NaN). */
 void rf_jsonw_num(rf_wbuf *w, double v, int digits);
+
+/* A parsed document (json.h) back as text, two spaces per level, numbers to 17 digits (exact for
+ * a double): how `refast bench` adds to the JSON Google Benchmark wrote. */
+void rf_jsonw_value(rf_wbuf *w, const rf_json *v, int depth);
 
 #endif

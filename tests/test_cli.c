@@ -65,6 +65,24 @@ static void test_levels(void)
     }
     CHECK(strstr(out, "autovec_") == NULL); /* peers only when asked */
 
+    /* --junit: one test case per case and level, written with the table */
+    char junit[512];
+    snprintf(junit, sizeof junit, "%s/verify.xml", rf_test_tmpdir());
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "scalar", "--kernel", "fht_f32", "--junit",
+                     junit, NULL);
+    const rf_kernel *fk = rf_kernel_find("fht_f32");
+    size_t ncases = 0;
+    for (const rf_case_spec *cs = fk ? fk->cases : NULL; cs && cs->name; cs++) ncases++;
+    FILE *jf = fopen(junit, "r");
+    char xml[1 << 15] = "";
+    const size_t nx = jf ? fread(xml, 1, sizeof xml - 1, jf) : 0;
+    xml[nx] = '\0';
+    if (jf) fclose(jf);
+    char suite[96];
+    snprintf(suite, sizeof suite, "<testsuite name=\"refast verify\" tests=\"%zu\" failures=\"0\"", ncases);
+    CHECKF(rc == 0 && ncases > 0 && strstr(xml, suite) && strstr(xml, "classname=\"verify.fht_f32\" name=\""),
+           "verify --junit: exit %d, want %s in\n%s", rc, suite, xml);
+
     /* --peers adds one autovec row per usable level that has one, and nothing else */
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "all", "--peers", "--kernel",
                      "fht_f32", NULL);
@@ -140,7 +158,7 @@ static void test_bad_arguments(void)
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "bench", "--min-time", "-1", NULL);
     expect_usage_error("bench --min-time -1", rc);
     /* every subcommand answers --help with exit 0 */
-    const char *cmds[] = {"list", "verify", "golden", "bench", "gate", "report", "sim", "code", "moe", "ko"};
+    const char *cmds[] = {"list", "verify", "golden", "bench", "gate", "ab", "report", "sim", "code", "moe", "ko"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         rc = rf_test_cli(out, sizeof out, err, sizeof err, cmds[i], "--help", NULL);
         CHECKF(rc == 0 && strstr(out, "usage: refast") != NULL, "%s --help", cmds[i]);

@@ -248,6 +248,11 @@ static const rf_kernel moe_t3_kernel = {
     .call = moe_call,
     .work = moe_work,
     .bench_sizes = t3_sizes,
+    /* The noisiest speedups of the registry: streaming n x C(d+2,3) doubles, it shares the memory
+     * bus with whatever else runs; its speedup over scalar moved 43% between two runs on the
+     * shared 2-core CI machine (the most of any kernel), and a row of the quiet baseline had a
+     * 5.2% spread where the median kernel has 0.1%. */
+    .gate_threshold_pct = 45,
     .fuzz_inputs = moe_fuzz,
 };
 

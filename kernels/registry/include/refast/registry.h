@@ -118,6 +118,10 @@ typedef struct rf_kernel {
     /* Benchmark sizes: the params make_inputs builds each benchmark's case from, terminated by
      * NULL. */
     const char *const *bench_sizes;
+    /* The performance gate's threshold for this kernel's rows, in percent, when its timings are
+     * noisier than the default allows (refast gate and refast ab use the larger of this and
+     * --threshold, and say so per row); 0: the gate's own. Instruction counts ignore it. */
+    double gate_threshold_pct;
 
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
     int (*fuzz_inputs)(const struct rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c);
