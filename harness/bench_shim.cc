@@ -53,6 +53,8 @@ extern "C" int rf_bench_run(rf_bench_item *items, size_t n, const rf_bench_optio
         std::vector<std::string> args = {"refast-bench"};
         args.push_back("--benchmark_repetitions=" + std::to_string(opt->repetitions));
         args.push_back("--benchmark_min_time=" + std::to_string(opt->min_time));
+        if (opt->warmup > 0) args.push_back("--benchmark_min_warmup_time=" + std::to_string(opt->warmup));
+        if (opt->interleave) args.push_back("--benchmark_enable_random_interleaving=true");
         if (opt->json_out) {
             args.push_back(std::string("--benchmark_out=") + opt->json_out);
             args.push_back("--benchmark_out_format=json");
@@ -62,7 +64,7 @@ extern "C" int rf_bench_run(rf_bench_item *items, size_t n, const rf_bench_optio
         for (auto &a : args) argv.push_back(a.data());
         int argc = static_cast<int>(argv.size());
         benchmark::Initialize(&argc, argv.data());
-        for (int i = 0; i < 16 && opt->context[i][0]; i++)
+        for (int i = 0; i < 48 && opt->context[i][0]; i++)
             benchmark::AddCustomContext(opt->context[i][0], opt->context[i][1]);
         for (size_t i = 0; i < n; i++) {
             rf_bench_item *item = &items[i];

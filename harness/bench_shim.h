@@ -6,6 +6,7 @@
 #ifndef REFAST_BENCH_SHIM_H
 #define REFAST_BENCH_SHIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,8 +29,13 @@ typedef struct rf_bench_item {
 typedef struct rf_bench_options {
     int repetitions;      /* >= 1 */
     double min_time;      /* seconds per repetition */
+    double warmup;        /* seconds each benchmark runs untimed before its first repetition */
+    bool interleave;      /* Google Benchmark's random interleaving: the repetitions of all items
+                             run in a random order, so that the rows the speedup gate divides
+                             (scalar and each level) see the same machine state, not minutes
+                             apart */
     const char *json_out; /* Google Benchmark JSON file, or NULL */
-    const char *context[16][2]; /* extra key/value pairs for the JSON context (NULL-terminated) */
+    const char *context[48][2]; /* extra key/value pairs for the JSON context (NULL-terminated) */
 } rf_bench_options;
 
 /* Runs every item (items[].batch is calibrated here); console table on stdout. Returns 0, or -1 with a message in err. */

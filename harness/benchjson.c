@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errf.h"
 #include "refast/isa.h"
 #include "stats.h"
 
@@ -315,34 +316,53 @@ static bool load_rows(loader *l, const rf_json *rows)
     return true;
 }
 
-bool rf_bench_load(const char *path, rf_bench_file *out, char *err, size_t errlen)
+/* Parses one file and appends its rows to l->f (whose path names the file in messages). */
+static bool load_document(loader *l, rf_json **root)
+{
+    *root = rf_json_parse_file(l->f->path, l->err, l->errlen);
+    if (!*root) return false;
+    if ((*root)->type != RF_JSON_OBJECT)
+        return lerr(l, "not a Google Benchmark result: top-level %s, expected an object",
+                    rf_json_type_name((*root)->type));
+    const rf_json *rows = rf_json_get(*root, "benchmarks");
+    if (!rows || rows->type != RF_JSON_ARRAY) return lerr(l, "not a Google Benchmark result: no \"benchmarks\" array");
+    return load_rows(l, rows);
+}
+
+bool rf_bench_load_merged(const char *const *paths, size_t n, rf_bench_file *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     loader l = {out, 0, err, errlen};
-    out->path = dup_str(path);
-    if (!out->path) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return false;
+    if (!n) return rf_fail(err, errlen, "no file to load");
+    if (n > 1 && !(out->more_roots = calloc(n - 1, sizeof *out->more_roots)))
+        return rf_fail(err, errlen, "%s: out of memory", paths[0]);
+    for (size_t i = 0; i < n; i++) {
+        char *path = dup_str(paths[i]);
+        if (!path) {
+            rf_fail(err, errlen, "%s: out of memory", paths[i]);
+            goto bad;
+        }
+        free(out->path);
+        out->path = path; /* names this file in the messages */
+        out->npaths = i + 1;
+        if (!load_document(&l, i ? &out->more_roots[i - 1] : &out->root)) goto bad;
     }
-    out->root = rf_json_parse_file(path, err, errlen);
-    if (!out->root) goto bad;
-    if (out->root->type != RF_JSON_OBJECT) {
-        lerr(&l, "not a Google Benchmark result: top-level %s, expected an object",
-             rf_json_type_name(out->root->type));
+    free(out->path);
+    if (!(out->path = dup_str(paths[0]))) {
+        rf_fail(err, errlen, "%s: out of memory", paths[0]);
         goto bad;
     }
     const rf_json *ctx = rf_json_get(out->root, "context");
     out->context = ctx && ctx->type == RF_JSON_OBJECT ? ctx : NULL;
-    const rf_json *rows = rf_json_get(out->root, "benchmarks");
-    if (!rows || rows->type != RF_JSON_ARRAY) {
-        lerr(&l, "not a Google Benchmark result: no \"benchmarks\" array");
-        goto bad;
-    }
-    if (!load_rows(&l, rows)) goto bad;
     return true;
 bad:
     rf_bench_free(out);
     return false;
+}
+
+bool rf_bench_load(const char *path, rf_bench_file *out, char *err, size_t errlen)
+{
+    return rf_bench_load_merged(&path, 1, out, err, errlen);
 }
 
 void rf_bench_free(rf_bench_file *f)
@@ -361,6 +381,8 @@ void rf_bench_free(rf_bench_file *f)
     }
     free(f->b);
     rf_json_free(f->root);
+    for (size_t i = 0; f->more_roots && i + 1 < f->npaths; i++) rf_json_free(f->more_roots[i]);
+    free(f->more_roots);
     free(f->path);
     memset(f, 0, sizeof *f);
 }
@@ -369,6 +391,13 @@ const rf_bench *rf_bench_find(const rf_bench_file *f, const char *name)
 {
     for (size_t i = 0; i < f->n; i++)
         if (!strcmp(f->b[i].name, name)) return &f->b[i];
+    return NULL;
+}
+
+const double *rf_bench_counter_values(const rf_bench *b, const char *counter)
+{
+    for (size_t k = 0; k < b->ncounters; k++)
+        if (!strcmp(b->counters[k].name, counter)) return b->counters[k].v;
     return NULL;
 }
 

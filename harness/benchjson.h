@@ -49,8 +49,10 @@ typedef struct rf_bench {
 } rf_bench;
 
 typedef struct rf_bench_file {
-    char *path;
-    rf_json *root;
+    char *path;    /* the first file's path */
+    size_t npaths; /* files merged into this one (rf_bench_load_merged) */
+    rf_json *root; /* the first file's document (its context is `context`) */
+    rf_json **more_roots; /* the other files' documents */
     const rf_json *context; /* NULL if the file has none */
     rf_bench *b;
     size_t n;
@@ -60,7 +62,13 @@ typedef struct rf_bench_file {
 /* Loads path. On failure returns false with a one-line message naming the file (and the row and
  * field for a bad row) in err; *out is then empty and needs no free. */
 bool rf_bench_load(const char *path, rf_bench_file *out, char *err, size_t errlen);
+/* Loads several files of the same benchmarks as one: every benchmark's samples are those of all
+ * files in order (the rounds of `refast ab`, repetitions spread over processes). The context is
+ * the first file's. Errors name the file they are in. */
+bool rf_bench_load_merged(const char *const *paths, size_t n, rf_bench_file *out, char *err, size_t errlen);
 void rf_bench_free(rf_bench_file *f);
+/* The samples of a counter ("instructions"), NULL when the benchmark has no such counter. */
+const double *rf_bench_counter_values(const rf_bench *b, const char *counter);
 const rf_bench *rf_bench_find(const rf_bench_file *f, const char *name);
 
 /* Median of a counter over the samples that have it; NaN when no sample has it. */

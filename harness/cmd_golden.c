@@ -1,5 +1,6 @@
 /* refast golden check|generate (SPEC §4). */
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,18 +8,9 @@
 #include "cli.h"
 #include "golden.h"
 
-static void golden_help(void)
-{
-    printf("usage: refast golden check [--golden DIR] [--kernel GLOB]\n"
-           "       refast golden generate [--golden DIR] [--kernel GLOB]\n"
-           "check:    reads every case of MANIFEST (every field and XXH3 hash), compares its file\n"
-           "          hash with MANIFEST, and reports registry cases without a file and files\n"
-           "          without a MANIFEST line. Exit 0 when all is well, 2 otherwise.\n"
-           "generate: rebuilds the cases of the matching kernels from their recipes with the oracle\n"
-           "          and rewrites MANIFEST. A case whose hash changes is reported loudly (review\n"
-           "          the MANIFEST diff); so is a case of those kernels that no recipe produces any\n"
-           "          more (or of a kernel no longer in the registry), whose file is removed.\n");
-}
+typedef struct golden_opts {
+    const char *golden, *kernel;
+} golden_opts;
 
 /* Files under dir/<family>/ that end in .rfg, for the orphan check. */
 static size_t count_orphans(const char *dir, rf_manifest *m)
@@ -50,8 +42,10 @@ static size_t count_orphans(const char *dir, rf_manifest *m)
     return orphans;
 }
 
-static int golden_check(const char *dir, const char *glob)
+static int golden_check(const void *opts)
 {
+    const golden_opts *o = opts;
+    const char *dir = o->golden ? o->golden : rf_golden_dir(), *glob = o->kernel;
     char err[512];
     rf_manifest m;
     if (!rf_manifest_load(dir, &m, false, err, sizeof err)) return rf_usage_error("%s", err);
@@ -102,8 +96,10 @@ static int golden_check(const char *dir, const char *glob)
     return bad ? RF_EXIT_USAGE : RF_EXIT_OK;
 }
 
-static int golden_generate(const char *dir, const char *glob)
+static int golden_generate(const void *opts)
 {
+    const golden_opts *o = opts;
+    const char *dir = o->golden ? o->golden : rf_golden_dir(), *glob = o->kernel;
     char err[512];
     rf_manifest m;
     if (!rf_manifest_load(dir, &m, true, err, sizeof err)) return rf_usage_error("%s", err);
@@ -178,26 +174,42 @@ static int golden_generate(const char *dir, const char *glob)
     return RF_EXIT_OK;
 }
 
-int cmd_golden(int argc, char **argv)
-{
-    const char *dir = rf_golden_dir(), *glob = "*", *action = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            golden_help();
-            return RF_EXIT_OK;
-        } else if (rf_opt(argc, argv, &i, "--golden", &v)) {
-            if (!v) return rf_usage_error("golden: --golden needs a directory");
-            dir = v;
-        } else if (rf_opt(argc, argv, &i, "--kernel", &v)) {
-            if (!v) return rf_usage_error("golden: --kernel needs a glob");
-            glob = v;
-        } else if (!action && (!strcmp(argv[i], "check") || !strcmp(argv[i], "generate"))) {
-            action = argv[i];
-        } else {
-            return rf_usage_error("golden: unexpected argument '%s' (see refast golden --help)", argv[i]);
-        }
-    }
-    if (!action) return rf_usage_error("golden: expected 'check' or 'generate' (see refast golden --help)");
-    return !strcmp(action, "check") ? golden_check(dir, glob) : golden_generate(dir, glob);
-}
+static const rf_opt golden_opts_table[] = {
+    {"--golden", RF_OPT_FILE, offsetof(golden_opts, golden), "DIR",
+     .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
+    {"--kernel", RF_OPT_STR, offsetof(golden_opts, kernel), "GLOB",
+     .help = "kernels whose name matches (shell pattern)",
+     .def = "*"},
+    {0},
+};
+
+static const rf_command golden_check_cmd = {
+    .name = "check",
+    .summary = "check the golden files against MANIFEST and the registry",
+    .about = "Reads every case of MANIFEST (every field and XXH3 hash), compares its file hash with\n"
+             "MANIFEST, and reports registry cases without a file and files without a MANIFEST line.\n"
+             "Exit 0 when all is well, 2 otherwise.",
+    .opts = golden_opts_table,
+    .size = sizeof(golden_opts),
+    .run = golden_check,
+};
+
+static const rf_command golden_generate_cmd = {
+    .name = "generate",
+    .summary = "rebuild the golden files from the oracle and rewrite MANIFEST",
+    .about = "Rebuilds the cases of the matching kernels from their recipes with the oracle and\n"
+             "rewrites MANIFEST. A case whose hash changes is reported loudly (review the MANIFEST\n"
+             "diff); so is a case of those kernels that no recipe produces any more (or of a kernel\n"
+             "no longer in the registry), whose file is removed.",
+    .opts = golden_opts_table,
+    .size = sizeof(golden_opts),
+    .run = golden_generate,
+};
+
+static const rf_command *const golden_subs[] = {&golden_check_cmd, &golden_generate_cmd, NULL};
+
+const rf_command rf_cmd_golden = {
+    .name = "golden",
+    .summary = "check the golden files' hashes, or regenerate them from the oracle",
+    .subs = golden_subs,
+};

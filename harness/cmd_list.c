@@ -1,28 +1,18 @@
 /* refast list: kernels x levels, and where each level's code comes from (fallbacks shown). */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "refast/registry.h"
 
-int cmd_list(int argc, char **argv)
+typedef struct list_opts {
+    const char *kernel;
+} list_opts;
+
+static int run_list(const void *opts)
 {
-    const char *glob = "*";
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help")) {
-            printf("usage: refast list [--kernel GLOB]\n"
-                   "Prints every kernel with, per ISA level compiled for this architecture, the\n"
-                   "level that provides its code ('avx512 -> avx2' = falls back), whether this CPU\n"
-                   "can run it, the tolerance class and the number of golden cases.\n");
-            return RF_EXIT_OK;
-        } else if (rf_opt(argc, argv, &i, "--kernel", &v)) {
-            if (!v) return rf_usage_error("list: --kernel needs a value");
-            glob = v;
-        } else {
-            return rf_usage_error("list: unknown argument '%s'", argv[i]);
-        }
-    }
+    const char *glob = ((const list_opts *)opts)->kernel;
     printf("CPU: %s\n", rf_isa_cpu_summary());
     printf("%-22s %-8s %-9s %5s", "kernel", "family", "tolerance", "cases");
     for (int l = 0; l < RF_ISA_COUNT; l++)
@@ -52,3 +42,20 @@ int cmd_list(int argc, char **argv)
     if (!shown) return rf_usage_error("list: no kernel matches '%s'", glob);
     return RF_EXIT_OK;
 }
+
+static const rf_opt list_opts_table[] = {
+    {"--kernel", RF_OPT_STR, offsetof(list_opts, kernel), "GLOB", .help = "kernels whose name matches (shell pattern)",
+     .def = "*"},
+    {0},
+};
+
+const rf_command rf_cmd_list = {
+    .name = "list",
+    .summary = "kernels x ISA levels, and what each level falls back to",
+    .about = "Prints every kernel with, per ISA level compiled for this architecture, the\n"
+             "level that provides its code ('avx512 -> avx2' = falls back), whether this CPU\n"
+             "can run it, the tolerance class and the number of golden cases.",
+    .opts = list_opts_table,
+    .size = sizeof(list_opts),
+    .run = run_list,
+};

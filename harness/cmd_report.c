@@ -11,24 +11,26 @@
  * bandwidth (machine/triad/-). With several inputs the rows of each input sit side by side and a
  * comparison table gives each input's speedup over the first.
  *
+ * The report opens with an overview (issue 15): one table and one chart (overview.svg) of every
+ * kernel's best speedup over scalar per level and its best fractions of peak and bandwidth.
+ * `--sim` makes the simulation report instead (report_sim.h).
+ *
  * All files are generated in memory, then written under temporary names and renamed, so a failure
  * leaves no partial output.
  */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-#include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "benchjson.h"
+#include "bytes.h"
 #include "cli.h"
 #include "refast/isa.h"
 #include "report_doc.h"
+#include "report_sim.h"
 #include "stats.h"
 #include "svg.h"
 
@@ -467,14 +469,14 @@ static int impl_colour(const char *impl)
 }
 
 /* Builds the chart of kernel k into svg (one panel per size, bars per impl and input). */
-static bool kernel_chart(const report *r, const kernel_rows *k, rf_tb *svg)
+static bool kernel_chart(const report *r, const kernel_rows *k, rf_wbuf *svg)
 {
     size_t nb = k->impls.n * r->nin;
     rf_svg_panel *panels = calloc(k->sizes.n, sizeof *panels);
     rf_svg_bar *bars = calloc(k->sizes.n * nb + 1, sizeof *bars);
     char (*notes)[32] = calloc(k->sizes.n * nb + 1, sizeof *notes);
     char (*tips)[256] = calloc(k->sizes.n * nb + 1, sizeof *tips);
-    rf_svg_legend *legend = calloc(r->nin, sizeof *legend);
+    rf_svg_legend *legend = calloc(r->nin + k->impls.n, sizeof *legend);
     bool ok = panels && bars && notes && tips && legend;
     char unit[48] = "calls";
     bool have_unit = false;
@@ -505,14 +507,120 @@ static bool kernel_chart(const report *r, const kernel_rows *k, rf_tb *svg)
         char title[160], yunit[96];
         snprintf(title, sizeof title, "%s: throughput per implementation (higher is better)", k->name);
         snprintf(yunit, sizeof yunit, "%s/s; labels: speedup over scalar", unit);
-        for (size_t i = 0; i < r->nin; i++) legend[i] = (rf_svg_legend){r->in[i].label, (int)i};
-        rf_svg_bar_chart(svg, title, yunit, panels, k->sizes.n, legend, r->nin > 1 ? r->nin : 0);
+        /* several inputs: a colour per input; one: a colour per kind of row (impl_colour) */
+        size_t nlegend = 0;
+        if (r->nin > 1)
+            for (size_t i = 0; i < r->nin; i++) legend[nlegend++] = (rf_svg_legend){r->in[i].label, (int)i};
+        else
+            for (size_t m = 0; m < k->impls.n; m++) legend[nlegend++] = (rf_svg_legend){k->impls.v[m], impl_colour(k->impls.v[m])};
+        rf_svg_bar_chart(svg, title, yunit, panels, k->sizes.n, legend, nlegend);
     }
     free(panels);
     free(bars);
     free(notes);
     free(tips);
     free(legend);
+    return ok;
+}
+
+/* ---- overview ------------------------------------------------------------------------------- */
+
+/* The best of kernel k at level `level` over its sizes in input 0: the speedup over scalar and the
+ * fractions of the FMA peak and of the triad bandwidth (each its own best; NaN when unknown). */
+typedef struct best {
+    double speedup, peak, bandwidth;
+} best;
+
+static best kernel_best(const report *r, const kernel_rows *k, const char *level)
+{
+    best b = {NAN, NAN, NAN};
+    const double bw = machine_bandwidth(r, 0);
+    for (size_t s = 0; s < k->sizes.n; s++) {
+        cell c, sc;
+        if (!get_cell(r, 0, k->name, level, k->sizes.v[s], &c)) continue;
+        if (get_cell(r, 0, k->name, "scalar", k->sizes.v[s], &sc) && !(sc.ns / c.ns <= b.speedup)) b.speedup = sc.ns / c.ns;
+        const double peak = machine_peak(r, 0, c.level) * (c.f64 && strcmp(c.level, "scalar") ? 0.5 : 1.0);
+        const double fp = c.flops / peak, fb = c.bps / bw;
+        if (isfinite(fp) && !(fp <= b.peak)) b.peak = fp;
+        if (isfinite(fb) && !(fb <= b.bandwidth)) b.bandwidth = fb;
+    }
+    return b;
+}
+
+/* The levels (hand-written rows) of input 0, in level order. */
+static void overview_levels(const report *r, strlist *levels)
+{
+    for (size_t k = 0; k < r->nk; k++)
+        for (size_t m = 0; m < r->k[k].impls.n; m++) {
+            char lvl[32];
+            if (rf_bench_row_kind(r->k[k].impls.v[m], lvl, sizeof lvl) == RF_ROW_LEVEL) sl_add(levels, r->k[k].impls.v[m]);
+        }
+    qsort(levels->v, levels->n, sizeof(char *), cmp_impl);
+}
+
+/* One table and one chart: every kernel's best speedup over scalar per level and its fraction of
+ * peak, so the whole run reads at a glance before the per-kernel sections. */
+static bool section_overview(const report *r, rf_doc *d, rf_wbuf *svg)
+{
+    strlist levels = {0};
+    overview_levels(r, &levels);
+    rf_doc_heading(d, 2, "Overview");
+    rf_doc_para(d, "Per kernel and level%s: the best speedup over scalar among its sizes, and the best fractions of "
+                   "the level's peak FMA rate (FLOP/s) and of the triad bandwidth, each over the sizes (see the "
+                   "kernel's section for the size).",
+                r->nin > 1 ? " (first input)" : "");
+    rf_table t;
+    rf_table_init(&t, 1 + 3 * levels.n);
+    t.left = 1;
+    rf_table_cell(&t, "kernel");
+    for (size_t l = 0; l < levels.n; l++) {
+        rf_table_cell(&t, "%s vs scalar", levels.v[l]);
+        rf_table_cell(&t, "%s %% peak FLOP/s", levels.v[l]);
+        rf_table_cell(&t, "%s %% bandwidth", levels.v[l]);
+    }
+    const size_t nbars = r->nk * (levels.n ? levels.n : 1);
+    rf_svg_bar *bars = calloc(2 * nbars + 1, sizeof *bars);
+    char (*notes)[40] = calloc(2 * nbars + 1, sizeof *notes);
+    char (*tips)[160] = calloc(2 * nbars + 1, sizeof *tips);
+    rf_svg_legend *legend = calloc(levels.n + 1, sizeof *legend);
+    const bool ok = bars && notes && tips && legend;
+    size_t n = 0;
+    for (size_t k = 0; ok && k < r->nk; k++) {
+        rf_table_cell(&t, "%s", r->k[k].name);
+        for (size_t l = 0; l < levels.n; l++) {
+            const best b = kernel_best(r, &r->k[k], levels.v[l]);
+            char b1[32], b2[32], b3[32];
+            rf_table_cell(&t, "%s", fmt_ratio(b.speedup, b1, sizeof b1));
+            rf_table_cell(&t, "%s", fmt_pct(b.peak, 1, b2, sizeof b2));
+            rf_table_cell(&t, "%s", fmt_pct(b.bandwidth, 1, b3, sizeof b3));
+            if (!isfinite(b.speedup)) continue; /* no such level for this kernel */
+            snprintf(notes[n], sizeof notes[n], "%.1fx", b.speedup);
+            snprintf(tips[n], sizeof tips[n], "%s %s: best %.2fx over scalar", r->k[k].name, levels.v[l], b.speedup);
+            bars[n] = (rf_svg_bar){r->k[k].name, b.speedup, notes[n], tips[n], impl_colour(levels.v[l])};
+            snprintf(notes[nbars + n], sizeof notes[nbars + n], "%s", isfinite(b.peak) ? b2 : "");
+            snprintf(tips[nbars + n], sizeof tips[nbars + n], "%s %s: best %s of the FMA peak", r->k[k].name,
+                     levels.v[l], b2);
+            bars[nbars + n] = (rf_svg_bar){r->k[k].name, isfinite(b.peak) ? 100 * b.peak : NAN, notes[nbars + n],
+                                           tips[nbars + n], impl_colour(levels.v[l])};
+            n++;
+        }
+    }
+    rf_doc_table(d, &t);
+    rf_table_free(&t);
+    if (ok && n) { /* no chart when no kernel has a vector level (a scalar-only run) */
+        for (size_t l = 0; l < levels.n; l++) legend[l] = (rf_svg_legend){levels.v[l], impl_colour(levels.v[l])};
+        const rf_svg_panel panels[2] = {{"best speedup over scalar (x)", bars, n},
+                                        {"best % of the level's peak FLOP/s (kernels with a FLOPS counter)", bars + nbars, n}};
+        rf_svg_bar_chart_rows(svg, "Overview: every kernel, every level (higher is better)",
+                              "left: speedup over scalar; right: % of peak FMA throughput", panels, 2, legend,
+                              levels.n, 1);
+        rf_doc_figure(d, "overview.svg", "every kernel's best speedup per level and fraction of peak", svg);
+    }
+    free(bars);
+    free(notes);
+    free(tips);
+    free(legend);
+    sl_free(&levels);
     return ok;
 }
 
@@ -535,51 +643,6 @@ static void section_method(const report *r, rf_doc *d)
 
 /* ---- driver --------------------------------------------------------------------------------- */
 
-static bool mkdir_p(const char *dir, char *err, size_t errlen)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
-        snprintf(err, errlen, "--out: path too long");
-        return false;
-    }
-    for (char *p = path + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-                snprintf(err, errlen, "%.300s: cannot create directory: %s", path, strerror(errno));
-                return false;
-            }
-            *p = saved;
-            if (!saved) break;
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a directory", dir);
-        return false;
-    }
-    return true;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: refast report --in FILE.json [FILE.json...] --out DIR [--title TEXT]\n"
-            "                     [--time real|cpu]\n\n"
-            "Writes DIR/report.md, DIR/report.html (self-contained: charts inlined) and one SVG chart\n"
-            "per kernel from Google Benchmark JSON written by refast bench. Per kernel: throughput per\n"
-            "implementation and size, median time, items/s, GFLOP/s (counter FLOPS), GB/s\n"
-            "(bytes_per_second), speedup vs scalar and vs the autovec peer, and the fraction of the\n"
-            "machine's peak FMA rate and triad bandwidth (rows machine/fma_peak_<level>/-,\n"
-            "machine/triad/-). Several inputs (--in A B, or --in repeated) are compared side by side.\n"
-            "Times are median CPU times (--time real: wall-clock times, which include waits on a busy\n"
-            "machine); rates\n"
-            "are recomputed against the same time so that every number in the report agrees.\n"
-            "Files are written under temporary names and renamed: a failure leaves no partial output.\n"
-            "Exit codes: 0 written, 2 usage or input error.\n");
-}
-
 static void report_free(report *r)
 {
     for (size_t i = 0; i < r->nin; i++) {
@@ -593,39 +656,6 @@ static void report_free(report *r)
         sl_free(&r->k[k].impls);
     }
     free(r->k);
-}
-
-/* files has room for argc entries; they point into argv. */
-static int parse_args(int argc, char **argv, const char **files, size_t *nfiles, report *r)
-{
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return -1;
-        }
-        if (rf_opt(argc, argv, &i, "--in", &v)) {
-            if (!v || !*v) return rf_usage_error("report: --in needs at least one file");
-            bool joined = !strncmp(argv[i], "--in=", 5);
-            files[(*nfiles)++] = v;
-            while (!joined && i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) files[(*nfiles)++] = argv[++i];
-        } else if (rf_opt(argc, argv, &i, "--out", &v)) {
-            if (!v || !*v) return rf_usage_error("report: --out needs a directory");
-            r->outdir = v;
-        } else if (rf_opt(argc, argv, &i, "--title", &v)) {
-            if (!v) return rf_usage_error("report: --title needs a text");
-            r->title = v;
-        } else if (rf_opt(argc, argv, &i, "--time", &v)) {
-            if (v && !strcmp(v, "real")) r->cpu = false;
-            else if (v && !strcmp(v, "cpu")) r->cpu = true;
-            else return rf_usage_error("report: --time wants 'real' or 'cpu', got '%s'", v ? v : "");
-        } else {
-            return rf_usage_error("report: unknown argument '%s' (try refast report --help)", argv[i]);
-        }
-    }
-    if (!*nfiles) return rf_usage_error("report: --in FILE.json is required (try refast report --help)");
-    if (!r->outdir) return rf_usage_error("report: --out DIR is required (try refast report --help)");
-    return 0;
 }
 
 static void make_labels(report *r)
@@ -650,14 +680,18 @@ static int write_report(report *r)
     char err[512];
     rf_doc d;
     rf_doc_begin(&d, r->title);
-    section_inputs(r, &d);
-    section_machine(r, &d);
-    size_t nsvg = r->nk;
-    rf_tb *svgs = calloc(nsvg + 1, sizeof *svgs);
+    size_t nsvg = r->nk + 1; /* the kernels' charts, then the overview's */
+    rf_wbuf *svgs = calloc(nsvg + 1, sizeof *svgs);
     char (*svgname)[128] = calloc(nsvg + 1, sizeof *svgname);
     char (*paths)[4200] = calloc(nsvg + 2, sizeof *paths);
     rf_outfile *files = calloc(nsvg + 2, sizeof *files);
     bool ok = svgs && svgname && paths && files;
+    if (ok) {
+        ok = section_overview(r, &d, &svgs[r->nk]);
+        snprintf(svgname[r->nk], sizeof svgname[r->nk], "overview.svg");
+    }
+    section_inputs(r, &d);
+    section_machine(r, &d);
     for (size_t k = 0; ok && k < r->nk; k++) {
         const kernel_rows *kr = &r->k[k];
         char base[100];
@@ -665,7 +699,7 @@ static int write_report(report *r)
         snprintf(svgname[k], sizeof svgname[k], "%s.svg", base);
         for (size_t j = 0; j < k; j++)
             if (!strcmp(svgname[j], svgname[k])) snprintf(svgname[k], sizeof svgname[k], "%s-%zu.svg", base, k + 1);
-        rf_tb_init(&svgs[k]);
+        if (!strcmp(svgname[k], "overview.svg")) snprintf(svgname[k], sizeof svgname[k], "kernel-overview.svg");
         ok = kernel_chart(r, kr, &svgs[k]);
         rf_doc_heading(&d, 2, kr->name);
         char alt[160];
@@ -680,25 +714,28 @@ static int write_report(report *r)
     }
     section_method(r, &d);
     rf_doc_end(&d);
+    for (size_t k = 0; ok && k < nsvg; k++) ok = !svgs[k].oom;
     int rc = RF_EXIT_OK;
-    if (!ok) {
+    if (!ok || !rf_doc_ok(&d)) {
         rc = rf_usage_error("report: out of memory");
     } else {
         size_t nf = 0;
         snprintf(paths[nf], sizeof paths[nf], "%s/report.md", r->outdir);
-        files[nf] = (rf_outfile){paths[nf], &d.md}, nf++;
+        files[nf] = (rf_outfile){paths[nf], d.md.p, d.md.len}, nf++;
         snprintf(paths[nf], sizeof paths[nf], "%s/report.html", r->outdir);
-        files[nf] = (rf_outfile){paths[nf], &d.html}, nf++;
-        for (size_t k = 0; k < nsvg; k++, nf++) {
+        files[nf] = (rf_outfile){paths[nf], d.html.p, d.html.len}, nf++;
+        for (size_t k = 0; k < nsvg; k++) {
+            if (!svgs[k].len) continue; /* the overview of a run without vector levels has no chart */
             snprintf(paths[nf], sizeof paths[nf], "%s/%s", r->outdir, svgname[k]);
-            files[nf] = (rf_outfile){paths[nf], &svgs[k]};
+            files[nf] = (rf_outfile){paths[nf], svgs[k].p, svgs[k].len};
+            nf++;
         }
-        if (!rf_files_commit(files, nf, err, sizeof err)) rc = rf_usage_error("report: %s", err);
+        if (!rf_write_files_atomic(files, nf, err, sizeof err)) rc = rf_usage_error("report: %s", err);
         else
-            printf("report: wrote %s/report.md, %s/report.html and %zu SVG chart%s (%zu kernels, %zu input%s)\n",
-                   r->outdir, r->outdir, nsvg, nsvg == 1 ? "" : "s", r->nk, r->nin, r->nin == 1 ? "" : "s");
+            printf("report: wrote %s/report.md, %s/report.html and %zu SVG charts (%zu kernels, %zu input%s)\n",
+                   r->outdir, r->outdir, nf - 2, r->nk, r->nin, r->nin == 1 ? "" : "s");
     }
-    for (size_t k = 0; svgs && k < nsvg; k++) rf_tb_free(&svgs[k]);
+    for (size_t k = 0; svgs && k < nsvg; k++) rf_wbuf_free(&svgs[k]);
     free(svgs);
     free(svgname);
     free(paths);
@@ -707,32 +744,89 @@ static int write_report(report *r)
     return rc;
 }
 
-int cmd_report(int argc, char **argv)
+typedef struct report_opts {
+    rf_strlist in, sim, ref, distances;
+    const char *out, *title;
+    int time; /* index into "real|cpu" */
+    int axis; /* index into "ebn0|esn0|snr", -1: not given */
+} report_opts;
+
+static int run_report(const void *opts)
 {
-    report r = {0};
-    r.cpu = true; /* CPU time by default, like the shim's rates (see bench_shim.cc) */
-    r.title = "refast benchmark report";
-    const char **files = calloc((size_t)argc + 1, sizeof *files);
-    size_t nfiles = 0;
-    if (!files) return rf_usage_error("report: out of memory");
-    int rc = parse_args(argc, argv, files, &nfiles, &r);
-    if (!rc && !(r.in = calloc(nfiles, sizeof *r.in))) rc = rf_usage_error("report: out of memory");
+    const report_opts *o = opts;
+    if (o->sim.n) {
+        const rf_sim_report_opts so = {o->sim.v, o->ref.v, o->distances.v, o->sim.n, o->ref.n, o->distances.n,
+                                       o->out, o->title, o->axis};
+        return rf_report_sim(&so);
+    }
+    if (o->ref.n || o->distances.n || o->axis >= 0)
+        return rf_usage_error("report: --ref, --distances and --x go with --sim (the simulation report)");
+    report r = {.outdir = o->out, .title = o->title ? o->title : "refast benchmark report", .cpu = o->time == 1};
+    int rc = (r.in = calloc(o->in.n, sizeof *r.in)) ? RF_EXIT_OK : rf_usage_error("report: out of memory");
     char err[512];
-    for (size_t i = 0; !rc && i < nfiles; i++) {
-        if (!rf_bench_load(files[i], &r.in[i].f, err, sizeof err)) {
+    for (size_t i = 0; !rc && i < o->in.n; i++) {
+        if (!rf_bench_load(o->in.v[i], &r.in[i].f, err, sizeof err)) {
             rc = rf_usage_error("report: %s", err);
             break;
         }
         r.nin++;
-        if (r.in[i].f.n == 0) rc = rf_usage_error("report: %s: no benchmark rows", files[i]);
+        if (r.in[i].f.n == 0) rc = rf_usage_error("report: %s: no benchmark rows", o->in.v[i]);
     }
-    free(files);
     if (!rc) {
         make_labels(&r);
         if (!build_model(&r)) rc = rf_usage_error("report: out of memory");
-        else if (!mkdir_p(r.outdir, err, sizeof err)) rc = rf_usage_error("report: %s", err);
+        else if (!rf_mkdirs(r.outdir, err, sizeof err)) rc = rf_usage_error("report: %s", err);
         else rc = write_report(&r);
     }
     report_free(&r);
-    return rc < 0 ? RF_EXIT_OK : rc;
+    return rc;
 }
+
+static const rf_opt report_opts_table[] = {
+    {"--in", RF_OPT_FILES, offsetof(report_opts, in), "FILE.json",
+     .help = "benchmark JSON written by refast bench; several are compared side by\nside (--in A B, or --in repeated)",
+     .flags = RF_OPT_REQUIRED, .group = 1},
+    {"--sim", RF_OPT_FILES, offsetof(report_opts, sim), "FILE.json",
+     .help = "instead: the simulation report of refast sim JSON files, BER and BLER\n"
+             "against SNR overlaid, per-leaf BLER",
+     .flags = RF_OPT_REQUIRED, .group = 1},
+    {"--ref", RF_OPT_FILES, offsetof(report_opts, ref), "FILE",
+     .help = "with --sim: reference curves overlaid (dashed): refast sim JSON, CSV\n"
+             "with a header snr,ber,bler (x in the plot's convention), or Markdown\n"
+             "tables with an Eb/N0|Es/N0|SNR column and \"<name> BER\"/\"<name> BLER\"\n"
+             "columns (../shared/ko-reference/BER.md)"},
+    {"--distances", RF_OPT_FILES, offsetof(report_opts, distances), "FILE.json",
+     .help = "with --sim: histograms from refast code distances --json"},
+    {"--x", RF_OPT_CHOICE, offsetof(report_opts, axis), "ebn0|esn0|snr",
+     .help = "with --sim: the SNR convention of the x axis (default: the first\ninput's)"},
+    {"--out", RF_OPT_FILE, offsetof(report_opts, out), "DIR", .help = "where the report goes (created if missing)",
+     .flags = RF_OPT_REQUIRED},
+    {"--title", RF_OPT_STR, offsetof(report_opts, title), "TEXT",
+     .help = "the report's title (default: refast benchmark report, refast\nsimulation report)"},
+    {"--time", RF_OPT_CHOICE, offsetof(report_opts, time), "real|cpu",
+     .help = "median CPU times, or wall-clock times (which include waits on a busy\n"
+             "machine); CPU time like the shim's rates",
+     .def = "cpu"},
+    {0},
+};
+
+const rf_command rf_cmd_report = {
+    .name = "report",
+    .summary = "write report.md, report.html and SVG charts from benchmark or sim JSON",
+    .about = "Writes DIR/report.md, DIR/report.html (self-contained: charts inlined) and one SVG chart\n"
+             "per kernel from Google Benchmark JSON written by refast bench. Per kernel: throughput per\n"
+             "implementation and size, median time, items/s, GFLOP/s (counter FLOPS), GB/s\n"
+             "(bytes_per_second), speedup vs scalar and vs the autovec peer, and the fraction of the\n"
+             "machine's peak FMA rate and triad bandwidth (rows machine/fma_peak_<level>/-,\n"
+             "machine/triad/-). Rates are recomputed against the same time so that every number in\n"
+             "the report agrees. The report opens with an overview: every kernel's best speedup over\n"
+             "scalar per level and its fraction of peak, one table and one chart.\n"
+             "With --sim instead of --in: BER and BLER against SNR on log axes with 95% error bars for\n"
+             "every refast sim JSON given, reference curves (--ref) overlaid, the per-leaf BLER split\n"
+             "(seed eq. 4.4) and distance histograms (--distances), one SVG per chart.\n"
+             "Files are written under temporary names and renamed: a failure leaves no partial output.\n"
+             "Exit codes: 0 written, 2 usage or input error.",
+    .opts = report_opts_table,
+    .size = sizeof(report_opts),
+    .run = run_report,
+};

@@ -1,4 +1,5 @@
 /* refast verify: every golden case judged at ref and at every selected level (SPEC §3, §6). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,24 +8,13 @@
 #include "compare.h"
 #include "golden.h"
 #include "jsonw.h"
-
-static void verify_help(void)
-{
-    printf("usage: refast verify [--isa LEVEL|all] [--peers] [--kernel GLOB] [--golden DIR] [--json FILE]\n"
-           "Loads every golden case of the matching kernels and runs ref (scalar) and each\n"
-           "selected level on its inputs, comparing with the oracle's outputs under the kernel's\n"
-           "tolerance class. One row per case and level: max |error|, the error ratio\n"
-           "(|got-want|/(u*S) for sum/iterate, ulps for ulp, mismatches for exact/decision), the\n"
-           "bound and the verdict. A level without its own code runs its fallback, shown as\n"
-           "'avx512->avx2'. --peers also judges the benchmark peers: autovec_<level> for each\n"
-           "selected level and openblas, so that no ratio in a report rests on a wrong peer. Ends with 'verify: N passed, M failed'. Exit 1 if any case failed.\n"
-           "Default level: REFAST_ISA, else the best this CPU has.\n");
-}
+#include "junit.h"
 
 /* Running totals and the JSON document of one verify run. */
 typedef struct tally {
     size_t passed, failed;
-    rf_jsonw jw;
+    rf_wbuf jw;
+    rf_junit junit; /* --junit: one test case per case and level */
 } tally;
 
 /* Judges one implementation on one case: a table row, a JSON record, the tally. */
@@ -47,72 +37,57 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
            v.max_ratio, v.bound, pass ? "pass" : "FAIL", v.near_ties ? " (near-tie flips)" : "");
     if (!pass) printf("    %s\n", v.detail);
     pass ? t->passed++ : t->failed++;
+    char cls[96], name[224], msg[320];
+    snprintf(cls, sizeof cls, "verify.%s", k->name);
+    snprintf(name, sizeof name, "%s [%s]", s->name, lname);
+    snprintf(msg, sizeof msg, "%s: max ratio %.3g, bound %.3g (%s)", pass ? "pass" : "FAIL", v.max_ratio, v.bound,
+             rf_tol_name(v.cls));
+    rf_junit_case(&t->junit, cls, name, pass ? RF_JUNIT_PASS : RF_JUNIT_FAIL, msg, v.detail);
 
-    rf_jsonw *jw = &t->jw;
-    if (t->passed + t->failed > 1) rf_jsonw_raw(jw, ",");
-    rf_jsonw_raw(jw, "{\"kernel\":");
+    rf_wbuf *jw = &t->jw;
+    if (t->passed + t->failed > 1) rf_wbuf_puts(jw, ",");
+    rf_wbuf_puts(jw, "{\"kernel\":");
     rf_jsonw_str(jw, k->name);
-    rf_jsonw_raw(jw, ",\"case\":");
+    rf_wbuf_puts(jw, ",\"case\":");
     rf_jsonw_str(jw, s->name);
-    rf_jsonw_raw(jw, ",\"level\":");
+    rf_wbuf_puts(jw, ",\"level\":");
     rf_jsonw_str(jw, level);
-    rf_jsonw_raw(jw, ",\"provided_by\":");
+    rf_wbuf_puts(jw, ",\"provided_by\":");
     rf_jsonw_str(jw, provided_by);
-    rf_jsonw_raw(jw, ",\"class\":");
+    rf_wbuf_puts(jw, ",\"class\":");
     rf_jsonw_str(jw, rf_tol_name(v.cls));
-    rf_jsonw_fmt(jw, ",\"max_abs_error\":%.17g,\"ratio\":%.17g,\"bound\":%.17g,"
-                     "\"compared\":%llu,\"mismatches\":%llu,\"near_ties\":%llu,\"pass\":%s,"
-                     "\"detail\":",
-                 v.max_abs, v.max_ratio, v.bound, (unsigned long long)v.compared,
-                 (unsigned long long)v.mismatches, (unsigned long long)v.near_ties, pass ? "true" : "false");
+    rf_wbuf_printf(jw, ",\"max_abs_error\":%.17g,\"ratio\":%.17g,\"bound\":%.17g,"
+                       "\"compared\":%llu,\"mismatches\":%llu,\"near_ties\":%llu,\"pass\":%s,"
+                       "\"detail\":",
+                   v.max_abs, v.max_ratio, v.bound, (unsigned long long)v.compared,
+                   (unsigned long long)v.mismatches, (unsigned long long)v.near_ties, pass ? "true" : "false");
     rf_jsonw_str(jw, v.detail);
-    rf_jsonw_raw(jw, "}");
+    rf_wbuf_puts(jw, "}");
 }
 
-int cmd_verify(int argc, char **argv)
+typedef struct verify_opts {
+    rf_levels levels;
+    bool peers;
+    const char *kernel, *golden, *json, *junit;
+} verify_opts;
+
+static int run_verify(const void *opts)
 {
-    const char *isa = NULL, *glob = "*", *dir = rf_golden_dir(), *json = NULL;
-    bool peers = false;
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            verify_help();
-            return RF_EXIT_OK;
-        } else if (!strcmp(argv[i], "--peers")) {
-            peers = true;
-        } else if (rf_opt(argc, argv, &i, "--isa", &v)) {
-            if (!v) return rf_usage_error("verify: --isa needs a level or 'all'");
-            isa = v;
-        } else if (rf_opt(argc, argv, &i, "--kernel", &v)) {
-            if (!v) return rf_usage_error("verify: --kernel needs a glob");
-            glob = v;
-        } else if (rf_opt(argc, argv, &i, "--golden", &v)) {
-            if (!v) return rf_usage_error("verify: --golden needs a directory");
-            dir = v;
-        } else if (rf_opt(argc, argv, &i, "--json", &v)) {
-            if (!v) return rf_usage_error("verify: --json needs a file name");
-            json = v;
-        } else {
-            return rf_usage_error("verify: unknown argument '%s' (see refast verify --help)", argv[i]);
-        }
-    }
-    bool levels[RF_ISA_COUNT];
-    if (!rf_cli_levels(isa, levels)) return RF_EXIT_USAGE;
+    const verify_opts *o = opts;
+    const char *glob = o->kernel, *dir = o->golden ? o->golden : rf_golden_dir();
     rf_isa sel[RF_ISA_COUNT];
     size_t nsel = 0;
-    for (int l = 0; l < RF_ISA_COUNT; l++)
-        if (levels[l]) sel[nsel++] = (rf_isa)l;
-    levels[RF_ISA_SCALAR] = true; /* ref is judged against the oracle like every level */
+    for (int l = 0; l < RF_ISA_COUNT; l++) /* ref is judged against the oracle like every level */
+        if (l == RF_ISA_SCALAR || o->levels.on[l]) sel[nsel++] = (rf_isa)l;
 
     size_t matched = 0;
     for (size_t i = 0; i < rf_kernel_count(); i++) matched += rf_glob_match(glob, rf_kernel_at(i)->name);
     if (!matched) return rf_usage_error("verify: no kernel matches '%s'", glob);
 
     tally t = {0};
-    rf_jsonw_init(&t.jw);
-    rf_jsonw_raw(&t.jw, "{\"cpu\":");
+    rf_wbuf_puts(&t.jw, "{\"cpu\":");
     rf_jsonw_str(&t.jw, rf_isa_cpu_summary());
-    rf_jsonw_raw(&t.jw, ",\"results\":[");
+    rf_wbuf_puts(&t.jw, ",\"results\":[");
 
     printf("%-44s %-14s %-8s %10s %10s %8s  %s\n", "case", "level", "class", "max|err|", "ratio",
            "bound", "verdict");
@@ -127,26 +102,59 @@ int cmd_verify(int argc, char **argv)
             rf_case c;
             rfg_hash h;
             if (!rfg_read(path, &c, &h, err, sizeof err)) {
-                rf_jsonw_free(&t.jw);
+                rf_wbuf_free(&t.jw);
+                rf_junit_free(&t.junit);
                 return rf_usage_error("%s", err);
             }
             if (strcmp(c.kernel, k->name) != 0) {
                 rf_case_free(&c);
-                rf_jsonw_free(&t.jw);
+                rf_wbuf_free(&t.jw);
+                rf_junit_free(&t.junit);
                 return rf_usage_error("%s: field 'kernel': '%s', expected '%s'", path, c.kernel, k->name);
             }
             rf_impl im[RF_MAX_IMPLS];
-            const size_t nim = rf_kernel_impls(k, sel, nsel, peers, im, RF_MAX_IMPLS);
+            const size_t nim = rf_kernel_impls(k, sel, nsel, o->peers, im, RF_MAX_IMPLS);
             for (size_t j = 0; j < nim; j++) judge_row(&im[j], s, &c, &t);
             rf_case_free(&c);
         }
     }
-    rf_jsonw_fmt(&t.jw, "],\"passed\":%zu,\"failed\":%zu}\n", t.passed, t.failed);
-    if (json && !rf_jsonw_save(&t.jw, json, err, sizeof err)) {
-        rf_jsonw_free(&t.jw);
-        return rf_usage_error("%s", err);
-    }
-    rf_jsonw_free(&t.jw);
+    rf_wbuf_printf(&t.jw, "],\"passed\":%zu,\"failed\":%zu}\n", t.passed, t.failed);
+    bool saved = !o->json || rf_wbuf_save(&t.jw, o->json, err, sizeof err);
+    if (saved && o->junit) saved = rf_junit_save(&t.junit, "refast verify", o->junit, err, sizeof err);
+    rf_wbuf_free(&t.jw);
+    rf_junit_free(&t.junit);
+    if (!saved) return rf_usage_error("%s", err);
     printf("verify: %zu passed, %zu failed\n", t.passed, t.failed);
     return t.failed ? RF_EXIT_CHECK : RF_EXIT_OK;
 }
+
+static const rf_opt verify_opts_table[] = {
+    {"--isa", RF_OPT_LEVELS, offsetof(verify_opts, levels), NULL,
+     .help = "the levels to judge beside ref (scalar); default: REFAST_ISA, else the\nbest this CPU has"},
+    {"--peers", RF_OPT_FLAG, offsetof(verify_opts, peers), NULL,
+     .help = "also judge the benchmark peers: autovec_<level> for each selected level\nand openblas"},
+    {"--kernel", RF_OPT_STR, offsetof(verify_opts, kernel), "GLOB",
+     .help = "kernels whose name matches (shell pattern)",
+     .def = "*"},
+    {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR",
+     .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
+    {"--json", RF_OPT_FILE, offsetof(verify_opts, json), "FILE", .help = "also write every row as JSON to FILE"},
+    {"--junit", RF_OPT_FILE, offsetof(verify_opts, junit), "FILE",
+     .help = "also write JUnit XML to FILE: one test case per case and level"},
+    {0},
+};
+
+const rf_command rf_cmd_verify = {
+    .name = "verify",
+    .summary = "judge every golden case: oracle vs ref vs fast[level]",
+    .about = "Loads every golden case of the matching kernels and runs ref (scalar) and each\n"
+             "selected level on its inputs, comparing with the oracle's outputs under the kernel's\n"
+             "tolerance class. One row per case and level: max |error|, the error ratio\n"
+             "(|got-want|/(u*S) for sum/iterate, ulps for ulp, mismatches for exact/decision), the\n"
+             "bound and the verdict. A level without its own code runs its fallback, shown as\n"
+             "'avx512->avx2'. With --peers no ratio in a report rests on a wrong peer.\n"
+             "Ends with 'verify: N passed, M failed'. Exit 1 if any case failed.",
+    .opts = verify_opts_table,
+    .size = sizeof(verify_opts),
+    .run = run_verify,
+};

@@ -2,6 +2,8 @@
 #include "compare.h"
 
 #include <float.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -218,18 +220,57 @@ bool rf_compare_case(const rf_kernel *k, const rf_case *c, const rf_case *got, r
     return true;
 }
 
-bool rf_judge(const rf_impl *im, const rf_case *c, rf_verdict *v)
+/* An access outside a placed array raises SIGSEGV (or SIGBUS); while a kernel runs under the judge
+ * the handler jumps back to it, which reports the fault as the kernel's failure. The handlers are
+ * installed only around the call and the previous ones (ASan's, libFuzzer's) restored after. */
+static sigjmp_buf fault_jump;
+
+static void on_fault(int sig)
+{
+    siglongjmp(fault_jump, sig);
+}
+
+static const char *placement_name(rf_placement p, char *buf, size_t len)
+{
+    if (p.mode == RF_PLACE_END) snprintf(buf, len, "end against a guard page");
+    else if (p.mode == RF_PLACE_START) snprintf(buf, len, "start %zu bytes after a guard page", p.offset);
+    else snprintf(buf, len, "64-byte aligned");
+    return buf;
+}
+
+bool rf_judge_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_verdict *v)
 {
     const rf_kernel *k = im->kernel;
-    rf_case out;
+    static rf_case out; /* static: a fault jumps over the frame that would own it */
     rf_case_init(&out, c->kernel, c->name, c->params);
     memset(v, 0, sizeof *v);
-    char err[256] = "";
+    static char err[256];
+    err[0] = '\0';
     bool ok;
     if (!im->fn && k->id != RF_ALGORITHM) {
         snprintf(v->detail, sizeof v->detail, "no implementation");
-        ok = false;
-    } else if (rf_kernel_run(im, c, &out, err, sizeof err) != 0) {
+        rf_case_free(&out);
+        return false;
+    }
+    struct sigaction fault = {0}, old_segv, old_bus;
+    fault.sa_handler = on_fault;
+    sigemptyset(&fault.sa_mask);
+    sigaction(SIGSEGV, &fault, &old_segv);
+    sigaction(SIGBUS, &fault, &old_bus);
+    const int sig = sigsetjmp(fault_jump, 1);
+    int rc = -1;
+    if (sig == 0) rc = rf_kernel_run_placed(im, c, place, &out, err, sizeof err);
+    sigaction(SIGSEGV, &old_segv, NULL);
+    sigaction(SIGBUS, &old_bus, NULL);
+    char where[64];
+    if (sig != 0) {
+        rf_kernel_run_abandoned();
+        snprintf(v->detail, sizeof v->detail, "%s: %s, an access outside its arrays or an aligned access to a misaligned one (placed: %s)",
+                 im->label, sig == SIGBUS ? "SIGBUS" : "SIGSEGV", placement_name(place, where, sizeof where));
+        v->cls = k->tol.cls;
+        v->pass = false;
+        ok = true; /* it ran, and failed */
+    } else if (rc != 0) {
         snprintf(v->detail, sizeof v->detail, "run failed: %s", err);
         ok = false;
     } else {
@@ -237,4 +278,9 @@ bool rf_judge(const rf_impl *im, const rf_case *c, rf_verdict *v)
     }
     rf_case_free(&out);
     return ok;
+}
+
+bool rf_judge(const rf_impl *im, const rf_case *c, rf_verdict *v)
+{
+    return rf_judge_placed(im, c, (rf_placement){RF_PLACE_END, 0}, v);
 }

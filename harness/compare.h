@@ -37,5 +37,9 @@ bool rf_compare_case(const rf_kernel *k, const rf_case *c, const rf_case *got, r
 /* Runs implementation fn of kernel k on case c (which holds inputs and oracle arrays) and judges
  * the result. Returns false if the run itself failed (reason in v->detail). */
 bool rf_judge(const rf_impl *im, const rf_case *c, rf_verdict *v);
+/* The same with the inputs and outputs at a given placement (support/alloc.h); rf_judge places
+ * every array flush against a guard page (RF_PLACE_END). An access outside an array is caught and
+ * reported as a failed verdict naming the implementation and the placement. */
+bool rf_judge_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_verdict *v);
 
 #endif

@@ -1,10 +1,19 @@
 /* Golden layout and MANIFEST (see golden.h). */
 #include "golden.h"
 
+#include "bytes.h"
+#include "errf.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *rf_golden_dir(void)
+{
+    const char *d = getenv("REFAST_GOLDEN");
+    return d && *d ? d : "golden";
+}
 
 void rf_golden_relpath(const rf_kernel *k, const rf_case_spec *s, char *out, size_t outlen)
 {
@@ -65,8 +74,7 @@ bool rf_manifest_load(const char *dir, rf_manifest *m, bool allow_missing, char 
     FILE *f = fopen(path, "r");
     if (!f) {
         if (allow_missing && errno == ENOENT) return true;
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return false;
+        return rf_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
     }
     unsigned lineno = 0;
     while (fgets(line, sizeof line, f)) {
@@ -116,23 +124,17 @@ bool rf_manifest_load(const char *dir, rf_manifest *m, bool allow_missing, char 
 bool rf_manifest_save(const char *dir, rf_manifest *m, char *err, size_t errlen)
 {
     qsort(m->e, m->n, sizeof *m->e, entry_cmp);
-    size_t cap = 128 + m->n * (sizeof m->e[0] + 8), len = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    len += (size_t)snprintf(buf, cap, "# refast golden MANIFEST: path\tkernel\tparams\tXXH3-128\n");
+    rf_wbuf w = {0};
+    rf_wbuf_puts(&w, "# refast golden MANIFEST: path\tkernel\tparams\tXXH3-128\n");
     for (size_t i = 0; i < m->n; i++) {
         char hex[33];
         rfg_hash_hex(m->e[i].hash, hex);
-        len += (size_t)snprintf(buf + len, cap - len, "%s\t%s\t%s\t%s\n", m->e[i].path, m->e[i].kernel,
-                                m->e[i].params, hex);
+        rf_wbuf_printf(&w, "%s\t%s\t%s\t%s\n", m->e[i].path, m->e[i].kernel, m->e[i].params, hex);
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/MANIFEST", dir);
-    bool ok = rf_mkdirs(dir, err, errlen) && rf_write_file_atomic(path, buf, len, err, errlen);
-    free(buf);
+    const bool ok = rf_mkdirs(dir, err, errlen) && rf_wbuf_save(&w, path, err, errlen);
+    rf_wbuf_free(&w);
     return ok;
 }
 

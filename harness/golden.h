@@ -22,6 +22,8 @@ typedef struct rf_manifest {
     size_t n, cap;
 } rf_manifest;
 
+/* The default golden directory: $REFAST_GOLDEN, else "golden". */
+const char *rf_golden_dir(void);
 /* Relative path of a case inside the golden directory. */
 void rf_golden_relpath(const rf_kernel *k, const rf_case_spec *s, char *out, size_t outlen);
 

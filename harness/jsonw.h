@@ -1,23 +1,19 @@
-/* A growing text buffer for writing JSON (strings escaped per RFC 8259). Out-of-memory is
- * sticky and reported by rf_jsonw_save. */
+/* Writing JSON into a buffer (bytes.h): structure and numbers go in with rf_wbuf_puts and
+ * rf_wbuf_printf (which sizes its output: nothing is truncated), strings and numbers that may not
+ * be finite through these two, and the document is saved with rf_wbuf_save (atomically). */
 #ifndef REFAST_JSONW_H
 #define REFAST_JSONW_H
 
-#include <stdbool.h>
-#include <stddef.h>
+#include "bytes.h"
+#include "json.h"
 
-typedef struct rf_jsonw {
-    char *p;
-    size_t len, cap;
-    bool oom;
-} rf_jsonw;
+/* A JSON string: quoted, with '"', '\\' and control characters escaped (RFC 8259). */
+void rf_jsonw_str(rf_wbuf *w, const char *s);
+/* v with `digits` significant digits (%.*g), or null when it is not finite (JSON has no NaN). */
+void rf_jsonw_num(rf_wbuf *w, double v, int digits);
 
-void rf_jsonw_init(rf_jsonw *w);
-void rf_jsonw_free(rf_jsonw *w);
-void rf_jsonw_raw(rf_jsonw *w, const char *s);
-void rf_jsonw_fmt(rf_jsonw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rf_jsonw_str(rf_jsonw *w, const char *s);
-/* Writes the buffer to path atomically. */
-bool rf_jsonw_save(const rf_jsonw *w, const char *path, char *err, size_t errlen);
+/* A parsed document (json.h) back as text, two spaces per level, numbers to 17 digits (exact for
+ * a double): how `refast bench` adds to the JSON Google Benchmark wrote. */
+void rf_jsonw_value(rf_wbuf *w, const rf_json *v, int depth);
 
 #endif

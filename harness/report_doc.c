@@ -1,6 +1,8 @@
 /* Markdown + HTML document builder (see report_doc.h). */
 #include "report_doc.h"
 
+#include "textesc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,56 +18,57 @@ static const char *const css =
 
 void rf_doc_begin(rf_doc *d, const char *title)
 {
-    rf_tb_init(&d->md);
-    rf_tb_init(&d->html);
-    rf_tb_puts(&d->md, "# ");
-    rf_tb_puts(&d->md, title);
-    rf_tb_puts(&d->md, "\n\n");
-    rf_tb_puts(&d->html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-    rf_tb_esc(&d->html, title);
-    rf_tb_printf(&d->html, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
-    rf_tb_esc(&d->html, title);
-    rf_tb_puts(&d->html, "</h1>\n");
+    memset(d, 0, sizeof *d);
+    rf_wbuf_puts(&d->md, "# ");
+    rf_wbuf_puts(&d->md, title);
+    rf_wbuf_puts(&d->md, "\n\n");
+    rf_wbuf_puts(&d->html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    rf_esc_xml(&d->html, title);
+    rf_wbuf_printf(&d->html, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
+    rf_esc_xml(&d->html, title);
+    rf_wbuf_puts(&d->html, "</h1>\n");
 }
 
-void rf_doc_end(rf_doc *d) { rf_tb_puts(&d->html, "</body>\n</html>\n"); }
+void rf_doc_end(rf_doc *d) { rf_wbuf_puts(&d->html, "</body>\n</html>\n"); }
 
 void rf_doc_free(rf_doc *d)
 {
-    rf_tb_free(&d->md);
-    rf_tb_free(&d->html);
+    rf_wbuf_free(&d->md);
+    rf_wbuf_free(&d->html);
 }
 
-bool rf_doc_ok(const rf_doc *d) { return rf_tb_ok(&d->md) && rf_tb_ok(&d->html); }
+bool rf_doc_ok(const rf_doc *d) { return !d->md.oom && !d->html.oom; }
 
 void rf_doc_heading(rf_doc *d, int level, const char *text)
 {
-    for (int i = 0; i < level; i++) rf_tb_puts(&d->md, "#");
-    rf_tb_printf(&d->md, " %s\n\n", text);
-    rf_tb_printf(&d->html, "<h%d>", level);
-    rf_tb_esc(&d->html, text);
-    rf_tb_printf(&d->html, "</h%d>\n", level);
+    for (int i = 0; i < level; i++) rf_wbuf_puts(&d->md, "#");
+    rf_wbuf_printf(&d->md, " %s\n\n", text);
+    rf_wbuf_printf(&d->html, "<h%d>", level);
+    rf_esc_xml(&d->html, text);
+    rf_wbuf_printf(&d->html, "</h%d>\n", level);
 }
 
 void rf_doc_para(rf_doc *d, const char *fmt, ...)
 {
-    char buf[2048];
+    rf_wbuf text = {0};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    rf_wbuf_vprintf(&text, fmt, ap);
     va_end(ap);
-    rf_tb_printf(&d->md, "%s\n\n", buf);
-    rf_tb_puts(&d->html, "<p class=\"note\">");
-    rf_tb_esc(&d->html, buf);
-    rf_tb_puts(&d->html, "</p>\n");
+    d->md.oom |= text.oom;
+    rf_wbuf_printf(&d->md, "%s\n\n", rf_wbuf_text(&text));
+    rf_wbuf_puts(&d->html, "<p class=\"note\">");
+    rf_esc_xml(&d->html, rf_wbuf_text(&text));
+    rf_wbuf_puts(&d->html, "</p>\n");
+    rf_wbuf_free(&text);
 }
 
-void rf_doc_figure(rf_doc *d, const char *file, const char *alt, const rf_tb *svg)
+void rf_doc_figure(rf_doc *d, const char *file, const char *alt, const rf_wbuf *svg)
 {
-    rf_tb_printf(&d->md, "![%s](%s)\n\n", alt, file);
-    rf_tb_puts(&d->html, "<figure>\n");
-    if (svg->p) rf_tb_puts(&d->html, svg->p);
-    rf_tb_puts(&d->html, "</figure>\n");
+    rf_wbuf_printf(&d->md, "![%s](%s)\n\n", alt, file);
+    rf_wbuf_puts(&d->html, "<figure>\n");
+    rf_wbuf_puts(&d->html, rf_wbuf_text(svg));
+    rf_wbuf_puts(&d->html, "</figure>\n");
 }
 
 void rf_table_init(rf_table *t, size_t ncol)
@@ -95,19 +98,17 @@ void rf_table_cell(rf_table *t, const char *fmt, ...)
         t->cells = c;
         t->cap = cap;
     }
+    rf_wbuf cell = {0};
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    rf_wbuf_vprintf(&cell, fmt, ap);
     va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!s) {
+    if (cell.oom) {
+        rf_wbuf_free(&cell);
         t->oom = true;
         return;
     }
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    t->cells[t->n++] = s;
+    t->cells[t->n++] = (char *)cell.p; /* the cell owns the buffer's text */
 }
 
 void rf_doc_table(rf_doc *d, const rf_table *t)
@@ -118,30 +119,30 @@ void rf_doc_table(rf_doc *d, const rf_table *t)
     }
     size_t rows = t->ncol ? t->n / t->ncol : 0;
     for (size_t r = 0; r < rows; r++) {
-        rf_tb_puts(&d->md, "|");
+        rf_wbuf_puts(&d->md, "|");
         for (size_t c = 0; c < t->ncol; c++) {
-            rf_tb_puts(&d->md, " ");
-            rf_tb_md(&d->md, t->cells[r * t->ncol + c]);
-            rf_tb_puts(&d->md, " |");
+            rf_wbuf_puts(&d->md, " ");
+            rf_esc_md(&d->md, t->cells[r * t->ncol + c]);
+            rf_wbuf_puts(&d->md, " |");
         }
-        rf_tb_puts(&d->md, "\n");
+        rf_wbuf_puts(&d->md, "\n");
         if (r == 0) {
-            rf_tb_puts(&d->md, "|");
-            for (size_t c = 0; c < t->ncol; c++) rf_tb_puts(&d->md, c < t->left ? ":---|" : "---:|");
-            rf_tb_puts(&d->md, "\n");
+            rf_wbuf_puts(&d->md, "|");
+            for (size_t c = 0; c < t->ncol; c++) rf_wbuf_puts(&d->md, c < t->left ? ":---|" : "---:|");
+            rf_wbuf_puts(&d->md, "\n");
         }
     }
-    rf_tb_puts(&d->md, "\n");
-    rf_tb_puts(&d->html, "<table>\n");
+    rf_wbuf_puts(&d->md, "\n");
+    rf_wbuf_puts(&d->html, "<table>\n");
     for (size_t r = 0; r < rows; r++) {
-        rf_tb_puts(&d->html, "<tr>");
+        rf_wbuf_puts(&d->html, "<tr>");
         for (size_t c = 0; c < t->ncol; c++) {
             const char *tag = r == 0 ? "th" : "td";
-            rf_tb_printf(&d->html, "<%s%s>", tag, c < t->left ? " class=\"l\"" : "");
-            rf_tb_esc(&d->html, t->cells[r * t->ncol + c]);
-            rf_tb_printf(&d->html, "</%s>", tag);
+            rf_wbuf_printf(&d->html, "<%s%s>", tag, c < t->left ? " class=\"l\"" : "");
+            rf_esc_xml(&d->html, t->cells[r * t->ncol + c]);
+            rf_wbuf_printf(&d->html, "</%s>", tag);
         }
-        rf_tb_puts(&d->html, "</tr>\n");
+        rf_wbuf_puts(&d->html, "</tr>\n");
     }
-    rf_tb_puts(&d->html, "</table>\n");
+    rf_wbuf_puts(&d->html, "</table>\n");
 }

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "textbuf.h"
+#include "bytes.h"
 
 typedef struct rf_doc {
-    rf_tb md, html;
+    rf_wbuf md, html;
 } rf_doc;
 
 void rf_doc_begin(rf_doc *d, const char *title);
@@ -22,7 +22,7 @@ void rf_doc_free(rf_doc *d);
 bool rf_doc_ok(const rf_doc *d);
 void rf_doc_heading(rf_doc *d, int level, const char *text);
 void rf_doc_para(rf_doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rf_doc_figure(rf_doc *d, const char *file, const char *alt, const rf_tb *svg);
+void rf_doc_figure(rf_doc *d, const char *file, const char *alt, const rf_wbuf *svg);
 
 typedef struct rf_table {
     size_t ncol;

@@ -1,6 +1,9 @@
 /* .rfg reader and writer (see rfg.h). */
 #include "rfg.h"
 
+#include "bytes.h"
+#include "errf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +42,14 @@ bool rfg_encode(const rf_case *c, uint8_t **buf, size_t *len, rfg_hash *hash, ch
     }
     if (w.oom) {
         free(w.p);
-        snprintf(err, errlen, "%s: out of memory while encoding", c->name);
-        return false;
+        return rf_fail(err, errlen, "%s: out of memory while encoding", c->name);
     }
     XXH128_hash_t h = XXH3_128bits(w.p, w.len);
     rf_wbuf_put_le(&w, h.high64, 8);
     rf_wbuf_put_le(&w, h.low64, 8);
     if (w.oom) {
         free(w.p);
-        snprintf(err, errlen, "%s: out of memory while encoding", c->name);
-        return false;
+        return rf_fail(err, errlen, "%s: out of memory while encoding", c->name);
     }
     *buf = w.p;
     *len = w.len;

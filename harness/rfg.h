@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bytes.h" /* rf_write_file_atomic, rf_mkdirs: harness files get them from here */
 #include "refast/case.h"
 
 #define RFG_VERSION 1u

@@ -1,4 +1,5 @@
-/* Descriptive statistics and the Mann–Whitney U test (see stats.h for the exact definitions). */
+/* Descriptive statistics, the Mann–Whitney U test, the bootstrap, Benjamini–Hochberg and the
+ * normal quantile (see stats.h for the exact definitions). */
 #include "stats.h"
 
 #include <math.h>
@@ -208,4 +209,96 @@ double rf_boot_ratio_p(const double *base_ref, size_t n_base_ref, const double *
     free(buf);
     double tail = (double)(1 + (ge < le ? ge : le)) / ((double)resamples + 1);
     return fmin(1.0, 2 * tail);
+}
+
+/* ---- robust spread, geometric mean ----------------------------------------------------------- */
+
+double rf_stat_robust_cv(const double *x, size_t n)
+{
+    if (!n) return NAN;
+    const double med = rf_stat_median(x, n);
+    double *d = malloc(n * sizeof *d);
+    if (!d || !(med != 0)) {
+        free(d);
+        return NAN;
+    }
+    for (size_t i = 0; i < n; i++) d[i] = fabs(x[i] - med);
+    const double mad = rf_stat_median(d, n);
+    free(d);
+    return 1.4826 * mad / fabs(med);
+}
+
+double rf_stat_geomean(const double *x, size_t n)
+{
+    double s = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]) && x[i] > 0) s += log(x[i]), k++;
+    return k ? exp(s / (double)k) : NAN;
+}
+
+/* ---- Benjamini–Hochberg ---------------------------------------------------------------------- */
+
+typedef struct indexed {
+    double p;
+    size_t i;
+} indexed;
+
+static int cmp_indexed(const void *a, const void *b)
+{
+    return cmp_double(&((const indexed *)a)->p, &((const indexed *)b)->p);
+}
+
+bool rf_bh_qvalues(const double *p, size_t m, double *q)
+{
+    indexed *s = malloc((m ? m : 1) * sizeof *s);
+    if (!s) return false;
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        q[i] = NAN;
+        if (!isnan(p[i])) s[k++] = (indexed){p[i], i};
+    }
+    qsort(s, k, sizeof *s, cmp_indexed);
+    double run = 1; /* the running minimum from the largest p down */
+    for (size_t j = k; j-- > 0;) {
+        const double v = fmin(1.0, s[j].p * (double)k / (double)(j + 1));
+        if (v < run) run = v;
+        q[s[j].i] = run;
+    }
+    free(s);
+    return true;
+}
+
+/* ---- normal quantile ------------------------------------------------------------------------- */
+
+double rf_norm_quantile(double p)
+{
+    if (!(p > 0 && p < 1)) return NAN;
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                               1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                               6.680131188771972e+01,  -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                               -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
+    const double lo = 0.02425;
+    double x;
+    if (p < lo) {
+        const double t = sqrt(-2 * log(p));
+        x = (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) /
+            ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1);
+    } else if (p <= 1 - lo) {
+        const double t = p - 0.5, r = t * t;
+        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t /
+            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    } else {
+        const double t = sqrt(-2 * log1p(-p));
+        x = -(((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) /
+            ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1);
+    }
+    /* one Newton (Halley) step on Phi(x) = 0.5 erfc(-x / sqrt 2) */
+    const double e = 0.5 * erfc(-x / sqrt(2.0)) - p;
+    const double u = e * sqrt(2 * 3.14159265358979323846) * exp(x * x / 2);
+    return x - u / (1 + x * u / 2);
 }

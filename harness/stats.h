@@ -1,5 +1,6 @@
-/* Descriptive statistics, the Mann–Whitney U test and a bootstrap test for ratios, used by
- * `refast gate` and `refast report`.
+/* Descriptive statistics, the Mann–Whitney U test, a bootstrap test for ratios, the
+ * Benjamini–Hochberg false-discovery-rate adjustment and the normal quantile behind the minimum
+ * detectable effect, used by `refast gate`, `refast ab` and `refast report`.
  *
  * Functions take (x, n) arrays and never modify them. Empty input gives NaN. Quantiles use linear
  * interpolation between order statistics (Hyndman & Fan type 7, the default of R and NumPy):
@@ -64,5 +65,22 @@ double rf_mwu_min_p(size_t n1, size_t n2);
 double rf_boot_ratio_p(const double *base_ref, size_t n_base_ref, const double *base_x, size_t n_base_x,
                        const double *cur_ref, size_t n_cur_ref, const double *cur_x, size_t n_cur_x,
                        unsigned resamples, uint64_t seed);
+
+/* Robust relative spread: 1.4826 * MAD / median (the standard deviation over the mean for normal
+ * data, unmoved by a few outliers). NaN for empty input or a zero median. */
+double rf_stat_robust_cv(const double *x, size_t n);
+/* exp(mean(log x)) over the positive finite values of x; NaN when there are none. */
+double rf_stat_geomean(const double *x, size_t n);
+
+/* Benjamini–Hochberg adjusted p-values (q-values) of the m p-values p[]: with the finite p sorted
+ * ascending p_(1) <= ... <= p_(k), q_(i) = min_{j >= i} min(1, p_(j) k / j). Rejecting every test
+ * with q <= alpha keeps the expected share of false discoveries among the rejections <= alpha
+ * (independent or positively dependent tests). NaN entries are not tests: their q is NaN and they
+ * do not count in k. Returns false only when memory runs out. */
+bool rf_bh_qvalues(const double *p, size_t m, double *q);
+
+/* The standard normal quantile Phi^-1(p) for p in (0, 1) (Acklam's rational approximation, one
+ * Newton step on erfc: |error| < 1e-12); NaN outside (0, 1). */
+double rf_norm_quantile(double p);
 
 #endif

@@ -48,7 +48,7 @@ void rf_case_init(rf_case *c, const char *kernel, const char *name, const char *
 
 void rf_case_free(rf_case *c)
 {
-    for (unsigned i = 0; i < c->narrays; i++) rf_free(c->arrays[i].data);
+    for (unsigned i = 0; i < c->narrays; i++) rf_free_placed(c->arrays[i].alloc_base, c->arrays[i].alloc_len);
     c->narrays = 0;
 }
 
@@ -63,10 +63,14 @@ void *rf_case_add(rf_case *c, const char *name, rf_dtype t, unsigned ndim, const
     }
     size_t es = rf_dtype_size(t);
     if (count > SIZE_MAX / es) return NULL;
-    void *data = rf_alloc((size_t)count * es);
+    void *base;
+    size_t len;
+    void *data = rf_alloc_placed((size_t)count * es, c->place, &base, &len);
     if (!data) return NULL;
     rf_array *a = &c->arrays[c->narrays++];
     memset(a, 0, sizeof *a);
+    a->alloc_base = base;
+    a->alloc_len = len;
     snprintf(a->name, sizeof a->name, "%s", name);
     a->dtype = t;
     a->ndim = ndim;

@@ -11,6 +11,7 @@ static const char *const kernel_names[RF_KID_COUNT] = {RF_KERNELS_ALL(RF_KERNEL_
 
 extern const rf_fnptr rf_table_ref[RF_KID_COUNT];
 extern const rf_fnptr rf_table_openblas[RF_KID_COUNT];
+extern const rf_fnptr rf_table_onednn[RF_KID_COUNT];
 #define RF_DECLARE_TABLES_(name, E)                                                              \
     extern const rf_fnptr rf_table_##name[RF_KID_COUNT];                                         \
     extern const rf_fnptr rf_table_autovec_##name[RF_KID_COUNT];
@@ -56,6 +57,11 @@ rf_fnptr rf_dispatch_autovec(rf_kernel_id id, rf_isa level)
 rf_fnptr rf_dispatch_openblas(rf_kernel_id id)
 {
     return (unsigned)id < RF_KID_COUNT ? rf_table_openblas[id] : NULL;
+}
+
+rf_fnptr rf_dispatch_onednn(rf_kernel_id id)
+{
+    return (unsigned)id < RF_KID_COUNT ? rf_table_onednn[id] : NULL;
 }
 
 /* The entry points: the implementation at the current level, called through the kernel's own

@@ -4,7 +4,9 @@
  *   RF_TABLE_ISA      rf_table_<isa> (RF_LEVEL_SUFFIX _<isa>): name_<isa> for HAND kernels,
  *                     name_lapacke for LAPACKE kernels, nothing (fallback) for REF kernels
  *   RF_TABLE_AUTOVEC  rf_table_autovec_<isa> (RF_LEVEL_SUFFIX _autovec_<isa>): every kernel
- *   RF_TABLE_OPENBLAS rf_table_openblas: name_openblas for BLAS kernels
+ *   RF_TABLE_OPENBLAS rf_table_openblas: name_openblas for BLAS and BLAS_DNNL kernels
+ *   RF_TABLE_ONEDNN   rf_table_onednn: name_onednn for DNNL and BLAS_DNNL kernels, when the build
+ *                     found oneDNN (REFAST_HAVE_ONEDNN), else empty
  * A HAND kernel missing at some level is therefore a link error, not a silent fallback. */
 #include "refast/kernels.h"
 
@@ -21,10 +23,22 @@
 #define RF_ENTRY_(name, levels, peer, ret, params, args) RF_LEVEL_ENTRY_##levels(name)
 #elif defined(RF_TABLE_OPENBLAS)
 #define RF_PEER_ENTRY_BLAS(name) [rf_kid_##name] = RF_FN_(name##_openblas),
+#define RF_PEER_ENTRY_BLAS_DNNL(name) RF_PEER_ENTRY_BLAS(name)
+#define RF_PEER_ENTRY_DNNL(name)
+#define RF_PEER_ENTRY_NONE(name)
+#define RF_ENTRY_(name, levels, peer, ret, params, args) RF_PEER_ENTRY_##peer(name)
+#elif defined(RF_TABLE_ONEDNN)
+#if REFAST_HAVE_ONEDNN
+#define RF_PEER_ENTRY_DNNL(name) [rf_kid_##name] = RF_FN_(name##_onednn),
+#else
+#define RF_PEER_ENTRY_DNNL(name)
+#endif
+#define RF_PEER_ENTRY_BLAS_DNNL(name) RF_PEER_ENTRY_DNNL(name)
+#define RF_PEER_ENTRY_BLAS(name)
 #define RF_PEER_ENTRY_NONE(name)
 #define RF_ENTRY_(name, levels, peer, ret, params, args) RF_PEER_ENTRY_##peer(name)
 #else
-#error "compile with one of RF_TABLE_REF, RF_TABLE_ISA, RF_TABLE_AUTOVEC, RF_TABLE_OPENBLAS"
+#error "compile with one of RF_TABLE_REF, RF_TABLE_ISA, RF_TABLE_AUTOVEC, RF_TABLE_OPENBLAS, RF_TABLE_ONEDNN"
 #endif
 
 /* Declared here: only this file and dispatch.c know the tables. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 static const rf_kernel *const *const families[] = {
     rf_family_rng,
@@ -24,6 +25,7 @@ static const rf_kernel *const *const families[] = {
     rf_family_moe_gating,
     rf_family_moe_loss,
     rf_family_ko,
+    rf_family_ko_codec,
 };
 
 /* The descriptors flattened once (they are compile-time constants). */
@@ -107,15 +109,29 @@ size_t rf_kernel_impls(const rf_kernel *k, const rf_isa *levels, size_t nlevels,
         snprintf(out[n].label, sizeof out[n].label, "autovec_%s", rf_isa_name(levels[i]));
         n++;
     }
-    const rf_fnptr blas = rf_dispatch_openblas((rf_kernel_id)k->id);
-    if (blas && n < cap) {
-        impl_init(&out[n], k, RF_IMPL_OPENBLAS, RF_ISA_SCALAR);
-        out[n].fn = blas;
-        snprintf(out[n].label, sizeof out[n].label, "openblas");
+    const struct {
+        rf_fnptr fn;
+        rf_impl_kind kind;
+        const char *label;
+    } libs[] = {{rf_dispatch_openblas((rf_kernel_id)k->id), RF_IMPL_OPENBLAS, "openblas"},
+                {rf_dispatch_onednn((rf_kernel_id)k->id), RF_IMPL_ONEDNN, "onednn"}};
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        if (!libs[i].fn || n >= cap) continue;
+        impl_init(&out[n], k, libs[i].kind, RF_ISA_SCALAR);
+        out[n].fn = libs[i].fn;
+        snprintf(out[n].label, sizeof out[n].label, "%s", libs[i].label);
         n++;
     }
     return n;
 }
+
+/* What a run in progress owns, so that a judge whose call faulted (and jumped over these frames)
+ * can free it: rf_kernel_run_abandoned. */
+static _Thread_local struct {
+    void *args;
+    rf_case inputs;
+    bool inputs_live;
+} in_flight;
 
 int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
 {
@@ -124,9 +140,66 @@ int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, 
     if (!k->bind || !k->call) return rf_run_error(err, errlen, "%s: no way to run it", k->name);
     void *args = calloc(1, k->args_size ? k->args_size : 1);
     if (!args) return rf_run_error(err, errlen, "out of memory");
+    in_flight.args = args;
     int rc = k->bind(k, c, out, args, err, errlen);
     if (rc == 0) k->call(im, args);
+    in_flight.args = NULL;
     free(args);
+    return rc;
+}
+
+void rf_kernel_run_abandoned(void)
+{
+    free(in_flight.args);
+    in_flight.args = NULL;
+    if (in_flight.inputs_live) rf_case_free(&in_flight.inputs);
+    in_flight.inputs_live = false;
+}
+
+/* The inputs the call sees: a copy of c's in.* arrays at `place`, each at its exact size. */
+static int copy_inputs(const rf_case *c, rf_placement place, rf_case *g, char *err, size_t errlen)
+{
+    rf_case_init(g, c->kernel, c->name, c->params);
+    g->work_dtype = c->work_dtype;
+    g->place = place;
+    for (unsigned i = 0; i < c->narrays; i++) {
+        const rf_array *a = &c->arrays[i];
+        if (strncmp(a->name, "in.", 3) != 0) continue;
+        void *d = rf_case_add(g, a->name, a->dtype, a->ndim, a->shape);
+        if (!d) return rf_run_error(err, errlen, "out of memory placing %s", a->name);
+        memcpy(d, a->data, (size_t)a->count * rf_dtype_size(a->dtype));
+    }
+    return 0;
+}
+
+static uint64_t inputs_hash(const rf_case *g)
+{
+    uint64_t h = 0;
+    for (unsigned i = 0; i < g->narrays; i++)
+        h = XXH3_64bits_withSeed(g->arrays[i].data, (size_t)g->arrays[i].count * rf_dtype_size(g->arrays[i].dtype), h);
+    return h;
+}
+
+int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
+                         size_t errlen)
+{
+    rf_case *g = &in_flight.inputs;
+    int rc = copy_inputs(c, place, g, err, errlen);
+    in_flight.inputs_live = true;
+    if (rc == 0) {
+        const uint64_t before = inputs_hash(g);
+        out->place = place;
+        rc = rf_kernel_run(im, g, out, err, errlen);
+        if (rc == 0 && inputs_hash(g) != before) {
+            for (unsigned i = 0; i < g->narrays; i++) {
+                const rf_array *a = &g->arrays[i], *orig = rf_case_find(c, a->name);
+                if (memcmp(a->data, orig->data, (size_t)a->count * rf_dtype_size(a->dtype)) != 0)
+                    rc = rf_run_error(err, errlen, "%s wrote into its input %s", im->label, a->name);
+            }
+        }
+    }
+    rf_case_free(g);
+    in_flight.inputs_live = false;
     return rc;
 }
 
@@ -137,7 +210,6 @@ struct rf_bench_state {
     rf_case c, out;
     void *args;
     uint64_t rebind_every, since;
-    void *legacy; /* families still on bench_setup/bench_run */
 };
 
 rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *work, char *err,
@@ -150,15 +222,6 @@ rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *
         return NULL;
     }
     s->k = k;
-    if (k->bench_setup) {
-        s->legacy = k->bench_setup(params, work);
-        if (!s->legacy) {
-            rf_run_error(err, errlen, "%s: benchmark setup failed for '%s'", k->name, params);
-            free(s);
-            return NULL;
-        }
-        return s;
-    }
     if (!k->make_inputs || !k->bind || !k->call || !k->work) {
         rf_run_error(err, errlen, "%s has no benchmark", k->name);
         free(s);
@@ -180,10 +243,6 @@ rf_bench_state *rf_bench_setup(const rf_kernel *k, const char *params, rf_work *
 
 void rf_bench_calls(const rf_impl *im, rf_bench_state *s, uint64_t iters)
 {
-    if (s->legacy) {
-        s->k->bench_run(im, s->legacy, iters);
-        return;
-    }
     const rf_kernel *k = s->k;
     for (uint64_t it = 0; it < iters; it++) {
         k->call(im, s->args);
@@ -199,7 +258,6 @@ void rf_bench_calls(const rf_impl *im, rf_bench_state *s, uint64_t iters)
 void rf_bench_release(rf_bench_state *s)
 {
     if (!s) return;
-    if (s->legacy) s->k->bench_free(s->legacy);
     rf_case_free(&s->c);
     rf_case_free(&s->out);
     free(s->args);

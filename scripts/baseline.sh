@@ -1,22 +1,45 @@
 #!/usr/bin/env bash
-# Updates the committed performance baseline of one machine class (SPEC §7):
+# Updates the committed performance baselines of one machine class (SPEC §7):
 #
-#   scripts/baseline.sh CLASS            e.g. scripts/baseline.sh epyc-zen4-2core
+#   scripts/baseline.sh [CLASS] [--only time|instructions]      CLASS defaults to c-epyc-2core
 #
-# writes reports/baseline/CLASS.json (Google Benchmark JSON: every kernel x level x size, peers and
-# machine limits, 10 repetitions). Updating a baseline is always this explicit command followed by
-# a reviewed diff; nothing else writes there. Compare a later run against it with
-#   refast gate --baseline reports/baseline/CLASS.json --current new.json
-# (on a different machine of the same class the speedup gate, --only speedup, is the robust one).
+# writes
+#   reports/baseline/CLASS.json               Google Benchmark JSON: every kernel x level x size,
+#                                             peers and machine limits, 10 repetitions of 0.1 s
+#                                             (what the speedup gate of scripts/test.sh compares to)
+#   reports/baseline/CLASS.instructions.json  instructions per call (callgrind) of scalar, avx2 and
+#                                             autovec_avx2 for the subset in scripts/gate.env
+# Updating a baseline is always this explicit command followed by a reviewed diff; nothing else
+# writes there. Compare a later run against them with
+#   refast gate --baseline reports/baseline/CLASS.json --current new.json --only speedup
+#   refast gate --baseline reports/baseline/CLASS.instructions.json --current new-instructions.json
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-class=${1:?usage: scripts/baseline.sh MACHINE-CLASS}
-shift
+# shellcheck source=gate.env
+source scripts/gate.env
+class=$REFAST_GATE_CLASS only=
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --only) only=${2:?--only needs time or instructions}; shift 2 ;;
+        -*) echo "baseline: unknown option $1" >&2; exit 2 ;;
+        *) class=$1; shift ;;
+    esac
+done
 [[ $class =~ ^[A-Za-z0-9._-]+$ ]] || { echo "baseline: machine class must be [A-Za-z0-9._-]+" >&2; exit 2; }
+[[ -z $only || $only == time || $only == instructions ]] || { echo "baseline: --only time|instructions" >&2; exit 2; }
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
+refast=build/release/harness/refast
 mkdir -p reports/baseline
-REFAST_MACHINE_CLASS=$class build/release/harness/refast bench --isa all --repetitions 10 \
-    --min-time 0.1 --out "reports/baseline/$class.json" "$@"
-echo "baseline: wrote reports/baseline/$class.json (review the diff before committing)"
+if [[ $only != instructions ]]; then
+    REFAST_MACHINE_CLASS=$class "$refast" bench --isa all --repetitions 10 --min-time 0.1 \
+        --out "reports/baseline/$class.json"
+    echo "baseline: wrote reports/baseline/$class.json (review the diff before committing)"
+fi
+if [[ $only != time ]]; then
+    REFAST_MACHINE_CLASS=$class "$refast" bench --counter instructions --isa all \
+        --kernel "$REFAST_GATE_INSTR_KERNELS" --calls "$REFAST_GATE_INSTR_CALLS" \
+        --out "reports/baseline/$class.instructions.json"
+    echo "baseline: wrote reports/baseline/$class.instructions.json (review the diff before committing)"
+fi

@@ -28,15 +28,20 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 log="$root/build/setup.log"
 
 # Native side. clang-14 + libclang-rt-14-dev give libFuzzer and the sanitizer runtimes;
-# gcc's own sanitizer runtimes (libasan8, libubsan1) come with gcc.
+# gcc's own sanitizer runtimes (libasan8, libubsan1) come with gcc. zlib reads gzipped IDX image
+# sets; dataset-fashion-mnist is the pMoE experiment's default data (/usr/share/datasets); oneDNN
+# is the GRU's external truth and benchmark peer; valgrind gives `refast bench --counter
+# instructions`; Open MPI runs `refast sim` across ranks; chromium renders the HTML reports in the
+# browser test.
 native=(cmake ninja-build gcc g++ clang-14 libclang-rt-14-dev
-        libbenchmark-dev libxxhash-dev libopenblas-dev liblapacke-dev)
+        libbenchmark-dev libxxhash-dev libopenblas-dev liblapacke-dev zlib1g-dev
+        dataset-fashion-mnist libdnnl-dev valgrind libopenmpi-dev openmpi-bin chromium)
 # Cross side for the NEON build (configured with REFAST_BENCH=OFF, so no libbenchmark-dev:arm64).
 # The C library for linking comes with g++-aarch64-linux-gnu (libc6-dev-arm64-cross); the arm64
 # -dev packages install multiarch-style into /usr/lib/aarch64-linux-gnu, and libc6:arm64 gives
 # qemu-aarch64 a loader that searches there.
 cross=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user
-       libc6:arm64 libxxhash-dev:arm64 libopenblas-dev:arm64 liblapacke-dev:arm64)
+       libc6:arm64 libxxhash-dev:arm64 libopenblas-dev:arm64 liblapacke-dev:arm64 zlib1g-dev:arm64)
 
 native_arch=$(dpkg --print-architecture)
 

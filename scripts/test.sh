@@ -12,6 +12,10 @@
 #   aarch64-*        NEON cross build, its ctest under qemu-aarch64, `refast verify --isa neon`
 #   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry,
 #                    and the .kow parser fuzz (20 s)
+#   gate             refast's own performance gate (scripts/gate.env): a short benchmark of every
+#                    kernel gated on its speedups over scalar against the committed baseline of this
+#                    machine class, and instruction counts (callgrind) of a subset against theirs;
+#                    the Markdown/JUnit/JSON verdicts land in build/gate/
 # A failed step does not stop the run (steps that need its output are skipped), so the closing
 # line `test: N passed, M failed` is always complete. Exit status 0 only if every step passed.
 #
@@ -44,7 +48,7 @@ refast_in() {
 # is one, else the last non-empty line.
 summary_of() {
     local s
-    s=$(grep -E 'tests passed|tests failed|^[a-z]+: [0-9]+ passed, [0-9]+ failed|Done [0-9]+ runs|^#[0-9]+: cov:|all present|^ninja: no work' "$1" | tail -n 1)
+    s=$(grep -E 'tests passed|tests failed|^[a-z]+: [0-9]+ passed, [0-9]+ failed|Done [0-9]+ runs|^#[0-9]+: cov:|all present|^ninja: no work|^gate: speedups ' "$1" | tail -n 1)
     [[ -n $s ]] || s=$(grep -v '^[[:space:]]*$' "$1" | tail -n 1)
     s=$(printf '%s' "$s" | tr -s ' ')
     printf '%s' "${s:0:110}"
@@ -149,6 +153,47 @@ kow_fuzz_run() {
         -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus"
 }
 
+# refast's own performance gate (README "Refast's own performance gate"). Both parts always run;
+# the step fails when either finds a regression or cannot certify (exit 2: too noisy, or an error).
+gate_run() {
+    # shellcheck source=gate.env
+    source scripts/gate.env
+    local refast dir=build/gate base=reports/baseline/$REFAST_GATE_CLASS rc=0 r
+    refast=$(refast_in build/release) || return 1
+    rm -rf "$dir" && mkdir -p "$dir"
+    echo "== (a) speedup over scalar, every kernel, vs $base.json"
+    REFAST_MACHINE_CLASS=$REFAST_GATE_CLASS "$refast" bench --isa all --no-peers \
+        --repetitions "$REFAST_GATE_REPETITIONS" --min-time "$REFAST_GATE_MIN_TIME" --no-machine \
+        --out "$dir/speedup.json" >"$dir/bench.log" 2>&1 || { tail -n 5 "$dir/bench.log"; return 1; }
+    "$refast" gate --baseline "$base.json" --current "$dir/speedup.json" --only speedup \
+        --threshold "$REFAST_GATE_SPEEDUP_THRESHOLD" --confirm --json "$dir/speedup-gate.json" \
+        --markdown "$dir/speedup-gate.md" --junit "$dir/speedup-gate.xml" --annotations
+    r=$?
+    local speedup="exit $r"
+    if [[ $r -eq 2 ]] && grep -q '"verdict":"inconclusive","exit_code":2' "$dir/speedup-gate.json" 2>/dev/null &&
+        [[ $REFAST_GATE_STRICT != 1 ]]; then
+        speedup="inconclusive (too noisy to certify; not failing: REFAST_GATE_STRICT=1 would)"
+    elif [[ $r -ne 0 ]]; then
+        rc=1
+    fi
+    echo "gate: speedup part $speedup"
+    echo "== (b) instruction counts ($REFAST_GATE_INSTR_KERNELS) vs $base.instructions.json"
+    "$refast" bench --counter instructions --isa all --kernel "$REFAST_GATE_INSTR_KERNELS" \
+        --calls "$REFAST_GATE_INSTR_CALLS" --out "$dir/instructions.json" >"$dir/instructions.log" 2>&1 ||
+        { tail -n 5 "$dir/instructions.log"; return 1; }
+    "$refast" gate --baseline "$base.instructions.json" --current "$dir/instructions.json" \
+        --threshold "$REFAST_GATE_INSTR_THRESHOLD" --json "$dir/instructions-gate.json" \
+        --markdown "$dir/instructions-gate.md" --junit "$dir/instructions-gate.xml" --annotations
+    r=$?
+    echo "gate: instruction part exit $r"
+    [[ $r -eq 0 ]] || rc=1
+    echo "gate: speedups $speedup; instruction counts exit $r"
+    # the summaries of both parts, for a CI's job summary
+    cat "$dir/speedup-gate.md" "$dir/instructions-gate.md" >"$dir/summary.md" 2>/dev/null
+    [[ -n ${GITHUB_STEP_SUMMARY:-} ]] && cat "$dir/summary.md" >>"$GITHUB_STEP_SUMMARY"
+    return $rc
+}
+
 echo "test: refast test suite in $root ($jobs jobs)"
 step setup                            -- bash scripts/setup.sh
 step release-build                    -- configure_build release
@@ -163,6 +208,7 @@ step aarch64-verify    aarch64-build  -- verify_neon
 step fuzz-build                       -- configure_build fuzz
 step fuzz-run          fuzz-build     -- fuzz_run
 step fuzz-kow          fuzz-build release-build -- kow_fuzz_run
+step gate              release-build  -- gate_run
 
 echo "test: total $((SECONDS - t_start)) s; logs in $logdir/"
 if [[ $skipped -gt 0 ]]; then

@@ -22,24 +22,6 @@
 #include "testlib.h"
 #include "codes/snr.h"
 
-static rf_isa levels[RF_ISA_COUNT];
-static int nlevels;
-
-static const rf_kernel *kernel(const char *name)
-{
-    const rf_kernel *k = rf_kernel_find(name);
-    if (!k) {
-        fprintf(stderr, "kernel %s is not registered\n", name);
-        exit(1);
-    }
-    return k;
-}
-
-static rf_fnptr impl(const char *name, rf_isa level)
-{
-    return rf_kernel_impl(kernel(name), level, NULL);
-}
-
 static void random_bits(uint8_t *b, size_t n, uint64_t seed)
 {
     uint32_t w[256];
@@ -50,12 +32,13 @@ static void random_bits(uint8_t *b, size_t n, uint64_t seed)
     }
 }
 
-/* Runs one level on (n, frames) at byte offset `mis` of the buffers and checks the oracle bound and
- * the guards. */
-static void check_vs_oracle(int bursty, rf_isa level, size_t n, size_t frames, uint64_t first_frame, float sigma,
+/* Runs one implementation on (n, frames) at byte offset `mis` of the buffers and checks the oracle
+ * bound and the guards. */
+static void check_vs_oracle(const rf_impl *im, size_t n, size_t frames, uint64_t first_frame, float sigma,
                             float rho, float sigma_b, size_t mis)
 {
-    const rf_kernel *k = kernel(bursty ? "bursty_llr_f32" : "rayleigh_llr_f32");
+    const rf_kernel *k = im->kernel;
+    const bool bursty = k->id == RF_KID(bursty_llr_f32);
     const size_t total = n * frames, guard = 16;
     uint8_t *bits_buf = malloc(total + 64);
     float *llr_buf = malloc((total + 2 * guard) * sizeof(float) + 64);
@@ -65,11 +48,10 @@ static void check_vs_oracle(int bursty, rf_isa level, size_t n, size_t frames, u
     random_bits(bits, total, 5 + n);
     for (size_t i = 0; i < total + 2 * guard; i++) (llr - guard)[i] = -1234.5f;
     if (bursty) {
-        ((rf_bursty_llr_f32_fn)impl("bursty_llr_f32", level))(bits, n, frames, first_frame, 77, sigma, rho, sigma_b,
-                                                              llr);
+        ((rf_bursty_llr_f32_fn)im->fn)(bits, n, frames, first_frame, 77, sigma, rho, sigma_b, llr);
         ora_bursty_llr(bits, n, frames, first_frame, 77, sigma, rho, sigma_b, want, scale);
     } else {
-        ((rf_rayleigh_llr_f32_fn)impl("rayleigh_llr_f32", level))(bits, n, frames, first_frame, 77, sigma, llr);
+        ((rf_rayleigh_llr_f32_fn)im->fn)(bits, n, frames, first_frame, 77, sigma, llr);
         ora_rayleigh_llr(bits, n, frames, first_frame, 77, sigma, want, scale);
     }
     double worst = 0;
@@ -77,11 +59,11 @@ static void check_vs_oracle(int bursty, rf_isa level, size_t n, size_t frames, u
         const double ratio = fabs((double)llr[i] - (double)want[i]) / (0x1p-24 * (double)scale[i]);
         if (!(ratio <= worst)) worst = ratio;
     }
-    CHECKF(worst <= k->tol.tau, "%s %s n=%zu frames=%zu: error ratio %.3g > tau %.3g", k->name,
-           rf_isa_name(level), n, frames, worst, k->tol.tau);
+    CHECKF(worst <= k->tol.tau, "%s %s n=%zu frames=%zu: error ratio %.3g > tau %.3g", k->name, im->label, n,
+           frames, worst, k->tol.tau);
     bool guards = true;
     for (size_t i = 0; i < guard; i++) guards = guards && (llr - guard)[i] == -1234.5f && llr[total + i] == -1234.5f;
-    CHECKF(guards, "%s %s n=%zu frames=%zu: wrote outside the output", k->name, rf_isa_name(level), n, frames);
+    CHECKF(guards, "%s %s n=%zu frames=%zu: wrote outside the output", k->name, im->label, n, frames);
     free(bits_buf);
     free(llr_buf);
     free(want);
@@ -90,20 +72,22 @@ static void check_vs_oracle(int bursty, rf_isa level, size_t n, size_t frames, u
 
 static void test_oracle(void)
 {
-    for (int l = 0; l < nlevels; l++) {
+    const rf_impl_set ray = rf_test_level_impls("rayleigh_llr_f32"), bur = rf_test_level_impls("bursty_llr_f32");
+    CHECK(ray.n == bur.n);
+    for (size_t l = 0; l < ray.n && l < bur.n; l++) {
         for (size_t n = 0; n <= 3 * 16 + 1; n++) {
-            check_vs_oracle(0, levels[l], n, 2, 11, 0.75f, 0, 0, n % 3);
-            check_vs_oracle(1, levels[l], n, 2, 11, 0.75f, 0.3f, 1.5f, n % 3);
+            check_vs_oracle(&ray.at[l], n, 2, 11, 0.75f, 0, 0, n % 3);
+            check_vs_oracle(&bur.at[l], n, 2, 11, 0.75f, 0.3f, 1.5f, n % 3);
         }
-        check_vs_oracle(0, levels[l], 2500, 2, 0xfffffffeull, 1.25f, 0, 0, 1); /* chunks, counter carry */
-        check_vs_oracle(1, levels[l], 2500, 2, 0xfffffffeull, 1.25f, 0.1f, (float)(sqrt(2.0) * 1.25), 1);
-        check_vs_oracle(0, levels[l], 300, 3, UINT64_MAX - 1, 0.5f, 0, 0, 2); /* frame index wraps */
-        check_vs_oracle(1, levels[l], 300, 3, UINT64_MAX - 1, 0.5f, 1.0f, 0.25f, 2);
+        check_vs_oracle(&ray.at[l], 2500, 2, 0xfffffffeull, 1.25f, 0, 0, 1); /* chunks, counter carry */
+        check_vs_oracle(&bur.at[l], 2500, 2, 0xfffffffeull, 1.25f, 0.1f, (float)(sqrt(2.0) * 1.25), 1);
+        check_vs_oracle(&ray.at[l], 300, 3, UINT64_MAX - 1, 0.5f, 0, 0, 2); /* frame index wraps */
+        check_vs_oracle(&bur.at[l], 300, 3, UINT64_MAX - 1, 0.5f, 1.0f, 0.25f, 2);
 
         /* frames = 0 and n = 0 write nothing (NULL accepted) */
         float sentinel = 3.0f;
-        ((rf_rayleigh_llr_f32_fn)impl("rayleigh_llr_f32", levels[l]))(NULL, 0, 5, 0, 1, 1.0f, &sentinel);
-        ((rf_bursty_llr_f32_fn)impl("bursty_llr_f32", levels[l]))(NULL, 7, 0, 0, 1, 1.0f, 0.1f, 1.0f, &sentinel);
+        ((rf_rayleigh_llr_f32_fn)ray.at[l].fn)(NULL, 0, 5, 0, 1, 1.0f, &sentinel);
+        ((rf_bursty_llr_f32_fn)bur.at[l].fn)(NULL, 7, 0, 0, 1, 1.0f, 0.1f, 1.0f, &sentinel);
         CHECK(sentinel == 3.0f);
     }
 }
@@ -115,19 +99,20 @@ static void test_frame_independence(void)
     uint8_t *bits = malloc(n * frames);
     float *a = malloc(n * frames * sizeof(float)), *b = malloc(n * frames * sizeof(float));
     random_bits(bits, n * frames, 3);
-    for (int l = 0; l < nlevels; l++) {
+    const rf_impl_set ray = rf_test_level_impls("rayleigh_llr_f32"), bur = rf_test_level_impls("bursty_llr_f32");
+    for (size_t l = 0; l < ray.n && l < bur.n; l++) {
         for (int bursty = 0; bursty < 2; bursty++) {
             if (bursty) {
-                rf_bursty_llr_f32_fn fn = (rf_bursty_llr_f32_fn)impl("bursty_llr_f32", levels[l]);
+                rf_bursty_llr_f32_fn fn = (rf_bursty_llr_f32_fn)bur.at[l].fn;
                 fn(bits, n, frames, 40, 9, 0.9f, 0.2f, 1.3f, a);
                 for (size_t f = 0; f < frames; f++) fn(bits + f * n, n, 1, 40 + f, 9, 0.9f, 0.2f, 1.3f, b + f * n);
             } else {
-                rf_rayleigh_llr_f32_fn fn = (rf_rayleigh_llr_f32_fn)impl("rayleigh_llr_f32", levels[l]);
+                rf_rayleigh_llr_f32_fn fn = (rf_rayleigh_llr_f32_fn)ray.at[l].fn;
                 fn(bits, n, frames, 40, 9, 0.9f, a);
                 for (size_t f = 0; f < frames; f++) fn(bits + f * n, n, 1, 40 + f, 9, 0.9f, b + f * n);
             }
             CHECKF(memcmp(a, b, n * frames * sizeof(float)) == 0, "%s %s: multi-frame call differs from per-frame calls",
-                   bursty ? "bursty" : "rayleigh", rf_isa_name(levels[l]));
+                   bursty ? "bursty" : "rayleigh", ray.at[l].label);
         }
     }
     free(bits);
@@ -144,13 +129,18 @@ static void test_streams(void)
     float *awgn = malloc(total * sizeof(float)), *ray = malloc(total * sizeof(float));
     float *bur = malloc(total * sizeof(float)), *g = malloc(2 * n * sizeof(float)), *u = malloc(n * sizeof(float));
     random_bits(bits, total, 8);
-    const rf_kernel *rk = kernel("rayleigh_llr_f32");
-    for (int l = 0; l < nlevels; l++) {
-        const char *ln = rf_isa_name(levels[l]);
-        ((rf_awgn_llr_f32_fn)impl("awgn_llr_f32", levels[l]))(bits, n, frames, 1000, 4, sigma, awgn);
-        ((rf_rayleigh_llr_f32_fn)impl("rayleigh_llr_f32", levels[l]))(bits, n, frames, 1000, 4, sigma, ray);
-        rf_gauss_f32_fn gauss = (rf_gauss_f32_fn)impl("gauss_f32", levels[l]);
-        rf_uniform_f32_fn uniform = (rf_uniform_f32_fn)impl("uniform_f32", levels[l]);
+    const rf_kernel *rk = rf_test_kernel("rayleigh_llr_f32");
+    /* the kernels at one level: the same index of each set */
+    const rf_impl_set awgns = rf_test_level_impls("awgn_llr_f32"), rays = rf_test_level_impls("rayleigh_llr_f32"),
+                      burs = rf_test_level_impls("bursty_llr_f32"), gausses = rf_test_level_impls("gauss_f32"),
+                      uniforms = rf_test_level_impls("uniform_f32");
+    CHECK(awgns.n == rays.n && rays.n == burs.n && burs.n == gausses.n && gausses.n == uniforms.n);
+    for (size_t l = 0; l < awgns.n && l < rays.n && l < burs.n && l < gausses.n && l < uniforms.n; l++) {
+        const char *ln = awgns.at[l].label;
+        ((rf_awgn_llr_f32_fn)awgns.at[l].fn)(bits, n, frames, 1000, 4, sigma, awgn);
+        ((rf_rayleigh_llr_f32_fn)rays.at[l].fn)(bits, n, frames, 1000, 4, sigma, ray);
+        rf_gauss_f32_fn gauss = (rf_gauss_f32_fn)gausses.at[l].fn;
+        rf_uniform_f32_fn uniform = (rf_uniform_f32_fn)uniforms.at[l].fn;
 
         /* L_ray = G a (a s + sigma z) and L_awgn = G (s + sigma z): L_ray = a (L_awgn + G (a - 1) s) */
         double worst = 0;
@@ -168,7 +158,7 @@ static void test_streams(void)
         /* both sides carry rounding: twice the kernel's bound */
         CHECKF(worst <= 2 * rk->tol.tau, "%s: Rayleigh's noise is not awgn_llr_f32's (ratio %.3g)", ln, worst);
 
-        rf_bursty_llr_f32_fn bfn = (rf_bursty_llr_f32_fn)impl("bursty_llr_f32", levels[l]);
+        rf_bursty_llr_f32_fn bfn = (rf_bursty_llr_f32_fn)burs.at[l].fn;
         bfn(bits, n, frames, 1000, 4, sigma, 0.0f, 2.0f, bur);
         CHECKF(memcmp(bur, awgn, total * sizeof(float)) == 0, "%s: bursty with rho = 0 differs from AWGN", ln);
         bfn(bits, n, frames, 1000, 4, sigma, 1.0f, 0.0f, bur);
@@ -264,7 +254,7 @@ static void test_snr(void)
 
 static void test_registry(void)
 {
-    const rf_kernel *r = kernel("rayleigh_llr_f32"), *b = kernel("bursty_llr_f32");
+    const rf_kernel *r = rf_test_kernel("rayleigh_llr_f32"), *b = rf_test_kernel("bursty_llr_f32");
     CHECK(!strcmp(r->family, "channel") && !strcmp(b->family, "channel"));
     CHECK(r->tol.cls == RF_TOL_SUM && b->tol.cls == RF_TOL_SUM);
     /* every golden recipe builds inputs and an oracle */
@@ -291,7 +281,6 @@ static void test_registry(void)
 
 int main(void)
 {
-    nlevels = rf_test_levels(levels);
     test_oracle();
     test_frame_independence();
     test_streams();

@@ -57,16 +57,18 @@ typedef struct impls {
     const char *name;
 } impls;
 
-static impls impls_at(rf_isa level)
+/* The four encoders at every usable level, scalar (ref) first; returns the count. */
+static int impls_by_level(impls out[RF_MAX_IMPLS])
 {
-    impls s;
-    s.rm_packed = (rf_rm_encode_packed_fn)rf_kernel_impl(rf_kernel_find("rm_encode_packed"), level, NULL);
-    s.rm_f32 = (rf_rm_encode_f32_fn)rf_kernel_impl(rf_kernel_find("rm_encode_f32"), level, NULL);
-    s.polar_packed =
-        (rf_polar_encode_packed_fn)rf_kernel_impl(rf_kernel_find("polar_encode_packed"), level, NULL);
-    s.polar_f32 = (rf_polar_encode_f32_fn)rf_kernel_impl(rf_kernel_find("polar_encode_f32"), level, NULL);
-    s.name = rf_isa_name(level);
-    return s;
+    const rf_impl_set rp = rf_test_level_impls("rm_encode_packed"), rf = rf_test_level_impls("rm_encode_f32"),
+                      pp = rf_test_level_impls("polar_encode_packed"), pf = rf_test_level_impls("polar_encode_f32");
+    CHECK(rp.n == rf.n && rf.n == pp.n && pp.n == pf.n);
+    size_t n = 0;
+    for (; n < rp.n && n < rf.n && n < pp.n && n < pf.n; n++)
+        out[n] = (impls){(rf_rm_encode_packed_fn)rp.at[n].fn, (rf_rm_encode_f32_fn)rf.at[n].fn,
+                         (rf_polar_encode_packed_fn)pp.at[n].fn, (rf_polar_encode_f32_fn)pf.at[n].fn,
+                         rf_isa_name(rp.at[n].level)};
+    return (int)n;
 }
 
 static unsigned cw_bit(const uint64_t *cw, size_t i)
@@ -214,7 +216,7 @@ static void check_rm(const impls *im, unsigned m, unsigned r, size_t frames, con
     free(x_mem);
 }
 
-static void test_rm_levels(const rf_isa *levels, int nlev)
+static void test_rm_levels(const impls *all, int nlev)
 {
     rng_state = 11;
     for (unsigned m = 0; m <= 16; m++)
@@ -239,7 +241,7 @@ static void test_rm_levels(const rf_isa *levels, int nlev)
                 ora_rm_encode_monomial(m, r, msg, maxf, want);
             }
             for (int l = 0; l < nlev; l++) {
-                const impls im = impls_at(levels[l]);
+                const impls im = all[l];
                 for (size_t frames = 0; frames <= maxf; frames++)
                     check_rm(&im, m, r, frames, msg, want, (int)(frames & 1));
             }
@@ -280,7 +282,7 @@ static void check_polar(const impls *im, unsigned log2n, const uint8_t *frozen, 
     free(x_mem);
 }
 
-static void test_polar_levels(const rf_isa *levels, int nlev)
+static void test_polar_levels(const impls *all, int nlev)
 {
     rng_state = 21;
     for (unsigned log2n = 0; log2n <= 12; log2n++)
@@ -298,7 +300,7 @@ static void test_polar_levels(const rf_isa *levels, int nlev)
             random_bits(msg, frames * K);
             if (ora_polar_encode_gen(log2n, frozen, msg, frames, want)) abort();
             for (int l = 0; l < nlev; l++) {
-                const impls im = impls_at(levels[l]);
+                const impls im = all[l];
                 check_polar(&im, log2n, frozen, frames, msg, want, "random frozen set");
                 check_polar(&im, log2n, frozen, 0, NULL, want, "no frames");
             }
@@ -314,11 +316,11 @@ static void test_polar_levels(const rf_isa *levels, int nlev)
     char err[128];
     CHECK(rf_polar_construct_ga(16, 54321, 0.8, frozen, err, sizeof err));
     random_bits(msg, 2 * 54321);
-    impls ref = impls_at(RF_ISA_SCALAR);
+    const impls ref = all[0];
     ref.polar_packed(16, frozen, msg, 2, rcw);
     for (size_t i = 0; i < 2 * n; i++) want[i] = (uint8_t)cw_bit(rcw, i);
     for (int l = 1; l < nlev; l++) {
-        const impls im = impls_at(levels[l]);
+        const impls im = all[l];
         check_polar(&im, 16, frozen, 2, msg, want, "GA N=65536 vs ref");
     }
     free(frozen);
@@ -328,11 +330,11 @@ static void test_polar_levels(const rf_isa *levels, int nlev)
 }
 
 /* reverse(polar_rm(a_0..a_{k-1})) == RM(m,r)(a_{k-1}..a_0), see the file comment. */
-static void test_polar_rm_relation(const rf_isa *levels, int nlev)
+static void test_polar_rm_relation(const impls *all, int nlev)
 {
     rng_state = 31;
     for (int l = 0; l < nlev; l++) {
-        const impls im = impls_at(levels[l]);
+        const impls im = all[l];
         for (unsigned m = 0; m <= 10; m++)
             for (unsigned r = 0; r <= m; r++) {
                 const size_t n = (size_t)1 << m, k = rf_rm_k(m, r), words = rf_packed_words(n), frames = 2;
@@ -495,7 +497,7 @@ static void test_bad_arguments(void)
 }
 
 /* The dispatching wrappers reach the current level's kernels. */
-static void test_wrappers(void)
+static void test_wrappers(const impls *ref)
 {
     uint8_t msg[37], fz[128], pmsg[96];
     uint64_t a[4], b[4], c[2], d[2];
@@ -503,39 +505,39 @@ static void test_wrappers(void)
     random_bits(msg, 37);
     random_bits(pmsg, 96);
     rf_rm_encode_packed(8, 2, msg, 1, a);
-    impls_at(RF_ISA_SCALAR).rm_packed(8, 2, msg, 1, b);
+    ref->rm_packed(8, 2, msg, 1, b);
     CHECK(memcmp(a, b, sizeof a) == 0);
     CHECK(rf_polar_construct_ga(7, 96, 0.5, fz, NULL, 0));
     rf_polar_encode_packed(7, fz, pmsg, 1, c);
-    impls_at(RF_ISA_SCALAR).polar_packed(7, fz, pmsg, 1, d);
+    ref->polar_packed(7, fz, pmsg, 1, d);
     CHECK(memcmp(c, d, sizeof c) == 0);
     float x[256], y[256];
     rf_rm_encode_f32(8, 2, msg, 1, x);
-    impls_at(RF_ISA_SCALAR).rm_f32(8, 2, msg, 1, y);
+    ref->rm_f32(8, 2, msg, 1, y);
     CHECK(memcmp(x, y, sizeof x) == 0);
     rf_polar_encode_f32(7, fz, pmsg, 1, x);
-    impls_at(RF_ISA_SCALAR).polar_f32(7, fz, pmsg, 1, y);
+    ref->polar_f32(7, fz, pmsg, 1, y);
     CHECK(memcmp(x, y, 128 * sizeof(float)) == 0);
 }
 
 int main(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    const int nlev = rf_test_levels(levels);
+    impls all[RF_MAX_IMPLS];
+    const int nlev = impls_by_level(all);
     for (int l = 0; l < nlev; l++) {
-        const impls im = impls_at(levels[l]);
+        const impls im = all[l];
         test_seed_examples(&im);
     }
     test_parameters();
     test_min_distance();
-    test_rm_levels(levels, nlev);
-    test_polar_levels(levels, nlev);
-    test_polar_rm_relation(levels, nlev);
+    test_rm_levels(all, nlev);
+    test_polar_levels(all, nlev);
+    test_polar_rm_relation(all, nlev);
     test_preset();
     test_constructions_vs_oracle();
     test_ties();
     test_rm_rule_and_list();
     test_bad_arguments();
-    test_wrappers();
+    test_wrappers(&all[0]);
     return rf_test_summary("test_codes");
 }

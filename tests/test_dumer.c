@@ -102,19 +102,22 @@ typedef struct impl {
     rf_rm1_softmap_maxlog_fn maxlog;
 } impl;
 
-static impl impl_at(rf_isa l)
+/* The kernels at every usable level, scalar (ref) first; returns the count. */
+static int impls_by_level(impl out[RF_MAX_IMPLS])
 {
-    const rf_kernel *d = rf_kernel_find("rm_dumer"), *s = rf_kernel_find("rm_dumer_soft"),
-                    *x = rf_kernel_find("rm1_softmap_maxlog");
-    impl im = {rf_isa_name(l), (rf_rm_dumer_fn)rf_kernel_impl(d, l, NULL),
-               (rf_rm_dumer_soft_fn)rf_kernel_impl(s, l, NULL),
-               (rf_rm1_softmap_maxlog_fn)rf_kernel_impl(x, l, NULL)};
-    return im;
+    const rf_impl_set d = rf_test_level_impls("rm_dumer"), s = rf_test_level_impls("rm_dumer_soft"),
+                      x = rf_test_level_impls("rm1_softmap_maxlog");
+    CHECK(d.n == s.n && s.n == x.n);
+    size_t n = 0;
+    for (; n < d.n && n < s.n && n < x.n; n++)
+        out[n] = (impl){rf_isa_name(d.at[n].level), (rf_rm_dumer_fn)d.at[n].fn, (rf_rm_dumer_soft_fn)s.at[n].fn,
+                        (rf_rm1_softmap_maxlog_fn)x.at[n].fn};
+    return (int)n;
 }
 
 /* ---- against the oracle, every level, every (m, r), misaligned ------------------------------ */
 
-static void test_vs_oracle(const rf_isa *levels, int nlev)
+static void test_vs_oracle(const impl *all, int nlev)
 {
     rng_state = 11;
     long frames_checked = 0, excused = 0, high_checked = 0, high_excused = 0, errors_vs_sent = 0;
@@ -131,7 +134,7 @@ static void test_vs_oracle(const rf_isa *levels, int nlev)
             for (int f = 0; f < 2; f++)
                 for (int variant = 0; variant < 2; variant++)
                     for (int lv = 0; lv < nlev; lv++) {
-                        impl im = impl_at(levels[lv]);
+                        impl im = all[lv];
                         got[frames * k + 1] = 0x5a;
                         im.hard(m, r, variant, f, llr, frames, got + 1);
                         CHECKF(got[frames * k + 1] == 0x5a, "%s wrote past the end", im.name);
@@ -178,7 +181,7 @@ static void test_vs_oracle(const rf_isa *levels, int nlev)
 /* ---- facts ------------------------------------------------------------------------------------ */
 
 /* dumer on RM(m,1) = block ML (rf_block_ml's ref and the oracle's enumeration). */
-static void test_rm1_is_ml(const rf_isa *levels, int nlev)
+static void test_rm1_is_ml(const impl *all, int nlev)
 {
     rng_state = 21;
     long firm = 0, wrong = 0;
@@ -201,7 +204,7 @@ static void test_rm1_is_ml(const rf_isa *levels, int nlev)
             }
             for (int lv = 0; lv < nlev; lv++)
                 for (int f = 0; f < 2; f++) {
-                    impl im = impl_at(levels[lv]);
+                    impl im = all[lv];
                     im.hard(m, 1, RF_DUMER, f, l, 1, got);
                     CHECKF(memcmp(got, ml, k) == 0, "%s dumer RM(%u,1) f %d frame %zu is not block ML",
                            im.name, m, f, q);
@@ -215,7 +218,7 @@ static void test_rm1_is_ml(const rf_isa *levels, int nlev)
 }
 
 /* Soft-output Dumer at r = 1 is the leaf itself: rm1_softmap_maxlog of the same level, bit for bit. */
-static void test_soft_r1(const rf_isa *levels, int nlev)
+static void test_soft_r1(const impl *all, int nlev)
 {
     rng_state = 31;
     for (unsigned m = 1; m <= 9; m++) {
@@ -224,7 +227,7 @@ static void test_soft_r1(const rf_isa *levels, int nlev)
         if (!llr) abort();
         awgn(m, 1, frames, 1.0, llr, NULL);
         for (int lv = 0; lv < nlev; lv++) {
-            impl im = impl_at(levels[lv]);
+            impl im = all[lv];
             for (int f = 0; f < 2; f++) {
                 im.soft(m, 1, f, llr, frames, a);
                 im.maxlog(llr, m, frames, b);
@@ -252,13 +255,17 @@ static void rm_positions(unsigned m, unsigned r, size_t base, size_t *pos)
     rm_positions(m - 1, r - 1, base, pos + kof(m - 1, ru));
 }
 
-static void test_dumer0_is_sc(const rf_isa *levels, int nlev)
+static void test_dumer0_is_sc(const impl *all, int nlev)
 {
     const rf_kernel *sc = rf_kernel_find("polar_sc");
     if (!sc) {
         printf("test_dumer0_is_sc: polar_sc is not registered: skipped\n");
         return;
     }
+    rf_impl scs[RF_MAX_IMPLS];
+    const size_t nsc = rf_test_impls(sc, false, scs);
+    CHECK(nsc == (size_t)nlev); /* the same levels, in the same order */
+    if (nsc < (size_t)nlev) nlev = (int)nsc;
     printf("test_dumer0_is_sc: running against polar_sc\n");
     rng_state = 41;
     long compared = 0, excused = 0, high_excused = 0;
@@ -288,8 +295,8 @@ static void test_dumer0_is_sc(const rf_isa *levels, int nlev)
                 for (size_t p = 0; p < n; p++) rev[q * n + p] = llr[q * n + n - 1 - p];
             for (int lv = 0; lv < nlev; lv++)
                 for (int f = 0; f < 2; f++) {
-                    impl im = impl_at(levels[lv]);
-                    rf_polar_sc_fn scf = (rf_polar_sc_fn)rf_kernel_impl(sc, levels[lv], NULL);
+                    impl im = all[lv];
+                    rf_polar_sc_fn scf = (rf_polar_sc_fn)scs[lv].fn;
                     im.hard(m, r, RF_DUMER0, f, llr, frames, a);
                     scf(m, frozen, f, rev, frames, b);
                     for (size_t q = 0; q < frames; q++) {
@@ -328,7 +335,7 @@ static void test_dumer0_is_sc(const rf_isa *levels, int nlev)
 /* min-sum decoding is the same arithmetic at every level: bit-identical bits and soft LLRs.
  * 37 frames: the fast hard decoders take whole groups of one register's lanes of frames at a time
  * (16, 8 or 4) and the rest one by one, so both paths are compared. */
-static void test_minsum_identical(const rf_isa *levels, int nlev)
+static void test_minsum_identical(const impl *all, int nlev)
 {
     rng_state = 51;
     static const unsigned codes[][2] = {{1, 1}, {2, 0}, {3, 1}, {5, 2}, {6, 3}, {8, 2}, {9, 2}, {10, 3}, {7, 7}};
@@ -339,11 +346,11 @@ static void test_minsum_identical(const rf_isa *levels, int nlev)
         uint8_t *a = malloc(frames * k), *b = malloc(frames * k);
         if (!llr || !s0 || !s1 || !a || !b) abort();
         awgn(m, r, frames, 1.1, llr, NULL);
-        impl ref = impl_at(RF_ISA_SCALAR);
+        const impl ref = all[0];
         for (int variant = 0; variant < 2; variant++) {
             ref.hard(m, r, variant, RF_F_MINSUM, llr, frames, a);
             for (int lv = 1; lv < nlev; lv++) {
-                impl im = impl_at(levels[lv]);
+                impl im = all[lv];
                 im.hard(m, r, variant, RF_F_MINSUM, llr, frames, b);
                 CHECKF(memcmp(a, b, frames * k) == 0, "%s minsum RM(%u,%u) variant %d != ref", im.name, m, r,
                        variant);
@@ -351,7 +358,7 @@ static void test_minsum_identical(const rf_isa *levels, int nlev)
         }
         ref.soft(m, r, RF_F_MINSUM, llr, frames, s0);
         for (int lv = 1; lv < nlev; lv++) {
-            impl im = impl_at(levels[lv]);
+            impl im = all[lv];
             im.soft(m, r, RF_F_MINSUM, llr, frames, s1);
             CHECKF(memcmp(s0, s1, frames * k * 4) == 0, "%s minsum soft RM(%u,%u) != ref", im.name, m, r);
         }
@@ -364,7 +371,7 @@ static void test_minsum_identical(const rf_isa *levels, int nlev)
 }
 
 /* NaN = 0, +-inf = +-2^100 = any |L| beyond: same bits as the sanitised frame, every level. */
-static void test_nonfinite(const rf_isa *levels, int nlev)
+static void test_nonfinite(const impl *all, int nlev)
 {
     rng_state = 61;
     const unsigned m = 6, r = 2;
@@ -384,7 +391,7 @@ static void test_nonfinite(const rf_isa *levels, int nlev)
             }
         }
         for (int lv = 0; lv < nlev; lv++) {
-            impl im = impl_at(levels[lv]);
+            impl im = all[lv];
             for (int variant = 0; variant < 2; variant++) {
                 im.hard(m, r, variant, RF_F_EXACT, raw, 1, a);
                 im.hard(m, r, variant, RF_F_EXACT, clean, 1, b);
@@ -401,11 +408,11 @@ static void test_nonfinite(const rf_isa *levels, int nlev)
 }
 
 /* frames = 0, r > m, m > 16, bad variant or f: nothing is written. */
-static void test_no_touch(const rf_isa *levels, int nlev)
+static void test_no_touch(const impl *all, int nlev)
 {
     float llr[16] = {1};
     for (int lv = 0; lv < nlev; lv++) {
-        impl im = impl_at(levels[lv]);
+        impl im = all[lv];
         uint8_t out[16];
         float so[16];
         memset(out, 0x77, sizeof out);
@@ -481,16 +488,16 @@ static void test_block_ml(void)
 
 int main(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    int nlev = rf_test_levels(levels);
-    for (int l = 0; l < nlev; l++) printf("level %s\n", rf_isa_name(levels[l]));
-    test_no_touch(levels, nlev);
-    test_vs_oracle(levels, nlev);
-    test_rm1_is_ml(levels, nlev);
-    test_soft_r1(levels, nlev);
-    test_dumer0_is_sc(levels, nlev);
-    test_minsum_identical(levels, nlev);
-    test_nonfinite(levels, nlev);
+    impl all[RF_MAX_IMPLS];
+    const int nlev = impls_by_level(all);
+    for (int l = 0; l < nlev; l++) printf("level %s\n", all[l].name);
+    test_no_touch(all, nlev);
+    test_vs_oracle(all, nlev);
+    test_rm1_is_ml(all, nlev);
+    test_soft_r1(all, nlev);
+    test_dumer0_is_sc(all, nlev);
+    test_minsum_identical(all, nlev);
+    test_nonfinite(all, nlev);
     test_golden_margins();
     test_block_ml();
     return rf_test_summary("test_dumer");

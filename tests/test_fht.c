@@ -325,25 +325,25 @@ static void check_batch(const impls *lv, int nlv, unsigned log2n, size_t count, 
 
 int main(void)
 {
-    const rf_kernel *k1 = rf_kernel_find("fht_f32"), *kb = rf_kernel_find("fht_f32_batch");
-    CHECK(k1 != NULL && kb != NULL);
-    if (!k1 || !kb) return rf_test_summary("test_fht");
-
-    rf_isa levels[RF_ISA_COUNT];
-    const int nlv = rf_test_levels(levels);
-    impls lv[RF_ISA_COUNT];
+    const rf_impl_set ones = rf_test_level_impls("fht_f32"), batches = rf_test_level_impls("fht_f32_batch");
+    CHECK(ones.n == batches.n && ones.n > 0);
+    const int nlv = (int)(ones.n < batches.n ? ones.n : batches.n);
+    impls lv[RF_MAX_IMPLS];
     for (int l = 0; l < nlv; l++) {
-        rf_isa p1 = RF_ISA_COUNT, pb = RF_ISA_COUNT;
-        lv[l].level = levels[l];
-        lv[l].one = (rf_fht_f32_fn)rf_kernel_impl(k1, levels[l], &p1);
-        lv[l].batch = (rf_fht_f32_batch_fn)rf_kernel_impl(kb, levels[l], &pb);
+        const rf_impl *one = &ones.at[l], *batch = &batches.at[l];
+        lv[l].level = one->level;
+        lv[l].one = (rf_fht_f32_fn)one->fn;
+        lv[l].batch = (rf_fht_f32_batch_fn)batch->fn;
         /* Every level has its own FHT: a fallback here would test ref under another name. */
-        CHECKF(lv[l].one && lv[l].batch && p1 == levels[l] && pb == levels[l],
-               "level %s: fht implementations missing or falling back", rf_isa_name(levels[l]));
+        CHECKF(one->fn && batch->fn && one->provided_by == one->level && batch->level == one->level &&
+                   batch->provided_by == batch->level,
+               "level %s: fht implementations missing or falling back", one->label);
         if (!lv[l].one || !lv[l].batch) return rf_test_summary("test_fht");
-        printf("level %s\n", rf_isa_name(levels[l]));
+        printf("level %s\n", one->label);
     }
-    ref_one = (rf_fht_f32_fn)rf_kernel_impl(k1, RF_ISA_SCALAR, NULL);
+    if (nlv == 0) return rf_test_summary("test_fht");
+    CHECK(lv[0].level == RF_ISA_SCALAR);
+    ref_one = lv[0].one;
 
     for (size_t s = 0; s < NSIZES; s++) {
         const unsigned lg = sizes[s];

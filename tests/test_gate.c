@@ -3,7 +3,7 @@
  * gate` on synthetic runs with known shifts, and a `refast report` smoke test.
  *
  * Synthetic Google Benchmark files are written by this test with a fixed 64-bit LCG feeding
- * Box–Muller, so every run sees the same numbers. The commands run through cmd_gate/cmd_report with
+ * Box–Muller, so every run sees the same numbers. The commands run through rf_cli_main with
  * argv built here; their stdout/stderr go to files in a temporary directory that is removed at
  * the end (unless REFAST_TEST_KEEP is set, to look at them).
  */
@@ -84,11 +84,12 @@ static const char *tpath(const char *name)
 static char last_out[1 << 16], last_err[1 << 16];
 
 /* Runs fn(argv) with stdout/stderr captured into last_out/last_err; returns its exit code. */
-static int run(int (*fn)(int, char **), const char *const *args)
+/* Runs `refast ARGS...` in-process (the first of args is the command). */
+static int run(const char *const *args)
 {
-    char *argv[32];
-    int argc = 0;
-    for (; args[argc] && argc < 31; argc++) argv[argc] = (char *)args[argc];
+    char *argv[32] = {(char *)"refast"};
+    int argc = 1;
+    for (; args[argc - 1] && argc < 31; argc++) argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
     fflush(stdout);
     fflush(stderr);
@@ -97,7 +98,7 @@ static int run(int (*fn)(int, char **), const char *const *args)
     int fe = open(tpath("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fo, 1);
     dup2(fe, 2);
-    int rc = fn(argc, argv);
+    int rc = rf_cli_main(argc, argv);
     fflush(stdout);
     fflush(stderr);
     dup2(so, 1);
@@ -376,6 +377,28 @@ static void test_stats(void)
     CHECK(isnan(rf_stat_median(a8, 0)) && rf_stat_stddev(a8, 1) == 0);
     CHECK(a4[0] == 4); /* inputs untouched */
 
+    /* Benjamini-Hochberg against R's p.adjust(c(0.01, 0.04, 0.03, 0.005, NA), "BH"): sorted
+     * 0.005, 0.01, 0.03, 0.04 give 0.02, 0.02, 0.04, 0.04 (the running minimum from the top);
+     * the NaN is not a test and does not count in m. */
+    const double pv[] = {0.01, 0.04, 0.03, 0.005, NAN};
+    double qv[5];
+    CHECK(rf_bh_qvalues(pv, 5, qv));
+    CHECKF(close_rel(qv[0], 0.02, 1e-12) && close_rel(qv[1], 0.04, 1e-12) && close_rel(qv[2], 0.04, 1e-12) &&
+               close_rel(qv[3], 0.02, 1e-12) && isnan(qv[4]),
+           "%g %g %g %g %g", qv[0], qv[1], qv[2], qv[3], qv[4]);
+    const double pm[] = {0.9, 0.8}; /* never above 1, monotone */
+    CHECK(rf_bh_qvalues(pm, 2, qv) && qv[0] == 0.9 && qv[1] == 0.9);
+    /* Normal quantiles (R's qnorm) and the other helpers. */
+    CHECK(close_rel(rf_norm_quantile(0.975), 1.959963984540054, 1e-12));
+    CHECK(close_rel(rf_norm_quantile(0.8), 0.8416212335729143, 1e-12));
+    CHECK(close_rel(rf_norm_quantile(1e-10), -6.361340902404056, 1e-10));
+    CHECK(close_rel(rf_norm_quantile(1 - 1e-6), 4.753424308822899, 1e-10));
+    CHECK(isnan(rf_norm_quantile(0)) && isnan(rf_norm_quantile(1)));
+    const double g[] = {1, 4, -1, NAN};
+    CHECK(close_rel(rf_stat_geomean(g, 4), 2, 1e-15)); /* over the positive finite values */
+    const double r5[] = {10, 11, 9, 10, 100}; /* median 10, MAD 1: 0.14826, the outlier ignored */
+    CHECK(close_rel(rf_stat_robust_cv(r5, 5), 0.14826, 1e-12));
+
     /* Fully separated samples of 10 and 10: U = 0, exact two-sided p = 2 / C(20, 10). */
     double x[20], y[20];
     for (int i = 0; i < 10; i++) x[i] = i, y[i] = 10 + i;
@@ -574,7 +597,7 @@ static void test_benchjson(void)
 static int gate(const char *base, const char *cur, const char *extra1, const char *extra2)
 {
     const char *args[] = {"gate", "--baseline", base, "--current", cur, extra1, extra2, NULL};
-    return run(cmd_gate, args);
+    return run(args);
 }
 
 static void test_gate(void)
@@ -613,7 +636,11 @@ static void test_gate(void)
     /* A higher threshold lets it pass; an absurdly small alpha too. */
     CHECK(gate(base, cur, "--threshold", "15") == 0);
     CHECK(gate(base, cur, "--threshold=12%", NULL) == 0);
-    CHECK(gate(base, cur, "--alpha", "1e-9") == 0);
+    /* alpha 1e-9: ten repetitions cannot reach it (the smallest p of 10 vs 10 is 1.1e-5): every
+     * comparison is blind, and the run refuses a verdict instead of passing it. */
+    rc = gate(base, cur, "--alpha", "1e-9");
+    CHECKF(rc == 2 && strstr(last_out, "gate: inconclusive") && strstr(last_out, "12 of 12 comparisons"), "rc %d\n%s",
+           rc, last_out);
 
     /* The same benchmark 10% faster: an improvement, exit 0. */
     scale[2] = 0.90;
@@ -677,17 +704,90 @@ static void test_gate(void)
     CHECKF(rc == 1 && strstr(last_out, "regression: fht_f32/avx512/log2n=10: median"), "rc %d\n%s", rc, last_out);
 
     /* Three repetitions cannot reach alpha = 0.05 (min p = 0.1): a 10% slowdown is inconclusive,
-     * warned about, and does not fail the gate. */
+     * warned about, and the run as a whole refuses a verdict (exit 2): it could not have seen a
+     * regression of the threshold anywhere. */
     for (int j = 0; j < NROWS; j++) scale[j] = j == 2 ? 1.10 : 1.0;
     suite(rows, 0.01, 3, NULL);
     write_gb(tpath("base3.json"), rows, NROWS, 700);
     suite(rows, 0.01, 3, scale);
     write_gb(cur, rows, NROWS, 800);
     rc = gate(tpath("base3.json"), cur, NULL, NULL);
-    CHECKF(rc == 0 && strstr(last_out, "inconclusive") && strstr(last_err, "fewer than 9 repetitions") &&
-               strstr(last_err, "at least 4 each"),
+    CHECKF(rc == 2 && strstr(last_out, "inconclusive") && strstr(last_err, "fewer than 9 repetitions") &&
+               strstr(last_err, "at least 4 each") && strstr(last_out, "gate: 0 regressions"),
            "rc %d\n%s%s", rc, last_out, last_err);
-    CHECK(gate(tpath("base3.json"), cur, "--min-repetitions", "3") == 0 && !strstr(last_err, "fewer than"));
+    CHECK(gate(tpath("base3.json"), cur, "--min-repetitions", "3") == 2 && !strstr(last_err, "fewer than"));
+
+    /* The CI outputs of the clean 10% slowdown of fht_f32/avx512/log2n=10. */
+    for (int j = 0; j < NROWS; j++) scale[j] = j == 2 ? 1.10 : 1.0;
+    suite(rows, 0.01, 10, scale);
+    write_gb(cur, rows, NROWS, 200);
+    {
+        const char *args[] = {"gate", "--baseline", base, "--current", cur, "--json", tpath("g.json"), "--markdown",
+                              tpath("g.md"), "--junit", tpath("g.xml"), "--annotations", NULL};
+        rc = run(args);
+        CHECKF(rc == 1, "rc %d\n%s", rc, last_err);
+        char *js = read_all(tpath("g.json")), *md = read_all(tpath("g.md")), *xml = read_all(tpath("g.xml"));
+        char jerr[256];
+        rf_json *doc = js ? rf_json_parse(js, strlen(js), jerr, sizeof jerr) : NULL;
+        CHECKF(doc != NULL, "%s", js ? jerr : "no JSON");
+        if (doc) {
+            CHECK(!strcmp(rf_json_get_string(doc, "verdict"), "regressed"));
+            const rf_json *summary = rf_json_get(doc, "summary"), *rws = rf_json_get(doc, "rows");
+            double nreg = 0, q = NAN, comps = 0;
+            CHECK(rf_json_get_number(summary, "regressions", &nreg) && nreg == 1);
+            CHECK(rf_json_get_number(doc, "comparisons", &comps) && comps == 12); /* 7 time + 5 speedup */
+            for (size_t i = 0; rws && i < rws->count; i++)
+                if (!strcmp(rf_json_get_string(&rws->items[i], "name"), "fht_f32/avx512/log2n=10")) {
+                    CHECK(!strcmp(rf_json_get_string(&rws->items[i], "verdict"), "REGRESSED"));
+                    CHECK(rf_json_get_number(rf_json_get(&rws->items[i], "time"), "q", &q) && q > 0 && q < 1e-3);
+                }
+            CHECK(q > 0);
+        }
+        rf_json_free(doc);
+        CHECKF(md && strstr(md, "### refast gate: **regression**") && strstr(md, "| `fht_f32/avx512/log2n=10` | REGRESSED") &&
+                   strstr(md, "<details>"),
+               "%s", md ? md : "");
+        CHECKF(xml && strstr(xml, "tests=\"9\" failures=\"1\"") && strstr(xml, "name=\"fht_f32/avx512/log2n=10\">\n      <failure message=\"REGRESSED: time +") &&
+                   strstr(xml, "classname=\"gate.machine\""),
+               "%s", xml ? xml : "");
+        CHECKF(strstr(last_out, "\n::error title=refast gate: fht_f32/avx512/log2n=10::REGRESSED: time +") &&
+                   !strstr(last_out, "::error title=refast gate: fht_f32/avx2"),
+               "%s", last_out);
+        CHECK(strstr(last_out, "geometric mean: time current/baseline 1.01"));
+        free(js), free(md), free(xml);
+        /* an unwritable output: exit 2 and none of the other files written */
+        remove(tpath("g.json"));
+        const char *bad_out[] = {"gate", "--baseline", base, "--current", cur, "--json", tpath("g.json"), "--junit",
+                                 "/nonexistent/dir/g.xml", NULL};
+        CHECK(run(bad_out) == 2 && !file_exists(tpath("g.json")));
+    }
+
+    /* A kernel whose registry entry declares a wider threshold (moe_t3_sum_f64: 45%) keeps a 20%
+     * slowdown that the default 5% would flag, and the table says why. */
+    {
+        synth k3[2] = {{"moe_t3_sum_f64/scalar/d=32,n=100000", 6.8e8, 0.01, 10, 0, 0, 0, 0},
+                       {"fht_f32/scalar/log2n=10", 8000, 0.01, 10, 0, 0, 0, 0}};
+        write_gb(tpath("k3a.json"), k3, 2, 1100);
+        k3[0].ns *= 1.2;
+        k3[1].ns *= 1.2;
+        write_gb(tpath("k3b.json"), k3, 2, 1101);
+        rc = gate(tpath("k3a.json"), tpath("k3b.json"), NULL, NULL);
+        const char *l3 = strstr(last_out, "\nmoe_t3_sum_f64/scalar/d=32,n=100000 ");
+        CHECKF(rc == 1 && l3 && strstr(l3, "45%*  unchanged") && strstr(last_out, "(gate_threshold_pct)") &&
+                   strstr(last_out, "moe_t3_sum_f64 45%") && strstr(last_out, "gate: 1 regressions"),
+               "rc %d\n%s", rc, last_out);
+    }
+
+    /* Several files are one side: two baselines of 5 repetitions pool to 10. */
+    suite(rows, 0.01, 5, NULL);
+    write_gb(tpath("b5a.json"), rows, NROWS, 1000);
+    write_gb(tpath("b5b.json"), rows, NROWS, 1001);
+    {
+        const char *args[] = {"gate", "--baseline", tpath("b5a.json"), tpath("b5b.json"), "--current", base, NULL};
+        rc = run(args);
+        const char *line2 = strstr(last_out, "\nfht_f32/avx2/log2n=10 ");
+        CHECKF(rc == 0 && line2 && strstr(line2, "10/10") && strstr(last_out, "(+1 files)"), "rc %d\n%s", rc, last_out);
+    }
 
     /* Input and usage errors: exit 2 with one line on stderr. */
     write_text(tpath("malformed.json"), "{\"benchmarks\": [ {\"name\": \"x\", ");
@@ -707,9 +807,64 @@ static void test_gate(void)
     CHECK(gate(base, cur, "--only", "both") == 2);
     CHECK(gate(base, cur, "--bogus", NULL) == 2);
     const char *no_current[] = {"gate", "--baseline", base, NULL};
-    CHECK(run(cmd_gate, no_current) == 2 && strstr(last_err, "--current"));
+    CHECK(run(no_current) == 2 && strstr(last_err, "--current"));
     const char *help[] = {"gate", "--help", NULL};
-    CHECK(run(cmd_gate, help) == 0 && strstr(last_out, "usage: refast gate"));
+    CHECK(run(help) == 0 && strstr(last_out, "usage: refast gate"));
+    /* refast ab refuses what it cannot run before benchmarking anything */
+    const char *ab_bad[] = {"ab", "--base", tpath("nope"), NULL};
+    rc = run(ab_bad);
+    CHECKF(rc == 2 && strstr(last_err, "refast: ab: --base ") && strstr(last_err, "not an executable file") &&
+               rf_test_lines(last_err) == 1,
+           "rc %d: %s", rc, last_err);
+    const char *ab_out[] = {"ab", "--base", "/proc/self/exe", "--json", "/nonexistent/dir/x.json", NULL};
+    CHECK(run(ab_out) == 2 && strstr(last_err, "/nonexistent/dir/x.json"));
+    /* --confirm needs a binary to re-run: a synthetic file names none */
+    for (int j = 0; j < NROWS; j++) scale[j] = j == 2 ? 1.10 : 1.0;
+    suite(rows, 0.01, 10, scale);
+    write_gb(cur, rows, NROWS, 200);
+    rc = gate(base, cur, "--confirm", NULL);
+    CHECKF(rc == 2 && strstr(last_err, "--confirm") && strstr(last_err, "refast_executable"), "rc %d: %s", rc, last_err);
+}
+
+/* ---- instruction counts ---------------------------------------------------------------------- */
+
+/* A file as `refast bench --counter instructions` writes it: one row per item, the counter
+ * "instructions" per call, the context key refast_counter. */
+static void write_instr(const char *path, const double *counts, const char *const *names, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fprintf(f, "{\"context\": {\"refast_counter\": \"instructions\"}, \"benchmarks\": [");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s{\"name\": \"%s\", \"run_type\": \"iteration\", \"iterations\": 20, \"real_time\": 0.001, "
+                   "\"cpu_time\": 0.001, \"time_unit\": \"s\", \"instructions\": %.17g}",
+                i ? "," : "", names[i], counts[i]);
+    fprintf(f, "]}\n");
+    fclose(f);
+}
+
+static void test_instructions(void)
+{
+    static const char *const names[] = {"fht_f32/scalar/log2n=10", "fht_f32/avx2/log2n=10", "fht_f32/autovec_avx2/log2n=10"};
+    const double base[] = {60650, 2711, 37328};
+    double cur[3] = {60650, 2711 * 1.02, 37328 * 1.005};
+    write_instr(tpath("ib.json"), base, names, 3);
+    write_instr(tpath("ic.json"), cur, names, 3);
+    int rc = gate(tpath("ib.json"), tpath("ic.json"), NULL, NULL);
+    /* +2% at avx2 is over the 1% default (and its speedup fell 2% too); +0.5% is not */
+    CHECKF(rc == 1 && strstr(last_out, "instructions per call, threshold 1%") &&
+               strstr(last_out, "regression: fht_f32/avx2/log2n=10: instructions per call 2711 -> 2765 (+2.00%") &&
+               strstr(last_out, "gate: 1 regressions, 0 improvements, 2 unchanged") && !strstr(last_out, "noise:"),
+           "rc %d\n%s%s", rc, last_out, last_err);
+    CHECK(!strstr(last_out, "regression: fht_f32/autovec_avx2"));
+    CHECK(gate(tpath("ib.json"), tpath("ic.json"), "--threshold", "3") == 0);
+    CHECK(gate(tpath("ib.json"), tpath("ib.json"), NULL, NULL) == 0);
+    /* instruction counts against times: refused */
+    synth rows[NROWS];
+    suite(rows, 0.01, 10, NULL);
+    write_gb(tpath("t.json"), rows, NROWS, 1);
+    rc = gate(tpath("ib.json"), tpath("t.json"), NULL, NULL);
+    CHECKF(rc == 2 && strstr(last_err, "compare like with like"), "rc %d: %s", rc, last_err);
 }
 
 /* ---- report --------------------------------------------------------------------------------- */
@@ -726,7 +881,7 @@ static void test_report(void)
 
     const char *out = tpath("rep");
     const char *args[] = {"report", "--in", tpath("r1.json"), "--out", out, NULL};
-    int rc = run(cmd_report, args);
+    int rc = run(args);
     CHECKF(rc == 0, "rc %d: %s", rc, last_err);
     char *md = read_all(tpath("rep/report.md")), *html = read_all(tpath("rep/report.html"));
     char *svg = read_all(tpath("rep/fht_f32.svg"));
@@ -751,7 +906,7 @@ static void test_report(void)
 
     /* Two inputs side by side. */
     const char *args2[] = {"report", "--in", tpath("r1.json"), tpath("r2.json"), "--out", out, "--title", "A & B", NULL};
-    rc = run(cmd_report, args2);
+    rc = run(args2);
     CHECKF(rc == 0, "rc %d: %s", rc, last_err);
     md = read_all(tpath("rep/report.md"));
     html = read_all(tpath("rep/report.html"));
@@ -767,14 +922,14 @@ static void test_report(void)
                "\"items_per_second\": 1e6},"
                "{\"name\": \"k/avx2/n=1\", \"real_time\": 200, \"cpu_time\": 100, \"items_per_second\": 1e7}]}");
     const char *busy[] = {"report", "--in", tpath("busy.json"), "--out", out, "--time", "real", NULL};
-    CHECK(run(cmd_report, busy) == 0);
+    CHECK(run(busy) == 0);
     md = read_all(tpath("rep/report.md"));
     CHECKF(md && strstr(md, "| 2 us | 500k items/s |") && strstr(md, "| 200 ns | 5M items/s |") &&
                strstr(md, "| 10.00x |") && strstr(md, "2 of 2 benchmarks have a median CPU time"),
            "%s", md ? md : "");
     free(md);
     const char *busy_cpu[] = {"report", "--in", tpath("busy.json"), "--out", out, "--time", "cpu", NULL};
-    CHECK(run(cmd_report, busy_cpu) == 0);
+    CHECK(run(busy_cpu) == 0);
     md = read_all(tpath("rep/report.md"));
     CHECKF(md && strstr(md, "| 1 us | 1M items/s |") && strstr(md, "| 100 ns | 10M items/s |") &&
                strstr(md, "median cpu time"),
@@ -784,15 +939,15 @@ static void test_report(void)
     /* Errors: exit 2, nothing written. */
     const char *fresh = tpath("rep2");
     const char *bad[] = {"report", "--in", tpath("r1.json"), tpath("nope.json"), "--out", fresh, NULL};
-    CHECK(run(cmd_report, bad) == 2 && strstr(last_err, "nope.json"));
+    CHECK(run(bad) == 2 && strstr(last_err, "nope.json"));
     CHECK(!file_exists(tpath("rep2/report.md")));
     write_text(tpath("afile"), "x");
     const char *notdir[] = {"report", "--in", tpath("r1.json"), "--out", tpath("afile"), NULL};
-    CHECK(run(cmd_report, notdir) == 2);
+    CHECK(run(notdir) == 2);
     const char *noout[] = {"report", "--in", tpath("r1.json"), NULL};
-    CHECK(run(cmd_report, noout) == 2 && strstr(last_err, "--out"));
+    CHECK(run(noout) == 2 && strstr(last_err, "--out"));
     const char *help[] = {"report", "--help", NULL};
-    CHECK(run(cmd_report, help) == 0 && strstr(last_out, "usage: refast report"));
+    CHECK(run(help) == 0 && strstr(last_out, "usage: refast report"));
 }
 
 int main(void)
@@ -806,6 +961,7 @@ int main(void)
     test_stats();
     test_benchjson();
     test_gate();
+    test_instructions();
     test_report();
     if (getenv("REFAST_TEST_KEEP")) fprintf(stderr, "test_gate: files kept in %s\n", tmpdir);
     else remove_tree(tmpdir);

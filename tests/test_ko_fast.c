@@ -1,5 +1,5 @@
 /* The fast KO(m,2) codec (fast/<isa>/ko.c, fast/ko_codec_driver.h) and its openblas peer
- * (kernels/ko_codec_blas.c), at every level this CPU has:
+ * (peers/ko_codec_blas.c), at every level this CPU has:
  *  - external truth (ko-reference/ko_{8,9}_2, the authors' PyTorch run), as tests/test_ko.c checks
  *    ref: codewords |dx| <= 1e-5 on 1000 messages, LLRs |dL| <= 2e-3 max(1, |L|) and equal hard
  *    decisions where |L_ref| > 1e-2 on 2 x 200 received vectors (skipped, not failed, without
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "refast/ko.h"
+#include "refast/registry.h"
 #include "testlib.h"
 #include "ko/kow.h"
 #include "refast/kernels.h"
@@ -36,19 +37,22 @@ typedef struct impl {
 
 static uint64_t rng = 0x6b6f66617374ull;
 
+/* The encoder and decoder of every vector level this CPU has (with the level's LSE and tanh) and
+ * of the openblas peer, paired by implementation. */
 static int impls(impl *im)
 {
+    static rf_impl e[RF_MAX_IMPLS], d[RF_MAX_IMPLS]; /* the labels outlive the call */
+    const size_t ne = rf_test_impls(rf_kernel_find("ko_encode_f32"), true, e);
+    CHECK(rf_test_impls(rf_kernel_find("ko_decode_f32"), true, d) == ne);
     int n = 0;
-    rf_isa lv[RF_ISA_COUNT];
-    const int nl = rf_test_levels(lv);
-    for (int i = 0; i < nl; i++) {
-        if (lv[i] == RF_ISA_SCALAR || !rf_dispatch_native(RF_KID(ko_encode_f32), lv[i])) continue;
-        im[n++] = (impl){rf_isa_name(lv[i]), (rf_ko_encode_f32_fn)rf_dispatch(RF_KID(ko_encode_f32), lv[i], NULL),
-                         (rf_ko_decode_f32_fn)rf_dispatch(RF_KID(ko_decode_f32), lv[i], NULL),
-                         (lse_fn)rf_dispatch(RF_KID(ko_lse_f32), lv[i], NULL),
-                         (tanh_fn)rf_dispatch(RF_KID(ko_tanh_half_f32), lv[i], NULL)};
+    for (size_t i = 0; i < ne; i++) {
+        const bool level = e[i].kind == RF_IMPL_LEVEL;
+        if (e[i].kind == RF_IMPL_AUTOVEC || (level && (e[i].level == RF_ISA_SCALAR || e[i].provided_by != e[i].level)))
+            continue; /* ref is the yardstick; a fallback is tested at its own level */
+        im[n++] = (impl){e[i].label, (rf_ko_encode_f32_fn)e[i].fn, (rf_ko_decode_f32_fn)d[i].fn,
+                         level ? (lse_fn)rf_dispatch(RF_KID(ko_lse_f32), e[i].level, NULL) : NULL,
+                         level ? (tanh_fn)rf_dispatch(RF_KID(ko_tanh_half_f32), e[i].level, NULL) : NULL};
     }
-    im[n++] = (impl){"openblas", ko_encode_f32_openblas, ko_decode_f32_openblas, NULL, NULL};
     return n;
 }
 
@@ -237,7 +241,7 @@ static void test_steps(const impl *im, int nim)
 
 int main(void)
 {
-    impl im[RF_ISA_COUNT + 1];
+    impl im[RF_MAX_IMPLS];
     const int nim = impls(im);
     test_steps(im, nim);
     test_vs_ref(im, nim);

@@ -321,11 +321,9 @@ int main(void)
     const rf_kernel *k = rf_kernel_find("ko_mlp_f32");
     CHECK(k != NULL);
     if (!k) return rf_test_summary("test_ko_mlp");
-    rf_isa levels[RF_ISA_COUNT];
-    const int nlv = rf_test_levels(levels);
     impl im[RF_MAX_IMPLS + 1];
     rf_impl all[RF_MAX_IMPLS];
-    const size_t nall = rf_kernel_impls(k, levels, (size_t)nlv, true, all, RF_MAX_IMPLS);
+    const size_t nall = rf_test_impls(k, true, all);
     int nim = 0;
     bool blas = false;
     for (size_t i = 0; i < nall; i++) {
@@ -342,8 +340,8 @@ int main(void)
     check_bound_bites(im[0].fn);
     check_specials(im, nim);
 
-    for (int l = 0; l < nlv; l++)
-        if (rf_dispatch_native(RF_KID(ko_selu_f32), levels[l]))
-            check_selu(rf_isa_name(levels[l]), (rf_ko_selu_f32_fn)rf_dispatch(RF_KID(ko_selu_f32), levels[l], NULL));
+    for (size_t i = 0; i < nall; i++)
+        if (all[i].kind == RF_IMPL_LEVEL && rf_dispatch_native(RF_KID(ko_selu_f32), all[i].level))
+            check_selu(all[i].label, (rf_ko_selu_f32_fn)rf_dispatch(RF_KID(ko_selu_f32), all[i].level, NULL));
     return rf_test_summary("test_ko_mlp");
 }

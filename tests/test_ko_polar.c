@@ -6,7 +6,7 @@
  *    |L_ref| > 1e-2) on both levels' 200 received vectors, and their stored hard bits;
  *  - the importer rejects a missing directory, a wrong code, a truncated weights.f32, a missing
  *    tensor, a wrong shape and a non-finite value, each with a one-line message naming the field.
- * Skipped (not failed) when ../shared/ko-reference is absent. */
+ * Without ../shared/ko-reference the test fails (a skip only with REFAST_ALLOW_MISSING_SHARED=1). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,13 +209,10 @@ static void test_bad_import(void)
 int main(void)
 {
     snprintf(tmp, sizeof tmp, "%s", rf_test_tmpdir());
-    FILE *probe = fopen(REF_DIR "/README.md", "r");
-    if (!probe) {
-        printf("test_ko_polar: skipped (%s not found)\n", REF_DIR);
+    if (!rf_test_shared(REF_DIR "/README.md", "test_ko_polar")) {
         remove(tmp);
-        return 77;
+        return rf_test_failed ? rf_test_summary("test_ko_polar") : 77;
     }
-    fclose(probe);
     rf_ko_polar_model mdl;
     char err[1024];
     const bool ok = rf_ko_polar_import(&mdl, POLAR_DIR, err, sizeof err);

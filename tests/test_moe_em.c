@@ -420,31 +420,33 @@ static void test_fisher(const impl *im, int nim)
 }
 
 /* The registry entries: golden recipes and fuzz cases judged like `refast verify --peers`. */
-static void judge_all(const rf_kernel *k, const rf_case *c, const impl *im, int nim, const char *what)
+static void judge_all(const rf_kernel *k, const rf_case *c, const char *what)
 {
-    for (int i = 0; i < nim; i++) {
-        const rf_impl ri = rf_test_impl(k, strcmp(k->name, "moe_estep_f64") == 0 ? im[i].estep : im[i].grad,
-                                         im[i].name);
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t nim = rf_test_impls(k, true, im);
+    for (size_t i = 0; i < nim; i++) {
         rf_verdict v;
-        const bool ran = rf_judge(&ri, c, &v);
-        CHECKF(ran && v.pass, "%s %s at %s: ratio %g bound %g: %s", k->name, what, im[i].name, v.max_ratio,
+        const bool ran = rf_judge(&im[i], c, &v);
+        CHECKF(ran && v.pass, "%s %s at %s: ratio %g bound %g: %s", k->name, what, im[i].label, v.max_ratio,
                v.bound, v.detail);
     }
 }
 
-static void test_registry(const impl *im, int nim)
+static void test_registry(void)
 {
     char err[256];
+    static const char *const names[] = {"moe_estep_f64", "moe_em_grad_f64"};
     for (int kk = 0; kk < 2; kk++) {
-        const rf_kernel *k = rf_family_moe_em[kk];
-        CHECK(k && strcmp(k->name, kk ? "moe_em_grad_f64" : "moe_estep_f64") == 0);
+        const rf_kernel *k = rf_kernel_find(names[kk]);
+        CHECK(k != NULL);
+        if (!k) continue;
         for (const rf_case_spec *s = k->cases; s->name; s++) {
             rf_case c;
             rf_case_init(&c, k->name, s->name, s->params);
             c.work_dtype = k->work_dtype;
             const bool built = k->make_inputs(k, &c, err, sizeof err) == 0 && k->oracle(k, &c, err, sizeof err) == 0;
             CHECKF(built, "%s.%s: %s", k->name, s->name, err);
-            if (built) judge_all(k, &c, im, nim, s->name);
+            if (built) judge_all(k, &c, s->name);
             rf_case_free(&c);
         }
         uint8_t bytes[4096];
@@ -462,7 +464,7 @@ static void test_registry(const impl *im, int nim)
             }
             char what[64];
             snprintf(what, sizeof what, "fuzz %d", f);
-            judge_all(k, &c, im, nim, what);
+            judge_all(k, &c, what);
             rf_case_free(&c);
         }
         /* bad parameters are clear errors */
@@ -490,6 +492,6 @@ int main(void)
     test_conventions(im, nim);
     test_nan_rule(im, nim);
     test_fisher(im, nim);
-    test_registry(im, nim);
+    test_registry();
     return rf_test_summary("test_moe_em");
 }

@@ -17,7 +17,7 @@
  *   stops with dW < eps right after dW >= eps; eps = 0 runs T iterations); a singular Hessian
  *   (n < d) is handled by the ridge and reported; bad options are one-line errors.
  * - Gradient EM == projected gradient descent on L_log (seed 000 §D.3), against rf_moe_gd_llog of
- *   kernels/moe_sgd.c, iterate by iterate, within the rounding bound derived in check_gd_identity.
+ *   lib/moe/l4_sgd.c, iterate by iterate, within the rounding bound derived in check_gd_identity.
  * - Determinism: the same call twice gives bit-identical traces; every level's trace agrees with
  *   the scalar one to 1e-12 relative.
  * - The registry recipes built in memory (make_inputs + oracle) and judged by rf_judge at every

@@ -1,5 +1,5 @@
 /* Tests of seed 001 Algorithm 1 as `refast moe learn --stage regressors` runs it
- * (harness/cmd_moe_learn.c on top of kernels/moe_model.c, the CQT, the moment accumulator and the
+ * (harness/apps/cmd_moe_learn.c on top of kernels/moe_model.c, the CQT, the moment accumulator and the
  * decomposition):
  *   - the population check of Theorem 1 (issue item 3): for orthogonal gating and x ~ N(0, I),
  *     T3 = c3 sum_i pi_i a_i^{(x)3} and T2 = c2 sum_i pi_i a_i a_i^T with pi_i = E[p_i(x)]. The

@@ -128,16 +128,6 @@ static double abs_sum(const float *l, size_t n)
     return s;
 }
 
-static rf_polar_sc_fn sc_at(rf_isa level)
-{
-    return (rf_polar_sc_fn)rf_kernel_impl(rf_kernel_find("polar_sc"), level, NULL);
-}
-
-static rf_polar_scl_fn scl_at(rf_isa level)
-{
-    return (rf_polar_scl_fn)rf_kernel_impl(rf_kernel_find("polar_scl"), level, NULL);
-}
-
 /* ---- 1. SC ref vs oracle --------------------------------------------------------------------- */
 
 static void test_sc_oracle(void)
@@ -177,8 +167,8 @@ static void test_sc_oracle(void)
 
 static void test_sc_levels(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    const int nl = rf_test_levels(levels);
+    const rf_impl_set scs = rf_test_level_impls("polar_sc");
+    const int nl = (int)scs.n;
     for (unsigned m = 0; m <= 12; m++) {
         const size_t n = (size_t)1 << m, frames = m <= 8 ? 5 : 2;
         uint8_t *frozen = malloc(n), *want = malloc(frames * n), *mem = malloc(frames * n + 2 * GUARD);
@@ -200,16 +190,16 @@ static void test_sc_levels(void)
                 polar_sc_ref(m, frozen, f, llr, frames, want);
                 for (int li = 0; li < nl; li++) {
                     memset(mem, 0xA5, frames * n + 2 * GUARD);
-                    sc_at(levels[li])(m, frozen, f, llr, frames, mem + offset);
+                    ((rf_polar_sc_fn)scs.at[li].fn)(m, frozen, f, llr, frames, mem + offset);
                     CHECKF(memcmp(mem + offset, want, frames * k) == 0, "%s SC != ref: m=%u trial %d f=%d",
-                           rf_isa_name(levels[li]), m, trial, f);
+                           scs.at[li].label, m, trial, f);
                     int guard_ok = 1;
                     for (int i = 0; i < offset; i++) guard_ok &= mem[i] == 0xA5;
                     for (size_t i = offset + frames * k; i < frames * n + 2 * GUARD; i++) guard_ok &= mem[i] == 0xA5;
-                    CHECKF(guard_ok, "%s SC wrote outside its output (m=%u)", rf_isa_name(levels[li]), m);
+                    CHECKF(guard_ok, "%s SC wrote outside its output (m=%u)", scs.at[li].label, m);
                     /* frames = 0: nothing written */
                     memset(mem, 0xA5, 16);
-                    sc_at(levels[li])(m, frozen, f, llr, 0, mem);
+                    ((rf_polar_sc_fn)scs.at[li].fn)(m, frozen, f, llr, 0, mem);
                     CHECK(mem[0] == 0xA5);
                 }
             }
@@ -282,8 +272,8 @@ static float stress_value(unsigned kind)
 
 static void test_sc_shortcuts(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    const int nl = rf_test_levels(levels);
+    const rf_impl_set scs = rf_test_level_impls("polar_sc");
+    const int nl = (int)scs.n;
     /* hand-checked repetition node: SC folds (L2 + L0, L3 + L1) = (0, 0.25), then 0.25 + 0 > 0
      * decides 0; summing left to right would give ((1e8 + 1) - 1e8) - 0.75 = -0.75 and 1. */
     {
@@ -292,8 +282,8 @@ static void test_sc_shortcuts(void)
         for (int li = 0; li < nl; li++)
             for (int f = 0; f < 2; f++) {
                 uint8_t msg[1] = {0xA5};
-                sc_at(levels[li])(2, frozen, f, llr, 1, msg);
-                CHECKF(msg[0] == 0, "%s repetition fold order (f=%d)", rf_isa_name(levels[li]), f);
+                ((rf_polar_sc_fn)scs.at[li].fn)(2, frozen, f, llr, 1, msg);
+                CHECKF(msg[0] == 0, "%s repetition fold order (f=%d)", scs.at[li].label, f);
             }
     }
     for (unsigned m = 0; m <= 11; m++) {
@@ -309,10 +299,10 @@ static void test_sc_shortcuts(void)
                 polar_sc_ref(m, frozen, f, llr, frames, want);
                 for (int li = 0; li < nl; li++) {
                     memset(got, 0xA5, frames * n + GUARD);
-                    sc_at(levels[li])(m, frozen, f, llr, frames, got);
+                    ((rf_polar_sc_fn)scs.at[li].fn)(m, frozen, f, llr, frames, got);
                     CHECKF(memcmp(got, want, frames * k) == 0, "%s SC != ref on shortcut nodes: m=%u trial %d f=%d",
-                           rf_isa_name(levels[li]), m, trial, f);
-                    CHECKF(got[frames * k] == 0xA5, "%s SC wrote past its output (m=%u)", rf_isa_name(levels[li]), m);
+                           scs.at[li].label, m, trial, f);
+                    CHECKF(got[frames * k] == 0xA5, "%s SC wrote past its output (m=%u)", scs.at[li].label, m);
                 }
             }
         }
@@ -327,8 +317,8 @@ static void test_sc_shortcuts(void)
  * lengths must each decode as the reference does. */
 static void test_sc_mask_changes(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    const int nl = rf_test_levels(levels);
+    const rf_impl_set scs = rf_test_level_impls("polar_sc");
+    const int nl = (int)scs.n;
     enum { M = 8, N = 1 << M };
     static uint8_t fa[N], fb[N], want[N], got[N];
     static float llr[N];
@@ -341,9 +331,9 @@ static void test_sc_mask_changes(void)
             const unsigned m = round == 4 ? M - 1 : M;
             const uint8_t *fz = round & 1 ? fb : fa;
             polar_sc_ref(m, fz, RF_F_MINSUM, llr, 1, want);
-            sc_at(levels[li])(m, fz, RF_F_MINSUM, llr, 1, got);
+            ((rf_polar_sc_fn)scs.at[li].fn)(m, fz, RF_F_MINSUM, llr, 1, got);
             CHECKF(memcmp(got, want, count_info((size_t)1 << m, fz)) == 0, "%s SC after a mask change (round %d)",
-                   rf_isa_name(levels[li]), round);
+                   scs.at[li].label, round);
         }
 }
 
@@ -351,8 +341,8 @@ static void test_sc_mask_changes(void)
 
 static void test_scl_l1(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    const int nl = rf_test_levels(levels);
+    const rf_impl_set scls = rf_test_level_impls("polar_scl");
+    const int nl = (int)scls.n;
     for (unsigned m = 0; m <= 8; m++) {
         const size_t n = (size_t)1 << m, frames = 4;
         uint8_t *frozen = malloc(n), *a = malloc(frames * n), *b = malloc(frames * n);
@@ -369,9 +359,9 @@ static void test_scl_l1(void)
             for (int f = 0; f < 2; f++) {
                 polar_sc_ref(m, frozen, f, llr, frames, a);
                 for (int li = 0; li < nl; li++) {
-                    scl_at(levels[li])(m, frozen, 1, f, llr, frames, b);
+                    ((rf_polar_scl_fn)scls.at[li].fn)(m, frozen, 1, f, llr, frames, b);
                     CHECKF(memcmp(a, b, frames * k) == 0, "%s SCL(L=1) != SC: m=%u trial %d f=%d",
-                           rf_isa_name(levels[li]), m, trial, f);
+                           scls.at[li].label, m, trial, f);
                 }
             }
         }
@@ -453,8 +443,8 @@ static void test_scl_oracle(void)
 static void test_scl_levels(void)
 {
     static const unsigned lists[] = {1, 2, 4, 8, 16, 32};
-    rf_isa levels[RF_ISA_COUNT];
-    const int nl = rf_test_levels(levels);
+    const rf_impl_set scls = rf_test_level_impls("polar_scl");
+    const int nl = (int)scls.n;
     for (unsigned m = 0; m <= 10; m++) {
         const size_t n = (size_t)1 << m, frames = m <= 6 ? 4 : m <= 8 ? 2 : 1;
         uint8_t *frozen = malloc(n), *want = malloc(frames * n), *mem = malloc(frames * n + 2 * GUARD);
@@ -478,15 +468,15 @@ static void test_scl_levels(void)
                     polar_scl_ref(m, frozen, list, f, llr, frames, want);
                     for (int li = 0; li < nl; li++) {
                         memset(mem, 0xA5, frames * n + 2 * GUARD);
-                        scl_at(levels[li])(m, frozen, list, f, llr, frames, mem + offset);
+                        ((rf_polar_scl_fn)scls.at[li].fn)(m, frozen, list, f, llr, frames, mem + offset);
                         CHECKF(memcmp(mem + offset, want, frames * k) == 0,
-                               "%s SCL != ref: m=%u L=%u trial %d f=%d", rf_isa_name(levels[li]), m, list,
+                               "%s SCL != ref: m=%u L=%u trial %d f=%d", scls.at[li].label, m, list,
                                trial, f);
                         int guard_ok = 1;
                         for (int i = 0; i < offset; i++) guard_ok &= mem[i] == 0xA5;
                         for (size_t i = offset + frames * k; i < frames * n + 2 * GUARD; i++)
                             guard_ok &= mem[i] == 0xA5;
-                        CHECKF(guard_ok, "%s SCL wrote outside its output (m=%u L=%u)", rf_isa_name(levels[li]),
+                        CHECKF(guard_ok, "%s SCL wrote outside its output (m=%u L=%u)", scls.at[li].label,
                                m, list);
                     }
                 }
@@ -494,10 +484,10 @@ static void test_scl_levels(void)
         }
         for (int li = 0; li < nl; li++) {
             memset(mem, 0xA5, 16);
-            scl_at(levels[li])(m, frozen, 4, RF_F_MINSUM, llr_mem, 0, mem);
-            scl_at(levels[li])(m, frozen, 0, RF_F_MINSUM, llr_mem, 1, mem);
-            scl_at(levels[li])(m, frozen, RF_SCL_MAX_L + 1, RF_F_MINSUM, llr_mem, 1, mem);
-            CHECKF(mem[0] == 0xA5, "%s SCL wrote with frames = 0 or list outside 1..32", rf_isa_name(levels[li]));
+            ((rf_polar_scl_fn)scls.at[li].fn)(m, frozen, 4, RF_F_MINSUM, llr_mem, 0, mem);
+            ((rf_polar_scl_fn)scls.at[li].fn)(m, frozen, 0, RF_F_MINSUM, llr_mem, 1, mem);
+            ((rf_polar_scl_fn)scls.at[li].fn)(m, frozen, RF_SCL_MAX_L + 1, RF_F_MINSUM, llr_mem, 1, mem);
+            CHECKF(mem[0] == 0xA5, "%s SCL wrote with frames = 0 or list outside 1..32", scls.at[li].label);
         }
         free(frozen);
         free(want);
@@ -540,8 +530,8 @@ static void rm_encode(unsigned m, unsigned r, const uint8_t *b, uint8_t *c)
 
 static void test_rm(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    const int nl = rf_test_levels(levels);
+    const rf_impl_set scs = rf_test_level_impls("polar_sc");
+    const int nl = (int)scs.n;
     for (unsigned m = 1; m <= 10; m++) {
         for (unsigned r = 0; r <= m; r++) {
             const size_t n = (size_t)1 << m;
@@ -564,10 +554,10 @@ static void test_rm(void)
                 for (size_t p = 0; p < n; p++)
                     llr[n - 1 - p] = (float)(2.0 * ((c[p] ? -1.0 : 1.0) + 0.15 * next_gauss()) / 0.0225);
                 for (int li = 0; li < nl; li++) {
-                    sc_at(levels[li])(m, frozen, RF_F_EXACT, llr, 1, got);
+                    ((rf_polar_sc_fn)scs.at[li].fn)(m, frozen, RF_F_EXACT, llr, 1, got);
                     int ok = 1;
                     for (size_t j = 0; j < k; j++) ok &= got[k - 1 - j] == b[j]; /* msg is in increasing order */
-                    CHECKF(ok, "%s SC did not decode RM(%u,%u) at sigma 0.15", rf_isa_name(levels[li]), m, r);
+                    CHECKF(ok, "%s SC did not decode RM(%u,%u) at sigma 0.15", scs.at[li].label, m, r);
                 }
             }
         }

@@ -8,7 +8,9 @@
  *    is judged against it as `refast verify --peers` judges golden cases;
  *  - every benchmark size builds from make_inputs and runs one call of every implementation timed
  *    at that size (what `refast bench` would time exists and runs).
- * REFAST_REGISTRY_FUZZ_CASES sets the cases per descriptor (default 6). */
+ * REFAST_REGISTRY_FUZZ_CASES sets the cases per descriptor (default 6); REFAST_REGISTRY_BENCH=0 skips
+ * the benchmark sizes (the NEON build under qemu: it has no `refast bench`, and the sizes are
+ * benchmark-sized, minutes of emulation). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +124,7 @@ int main(void)
     test_dispatch_tables();
     test_descriptors();
     test_fuzz_cases(per_kernel);
-    test_bench_sizes();
+    const char *bench = getenv("REFAST_REGISTRY_BENCH");
+    if (!bench || strcmp(bench, "0") != 0) test_bench_sizes();
     return rf_test_summary("test_registry");
 }

@@ -21,24 +21,6 @@
 #include "refast/rng.h"
 #include "testlib.h"
 
-static rf_isa levels[RF_ISA_COUNT];
-static int nlevels;
-
-static const rf_kernel *kernel(const char *name)
-{
-    const rf_kernel *k = rf_kernel_find(name);
-    if (!k) {
-        fprintf(stderr, "kernel %s is not registered\n", name);
-        exit(1);
-    }
-    return k;
-}
-
-static rf_fnptr impl(const char *name, rf_isa level)
-{
-    return rf_kernel_impl(kernel(name), level, NULL);
-}
-
 /* ---- Philox ----------------------------------------------------------------------------------- */
 
 static void test_kat(void)
@@ -74,11 +56,11 @@ static void test_kat(void)
         }
         const uint64_t stream = (uint64_t)kat[t][3] << 32 | kat[t][2];
         const uint64_t seed = (uint64_t)kat[t][5] << 32 | kat[t][4];
-        for (int l = 0; l < nlevels; l++) {
+        const rf_impl_set words = rf_test_level_impls("philox_u32");
+        for (size_t l = 0; l < words.n; l++) {
             uint32_t w[4];
-            ((rf_philox_u32_fn)impl("philox_u32", levels[l]))(seed, stream, 4 * b, 4, w);
-            CHECKF(memcmp(w, expect, sizeof w) == 0, "KAT %d through philox_u32 at %s", t,
-                   rf_isa_name(levels[l]));
+            ((rf_philox_u32_fn)words.at[l].fn)(seed, stream, 4 * b, 4, w);
+            CHECKF(memcmp(w, expect, sizeof w) == 0, "KAT %d through philox_u32 at %s", t, words.at[l].label);
         }
     }
 }
@@ -123,9 +105,11 @@ static void test_exact_levels(void)
     }
     for (int kind = 0; kind < 2; kind++) {
         const char *name = kind ? "uniform_f32" : "philox_u32";
-        for (int l = 0; l < nlevels; l++) {
-            if (levels[l] == RF_ISA_SCALAR) continue;
-            rf_fnptr fn = impl(name, levels[l]);
+        const rf_impl_set im = rf_test_level_impls(name);
+        for (size_t l = 0; l < im.n; l++) {
+            if (im.at[l].level == RF_ISA_SCALAR) continue;
+            rf_fnptr fn = im.at[l].fn;
+            const char *lv = im.at[l].label;
             unsigned long bad = 0, guard_bad = 0, runs = 0;
             for (size_t fi = 0; fi < sizeof firsts / sizeof firsts[0]; fi++)
                 for (size_t n = 0; n <= maxn; n = n < SWEEP ? n + 1 : n == SWEEP ? 1000 : n == 1000 ? maxn : maxn + 1)
@@ -143,25 +127,27 @@ static void test_exact_levels(void)
                         runs++;
                         if (memcmp(o, want, 4 * n) != 0) {
                             if (!bad) fprintf(stderr, "%s %s: first=%llu n=%zu offset=%zu differs from ref\n", name,
-                                              rf_isa_name(levels[l]), (unsigned long long)firsts[fi], n, offsets[oi]);
+                                              lv, (unsigned long long)firsts[fi], n, offsets[oi]);
                             bad++;
                         }
                         for (size_t i = 0; i < PAD + offsets[oi]; i++) guard_bad += got[i] != GUARD;
                         for (size_t i = PAD + offsets[oi] + n; i < maxn + 2 * PAD + 16; i++) guard_bad += got[i] != GUARD;
                     }
-            CHECKF(bad == 0, "%s %s: %lu of %lu runs differ from ref", name, rf_isa_name(levels[l]), bad, runs);
-            CHECKF(guard_bad == 0, "%s %s: %lu guard words overwritten", name, rf_isa_name(levels[l]), guard_bad);
+            CHECKF(bad == 0, "%s %s: %lu of %lu runs differ from ref", name, lv, bad, runs);
+            CHECKF(guard_bad == 0, "%s %s: %lu guard words overwritten", name, lv, guard_bad);
         }
     }
     /* n = 0 writes nothing, even through a NULL pointer */
-    for (int l = 0; l < nlevels; l++) {
-        ((rf_philox_u32_fn)impl("philox_u32", levels[l]))(1, 2, 3, 0, NULL);
-        ((rf_uniform_f32_fn)impl("uniform_f32", levels[l]))(1, 2, 3, 0, NULL);
-        ((rf_gauss_f32_fn)impl("gauss_f32", levels[l]))(1, 2, 3, 0, NULL);
-        ((rf_awgn_llr_f32_fn)impl("awgn_llr_f32", levels[l]))(NULL, 0, 5, 0, 1, 1.0f, NULL);
-        ((rf_awgn_llr_f32_fn)impl("awgn_llr_f32", levels[l]))(NULL, 7, 0, 0, 1, 1.0f, NULL);
-        CHECK(1); /* reaching here is the check */
+    const rf_impl_set words = rf_test_level_impls("philox_u32"), uniforms = rf_test_level_impls("uniform_f32");
+    const rf_impl_set gauss = rf_test_level_impls("gauss_f32"), awgn = rf_test_level_impls("awgn_llr_f32");
+    for (size_t l = 0; l < words.n; l++) ((rf_philox_u32_fn)words.at[l].fn)(1, 2, 3, 0, NULL);
+    for (size_t l = 0; l < uniforms.n; l++) ((rf_uniform_f32_fn)uniforms.at[l].fn)(1, 2, 3, 0, NULL);
+    for (size_t l = 0; l < gauss.n; l++) ((rf_gauss_f32_fn)gauss.at[l].fn)(1, 2, 3, 0, NULL);
+    for (size_t l = 0; l < awgn.n; l++) {
+        ((rf_awgn_llr_f32_fn)awgn.at[l].fn)(NULL, 0, 5, 0, 1, 1.0f, NULL);
+        ((rf_awgn_llr_f32_fn)awgn.at[l].fn)(NULL, 7, 0, 0, 1, 1.0f, NULL);
     }
+    CHECK(1); /* reaching here is the check */
     rf_free(want);
     rf_free(got);
 }
@@ -213,7 +199,8 @@ static void gauss_stats(const float *z, size_t n, const char *who)
 
 static void test_gauss(void)
 {
-    const rf_kernel *k = kernel("gauss_f32");
+    const rf_kernel *k = rf_test_kernel("gauss_f32");
+    const rf_impl_set gauss = rf_test_level_impls("gauss_f32");
     double *want = malloc(GN * sizeof *want);
     float *got = rf_alloc(GN * sizeof *got);
     if (!want || !got) {
@@ -225,9 +212,9 @@ static void test_gauss(void)
     for (size_t i = 0; i < GN; i++) want[i] = (double)ora_gauss(g_seed, g_stream, g_first + i);
     float *fast_ref = NULL;
     const char *fast_ref_level = "";
-    for (int l = 0; l < nlevels; l++) {
-        const char *lv = rf_isa_name(levels[l]);
-        rf_gauss_f32_fn fn = (rf_gauss_f32_fn)impl("gauss_f32", levels[l]);
+    for (size_t l = 0; l < gauss.n; l++) {
+        const char *lv = gauss.at[l].label;
+        rf_gauss_f32_fn fn = (rf_gauss_f32_fn)gauss.at[l].fn;
         fn(g_seed, g_stream, g_first, GN, got);
         unsigned maxd = 0;
         unsigned long hist[5] = {0};
@@ -241,11 +228,11 @@ static void test_gauss(void)
                hist[0], hist[1], hist[2], hist[3], hist[4]);
         CHECKF(maxd <= k->tol.ulps, "%s: %u ulp at index %zu (got %.9g want %.17g), bound %g", lv, maxd, worst,
                (double)got[worst], want[worst], k->tol.ulps);
-        if (levels[l] == RF_ISA_SCALAR) /* ref/rng.c claims: correctly rounded but for near-midpoints */
+        if (gauss.at[l].level == RF_ISA_SCALAR) /* ref/rng.c claims: correctly rounded but for near-midpoints */
             CHECKF(maxd <= 1, "ref: %u ulp", maxd);
         gauss_stats(got, GN, lv);
         /* fast/ claims one operation sequence for avx2, avx512 and neon: bit-identical results */
-        if (levels[l] != RF_ISA_SCALAR) {
+        if (gauss.at[l].level != RF_ISA_SCALAR) {
             if (!fast_ref) {
                 fast_ref = rf_alloc(GN * sizeof *fast_ref);
                 if (fast_ref) memcpy(fast_ref, got, GN * sizeof *got), fast_ref_level = lv;
@@ -275,7 +262,8 @@ static void test_gauss(void)
 
 static void test_awgn(void)
 {
-    const rf_kernel *k = kernel("awgn_llr_f32");
+    const rf_kernel *k = rf_test_kernel("awgn_llr_f32");
+    const rf_impl_set awgn = rf_test_level_impls("awgn_llr_f32");
     static const size_t lens[] = {1, 7, 33, 256, 1029, 2500};
     const size_t frames = 5, maxn = 2500;
     const uint64_t seed = 77, f0 = ((uint64_t)1 << 32) - 2; /* streams cross 2^32 */
@@ -292,9 +280,9 @@ static void test_awgn(void)
         const size_t n = lens[li];
         const uint8_t *b = bits + 1; /* misaligned bits */
         ora_awgn_llr(b, n, frames, f0, seed, sigma, lw, ls);
-        for (int l = 0; l < nlevels; l++) {
-            const char *lv = rf_isa_name(levels[l]);
-            rf_awgn_llr_f32_fn fn = (rf_awgn_llr_f32_fn)impl("awgn_llr_f32", levels[l]);
+        for (size_t l = 0; l < awgn.n; l++) {
+            const char *lv = awgn.at[l].label;
+            rf_awgn_llr_f32_fn fn = (rf_awgn_llr_f32_fn)awgn.at[l].fn;
             float *o = all + 1; /* misaligned output */
             fn(b, n, frames, f0, seed, sigma, o);
             unsigned long split_bad = 0, out_of_bound = 0;
@@ -315,12 +303,12 @@ static void test_awgn(void)
         }
     }
     /* sign convention: positive means bit 0 (noise negligible at sigma = 2^-10) */
-    for (int l = 0; l < nlevels; l++) {
-        rf_awgn_llr_f32_fn fn = (rf_awgn_llr_f32_fn)impl("awgn_llr_f32", levels[l]);
+    for (size_t l = 0; l < awgn.n; l++) {
+        rf_awgn_llr_f32_fn fn = (rf_awgn_llr_f32_fn)awgn.at[l].fn;
         fn(bits, 1000, 1, 3, seed, 0x1p-10f, all);
         unsigned long wrong = 0;
         for (size_t i = 0; i < 1000; i++) wrong += (all[i] > 0) != ((bits[i] & 1) == 0);
-        CHECKF(wrong == 0, "%s: %lu LLR signs disagree with the bits", rf_isa_name(levels[l]), wrong);
+        CHECKF(wrong == 0, "%s: %lu LLR signs disagree with the bits", awgn.at[l].label, wrong);
     }
 done:
     free(bits);
@@ -332,7 +320,6 @@ done:
 
 int main(void)
 {
-    nlevels = rf_test_levels(levels);
     test_kat();
     test_addressing();
     test_exact_levels();

@@ -1,4 +1,4 @@
-/* Tests of `refast sim`, `refast code` and the Monte Carlo engine (harness/sim.h, codespec.h):
+/* Tests of `refast sim`, `refast code` and the Monte Carlo engine (harness/apps/sim.h, codespec.h):
  *   - the Wilson 95% interval against published values (Newcombe 1998, Stat. Med. 17:857, table I,
  *     method 3) and the usual textbook cases;
  *   - SNR ranges, code / decoder parsing, the Plotkin-tree leaves (RM(8,2): the seed's
@@ -7,11 +7,22 @@
  *     so it runs whatever encoders the library has, and rf_rm1_map): BLER 0 at a high SNR, close to
  *     1 - 2^-k (a guess) at a very low SNR, results identical for 1, 2, 3 and 5 threads whether the
  *     run stops on the target or on the frame cap, the target met exactly, leaf counts adding up;
+ *   - the distributed rounds without MPI: 2..4 "ranks" as threads (each its own rf_sim_comm over a
+ *     barrier) x 1..2 threads give rank 1's counts and decision hash, stopping on the target and on
+ *     the frame cap; a mid-point state kept after a round, resumed on another rank count, ends the
+ *     same; the stop flag returns an unfinished prefix;
+ *   - rf_sim_messages against the philox_u32 kernel's stream (the definition in sim.h);
  *   - the CLI: bad arguments (SPEC §8) exit 2 with one line and leave no JSON behind; a run's JSON
- *     parses and records every convention; --threads 1 and 2 give the same JSON counts;
+ *     parses and records every convention; --threads 1 and 2 give the same JSON counts; --json and
+ *     --checkpoint that cannot be written are refused before the first frame; a checkpoint of
+ *     another run or a corrupted one is refused and left alone; a finished one reproduces the run;
+ *   - the first points of the committed reference runs (reports/sim/, written by the engine before
+ *     issue 15's rounds) reproduce count for count;
  *   - `refast code info` weight distributions (RM(m,1): 0 once, 2^(m-1) 2^(m+1)-2 times, 2^m once)
  *     and `refast code distances` pair counts. */
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +30,19 @@
 #include <unistd.h>
 
 #include "codespec.h"
+#include "bytes.h"
+#include "errf.h"
 #include "json.h"
 #include "refast/channel.h"
 #include "refast/codes.h"
 #include "refast/decoders.h"
+#include "refast/rng.h"
 #include "refast/softmap.h"
 #include "sim.h"
 #include "testlib.h"
 #include "codes/snr.h"
 
-/* present only once the codes work has landed (see harness/cmd_sim.c) */
+/* present only once the codes work has landed (see harness/apps/cmd_sim.c) */
 #pragma weak rf_rm_encode_f32
 #pragma weak rf_rm_dumer
 
@@ -162,7 +176,8 @@ static rf_sim_result run(unsigned m, double sigma, uint64_t max_frames, uint64_t
 {
     test_codec tc = {m};
     rf_sim_codec codec = {(size_t)1 << m, m + 1, &tc, enc_rm1, dec_map, leaves, nleaves};
-    rf_sim_point_cfg cfg = {sigma, ch, 0.1, sqrt(2.0) * sigma, 42, max_frames, target, threads, NULL, NULL};
+    const rf_sim_point_cfg cfg = {.sigma = sigma, .channel = ch, .rho = 0.1, .sigma_b = sqrt(2.0) * sigma, .seed = 42,
+                                  .max_frames = max_frames, .target_errors = target, .threads = threads};
     rf_sim_result res;
     char err[256];
     if (!rf_sim_point(&codec, &cfg, &res, err, sizeof err)) {
@@ -175,7 +190,7 @@ static rf_sim_result run(unsigned m, double sigma, uint64_t max_frames, uint64_t
 static bool same(const rf_sim_result *a, const rf_sim_result *b)
 {
     if (a->frames != b->frames || a->bit_errors != b->bit_errors || a->block_errors != b->block_errors ||
-        a->nleaves != b->nleaves)
+        a->bit_errors_sq != b->bit_errors_sq || a->decisions_xxh3 != b->decisions_xxh3 || a->nleaves != b->nleaves)
         return false;
     for (size_t i = 0; i < a->nleaves; i++)
         if (a->leaf_errors[i] != b->leaf_errors[i]) return false;
@@ -253,12 +268,173 @@ static void test_engine(void)
     rf_sim_messages(9, 100, 10, 37, all);
     rf_sim_messages(9, 107, 1, 37, part);
     CHECK(memcmp(all + 7 * 37, part, 37) == 0);
+    /* the stream as sim.h defines it, through the philox_u32 kernel: bit j = bit j % 32 of word j / 32 */
+    static const size_t ks[] = {1, 7, 8, 37, 64, 127, 128, 129, 300};
+    for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
+        const size_t k = ks[t], frames = 3;
+        const uint64_t seed = UINT64_C(0xfedcba9876543210) + t, first = (UINT64_C(1) << 33) - 1;
+        uint8_t got[3 * 300];
+        uint32_t w[10];
+        rf_sim_messages(seed, first, frames, k, got);
+        bool same_bits = true;
+        for (size_t f = 0; f < frames; f++) {
+            rf_philox_u32(seed, RF_SIM_STREAM_MSG + first + f, 0, (k + 31) / 32, w);
+            for (size_t j = 0; j < k; j++) same_bits &= got[f * k + j] == ((w[j / 32] >> (j % 32)) & 1);
+        }
+        CHECKF(same_bits, "rf_sim_messages differs from the philox_u32 stream at k = %zu", k);
+    }
     uint8_t *many = malloc(100000);
     rf_sim_messages(9, 0, 1000, 100, many);
     size_t ones = 0;
     for (size_t i = 0; i < 100000; i++) ones += many[i];
     CHECK(ones > 49200 && ones < 50800); /* sd 158 */
     free(many);
+}
+
+/* ---- ranks as threads: the engine's distributed rounds without MPI ---------------------------------
+ * Each "rank" is a thread calling rf_sim_point with its own rf_sim_comm; the collectives meet at a
+ * barrier over a shared buffer. This runs the exact code path of `mpirun -np P` (batch split, block
+ * error gather, target search, tally reduction, rank 0's cut) in any build. */
+
+enum { WORLD_WORDS = 1 << 20 };
+
+typedef struct world {
+    int size;
+    pthread_barrier_t bar;
+    uint64_t buf[WORLD_WORDS];
+} world;
+
+typedef struct rank_arg {
+    world *w;
+    rf_sim_comm comm;
+    rf_sim_codec codec;
+    rf_sim_point_cfg cfg;
+    rf_sim_result res;
+    bool ok;
+} rank_arg;
+
+static bool world_allgather(void *ctx, const uint64_t *mine, size_t count, uint64_t *all, char *err, size_t errlen)
+{
+    rank_arg *a = ctx;
+    world *w = a->w;
+    if (count * (size_t)w->size > WORLD_WORDS) return rf_fail(err, errlen, "test world: %zu words", count);
+    memcpy(w->buf + (size_t)a->comm.rank * count, mine, count * sizeof *mine);
+    pthread_barrier_wait(&w->bar);
+    memcpy(all, w->buf, count * (size_t)w->size * sizeof *all);
+    pthread_barrier_wait(&w->bar);
+    return true;
+}
+
+static bool world_allreduce(void *ctx, uint64_t *words, size_t count, char *err, size_t errlen)
+{
+    rank_arg *a = ctx;
+    world *w = a->w;
+    if (count * (size_t)w->size > WORLD_WORDS) return rf_fail(err, errlen, "test world: %zu words", count);
+    memcpy(w->buf + (size_t)a->comm.rank * count, words, count * sizeof *words);
+    pthread_barrier_wait(&w->bar);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t t = 0;
+        for (int r = 0; r < w->size; r++) t += w->buf[(size_t)r * count + i];
+        words[i] = t;
+    }
+    pthread_barrier_wait(&w->bar);
+    return true;
+}
+
+static void *rank_main(void *arg)
+{
+    rank_arg *a = arg;
+    char err[256];
+    a->cfg.comm = &a->comm;
+    a->ok = rf_sim_point(&a->codec, &a->cfg, &a->res, err, sizeof err);
+    if (!a->ok) fprintf(stderr, "rank %d: %s\n", a->comm.rank, err);
+    return NULL;
+}
+
+/* The point of `cfg` on `size` thread-ranks; rank 0's result. */
+static rf_sim_result run_ranks(int size, const rf_sim_codec *codec, const rf_sim_point_cfg *cfg)
+{
+    static world w;
+    rank_arg a[8];
+    pthread_t tid[8];
+    w.size = size;
+    pthread_barrier_init(&w.bar, NULL, (unsigned)size);
+    for (int r = 0; r < size; r++) {
+        a[r] = (rank_arg){.w = &w, .codec = *codec, .cfg = *cfg};
+        a[r].comm = (rf_sim_comm){r, size, &a[r], world_allgather, world_allreduce};
+        pthread_create(&tid[r], NULL, rank_main, &a[r]);
+    }
+    for (int r = 0; r < size; r++) pthread_join(tid[r], NULL);
+    pthread_barrier_destroy(&w.bar);
+    for (int r = 1; r < size; r++) rf_sim_result_free(&a[r].res);
+    if (!a[0].ok) memset(&a[0].res, 0, sizeof a[0].res);
+    return a[0].res;
+}
+
+/* State after a round, kept by on_round (rank 0) the first time the point has merged >= `after`
+ * frames: what a checkpoint would hold. */
+typedef struct keep_state {
+    uint64_t after;
+    rf_sim_result kept;
+    bool have;
+} keep_state;
+
+static void keep_round(void *arg, const rf_sim_result *st)
+{
+    keep_state *k = arg;
+    if (!k->have && !st->finished && st->frames >= k->after) k->have = rf_sim_result_copy(&k->kept, st);
+}
+
+static void test_ranks(void)
+{
+    rf_leaf leaves[8];
+    const size_t nl = rf_rm_leaves(4, 1, RF_DUMER0, leaves, 8);
+    test_codec tc = {4};
+    const rf_sim_codec codec = {16, 5, &tc, enc_rm1, dec_map, leaves, nl};
+    /* the target met in a round's middle, and the frame cap with a short last batch */
+    static const uint64_t caps[2][2] = {{300000, 777}, {30001, 1000000}};
+    for (int c = 0; c < 2; c++) {
+        rf_sim_point_cfg cfg = {.sigma = 0.9, .channel = RF_CH_AWGN, .seed = 42, .max_frames = caps[c][0],
+                                .target_errors = caps[c][1], .threads = 1};
+        rf_sim_result base = run_ranks(1, &codec, &cfg);
+        CHECK(base.frames > 0 && base.decisions_xxh3 != 0);
+        for (int size = 2; size <= 4; size++)
+            for (unsigned threads = 1; threads <= 2; threads++) {
+                cfg.threads = threads;
+                rf_sim_result x = run_ranks(size, &codec, &cfg);
+                CHECKF(same(&base, &x), "%d thread-ranks x %u threads (case %d): %llu frames / %llu block errors, "
+                       "1 rank: %llu / %llu", size, threads, c, (unsigned long long)x.frames,
+                       (unsigned long long)x.block_errors, (unsigned long long)base.frames,
+                       (unsigned long long)base.block_errors);
+                rf_sim_result_free(&x);
+            }
+        /* resume from a mid-point state on another rank count: the same end */
+        keep_state k = {.after = base.frames / 3};
+        cfg.threads = 1;
+        cfg.on_round = keep_round;
+        cfg.on_round_arg = &k;
+        rf_sim_result y = run_ranks(2, &codec, &cfg);
+        rf_sim_result_free(&y);
+        CHECKF(k.have && k.kept.frames < base.frames && k.kept.next_batch > 0, "no mid-point state kept (case %d)", c);
+        if (k.have) {
+            cfg.on_round = NULL;
+            cfg.resume = &k.kept;
+            rf_sim_result z = run_ranks(3, &codec, &cfg);
+            CHECKF(same(&base, &z), "resumed at frame %llu on 3 thread-ranks (case %d): %llu frames, want %llu",
+                   (unsigned long long)k.kept.frames, c, (unsigned long long)z.frames,
+                   (unsigned long long)base.frames);
+            rf_sim_result_free(&z);
+            rf_sim_result_free(&k.kept);
+        }
+        rf_sim_result_free(&base);
+    }
+    /* the stop flag: an interrupted point returns a prefix of whole batches, not finished */
+    static volatile sig_atomic_t stop = 1;
+    rf_sim_point_cfg cfg = {.sigma = 0.9, .channel = RF_CH_AWGN, .seed = 42, .max_frames = 300000,
+                            .target_errors = 777, .threads = 2, .stop = &stop};
+    rf_sim_result s = run_ranks(2, &codec, &cfg);
+    CHECK(s.interrupted && !s.finished && s.frames == 0 && s.next_batch == 0);
+    rf_sim_result_free(&s);
 }
 
 /* ---- the CLI ------------------------------------------------------------------------------------ */
@@ -486,12 +662,134 @@ static void test_code_cmd(void)
     CHECK(strstr(out, "         8     5.656854                      8") != NULL);
     /* sampled above k = 16 */
     CHECK(CLI("code", "distances", "rm:6:2", "--pairs", "1000") == 0 && strstr(out, "sampled 1000 pairs"));
+    { /* --json of a linear code: RM(3,1) pairs are 2^(k-1) A_w: 8 x 14 at w = 4 (distance 4), 8 at w = 8 */
+        char dj[512], e[256];
+        snprintf(dj, sizeof dj, "%s/dist.json", rf_test_tmpdir());
+        CHECK(CLI("code", "distances", "rm:3:1", "--json", dj) == 0);
+        rf_json *j = rf_json_parse_file(dj, e, sizeof e);
+        const rf_json *books = j ? rf_json_get(j, "codebooks") : NULL;
+        const rf_json *bk = books && books->count == 1 ? &books->items[0] : NULL;
+        const rf_json *d = bk ? rf_json_get(bk, "distances") : NULL, *c = bk ? rf_json_get(bk, "counts") : NULL;
+        double pairs = 0;
+        CHECK(bk && rf_json_get_number(bk, "pairs", &pairs) && pairs == 120);
+        CHECK(d && c && d->count == 2 && c->count == 2 && d->items[0].number == 4 &&
+              fabs(d->items[1].number - 2 * sqrt(8.0)) < 1e-12 && c->items[0].number == 112 && c->items[1].number == 8);
+        rf_json_free(j);
+        CHECK(CLI("code", "distances", "rm:3:1", "--json", "/no/such/dir/d.json") == 2 && rf_test_lines(err) == 1);
+    }
     CHECK(CLI("code", "info", "rm:3:4") == 2 && rf_test_lines(err) == 1);
     CHECK(CLI("code", "info") == 2);
     CHECK(CLI("code", "frobnicate", "rm:3:1") == 2);
     CHECK(CLI("code", "distances", "rm:3:1", "--pairs", "0") == 2);
     CHECK(CLI("code", "info", "rm:3:1", "--construction", "ga") == 2);
     CHECK(CLI("code", "--help") == 0);
+}
+
+/* Fail fast, lose nothing (issue 15): outputs that cannot be written are refused before the first
+ * frame (no table row, one line, exit 2, nothing left behind); a checkpoint of another run or a
+ * corrupted one is refused and left as it was; a checkpoint of a finished run reproduces it. */
+static void test_cli_outputs(void)
+{
+    char json[512], ckpt[512], other[512];
+    snprintf(json, sizeof json, "%s/o.json", rf_test_tmpdir());
+    snprintf(ckpt, sizeof ckpt, "%s/o.ckpt", rf_test_tmpdir());
+    snprintf(other, sizeof other, "%s/no/such/dir/x", rf_test_tmpdir());
+#define RUN(...)                                                                                     \
+    CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "50000000", \
+        "--target-errors", "100000000", __VA_ARGS__)
+    /* 5e7 frames a point: had the check come after the simulation, this would take minutes */
+    int rc = RUN("--json", other);
+    CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "no/such/dir") && !strstr(out, "Eb/N0"),
+           "--json into a missing folder: rc %d, %s", rc, err);
+    rc = RUN("--checkpoint", other);
+    CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "no/such/dir") && !strstr(out, "Eb/N0"),
+           "--checkpoint into a missing folder: rc %d, %s", rc, err);
+
+    rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+             "--target-errors", "50", "--json", json, "--checkpoint", ckpt);
+    CHECKF(rc == 0, "sim with --checkpoint: rc %d, %s", rc, err);
+    uint8_t *before = NULL, *after = NULL;
+    size_t nb = 0, na = 0;
+    char e[256];
+    CHECK(rf_read_file(ckpt, 1 << 20, &before, &nb, e, sizeof e));
+    /* the same command again: every point comes from the checkpoint, the JSON is the same */
+    char json2[512];
+    snprintf(json2, sizeof json2, "%s/o2.json", rf_test_tmpdir());
+    rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+             "--target-errors", "50", "--json", json2, "--checkpoint", ckpt);
+    CHECKF(rc == 0 && strstr(err, "3 of 3 points finished"), "rerun from a finished checkpoint: rc %d, %s", rc, err);
+    rf_json *a = rf_json_parse_file(json, e, sizeof e), *b = rf_json_parse_file(json2, e, sizeof e);
+    const rf_json *pa = a ? rf_json_get(a, "points") : NULL, *pb = b ? rf_json_get(b, "points") : NULL;
+    CHECK(pa && pb && pa->count == 3 && pb->count == 3);
+    for (size_t i = 0; pa && pb && i < 3 && i < pa->count && i < pb->count; i++) {
+        double x, y;
+        CHECK(rf_json_get_number(&pa->items[i], "frames", &x) && rf_json_get_number(&pb->items[i], "frames", &y) &&
+              x == y);
+        const char *h1 = rf_json_get_string(&pa->items[i], "decisions_xxh3"),
+                   *h2 = rf_json_get_string(&pb->items[i], "decisions_xxh3");
+        CHECK(h1 && h2 && strlen(h1) == 16 && !strcmp(h1, h2));
+    }
+    rf_json_free(a);
+    rf_json_free(b);
+    /* another run (another seed) must not take this checkpoint, nor touch it */
+    rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+             "--target-errors", "50", "--seed", "2", "--checkpoint", ckpt);
+    CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "another run"), "foreign checkpoint: rc %d, %s", rc, err);
+    CHECK(rf_read_file(ckpt, 1 << 20, &after, &na, e, sizeof e) && na == nb && !memcmp(before, after, nb));
+    free(after);
+    /* one flipped digit: the hash line catches it */
+    char *digit = strstr((char *)before, "\npoint 1 1 ");
+    if (digit) {
+        digit[12] = digit[12] == '7' ? '8' : '7';
+        FILE *f = fopen(ckpt, "wb");
+        fwrite(before, 1, nb, f);
+        fclose(f);
+        rc = CLI("sim", "--code", "rm:5:1", "--decoder", "map", "--ebn0", "0:2:1", "--max-frames", "3000",
+                 "--target-errors", "50", "--checkpoint", ckpt);
+        CHECKF(rc == 2 && rf_test_lines(err) == 1 && strstr(err, "corrupted"), "corrupted checkpoint: rc %d, %s", rc, err);
+    }
+    CHECK(digit != NULL);
+    free(before);
+#undef RUN
+}
+
+/* Serial results stay what they were (issue 15 changed the engine, not the numbers): the first
+ * points of the committed reference runs, written by the engine before the rounds, reproduce count
+ * for count (the tests run from the source tree). */
+static void test_reference_runs(void)
+{
+    static const struct {
+        const char *file, *args[16];
+    } refs[] = {
+        {"reports/sim/rm8_2_dumer.json",
+         {"--code", "rm:8:2", "--decoder", "dumer", "--ebn0", "0:2:1", "--max-frames", "200000", "--target-errors", "500",
+          "--seed", "1", NULL}},
+        {"reports/sim/polar128_96_sc_minsum.json",
+         {"--code", "polar:128:96", "--decoder", "sc", "--construction", "ga", "--design-sigma", "adaptive", "--f",
+          "minsum", "--ebn0", "0:2:1", "--max-frames", "200000", NULL}},
+    };
+    for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+        char json[512], e[256];
+        snprintf(json, sizeof json, "%s/ref%zu.json", rf_test_tmpdir(), i);
+        const char *const *a = refs[i].args;
+        const int rc = i == 0 ? CLI("sim", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                                    "--json", json)
+                              : CLI("sim", a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                                    a[12], a[13], "--target-errors", "500", "--seed", "1", "--json", json);
+        rf_json *got = rf_json_parse_file(json, e, sizeof e), *want = rf_json_parse_file(refs[i].file, e, sizeof e);
+        const rf_json *pg = got ? rf_json_get(got, "points") : NULL, *pw = want ? rf_json_get(want, "points") : NULL;
+        CHECKF(rc == 0 && pg && pw && pg->count == 3 && pw->count >= 3, "%s: rc %d, %s", refs[i].file, rc, e);
+        static const char *const keys[] = {"frames", "bit_errors", "block_errors"};
+        for (size_t p = 0; pg && pw && p < 3 && p < pg->count && p < pw->count; p++)
+            for (size_t k = 0; k < 3; k++) {
+                double x = -1, y = -2;
+                rf_json_get_number(&pg->items[p], keys[k], &x);
+                rf_json_get_number(&pw->items[p], keys[k], &y);
+                CHECKF(x == y, "%s point %zu: %s %g, the committed run has %g", refs[i].file, p, keys[k], x, y);
+            }
+        rf_json_free(got);
+        rf_json_free(want);
+    }
 }
 
 int main(void)
@@ -501,8 +799,11 @@ int main(void)
     test_parse();
     test_leaves();
     test_engine();
+    test_ranks();
     test_cli_errors();
     test_cli_run();
+    test_cli_outputs();
+    test_reference_runs();
     test_union_bound();
     test_code_cmd();
     return rf_test_summary("test_sim");

@@ -128,18 +128,22 @@ static int soft_ok(float got, double want, double bound)
 
 typedef struct impls {
     rf_rm1_map_fn map;
-    rf_rm1_softmap_maxlog_fn maxlog, exact;
+    rf_rm1_softmap_maxlog_fn maxlog;
+    rf_rm1_softmap_exact_fn exact;
     const char *name;
 } impls;
 
-static impls impls_at(rf_isa level)
+/* The three kernels at every usable level, scalar (ref) first; returns the count. */
+static int impls_by_level(impls out[RF_MAX_IMPLS])
 {
-    impls s;
-    s.map = (rf_rm1_map_fn)rf_kernel_impl(rf_kernel_find("rm1_map"), level, NULL);
-    s.maxlog = (rf_rm1_softmap_maxlog_fn)rf_kernel_impl(rf_kernel_find("rm1_softmap_maxlog"), level, NULL);
-    s.exact = (rf_rm1_softmap_maxlog_fn)rf_kernel_impl(rf_kernel_find("rm1_softmap_exact"), level, NULL);
-    s.name = rf_isa_name(level);
-    return s;
+    const rf_impl_set map = rf_test_level_impls("rm1_map"), maxlog = rf_test_level_impls("rm1_softmap_maxlog"),
+                      exact = rf_test_level_impls("rm1_softmap_exact");
+    CHECK(map.n == maxlog.n && maxlog.n == exact.n);
+    size_t n = 0;
+    for (; n < map.n && n < maxlog.n && n < exact.n; n++)
+        out[n] = (impls){(rf_rm1_map_fn)map.at[n].fn, (rf_rm1_softmap_maxlog_fn)maxlog.at[n].fn,
+                         (rf_rm1_softmap_exact_fn)exact.at[n].fn, rf_isa_name(map.at[n].level)};
+    return (int)n;
 }
 
 /* ---- sweep: m = 1..10, frames = 0..5, misaligned, guarded -------------------------------------- */
@@ -217,10 +221,10 @@ static void check_frames(const impls *im, const impls *ref, unsigned m, size_t f
     free(rsoft);
 }
 
-static void test_sweep(const rf_isa *levels, int nlev)
+static void test_sweep(const impls *all, int nlev)
 {
     static const double sigmas[] = {0.5, 1.0, 2.0};
-    const impls ref = impls_at(RF_ISA_SCALAR);
+    const impls ref = all[0];
     long near_ties = 0, decisions = 0;
     rng_state = 1;
     for (unsigned m = 1; m <= MAXM; m++)
@@ -233,7 +237,7 @@ static void test_sweep(const rf_isa *levels, int nlev)
             ref_result r;
             oracle_results(llr, m, frames, &r);
             for (int l = 0; l < nlev; l++) {
-                impls im = impls_at(levels[l]);
+                impls im = all[l];
                 check_frames(&im, &ref, m, frames, llr, &r, (int)(frames & 1), &near_ties,
                              &decisions);
             }
@@ -245,10 +249,10 @@ static void test_sweep(const rf_isa *levels, int nlev)
 }
 
 /* Out-of-range m writes nothing; frames = 0 reads and writes nothing (NULL pointers). */
-static void test_no_touch(const rf_isa *levels, int nlev)
+static void test_no_touch(const impls *all, int nlev)
 {
     for (int l = 0; l < nlev; l++) {
-        impls im = impls_at(levels[l]);
+        impls im = all[l];
         float llr[4] = {1, 2, 3, 4}, out[8];
         uint8_t bits[8];
         for (unsigned m = 0; m <= 17; m += 17) {
@@ -292,7 +296,7 @@ typedef struct tie_case {
     const char *why;
 } tie_case;
 
-static void test_ties(const rf_isa *levels, int nlev)
+static void test_ties(const impls *all, int nlev)
 {
     static const tie_case cases[] = {
         {3, 2, {5, 2}, {1, 1}, 2, 0, "W(2) = W(5) = 8: lowest index 2"},
@@ -321,7 +325,7 @@ static void test_ties(const rf_isa *levels, int nlev)
         CHECKF(memcmp(orab, want, k) == 0, "oracle breaks the tie rule: %s", t->why);
         CHECKF(r.margin[0] == 0.0, "oracle margin %g on an exact tie: %s", r.margin[0], t->why);
         for (int l = 0; l < nlev; l++) {
-            impls im = impls_at(levels[l]);
+            impls im = all[l];
             uint8_t got[RF_RM1_MAX_M + 1];
             float ml[RF_RM1_MAX_M + 1];
             im.map(llr, t->m, 1, got);
@@ -337,7 +341,7 @@ static void test_ties(const rf_isa *levels, int nlev)
     }
     /* Signed zeros: W(a*) = +-0 gives b0 = 0 and a* = 0. */
     for (int l = 0; l < nlev; l++) {
-        impls im = impls_at(levels[l]);
+        impls im = all[l];
         float z[64];
         for (int i = 0; i < 64; i++) z[i] = (i % 3) ? -0.0f : 0.0f;
         uint8_t got[7];
@@ -350,7 +354,7 @@ static void test_ties(const rf_isa *levels, int nlev)
 
 /* ---- MAP = block ML by enumeration ------------------------------------------------------------ */
 
-static void test_block_ml(const rf_isa *levels, int nlev)
+static void test_block_ml(const impls *all, int nlev)
 {
     rng_state = 77;
     long errors = 0, frames_total = 0;
@@ -387,7 +391,7 @@ static void test_block_ml(const rf_isa *levels, int nlev)
             for (size_t i = 0; i < n; i++) abs_sum += fabs(l[i]);
             int firm = best - second > 1e-3 * abs_sum;
             for (int lv = 0; lv < nlev && firm; lv++) {
-                impls im = impls_at(levels[lv]);
+                impls im = all[lv];
                 uint8_t got[RF_RM1_MAX_M + 1];
                 im.map(l, m, 1, got);
                 CHECKF(memcmp(got, ml, k) == 0, "%s: rm1_map m=%u frame %zu is not block ML",
@@ -406,7 +410,7 @@ static void test_block_ml(const rf_isa *levels, int nlev)
 /* Each LSE over N = 2^m terms lies in [max, max + log N], so exact - maxlog/2 = (LSE0 - max0) -
  * (LSE1 - max1) lies in [-m log 2, m log 2] for ANY input. At high SNR the LLRs grow like 2n/sigma^2
  * while the gap stays bounded, so exact / (maxlog/2) -> 1. */
-static void test_maxlog_relation(const rf_isa *levels, int nlev)
+static void test_maxlog_relation(const impls *all, int nlev)
 {
     static const double sigmas[] = {0.35, 0.7, 1.5};
     rng_state = 99;
@@ -425,7 +429,7 @@ static void test_maxlog_relation(const rf_isa *levels, int nlev)
                 ok &= fabs(r.exact[i] - r.maxlog[i] / 2) <= gap * (1 + 1e-12);
             CHECKF(ok, "oracle: |exact - maxlog/2| > m log 2 (m=%u sigma=%g)", m, sigmas[s]);
             for (int l = 0; l < nlev; l++) {
-                impls im = impls_at(levels[l]);
+                impls im = all[l];
                 im.maxlog(llr, m, frames, ml);
                 im.exact(llr, m, frames, ex);
                 int within = 1, close = 1;
@@ -451,7 +455,7 @@ static void test_maxlog_relation(const rf_isa *levels, int nlev)
 
 /* ---- NaN and infinity -------------------------------------------------------------------------- */
 
-static void test_nonfinite(const rf_isa *levels, int nlev)
+static void test_nonfinite(const impls *all, int nlev)
 {
     for (unsigned m = 2; m <= 6; m += 2) {
         const size_t n = (size_t)1 << m, k = K_OF(m), frames = 7;
@@ -476,7 +480,7 @@ static void test_nonfinite(const rf_isa *levels, int nlev)
         static const size_t astar[7] = {0, 0, 0, 0, 1, 0, 0};
         static const int b0[7] = {0, 0, 0, 1, 0, 0, 1};
         for (int l = 0; l < nlev; l++) {
-            impls im = impls_at(levels[l]), ref = impls_at(RF_ISA_SCALAR);
+            impls im = all[l], ref = all[0];
             uint8_t bits[7 * (RF_RM1_MAX_M + 1)], one[RF_RM1_MAX_M + 1];
             im.map(llr, m, frames, bits);
             ref.map(llr, m, 1, one);
@@ -504,9 +508,9 @@ static void test_nonfinite(const rf_isa *levels, int nlev)
 
 /* ---- larger codes (heap scratch) vs ref -------------------------------------------------------- */
 
-static void test_large(const rf_isa *levels, int nlev)
+static void test_large(const impls *all, int nlev)
 {
-    const impls ref = impls_at(RF_ISA_SCALAR);
+    const impls ref = all[0];
     rng_state = 1234;
     for (unsigned m = 11; m <= 13; m++) {
         const size_t n = (size_t)1 << m, k = K_OF(m), frames = 3;
@@ -520,7 +524,7 @@ static void test_large(const rf_isa *levels, int nlev)
             for (size_t i = 0; i < n; i++) abs_sum[f] += fabs(llr[f * n + i]);
         ref.map(llr, m, frames, x);
         for (int l = 1; l < nlev; l++) {
-            impls im = impls_at(levels[l]);
+            impls im = all[l];
             im.map(llr, m, frames, y);
             CHECKF(memcmp(x, y, frames * k) == 0, "%s rm1_map m=%u differs from ref", im.name, m);
             for (int kind = 0; kind < 2; kind++) {
@@ -626,16 +630,16 @@ static void test_enum(void)
 
 int main(void)
 {
-    rf_isa levels[RF_ISA_COUNT];
-    int nlev = rf_test_levels(levels);
-    for (int l = 0; l < nlev; l++) printf("level %s\n", rf_isa_name(levels[l]));
-    test_no_touch(levels, nlev);
-    test_ties(levels, nlev);
-    test_nonfinite(levels, nlev);
-    test_block_ml(levels, nlev);
-    test_maxlog_relation(levels, nlev);
+    impls all[RF_MAX_IMPLS];
+    const int nlev = impls_by_level(all);
+    for (int l = 0; l < nlev; l++) printf("level %s\n", all[l].name);
+    test_no_touch(all, nlev);
+    test_ties(all, nlev);
+    test_nonfinite(all, nlev);
+    test_block_ml(all, nlev);
+    test_maxlog_relation(all, nlev);
     test_enum();
-    test_large(levels, nlev);
-    test_sweep(levels, nlev);
+    test_large(all, nlev);
+    test_sweep(all, nlev);
     return rf_test_summary("test_softmap");
 }

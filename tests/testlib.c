@@ -149,3 +149,37 @@ size_t rf_test_impls(const rf_kernel *k, bool peers, rf_impl *out)
     const int nl = rf_test_levels(lv);
     return rf_kernel_impls(k, lv, (size_t)nl, peers, out, RF_MAX_IMPLS);
 }
+
+const rf_kernel *rf_test_kernel(const char *name)
+{
+    const rf_kernel *k = rf_kernel_find(name);
+    if (!k) {
+        fprintf(stderr, "kernel %s is not registered\n", name);
+        exit(1);
+    }
+    return k;
+}
+
+rf_impl_set rf_test_level_impls(const char *name)
+{
+    rf_impl_set s;
+    s.n = rf_test_impls(rf_test_kernel(name), false, s.at);
+    return s;
+}
+
+bool rf_test_shared(const char *path, const char *what)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+        return true;
+    }
+    const char *allow = getenv("REFAST_ALLOW_MISSING_SHARED");
+    if (allow && strcmp(allow, "1") == 0) {
+        printf("%s: skipped: %s not found (REFAST_ALLOW_MISSING_SHARED=1)\n", what, path);
+        return false;
+    }
+    CHECKF(0, "%s: %s not found: these checks need the external truth in ../shared (set "
+              "REFAST_ALLOW_MISSING_SHARED=1 to skip them explicitly)", what, path);
+    return false;
+}

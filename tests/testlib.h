@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "refast/isa.h"
+#include "refast/registry.h"
 
 extern int rf_test_passed, rf_test_failed;
 
@@ -33,13 +34,26 @@ extern int rf_test_passed, rf_test_failed;
         }                                                                                        \
     } while (0)
 
-struct rf_kernel;
-struct rf_impl;
 /* An implementation of descriptor k that is not in the tables (a deliberately faulty one, a
  * function a test wraps): what the judge and rf_kernel_run take. */
-struct rf_impl rf_test_impl(const struct rf_kernel *k, void (*fn)(void), const char *label);
+rf_impl rf_test_impl(const rf_kernel *k, rf_fnptr fn, const char *label);
 /* Every implementation of k to judge here: the usable levels and, with peers, the peers. */
-size_t rf_test_impls(const struct rf_kernel *k, bool peers, struct rf_impl *out);
+size_t rf_test_impls(const rf_kernel *k, bool peers, rf_impl *out);
+/* The descriptor called name; exits with a message when none is (the test cannot run). */
+const rf_kernel *rf_test_kernel(const char *name);
+/* The implementations a family test calls directly: those of the kernel called name at every
+ * usable level, scalar first (rf_test_impls without peers). */
+typedef struct rf_impl_set {
+    rf_impl at[RF_MAX_IMPLS];
+    size_t n;
+} rf_impl_set;
+rf_impl_set rf_test_level_impls(const char *name);
+
+/* External truth on disk (../shared: the authors' reference data). Returns true when `path` exists.
+ * When it does not, the test FAILS (a green CI must not hide unchecked code), unless the
+ * environment sets REFAST_ALLOW_MISSING_SHARED=1, which turns it into a printed skip; either way
+ * the caller leaves out the checks that need it. */
+bool rf_test_shared(const char *path, const char *what);
 
 /* Levels usable on this machine, scalar first; returns the count written to out. */
 int rf_test_levels(rf_isa out[RF_ISA_COUNT]);

@@ -1,7 +1,6 @@
 /* Registry entries of the channel family: rayleigh_llr_f32 and bursty_llr_f32 (refast/channel.h)
- * and awgn_llr_f32 (refast/rng.h), and the dispatching wrappers rf_rayleigh_llr_f32,
- * rf_bursty_llr_f32 and rf_awgn_llr_f32. The three share parameters, inputs, benchmark and fuzz
- * generator; `ch_kind` selects the kernel signature and the oracle.
+ * and awgn_llr_f32 (refast/rng.h). The three share parameters, inputs, callbacks and fuzz
+ * generator; the descriptor's variant selects the kernel signature and the oracle.
  *
  * Case parameters: seed, n (symbols per frame), frames,
  * first_frame, sigma (exactly representable in float; the kernel receives (float)sigma), bits_seed
@@ -18,7 +17,7 @@
  *   L~ = fl(y~ g~):                    |L~ - L| <= g u [(2N + 3) sigma |z| + 1] + 2 u g |y|
  *                                               <= (2N + 5) u g (1 + sigma |z|) = 11 u S
  * to first order (|y| <= 1 + sigma |z|); tau = 12 covers the O(u^2) terms.
-
+ *
  * hence |g~ - g| <= 7 u |g| for a gaussian once the rounding of want is counted, and:
  *   rayleigh, S = G (a^2 + a sigma |z|), G = 2 / sigma^2:
  *     x~^2 + y~^2 within 16 u (two squares of 7 u values, their rounding, the sum's), so
@@ -33,7 +32,6 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common.h"
 #include "oracle.h"
@@ -42,14 +40,18 @@
 
 #define CH_MAX_SYMBOLS ((uint64_t)1 << 24)
 
-typedef enum ch_kind { CH_RAYLEIGH, CH_BURSTY, CH_AWGN } ch_kind;
+/* The descriptors' variants: which kernel signature and oracle. */
+enum { CH_RAYLEIGH, CH_BURSTY, CH_AWGN };
 
-typedef struct ch_params {
+/* The arguments of one call (every channel's; rho and sigma_b are bursty's). */
+typedef struct ch_args {
     uint64_t seed, n, frames, first_frame;
     float sigma, rho, sigma_b;
-} ch_params;
+    const uint8_t *bits;
+    float *llr;
+} ch_args;
 
-static int ch_read(const rf_case *c, ch_params *p, char *err, size_t errlen)
+static int ch_read(const rf_case *c, ch_args *p, char *err, size_t errlen)
 {
     double sigma, rho = 0.1, sigma_b;
     p->seed = 0;
@@ -83,7 +85,7 @@ static int ch_read(const rf_case *c, ch_params *p, char *err, size_t errlen)
 static int ch_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    ch_params p;
+    ch_args p;
     uint64_t bits_seed = 9;
     if (ch_read(c, &p, err, errlen)) return -1;
     rf_param_u64(c->params, "bits_seed", &bits_seed);
@@ -93,25 +95,24 @@ static int ch_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
     return 0;
 }
 
-static const uint8_t *ch_bits(const rf_case *c, const ch_params *p, char *err, size_t errlen)
+/* The parameters and in.bits (frames x n) of a case. */
+static int ch_inputs(const rf_case *c, ch_args *p, char *err, size_t errlen)
 {
-    uint64_t count;
-    const uint8_t *bits = rf_case_data(c, "in.bits", RF_DT_U8, &count);
-    if (!bits || count != p->n * p->frames) {
-        rf_run_error(err, errlen, "case has no u8 array in.bits of frames x n = %llu x %llu",
-                     (unsigned long long)p->frames, (unsigned long long)p->n);
-        return NULL;
-    }
-    return bits;
+    if (ch_read(c, p, err, errlen)) return -1;
+    const rf_array *bits = rf_case_need(c, "in.bits", RF_DT_U8, 2, err, errlen);
+    if (!bits) return -1;
+    if (bits->shape[0] != p->frames || bits->shape[1] != p->n)
+        return rf_run_error(err, errlen, "in.bits is not frames x n = %llu x %llu",
+                            (unsigned long long)p->frames, (unsigned long long)p->n);
+    p->bits = bits->data;
+    return 0;
 }
 
-static int ch_oracle(rf_case *c, ch_kind kind, char *err, size_t errlen)
+static int ch_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    ch_params p;
-    if (ch_read(c, &p, err, errlen)) return -1;
-    const uint8_t *bits = ch_bits(c, &p, err, errlen);
-    if (!bits) return -1;
-    const size_t total = (size_t)(p.n * p.frames);
+    ch_args p;
+    if (ch_inputs(c, &p, err, errlen)) return -1;
+    const size_t n = (size_t)p.n, frames = (size_t)p.frames, total = n * frames;
     double *want = rf_case_add2(c, "want.llr", RF_DT_F64, p.frames, p.n);
     double *scale = rf_case_add2(c, "scale.llr", RF_DT_F64, p.frames, p.n);
     long double *l = malloc(total * sizeof *l), *s = malloc(total * sizeof *s);
@@ -120,17 +121,12 @@ static int ch_oracle(rf_case *c, ch_kind kind, char *err, size_t errlen)
         free(s);
         return rf_run_error(err, errlen, "out of memory");
     }
-    switch (kind) {
+    switch (desc->variant) {
     case CH_BURSTY:
-        ora_bursty_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, p.rho,
-                       p.sigma_b, l, s);
+        ora_bursty_llr(p.bits, n, frames, p.first_frame, p.seed, p.sigma, p.rho, p.sigma_b, l, s);
         break;
-    case CH_RAYLEIGH:
-        ora_rayleigh_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, l, s);
-        break;
-    case CH_AWGN:
-        ora_awgn_llr(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, l, s);
-        break;
+    case CH_RAYLEIGH: ora_rayleigh_llr(p.bits, n, frames, p.first_frame, p.seed, p.sigma, l, s); break;
+    default: ora_awgn_llr(p.bits, n, frames, p.first_frame, p.seed, p.sigma, l, s); break;
     }
     for (size_t i = 0; i < total; i++) {
         want[i] = (double)l[i];
@@ -138,142 +134,51 @@ static int ch_oracle(rf_case *c, ch_kind kind, char *err, size_t errlen)
     }
     free(l);
     free(s);
-    rf_case_set_param(c, "terms", kind == CH_BURSTY ? "3" : "2");
+    rf_case_set_param(c, "terms", desc->variant == CH_BURSTY ? "3" : "2");
     return 0;
 }
 
-static int rayleigh_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+static int ch_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err, size_t errlen)
 {
     (void)desc;
-    return ch_oracle(c, CH_RAYLEIGH, err, errlen);
+    ch_args *a = args;
+    if (ch_inputs(c, a, err, errlen)) return -1;
+    a->llr = rf_case_out(out, "llr", RF_DT_F32, 2, (const uint64_t[]){a->frames, a->n});
+    return a->llr ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static int bursty_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+/* A benchmark calls again and again: the frame index advances so that every call draws new
+ * numbers. */
+static void ch_call(const rf_impl *im, void *args)
 {
-    (void)desc;
-    return ch_oracle(c, CH_BURSTY, err, errlen);
-}
-
-static int awgn_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    return ch_oracle(c, CH_AWGN, err, errlen);
-}
-
-static int ch_run(rf_fnptr fn, const rf_case *c, rf_case *out, ch_kind kind, char *err, size_t errlen)
-{
-    ch_params p;
-    if (ch_read(c, &p, err, errlen)) return -1;
-    const uint8_t *bits = ch_bits(c, &p, err, errlen);
-    if (!bits) return -1;
-    float *llr = rf_case_add2(out, "llr", RF_DT_F32, p.frames, p.n);
-    if (!llr) return rf_run_error(err, errlen, "out of memory");
-    switch (kind) {
+    ch_args *a = args;
+    const size_t n = (size_t)a->n, frames = (size_t)a->frames;
+    switch (im->kernel->variant) {
     case CH_BURSTY:
-        ((rf_bursty_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma,
-                                   p.rho, p.sigma_b, llr);
+        ((rf_bursty_llr_f32_fn)im->fn)(a->bits, n, frames, a->first_frame, a->seed, a->sigma, a->rho,
+                                       a->sigma_b, a->llr);
         break;
     case CH_RAYLEIGH:
-        ((rf_rayleigh_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma,
-                                     llr);
+        ((rf_rayleigh_llr_f32_fn)im->fn)(a->bits, n, frames, a->first_frame, a->seed, a->sigma, a->llr);
         break;
-    case CH_AWGN:
-        ((rf_awgn_llr_f32_fn)fn)(bits, (size_t)p.n, (size_t)p.frames, p.first_frame, p.seed, p.sigma, llr);
-        break;
+    default: ((rf_awgn_llr_f32_fn)im->fn)(a->bits, n, frames, a->first_frame, a->seed, a->sigma, a->llr); break;
     }
-    return 0;
+    a->first_frame += a->frames;
 }
 
-static int rayleigh_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static void ch_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    return ch_run(im->fn, c, out, CH_RAYLEIGH, err, errlen);
-}
-
-static int bursty_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    return ch_run(im->fn, c, out, CH_BURSTY, err, errlen);
-}
-
-static int awgn_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    return ch_run(im->fn, c, out, CH_AWGN, err, errlen);
-}
-
-/* Benchmark: frames x n symbols per call, the frame index advancing so that every call draws new
- * numbers (as awgn_llr_f32's benchmark). */
-typedef struct ch_bench {
-    size_t n, frames;
-    uint64_t next_frame;
-    float sigma;
-    uint8_t *bits;
-    float *llr;
-} ch_bench;
-
-static void *ch_bench_setup(const char *params, rf_work *work)
-{
-    uint64_t n = 1024, frames = 64;
-    double sigma = 0.8;
-    rf_param_u64(params, "n", &n);
-    rf_param_u64(params, "frames", &frames);
-    rf_param_f64(params, "sigma", &sigma);
-    if (n < 1 || frames < 1 || n * frames > CH_MAX_SYMBOLS || !(sigma > 0)) return NULL;
-    ch_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->n = (size_t)n;
-    b->frames = (size_t)frames;
-    b->sigma = (float)sigma;
-    b->bits = rf_alloc(b->n * b->frames);
-    b->llr = rf_alloc(b->n * b->frames * sizeof(float));
-    if (!b->bits || !b->llr) {
-        rf_free(b->bits);
-        rf_free(b->llr);
-        free(b);
-        return NULL;
-    }
-    for (size_t i = 0; i < b->n * b->frames; i++) b->bits[i] = (uint8_t)(rf_gen_word(5, 0, i) & 1);
-    work->items = (double)(n * frames);
-    work->item_unit = "symbols";
-    work->flops = 0;
-    work->bytes = (double)(n * frames) * (1 + sizeof(float));
-    return b;
-}
-
-static void rayleigh_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    ch_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
-        ((rf_rayleigh_llr_f32_fn)im->fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
-}
-
-static void bursty_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    ch_bench *b = state;
-    const float sigma_b = (float)(sqrt(2.0) * b->sigma);
-    for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
-        ((rf_bursty_llr_f32_fn)im->fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, 0.1f, sigma_b,
-                                   b->llr);
-}
-
-static void awgn_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    ch_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++, b->next_frame += b->frames)
-        ((rf_awgn_llr_f32_fn)im->fn)(b->bits, b->n, b->frames, b->next_frame, 3, b->sigma, b->llr);
-}
-
-static void ch_bench_free(void *state)
-{
-    ch_bench *b = state;
-    if (!b) return;
-    rf_free(b->bits);
-    rf_free(b->llr);
-    free(b);
+    (void)desc;
+    const ch_args *a = args;
+    w->items = (double)(a->n * a->frames);
+    w->item_unit = "symbols";
+    w->bytes = w->items * (1 + sizeof(float));
 }
 
 /* Fuzz: seed, first_frame (any 64-bit value, so the tagged streams wrap), frames 1..8, n 1..2048,
  * sigma = m 2^e, e in [-8, 8]; bursty: rho = k / 256 in [0, 1] (0 and 1 included), sigma_b = m' 2^e'
  * or 0; bits as given (every bit of the byte). */
-static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, ch_kind kind)
+static int ch_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     rf_bytes b = {data, size};
     const uint64_t seed = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
@@ -287,7 +192,7 @@ static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, ch_kind kind)
     rf_case_set_param(c, "frames", "%zu", frames);
     rf_case_set_param(c, "first_frame", "%llu", (unsigned long long)first_frame);
     rf_case_set_param(c, "sigma", "%.9g", (double)sigma);
-    if (kind == CH_BURSTY) {
+    if (desc->variant == CH_BURSTY) {
         const unsigned k = rf_bytes_u8(&b);
         const uint32_t wb = rf_bytes_u32(&b);
         const float sigma_b = (wb & 0xff) == 0 ? 0.0f
@@ -300,24 +205,6 @@ static int ch_fuzz(const uint8_t *data, size_t size, rf_case *c, ch_kind kind)
     if (!bits) return -1;
     for (size_t i = 0; i < frames * n; i++) bits[i] = rf_bytes_u8(&b);
     return 0;
-}
-
-static int rayleigh_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return ch_fuzz(data, size, c, CH_RAYLEIGH);
-}
-
-static int bursty_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return ch_fuzz(data, size, c, CH_BURSTY);
-}
-
-static int awgn_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return ch_fuzz(data, size, c, CH_AWGN);
 }
 
 /* Golden cases: sigmas around the seed's operating points, a multi-chunk frame (n = 1500 > every
@@ -348,60 +235,40 @@ static const rf_case_spec bursty_cases[] = {
 
 static const char *const ch_sizes[] = {"frames=64 n=1024 sigma=0.8", "frames=1024 n=256 sigma=0.8", NULL};
 
+#define CH_CALLBACKS                                                                             \
+    .family = "channel", .work_dtype = RF_DT_F32, .make_inputs = ch_make_inputs,                 \
+    .oracle = ch_oracle, .args_size = sizeof(ch_args), .bind = ch_bind, .call = ch_call,         \
+    .work = ch_work, .bench_sizes = ch_sizes, .fuzz_inputs = ch_fuzz
+
 static const rf_kernel rayleigh_llr_f32_kernel = {
     .name = "rayleigh_llr_f32",
-    .family = "channel",
     .summary = "BPSK over Rayleigh fast fading: coherent LLRs 2ay/sigma^2",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(rayleigh_llr_f32),
+    .variant = CH_RAYLEIGH,
     .tol = {RF_TOL_SUM, 24, 0},
     .cases = rayleigh_cases,
-    .make_inputs = ch_make_inputs,
-    .oracle = rayleigh_oracle,
-    .run = rayleigh_run,
-    .bench_sizes = ch_sizes,
-    .bench_setup = ch_bench_setup,
-    .bench_run = rayleigh_bench_run,
-    .bench_free = ch_bench_free,
-    .fuzz_inputs = rayleigh_fuzz,
+    CH_CALLBACKS,
 };
 
 static const rf_kernel bursty_llr_f32_kernel = {
     .name = "bursty_llr_f32",
-    .family = "channel",
     .summary = "BPSK over AWGN + bursts (prob rho, N(0,sigma_b^2)): AWGN LLRs 2y/sigma^2",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(bursty_llr_f32),
+    .variant = CH_BURSTY,
     .tol = {RF_TOL_SUM, 14, 0},
     .cases = bursty_cases,
-    .make_inputs = ch_make_inputs,
-    .oracle = bursty_oracle,
-    .run = bursty_run,
-    .bench_sizes = ch_sizes,
-    .bench_setup = ch_bench_setup,
-    .bench_run = bursty_bench_run,
-    .bench_free = ch_bench_free,
-    .fuzz_inputs = bursty_fuzz,
+    CH_CALLBACKS,
 };
 
 static const rf_kernel awgn_llr_f32_kernel = {
     .name = "awgn_llr_f32",
-    .family = "channel",
     .summary = "BPSK over AWGN: channel LLRs 2y/sigma^2 of frames of bits",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(awgn_llr_f32),
+    .variant = CH_AWGN,
     .tol = {RF_TOL_SUM, 12, 0},
     .cases = awgn_cases,
-    .make_inputs = ch_make_inputs,
-    .oracle = awgn_oracle,
-    .run = awgn_run,
-    .bench_sizes = ch_sizes,
-    .bench_setup = ch_bench_setup,
-    .bench_run = awgn_bench_run,
-    .bench_free = ch_bench_free,
-    .fuzz_inputs = awgn_fuzz,
+    CH_CALLBACKS,
 };
 
-/* Order matters: the wrappers above index this array. */
 const rf_kernel *const rf_family_channel[] = {&rayleigh_llr_f32_kernel, &bursty_llr_f32_kernel,
                                               &awgn_llr_f32_kernel, NULL};

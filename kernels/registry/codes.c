@@ -1,6 +1,7 @@
 /* Registry entries of the codes family: rm_encode_packed, rm_encode_f32, polar_encode_packed,
- * polar_encode_f32 (every level, class exact) and polar_construct_ga (the GA frozen set, plain C,
- * ref only), plus the dispatching wrappers of refast/codes.h.
+ * polar_encode_f32 (every level, class exact; one set of callbacks, the descriptor's variant
+ * telling RM from polar and packed from float) and polar_construct_ga (the GA frozen set, plain C,
+ * ref only).
  *
  * RM case parameters: m (0..16), r (0..m, checked by rf_rm_check), frames, seed, input = random
  * (default) | zeros | ones | unit (frame f has the single message bit f % k set: the rows of the
@@ -9,9 +10,10 @@
  * (ko-reference/README.md §3, §6; read by golden generate only, kernels/registry/koref.h; the
  * params record the XXH3-64 of both files). Class exact: README checked their codewords equal
  * the canonical encoder's on 1000/1000 frames.
- * Polar case parameters: log2n (0..12), frozen = ga (K, sigma) | bh (Bhattacharyya: K, sigma) |
+ * Polar case parameters: log2n (0..12 for the oracle, 16 for benchmarks), frozen = ga (the
+ * default; K, sigma, default 0.5) | bh (Bhattacharyya: K, sigma) |
  * rm (r; the `rm` rule with m = log2n) | preset (Polar(64,7), log2n = 6) | random (K positions
- * drawn from Philox), frames, seed, input as for RM. The frozen mask is built by kernels/codes.c:
+ * drawn from Philox), frames, seed, input as for RM. The frozen mask is built by lib/codes:
  * it is an INPUT of the encoder cases (stored as in.frozen); the GA construction itself is judged
  * by polar_construct_ga against the oracle.
  * polar_construct_ga parameters: log2n (0..12), K, sigma; in.sigma holds sigma as f64.
@@ -27,41 +29,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oracle.h"
+#include "codes/construct.h"
 #include "common.h"
 #include "koref.h"
-#include "codes/construct.h"
+#include "oracle.h"
 
-#define ORACLE_MAX_LOG2N 12
+#define MAX_LOG2N 16        /* the kernels' and the constructions' N = 2^16 */
+#define ORACLE_MAX_LOG2N 12 /* the generator-matrix oracle's */
 #define GA_MIN_GAP 1e-9L
 
+/* The encoders' variants: bits of their descriptors' `variant`. */
+enum { ENC_F32 = 1, ENC_POLAR = 2 };
 
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
 static int fill_messages(rf_case *c, size_t frames, size_t k, char *err, size_t errlen)
 {
+    static const char *const kinds[] = {"random", "zeros", "ones", "unit", NULL};
     uint64_t seed = 1;
-    char input[32] = "random";
     rf_param_u64(c->params, "seed", &seed);
-    rf_param_str(c->params, "input", input, sizeof input);
+    const int kind = rf_param_keyword(c, "input", kinds, 0, err, errlen);
+    if (kind < 0) return -1;
     uint8_t *msg = rf_case_add2(c, "in.msg", RF_DT_U8, frames, k);
     if (!msg) return rf_run_error(err, errlen, "out of memory for %zu frames of %zu message bits", frames, k);
     for (size_t f = 0; f < frames; f++)
-        for (size_t t = 0; t < k; t++) {
-            uint8_t b;
-            if (strcmp(input, "random") == 0)
-                b = rf_gen_word(seed, 0, f * k + t) & 1;
-            else if (strcmp(input, "zeros") == 0)
-                b = 0;
-            else if (strcmp(input, "ones") == 0)
-                b = 1;
-            else if (strcmp(input, "unit") == 0)
-                b = t == f % k;
-            else
-                return rf_run_error(err, errlen, "unknown input kind '%s' (random, zeros, ones, unit)",
-                                    input);
-            msg[f * k + t] = b;
-        }
+        for (size_t t = 0; t < k; t++)
+            msg[f * k + t] = kind == 0 ? rf_gen_word(seed, 0, f * k + t) & 1 : kind == 1 ? 0 : kind == 2 ? 1 : t == f % k;
     return 0;
 }
 
@@ -111,44 +104,36 @@ static int rm_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
     return fill_messages(c, frames, rf_rm_k(m, r), err, errlen);
 }
 
-static int read_sigma(const rf_case *c, double *sigma, char *err, size_t errlen)
-{
-    char buf[64];
-    if (!rf_param_str(c->params, "sigma", buf, sizeof buf))
-        return rf_run_error(err, errlen, "parameter sigma is required");
-    if (!rf_param_f64(c->params, "sigma", sigma))
-        return rf_run_error(err, errlen, "parameter sigma='%s' is not a number", buf);
-    return 0;
-}
-
+/* in.frozen from the `frozen` rule (default ga; its design sigma defaults to 0.5, the benchmarks'
+ * Polar(128,96)), then the messages. */
 static int polar_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
+    enum { GA, BH, RM, PRESET, RANDOM };
+    static const char *const rules[] = {"ga", "bh", "rm", "preset", "random", NULL};
     uint64_t log2n, frames, seed = 1, K = 0, r = 0;
-    char kind[32] = "";
     double sigma = 0;
-    if (!rf_need_u64(c, "log2n", 0, ORACLE_MAX_LOG2N, &log2n, err, errlen)) return -1;
+    if (!rf_need_u64(c, "log2n", 0, MAX_LOG2N, &log2n, err, errlen)) return -1;
     if (!rf_need_u64(c, "frames", 1, 1u << 16, &frames, err, errlen)) return -1;
     rf_param_u64(c->params, "seed", &seed);
-    rf_param_str(c->params, "frozen", kind, sizeof kind);
+    const int rule = rf_param_keyword(c, "frozen", rules, GA, err, errlen);
+    if (rule < 0) return -1;
     const size_t n = (size_t)1 << log2n;
     uint8_t *frozen = rf_case_add1(c, "in.frozen", RF_DT_U8, n);
     if (!frozen) return rf_run_error(err, errlen, "out of memory");
-    const bool sized = strcmp(kind, "ga") == 0 || strcmp(kind, "bh") == 0 || strcmp(kind, "random") == 0;
-    if (sized && !rf_need_u64(c, "K", 0, n, &K, err, errlen)) return -1;
-    if (strcmp(kind, "ga") == 0 || strcmp(kind, "bh") == 0) {
-        if (read_sigma(c, &sigma, err, errlen)) return -1;
-        bool ok = kind[0] == 'g'
-                      ? rf_polar_construct_ga((unsigned)log2n, K, sigma, frozen, err, errlen)
-                      : rf_polar_construct_bhattacharyya((unsigned)log2n, K, sigma, frozen, err, errlen);
-        if (!ok) return -1;
-    } else if (strcmp(kind, "rm") == 0) {
-        if (!rf_need_u64(c, "r", 0, log2n, &r, err, errlen)) return -1;
-        if (!rf_polar_construct_rm((unsigned)log2n, (unsigned)r, frozen, err, errlen)) return -1;
-    } else if (strcmp(kind, "preset") == 0) {
+    if ((rule == GA || rule == BH || rule == RANDOM) && !rf_need_u64(c, "K", 0, n, &K, err, errlen)) return -1;
+    if ((rule == GA || rule == BH) && rf_param_positive(c, "sigma", 0.5, &sigma, err, errlen)) return -1;
+    if ((rule == GA && !rf_polar_construct_ga((unsigned)log2n, K, sigma, frozen, err, errlen)) ||
+        (rule == BH && !rf_polar_construct_bhattacharyya((unsigned)log2n, K, sigma, frozen, err, errlen)))
+        return -1;
+    if (rule == RM && (!rf_need_u64(c, "r", 0, log2n, &r, err, errlen) ||
+                       !rf_polar_construct_rm((unsigned)log2n, (unsigned)r, frozen, err, errlen)))
+        return -1;
+    if (rule == PRESET) {
         if (log2n != 6) return rf_run_error(err, errlen, "frozen=preset is Polar(64,7): log2n must be 6");
         rf_polar_preset_64_7(frozen);
-    } else if (strcmp(kind, "random") == 0) {
+    }
+    if (rule == RANDOM) {
         memset(frozen, 1, n);
         for (size_t placed = 0, pos = 0; placed < K; pos++) {
             const size_t i = rf_gen_word(seed, 5, pos) & (n - 1);
@@ -157,249 +142,181 @@ static int polar_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_
                 placed++;
             }
         }
-    } else {
-        return rf_run_error(err, errlen, "parameter frozen='%s' is not ga, bh, rm, preset or random", kind);
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) k += frozen[i] == 0;
     return fill_messages(c, frames, k, err, errlen);
 }
 
-/* ---- oracle ----------------------------------------------------------------------------------- */
+/* ---- the encoders: oracle and run ------------------------------------------------------------- */
 
-static const uint8_t *msg_input(const rf_case *c, size_t k, size_t *frames, char *err, size_t errlen)
-{
-    const rf_array *a = rf_case_find(c, "in.msg");
-    if (!a || a->dtype != RF_DT_U8 || a->ndim != 2 || a->shape[1] != k) {
-        rf_run_error(err, errlen, "case has no u8 array in.msg of frames x %zu message bits", k);
-        return NULL;
-    }
-    *frames = (size_t)a->shape[0];
-    return a->data;
-}
+/* The arguments of one encoder call. */
+typedef struct enc_args {
+    unsigned log2n, r;           /* N = 2^log2n; RM: m = log2n and r */
+    const uint8_t *frozen, *msg; /* polar: in.frozen */
+    size_t k, frames;
+    void *out; /* cw (packed words) or x (+-1 floats), frames x N codeword bits */
+} enc_args;
 
-/* bits (frames x n, one per byte) -> want.cw packed, or want.x +-1 floats. */
-static int store_want(rf_case *c, const uint8_t *bits, size_t frames, size_t n, bool packed, char *err,
-                      size_t errlen)
+/* The code (RM: m, r; polar: in.frozen with N <= 2^max_log2n) and in.msg (frames x k) of a case. */
+static int enc_inputs(int variant, const rf_case *c, unsigned max_log2n, enc_args *a, char *err, size_t errlen)
 {
-    const size_t words = rf_packed_words(n);
-    if (packed) {
-        uint64_t *cw = rf_case_add2(c, "want.cw", RF_DT_U64, frames, words);
-        if (!cw) return rf_run_error(err, errlen, "out of memory");
-        for (size_t f = 0; f < frames; f++)
-            for (size_t i = 0; i < n; i++) cw[f * words + i / 64] |= (uint64_t)bits[f * n + i] << (i % 64);
+    memset(a, 0, sizeof *a);
+    if (variant & ENC_POLAR) {
+        const rf_array *fz = rf_case_need(c, "in.frozen", RF_DT_U8, 1, err, errlen);
+        if (!fz) return -1;
+        a->log2n = rf_ceil_log2(fz->count);
+        if (fz->count == 0 || ((size_t)1 << a->log2n) != fz->count || a->log2n > max_log2n)
+            return rf_run_error(err, errlen, "in.frozen length %llu is not 2^0..2^%u",
+                                (unsigned long long)fz->count, max_log2n);
+        a->frozen = fz->data;
+        for (size_t i = 0; i < fz->count; i++) a->k += a->frozen[i] == 0;
     } else {
-        float *x = rf_case_add2(c, "want.x", RF_DT_F32, frames, n);
-        if (!x) return rf_run_error(err, errlen, "out of memory");
-        for (size_t i = 0; i < frames * n; i++) x[i] = bits[i] ? -1.0f : 1.0f;
+        if (rm_params(c, &a->log2n, &a->r, err, errlen)) return -1;
+        a->k = rf_rm_k(a->log2n, a->r);
     }
+    const rf_array *msg = rf_case_need(c, "in.msg", RF_DT_U8, 2, err, errlen);
+    if (!msg) return -1;
+    if (msg->shape[1] != a->k)
+        return rf_run_error(err, errlen, "in.msg has %llu message bits per frame, the code %zu",
+                            (unsigned long long)msg->shape[1], a->k);
+    a->msg = msg->data;
+    a->frames = (size_t)msg->shape[0];
     return 0;
 }
 
-static int rm_oracle_common(rf_case *c, bool packed, char *err, size_t errlen)
+/* The KO authors' +-1 codewords as bits: exactly +-1, or the data are not what README says. */
+static int authors_codewords(rf_case *c, const char *source, size_t count, uint8_t *bits, char *err,
+                             size_t errlen)
 {
-    unsigned m = 0, r = 0;
-    size_t frames = 0;
-    if (rm_params(c, &m, &r, err, errlen)) return -1;
-    const uint8_t *msg = msg_input(c, rf_rm_k(m, r), &frames, err, errlen);
-    if (!msg) return -1;
-    const size_t n = (size_t)1 << m;
+    float *x = (float *)(void *)rf_koref_read(c, source, "codewords.f32", count * 4, err, errlen);
+    if (!x) return -1;
+    for (size_t i = 0; i < count; i++) {
+        if (x[i] != 1.0f && x[i] != -1.0f) {
+            rf_run_error(err, errlen, "%s/codewords.f32[%zu] = %g is not +-1", source, i, x[i]);
+            free(x);
+            return -1;
+        }
+        bits[i] = x[i] < 0.0f;
+    }
+    free(x);
+    return 0;
+}
+
+/* want.cw (packed like the kernels) or want.x (+-1 floats) from the oracle's codeword bits. */
+static int enc_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+{
+    enc_args a;
+    if (enc_inputs(desc->variant, c, ORACLE_MAX_LOG2N, &a, err, errlen)) return -1;
+    const size_t n = (size_t)1 << a.log2n, frames = a.frames, words = rf_packed_words(n);
     uint8_t *bits = malloc(frames * n + 1);
     if (!bits) return rf_run_error(err, errlen, "out of memory");
     char source[32];
-    if (rf_param_str(c->params, "source", source, sizeof source)) {
-        /* the authors' +-1 codewords, exactly +-1 or the data are not what README says */
-        float *x = (float *)(void *)rf_koref_read(c, source, "codewords.f32", frames * n * 4, err, errlen);
-        for (size_t i = 0; x && i < frames * n; i++) {
-            if (x[i] != 1.0f && x[i] != -1.0f) {
-                free(x);
-                free(bits);
-                return rf_run_error(err, errlen, "%s/codewords.f32[%zu] = %g is not +-1", source, i, x[i]);
-            }
-            bits[i] = x[i] < 0.0f;
-        }
-        if (!x) {
-            free(bits);
-            return -1;
-        }
-        free(x);
+    int rc = 0;
+    if (desc->variant & ENC_POLAR) {
+        if (ora_polar_encode_gen(a.log2n, a.frozen, a.msg, frames, bits)) rc = rf_run_error(err, errlen, "out of memory");
+    } else if (rf_param_str(c->params, "source", source, sizeof source)) {
+        rc = authors_codewords(c, source, frames * n, bits, err, errlen);
     } else {
-        ora_rm_encode_monomial(m, r, msg, frames, bits);
+        ora_rm_encode_monomial(a.log2n, a.r, a.msg, frames, bits);
     }
-    int rc = store_want(c, bits, frames, n, packed, err, errlen);
+    if (rc == 0 && desc->variant & ENC_F32) {
+        float *x = rf_case_add2(c, "want.x", RF_DT_F32, frames, n);
+        for (size_t i = 0; x && i < frames * n; i++) x[i] = bits[i] ? -1.0f : 1.0f;
+        if (!x) rc = rf_run_error(err, errlen, "out of memory");
+    } else if (rc == 0) {
+        uint64_t *cw = rf_case_add2(c, "want.cw", RF_DT_U64, frames, words);
+        for (size_t f = 0; cw && f < frames; f++)
+            for (size_t i = 0; i < n; i++) cw[f * words + i / 64] |= (uint64_t)bits[f * n + i] << (i % 64);
+        if (!cw) rc = rf_run_error(err, errlen, "out of memory");
+    }
     free(bits);
     return rc;
 }
 
-static int rm_packed_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+static int enc_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err, size_t errlen)
 {
-    (void)desc;
-    return rm_oracle_common(c, true, err, errlen);
+    enc_args *a = args;
+    if (enc_inputs(desc->variant, c, MAX_LOG2N, a, err, errlen)) return -1;
+    const uint64_t n = (uint64_t)1 << a->log2n;
+    a->out = desc->variant & ENC_F32 ? rf_case_out(out, "x", RF_DT_F32, 2, (const uint64_t[]){a->frames, n})
+                                     : rf_case_out(out, "cw", RF_DT_U64, 2,
+                                                   (const uint64_t[]){a->frames, rf_packed_words(n)});
+    return a->out ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static int rm_f32_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+static void enc_call(const rf_impl *im, void *args)
 {
-    (void)desc;
-    return rm_oracle_common(c, false, err, errlen);
-}
-
-/* in.frozen (N = 2^log2n, log2n <= max) and its K. */
-static const uint8_t *frozen_input(const rf_case *c, unsigned max_log2n, unsigned *log2n, size_t *K,
-                                   char *err, size_t errlen)
-{
-    const rf_array *a = rf_case_find(c, "in.frozen");
-    if (!a || a->dtype != RF_DT_U8 || a->ndim != 1 || a->count == 0) {
-        rf_run_error(err, errlen, "case has no 1-d u8 array in.frozen");
-        return NULL;
+    const enc_args *a = args;
+    switch (im->kernel->variant) {
+    case 0: ((rf_rm_encode_packed_fn)im->fn)(a->log2n, a->r, a->msg, a->frames, a->out); break;
+    case ENC_F32: ((rf_rm_encode_f32_fn)im->fn)(a->log2n, a->r, a->msg, a->frames, a->out); break;
+    case ENC_POLAR: ((rf_polar_encode_packed_fn)im->fn)(a->log2n, a->frozen, a->msg, a->frames, a->out); break;
+    default: ((rf_polar_encode_f32_fn)im->fn)(a->log2n, a->frozen, a->msg, a->frames, a->out); break;
     }
-    const size_t n = (size_t)a->count;
-    *log2n = rf_ceil_log2(n);
-    if (((size_t)1 << *log2n) != n || *log2n > max_log2n) {
-        rf_run_error(err, errlen, "in.frozen length %zu is not 2^0..2^%u", n, max_log2n);
-        return NULL;
-    }
-    const uint8_t *frozen = a->data;
-    *K = 0;
-    for (size_t i = 0; i < n; i++) *K += frozen[i] == 0;
-    return frozen;
 }
 
-static int polar_oracle_common(rf_case *c, bool packed, char *err, size_t errlen)
-{
-    unsigned log2n = 0;
-    size_t K = 0, frames = 0;
-    const uint8_t *frozen = frozen_input(c, ORACLE_MAX_LOG2N, &log2n, &K, err, errlen);
-    if (!frozen) return -1;
-    const uint8_t *msg = msg_input(c, K, &frames, err, errlen);
-    if (!msg) return -1;
-    const size_t n = (size_t)1 << log2n;
-    uint8_t *bits = malloc(frames * n + 1);
-    if (!bits || ora_polar_encode_gen(log2n, frozen, msg, frames, bits)) {
-        free(bits);
-        return rf_run_error(err, errlen, "out of memory");
-    }
-    int rc = store_want(c, bits, frames, n, packed, err, errlen);
-    free(bits);
-    return rc;
-}
-
-static int polar_packed_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+/* bytes: the message bytes read and the codeword bits written (as packed bits, either form). */
+static void enc_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
     (void)desc;
-    return polar_oracle_common(c, true, err, errlen);
+    const enc_args *a = args;
+    w->items = (double)a->frames;
+    w->item_unit = "frames";
+    w->bytes = (double)a->frames * ((double)a->k + (double)((size_t)1 << a->log2n) / 8);
 }
 
-static int polar_f32_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    return polar_oracle_common(c, false, err, errlen);
-}
+/* ---- GA construction -------------------------------------------------------------------------- */
 
-/* ---- run -------------------------------------------------------------------------------------- */
+/* The arguments of one construction. */
+typedef struct ga_args {
+    unsigned log2n;
+    size_t K;
+    double sigma;
+    uint8_t *frozen;
+} ga_args;
 
-/* The output of an encoder run: `cw` (packed words) or `x` (+-1 floats), frames x n codeword bits. */
-static void *encoder_output(rf_case *out, bool packed, size_t frames, size_t n)
-{
-    return packed ? rf_case_add2(out, "cw", RF_DT_U64, frames, rf_packed_words(n))
-                  : rf_case_add2(out, "x", RF_DT_F32, frames, n);
-}
-
-static int rm_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool packed, char *err, size_t errlen)
-{
-    unsigned m = 0, r = 0;
-    size_t frames = 0;
-    if (rm_params(c, &m, &r, err, errlen)) return -1;
-    const uint8_t *msg = msg_input(c, rf_rm_k(m, r), &frames, err, errlen);
-    if (!msg) return -1;
-    void *dst = encoder_output(out, packed, frames, (size_t)1 << m);
-    if (!dst) return rf_run_error(err, errlen, "out of memory");
-    if (packed) ((rf_rm_encode_packed_fn)fn)(m, r, msg, frames, dst);
-    else ((rf_rm_encode_f32_fn)fn)(m, r, msg, frames, dst);
-    return 0;
-}
-
-static int rm_packed_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    return rm_run_common(im->fn, c, out, true, err, errlen);
-}
-
-static int rm_f32_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    return rm_run_common(im->fn, c, out, false, err, errlen);
-}
-
-static int polar_run_common(rf_fnptr fn, const rf_case *c, rf_case *out, bool packed, char *err,
-                            size_t errlen)
-{
-    unsigned log2n = 0;
-    size_t K = 0, frames = 0;
-    const uint8_t *frozen = frozen_input(c, 16, &log2n, &K, err, errlen);
-    if (!frozen) return -1;
-    const uint8_t *msg = msg_input(c, K, &frames, err, errlen);
-    if (!msg) return -1;
-    void *dst = encoder_output(out, packed, frames, (size_t)1 << log2n);
-    if (!dst) return rf_run_error(err, errlen, "out of memory");
-    if (packed) ((rf_polar_encode_packed_fn)fn)(log2n, frozen, msg, frames, dst);
-    else ((rf_polar_encode_f32_fn)fn)(log2n, frozen, msg, frames, dst);
-    return 0;
-}
-
-static int polar_packed_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    return polar_run_common(im->fn, c, out, true, err, errlen);
-}
-
-static int polar_f32_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    return polar_run_common(im->fn, c, out, false, err, errlen);
-}
-
-/* ---- GA construction ---------------------------------------------------------------------------- */
-
-static int ga_geometry(const rf_case *c, unsigned *log2n, size_t *K, double *sigma, char *err, size_t errlen)
+static int ga_geometry(const rf_case *c, ga_args *a, char *err, size_t errlen)
 {
     uint64_t l, k;
     if (!rf_need_u64(c, "log2n", 0, ORACLE_MAX_LOG2N, &l, err, errlen)) return -1;
     if (!rf_need_u64(c, "K", 0, (uint64_t)1 << l, &k, err, errlen)) return -1;
-    const double *s = rf_case_data(c, "in.sigma", RF_DT_F64, NULL);
-    if (!s) return rf_run_error(err, errlen, "case has no f64 array in.sigma");
-    *log2n = (unsigned)l;
-    *K = (size_t)k;
-    *sigma = s[0];
+    const rf_array *s = rf_case_need(c, "in.sigma", RF_DT_F64, 1, err, errlen);
+    if (!s) return -1;
+    a->log2n = (unsigned)l;
+    a->K = (size_t)k;
+    a->sigma = *(const double *)s->data;
+    if (!(a->sigma > 0.0) || !isfinite(a->sigma))
+        return rf_run_error(err, errlen, "sigma %g must be positive and finite", a->sigma);
     return 0;
 }
 
 static int ga_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    double sigma = 0;
-    if (read_sigma(c, &sigma, err, errlen)) return -1;
+    double sigma;
+    if (rf_param_positive(c, "sigma", NAN, &sigma, err, errlen)) return -1;
     double *s = rf_case_add1(c, "in.sigma", RF_DT_F64, 1);
     if (!s) return rf_run_error(err, errlen, "out of memory");
     s[0] = sigma;
-    unsigned log2n = 0;
-    size_t K = 0;
-    return ga_geometry(c, &log2n, &K, &sigma, err, errlen);
+    ga_args a;
+    return ga_geometry(c, &a, err, errlen);
 }
 
 static int ga_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    unsigned log2n = 0;
-    size_t K = 0;
-    double sigma = 0;
-    if (ga_geometry(c, &log2n, &K, &sigma, err, errlen)) return -1;
-    if (!(sigma > 0.0) || !isfinite(sigma))
-        return rf_run_error(err, errlen, "sigma %g must be positive and finite", sigma);
-    const size_t n = (size_t)1 << log2n;
+    ga_args a;
+    if (ga_geometry(c, &a, err, errlen)) return -1;
+    const size_t n = (size_t)1 << a.log2n;
     uint8_t *frozen = rf_case_add1(c, "want.frozen", RF_DT_U8, n);
     long double *z = malloc(n * sizeof *z);
     if (!frozen || !z) {
         free(z);
         return rf_run_error(err, errlen, "out of memory");
     }
-    ora_polar_ga_means(log2n, sigma, z);
-    const long double gap = ora_polar_select(z, n, K, frozen);
+    ora_polar_ga_means(a.log2n, a.sigma, z);
+    const long double gap = ora_polar_select(z, n, a.K, frozen);
     free(z);
     if (!(gap >= GA_MIN_GAP))
         return rf_run_error(err, errlen, "GA near-tie at the information boundary (relative gap %Lg < 1e-9)",
@@ -408,172 +325,30 @@ static int ga_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen
     return 0;
 }
 
-static int ga_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int ga_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err, size_t errlen)
 {
-    (void)im; /* one implementation: the construction of lib/codes */
-    unsigned log2n = 0;
-    size_t K = 0;
-    double sigma = 0;
-    if (ga_geometry(c, &log2n, &K, &sigma, err, errlen)) return -1;
-    uint8_t *frozen = rf_case_add1(out, "frozen", RF_DT_U8, (size_t)1 << log2n);
-    if (!frozen) return rf_run_error(err, errlen, "out of memory");
-    return rf_polar_construct_ga(log2n, K, sigma, frozen, err, errlen) ? 0 : -1;
+    (void)desc;
+    ga_args *a = args;
+    if (ga_geometry(c, a, err, errlen)) return -1;
+    a->frozen = rf_case_out(out, "frozen", RF_DT_U8, 1, (const uint64_t[]){(uint64_t)1 << a->log2n});
+    return a->frozen ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-/* ---- benchmarks ------------------------------------------------------------------------------- */
-
-typedef struct enc_bench {
-    unsigned m, r, log2n;
-    size_t n, k, frames, K;
-    uint8_t *msg, *frozen;
-    uint64_t *cw;
-    float *x;
-} enc_bench;
-
-static void enc_bench_free(void *state)
-{
-    enc_bench *b = state;
-    if (!b) return;
-    rf_free(b->msg);
-    rf_free(b->frozen);
-    rf_free(b->cw);
-    rf_free(b->x);
-    free(b);
-}
-
-/* Random messages; work counts frames, and bytes = message bytes read + codeword written
- * (packed words or floats, whichever the kernel writes: both buffers exist, one is used). */
-static enc_bench *enc_bench_alloc(size_t n, size_t k, size_t frames, rf_work *work)
-{
-    enc_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->n = n;
-    b->k = k;
-    b->frames = frames;
-    b->msg = rf_alloc(frames * k + 1);
-    b->cw = rf_alloc(frames * rf_packed_words(n) * sizeof(uint64_t));
-    b->x = rf_alloc(frames * n * sizeof(float));
-    b->frozen = rf_alloc(n);
-    if (!b->msg || !b->cw || !b->x || !b->frozen) {
-        enc_bench_free(b);
-        return NULL;
-    }
-    for (size_t i = 0; i < frames * k; i++) b->msg[i] = rf_gen_word(9, 0, i) & 1;
-    work->items = (double)frames;
-    work->item_unit = "frames";
-    work->flops = 0;
-    work->bytes = (double)frames * ((double)k + (double)n / 8);
-    return b;
-}
-
-static void *rm_bench_setup(const char *params, rf_work *work)
-{
-    uint64_t m = 8, r = 2, frames = 1024;
-    rf_param_u64(params, "m", &m);
-    rf_param_u64(params, "r", &r);
-    rf_param_u64(params, "frames", &frames);
-    if (!rf_rm_check((unsigned)m, (unsigned)r, NULL, 0) || frames < 1 || frames > (1u << 20)) return NULL;
-    enc_bench *b = enc_bench_alloc((size_t)1 << m, rf_rm_k((unsigned)m, (unsigned)r), frames, work);
-    if (b) {
-        b->m = (unsigned)m;
-        b->r = (unsigned)r;
-    }
-    return b;
-}
-
-static void rm_packed_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    enc_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm_encode_packed_fn)im->fn)(b->m, b->r, b->msg, b->frames, b->cw);
-}
-
-static void rm_f32_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    enc_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_rm_encode_f32_fn)im->fn)(b->m, b->r, b->msg, b->frames, b->x);
-}
-
-/* GA-constructed frozen set at the given design sigma (default 0.5). */
-static void *polar_bench_setup(const char *params, rf_work *work)
-{
-    uint64_t log2n = 7, K = 96, frames = 1024;
-    double sigma = 0.5;
-    rf_param_u64(params, "log2n", &log2n);
-    rf_param_u64(params, "K", &K);
-    rf_param_u64(params, "frames", &frames);
-    rf_param_f64(params, "sigma", &sigma);
-    if (log2n > 16 || K > ((uint64_t)1 << log2n) || frames < 1 || frames > (1u << 20)) return NULL;
-    enc_bench *b = enc_bench_alloc((size_t)1 << log2n, K, frames, work);
-    if (!b) return NULL;
-    b->log2n = (unsigned)log2n;
-    b->K = K;
-    if (!rf_polar_construct_ga(b->log2n, K, sigma, b->frozen, NULL, 0)) {
-        enc_bench_free(b);
-        return NULL;
-    }
-    return b;
-}
-
-static void polar_packed_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    enc_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_polar_encode_packed_fn)im->fn)(b->log2n, b->frozen, b->msg, b->frames, b->cw);
-}
-
-static void polar_f32_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    enc_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_polar_encode_f32_fn)im->fn)(b->log2n, b->frozen, b->msg, b->frames, b->x);
-}
-
-typedef struct ga_bench {
-    unsigned log2n;
-    size_t K;
-    double sigma;
-    uint8_t *frozen;
-} ga_bench;
-
-static void *ga_bench_setup(const char *params, rf_work *work)
-{
-    uint64_t log2n = 10, K = 512;
-    double sigma = 0.8;
-    rf_param_u64(params, "log2n", &log2n);
-    rf_param_u64(params, "K", &K);
-    rf_param_f64(params, "sigma", &sigma);
-    if (log2n > 16 || K > ((uint64_t)1 << log2n)) return NULL;
-    ga_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->frozen = rf_alloc((size_t)1 << log2n);
-    if (!b->frozen) {
-        free(b);
-        return NULL;
-    }
-    b->log2n = (unsigned)log2n;
-    b->K = K;
-    b->sigma = sigma;
-    work->items = 1;
-    work->item_unit = "constructions";
-    work->flops = 0;
-    work->bytes = 0;
-    return b;
-}
-
-static void ga_bench_run(const rf_impl *im, void *state, uint64_t iters)
+/* One implementation: the construction of lib/codes (bind checked its arguments; only memory can
+ * fail, and then the mask is left as it was). */
+static void ga_call(const rf_impl *im, void *args)
 {
     (void)im;
-    ga_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) rf_polar_construct_ga(b->log2n, b->K, b->sigma, b->frozen, NULL, 0);
+    const ga_args *a = args;
+    rf_polar_construct_ga(a->log2n, a->K, a->sigma, a->frozen, NULL, 0);
 }
 
-static void ga_bench_free(void *state)
+static void ga_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    ga_bench *b = state;
-    if (!b) return;
-    rf_free(b->frozen);
-    free(b);
+    (void)desc;
+    (void)args;
+    w->items = 1;
+    w->item_unit = "constructions";
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -721,76 +496,51 @@ static const char *const polar_sizes[] = {"log2n=7 K=96 frames=1024", "log2n=10 
                                           "log2n=15 K=27568 frames=8", NULL};
 static const char *const ga_sizes[] = {"log2n=10 K=512 sigma=0.8", NULL};
 
+#define ENC_CALLBACKS                                                                            \
+    .family = "codes", .oracle = enc_oracle, .args_size = sizeof(enc_args), .bind = enc_bind,    \
+    .call = enc_call, .work = enc_work, .tol = {RF_TOL_EXACT, 0, 0}
+#define RM_CALLBACKS ENC_CALLBACKS, .make_inputs = rm_make_inputs, .bench_sizes = rm_sizes, .fuzz_inputs = rm_fuzz
+#define POLAR_CALLBACKS                                                                          \
+    ENC_CALLBACKS, .make_inputs = polar_make_inputs, .bench_sizes = polar_sizes, .fuzz_inputs = polar_fuzz
+
 static const rf_kernel rm_encode_packed_kernel = {
     .name = "rm_encode_packed",
-    .family = "codes",
     .summary = "RM(m,r) encoder, canonical Plotkin order, 64 codeword bits per word",
     .work_dtype = RF_DT_NONE, /* integers: compared exactly */
     .id = RF_KID(rm_encode_packed),
-    .tol = {RF_TOL_EXACT, 0, 0},
+    .variant = 0,
     .cases = rm_packed_cases,
-    .make_inputs = rm_make_inputs,
-    .oracle = rm_packed_oracle,
-    .run = rm_packed_run,
-    .bench_sizes = rm_sizes,
-    .bench_setup = rm_bench_setup,
-    .bench_run = rm_packed_bench_run,
-    .bench_free = enc_bench_free,
-    .fuzz_inputs = rm_fuzz,
+    RM_CALLBACKS,
 };
 
 static const rf_kernel rm_encode_f32_kernel = {
     .name = "rm_encode_f32",
-    .family = "codes",
     .summary = "RM(m,r) encoder, canonical Plotkin order, BPSK +-1 floats",
     .work_dtype = RF_DT_F32,
     .id = RF_KID(rm_encode_f32),
-    .tol = {RF_TOL_EXACT, 0, 0},
+    .variant = ENC_F32,
     .cases = rm_f32_cases,
-    .make_inputs = rm_make_inputs,
-    .oracle = rm_f32_oracle,
-    .run = rm_f32_run,
-    .bench_sizes = rm_sizes,
-    .bench_setup = rm_bench_setup,
-    .bench_run = rm_f32_bench_run,
-    .bench_free = enc_bench_free,
-    .fuzz_inputs = rm_fuzz,
+    RM_CALLBACKS,
 };
 
 static const rf_kernel polar_encode_packed_kernel = {
     .name = "polar_encode_packed",
-    .family = "codes",
     .summary = "Polar(N,K) encoder x = u F^(x)n, 64 codeword bits per word",
     .work_dtype = RF_DT_NONE, /* integers: compared exactly */
     .id = RF_KID(polar_encode_packed),
-    .tol = {RF_TOL_EXACT, 0, 0},
+    .variant = ENC_POLAR,
     .cases = polar_cases,
-    .make_inputs = polar_make_inputs,
-    .oracle = polar_packed_oracle,
-    .run = polar_packed_run,
-    .bench_sizes = polar_sizes,
-    .bench_setup = polar_bench_setup,
-    .bench_run = polar_packed_bench_run,
-    .bench_free = enc_bench_free,
-    .fuzz_inputs = polar_fuzz,
+    POLAR_CALLBACKS,
 };
 
 static const rf_kernel polar_encode_f32_kernel = {
     .name = "polar_encode_f32",
-    .family = "codes",
     .summary = "Polar(N,K) encoder x = u F^(x)n, BPSK +-1 floats",
     .work_dtype = RF_DT_F32,
     .id = RF_KID(polar_encode_f32),
-    .tol = {RF_TOL_EXACT, 0, 0},
+    .variant = ENC_POLAR | ENC_F32,
     .cases = polar_cases,
-    .make_inputs = polar_make_inputs,
-    .oracle = polar_f32_oracle,
-    .run = polar_f32_run,
-    .bench_sizes = polar_sizes,
-    .bench_setup = polar_bench_setup,
-    .bench_run = polar_f32_bench_run,
-    .bench_free = enc_bench_free,
-    .fuzz_inputs = polar_fuzz,
+    POLAR_CALLBACKS,
 };
 
 static const rf_kernel polar_construct_ga_kernel = {
@@ -803,11 +553,11 @@ static const rf_kernel polar_construct_ga_kernel = {
     .cases = ga_cases,
     .make_inputs = ga_make_inputs,
     .oracle = ga_oracle,
-    .run = ga_run,
+    .args_size = sizeof(ga_args),
+    .bind = ga_bind,
+    .call = ga_call,
+    .work = ga_work,
     .bench_sizes = ga_sizes,
-    .bench_setup = ga_bench_setup,
-    .bench_run = ga_bench_run,
-    .bench_free = ga_bench_free,
     .fuzz_inputs = ga_fuzz,
 };
 

@@ -56,11 +56,11 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "oracle.h"
 #include "common.h"
 #include "koref.h"
+#include "oracle.h"
+#include "refast/codes.h"
 #include "refast/decoders.h"
-#include "refast/rng.h"
 
 #define MAX_M 10         /* golden and fuzz codes; the kernels take m <= 16 */
 #define QUANT 1024.0     /* LLR grid 2^-10 */
@@ -68,28 +68,18 @@
 #define STREAM_CHECK 16  /* frames of a stream case stored in in.llr */
 #define STREAM_CHUNK 1000
 
-static size_t rm_k(unsigned m, unsigned r)
-{
-    size_t k = 0;
-    for (unsigned i = 0; i <= r && i <= m; i++) {
-        size_t c = 1;
-        for (unsigned j = 0; j < i; j++) c = c * (m - j) / (j + 1);
-        k += c;
-    }
-    return k;
-}
+/* The descriptors' variants; the hard decoders' are rm_dumer's own `variant` argument. */
+enum { DV_DUMER = RF_DUMER, DV_DUMER0 = RF_DUMER0, DV_SOFT, DV_ML };
 
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
-/* Gaussian pair p of frame f (see the header): one Philox block, 53-bit uniforms. */
-static void gauss_pair(uint64_t seed, uint64_t ctr, double *z0, double *z1)
+/* Gaussian pair p (see the header): Box-Muller on the uniforms 2p and 2p + 1 of stream 1 (one
+ * Philox block), the first moved half a step into (0, 1). */
+static void gauss_pair(uint64_t seed, uint64_t p, double *z0, double *z1)
 {
-    const uint32_t c[4] = {(uint32_t)ctr, (uint32_t)(ctr >> 32), 1, 0};
-    const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
     uint32_t w[4];
-    rf_philox4x32_10(c, key, w);
-    const double u1 = ((double)(((uint64_t)(w[0] >> 5) << 26) | (w[1] >> 6)) + 0.5) * 0x1p-53;
-    const double u2 = (double)(((uint64_t)(w[2] >> 5) << 26) | (w[3] >> 6)) * 0x1p-53;
+    rf_gen_block(seed, 1, p, w);
+    const double u1 = rf_gen_u53(w[0], w[1]) + 0x1p-54, u2 = rf_gen_u53(w[2], w[3]);
     const double rad = sqrt(-2.0 * log(u1)), ang = 2.0 * 3.14159265358979323846 * u2;
     *z0 = rad * cos(ang);
     *z1 = rad * sin(ang);
@@ -99,7 +89,7 @@ static void gauss_pair(uint64_t seed, uint64_t ctr, double *z0, double *z1)
 static void gen_frames(unsigned m, unsigned r, double sigma, uint64_t seed, uint64_t first, size_t count,
                        float *llr)
 {
-    const size_t n = (size_t)1 << m, k = rm_k(m, r);
+    const size_t n = (size_t)1 << m, k = rf_rm_k(m, r);
     uint8_t msg[1024], cw[1024];
     for (size_t q = 0; q < count; q++) {
         const uint64_t f = first + q;
@@ -109,14 +99,14 @@ static void gen_frames(unsigned m, unsigned r, double sigma, uint64_t seed, uint
             double z[2];
             gauss_pair(seed, f * ((n + 1) / 2) + i / 2, &z[0], &z[1]);
             for (size_t t = 0; t < 2 && i + t < n; t++) {
-                double L = 2.0 * ((cw[i + t] ? -1.0 : 1.0) + sigma * z[t]) / (sigma * sigma);
-                L = nearbyint(L * QUANT) / QUANT;
+                const double L = nearbyint(rf_bpsk_llr(cw[i + t], sigma, z[t]) * QUANT) / QUANT;
                 llr[q * n + i + t] = (float)(L > CLIP ? CLIP : L < -CLIP ? -CLIP : L);
             }
         }
     }
 }
 
+/* The parameters of a Dumer case. */
 typedef struct dparams {
     unsigned m, r;
     int f;
@@ -124,34 +114,39 @@ typedef struct dparams {
     uint64_t seed, frames, stream;
 } dparams;
 
+/* sigma, or ebn0 (which wins; default 3 dB, the benchmarks' operating point). */
 static int read_params(const rf_case *c, dparams *p, char *err, size_t errlen)
 {
+    static const char *const fs[] = {[RF_F_EXACT] = "exact", [RF_F_MINSUM] = "minsum", NULL};
     uint64_t m, r;
-    char buf[32] = "exact";
     if (!rf_need_u64(c, "m", 0, MAX_M, &m, err, errlen)) return -1;
     if (!rf_need_u64(c, "r", 0, m, &r, err, errlen)) return -1;
     p->m = (unsigned)m;
     p->r = (unsigned)r;
-    rf_param_str(c->params, "f", buf, sizeof buf);
-    if (strcmp(buf, "exact") == 0) p->f = RF_F_EXACT;
-    else if (strcmp(buf, "minsum") == 0) p->f = RF_F_MINSUM;
-    else return rf_run_error(err, errlen, "parameter f='%s' is not exact or minsum", buf);
+    if ((p->f = rf_param_keyword(c, "f", fs, RF_F_EXACT, err, errlen)) < 0) return -1;
     p->seed = 1;
     rf_param_u64(c->params, "seed", &p->seed);
     p->stream = 0;
     rf_param_u64(c->params, "stream", &p->stream);
     p->frames = 0;
     if (!p->stream && !rf_need_u64(c, "frames", 1, 1u << 16, &p->frames, err, errlen)) return -1;
-    double ebn0;
-    if (rf_param_f64(c->params, "ebn0", &ebn0)) {
-        const double rate = (double)rm_k(p->m, p->r) / (double)((size_t)1 << p->m);
-        p->sigma = sqrt(1.0 / (2.0 * rate * pow(10.0, ebn0 / 10.0)));
-    } else if (!rf_param_f64(c->params, "sigma", &p->sigma)) {
-        return rf_run_error(err, errlen, "parameter sigma or ebn0 is required");
-    }
+    double ebn0 = 3.0;
+    char buf[64];
+    if (!rf_param_f64(c->params, "ebn0", &ebn0) && rf_param_str(c->params, "sigma", buf, sizeof buf))
+        return rf_param_positive(c, "sigma", NAN, &p->sigma, err, errlen);
+    const double rate = (double)rf_rm_k(p->m, p->r) / (double)((size_t)1 << p->m);
+    p->sigma = sqrt(1.0 / (2.0 * rate * pow(10.0, ebn0 / 10.0)));
     if (!(p->sigma > 0.0) || !isfinite(p->sigma))
-        return rf_run_error(err, errlen, "sigma=%g must be positive and finite", p->sigma);
+        return rf_run_error(err, errlen, "ebn0=%g gives sigma=%g", ebn0, p->sigma);
     return 0;
+}
+
+/* The file of the authors' data for source cases: level<level>_<what>. */
+static void level_file(const rf_case *c, const char *what, char *file, size_t len)
+{
+    uint64_t level = 1;
+    rf_param_u64(c->params, "level", &level);
+    snprintf(file, len, "level%u_%s", (unsigned)level, what);
 }
 
 /* source=rm_8_2|rm_9_2 level=1|2: the authors' received vectors (ko-reference/rm_m_2, README §6)
@@ -166,7 +161,7 @@ static int source_inputs(rf_case *c, const dparams *p, const char *source, char 
     if (!rf_need_u64(c, "level", 1, 2, &level, err, errlen)) return -1;
     const size_t n = (size_t)1 << p->m;
     char file[64];
-    snprintf(file, sizeof file, "level%u_received.f32", (unsigned)level);
+    level_file(c, "received.f32", file, sizeof file);
     float *y = (float *)(void *)rf_koref_read(c, source, file, p->frames * n * 4, err, errlen);
     float *llr = y ? rf_case_add2(c, "in.llr", RF_DT_F32, p->frames, n) : NULL;
     const float sigma = (float)p->sigma;
@@ -174,27 +169,10 @@ static int source_inputs(rf_case *c, const dparams *p, const char *source, char 
     free(y);
     if (!llr) return y ? rf_run_error(err, errlen, "out of memory") : -1;
     /* their decisions are read (and hashed) here too, so that the params name every source file */
-    snprintf(file, sizeof file, "level%u_dumer_hard.u8", (unsigned)level);
-    uint8_t *h = rf_koref_read(c, source, file, p->frames * rm_k(p->m, 2), err, errlen);
+    level_file(c, "dumer_hard.u8", file, sizeof file);
+    uint8_t *h = rf_koref_read(c, source, file, p->frames * rf_rm_k(p->m, 2), err, errlen);
     free(h);
     return h ? 0 : -1;
-}
-
-/* The authors' hard decisions replace the oracle's want.msg (tie and scale stay the oracle's, so
- * a disagreement is excused only at a near-tie of the exact decoder). */
-static int source_want(rf_case *c, const dparams *p, const char *source, uint8_t *want, char *err,
-                       size_t errlen)
-{
-    uint64_t level = 1;
-    rf_param_u64(c->params, "level", &level);
-    char file[64];
-    snprintf(file, sizeof file, "level%u_dumer_hard.u8", (unsigned)level);
-    const size_t bytes = p->frames * rm_k(p->m, 2);
-    uint8_t *h = rf_koref_read(NULL, source, file, bytes, err, errlen);
-    if (!h) return -1;
-    memcpy(want, h, bytes);
-    free(h);
-    return 0;
 }
 
 static int dumer_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
@@ -211,12 +189,60 @@ static int dumer_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_
     return 0;
 }
 
-/* ---- oracle ----------------------------------------------------------------------------------- */
-
-static int variant_of(const rf_case *c)
+/* block_ml: code = rm (m <= 6, k <= 16: row j the codeword of unit message j) | random
+ * (systematic [I | P]); frames of random messages over AWGN, LLRs not quantised. */
+static int ml_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    return strcmp(c->kernel, "rm_dumer0") == 0 ? RF_DUMER0 : RF_DUMER;
+    (void)desc;
+    enum { RM, RANDOM };
+    static const char *const codes[] = {"rm", "random", NULL};
+    uint64_t frames, seed = 1, m = 0, r = 0, n = 0, k = 0;
+    double sigma;
+    const int code = rf_param_keyword(c, "code", codes, -1, err, errlen);
+    if (code < 0) return -1;
+    if (!rf_need_u64(c, "frames", 1, 1u << 12, &frames, err, errlen)) return -1;
+    rf_param_u64(c->params, "seed", &seed);
+    if (rf_param_positive(c, "sigma", NAN, &sigma, err, errlen)) return -1;
+    if (code == RM) {
+        if (!rf_need_u64(c, "m", 0, 6, &m, err, errlen) || !rf_need_u64(c, "r", 0, m, &r, err, errlen))
+            return -1;
+        n = 1u << m;
+        k = rf_rm_k((unsigned)m, (unsigned)r);
+        if (k > RF_ML_MAX_K) return rf_run_error(err, errlen, "RM(%llu,%llu) has k = %llu > 16",
+                                                 (unsigned long long)m, (unsigned long long)r,
+                                                 (unsigned long long)k);
+    } else if (!rf_need_u64(c, "n", 1, 64, &n, err, errlen) ||
+               !rf_need_u64(c, "k", 1, n < RF_ML_MAX_K ? n : RF_ML_MAX_K, &k, err, errlen)) {
+        return -1;
+    }
+    uint8_t *gen = rf_case_add2(c, "in.gen", RF_DT_U8, k, n);
+    float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, frames, n);
+    if (!gen || !llr) return rf_run_error(err, errlen, "out of memory");
+    for (size_t j = 0; j < k; j++) {
+        if (code == RM) {
+            uint8_t msg[RF_ML_MAX_K] = {0};
+            msg[j] = 1;
+            ora_rm_encode((unsigned)m, (unsigned)r, msg, gen + j * n);
+        } else {
+            for (size_t i = 0; i < n; i++) gen[j * n + i] = i < k ? i == j : rf_gen_word(seed, 4, j * n + i) & 1;
+        }
+    }
+    for (uint64_t f = 0; f < frames; f++) {
+        size_t u = rf_gen_word(seed, 0, f) & ((1u << k) - 1);
+        for (size_t i = 0; i < n; i += 2) {
+            double z[2];
+            gauss_pair(seed, f * ((n + 1) / 2) + i / 2, &z[0], &z[1]);
+            for (size_t t = 0; t < 2 && i + t < n; t++) {
+                unsigned cb = 0;
+                for (size_t j = 0; j < k; j++) cb ^= ((u >> j) & 1) & gen[j * n + i + t];
+                llr[f * n + i + t] = (float)rf_bpsk_llr(cb, sigma, z[t]);
+            }
+        }
+    }
+    return 0;
 }
+
+/* ---- oracle ----------------------------------------------------------------------------------- */
 
 static double frame_scale(const float *l, size_t n, int f, int soft)
 {
@@ -258,80 +284,101 @@ static long double oracle_frame(const dparams *p, int variant, int soft, const f
     return ora_rm_dumer(p->m, p->r, variant, p->f, soft, l, bits, so);
 }
 
+/* in.llr of a Dumer case: frames x 2^m. */
 static const float *llr_of(const rf_case *c, const dparams *p, size_t *rows, char *err, size_t errlen)
 {
-    const rf_array *in = rf_case_find(c, "in.llr");
-    if (!in || in->dtype != RF_DT_F32 || in->ndim != 2 || in->shape[1] != ((uint64_t)1 << p->m)) {
-        rf_run_error(err, errlen, "case needs in.llr, f32 frames x 2^m");
+    const rf_array *in = rf_case_need(c, "in.llr", RF_DT_F32, 2, err, errlen);
+    if (in && in->shape[1] != ((uint64_t)1 << p->m)) {
+        rf_run_error(err, errlen, "in.llr rows are not 2^m = %zu LLRs", (size_t)1 << p->m);
         return NULL;
     }
-    *rows = (size_t)in->shape[0];
-    return in->data;
+    *rows = in ? (size_t)in->shape[0] : 0;
+    return in ? in->data : NULL;
 }
 
-static int stream_oracle(rf_case *c, const dparams *p, int variant, char *err, size_t errlen)
+/* A stream case: its N frames regenerated and decoded chunk by chunk -- by the oracle when im is
+ * NULL (which also returns in *worst the margin ratio of the stream's closest decision), else by
+ * im after checking that the first frames equal those stored -- and their decisions hashed by
+ * XXH3-128. */
+static int stream_hash(const rf_impl *im, const dparams *p, int variant, const float *stored, size_t rows,
+                       uint64_t hash[2], double *worst, char *err, size_t errlen)
 {
-    const size_t n = (size_t)1 << p->m, k = rm_k(p->m, p->r);
-    float *llr = malloc(STREAM_CHUNK * n * sizeof *llr);
-    uint8_t *bits = malloc(STREAM_CHUNK * k);
-    uint64_t *hash = rf_case_add1(c, "want.hash", RF_DT_U64, 2);
-    XXH3_state_t *st = XXH3_createState();
-    if (!llr || !bits || !hash || !st) {
-        free(llr);
-        free(bits);
-        XXH3_freeState(st);
-        return rf_run_error(err, errlen, "out of memory");
-    }
-    XXH3_128bits_reset(st);
+    const size_t n = (size_t)1 << p->m, k = rf_rm_k(p->m, p->r);
     const double tau = 8.0 * rf_ceil_log2(n) + 8.0, u = rf_unit_roundoff(RF_DT_F32);
-    double worst = INFINITY;
-    for (uint64_t f0 = 0; f0 < p->stream; f0 += STREAM_CHUNK) {
+    float *llr = rf_alloc(STREAM_CHUNK * n * sizeof *llr);
+    uint8_t *bits = rf_alloc(STREAM_CHUNK * k);
+    XXH3_state_t *st = XXH3_createState();
+    int rc = !llr || !bits || !st ? rf_run_error(err, errlen, "out of memory") : 0;
+    if (rc == 0) XXH3_128bits_reset(st);
+    for (uint64_t f0 = 0; rc == 0 && f0 < p->stream; f0 += STREAM_CHUNK) {
         const size_t cnt = p->stream - f0 < STREAM_CHUNK ? (size_t)(p->stream - f0) : STREAM_CHUNK;
         gen_frames(p->m, p->r, p->sigma, p->seed, f0, cnt, llr);
-        for (size_t q = 0; q < cnt; q++) {
+        if (im && f0 == 0 && memcmp(llr, stored, rows * n * sizeof *llr) != 0) {
+            rc = rf_run_error(err, errlen, "stream generator differs from the %zu frames stored in "
+                              "in.llr (platform libm or generator changed): cannot check the hash", rows);
+            break;
+        }
+        if (im) ((rf_rm_dumer_fn)im->fn)(p->m, p->r, variant, p->f, llr, cnt, bits);
+        for (size_t q = 0; !im && q < cnt; q++) {
             const long double mg = oracle_frame(p, variant, 0, llr + q * n, bits + q * k, NULL);
             const double ratio = (double)mg / (tau * u * frame_scale(llr + q * n, n, p->f, 0));
-            if (ratio < worst) worst = ratio;
+            if (ratio < *worst) *worst = ratio;
         }
         XXH3_128bits_update(st, bits, cnt * k);
     }
-    XXH128_hash_t h = XXH3_128bits_digest(st);
-    hash[0] = h.low64;
-    hash[1] = h.high64;
+    if (rc == 0) {
+        const XXH128_hash_t h = XXH3_128bits_digest(st);
+        hash[0] = h.low64;
+        hash[1] = h.high64;
+    }
     XXH3_freeState(st);
-    free(llr);
-    free(bits);
-    rf_case_set_param(c, "min_margin_ratio", "%.4g", worst);
+    rf_free(llr);
+    rf_free(bits);
+    return rc;
+}
+
+/* The authors' hard decisions replace the oracle's want.msg (tie and scale stay the oracle's, so
+ * a disagreement is excused only at a near-tie of the exact decoder). */
+static int source_want(const rf_case *c, const dparams *p, const char *source, uint8_t *want, char *err,
+                       size_t errlen)
+{
+    char file[64];
+    level_file(c, "dumer_hard.u8", file, sizeof file);
+    const size_t bytes = p->frames * rf_rm_k(p->m, 2);
+    uint8_t *h = rf_koref_read(NULL, source, file, bytes, err, errlen);
+    if (!h) return -1;
+    memcpy(want, h, bytes);
+    free(h);
     return 0;
 }
 
-static int dumer_oracle_common(rf_case *c, int soft, char *err, size_t errlen)
+/* rm_dumer, rm_dumer0 (hard bits, or a stream's hash) and rm_dumer_soft (leaf LLRs). */
+static int dumer_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    const int soft = desc->variant == DV_SOFT, variant = soft ? RF_DUMER : desc->variant;
     dparams p;
     if (read_params(c, &p, err, errlen)) return -1;
-    const int variant = soft ? RF_DUMER : variant_of(c);
-    if (p.stream && !soft) return stream_oracle(c, &p, variant, err, errlen);
     size_t rows;
     const float *llr = llr_of(c, &p, &rows, err, errlen);
     if (!llr) return -1;
-    const size_t n = (size_t)1 << p.m, k = rm_k(p.m, p.r);
+    const size_t n = (size_t)1 << p.m, k = rf_rm_k(p.m, p.r);
+    if (p.stream && !soft) {
+        uint64_t *hash = rf_case_add1(c, "want.hash", RF_DT_U64, 2);
+        double worst = INFINITY;
+        if (!hash) return rf_run_error(err, errlen, "out of memory");
+        if (stream_hash(NULL, &p, variant, llr, rows, hash, &worst, err, errlen)) return -1;
+        rf_case_set_param(c, "min_margin_ratio", "%.4g", worst);
+        return 0;
+    }
     void *want = rf_case_add2(c, soft ? "want.llr" : "want.msg", soft ? RF_DT_F64 : RF_DT_U8, rows, k);
     double *scale = rf_case_add1(c, soft ? "scale.llr" : "scale.msg", RF_DT_F64, rows);
     double *tie = soft ? NULL : rf_case_add1(c, "tie.msg", RF_DT_F64, rows);
     uint8_t *bits = malloc(k);
     long double *so = malloc(k * sizeof *so);
-    if (!want || !scale || (!soft && !tie) || !bits || !so) {
-        free(bits);
-        free(so);
-        return rf_run_error(err, errlen, "out of memory");
-    }
-    for (size_t q = 0; q < rows; q++) {
+    int rc = !want || !scale || (!soft && !tie) || !bits || !so ? rf_run_error(err, errlen, "out of memory") : 0;
+    for (size_t q = 0; rc == 0 && q < rows; q++) {
         const long double mg = oracle_frame(&p, variant, soft, llr + q * n, bits, so);
-        if (mg < 0) {
-            free(bits);
-            free(so);
-            return rf_run_error(err, errlen, "oracle out of memory");
-        }
+        if (mg < 0) rc = rf_run_error(err, errlen, "oracle out of memory");
         scale[q] = frame_scale(llr + q * n, n, p.f, soft);
         if (soft) {
             for (size_t j = 0; j < k; j++) ((double *)want)[q * k + j] = (double)so[j];
@@ -343,157 +390,21 @@ static int dumer_oracle_common(rf_case *c, int soft, char *err, size_t errlen)
     free(bits);
     free(so);
     char source[32];
-    if (!soft && rf_param_str(c->params, "source", source, sizeof source) &&
-        source_want(c, &p, source, want, err, errlen))
-        return -1;
-    rf_case_set_param(c, "terms", "%zu", n);
-    return 0;
-}
-
-static int dumer_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    return dumer_oracle_common(c, 0, err, errlen);
-}
-
-static int soft_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    return dumer_oracle_common(c, 1, err, errlen);
-}
-
-/* ---- run -------------------------------------------------------------------------------------- */
-
-static int stream_run(rf_fnptr fn, const rf_case *c, const dparams *p, int variant, rf_case *out, char *err,
-                      size_t errlen)
-{
-    size_t rows;
-    const float *stored = llr_of(c, p, &rows, err, errlen);
-    if (!stored) return -1;
-    const size_t n = (size_t)1 << p->m, k = rm_k(p->m, p->r);
-    float *llr = rf_alloc(STREAM_CHUNK * n * sizeof *llr);
-    uint8_t *bits = rf_alloc(STREAM_CHUNK * k);
-    uint64_t *hash = rf_case_add1(out, "hash", RF_DT_U64, 2);
-    XXH3_state_t *st = XXH3_createState();
-    int rc = 0;
-    if (!llr || !bits || !hash || !st) {
-        rc = rf_run_error(err, errlen, "out of memory");
-        goto done;
-    }
-    XXH3_128bits_reset(st);
-    for (uint64_t f0 = 0; f0 < p->stream; f0 += STREAM_CHUNK) {
-        const size_t cnt = p->stream - f0 < STREAM_CHUNK ? (size_t)(p->stream - f0) : STREAM_CHUNK;
-        gen_frames(p->m, p->r, p->sigma, p->seed, f0, cnt, llr);
-        if (f0 == 0 && memcmp(llr, stored, rows * n * sizeof *llr) != 0) {
-            rc = rf_run_error(err, errlen, "stream generator differs from the %zu frames stored in "
-                              "in.llr (platform libm or generator changed): cannot check the hash", rows);
-            goto done;
-        }
-        ((rf_rm_dumer_fn)fn)(p->m, p->r, variant, p->f, llr, cnt, bits);
-        XXH3_128bits_update(st, bits, cnt * k);
-    }
-    XXH128_hash_t h = XXH3_128bits_digest(st);
-    hash[0] = h.low64;
-    hash[1] = h.high64;
-done:
-    XXH3_freeState(st);
-    rf_free(llr);
-    rf_free(bits);
+    if (rc == 0 && !soft && rf_param_str(c->params, "source", source, sizeof source))
+        rc = source_want(c, &p, source, want, err, errlen);
+    if (rc == 0) rf_case_set_param(c, "terms", "%zu", n);
     return rc;
 }
 
-static int dumer_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+/* block_ml's in.gen (u8 k x n, 1 <= k <= 16) and in.llr (f32 frames x n). */
+static int ml_inputs(const rf_case *c, const uint8_t **gen, const float **llr, unsigned *k, size_t *n,
+                     size_t *frames, char *err, size_t errlen)
 {
-    dparams p;
-    if (read_params(c, &p, err, errlen)) return -1;
-    if (p.stream) return stream_run(im->fn, c, &p, variant_of(c), out, err, errlen);
-    size_t rows;
-    const float *llr = llr_of(c, &p, &rows, err, errlen);
-    if (!llr) return -1;
-    uint8_t *msg = rf_case_add2(out, "msg", RF_DT_U8, rows, rm_k(p.m, p.r));
-    if (!msg) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm_dumer_fn)im->fn)(p.m, p.r, variant_of(c), p.f, llr, rows, msg);
-    return 0;
-}
-
-static int soft_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    dparams p;
-    if (read_params(c, &p, err, errlen)) return -1;
-    size_t rows;
-    const float *llr = llr_of(c, &p, &rows, err, errlen);
-    if (!llr) return -1;
-    float *o = rf_case_add2(out, "llr", RF_DT_F32, rows, rm_k(p.m, p.r));
-    if (!o) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm_dumer_soft_fn)im->fn)(p.m, p.r, p.f, llr, rows, o);
-    return 0;
-}
-
-/* ---- block ML --------------------------------------------------------------------------------- */
-
-static int ml_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    uint64_t frames, seed = 1, m = 0, r = 0, n = 0, k = 0;
-    double sigma = 1.0;
-    char code[16] = "";
-    rf_param_str(c->params, "code", code, sizeof code);
-    if (!rf_need_u64(c, "frames", 1, 1u << 12, &frames, err, errlen)) return -1;
-    rf_param_u64(c->params, "seed", &seed);
-    if (!rf_param_f64(c->params, "sigma", &sigma) || !(sigma > 0.0) || !isfinite(sigma))
-        return rf_run_error(err, errlen, "parameter sigma must be positive and finite");
-    if (strcmp(code, "rm") == 0) {
-        if (!rf_need_u64(c, "m", 0, 6, &m, err, errlen) || !rf_need_u64(c, "r", 0, m, &r, err, errlen))
-            return -1;
-        n = 1u << m;
-        k = rm_k((unsigned)m, (unsigned)r);
-        if (k > RF_ML_MAX_K) return rf_run_error(err, errlen, "RM(%llu,%llu) has k = %llu > 16",
-                                                 (unsigned long long)m, (unsigned long long)r,
-                                                 (unsigned long long)k);
-    } else if (strcmp(code, "random") == 0) {
-        if (!rf_need_u64(c, "n", 1, 64, &n, err, errlen) ||
-            !rf_need_u64(c, "k", 1, n < RF_ML_MAX_K ? n : RF_ML_MAX_K, &k, err, errlen))
-            return -1;
-    } else {
-        return rf_run_error(err, errlen, "parameter code='%s' is not rm or random", code);
-    }
-    uint8_t *gen = rf_case_add2(c, "in.gen", RF_DT_U8, k, n);
-    float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, frames, n);
-    if (!gen || !llr) return rf_run_error(err, errlen, "out of memory");
-    if (strcmp(code, "rm") == 0) { /* row j = the codeword of unit message j */
-        uint8_t msg[RF_ML_MAX_K];
-        for (size_t j = 0; j < k; j++) {
-            memset(msg, 0, sizeof msg);
-            msg[j] = 1;
-            ora_rm_encode((unsigned)m, (unsigned)r, msg, gen + j * n);
-        }
-    } else {
-        for (size_t j = 0; j < k; j++)
-            for (size_t i = 0; i < n; i++) gen[j * n + i] = i < k ? i == j : rf_gen_word(seed, 4, j * n + i) & 1;
-    }
-    for (uint64_t f = 0; f < frames; f++) {
-        size_t u = rf_gen_word(seed, 0, f) & ((1u << k) - 1);
-        for (size_t i = 0; i < n; i += 2) {
-            double z[2];
-            gauss_pair(seed, f * ((n + 1) / 2) + i / 2, &z[0], &z[1]);
-            for (size_t t = 0; t < 2 && i + t < n; t++) {
-                unsigned cb = 0;
-                for (size_t j = 0; j < k; j++) cb ^= ((u >> j) & 1) & gen[j * n + i + t];
-                llr[f * n + i + t] = (float)(2.0 * ((cb ? -1.0 : 1.0) + sigma * z[t]) / (sigma * sigma));
-            }
-        }
-    }
-    return 0;
-}
-
-static int ml_geometry(const rf_case *c, const uint8_t **gen, const float **llr, unsigned *k, size_t *n,
-                       size_t *frames, char *err, size_t errlen)
-{
-    const rf_array *g = rf_case_find(c, "in.gen"), *l = rf_case_find(c, "in.llr");
-    if (!g || g->dtype != RF_DT_U8 || g->ndim != 2 || !l || l->dtype != RF_DT_F32 || l->ndim != 2 ||
-        g->shape[0] < 1 || g->shape[0] > RF_ML_MAX_K || g->shape[1] != l->shape[1] || g->shape[1] < 1)
-        return rf_run_error(err, errlen, "case needs in.gen (u8 k x n, 1 <= k <= 16) and in.llr "
-                            "(f32 frames x n)");
+    const rf_array *g = rf_case_need(c, "in.gen", RF_DT_U8, 2, err, errlen);
+    const rf_array *l = g ? rf_case_need(c, "in.llr", RF_DT_F32, 2, err, errlen) : NULL;
+    if (!l) return -1;
+    if (g->shape[0] < 1 || g->shape[0] > RF_ML_MAX_K || g->shape[1] != l->shape[1] || g->shape[1] < 1)
+        return rf_run_error(err, errlen, "in.gen must be k x n, 1 <= k <= 16, n the row length of in.llr");
     *gen = g->data;
     *llr = l->data;
     *k = (unsigned)g->shape[0];
@@ -509,7 +420,7 @@ static int ml_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen
     const float *llr = NULL;
     unsigned k = 0;
     size_t n = 0, frames = 0;
-    if (ml_geometry(c, &gen, &llr, &k, &n, &frames, err, errlen)) return -1;
+    if (ml_inputs(c, &gen, &llr, &k, &n, &frames, err, errlen)) return -1;
     uint8_t *want = rf_case_add2(c, "want.msg", RF_DT_U8, frames, k);
     double *scale = rf_case_add1(c, "scale.msg", RF_DT_F64, frames);
     double *tie = rf_case_add1(c, "tie.msg", RF_DT_F64, frames);
@@ -524,130 +435,83 @@ static int ml_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen
     return 0;
 }
 
-static int ml_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+/* ---- run -------------------------------------------------------------------------------------- */
+
+/* The arguments of one call. `out` is msg (u8) or, for rm_dumer_soft, llr (f32), frames x k. */
+typedef struct dumer_args {
+    unsigned m, r, k;
+    int f;
+    size_t n, frames;
+    const float *llr;
+    const uint8_t *gen; /* block_ml */
+    void *out;
+    bool per_bit; /* benchmark unit (param per=frame|bit): information bits instead of frames */
+} dumer_args;
+
+static int dumer_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err,
+                      size_t errlen)
 {
-    const uint8_t *gen = NULL;
-    const float *llr = NULL;
-    unsigned k = 0;
-    size_t n = 0, frames = 0;
-    if (ml_geometry(c, &gen, &llr, &k, &n, &frames, err, errlen)) return -1;
-    uint8_t *msg = rf_case_add2(out, "msg", RF_DT_U8, frames, k);
-    if (!msg) return rf_run_error(err, errlen, "out of memory");
-    ((rf_block_ml_fn)im->fn)(gen, k, n, llr, frames, msg);
+    static const char *const units[] = {"frame", "bit", NULL};
+    dumer_args *a = args;
+    memset(a, 0, sizeof *a);
+    if (desc->variant == DV_ML) {
+        if (ml_inputs(c, &a->gen, &a->llr, &a->k, &a->n, &a->frames, err, errlen)) return -1;
+    } else {
+        dparams p;
+        if (read_params(c, &p, err, errlen) || !(a->llr = llr_of(c, &p, &a->frames, err, errlen))) return -1;
+        a->m = p.m;
+        a->r = p.r;
+        a->f = p.f;
+        a->k = (unsigned)rf_rm_k(p.m, p.r);
+        a->n = (size_t)1 << p.m;
+    }
+    const int per = rf_param_keyword(c, "per", units, 0, err, errlen);
+    if (per < 0) return -1;
+    a->per_bit = per == 1;
+    const uint64_t shape[2] = {a->frames, a->k};
+    a->out = desc->variant == DV_SOFT ? rf_case_out(out, "llr", RF_DT_F32, 2, shape)
+                                      : rf_case_out(out, "msg", RF_DT_U8, 2, shape);
+    return a->out ? 0 : rf_run_error(err, errlen, "out of memory");
+}
+
+static void dumer_call(const rf_impl *im, void *args)
+{
+    const dumer_args *a = args;
+    switch (im->kernel->variant) {
+    case DV_SOFT: ((rf_rm_dumer_soft_fn)im->fn)(a->m, a->r, a->f, a->llr, a->frames, a->out); break;
+    case DV_ML: ((rf_block_ml_fn)im->fn)(a->gen, a->k, a->n, a->llr, a->frames, a->out); break;
+    default: ((rf_rm_dumer_fn)im->fn)(a->m, a->r, im->kernel->variant, a->f, a->llr, a->frames, a->out); break;
+    }
+}
+
+/* rm_dumer, rm_dumer0: a stream case is judged by the hash of all its frames; any other case by
+ * bind + call. */
+static int dumer_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+{
+    dparams p;
+    if (read_params(c, &p, err, errlen)) return -1;
+    if (p.stream) {
+        size_t rows;
+        const float *stored = llr_of(c, &p, &rows, err, errlen);
+        uint64_t *hash = stored ? rf_case_add1(out, "hash", RF_DT_U64, 2) : NULL;
+        if (!hash) return stored ? rf_run_error(err, errlen, "out of memory") : -1;
+        return stream_hash(im, &p, im->kernel->variant, stored, rows, hash, NULL, err, errlen);
+    }
+    dumer_args a;
+    if (dumer_bind(im->kernel, c, out, &a, err, errlen)) return -1;
+    dumer_call(im, &a);
     return 0;
 }
 
-/* ---- benchmarks ------------------------------------------------------------------------------- */
-
-typedef struct dbench {
-    unsigned m, r, k;
-    int variant, f;
-    size_t n, frames;
-    float *llr, *soft;
-    uint8_t *msg, *gen;
-} dbench;
-
-static void dbench_free(void *state)
+/* ML: flops = the correlations of every codeword. */
+static void dumer_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    dbench *b = state;
-    if (!b) return;
-    rf_free(b->llr);
-    rf_free(b->soft);
-    rf_free(b->msg);
-    rf_free(b->gen);
-    free(b);
-}
-
-/* params: m, r, frames, variant = dumer|dumer0, f = exact|minsum, per = frame|bit (the unit:
- * frames/s or information bits/s), ebn0 (default 3 dB). */
-static void *dbench_setup(const char *params, rf_work *work)
-{
-    uint64_t m = 8, r = 2, frames = 64;
-    double ebn0 = 3.0;
-    char buf[16];
-    rf_param_u64(params, "m", &m);
-    rf_param_u64(params, "r", &r);
-    rf_param_u64(params, "frames", &frames);
-    rf_param_f64(params, "ebn0", &ebn0);
-    if (m > MAX_M || r > m || frames < 1 || frames > (1u << 16)) return NULL;
-    dbench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->m = (unsigned)m;
-    b->r = (unsigned)r;
-    b->k = (unsigned)rm_k(b->m, b->r);
-    b->n = (size_t)1 << m;
-    b->frames = frames;
-    b->variant = rf_param_str(params, "variant", buf, sizeof buf) && strcmp(buf, "dumer0") == 0;
-    b->f = rf_param_str(params, "f", buf, sizeof buf) && strcmp(buf, "minsum") == 0;
-    b->llr = rf_alloc(frames * b->n * sizeof(float));
-    b->soft = rf_alloc(frames * b->k * sizeof(float));
-    b->msg = rf_alloc(frames * b->k);
-    if (!b->llr || !b->soft || !b->msg) {
-        dbench_free(b);
-        return NULL;
-    }
-    const double rate = (double)b->k / (double)b->n;
-    gen_frames(b->m, b->r, sqrt(1.0 / (2.0 * rate * pow(10.0, ebn0 / 10.0))), 5, 0, frames, b->llr);
-    const int per_bit = rf_param_str(params, "per", buf, sizeof buf) && strcmp(buf, "bit") == 0;
-    work->items = per_bit ? (double)frames * b->k : (double)frames;
-    work->item_unit = per_bit ? "info bits" : "frames";
-    work->flops = 0;
-    work->bytes = (double)frames * ((double)b->n * sizeof(float) + b->k);
-    return b;
-}
-
-static void dumer_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    dbench *b = state;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm_dumer_fn)im->fn)(b->m, b->r, b->variant, b->f, b->llr, b->frames, b->msg);
-}
-
-static void soft_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    dbench *b = state;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm_dumer_soft_fn)im->fn)(b->m, b->r, b->f, b->llr, b->frames, b->soft);
-}
-
-static void *ml_bench_setup(const char *params, rf_work *work)
-{
-    rf_case c;
-    char err[256];
-    rf_case_init(&c, "block_ml", "bench", params);
-    if (ml_make_inputs(NULL, &c, err, sizeof err)) {
-        rf_case_free(&c);
-        return NULL;
-    }
-    const rf_array *g = rf_case_find(&c, "in.gen"), *l = rf_case_find(&c, "in.llr");
-    dbench *b = calloc(1, sizeof *b);
-    if (b) {
-        b->k = (unsigned)g->shape[0];
-        b->n = (size_t)g->shape[1];
-        b->frames = (size_t)l->shape[0];
-        b->gen = rf_alloc(g->count);
-        b->llr = rf_alloc(l->count * sizeof(float));
-        b->msg = rf_alloc(b->frames * b->k);
-    }
-    if (!b || !b->gen || !b->llr || !b->msg) {
-        dbench_free(b);
-        rf_case_free(&c);
-        return NULL;
-    }
-    memcpy(b->gen, g->data, g->count);
-    memcpy(b->llr, l->data, l->count * sizeof(float));
-    rf_case_free(&c);
-    work->items = (double)b->frames;
-    work->item_unit = "frames";
-    work->flops = (double)b->frames * (double)((size_t)1 << b->k) * (double)b->n;
-    work->bytes = (double)b->frames * (double)b->n * sizeof(float);
-    return b;
-}
-
-static void ml_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    dbench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_block_ml_fn)im->fn)(b->gen, b->k, b->n, b->llr, b->frames, b->msg);
+    const dumer_args *a = args;
+    const bool ml = desc->variant == DV_ML;
+    w->items = a->per_bit ? (double)a->frames * a->k : (double)a->frames;
+    w->item_unit = a->per_bit ? "info bits" : "frames";
+    w->flops = ml ? (double)a->frames * (double)((size_t)1 << a->k) * (double)a->n : 0;
+    w->bytes = (double)a->frames * ((double)a->n * sizeof(float) + (ml ? 0 : a->k));
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -656,8 +520,9 @@ static void ml_bench_run(const rf_impl *im, void *state, uint64_t iters)
  * Inputs where the oracle sees a near-tie are rejected (as for rm1_map): the decision class
  * excuses a near-tie flip only while flips stay under 1e-4 of the decisions, which a case of a
  * few frames cannot meet, and a soft output after a flipped decision follows another path. */
-static int fuzz_common(const uint8_t *data, size_t size, rf_case *c, int soft, int variant)
+static int dumer_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    const int soft = desc->variant == DV_SOFT, variant = soft ? RF_DUMER : desc->variant;
     rf_bytes b = {data, size};
     dparams p;
     p.m = rf_bytes_u8(&b) % 9;
@@ -682,24 +547,6 @@ static int fuzz_common(const uint8_t *data, size_t size, rf_case *c, int soft, i
         if (mg < 0 || mg <= 2 * tau * u * frame_scale(llr + q * n, n, p.f, soft)) return -1;
     }
     return 0;
-}
-
-static int dumer_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return fuzz_common(data, size, c, 0, RF_DUMER);
-}
-
-static int dumer0_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return fuzz_common(data, size, c, 0, RF_DUMER0);
-}
-
-static int soft_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return fuzz_common(data, size, c, 1, RF_DUMER);
 }
 
 static int ml_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
@@ -798,76 +645,59 @@ static const char *const dumer0_sizes[] = {"m=8 r=2 frames=64 variant=dumer0",
 static const char *const soft_sizes[] = {"m=8 r=2 frames=64", "m=9 r=2 frames=32", NULL};
 static const char *const ml_sizes[] = {"code=rm m=4 r=2 frames=16 sigma=1 seed=9", NULL};
 
+#define DUMER_CALLBACKS                                                                          \
+    .family = "dumer", .work_dtype = RF_DT_F32, .args_size = sizeof(dumer_args), .bind = dumer_bind, \
+    .call = dumer_call, .work = dumer_work
+#define RM_DUMER_CALLBACKS                                                                       \
+    DUMER_CALLBACKS, .make_inputs = dumer_make_inputs, .oracle = dumer_oracle, .fuzz_inputs = dumer_fuzz
+
 static const rf_kernel rm_dumer_kernel = {
     .name = "rm_dumer",
-    .family = "dumer",
     .summary = "Dumer's recursive decoder of RM(m,r), RM(m,1) leaves by FHT MAP, hard bits",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(rm_dumer),
+    .variant = DV_DUMER,
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = dumer_cases,
-    .make_inputs = dumer_make_inputs,
-    .oracle = dumer_oracle,
     .run = dumer_run,
     .bench_sizes = dumer_sizes,
-    .bench_setup = dbench_setup,
-    .bench_run = dumer_bench_run,
-    .bench_free = dbench_free,
-    .fuzz_inputs = dumer_fuzz,
+    RM_DUMER_CALLBACKS,
 };
 
 static const rf_kernel rm_dumer0_kernel = {
     .name = "rm_dumer0",
-    .family = "dumer",
     .summary = "Dumer's decoder recursing to repetition and full-rate leaves (= SC, rm frozen set)",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(rm_dumer),
+    .variant = DV_DUMER0,
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = dumer0_cases,
-    .make_inputs = dumer_make_inputs,
-    .oracle = dumer_oracle,
     .run = dumer_run,
     .bench_sizes = dumer0_sizes,
-    .bench_setup = dbench_setup,
-    .bench_run = dumer_bench_run,
-    .bench_free = dbench_free,
-    .fuzz_inputs = dumer0_fuzz,
+    RM_DUMER_CALLBACKS,
 };
 
 static const rf_kernel rm_dumer_soft_kernel = {
     .name = "rm_dumer_soft",
-    .family = "dumer",
     .summary = "soft-output Dumer: leaf Soft-MAP LLRs (max-log, eq. C.6) of the message bits",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(rm_dumer_soft),
+    .variant = DV_SOFT,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = soft_cases,
-    .make_inputs = dumer_make_inputs,
-    .oracle = soft_oracle,
-    .run = soft_run,
     .bench_sizes = soft_sizes,
-    .bench_setup = dbench_setup,
-    .bench_run = soft_bench_run,
-    .bench_free = dbench_free,
-    .fuzz_inputs = soft_fuzz,
+    RM_DUMER_CALLBACKS,
 };
 
 static const rf_kernel block_ml_kernel = {
     .name = "block_ml",
-    .family = "dumer",
     .summary = "block ML of a small linear code (k <= 16) by enumeration (the decoders' oracle)",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(block_ml),
+    .variant = DV_ML,
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = ml_cases,
     .make_inputs = ml_make_inputs,
     .oracle = ml_oracle,
-    .run = ml_run,
     .bench_sizes = ml_sizes,
-    .bench_setup = ml_bench_setup,
-    .bench_run = ml_bench_run,
-    .bench_free = dbench_free,
     .fuzz_inputs = ml_fuzz,
+    DUMER_CALLBACKS,
 };
 
 const rf_kernel *const rf_family_dumer[] = {&rm_dumer_kernel, &rm_dumer0_kernel, &rm_dumer_soft_kernel,

@@ -1,9 +1,9 @@
 /* Registry entries of the KO family (SPEC §5.1 "KO codes"): ko_mlp_f32, the MLP block applied to
- * every coordinate of a node (refast/ko_mlp.h); the encoder and decoder (ko_encode_f32,
- * ko_decode_f32) are described in kernels/registry/ko_codec.c and listed in rf_family_ko below.
+ * every coordinate of a node (refast/ko_mlp.h). The encoder and decoder (ko_encode_f32,
+ * ko_decode_f32) are the family rf_family_ko_codec of kernels/registry/ko_codec.c.
  *
- * ko_mlp_f32 case parameters: in_dim (1..4), hidden (1..32), hidden_layers (1..3), count
- * (coordinates, 1..65536), weights = init (every weight and bias ~ N(0, 0.02^2): the seed's
+ * ko_mlp_f32 case parameters: in_dim (1..4), hidden (1..32, default 32), hidden_layers (1..3,
+ * default 3: the KO(m,2) block, the benchmarks' shape), count (coordinates, 1..65536), weights = init (every weight and bias ~ N(0, 0.02^2): the seed's
  * initialisation) | uniform (uniform in [-1, 1): fuzz-like, SELU far into both branches),
  * input = normal (N(0, 1)) | wide (uniform in [-4, 4): channel outputs and LLR-like features) |
  * huge (random signs, magnitudes 2^[-20, 60]), seed.
@@ -44,20 +44,47 @@ static unsigned layer_out(const ko_geom *g, unsigned l)
     return l == g->layers ? 1 : g->hidden;
 }
 
+/* Adds the network's arrays in.w<l> (out x in) and in.b<l> (out), l = 0..layers, filled in that
+ * order (w, then b, layer by layer) from v (net_floats(g) values). */
+static size_t net_floats(const ko_geom *g)
+{
+    size_t n = 0;
+    for (unsigned l = 0; l <= g->layers; l++) n += (size_t)layer_out(g, l) * (layer_in(g, l) + 1);
+    return n;
+}
+
+static int add_net(rf_case *c, const ko_geom *g, const float *v)
+{
+    for (unsigned l = 0; l <= g->layers; l++) {
+        char w[16], b[16];
+        const unsigned n_out = layer_out(g, l), n_in = layer_in(g, l);
+        snprintf(w, sizeof w, "in.w%u", l);
+        snprintf(b, sizeof b, "in.b%u", l);
+        float *wd = rf_case_add2(c, w, RF_DT_F32, n_out, n_in), *bd = rf_case_add1(c, b, RF_DT_F32, n_out);
+        if (!wd || !bd) return -1;
+        memcpy(wd, v, (size_t)n_out * n_in * sizeof *v);
+        memcpy(bd, v + (size_t)n_out * n_in, n_out * sizeof *v);
+        v += (size_t)n_out * (n_in + 1);
+    }
+    return 0;
+}
+
 static int ko_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    uint64_t in_dim, hidden, layers, count, seed = 1;
-    char weights[16] = "init", input[16] = "normal";
+    uint64_t in_dim, hidden = 32, layers = 3, count, seed = 1;
+    char weights[16] = "init", input[16] = "normal", given[32];
     if (!rf_need_u64(c, "in_dim", 1, RF_KO_MAX_IN, &in_dim, err, errlen) ||
-        !rf_need_u64(c, "hidden", 1, RF_KO_MAX_HIDDEN, &hidden, err, errlen) ||
-        !rf_need_u64(c, "hidden_layers", 1, RF_KO_MAX_LAYERS - 1, &layers, err, errlen) ||
+        (rf_param_str(c->params, "hidden", given, sizeof given) &&
+         !rf_need_u64(c, "hidden", 1, RF_KO_MAX_HIDDEN, &hidden, err, errlen)) ||
+        (rf_param_str(c->params, "hidden_layers", given, sizeof given) &&
+         !rf_need_u64(c, "hidden_layers", 1, RF_KO_MAX_LAYERS - 1, &layers, err, errlen)) ||
         !rf_need_u64(c, "count", 1, KO_MLP_MAX_COUNT, &count, err, errlen))
         return -1;
     rf_param_u64(c->params, "seed", &seed);
     rf_param_str(c->params, "weights", weights, sizeof weights);
     rf_param_str(c->params, "input", input, sizeof input);
-    const int w_init = strcmp(weights, "init") == 0;
+    const bool w_init = strcmp(weights, "init") == 0;
     if (!w_init && strcmp(weights, "uniform") != 0)
         return rf_run_error(err, errlen, "unknown weights kind '%s' (init, uniform)", weights);
     if (strcmp(input, "normal") && strcmp(input, "wide") && strcmp(input, "huge"))
@@ -77,34 +104,32 @@ static int ko_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
             x[i] = (float)(s * ldexp(rf_gen_uniform(seed, 0, i, 1.0, 2.0), (int)e));
         }
     }
-    uint64_t pos = 0;
-    for (unsigned l = 0; l <= g.layers; l++) {
-        char name[16];
-        const unsigned n_out = layer_out(&g, l), n_in = layer_in(&g, l);
-        snprintf(name, sizeof name, "in.w%u", l);
-        float *w = rf_case_add2(c, name, RF_DT_F32, n_out, n_in);
-        snprintf(name, sizeof name, "in.b%u", l);
-        float *b = rf_case_add1(c, name, RF_DT_F32, n_out);
-        if (!w || !b) return rf_run_error(err, errlen, "out of memory");
-        for (unsigned e = 0; e < n_out * n_in + n_out; e++, pos++) {
-            const float v = w_init ? (float)(0.02 * rf_gen_normal(seed, 3, pos))
-                                   : (float)rf_gen_uniform(seed, 3, pos, -1.0, 1.0);
-            if (e < n_out * n_in) w[e] = v;
-            else b[e - n_out * n_in] = v;
-        }
-    }
-    return 0;
+    const size_t nw = net_floats(&g);
+    float *v = malloc(nw * sizeof *v);
+    for (size_t i = 0; v && i < nw; i++)
+        v[i] = w_init ? (float)(0.02 * rf_gen_normal(seed, 3, i)) : (float)rf_gen_uniform(seed, 3, i, -1.0, 1.0);
+    const int rc = v && add_net(c, &g, v) == 0 ? 0 : rf_run_error(err, errlen, "out of memory");
+    free(v);
+    return rc;
 }
 
-/* Reads the network and the input of a case into net/g; returns in.x or NULL (err set). */
-static const float *ko_read(const rf_case *c, rf_ko_mlp *net, ko_geom *g, char *err, size_t errlen)
+/* The arguments of one call: the network (views of the case's in.w<l>, in.b<l>), in.x (in_dim x
+ * count) and the output y. */
+typedef struct ko_args {
+    rf_ko_mlp net;
+    ko_geom g;
+    const float *x;
+    float *y;
+} ko_args;
+
+/* The network and the input of a case (a->y is left alone). */
+static int ko_read(const rf_case *c, ko_args *a, char *err, size_t errlen)
 {
-    const rf_array *x = rf_case_find(c, "in.x"), *w0 = rf_case_find(c, "in.w0");
-    if (!x || x->dtype != RF_DT_F32 || x->ndim != 2 || !w0 || w0->ndim != 2) {
-        rf_run_error(err, errlen, "case has no 2-d f32 arrays in.x and in.w0");
-        return NULL;
-    }
-    memset(net, 0, sizeof *net);
+    const rf_array *x = rf_case_need(c, "in.x", RF_DT_F32, 2, err, errlen);
+    const rf_array *w0 = x ? rf_case_need(c, "in.w0", RF_DT_F32, 2, err, errlen) : NULL;
+    if (!w0) return -1;
+    ko_geom *g = &a->g;
+    memset(&a->net, 0, sizeof a->net);
     g->in_dim = (unsigned)x->shape[0];
     g->count = (size_t)x->shape[1];
     g->hidden = (unsigned)w0->shape[0];
@@ -116,119 +141,78 @@ static const float *ko_read(const rf_case *c, rf_ko_mlp *net, ko_geom *g, char *
         g->layers++;
     }
     if (g->in_dim < 1 || g->in_dim > RF_KO_MAX_IN || g->hidden < 1 || g->hidden > RF_KO_MAX_HIDDEN ||
-        g->layers < 1 || g->layers > RF_KO_MAX_LAYERS - 1) {
-        rf_run_error(err, errlen, "network shape in_dim=%u hidden=%u hidden_layers=%u is outside "
-                     "the limits of refast/ko_mlp.h", g->in_dim, g->hidden, g->layers);
-        return NULL;
-    }
+        g->layers < 1 || g->layers > RF_KO_MAX_LAYERS - 1)
+        return rf_run_error(err, errlen, "network shape in_dim=%u hidden=%u hidden_layers=%u is outside "
+                            "the limits of refast/ko_mlp.h", g->in_dim, g->hidden, g->layers);
     for (unsigned l = 0; l <= g->layers; l++) {
         char wn[16], bn[16];
         snprintf(wn, sizeof wn, "in.w%u", l);
         snprintf(bn, sizeof bn, "in.b%u", l);
-        const rf_array *w = rf_case_find(c, wn), *b = rf_case_find(c, bn);
-        if (!w || w->dtype != RF_DT_F32 || w->ndim != 2 || w->shape[0] != layer_out(g, l) ||
-            w->shape[1] != layer_in(g, l) || !b || b->dtype != RF_DT_F32 ||
-            b->count != layer_out(g, l)) {
-            rf_run_error(err, errlen, "layer %u: %s/%s missing or not %u x %u and %u f32", l, wn, bn,
-                         layer_out(g, l), layer_in(g, l), layer_out(g, l));
-            return NULL;
-        }
-        net->w[l] = w->data;
-        net->b[l] = b->data;
+        const rf_array *w = rf_case_need(c, wn, RF_DT_F32, 2, err, errlen);
+        const rf_array *b = w ? rf_case_need(c, bn, RF_DT_F32, 0, err, errlen) : NULL;
+        if (!b || w->shape[0] != layer_out(g, l) || w->shape[1] != layer_in(g, l) || b->count != layer_out(g, l))
+            return rf_run_error(err, errlen, "layer %u: %s/%s missing or not %u x %u and %u f32", l, wn, bn,
+                                layer_out(g, l), layer_in(g, l), layer_out(g, l));
+        a->net.w[l] = w->data;
+        a->net.b[l] = b->data;
     }
-    net->in_dim = g->in_dim;
-    net->hidden = g->hidden;
-    net->hidden_layers = g->layers;
-    return x->data;
+    a->net.in_dim = g->in_dim;
+    a->net.hidden = g->hidden;
+    a->net.hidden_layers = g->layers;
+    a->x = x->data;
+    return 0;
 }
 
 static int ko_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    rf_ko_mlp net;
-    ko_geom g;
-    const float *x = ko_read(c, &net, &g, err, errlen);
-    if (!x) return -1;
-    double *want = rf_case_add1(c, "want.y", RF_DT_F64, g.count);
-    double *scale = rf_case_add1(c, "scale.y", RF_DT_F64, g.count);
-    long double *o = malloc(2 * g.count * sizeof *o);
+    ko_args a;
+    if (ko_read(c, &a, err, errlen) != 0) return -1;
+    const size_t count = a.g.count;
+    double *want = rf_case_add1(c, "want.y", RF_DT_F64, count);
+    double *scale = rf_case_add1(c, "scale.y", RF_DT_F64, count);
+    long double *o = malloc(2 * count * sizeof *o);
     if (!want || !scale || !o) {
         free(o);
         return rf_run_error(err, errlen, "out of memory");
     }
-    ora_ko_mlp(&net, x, g.count, o, o + g.count);
-    for (size_t j = 0; j < g.count; j++) {
+    ora_ko_mlp(&a.net, a.x, count, o, o + count);
+    for (size_t j = 0; j < count; j++) {
         want[j] = (double)o[j];
-        scale[j] = (double)o[g.count + j];
+        scale[j] = (double)o[count + j];
     }
     free(o);
-    rf_case_set_param(c, "terms", "%u", g.hidden + 1);
+    rf_case_set_param(c, "terms", "%u", a.g.hidden + 1);
     return 0;
 }
 
-static int ko_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int ko_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err, size_t errlen)
 {
-    rf_ko_mlp net;
-    ko_geom g;
-    const float *x = ko_read(c, &net, &g, err, errlen);
-    if (!x) return -1;
-    float *y = rf_case_add1(out, "y", RF_DT_F32, g.count);
-    if (!y) return rf_run_error(err, errlen, "out of memory");
-    ((rf_ko_mlp_f32_fn)im->fn)(&net, x, g.count, y);
-    return 0;
+    (void)desc;
+    ko_args *a = args;
+    if (ko_read(c, a, err, errlen) != 0) return -1;
+    const uint64_t count = a->g.count;
+    a->y = rf_case_out(out, "y", RF_DT_F32, 1, &count);
+    return a->y ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-/* Benchmark: the KO(m,2) block shape (hidden 32, 3 hidden layers), init weights, normal inputs. */
-typedef struct ko_bench {
-    rf_case c;
-    rf_ko_mlp net;
-    const float *x;
-    float *y;
-    size_t count;
-} ko_bench;
-
-static void *ko_bench_setup(const char *params, rf_work *work)
+static void ko_call(const rf_impl *im, void *args)
 {
-    uint64_t in_dim = 2, count = 4096;
-    rf_param_u64(params, "in_dim", &in_dim);
-    rf_param_u64(params, "count", &count);
-    if (in_dim < 1 || in_dim > RF_KO_MAX_IN || count < 1 || count > KO_MLP_MAX_COUNT) return NULL;
-    ko_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    char p[128], err[256];
-    snprintf(p, sizeof p, "in_dim=%u hidden=32 hidden_layers=3 count=%zu weights=init seed=5",
-             (unsigned)in_dim, (size_t)count);
-    rf_case_init(&b->c, "ko_mlp_f32", "bench", p);
-    ko_geom g;
-    if (ko_make_inputs(NULL, &b->c, err, sizeof err) != 0 ||
-        !(b->x = ko_read(&b->c, &b->net, &g, err, sizeof err)) ||
-        !(b->y = rf_alloc(count * sizeof(float)))) {
-        rf_case_free(&b->c);
-        free(b);
-        return NULL;
-    }
-    b->count = count;
-    work->items = (double)count;
-    work->item_unit = "coordinates";
-    /* multiply-adds of the four dense layers, 2 flops each; SELU (96 per coordinate) not counted */
-    work->flops = 2.0 * (double)count * (double)(in_dim * 32 + 32 * 32 * 2 + 32);
-    work->bytes = (double)count * (double)(in_dim + 1) * sizeof(float);
-    return b;
+    const ko_args *a = args;
+    ((rf_ko_mlp_f32_fn)im->fn)(&a->net, a->x, a->g.count, a->y);
 }
 
-static void ko_bench_run(const rf_impl *im, void *state, uint64_t iters)
+/* flops: the multiply-adds of the dense layers, 2 each; SELU (96 per coordinate) not counted */
+static void ko_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    ko_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_ko_mlp_f32_fn)im->fn)(&b->net, b->x, b->count, b->y);
-}
-
-static void ko_bench_free(void *state)
-{
-    ko_bench *b = state;
-    if (!b) return;
-    rf_free(b->y);
-    rf_case_free(&b->c);
-    free(b);
+    (void)desc;
+    const ko_geom *g = &((const ko_args *)args)->g;
+    double madds = 0;
+    for (unsigned l = 0; l <= g->layers; l++) madds += (double)layer_out(g, l) * layer_in(g, l);
+    w->items = (double)g->count;
+    w->item_unit = "coordinates";
+    w->flops = 2.0 * (double)g->count * madds;
+    w->bytes = (double)g->count * (double)(g->in_dim + 1) * sizeof(float);
 }
 
 /* Fuzz: shape from the first bytes (in 1..4, hidden 1..32, hidden_layers 1..3, count 1..64),
@@ -250,21 +234,12 @@ static int ko_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_c
     float *x = rf_case_add2(c, "in.x", RF_DT_F32, in_dim, count);
     if (!x) return -1;
     for (size_t i = 0; i < in_dim * count; i++) x[i] = rf_bytes_f32(&bs, 60, 1);
-    for (unsigned l = 0; l <= layers; l++) {
-        char name[16];
-        const unsigned n_out = layer_out(&g, l), n_in = layer_in(&g, l);
-        snprintf(name, sizeof name, "in.w%u", l);
-        float *w = rf_case_add2(c, name, RF_DT_F32, n_out, n_in);
-        snprintf(name, sizeof name, "in.b%u", l);
-        float *b = rf_case_add1(c, name, RF_DT_F32, n_out);
-        if (!w || !b) return -1;
-        for (unsigned e = 0; e < n_out * n_in + n_out; e++) {
-            const float v = (float)(((double)(rf_bytes_u32(&bs) >> 8) + 0.5) * 0x1p-23 - 1.0);
-            if (e < n_out * n_in) w[e] = v;
-            else b[e - n_out * n_in] = v;
-        }
-    }
-    return 0;
+    const size_t nw = net_floats(&g);
+    float *v = malloc(nw * sizeof *v);
+    for (size_t i = 0; v && i < nw; i++) v[i] = (float)(((double)(rf_bytes_u32(&bs) >> 8) + 0.5) * 0x1p-23 - 1.0);
+    const int rc = v && add_net(c, &g, v) == 0 ? 0 : -1;
+    free(v);
+    return rc;
 }
 
 static const rf_case_spec ko_mlp_cases[] = {
@@ -294,16 +269,12 @@ static const rf_kernel ko_mlp_f32_kernel = {
     .cases = ko_mlp_cases,
     .make_inputs = ko_make_inputs,
     .oracle = ko_oracle,
-    .run = ko_run,
+    .args_size = sizeof(ko_args),
+    .bind = ko_bind,
+    .call = ko_call,
+    .work = ko_work,
     .bench_sizes = ko_mlp_sizes,
-    .bench_setup = ko_bench_setup,
-    .bench_run = ko_bench_run,
-    .bench_free = ko_bench_free,
     .fuzz_inputs = ko_fuzz,
 };
 
-/* kernels/registry/ko_codec.c */
-extern const rf_kernel ko_encode_f32_kernel, ko_decode_f32_kernel;
-
-const rf_kernel *const rf_family_ko[] = {&ko_mlp_f32_kernel, &ko_encode_f32_kernel, &ko_decode_f32_kernel,
-                                         NULL};
+const rf_kernel *const rf_family_ko[] = {&ko_mlp_f32_kernel, NULL};

@@ -1,5 +1,6 @@
-/* Registry entries ko_encode_f32 and ko_decode_f32 (refast/ko.h; SPEC §5.1 "KO codes"), listed in
- * rf_family_ko by kernels/registry/ko.c.
+/* Registry entries ko_encode_f32 and ko_decode_f32 (refast/ko.h; SPEC §5.1 "KO codes"): the family
+ * rf_family_ko_codec (family name "ko", with ko_mlp_f32 of kernels/registry/ko.c). The descriptors'
+ * variant tells the encoder from the decoder.
  *
  * Case inputs: in.weights (f32, the model's floats in .kow tensor order; with the params m and
  * arch = ko | tiny they rebuild the rf_ko_model), in.msg (u8, frames x k(m,2)) for encode, in.y
@@ -20,9 +21,10 @@
  *     encode B = 1e-5 (S one value); decode B = 2e-3 max(1, |L_ref|) per LLR, class iterate;
  *     hard = their hard.u8 judged as `decision` (case parameter tol.hard=decision) with
  *     tie.hard = their LLR and B = 1e-2 (the near-tie threshold |L_ref| <= 1e-2).
- * (b) weights=init:SEED (rf_ko_model_init: the seed's N(0, 0.02^2)) or uniform:SEED (uniform in
- *     [-1, 1]), random messages (Philox), y = x + sigma n (x the oracle's codeword rounded to
- *     float, n Box-Muller): the long double oracle (oracle/oracle_ko.h) is the truth.
+ * (b) weights=init:SEED (rf_ko_model_init: the seed's N(0, 0.02^2); default init:1) or
+ *     uniform:SEED (uniform in [-1, 1]), random messages (Philox), y = x + sigma n (x the oracle's
+ *     codeword rounded to float, of message f mod 2^13 / 2^m for frame f (DEC_COORDS), n
+ *     Box-Muller, sigma default 1): the long double oracle (oracle/oracle_ko.h) is the truth.
  *     encode: class sum, B = the oracle's first-order worst-case error bound E(x) u, derived in
  *       oracle_ko.h from the MLP block's bound of oracle_ko_mlp.h (tau = 1: the reported ratio is
  *       the fraction of that bound used). Measured: 0.06-0.25 with init weights at every level.
@@ -51,8 +53,9 @@
  * cannot meet the decision class's < 1e-4 near-tie flips; and the jump above). About 80% of
  * random decode inputs and all encode inputs are accepted.
  *
- * Benchmarks: KO(m,2), init weights (speed does not depend on the values beyond SELU's branch),
- * items = frames; flops = 2 x the MLP multiply-adds per frame (see codec_bench_setup).
+ * Benchmarks: make_inputs at KO(m,2) with the default init weights and sigma (speed does not depend
+ * on the values beyond SELU's branch), items = frames; flops = 2 x the MLP multiply-adds per frame
+ * (see codec_work).
  */
 #include <math.h>
 #include <stdio.h>
@@ -70,6 +73,10 @@
 #define DEC_TAU 16.0
 #define SENS_RUNS 8
 #define MAX_FRAMES 4096
+/* decode oracle cases: codewords of the first w = min(frames, DEC_COORDS / 2^m) messages (the long
+ * double encoder is most of a case's cost), frame f carrying codeword f mod w plus its own noise;
+ * every golden recipe has frames <= w, a benchmark of 512 frames of KO(8,2) costs 32 encodings */
+#define DEC_COORDS 8192
 #define U32 0x1p-24
 
 /* ---- the model of a case --------------------------------------------------------------------- */
@@ -82,8 +89,12 @@ static bool parse_arch(const char *s, rf_ko_arch *arch)
     return true;
 }
 
-/* Rebuilds the model from the params m, arch and the array in.weights (.kow tensor order). */
-static int case_model(const rf_case *c, rf_ko_model *mdl, char *err, size_t errlen)
+enum { CODEC_ENC = 0, CODEC_DEC = 1 }; /* the descriptors' variant */
+
+/* The model of a case (params m, arch; the array in.weights in .kow tensor order) as a view: the
+ * layout of rf_ko_model_alloc with every block pointing into in.weights. Nothing to free; valid
+ * while the case lives (the kernels and the oracle read the blocks only). */
+static int case_model(const rf_case *c, rf_ko_model *view, char *err, size_t errlen)
 {
     uint64_t m;
     char arch_s[16] = "ko";
@@ -91,15 +102,25 @@ static int case_model(const rf_case *c, rf_ko_model *mdl, char *err, size_t errl
     if (!rf_need_u64(c, "m", RF_KO_MIN_M, RF_KO_MAX_M, &m, err, errlen)) return -1;
     rf_param_str(c->params, "arch", arch_s, sizeof arch_s);
     if (!parse_arch(arch_s, &arch)) return rf_run_error(err, errlen, "unknown arch '%s' (ko, tiny)", arch_s);
-    if (!rf_ko_model_alloc(mdl, (unsigned)m, arch, err, errlen)) return -1;
-    const rf_array *w = rf_case_find(c, "in.weights");
-    if (!w || w->dtype != RF_DT_F32 || w->count != mdl->nfloats) {
-        const size_t want = mdl->nfloats;
-        rf_ko_model_free(mdl);
-        return rf_run_error(err, errlen, "in.weights missing or not %zu f32 (KO(%u,2) %s)", want,
-                            (unsigned)m, arch_s);
+    const rf_array *w = rf_case_need(c, "in.weights", RF_DT_F32, 1, err, errlen);
+    rf_ko_model mdl;
+    if (!w || !rf_ko_model_alloc(&mdl, (unsigned)m, arch, err, errlen)) return -1;
+    if (w->count != mdl.nfloats) {
+        const size_t want = mdl.nfloats;
+        rf_ko_model_free(&mdl);
+        return rf_run_error(err, errlen, "in.weights is not %zu f32 (KO(%u,2) %s)", want, (unsigned)m, arch_s);
     }
-    memcpy(mdl->data, w->data, mdl->nfloats * sizeof(float));
+    *view = mdl;
+    for (unsigned i = 0; i < RF_KO_MAX_NODES; i++)
+        for (unsigned r = 0; r < 3; r++)
+            for (unsigned l = 0; l < RF_KO_MAX_LAYERS; l++) {
+                rf_ko_mlp *b = &view->blocks[i][r];
+                if (b->w[l]) b->w[l] = (const float *)w->data + (b->w[l] - mdl.data);
+                if (b->b[l]) b->b[l] = (const float *)w->data + (b->b[l] - mdl.data);
+            }
+    view->tensors = NULL;
+    view->data = NULL;
+    rf_ko_model_free(&mdl);
     return 0;
 }
 
@@ -307,7 +328,7 @@ static int oracle_inputs(rf_case *c, bool enc, char *err, size_t errlen)
 {
     uint64_t m, frames, seed = 1;
     double sigma = 1.0;
-    char arch_s[16] = "ko", wspec[32] = "";
+    char arch_s[16] = "ko", wspec[32] = "init:1", given[32];
     rf_ko_arch arch;
     if (!rf_need_u64(c, "m", RF_KO_MIN_M, RF_KO_MAX_M, &m, err, errlen) ||
         !rf_need_u64(c, "frames", 1, MAX_FRAMES, &frames, err, errlen))
@@ -315,29 +336,23 @@ static int oracle_inputs(rf_case *c, bool enc, char *err, size_t errlen)
     rf_param_u64(c->params, "seed", &seed);
     rf_param_str(c->params, "arch", arch_s, sizeof arch_s);
     if (!parse_arch(arch_s, &arch)) return rf_run_error(err, errlen, "unknown arch '%s' (ko, tiny)", arch_s);
-    if (!rf_param_str(c->params, "weights", wspec, sizeof wspec))
-        return rf_run_error(err, errlen, "case needs weights=init:SEED|uniform:SEED or source=ko_8_2|ko_9_2");
-    if (!enc && (!rf_param_f64(c->params, "sigma", &sigma) || !(sigma >= 0 && sigma <= 100)))
+    rf_param_str(c->params, "weights", wspec, sizeof wspec);
+    if (!enc && rf_param_str(c->params, "sigma", given, sizeof given) &&
+        (!rf_param_f64(c->params, "sigma", &sigma) || !(sigma >= 0 && sigma <= 100)))
         return rf_run_error(err, errlen, "decode case needs sigma in [0, 100]");
     rf_ko_model mdl;
     if (gen_model(wspec, (unsigned)m, arch, &mdl, err, errlen) != 0) return -1;
     int rc = add_weights(c, &mdl, err, errlen);
-    const size_t n = (size_t)1 << m, k = rf_ko_k((unsigned)m);
-    uint8_t *msg = rc ? NULL : enc ? rf_case_add2(c, "in.msg", RF_DT_U8, frames, k) : malloc(frames * k);
-    long double *x = enc || !msg ? NULL : malloc(2 * frames * n * sizeof *x);
-    if (!rc && (!msg || (!enc && !x))) rc = rf_run_error(err, errlen, "out of memory");
-    if (!rc) {
-        for (size_t i = 0; i < frames * k; i++) msg[i] = (uint8_t)(rf_gen_word(seed, 10, i) & 1u);
-        if (!enc) {
-            float *y = rf_case_add2(c, "in.y", RF_DT_F32, frames, n);
-            if (!y) {
-                rc = rf_run_error(err, errlen, "out of memory");
-            } else {
-                ora_ko_encode(&mdl, msg, frames, x, x + frames * n);
-                for (size_t i = 0; i < frames * n; i++)
-                    y[i] = (float)((double)(float)x[i] + sigma * rf_gen_normal(seed, 11, i));
-            }
-        }
+    const size_t n = (size_t)1 << m, k = rf_ko_k((unsigned)m), words = frames < DEC_COORDS / n ? frames : DEC_COORDS / n;
+    uint8_t *msg = rc ? NULL : enc ? rf_case_add2(c, "in.msg", RF_DT_U8, frames, k) : malloc(words * k);
+    long double *x = enc || !msg ? NULL : malloc(2 * words * n * sizeof *x);
+    float *y = enc || !x ? NULL : rf_case_add2(c, "in.y", RF_DT_F32, frames, n);
+    if (!rc && (!msg || (!enc && !y))) rc = rf_run_error(err, errlen, "out of memory");
+    for (size_t i = 0; !rc && i < (enc ? frames : words) * k; i++) msg[i] = (uint8_t)(rf_gen_word(seed, 10, i) & 1u);
+    if (!rc && !enc) {
+        ora_ko_encode(&mdl, msg, words, x, x + words * n);
+        for (size_t i = 0; i < frames * n; i++)
+            y[i] = (float)((double)(float)x[i % (words * n)] + sigma * rf_gen_normal(seed, 11, i));
     }
     if (!enc) free(msg);
     free(x);
@@ -347,108 +362,87 @@ static int oracle_inputs(rf_case *c, bool enc, char *err, size_t errlen)
 
 /* ---- callbacks ------------------------------------------------------------------------------- */
 
-static int make_inputs(rf_case *c, bool enc, char *err, size_t errlen)
+static int codec_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     char source[32];
+    const bool enc = desc->variant == CODEC_ENC;
     if (rf_param_str(c->params, "source", source, sizeof source)) return source_inputs(c, source, enc, err, errlen);
     return oracle_inputs(c, enc, err, errlen);
 }
 
-static int enc_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    return make_inputs(c, true, err, errlen);
-}
+/* The arguments of one call: the model (a view of in.weights), the frames of in.msg (encode) or
+ * in.y (decode), and the outputs x (encode) or llr and hard (decode). */
+typedef struct codec_args {
+    rf_ko_model mdl;
+    size_t frames;
+    const uint8_t *msg;
+    const float *y;
+    float *x, *llr;
+    uint8_t *hard;
+} codec_args;
 
-static int dec_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+/* The model and the input frames of a case (the outputs are left alone). */
+static int codec_read(const rf_kernel *desc, const rf_case *c, codec_args *a, char *err, size_t errlen)
 {
-    (void)desc;
-    return make_inputs(c, false, err, errlen);
-}
-
-static const uint8_t *case_msg(const rf_case *c, const rf_ko_model *mdl, size_t *frames, char *err,
-                               size_t errlen)
-{
-    const size_t k = rf_ko_k(mdl->m);
-    const rf_array *msg = rf_case_find(c, "in.msg");
-    if (!msg || msg->dtype != RF_DT_U8 || msg->count == 0 || msg->count % k != 0) {
-        rf_run_error(err, errlen, "in.msg missing or not frames x %zu u8", k);
-        return NULL;
+    if (case_model(c, &a->mdl, err, errlen) != 0) return -1;
+    const size_t n = (size_t)1 << a->mdl.m, k = rf_ko_k(a->mdl.m);
+    if (desc->variant == CODEC_DEC) {
+        const rf_array *y = rf_case_need(c, "in.y", RF_DT_F32, 0, err, errlen);
+        if (!y || y->count == 0 || y->count % n != 0)
+            return rf_run_error(err, errlen, "in.y missing or not frames x %zu f32", n);
+        a->frames = y->count / n;
+        a->y = y->data;
+        return 0;
     }
-    const uint8_t *b = msg->data;
+    const rf_array *msg = rf_case_need(c, "in.msg", RF_DT_U8, 0, err, errlen);
+    if (!msg || msg->count == 0 || msg->count % k != 0)
+        return rf_run_error(err, errlen, "in.msg missing or not frames x %zu u8", k);
+    a->frames = msg->count / k;
+    a->msg = msg->data;
     for (size_t i = 0; i < msg->count; i++)
-        if (b[i] > 1) {
-            rf_run_error(err, errlen, "in.msg[%zu] = %u is not a bit", i, b[i]);
-            return NULL;
-        }
-    *frames = msg->count / k;
-    return b;
-}
-
-static const float *case_y(const rf_case *c, const rf_ko_model *mdl, size_t *frames, char *err,
-                           size_t errlen)
-{
-    const size_t n = (size_t)1 << mdl->m;
-    const rf_array *y = rf_case_find(c, "in.y");
-    if (!y || y->dtype != RF_DT_F32 || y->count == 0 || y->count % n != 0) {
-        rf_run_error(err, errlen, "in.y missing or not frames x %zu f32", n);
-        return NULL;
-    }
-    *frames = y->count / n;
-    return y->data;
+        if (a->msg[i] > 1) return rf_run_error(err, errlen, "in.msg[%zu] = %u is not a bit", i, a->msg[i]);
+    return 0;
 }
 
 static int enc_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    (void)desc;
     char source[32];
     if (rf_param_str(c->params, "source", source, sizeof source)) return source_oracle(c, source, true, err, errlen);
-    rf_ko_model mdl;
-    if (case_model(c, &mdl, err, errlen) != 0) return -1;
-    size_t frames;
-    const uint8_t *msg = case_msg(c, &mdl, &frames, err, errlen);
-    const size_t n = (size_t)1 << mdl.m;
-    long double *x = msg ? malloc(2 * frames * n * sizeof *x) : NULL;
+    codec_args a;
+    if (codec_read(desc, c, &a, err, errlen) != 0) return -1;
+    const size_t frames = a.frames, n = (size_t)1 << a.mdl.m;
+    long double *x = malloc(2 * frames * n * sizeof *x);
     double *want = x ? rf_case_add2(c, "want.x", RF_DT_F64, frames, n) : NULL;
     double *scale = want ? rf_case_add2(c, "scale.x", RF_DT_F64, frames, n) : NULL;
-    int rc = 0;
     if (!scale) {
-        rc = msg ? rf_run_error(err, errlen, "out of memory") : -1;
-    } else {
-        ora_ko_encode(&mdl, msg, frames, x, x + frames * n);
-        for (size_t i = 0; i < frames * n; i++) {
-            want[i] = (double)x[i];
-            scale[i] = (double)x[frames * n + i] / ENC_TAU;
-        }
+        free(x);
+        return rf_run_error(err, errlen, "out of memory");
+    }
+    ora_ko_encode(&a.mdl, a.msg, frames, x, x + frames * n);
+    for (size_t i = 0; i < frames * n; i++) {
+        want[i] = (double)x[i];
+        scale[i] = (double)x[frames * n + i] / ENC_TAU;
     }
     free(x);
-    rf_ko_model_free(&mdl);
-    return rc;
+    return 0;
 }
 
 /* LLRs with their sensitivity S (header comment); also used by the fuzz check. */
 static int dec_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    (void)desc;
     char source[32];
     if (rf_param_str(c->params, "source", source, sizeof source)) return source_oracle(c, source, false, err, errlen);
-    rf_ko_model mdl;
-    if (case_model(c, &mdl, err, errlen) != 0) return -1;
-    size_t frames;
-    const float *y = case_y(c, &mdl, &frames, err, errlen);
-    const size_t k = rf_ko_k(mdl.m), nl = frames * k;
-    long double *l = y ? malloc(2 * nl * sizeof *l) : NULL;
+    codec_args a;
+    if (codec_read(desc, c, &a, err, errlen) != 0) return -1;
+    const size_t frames = a.frames, k = rf_ko_k(a.mdl.m), nl = frames * k;
+    long double *l = malloc(2 * nl * sizeof *l);
     double *wl = l ? rf_case_add2(c, "want.llr", RF_DT_F64, frames, k) : NULL;
     double *sl = wl ? rf_case_add2(c, "scale.llr", RF_DT_F64, frames, k) : NULL;
     uint8_t *wh = sl ? rf_case_add2(c, "want.hard", RF_DT_U8, frames, k) : NULL;
     double *sh = wh ? rf_case_add2(c, "scale.hard", RF_DT_F64, frames, k) : NULL;
     double *th = sh ? rf_case_add2(c, "tie.hard", RF_DT_F64, frames, k) : NULL;
     int rc = 0;
-    if (!th) {
-        rc = y ? rf_run_error(err, errlen, "out of memory") : -1;
-        goto done;
-    }
-    if (ora_ko_decode(&mdl, y, frames, 0, 0, l) != 0) {
+    if (!th || ora_ko_decode(&a.mdl, a.y, frames, 0, 0, l) != 0) {
         rc = rf_run_error(err, errlen, "out of memory");
         goto done;
     }
@@ -457,7 +451,7 @@ static int dec_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errle
         sl[i] = fabs(wl[i]);
     }
     for (uint64_t r = 1; r <= SENS_RUNS; r++) {
-        if (ora_ko_decode(&mdl, y, frames, U32, r, l + nl) != 0) {
+        if (ora_ko_decode(&a.mdl, a.y, frames, U32, r, l + nl) != 0) {
             rc = rf_run_error(err, errlen, "out of memory");
             goto done;
         }
@@ -483,115 +477,47 @@ static int dec_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errle
     if (!strstr(c->params, "tol.hard=")) rf_case_set_param(c, "tol.hard", "decision");
 done:
     free(l);
-    rf_ko_model_free(&mdl);
     return rc;
 }
 
-static int enc_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int codec_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err,
+                      size_t errlen)
 {
-    rf_ko_model mdl;
-    if (case_model(c, &mdl, err, errlen) != 0) return -1;
-    size_t frames;
-    const uint8_t *msg = case_msg(c, &mdl, &frames, err, errlen);
-    float *x = msg ? rf_case_add2(out, "x", RF_DT_F32, frames, (uint64_t)1 << mdl.m) : NULL;
-    if (x) ((rf_ko_encode_f32_fn)im->fn)(&mdl, msg, frames, x);
-    rf_ko_model_free(&mdl);
-    return x ? 0 : msg ? rf_run_error(err, errlen, "out of memory") : -1;
-}
-
-static int dec_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    rf_ko_model mdl;
-    if (case_model(c, &mdl, err, errlen) != 0) return -1;
-    size_t frames;
-    const float *y = case_y(c, &mdl, &frames, err, errlen);
-    const size_t k = rf_ko_k(mdl.m);
-    float *llr = y ? rf_case_add2(out, "llr", RF_DT_F32, frames, k) : NULL;
-    uint8_t *hard = llr ? rf_case_add2(out, "hard", RF_DT_U8, frames, k) : NULL;
-    if (hard) {
-        ((rf_ko_decode_f32_fn)im->fn)(&mdl, y, frames, llr);
-        for (size_t i = 0; i < frames * k; i++) hard[i] = llr[i] < 0.0f;
+    codec_args *a = args;
+    if (codec_read(desc, c, a, err, errlen) != 0) return -1;
+    const uint64_t x[2] = {a->frames, (uint64_t)1 << a->mdl.m}, llr[2] = {a->frames, rf_ko_k(a->mdl.m)};
+    if (desc->variant == CODEC_ENC) {
+        a->x = rf_case_out(out, "x", RF_DT_F32, 2, x);
+        return a->x ? 0 : rf_run_error(err, errlen, "out of memory");
     }
-    rf_ko_model_free(&mdl);
-    return hard ? 0 : y ? rf_run_error(err, errlen, "out of memory") : -1;
+    a->llr = rf_case_out(out, "llr", RF_DT_F32, 2, llr);
+    a->hard = rf_case_out(out, "hard", RF_DT_U8, 2, llr);
+    return a->llr && a->hard ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-/* ---- benchmarks: KO(m,2) with init weights (speed does not depend on the weight values beyond
- * SELU's branches), random messages / y = noisy BPSK-like values ------------------------------- */
-
-typedef struct codec_bench {
-    rf_ko_model mdl;
-    uint8_t *msg;
-    float *y, *out;
-    size_t frames;
-} codec_bench;
-
-static void codec_bench_free(void *state)
+static void codec_call(const rf_impl *im, void *args)
 {
-    codec_bench *b = state;
-    if (!b) return;
-    rf_ko_model_free(&b->mdl);
-    rf_free(b->msg);
-    rf_free(b->y);
-    rf_free(b->out);
-    free(b);
-}
-
-static void *codec_bench_setup(const char *params, rf_work *work, bool enc)
-{
-    uint64_t m = 8, frames = 256;
-    rf_param_u64(params, "m", &m);
-    rf_param_u64(params, "frames", &frames);
-    if (m < RF_KO_MIN_M || m > RF_KO_MAX_M || frames < 1 || frames > MAX_FRAMES) return NULL;
-    codec_bench *b = calloc(1, sizeof *b);
-    char err[256];
-    if (!b || !rf_ko_model_init(&b->mdl, (unsigned)m, RF_KO_ARCH_KO, 5, err, sizeof err)) {
-        free(b);
-        return NULL;
+    const codec_args *a = args;
+    if (im->kernel->variant == CODEC_ENC) {
+        ((rf_ko_encode_f32_fn)im->fn)(&a->mdl, a->msg, a->frames, a->x);
+        return;
     }
-    const size_t n = (size_t)1 << m, k = rf_ko_k((unsigned)m);
-    b->frames = frames;
-    b->msg = rf_alloc(frames * k);
-    b->y = rf_alloc(frames * n * sizeof(float));
-    b->out = rf_alloc(frames * (enc ? n : k) * sizeof(float));
-    if (!b->msg || !b->y || !b->out) {
-        codec_bench_free(b);
-        return NULL;
-    }
-    for (size_t i = 0; i < frames * k; i++) b->msg[i] = (uint8_t)(rf_gen_word(7, 10, i) & 1u);
-    for (size_t i = 0; i < frames * n; i++)
-        b->y[i] = (float)((rf_gen_word(7, 12, i) & 1u ? -1.0 : 1.0) + rf_gen_normal(7, 11, i));
-    /* MLP multiply-adds per frame, 2 flops each: sum over nodes of h coordinates times the
-     * block's in*32 + 32*32*2 + 32 (g and f_left: in = 2, f_right: in = 4), sum h = 2^m - 4;
-     * LSE, transforms, re-encoding and SELU are not counted */
-    const double coords = (double)(n - 4);
-    work->items = (double)frames;
-    work->item_unit = "frames";
-    work->flops = 2.0 * (double)frames * coords * (enc ? 2144.0 : 2144.0 + 2208.0);
-    work->bytes = (double)frames * (enc ? (double)k + 4.0 * (double)n : 4.0 * ((double)n + (double)k));
-    return b;
+    ((rf_ko_decode_f32_fn)im->fn)(&a->mdl, a->y, a->frames, a->llr);
+    for (size_t i = 0; i < a->frames * rf_ko_k(a->mdl.m); i++) a->hard[i] = a->llr[i] < 0.0f;
 }
 
-static void *enc_bench_setup(const char *params, rf_work *work)
+/* MLP multiply-adds per frame, 2 flops each: sum over nodes of h coordinates times the block's
+ * in*32 + 32*32*2 + 32 (g and f_left: in = 2, f_right: in = 4), sum h = 2^m - 4; LSE, transforms,
+ * re-encoding and SELU are not counted (the count of the KO architecture, also used for tiny) */
+static void codec_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    return codec_bench_setup(params, work, true);
-}
-
-static void *dec_bench_setup(const char *params, rf_work *work)
-{
-    return codec_bench_setup(params, work, false);
-}
-
-static void enc_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    codec_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_ko_encode_f32_fn)im->fn)(&b->mdl, b->msg, b->frames, b->out);
-}
-
-static void dec_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    codec_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_ko_decode_f32_fn)im->fn)(&b->mdl, b->y, b->frames, b->out);
+    const codec_args *a = args;
+    const bool enc = desc->variant == CODEC_ENC;
+    const double n = (double)((size_t)1 << a->mdl.m), k = (double)rf_ko_k(a->mdl.m), frames = (double)a->frames;
+    w->items = frames;
+    w->item_unit = "frames";
+    w->flops = 2.0 * frames * (n - 4) * (enc ? 2144.0 : 2144.0 + 2208.0);
+    w->bytes = frames * (enc ? k + 4.0 * n : 4.0 * (n + k));
 }
 
 /* ---- fuzz -------------------------------------------------------------------------------------- */
@@ -599,7 +525,7 @@ static void dec_bench_run(const rf_impl *im, void *state, uint64_t iters)
 /* Fuzz cases keep away from near-ties altogether (a case of a few frames cannot meet the
  * decision class's limit of < 1e-4 near-tie flips), and so from the exact-zero jump (dec_oracle):
  * the oracle runs on a copy and the case is rejected if any |L| <= tau u S. */
-static int fuzz_ties(const rf_case *c)
+static int fuzz_ties(const rf_kernel *desc, const rf_case *c)
 {
     rf_case t;
     rf_case_init(&t, c->kernel, "tmp", c->params);
@@ -611,7 +537,7 @@ static int fuzz_ties(const rf_case *c)
     if (tw && ty) {
         memcpy(tw, w->data, w->count * sizeof(float));
         memcpy(ty, y->data, y->count * sizeof(float));
-        rc = dec_oracle(NULL, &t, err, sizeof err);
+        rc = dec_oracle(desc, &t, err, sizeof err);
     }
     uint64_t nl = 0;
     const double *L = rc ? NULL : rf_case_data(&t, "want.llr", RF_DT_F64, &nl);
@@ -624,8 +550,9 @@ static int fuzz_ties(const rf_case *c)
 
 /* Largest |value| the exact encoder/decoder meets is bounded here by the outputs' magnitudes and
  * the inputs': a case is kept only if the oracle's outputs stay below 2^100 (see header). */
-static int fuzz_common(const uint8_t *data, size_t size, rf_case *c, bool enc)
+static int codec_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
+    const bool enc = desc->variant == CODEC_ENC;
     rf_bytes bs = {data, size};
     const unsigned m = 3 + rf_bytes_u8(&bs) % 4;
     const rf_ko_arch arch = rf_bytes_u8(&bs) & 1u ? RF_KO_ARCH_TINY : RF_KO_ARCH_KO;
@@ -666,24 +593,12 @@ static int fuzz_common(const uint8_t *data, size_t size, rf_case *c, bool enc)
             if (ora_ko_decode(&mdl, y, frames, 0, 0, o) != 0) rc = -1;
             for (size_t i = 0; i < frames * k && !rc; i++)
                 if (!(fabsl(o[i]) < 0x1p100L)) rc = -1;
-            if (!rc) rc = fuzz_ties(c);
+            if (!rc) rc = fuzz_ties(desc, c);
         }
     }
     free(o);
     rf_ko_model_free(&mdl);
     return rc;
-}
-
-static int enc_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return fuzz_common(data, size, c, true);
-}
-
-static int dec_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    return fuzz_common(data, size, c, false);
 }
 
 /* ---- descriptors ------------------------------------------------------------------------------ */
@@ -714,38 +629,42 @@ static const rf_case_spec dec_cases[] = {
 
 static const char *const codec_sizes[] = {"m=8 frames=128", "m=8 frames=512", "m=9 frames=128", NULL};
 
-const rf_kernel ko_encode_f32_kernel = {
+static const rf_kernel ko_encode_f32_kernel = {
     .name = "ko_encode_f32",
     .family = "ko",
     .summary = "KO(m,2) encoder over a batch of frames (neural Plotkin tree, root normalisation)",
     .work_dtype = RF_DT_F32,
     .id = RF_KID(ko_encode_f32),
+    .variant = CODEC_ENC,
     .tol = {RF_TOL_SUM, ENC_TAU, 0},
     .cases = enc_cases,
-    .make_inputs = enc_make_inputs,
+    .make_inputs = codec_make_inputs,
     .oracle = enc_oracle,
-    .run = enc_run,
+    .args_size = sizeof(codec_args),
+    .bind = codec_bind,
+    .call = codec_call,
+    .work = codec_work,
     .bench_sizes = codec_sizes,
-    .bench_setup = enc_bench_setup,
-    .bench_run = enc_bench_run,
-    .bench_free = codec_bench_free,
-    .fuzz_inputs = enc_fuzz,
+    .fuzz_inputs = codec_fuzz,
 };
 
-const rf_kernel ko_decode_f32_kernel = {
+static const rf_kernel ko_decode_f32_kernel = {
     .name = "ko_decode_f32",
     .family = "ko",
     .summary = "KO(m,2) decoder over a batch of frames (raw y -> k LLRs and hard decisions)",
     .work_dtype = RF_DT_F32,
     .id = RF_KID(ko_decode_f32),
+    .variant = CODEC_DEC,
     .tol = {RF_TOL_ITERATE, DEC_TAU, 0},
     .cases = dec_cases,
-    .make_inputs = dec_make_inputs,
+    .make_inputs = codec_make_inputs,
     .oracle = dec_oracle,
-    .run = dec_run,
+    .args_size = sizeof(codec_args),
+    .bind = codec_bind,
+    .call = codec_call,
+    .work = codec_work,
     .bench_sizes = codec_sizes,
-    .bench_setup = dec_bench_setup,
-    .bench_run = dec_bench_run,
-    .bench_free = codec_bench_free,
-    .fuzz_inputs = dec_fuzz,
+    .fuzz_inputs = codec_fuzz,
 };
+
+const rf_kernel *const rf_family_ko_codec[] = {&ko_encode_f32_kernel, &ko_decode_f32_kernel, NULL};

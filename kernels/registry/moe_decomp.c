@@ -47,7 +47,7 @@
  *
  * moe_recover_f64 — Algorithm 1 step 3 end to end (T2, T3 -> unit regressors A, k x d): the
  *   scalar level whitens with the Jacobi of ref, every fast level with LAPACKE (the rest is one
- *   implementation, kernels/moe_decomp.c), so this checks the whole pipeline — whitening,
+ *   implementation, lib/moe/decomp.c), so this checks the whole pipeline — whitening,
  *   decomposition, un-whitening, normalisation and sign — at each level. Class `iterate` against
  *   ora_moe_recover (long double, with the whitened tensor evaluated from its definition rather
  *   than staged), S per regressor from the same finite-difference sensitivity as above (T2 and T3
@@ -60,8 +60,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "moe_common.h"
 #include "moe_decomp_common.h"
-#include "common.h"
 #include "oracle_moe_decomp.h"
 #include "moe/decomp.h"
 
@@ -128,12 +128,18 @@ static int eig_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t 
     return 0;
 }
 
-/* Rejects eigen-problems whose top-k output is not unique to the tested precision. */
-static int eig_check_unique(const long double *lambda, const long double *V, size_t d, size_t k,
-                            long double fro, char *err, size_t errlen)
+/* The oracle's eigenpairs of T2 (L: d values, V: row j = vector j) and ||T2||_F; refuses (-1) an
+ * eigen-problem whose top-k output is not unique to the tested precision. */
+static int eig_solve(const double *t2, size_t d, size_t k, long double *L, long double *V, long double *fro,
+                     char *err, size_t errlen)
 {
+    if (ora_moe_eig(t2, d, L, V) != 0) return rf_run_error(err, errlen, "oracle Jacobi did not converge");
+    long double fro2 = 0;
+    for (size_t i = 0; i < d; i++) fro2 += L[i] * L[i];
+    *fro = sqrtl(fro2);
+    const long double *lambda = L;
     for (size_t j = 0; j < k && j + 1 < d; j++)
-        if (fabsl(lambda[j]) - fabsl(lambda[j + 1]) < 1e-8L * fro)
+        if (fabsl(lambda[j]) - fabsl(lambda[j + 1]) < 1e-8L * *fro)
             return rf_run_error(err, errlen, "|eigenvalues| %zu and %zu are a near-tie", j + 1, j + 2);
     for (size_t j = 0; j < k; j++) {
         const long double *v = V + j * d;
@@ -147,14 +153,30 @@ static int eig_check_unique(const long double *lambda, const long double *V, siz
     return 0;
 }
 
+/* The arguments of one call: T2 packed (in.t2), d and k (case parameters); the outputs lambda and
+ * Vt, and V (d x k, the kernel's own layout, transposed into Vt after the call). */
+typedef struct eig_args {
+    const double *t2;
+    size_t d, k;
+    double *lambda, *Vt, *V;
+} eig_args;
+
+static int eig_read(const rf_case *c, eig_args *a, char *err, size_t errlen)
+{
+    uint64_t d, k;
+    if (!rf_need_u64(c, "d", 1, RF_MOE_DECOMP_MAX_D, &d, err, errlen) || !rf_need_u64(c, "k", 1, d, &k, err, errlen))
+        return -1;
+    a->d = (size_t)d;
+    a->k = (size_t)k;
+    return (a->t2 = rf_moe_need_f64(c, "in.t2", d * (d + 1) / 2, 0, err, errlen)) ? 0 : -1;
+}
+
 static int eig_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    uint64_t d, k, n;
-    const double *t2 = rf_case_data(c, "in.t2", RF_DT_F64, &n);
-    if (!t2 || !rf_need_u64(c, "d", 1, RF_MOE_DECOMP_MAX_D, &d, err, errlen) ||
-        !rf_need_u64(c, "k", 1, d, &k, err, errlen) || n != d * (d + 1) / 2)
-        return t2 ? -1 : rf_run_error(err, errlen, "case has no f64 array in.t2 of d(d+1)/2 entries");
+    eig_args a = {0};
+    if (eig_read(c, &a, err, errlen) != 0) return -1;
+    const size_t d = a.d, k = a.k, n = d * (d + 1) / 2;
     double *lam = rf_case_add1(c, "want.lambda", RF_DT_F64, k);
     double *vt = rf_case_add2(c, "want.Vt", RF_DT_F64, k, d);
     double *slam = rf_case_add1(c, "scale.lambda", RF_DT_F64, k);
@@ -165,9 +187,9 @@ static int eig_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errle
         rf_run_error(err, errlen, "out of memory");
         goto done;
     }
-    rf_case_set_param(c, "terms", "%llu", (unsigned long long)d);
+    rf_case_set_param(c, "terms", "%zu", d);
     bool finite = true;
-    for (size_t i = 0; i < n; i++) finite = finite && isfinite(t2[i]);
+    for (size_t i = 0; i < n; i++) finite = finite && isfinite(a.t2[i]);
     if (!finite) { /* every implementation refuses: NaN outputs */
         for (size_t j = 0; j < k; j++) {
             lam[j] = slam[j] = svt[j] = NAN;
@@ -176,14 +198,8 @@ static int eig_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errle
         rc = 0;
         goto done;
     }
-    if (ora_moe_eig(t2, d, L, V) != 0) {
-        rf_run_error(err, errlen, "oracle Jacobi did not converge");
-        goto done;
-    }
-    long double fro2 = 0;
-    for (size_t i = 0; i < d; i++) fro2 += L[i] * L[i];
-    const long double fro = sqrtl(fro2);
-    if (eig_check_unique(L, V, d, k, fro, err, errlen) != 0) goto done;
+    long double fro;
+    if (eig_solve(a.t2, d, k, L, V, &fro, err, errlen) != 0) goto done;
     for (size_t j = 0; j < k; j++) {
         long double gap = INFINITY;
         for (size_t i = 0; i < d; i++)
@@ -200,78 +216,38 @@ done:
     return rc;
 }
 
-static int eig_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int eig_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err,
+                    size_t errlen)
 {
-    uint64_t d, k, n;
-    const double *t2 = rf_case_data(c, "in.t2", RF_DT_F64, &n);
-    if (!t2 || !rf_param_u64(c->params, "d", &d) || !rf_param_u64(c->params, "k", &k) || d == 0 ||
-        d > RF_MOE_DECOMP_MAX_D || k == 0 || k > d || n != d * (d + 1) / 2)
-        return rf_run_error(err, errlen, "case needs d, k and in.t2 of d(d+1)/2 entries");
-    double *lam = rf_case_add1(out, "lambda", RF_DT_F64, k);
-    double *vt = rf_case_add2(out, "Vt", RF_DT_F64, k, d);
-    double *V = malloc(d * k * sizeof *V);
-    if (!lam || !vt || !V) {
-        free(V);
-        return rf_run_error(err, errlen, "out of memory");
-    }
-    if (((rf_moe_eig_topk_f64_fn)im->fn)(t2, d, k, lam, V) != 0) {
-        for (size_t i = 0; i < k; i++) lam[i] = NAN;
-        for (size_t i = 0; i < k * d; i++) vt[i] = NAN;
-    } else {
-        for (size_t j = 0; j < k; j++)
-            for (size_t r = 0; r < d; r++) vt[j * d + r] = V[r * k + j];
-    }
-    free(V);
-    return 0;
+    (void)desc;
+    eig_args *a = args;
+    if (eig_read(c, a, err, errlen) != 0) return -1;
+    const uint64_t k = a->k, kd[2] = {a->k, a->d}, dk[2] = {a->d, a->k};
+    a->lambda = rf_case_out(out, "lambda", RF_DT_F64, 1, &k);
+    a->Vt = rf_case_out(out, "Vt", RF_DT_F64, 2, kd);
+    a->V = rf_case_out(out, "V", RF_DT_F64, 2, dk);
+    return a->lambda && a->Vt && a->V ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-typedef struct eig_bench {
-    size_t d, k;
-    double *t2, *lambda, *V;
-} eig_bench;
-
-static void *eig_bench_setup(const char *params, rf_work *work)
+/* A refusal (non-finite T2) gives NaN outputs, as the oracle has them. */
+static void eig_call(const rf_impl *im, void *args)
 {
-    uint64_t d = 32, k = 4;
-    rf_param_u64(params, "d", &d);
-    rf_param_u64(params, "k", &k);
-    if (d < 1 || d > RF_MOE_DECOMP_MAX_D || k < 1 || k > d) return NULL;
-    eig_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->d = d;
-    b->k = k;
-    b->t2 = rf_alloc(d * (d + 1) / 2 * sizeof(double));
-    b->lambda = rf_alloc(k * sizeof(double));
-    b->V = rf_alloc(d * k * sizeof(double));
-    if (!b->t2 || !b->lambda || !b->V) {
-        rf_free(b->t2);
-        rf_free(b->lambda);
-        rf_free(b->V);
-        free(b);
-        return NULL;
+    const eig_args *a = args;
+    if (((rf_moe_eig_topk_f64_fn)im->fn)(a->t2, a->d, a->k, a->lambda, a->V) != 0) {
+        rf_moe_fill_nan(a->lambda, a->k);
+        rf_moe_fill_nan(a->Vt, a->k * a->d);
+        return;
     }
-    for (size_t i = 0; i < d * (d + 1) / 2; i++) b->t2[i] = rf_gen_uniform(5, 0, i, -1.0, 1.0);
-    work->items = 1;
-    work->item_unit = "eigenproblems";
-    work->flops = 0;
-    work->bytes = 0;
-    return b;
+    for (size_t j = 0; j < a->k; j++)
+        for (size_t r = 0; r < a->d; r++) a->Vt[j * a->d + r] = a->V[r * a->k + j];
 }
 
-static void eig_bench_run(const rf_impl *im, void *state, uint64_t iters)
+static void eig_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    eig_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_moe_eig_topk_f64_fn)im->fn)(b->t2, b->d, b->k, b->lambda, b->V);
-}
-
-static void eig_bench_free(void *state)
-{
-    eig_bench *b = state;
-    if (!b) return;
-    rf_free(b->t2);
-    rf_free(b->lambda);
-    rf_free(b->V);
-    free(b);
+    (void)desc;
+    (void)args;
+    w->items = 1;
+    w->item_unit = "eigenproblems";
 }
 
 /* Fuzz: d in 1..12, k in 1..d, entries from the bytes (non-finite ones included: every
@@ -292,14 +268,8 @@ static int eig_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_
         finite = finite && isfinite(t2[i]);
     }
     if (!finite) return 0;
-    long double *L = malloc(d * sizeof *L), *V = malloc(d * d * sizeof *V);
-    char err[128];
-    int rc = -1;
-    if (L && V && ora_moe_eig(t2, d, L, V) == 0) {
-        long double fro2 = 0;
-        for (size_t i = 0; i < d; i++) fro2 += L[i] * L[i];
-        rc = fro2 > 0 && eig_check_unique(L, V, d, k, sqrtl(fro2), err, sizeof err) == 0 ? 0 : -1;
-    }
+    long double *L = malloc(d * sizeof *L), *V = malloc(d * d * sizeof *V), fro;
+    const int rc = L && V && eig_solve(t2, d, k, L, V, &fro, NULL, 0) == 0 && fro > 0 ? 0 : -1;
     free(L);
     free(V);
     return rc;
@@ -340,13 +310,24 @@ static int tensor_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size
     return 0;
 }
 
+enum { DC_ALS = 0, DC_TPM = 1 }; /* the decomposers' variant (and the oracle's tpm flag) */
+
 typedef struct decomp_params {
     uint64_t k, starts, iters, dseed, trace;
     double tol;
 } decomp_params;
 
-static bool decomp_params_read(const rf_case *c, decomp_params *p)
+/* The arguments of one run: the parameters, in.t (packed k x k x k), the outputs mu (k) and U
+ * (k x k) and, with trace = T > 0, mu_iter (T x k) and U_iter (T x k^2). */
+typedef struct decomp_args {
+    decomp_params p;
+    const double *t;
+    double *mu, *U, *mu_iter, *U_iter;
+} decomp_args;
+
+static int decomp_read(const rf_case *c, decomp_args *a, char *err, size_t errlen)
 {
+    decomp_params *p = &a->p;
     p->starts = 10;
     p->iters = 50;
     p->dseed = 1;
@@ -357,9 +338,10 @@ static bool decomp_params_read(const rf_case *c, decomp_params *p)
     rf_param_u64(c->params, "iters", &p->iters);
     rf_param_u64(c->params, "dseed", &p->dseed);
     rf_param_f64(c->params, "stop", &p->tol);
-    return rf_param_u64(c->params, "k", &p->k) && p->k >= 1 && p->k <= 32 && p->starts >= 1 &&
-           p->starts <= 1000 && p->iters >= 1 && p->iters <= 100000 && p->trace <= 16 &&
-           p->trace <= p->iters;
+    if (!rf_param_u64(c->params, "k", &p->k) || p->k < 1 || p->k > 32 || p->starts < 1 || p->starts > 1000 ||
+        p->iters < 1 || p->iters > 100000 || p->trace > 16 || p->trace > p->iters)
+        return rf_run_error(err, errlen, "case needs k (1..32), starts, iters, trace <= iters");
+    return (a->t = rf_moe_need_f64(c, "in.t", rf_dc_size3(p->k), 0, err, errlen)) ? 0 : -1;
 }
 
 /* Runs the oracle decomposer (tpm != 0: TPM, else Orth-ALS) on t. */
@@ -441,14 +423,13 @@ done:
     return rc;
 }
 
-static int decomp_oracle(rf_case *c, int tpm, char *err, size_t errlen)
+static int decomp_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    decomp_params p;
-    uint64_t n;
-    const double *t = rf_case_data(c, "in.t", RF_DT_F64, &n);
-    if (!decomp_params_read(c, &p) || !t || n != rf_dc_size3(p.k))
-        return rf_run_error(err, errlen, "case needs k (1..32), starts, iters, trace <= iters and in.t of C(k+2,3) entries");
-    const size_t k = p.k, size = n, T = p.trace;
+    decomp_args a = {0};
+    if (decomp_read(c, &a, err, errlen) != 0) return -1;
+    const decomp_params p = a.p;
+    const int tpm = desc->variant == DC_TPM;
+    const size_t k = p.k, size = rf_dc_size3(k), T = p.trace;
     double *wmu = rf_case_add1(c, "want.mu", RF_DT_F64, k);
     double *wU = rf_case_add2(c, "want.U", RF_DT_F64, k, k);
     double *smu = rf_case_add1(c, "scale.mu", RF_DT_F64, k);
@@ -468,11 +449,11 @@ static int decomp_oracle(rf_case *c, int tpm, char *err, size_t errlen)
     }
     long double tmax = 0;
     for (size_t i = 0; i < size; i++) {
-        if (!isfinite(t[i])) {
+        if (!isfinite(a.t[i])) {
             rf_run_error(err, errlen, "in.t is not finite");
             goto done;
         }
-        tl[i] = t[i];
+        tl[i] = a.t[i];
         if (fabsl(tl[i]) > tmax) tmax = fabsl(tl[i]);
     }
     /* the final iterate: t factor 1, converged (see the file comment) */
@@ -485,128 +466,64 @@ static int decomp_oracle(rf_case *c, int tpm, char *err, size_t errlen)
                                 stmu + (it - 1) * k, stU + (it - 1) * k, err, errlen) != 0)
             goto done;
     }
-    rf_case_set_param(c, "terms", "%llu", (unsigned long long)(k * k));
+    rf_case_set_param(c, "terms", "%zu", k * k);
     rc = 0;
 done:
     free(tl);
     return rc;
 }
 
-static int tpm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+static int decomp_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err,
+                       size_t errlen)
 {
     (void)desc;
-    return decomp_oracle(c, 1, err, errlen);
+    decomp_args *a = args;
+    if (decomp_read(c, a, err, errlen) != 0) return -1;
+    const uint64_t k = a->p.k, kk[2] = {k, k}, tk[2] = {a->p.trace, k}, tkk[2] = {a->p.trace, k * k};
+    a->mu = rf_case_out(out, "mu", RF_DT_F64, 1, &k);
+    a->U = rf_case_out(out, "U", RF_DT_F64, 2, kk);
+    if (a->p.trace > 0) {
+        a->mu_iter = rf_case_out(out, "mu_iter", RF_DT_F64, 2, tk);
+        a->U_iter = rf_case_out(out, "U_iter", RF_DT_F64, 2, tkk);
+    }
+    return a->mu && a->U && (!a->p.trace || (a->mu_iter && a->U_iter)) ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static int als_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+/* One call of the decomposer stopped after `iters` iterations; a refusal leaves NaN. */
+static void decomp_call_iters(const rf_impl *im, const decomp_args *a, uint64_t iters, double *mu, double *U)
 {
-    (void)desc;
-    return decomp_oracle(c, 0, err, errlen);
-}
-
-/* One call of the decomposer with `iters` iterations. */
-static int decomp_call(rf_fnptr fn, int tpm, const double *t, const decomp_params *p, uint64_t iters,
-                       double *mu, double *U)
-{
-    if (tpm) {
+    const decomp_params *p = &a->p;
+    int rc;
+    if (im->kernel->variant == DC_TPM) {
         const rf_moe_tpm_opts o = {(unsigned)p->starts, (unsigned)iters, p->dseed};
-        return ((rf_moe_tpm_f64_fn)fn)(t, p->k, &o, mu, U);
+        rc = ((rf_moe_tpm_f64_fn)im->fn)(a->t, p->k, &o, mu, U);
+    } else {
+        const rf_moe_als_opts o = {(unsigned)iters, p->tol, p->dseed};
+        rc = ((rf_moe_orth_als_f64_fn)im->fn)(a->t, p->k, &o, mu, U);
     }
-    const rf_moe_als_opts o = {(unsigned)iters, p->tol, p->dseed};
-    return ((rf_moe_orth_als_f64_fn)fn)(t, p->k, &o, mu, U);
-}
-
-/* Outputs mu, U (the final iterate) and, for trace = T > 0, mu_iter / U_iter: iterate t = 1..T,
- * i.e. the same call stopped after t iterations. */
-static int decomp_run(rf_fnptr fn, int tpm, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    decomp_params p;
-    uint64_t n;
-    const double *t = rf_case_data(c, "in.t", RF_DT_F64, &n);
-    if (!decomp_params_read(c, &p) || !t || n != rf_dc_size3(p.k))
-        return rf_run_error(err, errlen, "case needs k (1..32), starts, iters, trace <= iters and in.t of C(k+2,3) entries");
-    const size_t k = p.k;
-    double *mu = rf_case_add1(out, "mu", RF_DT_F64, k);
-    double *U = rf_case_add2(out, "U", RF_DT_F64, k, k);
-    if (!mu || !U) return rf_run_error(err, errlen, "out of memory");
-    int rc = decomp_call(fn, tpm, t, &p, p.iters, mu, U);
-    if (rc == 0 && p.trace > 0) {
-        double *tmu = rf_case_add2(out, "mu_iter", RF_DT_F64, p.trace, k);
-        double *tU = rf_case_add2(out, "U_iter", RF_DT_F64, p.trace, k * k);
-        if (!tmu || !tU) return rf_run_error(err, errlen, "out of memory");
-        for (uint64_t it = 1; it <= p.trace && rc == 0; it++)
-            rc = decomp_call(fn, tpm, t, &p, it, tmu + (it - 1) * k, tU + (it - 1) * k * k);
+    if (rc != 0) {
+        rf_moe_fill_nan(mu, p->k);
+        rf_moe_fill_nan(U, p->k * p->k);
     }
-    return rc == 0 ? 0 : rf_run_error(err, errlen, "decomposer returned %d", rc);
 }
 
-static int tpm_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+/* The final iterate and, with trace = T, iterates 1..T: the same call stopped after t iterations
+ * (the benchmarks have no trace: one call). */
+static void decomp_call(const rf_impl *im, void *args)
 {
-    return decomp_run(im->fn, 1, c, out, err, errlen);
+    const decomp_args *a = args;
+    const size_t k = a->p.k;
+    decomp_call_iters(im, a, a->p.iters, a->mu, a->U);
+    for (uint64_t it = 1; it <= a->p.trace; it++)
+        decomp_call_iters(im, a, it, a->mu_iter + (it - 1) * k, a->U_iter + (it - 1) * k * k);
 }
 
-static int als_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static void decomp_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    return decomp_run(im->fn, 0, c, out, err, errlen);
-}
-
-typedef struct decomp_bench {
-    rf_case c;
-    decomp_params p;
-    double *mu, *U;
-} decomp_bench;
-
-static void *decomp_bench_setup(const char *params, rf_work *work)
-{
-    decomp_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    rf_case_init(&b->c, "decomp", "bench", params);
-    char err[128];
-    if (tensor_make_inputs(NULL, &b->c, err, sizeof err) != 0 || !decomp_params_read(&b->c, &b->p)) {
-        rf_case_free(&b->c);
-        free(b);
-        return NULL;
-    }
-    b->mu = rf_alloc(b->p.k * sizeof(double));
-    b->U = rf_alloc(b->p.k * b->p.k * sizeof(double));
-    if (!b->mu || !b->U) {
-        rf_free(b->mu);
-        rf_free(b->U);
-        rf_case_free(&b->c);
-        free(b);
-        return NULL;
-    }
-    work->items = 1;
-    work->item_unit = "decompositions";
-    work->flops = 0;
-    work->bytes = 0;
-    return b;
-}
-
-static void tpm_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    decomp_bench *b = state;
-    const double *t = rf_case_data(&b->c, "in.t", RF_DT_F64, NULL);
-    const rf_moe_tpm_opts o = {(unsigned)b->p.starts, (unsigned)b->p.iters, b->p.dseed};
-    for (uint64_t it = 0; it < iters; it++) ((rf_moe_tpm_f64_fn)im->fn)(t, b->p.k, &o, b->mu, b->U);
-}
-
-static void als_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    decomp_bench *b = state;
-    const double *t = rf_case_data(&b->c, "in.t", RF_DT_F64, NULL);
-    const rf_moe_als_opts o = {(unsigned)b->p.iters, b->p.tol, b->p.dseed};
-    for (uint64_t it = 0; it < iters; it++) ((rf_moe_orth_als_f64_fn)im->fn)(t, b->p.k, &o, b->mu, b->U);
-}
-
-static void decomp_bench_free(void *state)
-{
-    decomp_bench *b = state;
-    if (!b) return;
-    rf_free(b->mu);
-    rf_free(b->U);
-    rf_case_free(&b->c);
-    free(b);
+    (void)desc;
+    (void)args;
+    w->items = 1;
+    w->item_unit = "decompositions";
 }
 
 /* ---- Algorithm 1 step 3 end to end ------------------------------------------------------------ */
@@ -695,18 +612,38 @@ static int recover_make_inputs(const rf_kernel *desc, rf_case *c, char *err, siz
     return 0;
 }
 
+/* The arguments of one run: the parameters and decomposer options, in.t2 and in.t3 (packed), the
+ * output A (k x d). */
+typedef struct recover_args {
+    recover_params p;
+    rf_moe_decomp_opts o;
+    const double *t2, *t3;
+    double *A;
+} recover_args;
+
+static int recover_read(const rf_case *c, recover_args *a, char *err, size_t errlen)
+{
+    if (!recover_params_read(c, &a->p))
+        return rf_run_error(err, errlen, "case needs d (1..256), k (1..min(d,16)), non-zero c2/c3, "
+                                         "method tpm|als, starts/iters >= 1");
+    const uint64_t d = a->p.d;
+    recover_opts(&a->p, &a->o);
+    return (a->t2 = rf_moe_need_f64(c, "in.t2", d * (d + 1) / 2, 0, err, errlen)) &&
+                   (a->t3 = rf_moe_need_f64(c, "in.t3", rf_dc_size3(d), 0, err, errlen))
+               ? 0 : -1;
+}
+
 /* Oracle: ora_moe_recover in long double; S per regressor from the same finite-difference
  * sensitivity as the decomposers (T2 and T3 perturbed together, each relative to its max|entry|),
  * floored at max|want| of the row. */
 static int recover_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    recover_params p;
-    uint64_t n2, n3;
-    const double *t2 = rf_case_data(c, "in.t2", RF_DT_F64, &n2), *t3 = rf_case_data(c, "in.t3", RF_DT_F64, &n3);
-    if (!recover_params_read(c, &p) || !t2 || !t3 || n2 != p.d * (p.d + 1) / 2 || n3 != rf_dc_size3(p.d))
-        return rf_run_error(err, errlen, "case needs d, k, in.t2 and in.t3 of matching sizes");
-    const size_t d = p.d, k = p.k;
+    recover_args a = {0};
+    if (recover_read(c, &a, err, errlen) != 0) return -1;
+    const recover_params p = a.p;
+    const size_t d = p.d, k = p.k, n2 = d * (d + 1) / 2, n3 = rf_dc_size3(d);
+    const double *t2 = a.t2, *t3 = a.t3;
     double *wA = rf_case_add2(c, "want.A", RF_DT_F64, k, d), *sA = rf_case_add1(c, "scale.A", RF_DT_F64, k);
     long double *l2 = malloc(n2 * sizeof *l2), *l3 = malloc(n3 * sizeof *l3);
     long double *q2 = malloc(n2 * sizeof *q2), *q3 = malloc(n3 * sizeof *q3);
@@ -746,7 +683,7 @@ static int recover_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t e
             for (size_t r = 0; r < d; r++)
                 sA[j] = fmax(sA[j], (double)(fabsl(A2[j * d + r] - A[j * d + r]) / eps));
     }
-    rf_case_set_param(c, "terms", "%llu", (unsigned long long)d);
+    rf_case_set_param(c, "terms", "%zu", d);
     rc = 0;
 done:
     free(l2);
@@ -758,66 +695,33 @@ done:
     return rc;
 }
 
-static int recover_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int recover_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err,
+                        size_t errlen)
 {
-    recover_params p;
-    uint64_t n2, n3;
-    const double *t2 = rf_case_data(c, "in.t2", RF_DT_F64, &n2), *t3 = rf_case_data(c, "in.t3", RF_DT_F64, &n3);
-    if (!recover_params_read(c, &p) || !t2 || !t3 || n2 != p.d * (p.d + 1) / 2 || n3 != rf_dc_size3(p.d))
-        return rf_run_error(err, errlen, "case needs d, k, in.t2 and in.t3 of matching sizes");
-    double *A = rf_case_add2(out, "A", RF_DT_F64, p.k, p.d);
-    if (!A) return rf_run_error(err, errlen, "out of memory");
-    rf_moe_decomp_opts o;
-    recover_opts(&p, &o);
-    char why[200] = "";
-    if (!rf_moe_recover_regressors_at(im->provided_by, t2, t3, p.d, p.k, p.c2, p.c3, &o, A, why, sizeof why))
-        return rf_run_error(err, errlen, "recovery refused: %s", why);
-    return 0;
+    (void)desc;
+    recover_args *a = args;
+    if (recover_read(c, a, err, errlen) != 0) return -1;
+    const uint64_t shape[2] = {a->p.k, a->p.d};
+    a->A = rf_case_out(out, "A", RF_DT_F64, 2, shape);
+    return a->A ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-typedef struct recover_bench {
-    rf_case c;
-    recover_params p;
-    rf_moe_decomp_opts o;
-    double *A;
-} recover_bench;
-
-static void *recover_bench_setup(const char *params, rf_work *work)
+/* The pipeline with every step at the level that provides this implementation; a refusal (rank,
+ * sign or decomposer) leaves NaN. */
+static void recover_call(const rf_impl *im, void *args)
 {
-    recover_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    rf_case_init(&b->c, "moe_recover_f64", "bench", params);
-    char err[160];
-    if (recover_make_inputs(NULL, &b->c, err, sizeof err) != 0 || !recover_params_read(&b->c, &b->p) ||
-        !(b->A = rf_alloc(b->p.k * b->p.d * sizeof(double)))) {
-        rf_case_free(&b->c);
-        free(b);
-        return NULL;
-    }
-    recover_opts(&b->p, &b->o);
-    work->items = 1;
-    work->item_unit = "recoveries";
-    work->flops = 0;
-    work->bytes = 0;
-    return b;
+    const recover_args *a = args;
+    if (!rf_moe_recover_regressors_at(im->provided_by, a->t2, a->t3, a->p.d, a->p.k, a->p.c2, a->p.c3, &a->o, a->A,
+                                      NULL, 0))
+        rf_moe_fill_nan(a->A, a->p.k * a->p.d);
 }
 
-static void recover_bench_run(const rf_impl *im, void *state, uint64_t iters)
+static void recover_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    recover_bench *b = state;
-    const double *t2 = rf_case_data(&b->c, "in.t2", RF_DT_F64, NULL);
-    const double *t3 = rf_case_data(&b->c, "in.t3", RF_DT_F64, NULL);
-    for (uint64_t it = 0; it < iters; it++)
-        rf_moe_recover_regressors_at(im->provided_by, t2, t3, b->p.d, b->p.k, b->p.c2, b->p.c3, &b->o, b->A, NULL, 0);
-}
-
-static void recover_bench_free(void *state)
-{
-    recover_bench *b = state;
-    if (!b) return;
-    rf_free(b->A);
-    rf_case_free(&b->c);
-    free(b);
+    (void)desc;
+    (void)args;
+    w->items = 1;
+    w->item_unit = "recoveries";
 }
 
 /* ---- descriptors ------------------------------------------------------------------------------ */
@@ -890,11 +794,11 @@ static const rf_kernel eig_kernel = {
     .cases = eig_cases,
     .make_inputs = eig_make_inputs,
     .oracle = eig_oracle,
-    .run = eig_run,
+    .args_size = sizeof(eig_args),
+    .bind = eig_bind,
+    .call = eig_call,
+    .work = eig_work,
     .bench_sizes = eig_sizes,
-    .bench_setup = eig_bench_setup,
-    .bench_run = eig_bench_run,
-    .bench_free = eig_bench_free,
     .fuzz_inputs = eig_fuzz,
 };
 
@@ -904,15 +808,16 @@ static const rf_kernel tpm_kernel = {
     .summary = "robust tensor power method with deflation on the whitened k^3 tensor (ref only, shared by every level)",
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_tpm_f64),
+    .variant = DC_TPM,
     .tol = {RF_TOL_ITERATE, 0, 0},
     .cases = tpm_cases,
     .make_inputs = tensor_make_inputs,
-    .oracle = tpm_oracle,
-    .run = tpm_run,
+    .oracle = decomp_oracle,
+    .args_size = sizeof(decomp_args),
+    .bind = decomp_bind,
+    .call = decomp_call,
+    .work = decomp_work,
     .bench_sizes = tpm_sizes,
-    .bench_setup = decomp_bench_setup,
-    .bench_run = tpm_bench_run,
-    .bench_free = decomp_bench_free,
 };
 
 static const rf_kernel als_kernel = {
@@ -921,15 +826,16 @@ static const rf_kernel als_kernel = {
     .summary = "Orth-ALS on the whitened k^3 tensor (ref only, shared by every level)",
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_orth_als_f64),
+    .variant = DC_ALS,
     .tol = {RF_TOL_ITERATE, 0, 0},
     .cases = als_cases,
     .make_inputs = tensor_make_inputs,
-    .oracle = als_oracle,
-    .run = als_run,
+    .oracle = decomp_oracle,
+    .args_size = sizeof(decomp_args),
+    .bind = decomp_bind,
+    .call = decomp_call,
+    .work = decomp_work,
     .bench_sizes = als_sizes,
-    .bench_setup = decomp_bench_setup,
-    .bench_run = als_bench_run,
-    .bench_free = decomp_bench_free,
 };
 
 static const char *const recover_sizes[] = {"d=32 k=4 seed=34 method=tpm starts=10 iters=30",
@@ -946,11 +852,11 @@ static const rf_kernel recover_kernel = {
     .cases = recover_cases,
     .make_inputs = recover_make_inputs,
     .oracle = recover_oracle,
-    .run = recover_run,
+    .args_size = sizeof(recover_args),
+    .bind = recover_bind,
+    .call = recover_call,
+    .work = recover_work,
     .bench_sizes = recover_sizes,
-    .bench_setup = recover_bench_setup,
-    .bench_run = recover_bench_run,
-    .bench_free = recover_bench_free,
 };
 
 const rf_kernel *const rf_family_moe_decomp[] = {&eig_kernel, &tpm_kernel, &als_kernel, &recover_kernel,

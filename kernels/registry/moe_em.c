@@ -3,7 +3,7 @@
  * Case parameters: k (2..RF_MOE_EM_MAX_K), d (1..RF_MOE_MAX_D), n (>= 1), g (linear, relu,
  * leaky_relu, sigmoid, tanh), sigma (> 0), seed, west = random (default: W drawn independently of
  * the true W*, an EM iterate away from the truth) | true (W = W*), wnorm (||w_j||, default 1).
- * Inputs are drawn here, from the seed alone (not by kernels/moe_model.c): x ~ N(0, I) by
+ * Inputs are drawn here, from the seed alone (not by lib/moe/model.c): x ~ N(0, I) by
  * Box–Muller on rf_gen_uniform (stream 1; gaussian 2p from cos, 2p+1 from sin of pair p); a_j
  * gaussian directions normalised to 1, w*_j and the evaluated w_j gaussian directions scaled to
  * wnorm (stream 2), row k-1 of both 0; expert z_i ~ softmax_j(<w*_j, x_i>) by inversion of a
@@ -32,21 +32,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "moe_common.h"
 #include "moe_em_internal.h"
 #include "oracle_moe_em.h"
 #include "refast/moe_em.h"
 
 /* ---- the input generator ---------------------------------------------------------------------- */
 
-/* The g named s as an int (the kernels' argument type), -1 if unknown. */
-static int g_parse(const char *s)
-{
-    rf_moe_g g;
-    return rf_moe_g_parse(s, &g) ? (int)g : -1;
-}
+enum { EM_ESTEP = 0, EM_GRAD = 1 }; /* the descriptors' variant */
 
-/* Gaussians 2p (cos) and 2p+1 (sin) of (seed, stream): Box–Muller on uniforms 2p and 2p+1. */
+/* Gaussians 2p (cos) and 2p+1 (sin) of (seed, stream): Box–Muller on uniforms 2p and 2p+1. The
+ * cosine half is rf_gen_normal(seed, stream, p) bit for bit; both halves come from one pair of
+ * uniforms, which halves the cost of drawing x. */
 static void gen_gauss_pair(uint64_t seed, uint64_t stream, uint64_t p, double out[2])
 {
     const double u1 = 1.0 - rf_gen_uniform(seed, stream, 2 * p, 0.0, 1.0); /* (0, 1] */
@@ -80,35 +77,32 @@ static void gen_rows(uint64_t seed, uint64_t first, size_t rows, size_t m, size_
     }
 }
 
+/* A problem: sizes, g and sigma, and the arrays x (n x d), y (n), A and W (k x d). */
 typedef struct em_problem {
     size_t n, d, k;
     int g;
     double sigma;
-    double *x, *y, *A, *W;
+    const double *x, *y, *A, *W;
 } em_problem;
 
-/* Fills x, y, A, W (allocated by the caller, sizes of p) from the seed. */
-static void gen_problem(const em_problem *p, uint64_t seed, int west_true, double wnorm)
+/* Fills x, y, A, W (the sizes of p) from the seed. */
+static void gen_problem(const em_problem *p, uint64_t seed, int west_true, double wnorm, double *x, double *y,
+                        double *A, double *W)
 {
     const size_t n = p->n, d = p->d, k = p->k;
     double *Wtrue = malloc(k * d * sizeof *Wtrue);
-    gen_rows(seed, 0, k, k, d, 1.0, p->A);
+    gen_rows(seed, 0, k, k, d, 1.0, A);
     gen_rows(seed, k * d, k - 1, k, d, wnorm, Wtrue);
-    if (west_true) memcpy(p->W, Wtrue, k * d * sizeof *Wtrue);
-    else gen_rows(seed, 2 * k * d, k - 1, k, d, wnorm, p->W);
+    if (west_true) memcpy(W, Wtrue, k * d * sizeof *Wtrue);
+    else gen_rows(seed, 2 * k * d, k - 1, k, d, wnorm, W);
+    for (size_t e = 0; e < n * d; e += 2) { /* x_e = gaussian e of stream 1, a pair at a time */
+        double z[2];
+        gen_gauss_pair(seed, 1, e / 2, z);
+        x[e] = z[0];
+        if (e + 1 < n * d) x[e + 1] = z[1];
+    }
     for (size_t i = 0; i < n; i++) {
-        double *xi = p->x + i * d;
-        for (size_t t = 0; t < d; t++) {
-            const uint64_t idx = i * d + t;
-            if (idx % 2 == 0 && t + 1 < d) { /* both gaussians of the pair at once */
-                double z[2];
-                gen_gauss_pair(seed, 1, idx / 2, z);
-                xi[t] = z[0];
-                xi[++t] = z[1];
-            } else {
-                xi[t] = gen_gauss(seed, 1, idx);
-            }
-        }
+        const double *xi = x + i * d;
         /* z ~ softmax(<w*_j, x>) by inversion */
         double h[RF_MOE_EM_MAX_K], mx = 0.0, tot = 0.0;
         for (size_t j = 0; j < k; j++) {
@@ -122,8 +116,8 @@ static void gen_problem(const em_problem *p, uint64_t seed, int west_true, doubl
         for (double c = h[0]; z + 1 < k && u >= c; c += h[++z]) {
         }
         double a = 0.0;
-        for (size_t t = 0; t < d; t++) a += p->A[z * d + t] * xi[t];
-        p->y[i] = rf_moe_em_g(p->g, a) + p->sigma * gen_gauss(seed, 4, i);
+        for (size_t t = 0; t < d; t++) a += A[z * d + t] * xi[t];
+        y[i] = rf_moe_em_g(p->g, a) + p->sigma * gen_gauss(seed, 4, i);
     }
     free(Wtrue);
 }
@@ -134,8 +128,9 @@ static int em_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
 {
     (void)desc;
     uint64_t k, d, n, seed = 1;
-    char gname[32] = "linear", west[16] = "random";
-    double sigma;
+    char west[16] = "random";
+    int g;
+    double sigma, wnorm = 1.0;
     if (!rf_need_u64(c, "k", 2, RF_MOE_EM_MAX_K, &k, err, errlen)) return -1;
     if (!rf_need_u64(c, "d", 1, RF_MOE_MAX_D, &d, err, errlen)) return -1;
     if (!rf_need_u64(c, "n", 1, 1u << 22, &n, err, errlen)) return -1;
@@ -143,75 +138,46 @@ static int em_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t e
         return rf_run_error(err, errlen, "n x d = %llu x %llu is over 2^26 values", (unsigned long long)n,
                             (unsigned long long)d);
     rf_param_u64(c->params, "seed", &seed);
-    rf_param_str(c->params, "g", gname, sizeof gname);
     rf_param_str(c->params, "west", west, sizeof west);
-    double wnorm = 1.0;
     if (rf_param_f64(c->params, "wnorm", &wnorm) && !(wnorm >= 0 && wnorm < 1e3))
         return rf_run_error(err, errlen, "parameter wnorm must be in [0, 1000)");
-    const int g = g_parse(gname);
-    if (g < 0) return rf_run_error(err, errlen, "unknown g '%s' (linear, relu, leaky_relu, sigmoid, tanh)", gname);
-    if (!rf_param_f64(c->params, "sigma", &sigma) || !(sigma > 0) || !isfinite(sigma))
-        return rf_run_error(err, errlen, "parameter sigma must be a finite number > 0");
+    if (rf_moe_g_param(c, &g, err, errlen) != 0 || rf_moe_sigma_param(c, &sigma, err, errlen) != 0) return -1;
     if (strcmp(west, "random") != 0 && strcmp(west, "true") != 0)
         return rf_run_error(err, errlen, "unknown west '%s' (random, true)", west);
-    em_problem p = {(size_t)n, (size_t)d, (size_t)k, g, sigma, NULL, NULL, NULL, NULL};
-    p.x = rf_case_add2(c, "in.x", RF_DT_F64, n, d);
-    p.y = rf_case_add1(c, "in.y", RF_DT_F64, n);
-    p.A = rf_case_add2(c, "in.A", RF_DT_F64, k, d);
-    p.W = rf_case_add2(c, "in.W", RF_DT_F64, k, d);
-    if (!p.x || !p.y || !p.A || !p.W) return rf_run_error(err, errlen, "out of memory");
-    gen_problem(&p, seed, strcmp(west, "true") == 0, wnorm);
+    const em_problem p = {(size_t)n, (size_t)d, (size_t)k, g, sigma, NULL, NULL, NULL, NULL};
+    double *x = rf_case_add2(c, "in.x", RF_DT_F64, n, d), *y = rf_case_add1(c, "in.y", RF_DT_F64, n);
+    double *A = rf_case_add2(c, "in.A", RF_DT_F64, k, d), *W = rf_case_add2(c, "in.W", RF_DT_F64, k, d);
+    if (!x || !y || !A || !W) return rf_run_error(err, errlen, "out of memory");
+    gen_problem(&p, seed, strcmp(west, "true") == 0, wnorm, x, y, A, W);
     return 0;
 }
 
 /* The problem of a case: sizes from the in.* arrays, g and sigma from the parameters. */
 static int em_read(const rf_case *c, em_problem *p, char *err, size_t errlen)
 {
-    const rf_array *x = rf_case_find(c, "in.x"), *y = rf_case_find(c, "in.y");
-    const rf_array *A = rf_case_find(c, "in.A"), *W = rf_case_find(c, "in.W");
-    if (!x || !y || !A || !W || x->dtype != RF_DT_F64 || y->dtype != RF_DT_F64 || A->dtype != RF_DT_F64 ||
-        W->dtype != RF_DT_F64 || x->ndim != 2 || A->ndim != 2 || W->ndim != 2)
-        return rf_run_error(err, errlen, "case needs f64 arrays in.x (n x d), in.y, in.A and in.W (k x d)");
-    p->n = (size_t)x->shape[0];
-    p->d = (size_t)x->shape[1];
-    p->k = (size_t)A->shape[0];
-    if (y->count != p->n || A->shape[1] != p->d || W->shape[0] != p->k || W->shape[1] != p->d ||
-        p->k < 2 || p->k > RF_MOE_EM_MAX_K || p->d < 1 || p->d > RF_MOE_MAX_D)
-        return rf_run_error(err, errlen, "inconsistent shapes: x %llu x %llu, y %llu, A %llu x %llu",
-                            (unsigned long long)x->shape[0], (unsigned long long)x->shape[1],
-                            (unsigned long long)y->count, (unsigned long long)A->shape[0],
-                            (unsigned long long)A->shape[1]);
-    char gname[32] = "linear";
-    rf_param_str(c->params, "g", gname, sizeof gname);
-    p->g = g_parse(gname);
-    if (p->g < 0) return rf_run_error(err, errlen, "unknown g '%s'", gname);
+    rf_moe_xk s;
+    if (rf_moe_need_xk(c, "in.A", 2, RF_MOE_EM_MAX_K, RF_MOE_MAX_D, &s, err, errlen) != 0) return -1;
+    *p = (em_problem){s.n, s.d, s.k, 0, 0.0, s.x, NULL, s.rows, NULL};
+    p->y = rf_moe_need_f64(c, "in.y", p->n, 0, err, errlen);
+    p->W = p->y ? rf_moe_need_f64(c, "in.W", p->k, p->d, err, errlen) : NULL;
+    if (!p->W || rf_moe_g_param(c, &p->g, err, errlen) != 0) return -1;
     if (!rf_param_f64(c->params, "sigma", &p->sigma))
         return rf_run_error(err, errlen, "case has no parameter sigma");
-    p->x = x->data;
-    p->y = y->data;
-    p->A = A->data;
-    p->W = W->data;
     return 0;
 }
 
 static int estep_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    em_problem p;
+    em_problem p = {0};
     if (em_read(c, &p, err, errlen) != 0) return -1;
-    double *want = rf_case_add2(c, "want.post", RF_DT_F64, p.n, p.k);
-    double *scale = rf_case_add2(c, "scale.post", RF_DT_F64, p.n, p.k);
-    long double *post = malloc(p.n * p.k * sizeof *post), *sc = malloc(p.n * p.k * sizeof *sc);
-    if (!want || !scale || !post || !sc) {
-        free(post);
-        free(sc);
-        return rf_run_error(err, errlen, "out of memory");
-    }
-    ora_moe_estep(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, post, sc);
-    for (size_t i = 0; i < p.n * p.k; i++) want[i] = (double)post[i];
-    for (size_t i = 0; i < p.n * p.k; i++) scale[i] = (double)sc[i];
+    const uint64_t shape[2] = {p.n, p.k};
+    long double *post = malloc(2 * p.n * p.k * sizeof *post);
+    if (post) ora_moe_estep(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, post, post + p.n * p.k);
+    const bool ok = post && rf_moe_add_ld(c, "want.post", 2, shape, post) &&
+                    rf_moe_add_ld(c, "scale.post", 2, shape, post + p.n * p.k);
     free(post);
-    free(sc);
+    if (!ok) return rf_run_error(err, errlen, "out of memory");
     rf_case_set_param(c, "terms", "%zu", 2 * p.k * p.d);
     return 0;
 }
@@ -219,131 +185,59 @@ static int estep_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t err
 static int grad_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    em_problem p;
+    em_problem p = {0};
     if (em_read(c, &p, err, errlen) != 0) return -1;
     const size_t m = (p.k - 1) * p.d;
-    double *want = rf_case_add2(c, "want.grad", RF_DT_F64, p.k - 1, p.d);
-    double *scale = rf_case_add2(c, "scale.grad", RF_DT_F64, p.k - 1, p.d);
-    double *wq = rf_case_add1(c, "want.q", RF_DT_F64, 1);
-    double *sq = rf_case_add1(c, "scale.q", RF_DT_F64, 1);
+    const uint64_t shape[2] = {p.k - 1, p.d}, one = 1;
     long double *gr = malloc(2 * m * sizeof *gr), q, qs;
-    if (!want || !scale || !wq || !sq || !gr ||
-        ora_moe_em_grad(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, gr, gr + m, &q, &qs) != 0) {
-        free(gr);
-        return rf_run_error(err, errlen, "out of memory");
-    }
-    for (size_t e = 0; e < m; e++) {
-        want[e] = (double)gr[e];
-        scale[e] = (double)gr[m + e];
-    }
-    *wq = (double)q;
-    *sq = (double)qs;
+    const bool ok = gr && ora_moe_em_grad(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, gr, gr + m, &q, &qs) == 0 &&
+                    rf_moe_add_ld(c, "want.grad", 2, shape, gr) && rf_moe_add_ld(c, "scale.grad", 2, shape, gr + m) &&
+                    rf_moe_add_ld(c, "want.q", 1, &one, &q) && rf_moe_add_ld(c, "scale.q", 1, &one, &qs);
     free(gr);
+    if (!ok) return rf_run_error(err, errlen, "out of memory");
     rf_case_set_param(c, "terms", "%zu", p.n * p.k * p.d);
     return 0;
 }
 
-static int estep_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
+/* The arguments of one call: the problem and the outputs post (E-step) or grad and q. */
+typedef struct em_args {
     em_problem p;
-    if (em_read(c, &p, err, errlen) != 0) return -1;
-    double *post = rf_case_add2(out, "post", RF_DT_F64, p.n, p.k);
-    if (!post) return rf_run_error(err, errlen, "out of memory");
-    if (((rf_moe_estep_f64_fn)im->fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, post) != 0)
-        return rf_run_error(err, errlen, "moe_estep_f64 refused k=%zu d=%zu (or out of memory)", p.k, p.d);
-    return 0;
+    double *post, *grad, *q;
+} em_args;
+
+static int em_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err, size_t errlen)
+{
+    em_args *a = args;
+    if (em_read(c, &a->p, err, errlen) != 0) return -1;
+    const uint64_t post[2] = {a->p.n, a->p.k}, grad[2] = {a->p.k - 1, a->p.d}, one = 1;
+    if (desc->variant == EM_ESTEP) a->post = rf_case_out(out, "post", RF_DT_F64, 2, post);
+    else if ((a->grad = rf_case_out(out, "grad", RF_DT_F64, 2, grad))) a->q = rf_case_out(out, "q", RF_DT_F64, 1, &one);
+    return a->post || a->q ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static int grad_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static void em_call(const rf_impl *im, void *args)
 {
-    em_problem p;
-    if (em_read(c, &p, err, errlen) != 0) return -1;
-    double *grad = rf_case_add2(out, "grad", RF_DT_F64, p.k - 1, p.d);
-    double *q = rf_case_add1(out, "q", RF_DT_F64, 1);
-    if (!grad || !q) return rf_run_error(err, errlen, "out of memory");
-    if (((rf_moe_em_grad_f64_fn)im->fn)(p.x, p.y, p.n, p.d, p.k, p.A, p.W, p.g, p.sigma, grad, q) != 0)
-        return rf_run_error(err, errlen, "moe_em_grad_f64 refused k=%zu d=%zu (or out of memory)", p.k, p.d);
-    return 0;
-}
-
-/* ---- benchmark ---------------------------------------------------------------------------------- */
-
-typedef struct em_bench {
-    em_problem p;
-    double *out; /* post (n x k) or grad ((k-1) x d) + q */
-} em_bench;
-
-static void em_bench_free(void *state)
-{
-    em_bench *b = state;
-    if (!b) return;
-    rf_free(b->p.x);
-    rf_free(b->p.y);
-    rf_free(b->p.A);
-    rf_free(b->p.W);
-    rf_free(b->out);
-    free(b);
-}
-
-static void *em_bench_setup_common(const char *params, rf_work *work, int grad)
-{
-    uint64_t k = 4, d = 32, n = 100000;
-    char gname[32] = "tanh";
-    double sigma = 0.5;
-    rf_param_u64(params, "k", &k);
-    rf_param_u64(params, "d", &d);
-    rf_param_u64(params, "n", &n);
-    rf_param_str(params, "g", gname, sizeof gname);
-    rf_param_f64(params, "sigma", &sigma);
-    const int g = g_parse(gname);
-    if (k < 2 || k > RF_MOE_EM_MAX_K || d < 1 || d > RF_MOE_MAX_D || n < 1 || g < 0 || !(sigma > 0))
-        return NULL;
-    em_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->p = (em_problem){(size_t)n, (size_t)d, (size_t)k, g, sigma, NULL, NULL, NULL, NULL};
-    b->p.x = rf_alloc(n * d * sizeof(double));
-    b->p.y = rf_alloc(n * sizeof(double));
-    b->p.A = rf_alloc(k * d * sizeof(double));
-    b->p.W = rf_alloc(k * d * sizeof(double));
-    b->out = rf_alloc((grad ? k * d + 1 : n * k) * sizeof(double));
-    if (!b->p.x || !b->p.y || !b->p.A || !b->p.W || !b->out) {
-        em_bench_free(b);
-        return NULL;
+    const em_args *a = args;
+    const em_problem *p = &a->p;
+    if (im->kernel->variant == EM_ESTEP) {
+        if (((rf_moe_estep_f64_fn)im->fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, a->post) != 0)
+            rf_moe_fill_nan(a->post, p->n * p->k);
+    } else if (((rf_moe_em_grad_f64_fn)im->fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, a->grad,
+                                               a->q) != 0) {
+        rf_moe_fill_nan(a->grad, (p->k - 1) * p->d);
+        *a->q = NAN;
     }
-    gen_problem(&b->p, 2026, 0, 1.0);
-    work->items = (double)n;
-    work->item_unit = "samples";
-    /* 2 flops per multiply-add of the (2k-1) dot products (and the (k-1) d gradient updates) */
-    work->flops = (double)n * (2.0 * (double)((2 * k - 1) * d) + (grad ? 2.0 * (double)((k - 1) * d) : 0.0));
-    work->bytes = (double)n * (double)(d + 1 + (grad ? 0 : k)) * sizeof(double);
-    return b;
 }
 
-static void *estep_bench_setup(const char *params, rf_work *work)
+/* 2 flops per multiply-add of the (2k-1) dot products (and the (k-1) d gradient updates) */
+static void em_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    return em_bench_setup_common(params, work, 0);
-}
-
-static void *grad_bench_setup(const char *params, rf_work *work)
-{
-    return em_bench_setup_common(params, work, 1);
-}
-
-static void estep_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    em_bench *b = state;
-    const em_problem *p = &b->p;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_moe_estep_f64_fn)im->fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out);
-}
-
-static void grad_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    em_bench *b = state;
-    const em_problem *p = &b->p;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_moe_em_grad_f64_fn)im->fn)(p->x, p->y, p->n, p->d, p->k, p->A, p->W, p->g, p->sigma, b->out,
-                                b->out + (p->k - 1) * p->d);
+    const em_problem *p = &((const em_args *)args)->p;
+    const bool grad = desc->variant == EM_GRAD;
+    w->items = (double)p->n;
+    w->item_unit = "samples";
+    w->flops = (double)p->n * (2.0 * (double)((2 * p->k - 1) * p->d) + (grad ? 2.0 * (double)((p->k - 1) * p->d) : 0.0));
+    w->bytes = (double)p->n * (double)(p->d + 1 + (grad ? 0 : p->k)) * sizeof(double);
 }
 
 /* ---- fuzz --------------------------------------------------------------------------------------- */
@@ -409,15 +303,16 @@ static const rf_kernel estep_kernel = {
     .summary = "gating-EM E-step: posteriors softmax(<w,x> + log N(y|g(<a,x>),s^2))",
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_estep_f64),
+    .variant = EM_ESTEP,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = estep_cases,
     .make_inputs = em_make_inputs,
     .oracle = estep_oracle,
-    .run = estep_run,
+    .args_size = sizeof(em_args),
+    .bind = em_bind,
+    .call = em_call,
+    .work = em_work,
     .bench_sizes = estep_sizes,
-    .bench_setup = estep_bench_setup,
-    .bench_run = estep_bench_run,
-    .bench_free = em_bench_free,
     .fuzz_inputs = em_fuzz,
 };
 
@@ -427,15 +322,16 @@ static const rf_kernel grad_kernel = {
     .summary = "gating-EM iteration: fused E-step, grad Q(W|W) and Q (unnormalised sums)",
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_em_grad_f64),
+    .variant = EM_GRAD,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = grad_cases,
     .make_inputs = em_make_inputs,
     .oracle = grad_oracle,
-    .run = grad_run,
+    .args_size = sizeof(em_args),
+    .bind = em_bind,
+    .call = em_call,
+    .work = em_work,
     .bench_sizes = em_sizes,
-    .bench_setup = grad_bench_setup,
-    .bench_run = grad_bench_run,
-    .bench_free = em_bench_free,
     .fuzz_inputs = em_fuzz,
 };
 

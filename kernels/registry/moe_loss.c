@@ -15,32 +15,20 @@
  * want.value/want.grad (L_log), with per-entry scales.
  * Tolerance: `sum`, tau = RF_MOE_L4_TAU (refast/moe_loss.h: blocks, dot products of d <= 64 terms,
  * the per-sample polynomial; L_log: its exponent sums of d terms and a few exp/log ulps).
- * Bench: samples/s of one batch; flops 6 k d per sample (U = X A^T and the two gradient sums).
+ * The descriptors' variant tells L4 from L_log. Bench: samples/s of one batch of make_inputs;
+ * flops 6 k d per sample (U = X A^T and the two gradient sums).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "moe_common.h"
 #include "oracle_moe_loss.h"
 #include "refast/moe_loss.h"
 
 #define LOSS_MAX_N ((uint64_t)1 << 16)
 
-typedef void (*llog_fn)(const double *x, const double *y, size_t n, size_t d, size_t k, const double *A,
-                        const double *W, unsigned g, double sigma, double *value, double *grad_W);
-
-static double gauss(uint64_t seed, uint64_t stream, uint64_t pos)
-{
-    const double u1 = 1.0 - rf_gen_uniform(seed, stream, pos, 0.0, 1.0); /* (0, 1] */
-    const double u2 = rf_gen_uniform(seed, stream + 1, pos, 0.0, 1.0);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
-}
-
-static bool is_l4(const rf_case *c)
-{
-    return strcmp(c->kernel, "moe_l4_grad_f64") == 0;
-}
+enum { LOSS_L4 = 0, LOSS_LLOG = 1 }; /* the descriptors' variant */
 
 /* Samples of the seed 003 §4 model: x (n x d), y (n). */
 static void model_samples(uint64_t seed, size_t n, size_t d, size_t k, unsigned g, double sigma, double *x,
@@ -49,7 +37,7 @@ static void model_samples(uint64_t seed, size_t n, size_t d, size_t k, unsigned 
     const bool gated = 2 * k - 1 <= d && k >= 2;
     for (size_t s = 0; s < n; s++) {
         double *xs = x + s * d;
-        for (size_t b = 0; b < d; b++) xs[b] = gauss(seed, 0, s * d + b);
+        for (size_t b = 0; b < d; b++) xs[b] = rf_moe_gauss2(seed, 0, s * d + b);
         /* z ~ softmax(x_{k}, ..., x_{2k-2}, 0) by inversion of one uniform. */
         size_t z = 0;
         const double u = rf_gen_uniform(seed, 2, s, 0.0, 1.0);
@@ -66,7 +54,7 @@ static void model_samples(uint64_t seed, size_t n, size_t d, size_t k, unsigned 
             z = (size_t)(u * (double)k);
             if (z >= k) z = k - 1;
         }
-        y[s] = rf_moe_g_eval((rf_moe_g)g, xs[z % d]) + sigma * gauss(seed, 4, s);
+        y[s] = rf_moe_g_eval((rf_moe_g)g, xs[z % d]) + sigma * rf_moe_gauss2(seed, 4, s);
     }
 }
 
@@ -76,17 +64,17 @@ static void near_truth(uint64_t seed, size_t rows, size_t d, bool random, bool g
         for (size_t b = 0; b < d; b++) {
             const size_t one = gating ? k + i : i; /* w*_i = e_{k+i}, a*_i = e_i */
             const double truth = (!gating || 2 * k - 1 <= d) && b == one % d ? 1.0 : 0.0;
-            P[i * d + b] = random ? gauss(seed, 6, i * d + b) : truth + 0.3 * gauss(seed, 6, i * d + b);
+            P[i * d + b] = random ? rf_moe_gauss2(seed, 6, i * d + b) : truth + 0.3 * rf_moe_gauss2(seed, 6, i * d + b);
         }
 }
 
 static int loss_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    (void)desc;
     uint64_t k, d, n, seed = 1;
     double sigma = 0.05, mu = 0.5, lambda = 2.0, delta = 0.01;
-    char kind[16] = "near", gname[16] = "linear";
-    const bool l4 = is_l4(c);
+    char kind[16] = "near";
+    int g;
+    const bool l4 = desc->variant == LOSS_L4;
     if (!rf_need_u64(c, "k", l4 ? 1 : 2, RF_MOE_L4_MAX_K, &k, err, errlen)) return -1;
     if (!rf_need_u64(c, "d", 1, 64, &d, err, errlen)) return -1;
     if (!rf_need_u64(c, "n", 0, LOSS_MAX_N, &n, err, errlen)) return -1;
@@ -96,9 +84,7 @@ static int loss_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t
     rf_param_f64(c->params, "lambda", &lambda);
     rf_param_f64(c->params, "delta", &delta);
     rf_param_str(c->params, l4 ? "A" : "W", kind, sizeof kind);
-    rf_param_str(c->params, "g", gname, sizeof gname);
-    rf_moe_g g;
-    if (!rf_moe_g_parse(gname, &g)) return rf_run_error(err, errlen, "unknown g '%s'", gname);
+    if (rf_moe_g_param(c, &g, err, errlen) != 0) return -1;
     if (!(sigma > 0.0)) return rf_run_error(err, errlen, "sigma must be > 0");
     if (strcmp(kind, "near") != 0 && strcmp(kind, "random") != 0)
         return rf_run_error(err, errlen, "unknown start '%s' (near, random)", kind);
@@ -144,53 +130,50 @@ static int loss_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t
     return 0;
 }
 
-/* ---- validated inputs --------------------------------------------------------------------------- */
-
-typedef struct loss_in {
+/* The arguments of one call: the in.* arrays (L4: x, q4, q2, A, hyper; L_log: x, y, A, W and the
+ * parameters gi, sigma) and the outputs value (the loss) and grad. */
+typedef struct loss_args {
     const double *x, *q4, *q2, *y, *A, *W, *hyper;
     size_t n, d, k;
-    unsigned g;
+    int g;
     double sigma;
-} loss_in;
+    double *value, *grad;
+} loss_args;
 
-static int loss_inputs(const rf_case *c, loss_in *in, char *err, size_t errlen)
+static size_t grad_size(const rf_kernel *desc, const loss_args *a)
 {
-    memset(in, 0, sizeof *in);
-    const rf_array *ax = rf_case_find(c, "in.x"), *aA = rf_case_find(c, "in.A");
-    if (!ax || ax->dtype != RF_DT_F64 || ax->ndim != 2 || ax->shape[1] < 1 || ax->shape[1] > RF_MOE_L4_MAX_D ||
-        ax->shape[0] > LOSS_MAX_N)
-        return rf_run_error(err, errlen, "case has no 2-d f64 array in.x with 1..256 columns");
-    in->n = (size_t)ax->shape[0];
-    in->d = (size_t)ax->shape[1];
-    if (!aA || aA->dtype != RF_DT_F64 || aA->ndim != 2 || aA->shape[1] != in->d || aA->shape[0] < 1 ||
-        aA->shape[0] > RF_MOE_L4_MAX_K)
-        return rf_run_error(err, errlen, "case has no f64 array in.A of k x d, 1 <= k <= 16");
-    in->k = (size_t)aA->shape[0];
-    in->x = ax->data;
-    in->A = aA->data;
-    uint64_t cnt;
-    if (is_l4(c)) {
-        in->q4 = rf_case_data(c, "in.q4", RF_DT_F64, &cnt);
-        if (!in->q4 || cnt != in->n) return rf_run_error(err, errlen, "in.q4 missing or not one per sample");
-        in->q2 = rf_case_data(c, "in.q2", RF_DT_F64, &cnt);
-        if (!in->q2 || cnt != in->n) return rf_run_error(err, errlen, "in.q2 missing or not one per sample");
-        in->hyper = rf_case_data(c, "in.hyper", RF_DT_F64, &cnt);
-        if (!in->hyper || cnt != RF_L4_NHYPER) return rf_run_error(err, errlen, "in.hyper must hold 5 values");
-    } else {
-        in->y = rf_case_data(c, "in.y", RF_DT_F64, &cnt);
-        if (!in->y || cnt != in->n) return rf_run_error(err, errlen, "in.y missing or not one per sample");
-        in->W = rf_case_data(c, "in.W", RF_DT_F64, &cnt);
-        if (in->k < 2 || !in->W || cnt != (in->k - 1) * in->d)
-            return rf_run_error(err, errlen, "in.W must be (k-1) x d with k >= 2");
-        uint64_t g = 0;
-        rf_param_u64(c->params, "gi", &g);
-        if (g >= RF_MOE_G_COUNT) return rf_run_error(err, errlen, "gi=%llu is not a non-linearity", (unsigned long long)g);
-        in->g = (unsigned)g;
-        in->sigma = 0.05;
-        rf_param_f64(c->params, "sigma", &in->sigma);
-        if (!(in->sigma > 0.0)) return rf_run_error(err, errlen, "sigma must be > 0");
+    return (desc->variant == LOSS_L4 ? a->k : a->k - 1) * a->d;
+}
+
+/* The validated inputs of a case (the outputs are left alone). */
+static int loss_read(const rf_kernel *desc, const rf_case *c, loss_args *a, char *err, size_t errlen)
+{
+    rf_moe_xk s;
+    if (rf_moe_need_xk(c, "in.A", desc->variant == LOSS_L4 ? 1 : 2, RF_MOE_L4_MAX_K, RF_MOE_L4_MAX_D, &s, err,
+                       errlen) != 0)
+        return -1;
+    if (s.n > LOSS_MAX_N) return rf_run_error(err, errlen, "in.x has %zu samples, over 2^16", s.n);
+    a->n = s.n;
+    a->d = s.d;
+    a->k = s.k;
+    a->x = s.x;
+    a->A = s.rows;
+    if (desc->variant == LOSS_L4) {
+        return (a->q4 = rf_moe_need_f64(c, "in.q4", a->n, 0, err, errlen)) &&
+                       (a->q2 = rf_moe_need_f64(c, "in.q2", a->n, 0, err, errlen)) &&
+                       (a->hyper = rf_moe_need_f64(c, "in.hyper", RF_L4_NHYPER, 0, err, errlen))
+                   ? 0 : -1;
     }
-    return 0;
+    uint64_t g = 0;
+    rf_param_u64(c->params, "gi", &g);
+    if (g >= RF_MOE_G_COUNT) return rf_run_error(err, errlen, "gi=%llu is not a non-linearity", (unsigned long long)g);
+    a->g = (int)g;
+    a->sigma = 0.05;
+    rf_param_f64(c->params, "sigma", &a->sigma);
+    if (!(a->sigma > 0.0)) return rf_run_error(err, errlen, "sigma must be > 0");
+    return (a->y = rf_moe_need_f64(c, "in.y", a->n, 0, err, errlen)) &&
+                   (a->W = rf_moe_need_f64(c, "in.W", a->k - 1, a->d, err, errlen))
+               ? 0 : -1;
 }
 
 static bool all_finite(const double *v, size_t n)
@@ -202,133 +185,66 @@ static bool all_finite(const double *v, size_t n)
 
 static int loss_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    (void)desc;
-    loss_in in;
-    if (loss_inputs(c, &in, err, errlen) != 0) return -1;
-    const bool l4 = is_l4(c);
-    const size_t ng = (l4 ? in.k : in.k - 1) * in.d;
+    loss_args in = {0};
+    if (loss_read(desc, c, &in, err, errlen) != 0) return -1;
+    const bool l4 = desc->variant == LOSS_L4;
+    const size_t ng = grad_size(desc, &in);
     double *wv = rf_case_add1(c, l4 ? "want.loss" : "want.value", RF_DT_F64, 1);
     double *sv = rf_case_add1(c, l4 ? "scale.loss" : "scale.value", RF_DT_F64, 1);
     double *wg = rf_case_add1(c, "want.grad", RF_DT_F64, ng), *sg = rf_case_add1(c, "scale.grad", RF_DT_F64, ng);
-    long double *lg = malloc(ng * sizeof *lg), *ls = malloc(ng * sizeof *ls), v, vs;
-    int st = wv && sv && wg && sg && lg && ls ? 0 : -1;
+    long double *lg = malloc(2 * ng * sizeof *lg), v, vs;
+    int st = wv && sv && wg && sg && lg ? 0 : -1;
     bool finite = all_finite(in.x, in.n * in.d) && all_finite(in.A, in.k * in.d);
     if (l4) finite = finite && all_finite(in.q4, in.n) && all_finite(in.q2, in.n) && all_finite(in.hyper, RF_L4_NHYPER);
     else finite = finite && all_finite(in.y, in.n) && all_finite(in.W, ng);
     if (st == 0 && finite)
-        st = l4 ? ora_moe_l4(in.x, in.q4, in.q2, in.n, in.d, in.k, in.A, in.hyper, &v, &vs, lg, ls)
-                : ora_moe_llog(in.x, in.y, in.n, in.d, in.k, in.A, in.W, in.g, in.sigma, &v, &vs, lg, ls);
+        st = l4 ? ora_moe_l4(in.x, in.q4, in.q2, in.n, in.d, in.k, in.A, in.hyper, &v, &vs, lg, lg + ng)
+                : ora_moe_llog(in.x, in.y, in.n, in.d, in.k, in.A, in.W, (unsigned)in.g, in.sigma, &v, &vs, lg,
+                               lg + ng);
     if (st == 0) {
         /* Non-finite inputs: every output NaN (refast/moe_loss.h), with a NaN scale. */
         *wv = finite ? (double)v : NAN;
         *sv = finite ? (double)vs : NAN;
         for (size_t i = 0; i < ng; i++) {
             wg[i] = finite ? (double)lg[i] : NAN;
-            sg[i] = finite ? (double)ls[i] : NAN;
+            sg[i] = finite ? (double)lg[ng + i] : NAN;
         }
         rf_case_set_param(c, "terms", "%zu", in.n);
     }
     free(lg);
-    free(ls);
     return st == 0 ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static int loss_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int loss_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err,
+                     size_t errlen)
 {
-    loss_in in;
-    if (loss_inputs(c, &in, err, errlen) != 0) return -1;
-    const bool l4 = is_l4(c);
-    double *v = rf_case_add1(out, l4 ? "loss" : "value", RF_DT_F64, 1);
-    double *g = rf_case_add1(out, "grad", RF_DT_F64, (l4 ? in.k : in.k - 1) * in.d);
-    if (!v || !g) return rf_run_error(err, errlen, "out of memory");
-    if (l4) ((rf_moe_l4_grad_f64_fn)im->fn)(in.x, in.q4, in.q2, in.n, in.d, in.k, in.A, in.hyper, v, g);
-    else ((llog_fn)im->fn)(in.x, in.y, in.n, in.d, in.k, in.A, in.W, in.g, in.sigma, v, g);
-    return 0;
+    loss_args *a = args;
+    if (loss_read(desc, c, a, err, errlen) != 0) return -1;
+    const uint64_t one = 1, ng = grad_size(desc, a);
+    a->value = rf_case_out(out, desc->variant == LOSS_L4 ? "loss" : "value", RF_DT_F64, 1, &one);
+    a->grad = rf_case_out(out, "grad", RF_DT_F64, 1, &ng);
+    return a->value && a->grad ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-/* ---- benchmark ---------------------------------------------------------------------------------- */
-
-typedef struct loss_bench {
-    size_t n, d, k;
-    double *x, *q4, *q2, *y, *A, *W, *out;
-    double hyper[RF_L4_NHYPER];
-    double sink;
-} loss_bench;
-
-static void loss_bench_free(void *state)
+static void loss_call(const rf_impl *im, void *args)
 {
-    loss_bench *b = state;
-    if (!b) return;
-    free(b->x);
-    free(b->q4);
-    free(b->q2);
-    free(b->y);
-    free(b->A);
-    free(b->W);
-    free(b->out);
-    free(b);
+    const loss_args *a = args;
+    if (im->kernel->variant == LOSS_L4)
+        ((rf_moe_l4_grad_f64_fn)im->fn)(a->x, a->q4, a->q2, a->n, a->d, a->k, a->A, a->hyper, a->value, a->grad);
+    else /* outside its limits it returns -1 with NaN outputs: nothing more to do */
+        (void)((rf_moe_llog_f64_fn)im->fn)(a->x, a->y, a->n, a->d, a->k, a->A, a->W, a->g, a->sigma, a->value,
+                                           a->grad);
 }
 
-static void *loss_bench_setup(const char *params, rf_work *work)
+/* flops: 6 k d per sample (U = X A^T and the two gradient sums) */
+static void loss_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    uint64_t k = 3, d = 10, n = 1024;
-    rf_param_u64(params, "k", &k);
-    rf_param_u64(params, "d", &d);
-    rf_param_u64(params, "n", &n);
-    if (k < 2 || k > RF_MOE_L4_MAX_K || d < 1 || d > RF_MOE_L4_MAX_D || n < 1 || n > ((uint64_t)1 << 22))
-        return NULL;
-    loss_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->n = n;
-    b->d = d;
-    b->k = k;
-    b->x = malloc(n * d * sizeof(double));
-    b->q4 = malloc(n * sizeof(double));
-    b->q2 = malloc(n * sizeof(double));
-    b->y = malloc(n * sizeof(double));
-    b->A = malloc(k * d * sizeof(double));
-    b->W = malloc(k * d * sizeof(double));
-    b->out = malloc((k * d + 1) * sizeof(double));
-    if (!b->x || !b->q4 || !b->q2 || !b->y || !b->A || !b->W || !b->out) {
-        loss_bench_free(b);
-        return NULL;
-    }
-    model_samples(7, n, d, k, RF_MOE_G_LINEAR, 0.05, b->x, b->y);
-    const double s = 1.0025;
-    for (size_t i = 0; i < n; i++) {
-        b->q4[i] = b->y[i] * b->y[i] * b->y[i] * b->y[i] - 6.0 * s * b->y[i] * b->y[i] + 3.0 * s * s;
-        b->q2[i] = b->y[i] * b->y[i] - s;
-    }
-    near_truth(7, k, d, false, false, k, b->A);
-    near_truth(8, k - 1, d, false, true, k, b->W);
-    b->hyper[RF_L4_C] = 24.0;
-    b->hyper[RF_L4_CP] = 2.0;
-    b->hyper[RF_L4_MU] = 0.5;
-    b->hyper[RF_L4_LAMBDA] = 2.0;
-    b->hyper[RF_L4_DELTA] = 0.01;
-    work->items = (double)n;
-    work->item_unit = "samples";
-    work->flops = 6.0 * (double)n * (double)k * (double)d;
-    work->bytes = (double)n * (double)(d + 2) * sizeof(double);
-    return b;
-}
-
-static void l4_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    loss_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) {
-        ((rf_moe_l4_grad_f64_fn)im->fn)(b->x, b->q4, b->q2, b->n, b->d, b->k, b->A, b->hyper, b->out, b->out + 1);
-        b->sink += b->out[0]; /* a result the compiler cannot drop */
-    }
-}
-
-static void llog_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    loss_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) {
-        ((llog_fn)im->fn)(b->x, b->y, b->n, b->d, b->k, b->A, b->W, RF_MOE_G_LINEAR, 0.05, b->out, b->out + 1);
-        b->sink += b->out[0];
-    }
+    (void)desc;
+    const loss_args *a = args;
+    w->items = (double)a->n;
+    w->item_unit = "samples";
+    w->flops = 6.0 * (double)a->n * (double)a->k * (double)a->d;
+    w->bytes = (double)a->n * (double)(a->d + 2) * sizeof(double);
 }
 
 /* ---- fuzz ---------------------------------------------------------------------------------------
@@ -341,18 +257,16 @@ static double fuzz_value(rf_bytes *b)
     if (kind == 63) return NAN;
     if (kind == 62) return INFINITY;
     if (kind == 61) return 0.0;
-    const unsigned v = (unsigned)rf_bytes_u8(b) << 8 | rf_bytes_u8(b);
-    return ((double)v - 32767.5) / 8192.0;
+    return rf_moe_bytes_value(b);
 }
 
 static int loss_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
-    (void)desc;
     rf_bytes b = {data, size};
-    const bool l4 = is_l4(c);
+    const bool l4 = desc->variant == LOSS_L4;
     const size_t k = (l4 ? 1 : 2) + rf_bytes_u8(&b) % (l4 ? 9u : 8u);
     const size_t d = 1 + rf_bytes_u8(&b) % 20u;
-    const size_t n = (((size_t)rf_bytes_u8(&b) << 8) | rf_bytes_u8(&b)) % 301;
+    const size_t hi = rf_bytes_u8(&b), n = ((hi << 8) | rf_bytes_u8(&b)) % 301;
     rf_case_set_param(c, "k", "%zu", k);
     rf_case_set_param(c, "d", "%zu", d);
     rf_case_set_param(c, "n", "%zu", n);
@@ -425,15 +339,16 @@ static const rf_kernel moe_l4_kernel = {
     .summary = "L4 loss of seed 003 eq. 6 and dL4/dA over a batch",
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_l4_grad_f64),
+    .variant = LOSS_L4,
     .tol = {RF_TOL_SUM, RF_MOE_L4_TAU, 0},
     .cases = l4_cases,
     .make_inputs = loss_make_inputs,
     .oracle = loss_oracle,
-    .run = loss_run,
+    .args_size = sizeof(loss_args),
+    .bind = loss_bind,
+    .call = loss_call,
+    .work = loss_work,
     .bench_sizes = l4_sizes,
-    .bench_setup = loss_bench_setup,
-    .bench_run = l4_bench_run,
-    .bench_free = loss_bench_free,
     .fuzz_inputs = loss_fuzz,
 };
 
@@ -443,15 +358,16 @@ static const rf_kernel moe_llog_kernel = {
     .summary = "L_log of seed 003 eq. 8 and dL_log/dW (ref only)",
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_llog_f64),
+    .variant = LOSS_LLOG,
     .tol = {RF_TOL_SUM, RF_MOE_L4_TAU, 0},
     .cases = llog_cases,
     .make_inputs = loss_make_inputs,
     .oracle = loss_oracle,
-    .run = loss_run,
+    .args_size = sizeof(loss_args),
+    .bind = loss_bind,
+    .call = loss_call,
+    .work = loss_work,
     .bench_sizes = llog_sizes,
-    .bench_setup = loss_bench_setup,
-    .bench_run = llog_bench_run,
-    .bench_free = loss_bench_free,
     .fuzz_inputs = loss_fuzz,
 };
 

@@ -10,8 +10,6 @@
  * all their inputs, then the product's rounding) is in fast/avx2/rng.c; ref (double) is within 1.
  */
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "common.h"
 #include "oracle.h"
@@ -19,148 +17,84 @@
 
 #define GEN_MAX_N ((uint64_t)1 << 24)
 
-/* ---- the three generators: parameters only ------------------------------------------------ */
+/* The descriptors' variants, indexing gen_out. */
+enum { GEN_WORDS, GEN_UNIFORM, GEN_GAUSS };
 
-typedef struct gen_params {
+/* Each generator's output: the kernel's array and the oracle's dtype for want.<name>. */
+static const struct {
+    const char *name, *want;
+    rf_dtype dtype, want_dtype;
+} gen_out[] = {
+    [GEN_WORDS] = {"w", "want.w", RF_DT_U32, RF_DT_U32},
+    [GEN_UNIFORM] = {"u", "want.u", RF_DT_F32, RF_DT_F64},
+    [GEN_GAUSS] = {"z", "want.z", RF_DT_F32, RF_DT_F64},
+};
+
+/* The arguments of one call; the numbers land in `out`. */
+typedef struct gen_args {
     uint64_t seed, stream, first, n;
-} gen_params;
+    void *out;
+} gen_args;
 
-static int gen_read(const rf_case *c, gen_params *p, char *err, size_t errlen)
+static int gen_read(const rf_case *c, gen_args *a, char *err, size_t errlen)
 {
-    p->seed = 0;
-    p->stream = 0;
-    p->first = 0;
-    rf_param_u64(c->params, "seed", &p->seed);
-    rf_param_u64(c->params, "stream", &p->stream);
-    rf_param_u64(c->params, "first", &p->first);
-    return rf_need_u64(c, "n", 1, GEN_MAX_N, &p->n, err, errlen) ? 0 : -1;
+    a->seed = a->stream = a->first = 0;
+    rf_param_u64(c->params, "seed", &a->seed);
+    rf_param_u64(c->params, "stream", &a->stream);
+    rf_param_u64(c->params, "first", &a->first);
+    return rf_need_u64(c, "n", 1, GEN_MAX_N, &a->n, err, errlen) ? 0 : -1;
 }
 
 static int gen_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    gen_params p;
-    return gen_read(c, &p, err, errlen);
+    gen_args a;
+    return gen_read(c, &a, err, errlen);
 }
 
-static int u32_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+static int gen_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    (void)desc;
-    gen_params p;
-    if (gen_read(c, &p, err, errlen)) return -1;
-    uint32_t *w = rf_case_add1(c, "want.w", RF_DT_U32, p.n);
-    if (!w) return rf_run_error(err, errlen, "out of memory");
-    for (uint64_t i = 0; i < p.n; i++) w[i] = ora_philox_word(p.seed, p.stream, p.first + i);
-    return 0;
-}
-
-static int uniform_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    gen_params p;
-    if (gen_read(c, &p, err, errlen)) return -1;
-    double *u = rf_case_add1(c, "want.u", RF_DT_F64, p.n);
-    if (!u) return rf_run_error(err, errlen, "out of memory");
-    for (uint64_t i = 0; i < p.n; i++)
-        u[i] = ldexp((double)(ora_philox_word(p.seed, p.stream, p.first + i) >> 8), -24);
-    return 0;
-}
-
-static int gauss_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    gen_params p;
-    if (gen_read(c, &p, err, errlen)) return -1;
-    double *z = rf_case_add1(c, "want.z", RF_DT_F64, p.n);
-    if (!z) return rf_run_error(err, errlen, "out of memory");
-    for (uint64_t i = 0; i < p.n; i++) z[i] = (double)ora_gauss(p.seed, p.stream, p.first + i);
-    return 0;
-}
-
-static int u32_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    gen_params p;
-    if (gen_read(c, &p, err, errlen)) return -1;
-    uint32_t *w = rf_case_add1(out, "w", RF_DT_U32, p.n);
-    if (!w) return rf_run_error(err, errlen, "out of memory");
-    ((rf_philox_u32_fn)im->fn)(p.seed, p.stream, p.first, (size_t)p.n, w);
-    return 0;
-}
-
-static int uniform_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    gen_params p;
-    if (gen_read(c, &p, err, errlen)) return -1;
-    float *u = rf_case_add1(out, "u", RF_DT_F32, p.n);
-    if (!u) return rf_run_error(err, errlen, "out of memory");
-    ((rf_uniform_f32_fn)im->fn)(p.seed, p.stream, p.first, (size_t)p.n, u);
-    return 0;
-}
-
-static int gauss_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    gen_params p;
-    if (gen_read(c, &p, err, errlen)) return -1;
-    float *z = rf_case_add1(out, "z", RF_DT_F32, p.n);
-    if (!z) return rf_run_error(err, errlen, "out of memory");
-    ((rf_gauss_f32_fn)im->fn)(p.seed, p.stream, p.first, (size_t)p.n, z);
-    return 0;
-}
-
-/* Benchmark: n numbers per call, the position advancing so that every call draws new numbers. */
-typedef struct gen_bench {
-    size_t n;
-    uint64_t pos;
-    void *out;
-} gen_bench;
-
-static void *gen_bench_setup(const char *params, rf_work *work)
-{
-    uint64_t n = 4096;
-    rf_param_u64(params, "n", &n);
-    if (n < 1 || n > GEN_MAX_N) return NULL;
-    gen_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->n = (size_t)n;
-    b->out = rf_alloc(b->n * 4);
-    if (!b->out) {
-        free(b);
-        return NULL;
+    gen_args a;
+    if (gen_read(c, &a, err, errlen)) return -1;
+    const int v = desc->variant;
+    void *want = rf_case_add1(c, gen_out[v].want, gen_out[v].want_dtype, a.n);
+    if (!want) return rf_run_error(err, errlen, "out of memory");
+    for (uint64_t i = 0; i < a.n; i++) {
+        const uint64_t pos = a.first + i;
+        if (v == GEN_WORDS) ((uint32_t *)want)[i] = ora_philox_word(a.seed, a.stream, pos);
+        else if (v == GEN_UNIFORM) ((double *)want)[i] = ldexp((double)(ora_philox_word(a.seed, a.stream, pos) >> 8), -24);
+        else ((double *)want)[i] = (double)ora_gauss(a.seed, a.stream, pos);
     }
-    work->items = (double)n;
-    work->item_unit = "numbers";
-    work->flops = 0;
-    work->bytes = (double)n * 4;
-    return b;
+    return 0;
 }
 
-static void u32_bench_run(const rf_impl *im, void *state, uint64_t iters)
+static int gen_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err, size_t errlen)
 {
-    gen_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++, b->pos += b->n)
-        ((rf_philox_u32_fn)im->fn)(1, 0, b->pos, b->n, b->out);
+    gen_args *a = args;
+    if (gen_read(c, a, err, errlen)) return -1;
+    a->out = rf_case_out(out, gen_out[desc->variant].name, gen_out[desc->variant].dtype, 1, &a->n);
+    return a->out ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static void uniform_bench_run(const rf_impl *im, void *state, uint64_t iters)
+/* A benchmark calls again and again: the position advances so that every call draws new numbers. */
+static void gen_call(const rf_impl *im, void *args)
 {
-    gen_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++, b->pos += b->n)
-        ((rf_uniform_f32_fn)im->fn)(1, 0, b->pos, b->n, b->out);
+    gen_args *a = args;
+    switch (im->kernel->variant) {
+    case GEN_WORDS: ((rf_philox_u32_fn)im->fn)(a->seed, a->stream, a->first, (size_t)a->n, a->out); break;
+    case GEN_UNIFORM: ((rf_uniform_f32_fn)im->fn)(a->seed, a->stream, a->first, (size_t)a->n, a->out); break;
+    default: ((rf_gauss_f32_fn)im->fn)(a->seed, a->stream, a->first, (size_t)a->n, a->out); break;
+    }
+    a->first += a->n;
 }
 
-static void gauss_bench_run(const rf_impl *im, void *state, uint64_t iters)
+static void gen_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    gen_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++, b->pos += b->n)
-        ((rf_gauss_f32_fn)im->fn)(1, 0, b->pos, b->n, b->out);
-}
-
-static void gen_bench_free(void *state)
-{
-    gen_bench *b = state;
-    if (!b) return;
-    rf_free(b->out);
-    free(b);
+    (void)desc;
+    const gen_args *a = args;
+    w->items = (double)a->n;
+    w->item_unit = "numbers";
+    w->bytes = (double)a->n * 4;
 }
 
 /* Fuzz: 8-byte seed and stream; `first` small, near a 2^32 block boundary (counter carry) or near
@@ -213,58 +147,42 @@ static const rf_case_spec gauss_cases[] = {
 
 static const char *const gen_sizes[] = {"n=4096", "n=65536", NULL};
 
+#define GEN_CALLBACKS                                                                            \
+    .family = "rng", .make_inputs = gen_make_inputs, .oracle = gen_oracle,                       \
+    .args_size = sizeof(gen_args), .bind = gen_bind, .call = gen_call, .work = gen_work,         \
+    .bench_sizes = gen_sizes, .fuzz_inputs = gen_fuzz
+
 static const rf_kernel philox_u32_kernel = {
     .name = "philox_u32",
-    .family = "rng",
     .summary = "Philox4x32-10 words of one stream, any range",
     .work_dtype = RF_DT_NONE, /* integers: compared exactly, never as floats */
     .id = RF_KID(philox_u32),
+    .variant = GEN_WORDS,
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = u32_cases,
-    .make_inputs = gen_make_inputs,
-    .oracle = u32_oracle,
-    .run = u32_run,
-    .bench_sizes = gen_sizes,
-    .bench_setup = gen_bench_setup,
-    .bench_run = u32_bench_run,
-    .bench_free = gen_bench_free,
-    .fuzz_inputs = gen_fuzz,
+    GEN_CALLBACKS,
 };
 
 static const rf_kernel uniform_f32_kernel = {
     .name = "uniform_f32",
-    .family = "rng",
     .summary = "uniform floats (w >> 8) 2^-24 in [0, 1)",
     .work_dtype = RF_DT_F32,
     .id = RF_KID(uniform_f32),
+    .variant = GEN_UNIFORM,
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = uniform_cases,
-    .make_inputs = gen_make_inputs,
-    .oracle = uniform_oracle,
-    .run = uniform_run,
-    .bench_sizes = gen_sizes,
-    .bench_setup = gen_bench_setup,
-    .bench_run = uniform_bench_run,
-    .bench_free = gen_bench_free,
-    .fuzz_inputs = gen_fuzz,
+    GEN_CALLBACKS,
 };
 
 static const rf_kernel gauss_f32_kernel = {
     .name = "gauss_f32",
-    .family = "rng",
     .summary = "standard normal floats, Box-Muller on Philox words",
     .work_dtype = RF_DT_F32,
     .id = RF_KID(gauss_f32),
+    .variant = GEN_GAUSS,
     .tol = {RF_TOL_ULP, 0, 3},
     .cases = gauss_cases,
-    .make_inputs = gen_make_inputs,
-    .oracle = gauss_oracle,
-    .run = gauss_run,
-    .bench_sizes = gen_sizes,
-    .bench_setup = gen_bench_setup,
-    .bench_run = gauss_bench_run,
-    .bench_free = gen_bench_free,
-    .fuzz_inputs = gen_fuzz,
+    GEN_CALLBACKS,
 };
 
 const rf_kernel *const rf_family_rng[] = {&philox_u32_kernel, &uniform_f32_kernel, &gauss_f32_kernel, NULL};

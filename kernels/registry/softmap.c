@@ -39,37 +39,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "oracle.h"
 #include "common.h"
+#include "oracle.h"
 #include "refast/softmap.h"
 
 /* The enumeration oracle costs 2^(m+1) n per frame: it is what bounds m in golden cases. */
 #define ORACLE_MAX_M 12
 #define ENUM_MAX_N 64
+/* The most message bits of any case: enumeration's k, or m + 1 of RM(m,1). */
+#define MAX_K (RF_ENUM_MAX_K > ORACLE_MAX_M + 1 ? RF_ENUM_MAX_K : ORACLE_MAX_M + 1)
+
+/* The descriptors' variants: the three RM(m,1) kernels' outputs, and the enumeration. */
+enum { SM_MAP, SM_MAXLOG, SM_EXACT, SM_ENUM };
 
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
-/* BPSK + AWGN LLRs of one frame: codeword of message bits msg (k of them) under gen (k x n). */
+/* BPSK + AWGN LLRs of one frame (rf_gen_awgn_frame): the codeword of message bits msg (k of them)
+ * under gen (k x n, n <= ENUM_MAX_N or 2^ORACLE_MAX_M). */
 static void awgn_frame(const uint8_t *msg, unsigned k, const uint8_t *gen, size_t n, double sigma,
                        uint64_t seed, uint64_t frame, float *llr)
 {
+    uint8_t cw[(size_t)1 << ORACLE_MAX_M];
     for (size_t i = 0; i < n; i++) {
-        unsigned c = 0;
-        for (unsigned r = 0; r < k; r++) c ^= msg[r] & gen[r * n + i];
-        double y = (c ? -1.0 : 1.0) + sigma * rf_gen_normal(seed, 1, frame * n + i);
-        llr[i] = (float)(2.0 * y / (sigma * sigma));
+        cw[i] = 0;
+        for (unsigned r = 0; r < k; r++) cw[i] ^= msg[r] & gen[r * n + i];
     }
+    rf_gen_awgn_frame(cw, n, sigma, seed, frame, llr);
 }
 
-static int read_sigma(const rf_case *c, double *sigma, char *err, size_t errlen)
+/* Random messages (stream 0 of seed, k bits per frame) of frames over AWGN. */
+static void awgn_frames(const uint8_t *gen, unsigned k, size_t n, size_t frames, double sigma, uint64_t seed,
+                        float *llr)
 {
-    *sigma = 1.0;
-    char buf[64];
-    if (rf_param_str(c->params, "sigma", buf, sizeof buf) && !rf_param_f64(c->params, "sigma", sigma))
-        return rf_run_error(err, errlen, "parameter sigma='%s' is not a number", buf);
-    if (!(*sigma > 0.0) || !isfinite(*sigma))
-        return rf_run_error(err, errlen, "parameter sigma=%g must be positive and finite", *sigma);
-    return 0;
+    for (size_t f = 0; f < frames; f++) {
+        uint8_t msg[MAX_K];
+        for (unsigned j = 0; j < k; j++) msg[j] = rf_gen_word(seed, 0, f * k + j) & 1;
+        awgn_frame(msg, k, gen, n, sigma, seed, f, llr + f * n);
+    }
 }
 
 /* A frame of integer LLRs sum_r coef_r (-1)^popcount(a_r & i): W = n coef_r at a_r, 0 elsewhere.
@@ -113,15 +119,16 @@ static void ties_frame(unsigned m, uint64_t seed, uint64_t f, int negzero, float
 static int rm1_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
+    static const char *const kinds[] = {"awgn", "ties", NULL};
     uint64_t m, frames, seed = 1, negzero = 1;
     double sigma;
-    char input[32] = "awgn";
     if (!rf_need_u64(c, "m", 1, ORACLE_MAX_M, &m, err, errlen)) return -1;
     if (!rf_need_u64(c, "frames", 1, 1u << 16, &frames, err, errlen)) return -1;
-    if (read_sigma(c, &sigma, err, errlen)) return -1;
+    if (rf_param_positive(c, "sigma", 1.0, &sigma, err, errlen)) return -1;
     rf_param_u64(c->params, "seed", &seed);
     rf_param_u64(c->params, "negzero", &negzero);
-    rf_param_str(c->params, "input", input, sizeof input);
+    const int ties = rf_param_keyword(c, "input", kinds, 0, err, errlen);
+    if (ties < 0) return -1;
     const size_t n = (size_t)1 << m;
     const unsigned k = (unsigned)m + 1;
     float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, frames, n);
@@ -132,18 +139,10 @@ static int rm1_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t 
                             (unsigned long long)frames, n);
     }
     ora_rm1_generator((unsigned)m, gen);
-    for (uint64_t f = 0; f < frames; f++) {
-        if (strcmp(input, "awgn") == 0) {
-            uint8_t msg[ORACLE_MAX_M + 1];
-            for (unsigned j = 0; j < k; j++) msg[j] = rf_gen_word(seed, 0, f * k + j) & 1;
-            awgn_frame(msg, k, gen, n, sigma, seed, f, llr + f * n);
-        } else if (strcmp(input, "ties") == 0) {
-            ties_frame((unsigned)m, seed, f, negzero != 0, llr + f * n);
-        } else {
-            free(gen);
-            return rf_run_error(err, errlen, "unknown input kind '%s' (awgn, ties)", input);
-        }
-    }
+    if (ties)
+        for (uint64_t f = 0; f < frames; f++) ties_frame((unsigned)m, seed, f, negzero != 0, llr + f * n);
+    else
+        awgn_frames(gen, k, n, frames, sigma, seed, llr);
     free(gen);
     return 0;
 }
@@ -151,350 +150,175 @@ static int rm1_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t 
 static int enum_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     (void)desc;
-    uint64_t frames, seed = 1, m = 0, n = 0, k = 0, maxlog;
+    enum { RM22, RM1, RANDOM };
+    static const char *const codes[] = {"rm22", "rm1", "random", NULL};
+    uint64_t frames, seed = 1, m = 0, n = 4, k = 4, maxlog;
     double sigma;
-    char code[32] = "";
-    rf_param_str(c->params, "code", code, sizeof code);
+    const int code = rf_param_keyword(c, "code", codes, -1, err, errlen);
+    if (code < 0) return -1;
     if (!rf_need_u64(c, "frames", 1, 1u << 16, &frames, err, errlen)) return -1;
     if (!rf_need_u64(c, "maxlog", 0, 1, &maxlog, err, errlen)) return -1;
-    if (read_sigma(c, &sigma, err, errlen)) return -1;
+    if (rf_param_positive(c, "sigma", 1.0, &sigma, err, errlen)) return -1;
     rf_param_u64(c->params, "seed", &seed);
-    if (strcmp(code, "rm22") == 0) {
-        n = 4;
-        k = 4;
-    } else if (strcmp(code, "rm1") == 0) {
+    if (code == RM1) {
         if (!rf_need_u64(c, "m", 1, 5, &m, err, errlen)) return -1;
         n = 1u << m;
         k = m + 1;
-    } else if (strcmp(code, "random") == 0) {
+    } else if (code == RANDOM) {
         if (!rf_need_u64(c, "n", 1, ENUM_MAX_N, &n, err, errlen)) return -1;
         if (!rf_need_u64(c, "k", 1, n < RF_ENUM_MAX_K ? n : RF_ENUM_MAX_K, &k, err, errlen))
             return -1;
-    } else {
-        return rf_run_error(err, errlen, "parameter code='%s' is not rm22, rm1 or random", code);
     }
     uint8_t *gen = rf_case_add2(c, "in.gen", RF_DT_U8, k, n);
     float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, frames, n);
     if (!gen || !llr) return rf_run_error(err, errlen, "out of memory");
-    if (strcmp(code, "rm22") == 0) {
+    if (code == RM22) { /* RM(2,2) in Plotkin order */
         static const uint8_t rm22[16] = {1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1};
         memcpy(gen, rm22, sizeof rm22);
-    } else if (strcmp(code, "rm1") == 0) {
+    } else if (code == RM1) {
         ora_rm1_generator((unsigned)m, gen);
     } else {
         for (size_t r = 0; r < k; r++)
             for (size_t i = 0; i < n; i++)
                 gen[r * n + i] = i < k ? i == r : rf_gen_word(seed, 4, r * n + i) & 1;
     }
-    for (uint64_t f = 0; f < frames; f++) {
-        uint8_t msg[RF_ENUM_MAX_K];
-        for (unsigned j = 0; j < k; j++) msg[j] = rf_gen_word(seed, 0, f * k + j) & 1;
-        awgn_frame(msg, (unsigned)k, gen, n, sigma, seed, f, llr + f * n);
-    }
+    awgn_frames(gen, (unsigned)k, n, frames, sigma, seed, llr);
     return 0;
 }
 
-/* ---- oracle ----------------------------------------------------------------------------------- */
+/* ---- oracle and run --------------------------------------------------------------------------- */
 
-/* in.llr as frames x n with n = 2^m, 1 <= m <= max_m. */
-static const float *llr_geometry(const rf_case *c, unsigned max_m, unsigned *m, size_t *frames,
-                                 char *err, size_t errlen)
+/* The arguments of one call: RM(m,1) kernels read llr, m, frames; the enumeration also n, k, gen
+ * and maxlog. `out` is bits (u8, MAP) or info (f32), frames x k. */
+typedef struct sm_args {
+    const float *llr;
+    const uint8_t *gen;
+    unsigned m, k;
+    size_t n, frames;
+    int maxlog;
+    void *out;
+} sm_args;
+
+/* An RM(m,1) case: in.llr as frames x n with n = 2^m, 1 <= m <= max_m. */
+static int rm1_inputs(const rf_case *c, unsigned max_m, sm_args *a, char *err, size_t errlen)
 {
-    const rf_array *in = rf_case_find(c, "in.llr");
-    if (!in || in->dtype != RF_DT_F32 || in->ndim != 2) {
-        rf_run_error(err, errlen, "case has no 2-d f32 array in.llr");
-        return NULL;
-    }
-    const size_t n = (size_t)in->shape[1];
-    *m = rf_ceil_log2(n);
-    *frames = (size_t)in->shape[0];
-    if (n < 2 || ((size_t)1 << *m) != n || *m > max_m) {
-        rf_run_error(err, errlen, "in.llr row length %zu is not 2^m with 1 <= m <= %u", n, max_m);
-        return NULL;
-    }
-    return in->data;
-}
-
-typedef enum { OUT_MAP, OUT_MAXLOG, OUT_EXACT } out_kind;
-
-/* Frames per oracle chunk: bounds the correlation table (chunk x 2^(m+1) long doubles). */
-#define ORACLE_CHUNK 16
-
-static int rm1_oracle_common(rf_case *c, out_kind kind, char *err, size_t errlen)
-{
-    unsigned m;
-    size_t frames;
-    const float *llr = llr_geometry(c, ORACLE_MAX_M, &m, &frames, err, errlen);
-    if (!llr) return -1;
-    const size_t n = (size_t)1 << m, k = m + 1, msgs = (size_t)2 << m;
-    const char *name = kind == OUT_MAP ? "want.bits" : "want.info";
-    void *want = rf_case_add2(c, name, kind == OUT_MAP ? RF_DT_U8 : RF_DT_F64, frames, k);
-    double *scale = rf_case_add1(c, kind == OUT_MAP ? "scale.bits" : "scale.info", RF_DT_F64, frames);
-    double *tie = kind == OUT_MAP ? rf_case_add1(c, "tie.bits", RF_DT_F64, frames) : NULL;
-    uint8_t *gen = malloc(k * n);
-    long double *corr = malloc(ORACLE_CHUNK * msgs * sizeof *corr);
-    if (!want || !scale || (kind == OUT_MAP && !tie) || !gen || !corr) {
-        free(gen);
-        free(corr);
-        return rf_run_error(err, errlen, "out of memory");
-    }
-    ora_rm1_generator(m, gen);
-    for (size_t f0 = 0; f0 < frames; f0 += ORACLE_CHUNK) {
-        size_t cnt = frames - f0 < ORACLE_CHUNK ? frames - f0 : ORACLE_CHUNK;
-        if (ora_code_correlations(llr + f0 * n, cnt, n, (unsigned)k, gen, corr)) {
-            free(gen);
-            free(corr);
-            return rf_run_error(err, errlen, "out of memory");
-        }
-        for (size_t q = 0; q < cnt; q++) {
-            const size_t f = f0 + q;
-            const long double *cf = corr + q * msgs;
-            const int finite = ora_corr_finite(cf, (unsigned)k);
-            const long double abs_sum = ora_abs_sum(llr + f * n, n);
-            if (kind == OUT_MAP) {
-                tie[f] = (double)ora_rm1_map_from_corr(cf, m, (uint8_t *)want + f * k);
-                scale[f] = finite ? (double)abs_sum : 0.0;
-            } else {
-                long double out[ORACLE_MAX_M + 1];
-                ora_softmap_from_corr(cf, (unsigned)k, kind == OUT_MAXLOG, out);
-                for (size_t j = 0; j < k; j++) ((double *)want)[f * k + j] = (double)out[j];
-                scale[f] = !finite ? 0.0 : kind == OUT_MAXLOG ? (double)(2 * abs_sum)
-                                                              : (double)(abs_sum + 2);
-            }
-        }
-    }
-    free(gen);
-    free(corr);
-    rf_case_set_param(c, "terms", "%zu", n);
+    const rf_array *in = rf_case_need(c, "in.llr", RF_DT_F32, 2, err, errlen);
+    if (!in) return -1;
+    a->n = (size_t)in->shape[1];
+    a->m = rf_ceil_log2(a->n);
+    a->k = a->m + 1;
+    a->frames = (size_t)in->shape[0];
+    a->llr = in->data;
+    if (a->n < 2 || ((size_t)1 << a->m) != a->n || a->m > max_m)
+        return rf_run_error(err, errlen, "in.llr row length %zu is not 2^m with 1 <= m <= %u", a->n, max_m);
     return 0;
 }
 
-static int map_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+/* An enumeration case: in.gen (k x n u8 0/1), in.llr (frames x n f32), maxlog. */
+static int enum_inputs(const rf_case *c, sm_args *a, char *err, size_t errlen)
 {
-    (void)desc;
-    return rm1_oracle_common(c, OUT_MAP, err, errlen);
-}
-
-static int maxlog_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    return rm1_oracle_common(c, OUT_MAXLOG, err, errlen);
-}
-
-static int exact_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
-{
-    (void)desc;
-    return rm1_oracle_common(c, OUT_EXACT, err, errlen);
-}
-
-/* in.gen (k x n u8 0/1) and in.llr (frames x n f32) of an enumeration case. */
-static int enum_geometry(const rf_case *c, const uint8_t **gen, const float **llr, size_t *n,
-                         unsigned *k, size_t *frames, uint64_t *maxlog, char *err, size_t errlen)
-{
-    const rf_array *g = rf_case_find(c, "in.gen"), *l = rf_case_find(c, "in.llr");
-    if (!g || g->dtype != RF_DT_U8 || g->ndim != 2 || !l || l->dtype != RF_DT_F32 || l->ndim != 2)
-        return rf_run_error(err, errlen, "case needs 2-d arrays in.gen (u8) and in.llr (f32)");
+    const rf_array *g = rf_case_need(c, "in.gen", RF_DT_U8, 2, err, errlen);
+    const rf_array *l = g ? rf_case_need(c, "in.llr", RF_DT_F32, 2, err, errlen) : NULL;
+    if (!l) return -1;
     if (g->shape[0] < 1 || g->shape[0] > RF_ENUM_MAX_K || g->shape[1] < 1 ||
         g->shape[1] > ENUM_MAX_N || g->shape[1] != l->shape[1])
         return rf_run_error(err, errlen, "in.gen must be k x n with 1 <= k <= %d, 1 <= n <= %d, "
                             "n = row length of in.llr", RF_ENUM_MAX_K, ENUM_MAX_N);
-    if (!rf_param_u64(c->params, "maxlog", maxlog) || *maxlog > 1)
-        return rf_run_error(err, errlen, "parameter maxlog must be 0 or 1");
-    *gen = g->data;
-    *llr = l->data;
-    *k = (unsigned)g->shape[0];
-    *n = (size_t)g->shape[1];
-    *frames = (size_t)l->shape[0];
+    uint64_t maxlog;
+    if (!rf_need_u64(c, "maxlog", 0, 1, &maxlog, err, errlen)) return -1;
+    a->maxlog = (int)maxlog;
+    a->gen = g->data;
+    a->llr = l->data;
+    a->k = (unsigned)g->shape[0];
+    a->n = (size_t)g->shape[1];
+    a->frames = (size_t)l->shape[0];
     for (size_t i = 0; i < g->count; i++)
-        if ((*gen)[i] > 1) return rf_run_error(err, errlen, "in.gen holds a value other than 0/1");
+        if (a->gen[i] > 1) return rf_run_error(err, errlen, "in.gen holds a value other than 0/1");
     return 0;
 }
 
-static int enum_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+/* Frames per oracle chunk: bounds the correlation table (chunk x 2^k long doubles). */
+#define ORACLE_CHUNK 16
+
+/* Every variant's oracle: the correlations of all 2^k codewords, then the MAP decision (rm1_map)
+ * or the soft outputs, per frame. */
+static int sm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
-    (void)desc;
-    const uint8_t *gen = NULL;
-    const float *llr = NULL;
-    size_t n = 0, frames = 0;
-    unsigned k = 0;
-    uint64_t maxlog = 0;
-    if (enum_geometry(c, &gen, &llr, &n, &k, &frames, &maxlog, err, errlen)) return -1;
-    const size_t msgs = (size_t)1 << k;
-    double *want = rf_case_add2(c, "want.info", RF_DT_F64, frames, k);
-    double *scale = rf_case_add1(c, "scale.info", RF_DT_F64, frames);
-    long double *corr = malloc(msgs * sizeof *corr);
-    if (!want || !scale || !corr) {
-        free(corr);
-        return rf_run_error(err, errlen, "out of memory");
+    const int v = desc->variant;
+    sm_args a;
+    uint8_t *rm1 = NULL;
+    if (v == SM_ENUM ? enum_inputs(c, &a, err, errlen) : rm1_inputs(c, ORACLE_MAX_M, &a, err, errlen)) return -1;
+    if (v != SM_ENUM) {
+        if (!(rm1 = malloc(a.k * a.n))) return rf_run_error(err, errlen, "out of memory");
+        ora_rm1_generator(a.m, rm1);
+        a.maxlog = v == SM_MAXLOG;
     }
-    for (size_t f = 0; f < frames; f++) {
-        long double out[RF_ENUM_MAX_K];
-        if (ora_code_correlations(llr + f * n, 1, n, k, gen, corr)) {
-            free(corr);
-            return rf_run_error(err, errlen, "out of memory");
+    const uint8_t *gen = v == SM_ENUM ? a.gen : rm1;
+    const size_t n = a.n, k = a.k, msgs = (size_t)1 << k;
+    void *want = rf_case_add2(c, v == SM_MAP ? "want.bits" : "want.info", v == SM_MAP ? RF_DT_U8 : RF_DT_F64,
+                              a.frames, k);
+    double *scale = rf_case_add1(c, v == SM_MAP ? "scale.bits" : "scale.info", RF_DT_F64, a.frames);
+    double *tie = v == SM_MAP ? rf_case_add1(c, "tie.bits", RF_DT_F64, a.frames) : NULL;
+    long double *corr = malloc(ORACLE_CHUNK * msgs * sizeof *corr);
+    int rc = !want || !scale || (v == SM_MAP && !tie) || !corr ? rf_run_error(err, errlen, "out of memory") : 0;
+    for (size_t f0 = 0; rc == 0 && f0 < a.frames; f0 += ORACLE_CHUNK) {
+        const size_t cnt = a.frames - f0 < ORACLE_CHUNK ? a.frames - f0 : ORACLE_CHUNK;
+        if (ora_code_correlations(a.llr + f0 * n, cnt, n, (unsigned)k, gen, corr)) {
+            rc = rf_run_error(err, errlen, "out of memory");
+            break;
         }
-        ora_softmap_from_corr(corr, k, (int)maxlog, out);
-        for (unsigned j = 0; j < k; j++) want[f * k + j] = (double)out[j];
-        const long double abs_sum = ora_abs_sum(llr + f * n, n);
-        scale[f] = !ora_corr_finite(corr, k) ? 0.0 : maxlog ? (double)(2 * abs_sum)
-                                                             : (double)(abs_sum + 2);
+        for (size_t f = f0; f < f0 + cnt; f++) {
+            const long double *cf = corr + (f - f0) * msgs;
+            const long double abs_sum = ora_abs_sum(a.llr + f * n, n);
+            const int finite = ora_corr_finite(cf, (unsigned)k);
+            if (v == SM_MAP) {
+                tie[f] = (double)ora_rm1_map_from_corr(cf, a.m, (uint8_t *)want + f * k);
+                scale[f] = finite ? (double)abs_sum : 0.0;
+                continue;
+            }
+            long double out[MAX_K];
+            ora_softmap_from_corr(cf, (unsigned)k, a.maxlog, out);
+            for (size_t j = 0; j < k; j++) ((double *)want)[f * k + j] = (double)out[j];
+            scale[f] = !finite ? 0.0 : a.maxlog ? (double)(2 * abs_sum) : (double)(abs_sum + 2);
+        }
     }
+    free(rm1);
     free(corr);
-    rf_case_set_param(c, "terms", "%zu", n > msgs ? n : msgs);
-    return 0;
+    if (rc == 0) rf_case_set_param(c, "terms", "%zu", v == SM_ENUM && msgs > n ? msgs : n);
+    return rc;
 }
 
-/* ---- run -------------------------------------------------------------------------------------- */
-
-static int map_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static int sm_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, void *args, char *err, size_t errlen)
 {
-    unsigned m;
-    size_t frames;
-    const float *llr = llr_geometry(c, RF_RM1_MAX_M, &m, &frames, err, errlen);
-    if (!llr) return -1;
-    uint8_t *bits = rf_case_add2(out, "bits", RF_DT_U8, frames, m + 1);
-    if (!bits) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm1_map_fn)im->fn)(llr, m, frames, bits);
-    return 0;
+    sm_args *a = args;
+    const int v = desc->variant;
+    if (v == SM_ENUM ? enum_inputs(c, a, err, errlen) : rm1_inputs(c, RF_RM1_MAX_M, a, err, errlen)) return -1;
+    const uint64_t shape[2] = {a->frames, a->k};
+    a->out = v == SM_MAP ? rf_case_out(out, "bits", RF_DT_U8, 2, shape) : rf_case_out(out, "info", RF_DT_F32, 2, shape);
+    return a->out ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
-static int soft_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
+static void sm_call(const rf_impl *im, void *args)
 {
-    unsigned m;
-    size_t frames;
-    const float *llr = llr_geometry(c, RF_RM1_MAX_M, &m, &frames, err, errlen);
-    if (!llr) return -1;
-    float *info = rf_case_add2(out, "info", RF_DT_F32, frames, m + 1);
-    if (!info) return rf_run_error(err, errlen, "out of memory");
-    ((rf_rm1_softmap_maxlog_fn)im->fn)(llr, m, frames, info);
-    return 0;
-}
-
-static int enum_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen)
-{
-    const uint8_t *gen = NULL;
-    const float *llr = NULL;
-    size_t n = 0, frames = 0;
-    unsigned k = 0;
-    uint64_t maxlog = 0;
-    if (enum_geometry(c, &gen, &llr, &n, &k, &frames, &maxlog, err, errlen)) return -1;
-    float *info = rf_case_add2(out, "info", RF_DT_F32, frames, k);
-    if (!info) return rf_run_error(err, errlen, "out of memory");
-    ((rf_softmap_enum_fn)im->fn)(llr, n, k, gen, frames, (int)maxlog, info);
-    return 0;
-}
-
-/* ---- benchmarks ------------------------------------------------------------------------------- */
-
-typedef struct sm_bench {
-    unsigned m, k;
-    size_t n, frames;
-    int maxlog;
-    float *llr, *out;
-    uint8_t *gen, *bits;
-} sm_bench;
-
-static void sm_bench_free(void *state)
-{
-    sm_bench *b = state;
-    if (!b) return;
-    rf_free(b->llr);
-    rf_free(b->out);
-    rf_free(b->gen);
-    rf_free(b->bits);
-    free(b);
-}
-
-/* AWGN at sigma = 1 (the kernels' cost does not depend on the data, except the MAP's early exit
- * in its index search). */
-static void *rm1_bench_setup(const char *params, rf_work *work)
-{
-    uint64_t m = 8, frames = 256;
-    rf_param_u64(params, "m", &m);
-    rf_param_u64(params, "frames", &frames);
-    if (m < 1 || m > RF_RM1_MAX_M || frames < 1 || frames > (1u << 20)) return NULL;
-    sm_bench *b = calloc(1, sizeof *b);
-    if (!b) return NULL;
-    b->m = (unsigned)m;
-    b->k = b->m + 1;
-    b->n = (size_t)1 << m;
-    b->frames = frames;
-    b->llr = rf_alloc(frames * b->n * sizeof(float));
-    b->out = rf_alloc(frames * b->k * sizeof(float));
-    b->bits = rf_alloc(frames * b->k);
-    b->gen = rf_alloc(b->k * b->n);
-    if (!b->llr || !b->out || !b->bits || !b->gen) {
-        sm_bench_free(b);
-        return NULL;
+    const sm_args *a = args;
+    switch (im->kernel->variant) {
+    case SM_MAP: ((rf_rm1_map_fn)im->fn)(a->llr, a->m, a->frames, a->out); break;
+    case SM_MAXLOG: ((rf_rm1_softmap_maxlog_fn)im->fn)(a->llr, a->m, a->frames, a->out); break;
+    case SM_EXACT: ((rf_rm1_softmap_exact_fn)im->fn)(a->llr, a->m, a->frames, a->out); break;
+    default: ((rf_softmap_enum_fn)im->fn)(a->llr, a->n, a->k, a->gen, a->frames, a->maxlog, a->out); break;
     }
-    ora_rm1_generator(b->m, b->gen);
-    for (size_t f = 0; f < frames; f++) {
-        uint8_t msg[RF_RM1_MAX_M + 1];
-        for (unsigned j = 0; j < b->k; j++) msg[j] = rf_gen_word(5, 0, f * b->k + j) & 1;
-        awgn_frame(msg, b->k, b->gen, b->n, 1.0, 5, f, b->llr + f * b->n);
-    }
-    work->items = (double)frames;
-    work->item_unit = "frames";
-    work->flops = (double)frames * (double)b->n * (double)m; /* the transform's additions */
-    work->bytes = (double)frames * ((double)b->n + b->k) * sizeof(float);
-    return b;
 }
 
-static void map_bench_run(const rf_impl *im, void *state, uint64_t iters)
+/* flops: the transform's additions (n log2 n per frame), or the enumeration's correlations. The
+ * kernels' cost does not depend on the data, except the MAP's early exit in its index search. */
+static void sm_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    sm_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++) ((rf_rm1_map_fn)im->fn)(b->llr, b->m, b->frames, b->bits);
-}
-
-static void soft_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    sm_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_rm1_softmap_maxlog_fn)im->fn)(b->llr, b->m, b->frames, b->out);
-}
-
-static void *enum_bench_setup(const char *params, rf_work *work)
-{
-    rf_case c;
-    char err[256];
-    rf_case_init(&c, "softmap_enum", "bench", params);
-    if (enum_make_inputs(NULL, &c, err, sizeof err)) {
-        rf_case_free(&c);
-        return NULL;
-    }
-    const rf_array *g = rf_case_find(&c, "in.gen"), *l = rf_case_find(&c, "in.llr");
-    sm_bench *b = calloc(1, sizeof *b);
-    uint64_t maxlog = 0;
-    rf_param_u64(params, "maxlog", &maxlog);
-    if (b) {
-        b->k = (unsigned)g->shape[0];
-        b->n = (size_t)g->shape[1];
-        b->frames = (size_t)l->shape[0];
-        b->maxlog = maxlog != 0;
-        b->gen = rf_alloc(g->count);
-        b->llr = rf_alloc(l->count * sizeof(float));
-        b->out = rf_alloc(b->frames * b->k * sizeof(float));
-    }
-    if (!b || !b->gen || !b->llr || !b->out) {
-        sm_bench_free(b);
-        rf_case_free(&c);
-        return NULL;
-    }
-    memcpy(b->gen, g->data, g->count);
-    memcpy(b->llr, l->data, l->count * sizeof(float));
-    rf_case_free(&c);
-    work->items = (double)b->frames;
-    work->item_unit = "frames";
-    work->flops = (double)b->frames * (double)((size_t)1 << b->k) * (double)b->n; /* correlations */
-    work->bytes = (double)b->frames * ((double)b->n + b->k) * sizeof(float);
-    return b;
-}
-
-static void enum_bench_run(const rf_impl *im, void *state, uint64_t iters)
-{
-    sm_bench *b = state;
-    for (uint64_t it = 0; it < iters; it++)
-        ((rf_softmap_enum_fn)im->fn)(b->llr, b->n, b->k, b->gen, b->frames, b->maxlog, b->out);
+    const sm_args *a = args;
+    const double frames = (double)a->frames, n = (double)a->n;
+    w->items = frames;
+    w->item_unit = "frames";
+    w->flops = desc->variant == SM_ENUM ? frames * (double)((size_t)1 << a->k) * n : frames * n * a->m;
+    w->bytes = frames * (n + a->k) * sizeof(float);
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -506,28 +330,14 @@ static void enum_bench_run(const rf_impl *im, void *state, uint64_t iters)
  * thousands of inputs. Larger m (to 10 here, 13 in the unit tests) is covered by golden cases. */
 #define FUZZ_MAX_M 7
 
-static int rm1_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
-{
-    (void)desc;
-    rf_bytes b = {data, size};
-    unsigned m = 1 + rf_bytes_u8(&b) % FUZZ_MAX_M;
-    size_t frames = 1 + rf_bytes_u8(&b) % 4, n = (size_t)1 << m;
-    rf_case_set_param(c, "m", "%u", m);
-    rf_case_set_param(c, "frames", "%zu", frames);
-    float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, frames, n);
-    if (!llr) return -1;
-    for (size_t i = 0; i < frames * n; i++) llr[i] = rf_bytes_f32(&b, FUZZ_MAXEXP, 1);
-    return 0;
-}
-
 /* The MAP decision is fuzzed on inputs without near-ties only: the `decision` class lets a
  * near-tie flip but only while flips stay under 1e-4 of the decisions, which a case of a few
  * frames cannot meet, and wide-range floats make near-ties common (one LLR of 2^50 swamps the
  * rest, so every |W| rounds to the same float). Magnitudes up to 2^8 keep the rejections rare;
  * the soft kernels take the full range. */
-static int map_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
+static int rm1_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
-    (void)desc;
+    const bool map = desc->variant == SM_MAP;
     rf_bytes b = {data, size};
     unsigned m = 1 + rf_bytes_u8(&b) % FUZZ_MAX_M;
     size_t frames = 1 + rf_bytes_u8(&b) % 4, n = (size_t)1 << m, msgs = (size_t)2 << m;
@@ -535,8 +345,9 @@ static int map_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_
     rf_case_set_param(c, "frames", "%zu", frames);
     float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, frames, n);
     if (!llr) return -1;
-    for (size_t i = 0; i < frames * n; i++) llr[i] = rf_bytes_f32(&b, 8, 1);
-    uint8_t *gen = malloc((m + 1) * n), bits[11];
+    for (size_t i = 0; i < frames * n; i++) llr[i] = rf_bytes_f32(&b, map ? 8 : FUZZ_MAXEXP, 1);
+    if (!map) return 0;
+    uint8_t *gen = malloc((m + 1) * n), bits[FUZZ_MAX_M + 1];
     long double *corr = malloc(frames * msgs * sizeof *corr);
     int near = !gen || !corr;
     if (!near) {
@@ -632,76 +443,52 @@ static const char *const rm1_sizes[] = {"m=6 frames=1024", "m=8 frames=256", "m=
 static const char *const enum_sizes[] = {"code=rm22 frames=4096 maxlog=0 seed=9",
                                          "code=rm1 m=4 frames=256 maxlog=1 seed=9", NULL};
 
+#define SM_CALLBACKS                                                                             \
+    .family = "softmap", .work_dtype = RF_DT_F32, .oracle = sm_oracle, .args_size = sizeof(sm_args), \
+    .bind = sm_bind, .call = sm_call, .work = sm_work
+#define RM1_CALLBACKS SM_CALLBACKS, .make_inputs = rm1_make_inputs, .bench_sizes = rm1_sizes, .fuzz_inputs = rm1_fuzz
+
 static const rf_kernel rm1_map_kernel = {
     .name = "rm1_map",
-    .family = "softmap",
     .summary = "MAP decoding of RM(m,1) via one FHT (argmax |W|, lowest index wins)",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(rm1_map),
+    .variant = SM_MAP,
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = map_cases,
-    .make_inputs = rm1_make_inputs,
-    .oracle = map_oracle,
-    .run = map_run,
-    .bench_sizes = rm1_sizes,
-    .bench_setup = rm1_bench_setup,
-    .bench_run = map_bench_run,
-    .bench_free = sm_bench_free,
-    .fuzz_inputs = map_fuzz,
+    RM1_CALLBACKS,
 };
 
 static const rf_kernel rm1_softmap_maxlog_kernel = {
     .name = "rm1_softmap_maxlog",
-    .family = "softmap",
     .summary = "Soft-MAP of RM(m,1), max-log form of seed eq. C.6, via one FHT",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(rm1_softmap_maxlog),
+    .variant = SM_MAXLOG,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = maxlog_cases,
-    .make_inputs = rm1_make_inputs,
-    .oracle = maxlog_oracle,
-    .run = soft_run,
-    .bench_sizes = rm1_sizes,
-    .bench_setup = rm1_bench_setup,
-    .bench_run = soft_bench_run,
-    .bench_free = sm_bench_free,
-    .fuzz_inputs = rm1_fuzz,
+    RM1_CALLBACKS,
 };
 
 static const rf_kernel rm1_softmap_exact_kernel = {
     .name = "rm1_softmap_exact",
-    .family = "softmap",
     .summary = "Soft-MAP of RM(m,1), exact posterior LLRs (stable LSE), via one FHT",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(rm1_softmap_exact),
+    .variant = SM_EXACT,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = exact_cases,
-    .make_inputs = rm1_make_inputs,
-    .oracle = exact_oracle,
-    .run = soft_run,
-    .bench_sizes = rm1_sizes,
-    .bench_setup = rm1_bench_setup,
-    .bench_run = soft_bench_run,
-    .bench_free = sm_bench_free,
-    .fuzz_inputs = rm1_fuzz,
+    RM1_CALLBACKS,
 };
 
 static const rf_kernel softmap_enum_kernel = {
     .name = "softmap_enum",
-    .family = "softmap",
     .summary = "Soft-MAP of any small code (k <= 16) by enumerating its codewords",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(softmap_enum),
+    .variant = SM_ENUM,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = enum_cases,
     .make_inputs = enum_make_inputs,
-    .oracle = enum_oracle,
-    .run = enum_run,
     .bench_sizes = enum_sizes,
-    .bench_setup = enum_bench_setup,
-    .bench_run = enum_bench_run,
-    .bench_free = sm_bench_free,
     .fuzz_inputs = enum_fuzz,
+    SM_CALLBACKS,
 };
 
 const rf_kernel *const rf_family_softmap[] = {&rm1_map_kernel, &rm1_softmap_maxlog_kernel,

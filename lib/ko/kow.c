@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "refjson.h"
 #include "bytes.h"
@@ -127,65 +126,18 @@ bool rf_ko_model_init(rf_ko_model *mdl, unsigned m, rf_ko_arch arch, uint64_t se
     return true;
 }
 
-/* .kow files and the imported weights.f32 are read whole, up to this size */
-#define KOW_MAX_FILE_BYTES ((uint64_t)1 << 30)
 
-/* ---- .kow writer ------------------------------------------------------------------------------- */
+/* ---- .kow files (the container: lib/ko/kow_file.c) ------------------------------------------- */
 
-static void put_payload(rf_wbuf *w, const float *x, size_t count)
+static rf_kow_header header_of(const rf_ko_model *mdl)
 {
-    for (size_t i = 0; i < count; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], 4);
-        rf_wbuf_put_le(w, u, 4);
-    }
+    return (rf_kow_header){mdl->m, mdl->r, mdl->arch, mdl->norm, mdl->hidden, mdl->hidden_layers};
 }
 
 bool rf_ko_model_encode(const rf_ko_model *mdl, uint8_t **buf, size_t *len, char *err, size_t errlen)
 {
-    rf_wbuf w = {0};
-    rf_wbuf_put(&w, "KOW1", 4);
-    rf_wbuf_put_le(&w, RF_KOW_VERSION, 4);
-    rf_wbuf_put_le(&w, mdl->m, 1);
-    rf_wbuf_put_le(&w, mdl->r, 1);
-    rf_wbuf_put_le(&w, mdl->arch, 1);
-    rf_wbuf_put_le(&w, mdl->norm, 1);
-    rf_wbuf_put_le(&w, mdl->hidden, 4);
-    rf_wbuf_put_le(&w, mdl->hidden_layers, 4);
-    rf_wbuf_put_le(&w, mdl->ntensors, 4);
-    for (size_t t = 0; t < mdl->ntensors; t++) {
-        const rf_ko_tensor *x = &mdl->tensors[t];
-        const size_t nl = strlen(x->name);
-        rf_wbuf_put_le(&w, nl, 2);
-        rf_wbuf_put(&w, x->name, nl);
-        rf_wbuf_put_le(&w, x->node_m, 1);
-        rf_wbuf_put_le(&w, x->node_r, 1);
-        rf_wbuf_put_le(&w, x->role, 1);
-        rf_wbuf_put_le(&w, x->layer, 1);
-        rf_wbuf_put_le(&w, x->param, 1);
-        rf_wbuf_put_le(&w, x->ndim, 1);
-        for (unsigned d = 0; d < x->ndim; d++) rf_wbuf_put_le(&w, x->shape[d], 4);
-        /* the hash covers the little-endian payload bytes as stored */
-        const size_t at = w.len + 8;
-        rf_wbuf_put_le(&w, 0, 8);
-        put_payload(&w, x->data, x->count);
-        if (!w.oom) {
-            const uint64_t h = XXH3_64bits(w.p + at, x->count * 4);
-            rf_store_le(w.p + at - 8, h, 8);
-        }
-    }
-    if (!w.oom) {
-        const XXH128_hash_t h = XXH3_128bits(w.p, w.len);
-        rf_wbuf_put_le(&w, h.high64, 8);
-        rf_wbuf_put_le(&w, h.low64, 8);
-    }
-    if (w.oom) {
-        free(w.p);
-        return rf_kj_fail(err, errlen, "out of memory");
-    }
-    *buf = w.p;
-    *len = w.len;
-    return true;
+    const rf_kow_header h = header_of(mdl);
+    return rf_kow_encode(&h, mdl->tensors, mdl->ntensors, buf, len, err, errlen);
 }
 
 bool rf_ko_model_hash(const rf_ko_model *mdl, uint64_t *hi, uint64_t *lo)
@@ -210,98 +162,24 @@ bool rf_ko_model_save(const rf_ko_model *mdl, const char *path, char *err, size_
     return ok;
 }
 
-/* ---- .kow reader ------------------------------------------------------------------------------- */
-
-static bool expect(rf_rbuf *r, const char *field, unsigned bytes, uint64_t want)
-{
-    uint64_t v = 0;
-    if (!rf_rbuf_get_le(r, field, bytes, &v)) return false;
-    if (v != want)
-        return rf_rbuf_fail(r, field, "is %llu, expected %llu", (unsigned long long)v,
-                            (unsigned long long)want);
-    return true;
-}
-
 static bool decode_body(rf_rbuf *r, rf_ko_model *mdl)
 {
-    uint64_t v = 0, m = 0, arch = 0;
-    if (r->len < 4 || memcmp(r->p, "KOW1", 4) != 0)
-        return rf_rbuf_fail(r, "magic", "%s",
-                            r->len < 4 ? "truncated file" : "not a .kow file (magic is not KOW1)");
-    r->pos = 4;
-    if (!rf_rbuf_get_le(r, "version", 4, &v)) return false;
-    if (v != RF_KOW_VERSION)
-        return rf_rbuf_fail(r, "version", "%llu is not supported (expected %u)", (unsigned long long)v,
-                            RF_KOW_VERSION);
-    /* the file hash first: a corrupted file is reported as such, not by its first odd field */
-    if (r->len < 16 + 8) return rf_rbuf_fail(r, "file hash", "truncated file");
-    const size_t body = r->len - 16;
-    const XXH128_hash_t h = XXH3_128bits(r->p, body);
-    if (rf_load_le(r->p + body, 8) != h.high64 || rf_load_le(r->p + body + 8, 8) != h.low64)
-        return rf_rbuf_fail(r, "file hash", "XXH3-128 mismatch: the file is truncated or corrupted");
-    r->len = body;
-    if (!rf_rbuf_get_le(r, "m", 1, &m)) return false;
-    if (m < RF_KO_MIN_M || m > RF_KO_MAX_M)
-        return rf_rbuf_fail(r, "m", "%llu is outside %u..%u", (unsigned long long)m, RF_KO_MIN_M,
-                            RF_KO_MAX_M);
-    if (!expect(r, "r", 1, 2)) return false;
-    if (!rf_rbuf_get_le(r, "architecture", 1, &arch)) return false;
-    if (arch > RF_KO_ARCH_TINY)
-        return rf_rbuf_fail(r, "architecture", "unknown value %llu", (unsigned long long)arch);
-    if (!expect(r, "normalisation", 1, 0)) return false;
+    rf_kow_header h = {0};
+    if (!rf_kow_read_header(r, &h)) return false;
+    if (h.m < RF_KO_MIN_M || h.m > RF_KO_MAX_M)
+        return rf_rbuf_fail(r, "m", "%u is outside %u..%u", h.m, RF_KO_MIN_M, RF_KO_MAX_M);
+    if (h.arch == RF_KOW_ARCH_POLAR_64_7)
+        return rf_rbuf_fail(r, "architecture", "polar_64_7 (the Polar(64,7) KO model), not a KO(m,2) model");
+    if (h.arch > RF_KO_ARCH_TINY) return rf_rbuf_fail(r, "architecture", "unknown value %u", h.arch);
     char err[200];
-    if (!rf_ko_model_alloc(mdl, (unsigned)m, (rf_ko_arch)arch, err, sizeof err))
-        return rf_rbuf_fail(r, "m", "%s", err);
-    if (!expect(r, "hidden", 4, mdl->hidden) || !expect(r, "hidden_layers", 4, mdl->hidden_layers) ||
-        !expect(r, "tensor count", 4, mdl->ntensors))
-        return false;
-    for (size_t t = 0; t < mdl->ntensors; t++) {
-        rf_ko_tensor *x = &mdl->tensors[t];
-        char field[64];
-        snprintf(field, sizeof field, "tensor %zu name", t);
-        uint64_t nl = 0;
-        if (!rf_rbuf_get_le(r, field, 2, &nl)) return false;
-        if (r->len - r->pos < nl) return rf_rbuf_fail(r, field, "truncated file");
-        if (nl != strlen(x->name) || memcmp(r->p + r->pos, x->name, nl) != 0)
-            return rf_rbuf_fail(r, field, "is '%.*s', expected '%s'", (int)(nl < 40 ? nl : 40),
-                                (const char *)r->p + r->pos, x->name);
-        r->pos += nl;
-        snprintf(field, sizeof field, "%s node_m", x->name);
-        if (!expect(r, field, 1, x->node_m)) return false;
-        snprintf(field, sizeof field, "%s node_r", x->name);
-        if (!expect(r, field, 1, x->node_r)) return false;
-        snprintf(field, sizeof field, "%s role", x->name);
-        if (!expect(r, field, 1, x->role)) return false;
-        snprintf(field, sizeof field, "%s layer", x->name);
-        if (!expect(r, field, 1, x->layer)) return false;
-        snprintf(field, sizeof field, "%s param", x->name);
-        if (!expect(r, field, 1, x->param)) return false;
-        snprintf(field, sizeof field, "%s ndim", x->name);
-        if (!expect(r, field, 1, x->ndim)) return false;
-        for (unsigned d = 0; d < x->ndim; d++) {
-            snprintf(field, sizeof field, "%s shape[%u]", x->name, d);
-            if (!expect(r, field, 4, x->shape[d])) return false;
-        }
-        snprintf(field, sizeof field, "%s hash", x->name);
-        uint64_t h64 = 0;
-        if (!rf_rbuf_get_le(r, field, 8, &h64)) return false;
-        snprintf(field, sizeof field, "%s payload", x->name);
-        if (r->len - r->pos < x->count * 4) return rf_rbuf_fail(r, field, "truncated file");
-        if (XXH3_64bits(r->p + r->pos, x->count * 4) != h64)
-            return rf_rbuf_fail(r, field, "XXH3-64 mismatch: the payload is corrupted");
-        for (size_t i = 0; i < x->count; i++) {
-            const uint8_t *b = r->p + r->pos + 4 * i;
-            const uint32_t u = (uint32_t)rf_load_le(b, 4);
-            memcpy(&x->data[i], &u, 4);
-            if (!isfinite(x->data[i]))
-                return rf_rbuf_fail(r, field, "value %zu is %s (weights must be finite)", i,
-                                    isnan(x->data[i]) ? "NaN" : "infinite");
-        }
-        r->pos += x->count * 4;
-    }
-    if (r->pos != r->len)
-        return rf_rbuf_fail(r, "end", "%zu unexpected bytes after the last tensor", r->len - r->pos);
-    return true;
+    if (!rf_ko_model_alloc(mdl, h.m, (rf_ko_arch)h.arch, err, sizeof err)) return rf_rbuf_fail(r, "m", "%s", err);
+    const rf_kow_header want = header_of(mdl);
+    if (h.r != want.r) return rf_rbuf_fail(r, "r", "is %u, expected %u", h.r, want.r);
+    if (h.norm != want.norm) return rf_rbuf_fail(r, "normalisation", "is %u, expected %u", h.norm, want.norm);
+    if (h.hidden != want.hidden) return rf_rbuf_fail(r, "hidden", "is %u, expected %u", h.hidden, want.hidden);
+    if (h.hidden_layers != want.hidden_layers)
+        return rf_rbuf_fail(r, "hidden_layers", "is %u, expected %u", h.hidden_layers, want.hidden_layers);
+    return rf_kow_read_tensors(r, mdl->tensors, mdl->ntensors);
 }
 
 bool rf_ko_model_decode(rf_ko_model *mdl, const uint8_t *buf, size_t len, const char *what, char *err,
@@ -321,7 +199,7 @@ bool rf_ko_model_load(rf_ko_model *mdl, const char *path, char *err, size_t errl
     uint8_t *buf;
     size_t len;
     memset(mdl, 0, sizeof *mdl);
-    if (!rf_read_file(path, KOW_MAX_FILE_BYTES, &buf, &len, err, errlen)) return false;
+    if (!rf_read_file(path, RF_KOW_MAX_FILE_BYTES, &buf, &len, err, errlen)) return false;
     const bool ok = rf_ko_model_decode(mdl, buf, len, path, err, errlen);
     free(buf);
     return ok;
@@ -354,7 +232,7 @@ bool rf_ko_model_import(rf_ko_model *mdl, const char *dir, char *err, size_t err
     }
     if (!rf_ko_model_alloc(mdl, m, RF_KO_ARCH_KO, err, errlen)) goto done;
     snprintf(path, sizeof path, "%s/weights.f32", dir);
-    if (!rf_read_file(path, KOW_MAX_FILE_BYTES, &raw, &rlen, err, errlen)) goto done;
+    if (!rf_read_file(path, RF_KOW_MAX_FILE_BYTES, &raw, &rlen, err, errlen)) goto done;
     if (rlen != total * 4) {
         rf_kj_fail(err, errlen, "%s: size %zu bytes, weights.json says %llu floats", path, rlen, total);
         goto done;

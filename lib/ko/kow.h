@@ -3,7 +3,8 @@
  *
  * `.kow` file, little-endian:
  *   "KOW1"  u32 version (= 1)
- *   u8 m | u8 r (= 2) | u8 architecture (0 ko, 1 tiny) | u8 normalisation (0)
+ *   u8 m | u8 r (= 2) | u8 architecture (0 ko, 1 tiny; 2 is the Polar(64,7) KO model of
+ *   lib/ko/polar_weights.h) | u8 normalisation (0)
  *   u32 hidden | u32 hidden_layers | u32 tensor count, then per tensor:
  *     u16 len + name | u8 node_m | u8 node_r | u8 role (0 g, 1 f_left, 2 f_right) | u8 layer (1..)
  *     | u8 param (0 weight, 1 bias) | u8 ndim (1..2) | u32 shape[ndim] | u64 XXH3-64(payload)
@@ -24,9 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kow_file.h"
 #include "refast/ko.h"
 
-#define RF_KOW_VERSION 1u
+/* .kow files and the imported weights.f32 are read whole, up to this size */
+#define RF_KOW_MAX_FILE_BYTES ((uint64_t)1 << 30)
 
 /* Allocates the tensors of KO(m,2) (3 <= m <= 10) for an architecture, all zero. */
 bool rf_ko_model_alloc(rf_ko_model *mdl, unsigned m, rf_ko_arch arch, char *err, size_t errlen);

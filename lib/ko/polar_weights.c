@@ -1,5 +1,6 @@
-/* Import of the authors' KO Polar(64,7) weights (ko-reference/ko_polar_64_7/weights.{json,f32},
- * README §8) into an in-memory model (refast/ko_polar.h). The JSON is searched with a tiny key
+/* The authors' KO Polar(64,7) model (refast/ko_polar.h): its tensor layout, allocation, views,
+ * initialisation, .kow I/O, and the import of their weights (ko-reference/ko_polar_64_7/
+ * weights.{json,f32}, README §8). The JSON is searched with a tiny key
  * scanner (the file is machine-written, one object per tensor); every tensor the architecture needs
  * is looked up by name and its shape, offset and count are checked before any value is copied. */
 #include "ko/polar_weights.h"
@@ -9,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "refjson.h"
 #include "bytes.h"
+#include "errf.h"
+#include "ko/kow.h"
+#include "refast/rng.h"
+#include "refjson.h"
 
 typedef struct {
     const char *name;
@@ -51,38 +55,175 @@ static const char *find_tensor(const char *js, const char *jend, const char *nam
     return NULL;
 }
 
-/* Tensor list of one block, in a fixed order: fc1..fc4 weight and bias, then skip. */
-typedef struct {
-    char name[64];
-    unsigned nd, shape[2];
-    const float **dst;
-} tensor_want;
-
-static unsigned block_tensors(unsigned bi, rf_kop_block *blk, tensor_want t[9])
+/* The tensor records of one block in layout order (fc1..fc4 weight then bias, then the skip); their
+ * .kow metadata: node_m 6 (the code's m), node_r the block index, role 0 for g blocks and 1 for f
+ * blocks, layer 1..4 (5 = skip), param 0 weight / 1 bias. Returns how many (8 or 9). */
+static unsigned block_layout(unsigned bi, rf_ko_tensor *t)
 {
     const block_desc *d = &blocks[bi];
     unsigned n = 0;
-    for (unsigned l = 0; l < 4; l++) {
-        const unsigned in = l == 0 ? d->in : RF_KOP_HIDDEN, out = l == 3 ? d->out : RF_KOP_HIDDEN;
-        snprintf(t[n].name, sizeof t[n].name, "%s.fc%u.weight", d->name, l + 1);
-        t[n].nd = 2, t[n].shape[0] = out, t[n].shape[1] = in, t[n].dst = &blk->w[l];
-        n++;
-        snprintf(t[n].name, sizeof t[n].name, "%s.fc%u.bias", d->name, l + 1);
-        t[n].nd = 1, t[n].shape[0] = out, t[n].shape[1] = 1, t[n].dst = &blk->b[l];
-        n++;
-    }
-    if (d->skip) {
-        snprintf(t[n].name, sizeof t[n].name, "%s.skip.weight", d->name);
-        t[n].nd = 2, t[n].shape[0] = RF_KOP_HIDDEN, t[n].shape[1] = 3 * (d->in / 2), t[n].dst = &blk->s;
-        n++;
+    for (unsigned l = 1; l <= 5; l++) {
+        if (l == 5 && !d->skip) break;
+        for (unsigned p = 0; p < (l == 5 ? 1u : 2u); p++, n++) {
+            if (!t) continue;
+            rf_ko_tensor *x = &t[n];
+            memset(x, 0, sizeof *x);
+            const unsigned in = l == 1 ? d->in : l == 5 ? 3 * (d->in / 2) : RF_KOP_HIDDEN;
+            const unsigned out = l == 4 ? d->out : RF_KOP_HIDDEN;
+            if (l == 5) snprintf(x->name, sizeof x->name, "%s.skip.weight", d->name);
+            else snprintf(x->name, sizeof x->name, "%s.fc%u.%s", d->name, l, p ? "bias" : "weight");
+            x->node_m = 6;
+            x->node_r = bi;
+            x->role = d->skip ? 0 : 1;
+            x->layer = l;
+            x->param = p;
+            x->ndim = p ? 1 : 2;
+            x->shape[0] = out;
+            x->shape[1] = p ? 0 : in;
+            x->count = p ? out : (size_t)out * in;
+        }
     }
     return n;
 }
 
+/* Points each block's weights into the tensors' data. */
+static void bind_blocks(rf_ko_polar_model *mdl)
+{
+    memset(mdl->blocks, 0, sizeof mdl->blocks);
+    for (size_t i = 0; i < mdl->ntensors; i++) {
+        const rf_ko_tensor *x = &mdl->tensors[i];
+        rf_kop_block *blk = &mdl->blocks[x->node_r];
+        blk->in = blocks[x->node_r].in;
+        blk->out = blocks[x->node_r].out;
+        blk->skip = blocks[x->node_r].skip;
+        if (x->layer == 5) blk->s = x->data;
+        else if (x->param) blk->b[x->layer - 1] = x->data;
+        else blk->w[x->layer - 1] = x->data;
+    }
+}
+
+/* The tensor records (data pointing into `data`, owned or not). */
+static bool layout(rf_ko_polar_model *mdl, float *data, bool owns, char *err, size_t errlen)
+{
+    size_t n = 0;
+    for (unsigned bi = 0; bi < RF_KOP_NBLOCKS; bi++) n += block_layout(bi, NULL);
+    mdl->tensors = calloc(n, sizeof *mdl->tensors);
+    if (!mdl->tensors) return rf_fail(err, errlen, "out of memory");
+    mdl->ntensors = 0;
+    for (unsigned bi = 0; bi < RF_KOP_NBLOCKS; bi++) mdl->ntensors += block_layout(bi, mdl->tensors + mdl->ntensors);
+    mdl->nfloats = 0;
+    for (size_t i = 0; i < n; i++) mdl->nfloats += mdl->tensors[i].count;
+    if (!data) data = calloc(mdl->nfloats, sizeof(float));
+    if (!data) return rf_fail(err, errlen, "out of memory");
+    mdl->data = data;
+    mdl->owns_data = owns;
+    float *q = data;
+    for (size_t i = 0; i < n; i++) {
+        mdl->tensors[i].data = q;
+        q += mdl->tensors[i].count;
+    }
+    bind_blocks(mdl);
+    return true;
+}
+
+size_t rf_ko_polar_nfloats(void)
+{
+    size_t n = 0;
+    for (unsigned bi = 0; bi < RF_KOP_NBLOCKS; bi++) {
+        rf_ko_tensor t[9];
+        const unsigned nt = block_layout(bi, t);
+        for (unsigned i = 0; i < nt; i++) n += t[i].count;
+    }
+    return n;
+}
+
+bool rf_ko_polar_alloc(rf_ko_polar_model *mdl, char *err, size_t errlen)
+{
+    memset(mdl, 0, sizeof *mdl);
+    if (layout(mdl, NULL, true, err, errlen)) return true;
+    rf_ko_polar_free(mdl);
+    return false;
+}
+
+bool rf_ko_polar_view(rf_ko_polar_model *mdl, const float *data, size_t nfloats, char *err, size_t errlen)
+{
+    memset(mdl, 0, sizeof *mdl);
+    if (nfloats != rf_ko_polar_nfloats())
+        return rf_fail(err, errlen, "the Polar(64,7) KO model has %zu floats, not %zu", rf_ko_polar_nfloats(),
+                       nfloats);
+    /* the model never writes through a view: the cast only shares the tensor records' type */
+    if (layout(mdl, (float *)data, false, err, errlen)) return true;
+    rf_ko_polar_free(mdl);
+    return false;
+}
+
+bool rf_ko_polar_init(rf_ko_polar_model *mdl, uint64_t seed, char *err, size_t errlen)
+{
+    if (!rf_ko_polar_alloc(mdl, err, errlen)) return false;
+    for (size_t i = 0; i < mdl->ntensors; i++) {
+        rf_ko_tensor *x = &mdl->tensors[i];
+        /* the reference generator: the same weights whatever level this machine runs */
+        gauss_f32_ref(seed, i, 0, x->count, x->data);
+        for (size_t k = 0; k < x->count; k++) x->data[k] *= 0.02f;
+    }
+    return true;
+}
+
 void rf_ko_polar_free(rf_ko_polar_model *mdl)
 {
-    free(mdl->data);
+    if (mdl->owns_data) free(mdl->data);
+    free(mdl->tensors);
     memset(mdl, 0, sizeof *mdl);
+}
+
+/* ---- .kow (architecture polar_64_7) ---------------------------------------------------------- */
+
+static const rf_kow_header polar_header = {6, 1, RF_KOW_ARCH_POLAR_64_7, 0, RF_KOP_HIDDEN, 3};
+
+bool rf_ko_polar_encode(const rf_ko_polar_model *mdl, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+    return rf_kow_encode(&polar_header, mdl->tensors, mdl->ntensors, buf, len, err, errlen);
+}
+
+bool rf_ko_polar_save(const rf_ko_polar_model *mdl, const char *path, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    if (!rf_ko_polar_encode(mdl, &buf, &len, err, errlen)) return false;
+    const bool ok = rf_write_file_atomic(path, buf, len, err, errlen);
+    free(buf);
+    return ok;
+}
+
+bool rf_ko_polar_decode(rf_ko_polar_model *mdl, const uint8_t *buf, size_t len, const char *what, char *err,
+                        size_t errlen)
+{
+    rf_rbuf r = {buf, len, 0, what, err, errlen};
+    rf_kow_header h = {0};
+    if (!rf_kow_read_header(&r, &h)) return false;
+    if (h.arch != RF_KOW_ARCH_POLAR_64_7)
+        return rf_rbuf_fail(&r, "architecture", "%u is a KO(m,2) model, not polar_64_7 (2)", h.arch);
+    const unsigned got[] = {h.m, h.r, h.norm, h.hidden, h.hidden_layers};
+    const unsigned want[] = {polar_header.m, polar_header.r, polar_header.norm, polar_header.hidden,
+                             polar_header.hidden_layers};
+    static const char *const names[] = {"m", "r", "normalisation", "hidden", "hidden_layers"};
+    for (unsigned i = 0; i < 5; i++)
+        if (got[i] != want[i]) return rf_rbuf_fail(&r, names[i], "is %u, expected %u", got[i], want[i]);
+    if (!rf_ko_polar_alloc(mdl, err, errlen)) return false;
+    if (rf_kow_read_tensors(&r, mdl->tensors, mdl->ntensors)) return true;
+    rf_ko_polar_free(mdl);
+    return false;
+}
+
+bool rf_ko_polar_load(rf_ko_polar_model *mdl, const char *path, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    memset(mdl, 0, sizeof *mdl);
+    if (!rf_read_file(path, RF_KOW_MAX_FILE_BYTES, &buf, &len, err, errlen)) return false;
+    const bool ok = rf_ko_polar_decode(mdl, buf, len, path, err, errlen);
+    free(buf);
+    return ok;
 }
 
 bool rf_ko_polar_import(rf_ko_polar_model *mdl, const char *dir, char *err, size_t errlen)
@@ -112,66 +253,43 @@ bool rf_ko_polar_import(rf_ko_polar_model *mdl, const char *dir, char *err, size
         rf_kj_fail(err, errlen, "%s: size %zu bytes, weights.json says %llu floats", fpath, rlen, total);
         goto done;
     }
-    /* sizes first, so that one allocation holds every tensor */
-    size_t need = 0;
-    for (unsigned bi = 0; bi < RF_KOP_NBLOCKS; bi++) {
-        tensor_want t[9];
-        const unsigned nt = block_tensors(bi, &mdl->blocks[bi], t);
-        for (unsigned i = 0; i < nt; i++) need += (size_t)t[i].shape[0] * t[i].shape[1];
-    }
-    mdl->data = malloc(need * sizeof(float));
-    if (!mdl->data) {
-        rf_kj_fail(err, errlen, "out of memory");
-        goto done;
-    }
-    mdl->nfloats = need;
-    float *p = mdl->data;
-    for (unsigned bi = 0; bi < RF_KOP_NBLOCKS; bi++) {
-        rf_kop_block *blk = &mdl->blocks[bi];
-        blk->in = blocks[bi].in;
-        blk->out = blocks[bi].out;
-        blk->skip = blocks[bi].skip;
-        tensor_want t[9];
-        const unsigned nt = block_tensors(bi, blk, t);
-        for (unsigned i = 0; i < nt; i++) {
-            const char *oend, *at = find_tensor(js, jend, t[i].name, &oend);
-            if (!at) {
-                rf_kj_fail(err, errlen, "%s: tensor '%s': not found", jpath, t[i].name);
+    if (!rf_ko_polar_alloc(mdl, err, errlen)) goto done;
+    for (size_t i = 0; i < mdl->ntensors; i++) {
+        rf_ko_tensor *x = &mdl->tensors[i];
+        const char *oend, *at = find_tensor(js, jend, x->name, &oend);
+        if (!at) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': not found", jpath, x->name);
+            goto done;
+        }
+        unsigned long long off, cnt, dims[2] = {0, 1};
+        const unsigned nd = rf_kj_shape(at, oend, dims);
+        if (!rf_kj_ulong(at, oend, "offset", &off) || !rf_kj_ulong(at, oend, "count", &cnt) || nd == 0) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': shape/offset/count missing or malformed", jpath, x->name);
+            goto done;
+        }
+        if (nd != x->ndim) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': shape has %u dimensions (expected %u)", jpath, x->name, nd,
+                       x->ndim);
+            goto done;
+        }
+        if (dims[0] != x->shape[0] || (nd == 2 && dims[1] != x->shape[1])) {
+            rf_kj_fail(err, errlen, "%s: tensor '%s': shape [%llu, %llu] (expected [%u, %u])", jpath, x->name,
+                       dims[0], dims[1], x->shape[0], nd == 2 ? x->shape[1] : 1u);
+            goto done;
+        }
+        if (cnt != x->count || off > total || cnt > total - off) {
+            rf_kj_fail(err, errlen,
+                       "%s: tensor '%s': count %llu at offset %llu does not fit (expected count %zu, file %llu floats)",
+                       jpath, x->name, cnt, off, x->count, total);
+            goto done;
+        }
+        for (size_t k = 0; k < x->count; k++) {
+            const uint32_t u = (uint32_t)rf_load_le(raw + 4 * (off + k), 4);
+            memcpy(&x->data[k], &u, 4);
+            if (!isfinite(x->data[k])) {
+                rf_kj_fail(err, errlen, "%s: tensor '%s': value %zu is not finite", fpath, x->name, k);
                 goto done;
             }
-            unsigned long long off, cnt, dims[2] = {0, 1};
-            const unsigned nd = rf_kj_shape(at, oend, dims);
-            if (!rf_kj_ulong(at, oend, "offset", &off) || !rf_kj_ulong(at, oend, "count", &cnt) || nd == 0) {
-                rf_kj_fail(err, errlen, "%s: tensor '%s': shape/offset/count missing or malformed", jpath,
-                      t[i].name);
-                goto done;
-            }
-            if (nd != t[i].nd) {
-                rf_kj_fail(err, errlen, "%s: tensor '%s': shape has %u dimensions (expected %u)", jpath, t[i].name,
-                      nd, t[i].nd);
-                goto done;
-            }
-            if (dims[0] != t[i].shape[0] || (nd == 2 && dims[1] != t[i].shape[1])) {
-                rf_kj_fail(err, errlen, "%s: tensor '%s': shape [%llu, %llu] (expected [%u, %u])", jpath, t[i].name,
-                      dims[0], dims[1], t[i].shape[0], t[i].shape[1]);
-                goto done;
-            }
-            const size_t count = (size_t)t[i].shape[0] * t[i].shape[1];
-            if (cnt != count || off > total || cnt > total - off) {
-                rf_kj_fail(err, errlen, "%s: tensor '%s': count %llu at offset %llu does not fit (expected count "
-                      "%zu, file %llu floats)", jpath, t[i].name, cnt, off, count, total);
-                goto done;
-            }
-            for (size_t k = 0; k < count; k++) {
-                const uint32_t u = (uint32_t)rf_load_le(raw + 4 * (off + k), 4);
-                memcpy(&p[k], &u, 4);
-                if (!isfinite(p[k])) {
-                    rf_kj_fail(err, errlen, "%s: tensor '%s': value %zu is not finite", fpath, t[i].name, k);
-                    goto done;
-                }
-            }
-            *t[i].dst = p;
-            p += count;
         }
     }
     ok = true;

@@ -19,7 +19,8 @@
 #define RF_MOE_GH_NODES 400
 /* Refusal thresholds (their justification is in kernels/moe_cqt.c). */
 #define RF_MOE_MAX_COND 1e8L  /* infinity-norm condition number of the equilibrated system */
-#define RF_MOE_MIN_CORR 1e-6L /* |corr(S(Z), He_D(Z))| behind the c-constant of degree D */
+#define RF_MOE_MIN_CORR_INV 1000000 /* 1/RF_MOE_MIN_CORR, an integer so that the help can assert it */
+#define RF_MOE_MIN_CORR (1.0L / RF_MOE_MIN_CORR_INV) /* |corr(S(Z), He_D(Z))| behind the c-constant of degree D */
 
 typedef struct rf_moe_moments {
     long double m[RF_MOE_TABLE_P + 1][RF_MOE_MAX_J + 1];

@@ -14,14 +14,15 @@
  *           REF      name_ref only: every level falls back to scalar, and says so
  *           LAPACKE  name_ref, and name_lapacke (fast/lapacke/, ISA-independent) at every vector
  *                    level
- *   peer    NONE or BLAS (name_openblas in peers/, the `openblas` benchmark peer)
+ *   peer    NONE, BLAS (name_openblas in peers/, the `openblas` benchmark peer), DNNL (name_onednn,
+ *           the `onednn` peer, present when the build found oneDNN) or BLAS_DNNL (both)
  * Every kernel also has the `autovec` peer name_autovec_<isa>: the very same ref/ source compiled
  * with -O3 and that level's flags.
  *
  * What one line gives (all generated here and in kernels/dispatch.c, nowhere else):
  *   typedef ret (*rf_name_fn)(params);     the type the registry and the tables cast through
  *   ret name_ref(params);                   the scalar reference (always declared)
- *   ret name_lapacke / name_openblas(...)   where the columns say so
+ *   ret name_lapacke / _openblas / _onednn  where the columns say so
  *   ret rf_name(params);                    the dispatching entry point: the implementation at
  *                                           rf_isa_current(), after fallback
  *   rf_kid_name                             its id (enum rf_kernel_id in refast/kernels.h)
@@ -57,13 +58,16 @@ typedef void (*rf_fnptr)(void);
 #define RF_DECL_LEVELS_LAPACKE(name, ret, params) RF_RET_TYPE(ret) name##_lapacke params;
 #define RF_DECL_PEER_NONE(name, ret, params)
 #define RF_DECL_PEER_BLAS(name, ret, params) RF_RET_TYPE(ret) name##_openblas params;
+#define RF_DECL_PEER_DNNL(name, ret, params) RF_RET_TYPE(ret) name##_onednn params;
+#define RF_DECL_PEER_BLAS_DNNL(name, ret, params)                                                \
+    RF_DECL_PEER_BLAS(name, ret, params) RF_DECL_PEER_DNNL(name, ret, params)
 
 #ifdef RF_LEVEL_SUFFIX
 #define RF_REF(name) RF_CAT(name, RF_LEVEL_SUFFIX)
 #define RF_LEVEL_FN(name) RF_CAT(name, RF_LEVEL_SUFFIX)
 #define RF_DECL_SUFFIXED_(name, ret, params) RF_RET_TYPE(ret) RF_LEVEL_FN(name) params;
 #else
-#define RF_REF(name) name##_ref
+#define RF_REF(name) RF_CAT(name, _ref)
 #define RF_DECL_SUFFIXED_(name, ret, params)
 #endif
 

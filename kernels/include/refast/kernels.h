@@ -10,7 +10,8 @@
  * else its fallback's (refast/isa.h), down to scalar; *provided_by says which level that was. The
  * entry point rf_<name>() calls rf_dispatch(rf_kid_<name>, rf_isa_current()). Peers are not levels:
  * rf_dispatch_autovec (the ref/ source at -O3 with a level's flags; NULL for a level that is not
- * compiled) and rf_dispatch_openblas (NULL for kernels without one).
+ * compiled), rf_dispatch_openblas and rf_dispatch_onednn (NULL for kernels without one, and
+ * oneDNN's for every kernel when the build did not find oneDNN).
  */
 #ifndef REFAST_KERNELS_H
 #define REFAST_KERNELS_H
@@ -19,6 +20,7 @@
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "refast/fht.h"
+#include "refast/gated.h"
 #include "refast/isa.h"
 #include "refast/kernel.h"
 #include "refast/ko.h"
@@ -30,6 +32,7 @@
 #include "refast/moe_gating.h"
 #include "refast/moe_loss.h"
 #include "refast/moe_moments.h"
+#include "refast/pmoe.h"
 #include "refast/rng.h"
 #include "refast/softmap.h"
 
@@ -48,6 +51,8 @@
     RF_KERNELS_KO_MLP(X)                                                                         \
     RF_KERNELS_KO(X)                                                                             \
     RF_KERNELS_KO_POLAR(X)                                                                       \
+    RF_KERNELS_GATED(X)                                                                          \
+    RF_KERNELS_PMOE(X)                                                                           \
     RF_KERNELS_MACHINE(X)
 
 #define RF_KID(name) rf_kid_##name
@@ -60,6 +65,7 @@ const char *rf_kernel_id_name(rf_kernel_id id);
 rf_fnptr rf_dispatch(rf_kernel_id id, rf_isa level, rf_isa *provided_by);
 rf_fnptr rf_dispatch_autovec(rf_kernel_id id, rf_isa level);
 rf_fnptr rf_dispatch_openblas(rf_kernel_id id);
+rf_fnptr rf_dispatch_onednn(rf_kernel_id id);
 /* Whether `level` has a hand-written implementation of its own (no fallback). */
 bool rf_dispatch_native(rf_kernel_id id, rf_isa level);
 

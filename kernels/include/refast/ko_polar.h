@@ -2,8 +2,8 @@
  * imported from ko-reference/ko_polar_64_7 (weights.json + weights.f32) and the scalar reference
  * encoder / decoder (ref/ko_polar.c), float32 like their PyTorch run.
  *
- * Stretch scope: reference only. There is no registry entry, no fast level, no golden vectors and
- * no .kow format for this model; the only source of weights is the import below.
+ * Weights: imported from the authors' checkpoint, initialised, or read from a .kow file
+ * (architecture polar_64_7); lib/ko/polar_weights.h.
  *
  * Conventions (as refast/ko.h, README §2/§8). Message: 7 bits u8 0/1 per frame, canonical bit j =
  * u[info[j]], info = {47, 55, 59, 60, 61, 62, 63} (= their m0..m6, the decoding order). Codeword:
@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "refast/kernel.h"
+#include "refast/ko.h"
 
 #define RF_KOP_N 64u
 #define RF_KOP_K 7u
@@ -46,9 +47,15 @@ typedef struct rf_kop_block {
     const float *w[4], *b[4], *s;
 } rf_kop_block;
 
+/* The model: every tensor in one array, in the layout order of lib/ko/polar_weights.h (block by
+ * block in the enum's order, fc1..fc4 weight then bias, then the skip), described by `tensors`
+ * (the .kow tensor records, refast/ko.h) and viewed block by block by `blocks`. */
 typedef struct rf_ko_polar_model {
-    float *data; /* every tensor, owned */
+    float *data; /* every tensor (owned unless the model is a view, lib/ko/polar_weights.h) */
     size_t nfloats;
+    rf_ko_tensor *tensors;
+    size_t ntensors;
+    bool owns_data;
     rf_kop_block blocks[RF_KOP_NBLOCKS];
 } rf_ko_polar_model;
 

@@ -46,6 +46,8 @@ typedef struct rf_array {
     uint64_t shape[RF_MAX_DIMS];
     uint64_t count; /* product of shape */
     void *data;
+    void *alloc_base; /* what rf_free_placed releases (rf_alloc_placed) */
+    size_t alloc_len;
 } rf_array;
 
 typedef struct rf_case {
@@ -55,12 +57,13 @@ typedef struct rf_case {
     char params[RF_PARAMS_MAX];
     unsigned narrays;
     rf_array arrays[RF_CASE_MAX_ARRAYS];
+    rf_placement place; /* where rf_case_add puts new arrays (support/alloc.h); aligned by default */
 } rf_case;
 
 void rf_case_init(rf_case *c, const char *kernel, const char *name, const char *params);
 void rf_case_free(rf_case *c);
 
-/* Adds a zero-filled array; returns its data, or NULL when the name is taken, the table is full,
+/* Adds a zero-filled array (placed as c->place says); returns its data, or NULL when the name is taken, the table is full,
  * the size overflows or memory runs out. */
 void *rf_case_add(rf_case *c, const char *name, rf_dtype t, unsigned ndim, const uint64_t *shape);
 void *rf_case_add1(rf_case *c, const char *name, rf_dtype t, uint64_t n);

@@ -14,11 +14,16 @@
  * (args_size bytes); call() makes the call on those arguments. The same pair runs the judge
  * (rf_kernel_run) and the benchmark (rf_bench_*: a case from make_inputs(size params), bound once,
  * call() timed), so a kernel has one input generator and one call site. A kernel whose judging
- * needs more than one call (streams of 10^5 frames hashed chunk by chunk) also sets run().
+ * needs more than one call (streams of 10^5 frames hashed chunk by chunk) also sets run(); its
+ * benchmark still times bind + call.
  *
  * Adding a kernel: its line in its family's RF_KERNELS_<FAMILY> list, ref/ and fast/ versions, one
  * descriptor in kernels/registry/<family>.c (kernels/registry/fht.c is the template), golden
  * recipes, `refast golden generate --kernel NAME`.
+ *
+ * A kernel that refuses its arguments (an int-returning kernel's error) fills its outputs with
+ * NaN in call(): the oracle states where that is the expected answer (non-finite inputs the
+ * contract refuses), and anywhere else NaN fails against the oracle's finite values.
  */
 #ifndef REFAST_REGISTRY_H
 #define REFAST_REGISTRY_H
@@ -66,7 +71,7 @@ typedef struct rf_case_spec {
 /* What a descriptor's id is when it judges a lib/ algorithm rather than one kernel. */
 #define RF_ALGORITHM (-1)
 
-typedef enum rf_impl_kind { RF_IMPL_LEVEL = 0, RF_IMPL_AUTOVEC, RF_IMPL_OPENBLAS } rf_impl_kind;
+typedef enum rf_impl_kind { RF_IMPL_LEVEL = 0, RF_IMPL_AUTOVEC, RF_IMPL_OPENBLAS, RF_IMPL_ONEDNN } rf_impl_kind;
 
 struct rf_kernel;
 
@@ -77,7 +82,7 @@ typedef struct rf_impl {
     rf_isa level;       /* the level asked for; autovec: the level whose flags built it */
     rf_isa provided_by; /* the level whose code runs (level, or where its fallback chain ended) */
     rf_fnptr fn;        /* the implementation; NULL for an RF_ALGORITHM (it runs at provided_by) */
-    char label[32];     /* "scalar", "avx2", "autovec_avx2", "openblas" */
+    char label[32];     /* "scalar", "avx2", "autovec_avx2", "openblas", "onednn" */
 } rf_impl;
 
 typedef struct rf_kernel {
@@ -110,13 +115,13 @@ typedef struct rf_kernel {
     /* Optional: judging that is more than bind + call. */
     int (*run)(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen);
 
-    /* Benchmark sizes: params for make_inputs (over the recipe defaults), terminated by NULL. */
+    /* Benchmark sizes: the params make_inputs builds each benchmark's case from, terminated by
+     * NULL. */
     const char *const *bench_sizes;
-    /* Legacy benchmark callbacks (families not yet on bind/call): bench_run performs `iters`
-     * calls on the state's buffers. */
-    void *(*bench_setup)(const char *params, rf_work *work);
-    void (*bench_run)(const rf_impl *im, void *state, uint64_t iters);
-    void (*bench_free)(void *state);
+    /* The performance gate's threshold for this kernel's rows, in percent, when its timings are
+     * noisier than the default allows (refast gate and refast ab use the larger of this and
+     * --threshold, and say so per row); 0: the gate's own. Instruction counts ignore it. */
+    double gate_threshold_pct;
 
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
     int (*fuzz_inputs)(const struct rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c);
@@ -140,11 +145,20 @@ rf_fnptr rf_kernel_impl(const rf_kernel *k, rf_isa level, rf_isa *provided_by);
 size_t rf_kernel_impls(const rf_kernel *k, const rf_isa *levels, size_t nlevels, bool peers,
                        rf_impl *out, size_t cap);
 /* Upper bound of rf_kernel_impls' count. */
-#define RF_MAX_IMPLS (2 * RF_ISA_COUNT + 1)
+#define RF_MAX_IMPLS (2 * RF_ISA_COUNT + 2)
 
 /* Runs one implementation on the inputs of c: its outputs land in out (arrays named X for every
  * want.X). Returns 0, or -1 with a one-line reason. */
 int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, size_t errlen);
+
+/* The same on a copy of c's inputs placed at their exact size next to guard pages (support/alloc.h;
+ * outputs placed alike), failing with "<impl> wrote into its input in.X" when a call changed an
+ * input. An access outside an array faults: the caller (the judge) catches it. */
+int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
+                         size_t errlen);
+/* After a fault caught in the call (the judge jumps over rf_kernel_run_placed's frames): frees the
+ * placed inputs and bound arguments that run owned. The kernel's own allocations, if any, leak. */
+void rf_kernel_run_abandoned(void);
 
 /* A benchmark of one kernel at one size, shared by every implementation timed at that size. */
 typedef struct rf_bench_state rf_bench_state;
@@ -176,5 +190,6 @@ extern const rf_kernel *const rf_family_moe_em[];
 extern const rf_kernel *const rf_family_moe_gating[];
 extern const rf_kernel *const rf_family_moe_loss[];
 extern const rf_kernel *const rf_family_ko[];
+extern const rf_kernel *const rf_family_ko_codec[];
 
 #endif

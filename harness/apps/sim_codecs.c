@@ -1,0 +1,94 @@
+/* The table of sim_codecs.h and the thin adapters from the library's encoders and decoders. */
+#include "sim_codecs.h"
+
+#include "refast/codes.h"
+#include "refast/decoders.h"
+#include "refast/ko.h"
+#include "refast/softmap.h"
+#include "ko/kow.h"
+
+static void enc_rm(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    rf_rm_encode_f32(c->code.m, c->code.r, msg, frames, x);
+}
+
+static void enc_polar(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    rf_polar_encode_f32(c->code.m, c->frozen, msg, frames, x);
+}
+
+static void dec_dumer(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    (void)soft;
+    rf_rm_dumer(c->code.m, c->code.r, c->dec.kind == RF_DEC_DUMER0 ? RF_DUMER0 : RF_DUMER, c->f, llr, frames, msg);
+}
+
+static void dec_map(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    (void)soft;
+    rf_rm1_map(llr, c->code.m, frames, msg);
+}
+
+static void dec_softmap(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    rf_rm1_softmap_maxlog(llr, c->code.m, frames, soft);
+    for (size_t i = 0; i < frames * c->code.k; i++) msg[i] = soft[i] < 0; /* positive LLR: bit 0 */
+}
+
+static void dec_sc(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    (void)soft;
+    rf_polar_sc(c->code.m, c->frozen, c->f, llr, frames, msg);
+}
+
+/* KO: real codewords (||x||^2 = n) and the KO decoder on the raw observations (sim.h), hard bits
+ * [L < 0] of its k output logits. */
+static void enc_ko(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    rf_ko_encode_f32(c->code.ko, msg, frames, x);
+}
+
+static void dec_ko(const void *ctx, const float *y, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    rf_ko_decode_f32(c->code.ko, y, frames, soft);
+    for (size_t i = 0; i < frames * c->code.k; i++) msg[i] = soft[i] < 0 || soft[i] != soft[i]; /* NaN: wrong */
+}
+
+static void dec_scl(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    (void)soft;
+    rf_polar_scl(c->code.m, c->frozen, c->dec.list, c->f, llr, frames, msg);
+}
+
+/* (code, decoder) -> functions. `polar` rows encode with the polar encoder and a frozen set (an
+ * RM code there uses the rm construction); `leaves` rows report the eq. 4.4 decomposition. KO(m,2)
+ * decodes along the Plotkin tree of RM(m,2) in Dumer's order (leaf RM(i-1,1) of node (i,2) for
+ * i = m..3, then RM(2,2)) with the bits of refast/ko.h's canonical order, so its leaves are
+ * rf_rm_leaves(m, 2, RF_DUMER). */
+static const rf_sim_codec_row codec_table[] = {
+    {RF_CODE_RM, RF_DEC_DUMER, false, true, true, RF_DUMER, enc_rm, dec_dumer},
+    {RF_CODE_RM, RF_DEC_DUMER0, false, true, true, RF_DUMER0, enc_rm, dec_dumer},
+    {RF_CODE_RM, RF_DEC_MAP, false, true, false, RF_DUMER, enc_rm, dec_map},
+    {RF_CODE_RM, RF_DEC_SOFTMAP, false, true, false, RF_DUMER, enc_rm, dec_softmap},
+    {RF_CODE_RM, RF_DEC_SC, true, false, true, 0, enc_polar, dec_sc},
+    {RF_CODE_RM, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
+    {RF_CODE_POLAR, RF_DEC_SC, true, false, true, 0, enc_polar, dec_sc},
+    {RF_CODE_POLAR, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
+    {RF_CODE_KO, RF_DEC_KO, false, true, false, RF_DUMER, enc_ko, dec_ko},
+};
+
+const rf_sim_codec_row *rf_sim_codec_find(rf_code_kind code, rf_dec_kind dec)
+{
+    for (size_t i = 0; i < sizeof codec_table / sizeof codec_table[0]; i++)
+        if (codec_table[i].code == code && codec_table[i].dec == dec) return &codec_table[i];
+    return NULL;
+}

@@ -1,0 +1,35 @@
+/* The codecs of `refast sim`: (code, decoder) -> the library's encoder and decoder behind the
+ * engine's rf_sim_codec interface (sim.h), through one table. */
+#ifndef REFAST_SIM_CODECS_H
+#define REFAST_SIM_CODECS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codespec.h"
+
+/* What the encoders and decoders read (ctx of rf_sim_codec). */
+typedef struct rf_sim_codec_ctx {
+    rf_codespec code;
+    rf_decspec dec;
+    int f;           /* RF_F_EXACT / RF_F_MINSUM */
+    uint8_t *frozen; /* polar machinery: N entries */
+} rf_sim_codec_ctx;
+
+/* A row of the table: `polar` rows encode with the polar encoder and a frozen set (an RM code
+ * there uses the rm construction); `leaves` rows report the eq. 4.4 decomposition of variant
+ * `variant`; `uses_f` rows take --f. */
+typedef struct rf_sim_codec_row {
+    rf_code_kind code;
+    rf_dec_kind dec;
+    bool polar, leaves, uses_f;
+    int variant;
+    void (*encode)(const void *ctx, const uint8_t *msg, size_t frames, float *x);
+    void (*decode)(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft);
+} rf_sim_codec_row;
+
+/* The row of (code, decoder), NULL when there is none. */
+const rf_sim_codec_row *rf_sim_codec_find(rf_code_kind code, rf_dec_kind dec);
+
+#endif

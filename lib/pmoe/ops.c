@@ -1,0 +1,39 @@
+/* The reference kernel set and the completeness check of a kernel set (ops.h). */
+#include <stdio.h>
+
+#include "pmoe/ops.h"
+
+const rf_pmoe_ops rf_pmoe_ops_ref = {
+    "scalar",
+    {pmoe_route_f32_ref, pmoe_topl_f32_ref, pmoe_gate_f32_ref, pmoe_expert_fwd_f32_ref,
+     pmoe_logistic_f32_ref, pmoe_expert_bwd_f32_ref, pmoe_gate_bwd_f32_ref, pmoe_route_bwd_f32_ref,
+     pmoe_router_loss_f32_ref, pmoe_sgd_f32_ref},
+    {pmoe_route_f64_ref, pmoe_topl_f64_ref, pmoe_gate_f64_ref, pmoe_expert_fwd_f64_ref,
+     pmoe_logistic_f64_ref, pmoe_expert_bwd_f64_ref, pmoe_gate_bwd_f64_ref, pmoe_route_bwd_f64_ref,
+     pmoe_router_loss_f64_ref, pmoe_sgd_f64_ref},
+};
+
+int rf_pmoe_ops_check(const rf_pmoe_ops *ops, char *err, size_t errlen)
+{
+    static const char *const names[] = {"route", "topl", "gate", "expert_fwd", "logistic",
+                                        "expert_bwd", "gate_bwd", "route_bwd", "router_loss", "sgd"};
+    const rf_fnptr f32[] = {(rf_fnptr)ops->f32.route, (rf_fnptr)ops->f32.topl,
+                         (rf_fnptr)ops->f32.gate, (rf_fnptr)ops->f32.expert_fwd,
+                         (rf_fnptr)ops->f32.logistic, (rf_fnptr)ops->f32.expert_bwd,
+                         (rf_fnptr)ops->f32.gate_bwd, (rf_fnptr)ops->f32.route_bwd,
+                         (rf_fnptr)ops->f32.router_loss, (rf_fnptr)ops->f32.sgd};
+    const rf_fnptr f64[] = {(rf_fnptr)ops->f64.route, (rf_fnptr)ops->f64.topl,
+                         (rf_fnptr)ops->f64.gate, (rf_fnptr)ops->f64.expert_fwd,
+                         (rf_fnptr)ops->f64.logistic, (rf_fnptr)ops->f64.expert_bwd,
+                         (rf_fnptr)ops->f64.gate_bwd, (rf_fnptr)ops->f64.route_bwd,
+                         (rf_fnptr)ops->f64.router_loss, (rf_fnptr)ops->f64.sgd};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        const char *dtype = !f32[i] ? "f32" : !f64[i] ? "f64" : NULL;
+        if (dtype) {
+            snprintf(err, errlen, "pmoe kernel set '%s' lacks pmoe_%s_%s",
+                     ops->name ? ops->name : "?", names[i], dtype);
+            return -1;
+        }
+    }
+    return 0;
+}

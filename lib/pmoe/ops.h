@@ -1,0 +1,50 @@
+/* A set of pMoE kernel implementations (refast/pmoe.h), as function pointers, so that everything
+ * in lib/pmoe/ (the reference checker, the training drivers, the experiments) runs on whichever
+ * implementation the caller chooses: ref here, every ISA level once the registry provides them.
+ * One table per element type; a set is complete when no pointer is NULL. */
+#ifndef REFAST_LIB_PMOE_OPS_H
+#define REFAST_LIB_PMOE_OPS_H
+
+#include <stddef.h>
+
+#include "refast/pmoe.h"
+
+typedef struct rf_pmoe_ops_f32 {
+    rf_pmoe_route_f32_fn route;
+    rf_pmoe_topl_f32_fn topl;
+    rf_pmoe_gate_f32_fn gate;
+    rf_pmoe_expert_fwd_f32_fn expert_fwd;
+    rf_pmoe_logistic_f32_fn logistic;
+    rf_pmoe_expert_bwd_f32_fn expert_bwd;
+    rf_pmoe_gate_bwd_f32_fn gate_bwd;
+    rf_pmoe_route_bwd_f32_fn route_bwd;
+    rf_pmoe_router_loss_f32_fn router_loss;
+    rf_pmoe_sgd_f32_fn sgd;
+} rf_pmoe_ops_f32;
+
+typedef struct rf_pmoe_ops_f64 {
+    rf_pmoe_route_f64_fn route;
+    rf_pmoe_topl_f64_fn topl;
+    rf_pmoe_gate_f64_fn gate;
+    rf_pmoe_expert_fwd_f64_fn expert_fwd;
+    rf_pmoe_logistic_f64_fn logistic;
+    rf_pmoe_expert_bwd_f64_fn expert_bwd;
+    rf_pmoe_gate_bwd_f64_fn gate_bwd;
+    rf_pmoe_route_bwd_f64_fn route_bwd;
+    rf_pmoe_router_loss_f64_fn router_loss;
+    rf_pmoe_sgd_f64_fn sgd;
+} rf_pmoe_ops_f64;
+
+typedef struct rf_pmoe_ops {
+    const char *name; /* "scalar", "avx2", ... as the caller labels it */
+    rf_pmoe_ops_f32 f32;
+    rf_pmoe_ops_f64 f64;
+} rf_pmoe_ops;
+
+/* The scalar reference (ref/). */
+extern const rf_pmoe_ops rf_pmoe_ops_ref;
+
+/* 0 if every pointer is set, else -1 with a one-line message naming the first missing kernel. */
+int rf_pmoe_ops_check(const rf_pmoe_ops *ops, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,116 @@
+/* The judge cannot be fooled by memory errors: deliberately faulty implementations, run through
+ * rf_judge exactly as `refast verify` runs a level, must each fail with a message that names
+ * what went wrong, and the judge must go on afterwards:
+ *  - reading one element past the end of its input (every array sits flush against a guard page);
+ *  - writing one element past the end of its output;
+ *  - reading one element before the start (placement RF_PLACE_START, offset 0);
+ *  - an aligned 32-byte load from an array that starts 4 bytes past a 4096-byte boundary
+ *    (x86 with AVX only: vmovaps faults on a misaligned address; AArch64 loads do not care);
+ *  - writing into an input.
+ * and the correct reference passes under every placement. */
+#include <math.h>
+#include <string.h>
+
+#include "compare.h"
+#include "refast/registry.h"
+#include "testlib.h"
+
+static const rf_case *g_case; /* the case the faulty FHTs read their length from */
+
+static void fht_ok(float *x, unsigned log2n)
+{
+    fht_f32_ref(x, log2n);
+}
+
+/* FHT is in place: x is the output array (a copy of in.x); these fault on it. */
+static void fht_overread(float *x, unsigned log2n)
+{
+    volatile float sink = x[(size_t)1 << log2n]; /* one past the end */
+    (void)sink;
+    fht_f32_ref(x, log2n);
+}
+
+static void fht_overwrite(float *x, unsigned log2n)
+{
+    fht_f32_ref(x, log2n);
+    x[(size_t)1 << log2n] = 0.0f;
+}
+
+static void fht_underread(float *x, unsigned log2n)
+{
+    volatile float sink = x[-1];
+    (void)sink;
+    fht_f32_ref(x, log2n);
+}
+
+#if RF_ARCH_X86
+static void fht_aligned_load(float *x, unsigned log2n)
+{
+    /* vmovaps requires 32-byte alignment: the bug of a kernel that assumed it. Written as asm: a
+     * compiler may fold an aligned-load intrinsic into an arithmetic operand, which does not check. */
+    __asm__ volatile("vmovaps (%0), %%ymm0" : : "r"(x) : "xmm0", "memory");
+    fht_f32_ref(x, log2n);
+}
+#endif
+
+/* softmap reads llr (an input): this one scribbles on it first. */
+static void maxlog_writes_input(const float *llr, unsigned m, size_t frames, float *out)
+{
+    ((float *)llr)[0] += 1.0f;
+    rm1_softmap_maxlog_ref(llr, m, frames, out);
+}
+
+static bool build(const rf_kernel *k, const char *params, rf_case *c)
+{
+    char err[256] = "";
+    rf_case_init(c, k->name, "t", params);
+    c->work_dtype = k->work_dtype;
+    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
+    CHECKF(ok, "%s: %s", k->name, err);
+    return ok;
+}
+
+/* The verdict of fn under placement p must be a failure whose detail contains `want`. */
+static void expect_caught(const rf_kernel *k, const rf_case *c, rf_fnptr fn, rf_placement p, const char *want,
+                          const char *what)
+{
+    const rf_impl im = rf_test_impl(k, fn, what);
+    rf_verdict v;
+    const bool ran = rf_judge_placed(&im, c, p, &v);
+    CHECKF(!(ran && v.pass), "%s passed the judge", what);
+    CHECKF(strstr(v.detail, want) != NULL, "%s: detail '%s' lacks '%s'", what, v.detail, want);
+    printf("%-24s caught: %s\n", what, v.detail);
+}
+
+int main(void)
+{
+    const rf_kernel *fht = rf_kernel_find("fht_f32"), *sm = rf_kernel_find("rm1_softmap_maxlog");
+    rf_case c;
+    const rf_placement end = {RF_PLACE_END, 0}, start0 = {RF_PLACE_START, 0};
+    if (fht && build(fht, "log2n=6 input=random seed=3", &c)) {
+        g_case = &c;
+        rf_verdict v;
+        for (size_t off = 0; off < 64; off += 4) {
+            const rf_impl ok = rf_test_impl(fht, (rf_fnptr)fht_ok, "ref");
+            CHECKF(rf_judge_placed(&ok, &c, (rf_placement){RF_PLACE_START, off}, &v) && v.pass,
+                   "the reference fails at offset %zu: %s", off, v.detail);
+        }
+        expect_caught(fht, &c, (rf_fnptr)fht_overread, end, "SIGSEGV", "over-read by one");
+        expect_caught(fht, &c, (rf_fnptr)fht_overwrite, end, "SIGSEGV", "over-write by one");
+        expect_caught(fht, &c, (rf_fnptr)fht_underread, start0, "SIGSEGV", "under-read by one");
+#if RF_ARCH_X86
+        if (rf_isa_usable(RF_ISA_AVX2))
+            expect_caught(fht, &c, (rf_fnptr)fht_aligned_load, (rf_placement){RF_PLACE_START, 4}, "SIGSEGV",
+                          "misaligned aligned load");
+#endif
+        /* and the judge still works after catching faults */
+        const rf_impl ok = rf_test_impl(fht, (rf_fnptr)fht_ok, "ref");
+        CHECK(rf_judge(&ok, &c, &v) && v.pass);
+        rf_case_free(&c);
+    }
+    if (sm && build(sm, "m=5 frames=3 sigma=0.8 seed=4", &c)) {
+        expect_caught(sm, &c, (rf_fnptr)maxlog_writes_input, end, "wrote into its input in.llr", "write into input");
+        rf_case_free(&c);
+    }
+    return rf_test_summary("test_judge");
+}
