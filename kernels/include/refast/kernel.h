@@ -9,8 +9,8 @@
  *
  * The columns: name; the implementations (`levels`); the peer (`peer`); the return type (VOID or
  * RET(type)); the parameter list; the argument list that forwards those parameters.
- *   levels  HAND     name_ref in ref/ and name_<isa> in fast/<isa>/ for every ISA compiled
- *                    (the build fails if one is missing: the per-level tables reference them)
+ *   levels  HAND     name_ref in ref/ and name_<isa> for every ISA compiled: fast/generic/ built
+ *                    once per level (the build fails if one is missing: the tables reference them)
  *           REF      name_ref only: every level falls back to scalar, and says so
  *           LAPACKE  name_ref, and name_lapacke (fast/lapacke/, ISA-independent) at every vector
  *                    level
