@@ -13,9 +13,95 @@
 /* Running totals and the JSON document of one verify run. */
 typedef struct tally {
     size_t passed, failed;
+    /* what was exercised: rows per level with its own code, rows per level that ran a fallback,
+     * rows per peer label */
+    size_t own[RF_ISA_COUNT], fallback[RF_ISA_COUNT];
+    struct {
+        char label[32];
+        size_t rows;
+    } peer[2 * RF_ISA_COUNT + 4];
+    size_t npeers;
     rf_wbuf jw;
     rf_junit junit; /* --junit: one test case per case and level */
 } tally;
+
+static void count_row(tally *t, const rf_impl *im)
+{
+    if (im->kind == RF_IMPL_LEVEL) {
+        im->provided_by == im->level ? t->own[im->level]++ : t->fallback[im->level]++;
+        return;
+    }
+    size_t i = 0;
+    while (i < t->npeers && strcmp(t->peer[i].label, im->label) != 0) i++;
+    if (i == t->npeers) {
+        if (t->npeers == sizeof t->peer / sizeof t->peer[0]) return;
+        snprintf(t->peer[t->npeers++].label, sizeof t->peer[0].label, "%s", im->label);
+    }
+    t->peer[i].rows++;
+}
+
+/* The levels and peers this run judged and those it did not, and why: a green run says what it
+ * covered (a CPU without AVX-512 judges no avx512 code, and this line shows it). */
+static void print_coverage(const tally *t, const bool selected[RF_ISA_COUNT], bool peers)
+{
+    printf("verify: judged");
+    for (int l = 0; l < RF_ISA_COUNT; l++)
+        if (t->own[l] && t->fallback[l])
+            printf(" %s (%zu rows, %zu of them by fallback)", rf_isa_name((rf_isa)l), t->own[l] + t->fallback[l],
+                   t->fallback[l]);
+        else if (t->own[l] || t->fallback[l])
+            printf(" %s (%zu rows%s)", rf_isa_name((rf_isa)l), t->own[l] + t->fallback[l],
+                   t->own[l] ? "" : ", all by fallback");
+    for (size_t i = 0; i < t->npeers; i++) printf(" %s (%zu rows)", t->peer[i].label, t->peer[i].rows);
+    printf("; not judged:");
+    bool any = false;
+    for (int l = 1; l < RF_ISA_COUNT; l++) {
+        if (t->own[l] || t->fallback[l]) continue;
+        const char *why = !rf_isa_compiled((rf_isa)l) ? "not built for this architecture"
+                          : !rf_isa_usable((rf_isa)l) ? "this CPU lacks it"
+                          : !selected[l]              ? "not selected (--isa)"
+                                                      : "no case matched";
+        printf("%s %s (%s)", any ? "," : "", rf_isa_name((rf_isa)l), why);
+        any = true;
+    }
+    if (!peers) printf("%s peers (no --peers)", any ? "," : ""), any = true;
+    if (!any) printf(" nothing");
+    printf("\n");
+}
+
+/* --require-isa: each named level must have been judged on its own code (not a fallback). */
+static int check_required(const tally *t, const char *list)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    int missing = 0;
+    for (char *save = NULL, *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        rf_isa l;
+        if (!rf_isa_parse(name, &l)) continue; /* checked before the run */
+        if (t->own[l]) continue;
+        printf("verify: --require-isa %s: no row judged %s's own code (%s)\n", name, name,
+               !rf_isa_compiled(l) ? "not built for this architecture"
+               : !rf_isa_usable(l) ? "this CPU lacks it"
+                                   : "not selected, or every kernel fell back");
+        missing++;
+    }
+    return missing;
+}
+
+static int parse_required(const char *list)
+{
+    if (!list) return 0;
+    char buf[256];
+    if (snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf)
+        return rf_usage_error("verify: --require-isa: list too long");
+    int n = 0;
+    for (char *save = NULL, *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save), n++) {
+        rf_isa l;
+        if (!rf_isa_parse(name, &l)) return rf_usage_error("verify: --require-isa: unknown level '%s'", name);
+    }
+    if (!n) return rf_usage_error("verify: --require-isa: empty list");
+    return 0;
+}
 
 /* Judges one implementation on one case: a table row, a JSON record, the tally. */
 static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c, tally *t)
@@ -28,6 +114,7 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
     if (im->kind == RF_IMPL_LEVEL && im->provided_by != im->level)
         snprintf(lname, sizeof lname, "%s->%s", level, provided_by);
     else snprintf(lname, sizeof lname, "%s", im->label);
+    count_row(t, im);
     rf_verdict v;
     bool ran = rf_judge(im, c, &v);
     bool pass = ran && v.pass;
@@ -68,7 +155,7 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
 typedef struct verify_opts {
     rf_levels levels;
     bool peers;
-    const char *kernel, *golden, *json, *junit;
+    const char *kernel, *golden, *json, *junit, *require_isa;
 } verify_opts;
 
 static int run_verify(const void *opts)
@@ -79,6 +166,10 @@ static int run_verify(const void *opts)
     size_t nsel = 0;
     for (int l = 0; l < RF_ISA_COUNT; l++) /* ref is judged against the oracle like every level */
         if (l == RF_ISA_SCALAR || o->levels.on[l]) sel[nsel++] = (rf_isa)l;
+
+    if (parse_required(o->require_isa)) return RF_EXIT_USAGE;
+    bool selected[RF_ISA_COUNT] = {0};
+    for (size_t i = 0; i < nsel; i++) selected[sel[i]] = true;
 
     size_t matched = 0;
     for (size_t i = 0; i < rf_kernel_count(); i++) matched += rf_glob_match(glob, rf_kernel_at(i)->name);
@@ -124,8 +215,10 @@ static int run_verify(const void *opts)
     rf_wbuf_free(&t.jw);
     rf_junit_free(&t.junit);
     if (!saved) return rf_usage_error("%s", err);
-    printf("verify: %zu passed, %zu failed\n", t.passed, t.failed);
-    return t.failed ? RF_EXIT_CHECK : RF_EXIT_OK;
+    print_coverage(&t, selected, o->peers);
+    const int missing = o->require_isa ? check_required(&t, o->require_isa) : 0;
+    printf("verify: %zu passed, %zu failed\n", t.passed, t.failed + (size_t)missing);
+    return t.failed || missing ? RF_EXIT_CHECK : RF_EXIT_OK;
 }
 
 static const rf_opt verify_opts_table[] = {
@@ -138,6 +231,10 @@ static const rf_opt verify_opts_table[] = {
      .def = "*"},
     {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR",
      .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
+    {"--require-isa", RF_OPT_STR, offsetof(verify_opts, require_isa), "LEVEL,...",
+     .help = "fail (exit 1) unless each named level was judged on its own code: a CI\n"
+             "on an AVX-512 machine says --require-isa avx2,avx512 so that a detection\n"
+             "bug or a missing level cannot pass as a skip"},
     {"--json", RF_OPT_FILE, offsetof(verify_opts, json), "FILE", .help = "also write every row as JSON to FILE"},
     {"--junit", RF_OPT_FILE, offsetof(verify_opts, junit), "FILE",
      .help = "also write JUnit XML to FILE: one test case per case and level"},
@@ -153,7 +250,9 @@ const rf_command rf_cmd_verify = {
              "(|got-want|/(u*S) for sum/iterate, ulps for ulp, mismatches for exact/decision), the\n"
              "bound and the verdict. A level without its own code runs its fallback, shown as\n"
              "'avx512->avx2'. With --peers no ratio in a report rests on a wrong peer.\n"
-             "Ends with 'verify: N passed, M failed'. Exit 1 if any case failed.",
+             "Then a line naming the levels and peers judged (rows each) and those not\n"
+             "judged and why. Ends with 'verify: N passed, M failed' (a level --require-isa\n"
+             "names and no row judged counts as failed). Exit 1 if any case failed.",
     .opts = verify_opts_table,
     .size = sizeof(verify_opts),
     .run = run_verify,

@@ -57,6 +57,9 @@ static void test_levels(void)
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "all", "--kernel", "fht_f32",
                      NULL);
     CHECKF(rc == 0, "verify --isa all: exit %d: %s", rc, err);
+    char *coverage = strstr(out, "\nverify: judged"); /* the rows are above it; it names every level */
+    CHECK(coverage != NULL);
+    if (coverage) *coverage = '\0';
     for (int l = 0; l < RF_ISA_COUNT; l++) {
         char row[64];
         snprintf(row, sizeof row, " %s ", rf_isa_name((rf_isa)l));
@@ -94,6 +97,30 @@ static void test_levels(void)
         bool want = rf_isa_usable((rf_isa)l) && fht && rf_dispatch_autovec((rf_kernel_id)fht->id, (rf_isa)l);
         CHECKF((strstr(out, row) != NULL) == want, "--peers and autovec_%s", rf_isa_name((rf_isa)l));
     }
+}
+
+/* The coverage line names what was judged and what was not; --require-isa fails on a level no row
+ * judged on its own code, and refuses an unknown name. */
+static void test_require_isa(void)
+{
+    int rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "scalar", "--kernel", "fht_f32", NULL);
+    CHECKF(rc == 0 && strstr(out, "verify: judged scalar (") && strstr(out, "peers (no --peers)"),
+           "verify coverage line: exit %d:\n%s", rc, out);
+    for (int l = 1; l < RF_ISA_COUNT; l++) {
+        const char *name = rf_isa_name((rf_isa)l);
+        char line[96];
+        snprintf(line, sizeof line, "--require-isa %s: no row judged", name);
+        /* --isa scalar judges no vector level: requiring any fails, whatever this CPU has */
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "scalar", "--kernel", "fht_f32",
+                         "--require-isa", name, NULL);
+        CHECKF(rc == 1 && strstr(out, line), "--isa scalar --require-isa %s: exit %d:\n%s", name, rc, out);
+        if (!rf_isa_usable((rf_isa)l)) continue;
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", name, "--kernel", "fht_f32",
+                         "--require-isa", name, NULL);
+        CHECKF(rc == 0 && !strstr(out, line), "--isa %s --require-isa %s: exit %d:\n%s", name, name, rc, out);
+    }
+    rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--require-isa", "sse9", NULL);
+    expect_usage_error("verify --require-isa sse9", rc);
 }
 
 static void test_fallback_resolution(void)
@@ -359,6 +386,7 @@ int main(void)
         CHECKF(rf_isa_parse(disabled, &l) && !rf_isa_usable(l), "REFAST_CPU_DISABLE=%s hides it", disabled);
     }
     test_levels();
+    test_require_isa();
     test_fallback_resolution();
     test_bad_arguments();
     check_tree(&rf_cmd_refast, "");
