@@ -160,8 +160,10 @@ static bool compare_array(const rf_kernel *k, const rf_case *c, const rf_array *
         if (isfinite(g) && isfinite(w) && fabs(g - w) > v->max_abs) v->max_abs = fabs(g - w);
         if (!ok) {
             v->mismatches++;
-            note_first(v, "%s[%llu]: got %.9g want %.17g%s", x, (unsigned long long)i, g, w,
-                       (cls == RF_TOL_SUM || cls == RF_TOL_ITERATE) ? " (outside tau*u*S)" : "");
+            char why[64] = "";
+            if (cls == RF_TOL_SUM || cls == RF_TOL_ITERATE) snprintf(why, sizeof why, " (outside tau*u*S)");
+            else if (cls == RF_TOL_ULP) snprintf(why, sizeof why, " (%.3g ulps, bound %g)", ratio, (double)k->tol.ulps);
+            note_first(v, "%s[%llu]: got %.9g want %.17g%s", x, (unsigned long long)i, g, w, why);
         }
     }
     /* decision: near-tie flips are tolerated only while rare (SPEC: < 1e-4 of the array's decisions) */

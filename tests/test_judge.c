@@ -6,7 +6,10 @@
  *  - reading one element before the start (placement RF_PLACE_START, offset 0);
  *  - an aligned 32-byte load from an array that starts 4 bytes past a 4096-byte boundary
  *    (x86 with AVX only: vmovaps faults on a misaligned address; AArch64 loads do not care);
- *  - writing into an input.
+ *  - writing into an input;
+ * nor by wrong numbers just outside a bound (the bound bites):
+ *  - gauss_f32 (ulp class, 3 ulps): one output 4 ulps off;
+ *  - fht_f32 (sum class): one output off by (tau + 1) u S, S its error scale (sum |x|);
  * and the correct reference passes under every placement. */
 #include <math.h>
 #include <string.h>
@@ -52,6 +55,22 @@ static void fht_aligned_load(float *x, unsigned log2n)
     fht_f32_ref(x, log2n);
 }
 #endif
+
+/* One output of the reference moved by 4 ulps: one more than gauss_f32's bound. */
+static void gauss_4ulps(uint64_t seed, uint64_t stream, uint64_t first, size_t n, float *out)
+{
+    gauss_f32_ref(seed, stream, first, n, out);
+    for (int i = 0; i < 4; i++) out[n / 2] = nextafterf(out[n / 2], INFINITY);
+}
+
+/* One output of the reference moved by (tau + 1) u S, just outside the sum bound tau u S (tau as
+ * the judge derives it for this case: 8 ceil(log2 terms) + 8). */
+static double g_fht_shift;
+static void fht_outside_bound(float *x, unsigned log2n)
+{
+    fht_f32_ref(x, log2n);
+    x[3] += (float)g_fht_shift;
+}
 
 /* softmap reads llr (an input): this one scribbles on it first. */
 static void maxlog_writes_input(const float *llr, unsigned m, size_t frames, float *out)
@@ -103,9 +122,25 @@ int main(void)
             expect_caught(fht, &c, (rf_fnptr)fht_aligned_load, (rf_placement){RF_PLACE_START, 4}, "SIGSEGV",
                           "misaligned aligned load");
 #endif
+        /* the sum bound bites: an error of (tau + 1) u S in one output fails, one of (tau - 1) u S
+         * (the same fault, smaller) passes */
+        const rf_impl ok0 = rf_test_impl(fht, (rf_fnptr)fht_ok, "ref");
+        CHECK(rf_judge(&ok0, &c, &v) && v.pass && v.bound > 0);
+        const rf_array *scale = rf_case_find(&c, "scale.x");
+        const double u = 0x1p-24, tau = v.bound, S = scale ? ((const double *)scale->data)[0] : 0;
+        g_fht_shift = (tau + 1) * u * S;
+        expect_caught(fht, &c, (rf_fnptr)fht_outside_bound, end, "outside tau*u*S", "(tau+1) u S off");
+        g_fht_shift = (tau - 1) * u * S;
+        const rf_impl inside = rf_test_impl(fht, (rf_fnptr)fht_outside_bound, "(tau-1) u S off");
+        CHECKF(rf_judge(&inside, &c, &v) && v.pass, "(tau-1) u S off failed: %s", v.detail);
         /* and the judge still works after catching faults */
         const rf_impl ok = rf_test_impl(fht, (rf_fnptr)fht_ok, "ref");
         CHECK(rf_judge(&ok, &c, &v) && v.pass);
+        rf_case_free(&c);
+    }
+    const rf_kernel *gauss = rf_kernel_find("gauss_f32");
+    if (gauss && build(gauss, "seed=9 stream=2 first=5 n=37", &c)) {
+        expect_caught(gauss, &c, (rf_fnptr)gauss_4ulps, end, "ulp", "4 ulps off (bound 3)");
         rf_case_free(&c);
     }
     if (sm && build(sm, "m=5 frames=3 sigma=0.8 seed=4", &c)) {

@@ -100,7 +100,7 @@ static size_t count_svgs(const char *dir)
 /* Screenshot and DOM check of dir/report.html. */
 static void check_report(const char *bin, const char *dir, const char *what)
 {
-    char page[600], copy[700], url[800], png[700], dom[700], profile[700], e[256];
+    char page[700], copy[700], url[800], png[700], dom[700], profile[700], e[256];
     snprintf(page, sizeof page, "%s/report.html", dir);
     snprintf(copy, sizeof copy, "%s/report-check.html", dir);
     snprintf(png, sizeof png, "%s/report.png", dir);
