@@ -9,6 +9,12 @@
  * tolerance class, and, through ASan/UBSan, for any memory or undefined-behaviour error on the
  * way (tails, odd lengths, NaN and infinities).
  *
+ * What it covered: with REFAST_FUZZ_STATS=DIR each process (libFuzzer's -fork children too)
+ * writes DIR/stats-<pid>.tsv at exit, one line per kernel: name, inputs generated for it (byte 0
+ * chose it), accepted by its fuzz_inputs, and implementation verdicts judged; scripts/test.sh sums
+ * them into a table and a JSON file. Kernels without fuzz_inputs are listed at start with their
+ * descriptor's not_fuzzed reason.
+ *
  * A failed verdict prints the kernel, level, parameters, the judge's detail and the first
  * differing elements, then aborts: libFuzzer saves the input, and
  *   ./refast_diff_fuzz <crash-file>
@@ -20,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compare.h"
 #include "refast/case.h"
@@ -29,9 +36,27 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The kernels byte 0 chooses from, by registry index. */
+/* The kernels byte 0 chooses from, by registry index, and what each got. */
 static size_t *g_pick;
 static size_t g_npick;
+static struct pick_stats {
+    unsigned long long generated, accepted, judged;
+} *g_stats;
+
+static void write_stats(void)
+{
+    const char *dir = getenv("REFAST_FUZZ_STATS");
+    if (!dir || !*dir || !g_stats) return;
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s/stats-%ld.tsv", dir, (long)getpid());
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return;
+    for (size_t i = 0; i < g_npick; i++)
+        fprintf(f, "%s\t%llu\t%llu\t%llu\n", rf_kernel_at(g_pick[i])->name, g_stats[i].generated,
+                g_stats[i].accepted, g_stats[i].judged);
+    if (fclose(f) == 0) rename(tmp, path);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -41,9 +66,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (glob && !*glob) glob = NULL;
     const size_t n = rf_kernel_count();
     g_pick = calloc(n ? n : 1, sizeof *g_pick);
-    if (!g_pick) abort();
+    g_stats = calloc(n ? n : 1, sizeof *g_stats);
+    if (!g_pick || !g_stats) abort();
     for (size_t i = 0; i < n; i++) {
         const rf_kernel *k = rf_kernel_at(i);
+        if (!k->fuzz_inputs && k->not_fuzzed && !glob)
+            fprintf(stderr, "diff_fuzz: not fuzzed: %s (%s)\n", k->name, k->not_fuzzed);
         if (!k->fuzz_inputs || !k->oracle || !(k->run || (k->bind && k->call))) continue;
         if (glob && !rf_glob_match(glob, k->name)) continue;
         g_pick[g_npick++] = i;
@@ -59,6 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (int l = 0; l < RF_ISA_COUNT; l++)
         if (l == RF_ISA_SCALAR || rf_isa_usable((rf_isa)l)) fprintf(stderr, " %s", rf_isa_name((rf_isa)l));
     fprintf(stderr, "\n");
+    atexit(write_stats);
     return 0;
 }
 
@@ -172,7 +201,9 @@ static void fail(const rf_kernel *k, const rf_impl *im, const rf_case *c, const 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
+    struct pick_stats *st = &g_stats[data[0] % g_npick];
     const rf_kernel *k = rf_kernel_at(g_pick[data[0] % g_npick]);
+    st->generated++;
     rf_case c;
     rf_case_init(&c, k->name, "fuzz", "");
     c.work_dtype = k->work_dtype;
@@ -180,6 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rf_case_free(&c);
         return -1; /* rejected: keep it out of the corpus */
     }
+    st->accepted++;
     char err[256] = "";
     if (k->oracle(k, &c, err, sizeof err) != 0)
         fail(k, NULL, &c, "the oracle refused a case that fuzz_inputs accepted", err);
@@ -194,6 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* a fallback runs the code of a level judged on this case already */
         if (im[i].kind == RF_IMPL_LEVEL && im[i].provided_by != im[i].level) continue;
         rf_verdict v;
+        st->judged++;
         if (!rf_judge(&im[i], &c, &v)) fail(k, &im[i], &c, "the run or comparison failed", v.detail);
         if (!v.pass) {
             char what[256];

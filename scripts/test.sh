@@ -48,7 +48,7 @@ refast_in() {
 # is one, else the last non-empty line.
 summary_of() {
     local s
-    s=$(grep -E 'tests passed|tests failed|^[a-z]+: [0-9]+ passed, [0-9]+ failed|Done [0-9]+ runs|^#[0-9]+: cov:|all present|^ninja: no work|^gate: speedups ' "$1" | tail -n 1)
+    s=$(grep -E 'tests passed|tests failed|^[a-z]+: [0-9]+ passed, [0-9]+ failed|Done [0-9]+ runs|^#[0-9]+: cov:|all present|^ninja: no work|^fuzz coverage: |^gate: speedups ' "$1" | tail -n 1)
     [[ -n $s ]] || s=$(grep -v '^[[:space:]]*$' "$1" | tail -n 1)
     s=$(printf '%s' "$s" | tr -s ' ')
     printf '%s' "${s:0:110}"
@@ -144,10 +144,37 @@ fuzz_run() {
     # failing child stops the run, prints its dump and saves the input under artifacts/.
     local fork=()
     [[ $jobs -gt 1 ]] && fork=(-fork="$jobs")
+    rm -rf "$dir/stats" && mkdir -p "$dir/stats"
+    REFAST_FUZZ_STATS="$dir/stats" \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         "$dir/fuzz/refast_diff_fuzz" "${fork[@]}" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
-        -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus"
+        -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus" || return 1
+    fuzz_coverage "$dir/stats" "$dir/coverage.json"
+}
+
+# What the fuzz run covered, per kernel (the sum over the processes' stats files), as a table and
+# as JSON; a kernel the fuzzer generated inputs for but never accepted one of fails the step (its
+# fuzz_inputs is broken, and the kernel was not fuzzed at all).
+fuzz_coverage() {
+    local stats=$1 json=$2
+    cat "$stats"/stats-*.tsv 2>/dev/null | awk -F'\t' -v json="$json" '
+        { g[$1] += $2; a[$1] += $3; j[$1] += $4; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+        END {
+            if (n == 0) { print "fuzz coverage: no stats written"; exit 1 }
+            printf "%-28s %12s %12s %12s\n", "kernel", "generated", "accepted", "judged"
+            bad = 0; printf "{\"kernels\":[" > json
+            for (i = 0; i < n; i++) {
+                k = order[i]
+                printf "%-28s %12d %12d %12d\n", k, g[k], a[k], j[k]
+                printf "%s{\"kernel\":\"%s\",\"generated\":%d,\"accepted\":%d,\"judged\":%d}", i ? "," : "", k, g[k], a[k], j[k] > json
+                if (g[k] > 0 && a[k] == 0) { print "fuzz coverage: " k " accepted none of its " g[k] " inputs"; bad = 1 }
+                tg += g[k]; ta += a[k]; tj += j[k]
+            }
+            printf "]}\n" > json
+            printf "fuzz coverage: %d kernels, %d inputs generated, %d accepted, %d verdicts\n", n, tg, ta, tj
+            exit bad
+        }'
 }
 
 # The .kow parser fuzz: seeds are valid files (KO(3,2) and TinyKO(3,2) from `refast ko init`), so

@@ -62,6 +62,9 @@ static void test_fuzz_cases(int per_kernel)
     if (!bytes) return;
     for (size_t i = 0; i < rf_kernel_count(); i++) {
         const rf_kernel *k = rf_kernel_at(i);
+        /* every kernel is fuzzed, or says why not (never both, never neither) */
+        CHECKF(!k->fuzz_inputs != !(k->not_fuzzed && *k->not_fuzzed),
+               "%s: needs exactly one of fuzz_inputs and a not_fuzzed reason", k->name);
         if (!k->fuzz_inputs) continue;
         rf_impl im[RF_MAX_IMPLS];
         const size_t nim = rf_kernel_impls(k, lv, (size_t)nl, true, im, RF_MAX_IMPLS);

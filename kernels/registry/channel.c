@@ -180,7 +180,7 @@ static void ch_work(const rf_kernel *desc, const void *args, rf_work *w)
  * or 0; bits as given (every bit of the byte). */
 static int ch_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const uint64_t seed = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
     const uint64_t first_frame = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
     const size_t frames = 1 + rf_bytes_u8(&b) % 8;

@@ -357,7 +357,7 @@ static void ga_work(const rf_kernel *desc, const void *args, rf_work *w)
 static int rm_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const unsigned m = rf_bytes_u8(&b) % 11, r = rf_bytes_u8(&b) % (m + 1);
     const size_t frames = 1 + rf_bytes_u8(&b) % 4, k = rf_rm_k(m, r);
     rf_case_set_param(c, "m", "%u", m);
@@ -377,7 +377,7 @@ static int rm_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_c
 static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const unsigned log2n = rf_bytes_u8(&b) % 11;
     const size_t n = (size_t)1 << log2n, frames = 1 + rf_bytes_u8(&b) % 4;
     const unsigned density = rf_bytes_u8(&b);
@@ -400,7 +400,7 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
 static int ga_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const unsigned log2n = rf_bytes_u8(&b) % 11;
     const size_t n = (size_t)1 << log2n, K = rf_bytes_u32(&b) % (n + 1);
     const double sigma = 0.1 + 3.9 * (rf_bytes_u32(&b) / 4294967296.0);

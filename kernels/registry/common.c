@@ -122,9 +122,17 @@ int rf_param_keyword(const rf_case *c, const char *key, const char *const *names
 
 uint8_t rf_bytes_u8(rf_bytes *b)
 {
-    if (!b->left) return 0;
-    b->left--;
-    return *b->p++;
+    if (b->left) {
+        b->left--;
+        const uint8_t v = *b->p++;
+        b->h = ((b->h ? b->h : 0xcbf29ce484222325u) ^ v) * 0x100000001b3u;
+        return v;
+    }
+    /* splitmix64 step */
+    uint64_t z = (b->h += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return (uint8_t)((z ^ (z >> 31)) >> 56);
 }
 
 uint32_t rf_bytes_u32(rf_bytes *b)

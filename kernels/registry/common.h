@@ -46,10 +46,13 @@ int rf_param_positive(const rf_case *c, const char *key, double dflt, double *ou
 int rf_param_keyword(const rf_case *c, const char *key, const char *const *names, int dflt, char *err,
                      size_t errlen);
 
-/* Reads the fuzz byte stream: the next byte (0 when exhausted). */
+/* Reads the fuzz byte stream: the next byte, and once the input is exhausted a pseudo-random
+ * continuation determined by every byte read (zeros there made the tail of a long frame constant,
+ * so decoders' margin rules rejected nearly every large input). Initialise as {data, size, 0}. */
 typedef struct rf_bytes {
     const uint8_t *p;
     size_t left;
+    uint64_t h; /* FNV-1a of the bytes read, then the continuation's state */
 } rf_bytes;
 uint8_t rf_bytes_u8(rf_bytes *b);
 uint32_t rf_bytes_u32(rf_bytes *b);

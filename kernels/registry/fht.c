@@ -130,7 +130,7 @@ static void fht_work(const rf_kernel *desc, const void *args, rf_work *w)
  * magnitudes up to 2^100 so that 2^12 terms cannot overflow. */
 static int fht_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     unsigned log2n = 1 + rf_bytes_u8(&b) % 12;
     size_t count = desc->variant == FHT_BATCH ? 1 + rf_bytes_u8(&b) % 4 : 1;
     size_t n = (size_t)1 << log2n;

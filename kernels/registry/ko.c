@@ -221,7 +221,7 @@ static void ko_work(const rf_kernel *desc, const void *args, rf_work *w)
 static int ko_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes bs = {data, size};
+    rf_bytes bs = {data, size, 0};
     const unsigned in_dim = 1 + rf_bytes_u8(&bs) % RF_KO_MAX_IN;
     const unsigned hidden = 1 + rf_bytes_u8(&bs) % RF_KO_MAX_HIDDEN;
     const unsigned layers = 1 + rf_bytes_u8(&bs) % (RF_KO_MAX_LAYERS - 1);

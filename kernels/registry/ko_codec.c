@@ -553,7 +553,7 @@ static int fuzz_ties(const rf_kernel *desc, const rf_case *c)
 static int codec_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     const bool enc = desc->variant == CODEC_ENC;
-    rf_bytes bs = {data, size};
+    rf_bytes bs = {data, size, 0};
     const unsigned m = 3 + rf_bytes_u8(&bs) % 4;
     const rf_ko_arch arch = rf_bytes_u8(&bs) & 1u ? RF_KO_ARCH_TINY : RF_KO_ARCH_KO;
     const size_t frames = 1 + rf_bytes_u8(&bs) % 2;

@@ -256,7 +256,7 @@ static void eig_work(const rf_kernel *desc, const void *args, rf_work *w)
 static int eig_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const size_t d = 1 + rf_bytes_u8(&b) % 12, k = 1 + rf_bytes_u8(&b) % d;
     rf_case_set_param(c, "d", "%zu", d);
     rf_case_set_param(c, "k", "%zu", k);
@@ -818,6 +818,10 @@ static const rf_kernel tpm_kernel = {
     .call = decomp_call,
     .work = decomp_work,
     .bench_sizes = tpm_sizes,
+    /* the level rows are REF (one implementation, no second one for a fuzzer to differ from),
+     * and the method's answer is not a continuous function of arbitrary inputs: a tensor without
+     * an eigengap has many valid decompositions and random restarts pick among them */
+    .not_fuzzed = "REF at every level, and an iterative method whose answer on gap-free inputs is not unique",
 };
 
 static const rf_kernel als_kernel = {
@@ -836,6 +840,10 @@ static const rf_kernel als_kernel = {
     .call = decomp_call,
     .work = decomp_work,
     .bench_sizes = als_sizes,
+    /* the level rows are REF (one implementation, no second one for a fuzzer to differ from),
+     * and the method's answer is not a continuous function of arbitrary inputs: a tensor without
+     * an eigengap has many valid decompositions and random restarts pick among them */
+    .not_fuzzed = "REF at every level, and an iterative method whose answer on gap-free inputs is not unique",
 };
 
 static const char *const recover_sizes[] = {"d=32 k=4 seed=34 method=tpm starts=10 iters=30",
@@ -857,6 +865,10 @@ static const rf_kernel recover_kernel = {
     .call = recover_call,
     .work = recover_work,
     .bench_sizes = recover_sizes,
+    /* the level rows are REF (one implementation, no second one for a fuzzer to differ from),
+     * and the method's answer is not a continuous function of arbitrary inputs: a tensor without
+     * an eigengap has many valid decompositions and random restarts pick among them */
+    .not_fuzzed = "REF at every level, and an iterative method whose answer on gap-free inputs is not unique",
 };
 
 const rf_kernel *const rf_family_moe_decomp[] = {&eig_kernel, &tpm_kernel, &als_kernel, &recover_kernel,

@@ -245,7 +245,7 @@ static void em_work(const rf_kernel *desc, const void *args, rf_work *w)
 static int em_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const size_t k = 2 + rf_bytes_u8(&b) % 5, d = 1 + rf_bytes_u8(&b) % 12;
     const size_t n = 1 + (size_t)(rf_bytes_u8(&b) % 200);
     const int g = rf_bytes_u8(&b) % RF_MOE_G_COUNT;

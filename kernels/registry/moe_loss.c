@@ -262,7 +262,7 @@ static double fuzz_value(rf_bytes *b)
 
 static int loss_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const bool l4 = desc->variant == LOSS_L4;
     const size_t k = (l4 ? 1 : 2) + rf_bytes_u8(&b) % (l4 ? 9u : 8u);
     const size_t d = 1 + rf_bytes_u8(&b) % 20u;

@@ -156,7 +156,7 @@ static double fuzz_value(rf_bytes *b, int huge_exp)
 
 static int moe_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const size_t d = 1 + rf_bytes_u8(&b) % (desc->variant == 4 ? 12u : 20u);
     const size_t hi = rf_bytes_u8(&b), n = ((hi << 8) | rf_bytes_u8(&b)) % 301;
     rf_case_set_param(c, "d", "%zu", d);

@@ -102,7 +102,7 @@ static void gen_work(const rf_kernel *desc, const void *args, rf_work *w)
 static int gen_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     const uint64_t seed = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
     const uint64_t stream = (uint64_t)rf_bytes_u32(&b) << 32 | rf_bytes_u32(&b);
     const uint8_t where = rf_bytes_u8(&b);

@@ -338,7 +338,7 @@ static void sm_work(const rf_kernel *desc, const void *args, rf_work *w)
 static int rm1_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     const bool map = desc->variant == SM_MAP;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     unsigned m = 1 + rf_bytes_u8(&b) % FUZZ_MAX_M;
     size_t frames = 1 + rf_bytes_u8(&b) % 4, n = (size_t)1 << m, msgs = (size_t)2 << m;
     rf_case_set_param(c, "m", "%u", m);
@@ -367,7 +367,7 @@ static int rm1_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_
 static int enum_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     (void)desc;
-    rf_bytes b = {data, size};
+    rf_bytes b = {data, size, 0};
     size_t n = 1 + rf_bytes_u8(&b) % 16;
     unsigned k = 1 + rf_bytes_u8(&b) % 8;
     size_t frames = 1 + rf_bytes_u8(&b) % 4;

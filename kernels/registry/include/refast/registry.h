@@ -125,6 +125,9 @@ typedef struct rf_kernel {
 
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
     int (*fuzz_inputs)(const struct rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c);
+    /* Why a kernel has no fuzz_inputs (the differential fuzzer lists it with this reason; a
+     * descriptor has one or the other, tests/test_registry checks). */
+    const char *not_fuzzed;
 } rf_kernel;
 
 /* All descriptors, in a stable order (kernels/registry.c lists the families). */
