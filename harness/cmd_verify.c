@@ -22,6 +22,7 @@ typedef struct tally {
     } peer[2 * RF_ISA_COUNT + 4];
     size_t npeers;
     rf_wbuf jw;
+    rf_wbuf matrix; /* --matrix: one line per case */
     rf_junit junit; /* --junit: one test case per case and level */
 } tally;
 
@@ -104,7 +105,14 @@ static int parse_required(const char *list)
 }
 
 /* Judges one implementation on one case: a table row, a JSON record, the tally. */
-static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c, tally *t)
+/* One implementation's result on the case in hand, for the reproducibility matrix. */
+typedef struct matrix_slot {
+    char label[48];
+    uint64_t hash;
+    bool ran;
+} matrix_slot;
+
+static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c, tally *t, matrix_slot *slot)
 {
     const rf_kernel *k = im->kernel;
     /* a level shows where its code came from: "avx512->avx2" is avx512 falling back to avx2 */
@@ -118,6 +126,9 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
     rf_verdict v;
     bool ran = rf_judge(im, c, &v);
     bool pass = ran && v.pass;
+    snprintf(slot->label, sizeof slot->label, "%s", lname);
+    slot->hash = v.out_hash;
+    slot->ran = ran;
     char label[128];
     snprintf(label, sizeof label, "%s.%s", k->name, s->name);
     printf("%-44s %-14s %-8s %10.3g %10.3g %8.3g  %s%s\n", label, lname, rf_tol_name(v.cls), v.max_abs,
@@ -155,8 +166,27 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
 typedef struct verify_opts {
     rf_levels levels;
     bool peers;
-    const char *kernel, *golden, *json, *junit, *require_isa;
+    const char *kernel, *golden, *json, *junit, *require_isa, *matrix;
 } verify_opts;
+
+/* A line of the reproducibility matrix: the case, then its implementations in groups of
+ * bit-identical results, '|' between groups, in the order they ran (scalar first). A run that
+ * failed to complete stands alone, marked '!'. */
+static void matrix_line(rf_wbuf *w, const rf_kernel *k, const rf_case_spec *s, const matrix_slot *sl, size_t n)
+{
+    bool done[RF_MAX_IMPLS] = {0};
+    rf_wbuf_printf(w, "%s.%s", k->name, s->name);
+    for (size_t i = 0; i < n; i++) {
+        if (done[i]) continue;
+        rf_wbuf_puts(w, i ? " |" : "");
+        for (size_t j = i; j < n; j++) {
+            if (done[j] || (j != i && (!sl[i].ran || !sl[j].ran || sl[j].hash != sl[i].hash))) continue;
+            done[j] = true;
+            rf_wbuf_printf(w, " %s%s", sl[j].label, sl[j].ran ? "" : "!");
+        }
+    }
+    rf_wbuf_puts(w, "\n");
+}
 
 static int run_verify(const void *opts)
 {
@@ -194,25 +224,31 @@ static int run_verify(const void *opts)
             rfg_hash h;
             if (!rfg_read(path, &c, &h, err, sizeof err)) {
                 rf_wbuf_free(&t.jw);
+                rf_wbuf_free(&t.matrix);
                 rf_junit_free(&t.junit);
                 return rf_usage_error("%s", err);
             }
             if (strcmp(c.kernel, k->name) != 0) {
                 rf_case_free(&c);
                 rf_wbuf_free(&t.jw);
+                rf_wbuf_free(&t.matrix);
                 rf_junit_free(&t.junit);
                 return rf_usage_error("%s: field 'kernel': '%s', expected '%s'", path, c.kernel, k->name);
             }
             rf_impl im[RF_MAX_IMPLS];
+            matrix_slot slots[RF_MAX_IMPLS];
             const size_t nim = rf_kernel_impls(k, sel, nsel, o->peers, im, RF_MAX_IMPLS);
-            for (size_t j = 0; j < nim; j++) judge_row(&im[j], s, &c, &t);
+            for (size_t j = 0; j < nim; j++) judge_row(&im[j], s, &c, &t, &slots[j]);
+            if (o->matrix) matrix_line(&t.matrix, k, s, slots, nim);
             rf_case_free(&c);
         }
     }
     rf_wbuf_printf(&t.jw, "],\"passed\":%zu,\"failed\":%zu}\n", t.passed, t.failed);
     bool saved = !o->json || rf_wbuf_save(&t.jw, o->json, err, sizeof err);
+    if (saved && o->matrix) saved = rf_wbuf_save(&t.matrix, o->matrix, err, sizeof err);
     if (saved && o->junit) saved = rf_junit_save(&t.junit, "refast verify", o->junit, err, sizeof err);
     rf_wbuf_free(&t.jw);
+    rf_wbuf_free(&t.matrix);
     rf_junit_free(&t.junit);
     if (!saved) return rf_usage_error("%s", err);
     print_coverage(&t, selected, o->peers);
@@ -236,6 +272,10 @@ static const rf_opt verify_opts_table[] = {
              "on an AVX-512 machine says --require-isa avx2,avx512 so that a detection\n"
              "bug or a missing level cannot pass as a skip"},
     {"--json", RF_OPT_FILE, offsetof(verify_opts, json), "FILE", .help = "also write every row as JSON to FILE"},
+    {"--matrix", RF_OPT_FILE, offsetof(verify_opts, matrix), "FILE",
+     .help = "also write the reproducibility matrix to FILE: per case, the levels and\n"
+             "peers in groups of bit-identical outputs ('|' between groups); CI compares\n"
+             "it with golden/REPRODUCIBILITY.<arch>"},
     {"--junit", RF_OPT_FILE, offsetof(verify_opts, junit), "FILE",
      .help = "also write JUnit XML to FILE: one test case per case and level"},
     {0},

@@ -28,6 +28,8 @@ typedef struct rf_verdict {
     uint64_t mismatches; /* outputs outside the bound (or not identical for exact) */
     uint64_t near_ties;  /* decision: disagreements excused as near-ties */
     char detail[256];    /* first failure, human readable */
+    uint64_t out_hash;   /* XXH3 of every output (name, dtype, bytes) of a run that completed:
+                            two implementations with equal hashes gave bit-identical results */
 } rf_verdict;
 
 /* Returns false only for a malformed comparison (missing output, shape mismatch), with the reason
