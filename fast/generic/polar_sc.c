@@ -31,6 +31,7 @@
  * Decisions of rate-1 and SPC nodes are kept as bits (64 per word) for the transform.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,7 +299,7 @@ static void classify(unsigned m, const uint8_t *frozen, uint8_t *type)
 
 /* Per-thread cache of the last mask's schedule and the work buffers, so repeated calls with the
  * same code (the simulator's and the benchmark's pattern) neither reclassify nor allocate. It is
- * kept for the thread's lifetime (the buffers are freed only when a larger code replaces them). */
+ * kept for the thread's lifetime: replaced when another code comes, freed when the thread ends. */
 typedef struct sc_cache {
     unsigned m;
     size_t k;
@@ -310,16 +311,30 @@ typedef struct sc_cache {
 
 static _Thread_local sc_cache cache = {.m = ~0u};
 
+static void cache_release(sc_cache *c)
+{
+    free(c->frozen);
+    free(c->type);
+    free(c->x);
+    free(c->scratch);
+    free(c->bits);
+    *c = (sc_cache){.m = ~0u};
+}
+
+/* A thread that ends (a simulator's worker) frees its cache: the key's destructor runs at its exit
+ * for the non-NULL value cache_get stored. */
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+static void cache_at_exit(void *c) { cache_release(c); }
+static void cache_key_create(void) { (void)pthread_key_create(&cache_key, cache_at_exit); }
+
 static int cache_get(unsigned m, const uint8_t *frozen)
 {
     const size_t n = (size_t)1 << m;
     if (cache.m == m && memcmp(cache.frozen, frozen, n) == 0) return 1;
-    free(cache.frozen);
-    free(cache.type);
-    free(cache.x);
-    free(cache.scratch);
-    free(cache.bits);
-    cache.m = ~0u;
+    pthread_once(&cache_key_once, cache_key_create);
+    (void)pthread_setspecific(cache_key, &cache);
+    cache_release(&cache);
     cache.frozen = malloc(n);
     cache.type = malloc(2 * n);
     cache.x = malloc(n);
