@@ -497,7 +497,7 @@ static bool ko_histograms(const rf_codespec *c, uint64_t pairs, size_t bins, uin
     bool ok = dist_hist_init(&h[0], bins, c->n) && dist_hist_init(&h[1], bins, c->n) &&
               dist_hist_init(&h[2], bins, c->n);
     ok = ok && real_pair_hist(ko_codebook, c->ko, c->n, c->k, pairs, &h[0]);
-    rf_codespec rm = {RF_CODE_RM, c->m, 2, c->n, c->k, "", NULL, NULL};
+    rf_codespec rm = {RF_CODE_RM, c->m, 2, c->n, c->k, "", NULL, NULL, NULL};
     gen g = {0};
     char err[256];
     uint64_t *hw = calloc(c->n + 1, sizeof *hw), total = 0;
@@ -614,6 +614,11 @@ static int with_ko(const code_opts *o, int (*action)(const code_opts *, const rf
     rf_codespec c;
     char err[512];
     if (!rf_codespec_parse(o->code, &c, err, sizeof err)) return rf_usage_error("code: %s", err);
+    if (c.kop) { /* its codebook is real but not a Plotkin image of RM(m,2): no reference histogram */
+        rf_codespec_free(&c);
+        return rf_usage_error("code: %s is a KO Polar(64,7) model (polar_64_7): refast code handles KO(m,2) weights "
+                              "only; use refast ko info / refast sim", o->code + 3);
+    }
     const int rc = action(o, &c);
     rf_codespec_free(&c);
     return rc;

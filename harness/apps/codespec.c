@@ -12,6 +12,7 @@
 #include "refast/decoders.h"
 #include "refast/ko.h"
 #include "ko/kow.h"
+#include "ko/polar_weights.h"
 #include "codes/construct.h"
 
 /* A decimal unsigned integer that is the whole of [s, end) (no sign, no spaces). */
@@ -72,19 +73,43 @@ bool rf_codespec_parse(const char *s, rf_codespec *c, char *err, size_t errlen)
     }
     if (!strncmp(s, "ko:", 3)) {
         if (!s[3]) return rf_fail(err, errlen, "code '%s': expected ko:FILE.kow (a weights file)", s);
-        rf_ko_model *mdl = calloc(1, sizeof *mdl);
-        if (!mdl) return rf_fail(err, errlen, "code '%s': out of memory", s);
         char lerr[400];
-        if (!rf_ko_model_load(mdl, s + 3, lerr, sizeof lerr)) {
-            free(mdl);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        unsigned arch = 0;
+        if (!rf_read_file(s + 3, RF_KOW_MAX_FILE_BYTES, &buf, &len, lerr, sizeof lerr) ||
+            !rf_kow_peek_arch(buf, len, s + 3, &arch, lerr, sizeof lerr)) {
+            free(buf);
             return rf_fail(err, errlen, "code ko: %s", lerr);
         }
         c->kind = RF_CODE_KO;
+        c->path = s + 3;
+        if (arch == RF_KOW_ARCH_POLAR_64_7) { /* the authors' KO Polar(64,7) model */
+            rf_ko_polar_model *kop = calloc(1, sizeof *kop);
+            const bool ok = kop && rf_ko_polar_decode(kop, buf, len, s + 3, lerr, sizeof lerr);
+            free(buf);
+            if (!ok) {
+                free(kop);
+                return rf_fail(err, errlen, "code ko: %s", kop ? lerr : "out of memory");
+            }
+            c->m = 6;
+            c->n = RF_KOP_N;
+            c->k = RF_KOP_K;
+            c->kop = kop;
+            snprintf(c->text, sizeof c->text, "ko:polar_64_7");
+            return true;
+        }
+        rf_ko_model *mdl = calloc(1, sizeof *mdl);
+        const bool ok = mdl && rf_ko_model_decode(mdl, buf, len, s + 3, lerr, sizeof lerr);
+        free(buf);
+        if (!ok) {
+            free(mdl);
+            return rf_fail(err, errlen, "code ko: %s", mdl ? lerr : "out of memory");
+        }
         c->m = mdl->m;
         c->r = mdl->r;
         c->n = (size_t)1 << c->m;
         c->k = rf_ko_k(c->m);
-        c->path = s + 3;
         c->ko = mdl;
         snprintf(c->text, sizeof c->text, "ko:%u:%u", c->m, c->r);
         return true;
@@ -97,6 +122,9 @@ void rf_codespec_free(rf_codespec *c)
     if (c->ko) rf_ko_model_free(c->ko);
     free(c->ko);
     c->ko = NULL;
+    if (c->kop) rf_ko_polar_free(c->kop);
+    free(c->kop);
+    c->kop = NULL;
 }
 
 bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)

@@ -1,8 +1,10 @@
 /* Code and decoder specifications of `refast sim` and `refast code` (SPEC §5.1, §6, §8).
  *
  * A code is written `rm:M:R` (Reed–Muller RM(M,R), 0 <= R <= M <= 16), `polar:N:K` (Arikan
- * polar code of length N = 2^m, 2 <= N <= 2^16, 1 <= K <= N) or `ko:FILE` (the KO(m,2) code whose
- * weights are the .kow file FILE, refast/ko.h; parsing loads them); a decoder `dumer`, `dumer0`,
+ * polar code of length N = 2^m, 2 <= N <= 2^16, 1 <= K <= N) or `ko:FILE` (the KO code whose
+ * weights are the .kow file FILE: KO(m,2) of refast/ko.h, or the authors' KO Polar(64,7) model of
+ * refast/ko_polar.h when the file's architecture is polar_64_7; parsing loads them); a decoder
+ * `dumer`, `dumer0`,
  * `sc`, `scl:L` (1 <= L <= 32), `map`, `softmap` or `ko`. Which decoder applies to which code:
  *   rm:M:R    dumer, dumer0 (Dumer's recursive decoder, refast/decoders.h); map, softmap (only for
  *             R = 1, M >= 1: rm1_map / rm1_softmap_maxlog of refast/softmap.h, hard decisions
@@ -13,8 +15,8 @@
  *   polar:N:K sc, scl:L, with the frozen set from --construction (ga, bhattacharyya, rm: the K
  *             must equal some k(m, r); file:F) at --design-sigma S or `adaptive` (the design point
  *             is each simulated point's sigma).
- *   ko:FILE   ko only (the KO decoder of the same weights, rf_ko_decode_f32), and ko applies to
- *             nothing else.
+ *   ko:FILE   ko only (the KO decoder of the same weights, rf_ko_decode_f32 or
+ *             rf_ko_polar_decode_f32), and ko applies to nothing else.
  * Parsing and validation give one-line errors naming the argument.
  */
 #ifndef REFAST_CODESPEC_H
@@ -27,14 +29,18 @@
 typedef enum rf_code_kind { RF_CODE_RM = 0, RF_CODE_POLAR, RF_CODE_KO } rf_code_kind;
 
 struct rf_ko_model;
+struct rf_ko_polar_model;
 
 typedef struct rf_codespec {
     rf_code_kind kind;
-    unsigned m, r; /* rm: M and R; polar: m = log2 N (r unused); ko: m and r = 2 of the weights */
+    unsigned m, r; /* rm: M and R; polar: m = log2 N (r unused); ko: m and r = 2 of the weights
+                      (Polar(64,7) KO: m = 6, r = 0, unused) */
     size_t n, k;
-    char text[48];           /* normalised: "rm:8:2", "polar:64:7"; ko: "ko:8:2" (the file is `path`) */
+    char text[48];           /* normalised: "rm:8:2", "polar:64:7"; ko: "ko:8:2" or "ko:polar_64_7" (the
+                                file is `path`) */
     const char *path;        /* ko: the weights file (points into the parsed string) */
-    struct rf_ko_model *ko;  /* ko: the loaded weights (owned; rf_codespec_free) */
+    struct rf_ko_model *ko;  /* ko: the loaded KO(m,2) weights (owned; rf_codespec_free), or NULL */
+    struct rf_ko_polar_model *kop; /* ko: the loaded Polar(64,7) KO weights (owned), or NULL */
 } rf_codespec;
 
 /* On success a ko: code owns its loaded weights: release them with rf_codespec_free (a no-op for

@@ -4,6 +4,7 @@
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "refast/ko.h"
+#include "refast/ko_polar.h"
 #include "refast/softmap.h"
 #include "ko/kow.h"
 
@@ -62,6 +63,20 @@ static void dec_ko(const void *ctx, const float *y, size_t frames, uint8_t *msg,
     for (size_t i = 0; i < frames * c->code.k; i++) msg[i] = soft[i] < 0 || soft[i] != soft[i]; /* NaN: wrong */
 }
 
+/* The authors' KO Polar(64,7) model: the same, with its own kernels. */
+static void enc_kop(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    rf_ko_polar_encode_f32(c->code.kop, msg, frames, x);
+}
+
+static void dec_kop(const void *ctx, const float *y, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    rf_ko_polar_decode_f32(c->code.kop, y, frames, soft);
+    for (size_t i = 0; i < frames * c->code.k; i++) msg[i] = soft[i] < 0 || soft[i] != soft[i]; /* NaN: wrong */
+}
+
 static void dec_scl(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
 {
     const rf_sim_codec_ctx *c = ctx;
@@ -86,9 +101,14 @@ static const rf_sim_codec_row codec_table[] = {
     {RF_CODE_KO, RF_DEC_KO, false, true, false, RF_DUMER, enc_ko, dec_ko},
 };
 
-const rf_sim_codec_row *rf_sim_codec_find(rf_code_kind code, rf_dec_kind dec)
+/* The KO Polar(64,7) model decodes its 7 bits one network at a time, not along an RM Plotkin tree
+ * of leaves: no eq. 4.4 split. */
+static const rf_sim_codec_row kop_row = {RF_CODE_KO, RF_DEC_KO, false, false, false, 0, enc_kop, dec_kop};
+
+const rf_sim_codec_row *rf_sim_codec_find(const rf_codespec *code, rf_dec_kind dec)
 {
+    if (code->kind == RF_CODE_KO && code->kop) return dec == RF_DEC_KO ? &kop_row : NULL;
     for (size_t i = 0; i < sizeof codec_table / sizeof codec_table[0]; i++)
-        if (codec_table[i].code == code && codec_table[i].dec == dec) return &codec_table[i];
+        if (codec_table[i].code == code->kind && codec_table[i].dec == dec) return &codec_table[i];
     return NULL;
 }

@@ -29,7 +29,8 @@ typedef struct rf_sim_codec_row {
     void (*decode)(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft);
 } rf_sim_codec_row;
 
-/* The row of (code, decoder), NULL when there is none. */
-const rf_sim_codec_row *rf_sim_codec_find(rf_code_kind code, rf_dec_kind dec);
+/* The row of (code, decoder), NULL when there is none (a ko: code of architecture polar_64_7 has
+ * its own row). */
+const rf_sim_codec_row *rf_sim_codec_find(const rf_codespec *code, rf_dec_kind dec);
 
 #endif

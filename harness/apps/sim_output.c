@@ -10,6 +10,7 @@
 #include "sim_run.h"
 #include "codes/snr.h"
 #include "ko/kow.h"
+#include "ko/polar_weights.h"
 
 static const char *channel_name(rf_channel_kind ch)
 {
@@ -30,7 +31,10 @@ void rf_sim_print_header(const rf_sim_run *r)
            r->row->uses_f ? f_name(r) : "", channel_name(r->channel), a->seed, r->isas);
     if (r->comm.size > 1) printf("%d ranks x ", r->comm.size);
     printf("%u thread%s\n", r->threads, r->threads == 1 ? "" : "s");
-    if (ctx->code.kind == RF_CODE_KO)
+    if (ctx->code.kind == RF_CODE_KO && ctx->code.kop)
+        printf("weights %s: KO Polar(64,7) polar_64_7, real symbols, decoder input %s\n", ctx->code.path,
+               r->channel == RF_CH_RAYLEIGH ? "a y (matched filter)" : "raw y");
+    else if (ctx->code.kind == RF_CODE_KO)
         printf("weights %s: KO(%u,2) %s, real symbols, decoder input %s\n", ctx->code.path, ctx->code.m,
                rf_ko_arch_name(ctx->code.ko->arch), r->channel == RF_CH_RAYLEIGH ? "a y (matched filter)" : "raw y");
     if (r->row->polar)
@@ -138,8 +142,8 @@ void rf_sim_json(const rf_sim_run *r, bool partial, rf_wbuf *jw)
         rf_wbuf_puts(jw, ",\"weights\":");
         rf_jsonw_str(jw, ctx->code.path);
         rf_wbuf_puts(jw, ",\"architecture\":");
-        rf_jsonw_str(jw, rf_ko_arch_name(ctx->code.ko->arch));
-        if (rf_ko_model_hash(ctx->code.ko, &hhi, &hlo))
+        rf_jsonw_str(jw, ctx->code.kop ? "polar_64_7" : rf_ko_arch_name(ctx->code.ko->arch));
+        if (ctx->code.kop ? rf_ko_polar_hash(ctx->code.kop, &hhi, &hlo) : rf_ko_model_hash(ctx->code.ko, &hhi, &hlo))
             rf_wbuf_printf(jw, ",\"weights_xxh3_128\":\"%016" PRIx64 "%016" PRIx64 "\"", hhi, hlo);
         rf_wbuf_puts(jw, ",\"decoder_input\":");
         rf_jsonw_str(jw, r->channel == RF_CH_RAYLEIGH ? "a*y" : "y");

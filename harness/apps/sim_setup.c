@@ -13,6 +13,7 @@
 #include "sim_run.h"
 #include "codes/snr.h"
 #include "ko/kow.h"
+#include "ko/polar_weights.h"
 
 double rf_sim_point_sigma(const rf_sim_run *r, size_t p)
 {
@@ -31,7 +32,7 @@ bool rf_sim_setup(rf_sim_run *r, char *err, size_t errlen)
     if (!rf_codespec_parse(a->code, &ctx->code, err, errlen)) return false;
     if (!rf_decspec_parse(a->decoder, &ctx->dec, err, errlen)) return false;
     if (!rf_decspec_applies(&ctx->dec, &ctx->code, err, errlen)) return false;
-    const rf_sim_codec_row *row = r->row = rf_sim_codec_find(ctx->code.kind, ctx->dec.kind);
+    const rf_sim_codec_row *row = r->row = rf_sim_codec_find(&ctx->code, ctx->dec.kind);
     if (!row) return rf_fail(err, errlen, "decoder %s is not applicable to %s", ctx->dec.text, ctx->code.text);
     if (a->f >= 0 && !row->uses_f) return rf_fail(err, errlen, "--f applies to the dumer, dumer0, sc and scl decoders");
     ctx->f = a->f == 1 ? RF_F_MINSUM : RF_F_EXACT;
@@ -87,7 +88,8 @@ bool rf_sim_describe(rf_sim_run *r, char *err, size_t errlen)
     const rf_sim_codec_ctx *ctx = &r->ctx;
     char weights[40] = "-", info[24] = "-";
     uint64_t hi = 0, lo = 0;
-    if (ctx->code.ko && rf_ko_model_hash(ctx->code.ko, &hi, &lo))
+    if ((ctx->code.ko && rf_ko_model_hash(ctx->code.ko, &hi, &lo)) ||
+        (ctx->code.kop && rf_ko_polar_hash(ctx->code.kop, &hi, &lo)))
         snprintf(weights, sizeof weights, "%016" PRIx64 "%016" PRIx64, hi, lo);
     if (r->cons.info)
         snprintf(info, sizeof info, "%016" PRIx64, (uint64_t)XXH3_64bits(r->cons.info, ctx->code.k * sizeof *r->cons.info));

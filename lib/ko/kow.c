@@ -16,7 +16,7 @@ static const char *const role_names[3] = {"g", "f_left", "f_right"};
 
 const char *rf_ko_arch_name(unsigned arch)
 {
-    return arch == RF_KO_ARCH_KO ? "ko" : arch == RF_KO_ARCH_TINY ? "tiny" : "?";
+    return arch == RF_KO_ARCH_KO ? "ko" : arch == RF_KO_ARCH_TINY ? "tiny" : arch == RF_KOW_ARCH_POLAR_64_7 ? "polar_64_7" : "?";
 }
 
 const char *rf_ko_role_name(unsigned role)

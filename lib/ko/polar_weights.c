@@ -185,6 +185,18 @@ bool rf_ko_polar_encode(const rf_ko_polar_model *mdl, uint8_t **buf, size_t *len
     return rf_kow_encode(&polar_header, mdl->tensors, mdl->ntensors, buf, len, err, errlen);
 }
 
+bool rf_ko_polar_hash(const rf_ko_polar_model *mdl, uint64_t *hi, uint64_t *lo)
+{
+    uint8_t *buf;
+    size_t len;
+    char err[64];
+    if (!rf_ko_polar_encode(mdl, &buf, &len, err, sizeof err)) return false;
+    *hi = rf_load_le(buf + len - 16, 8);
+    *lo = rf_load_le(buf + len - 8, 8);
+    free(buf);
+    return true;
+}
+
 bool rf_ko_polar_save(const rf_ko_polar_model *mdl, const char *path, char *err, size_t errlen)
 {
     uint8_t *buf;

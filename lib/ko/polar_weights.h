@@ -36,5 +36,7 @@ bool rf_ko_polar_decode(rf_ko_polar_model *mdl, const uint8_t *buf, size_t len, 
                         size_t errlen);
 bool rf_ko_polar_save(const rf_ko_polar_model *mdl, const char *path, char *err, size_t errlen);
 bool rf_ko_polar_load(rf_ko_polar_model *mdl, const char *path, char *err, size_t errlen);
+/* File-level XXH3-128 of the model's .kow image (as rf_ko_model_hash: `ko info`, sim records). */
+bool rf_ko_polar_hash(const rf_ko_polar_model *mdl, uint64_t *hi, uint64_t *lo);
 
 #endif

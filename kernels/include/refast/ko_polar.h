@@ -60,15 +60,18 @@ typedef struct rf_ko_polar_model {
 } rf_ko_polar_model;
 
 /* The reference is ko_polar_*_f32_ref (ref/ko_polar.c). block: one block on one input vector z
- * (length blk->in) -> out (length blk->out). encode: msg frames x 7 bits -> x frames x 64
- * (canonical positions). decode: y frames x 64 (canonical positions, raw) -> llr frames x 7. */
+ * (length blk->in) -> out (length blk->out), the reference's helper (REF at every level: the vector
+ * levels evaluate blocks over many frames inside the codec). encode: msg frames x 7 bits -> x
+ * frames x 64 (canonical positions). decode: y frames x 64 (canonical positions, raw) -> llr
+ * frames x 7. encode/decode at the vector levels: fast/generic/ko_polar.c (frames in lanes); their
+ * openblas peer: peers/ko_polar_blas.c (every block through sgemm). */
 #define RF_KERNELS_KO_POLAR(X)                                                                   \
     X(ko_polar_block_f32, REF, NONE, VOID, (const rf_kop_block *blk, const float *z, float *out), \
       (blk, z, out))                                                                             \
-    X(ko_polar_encode_f32, REF, NONE, VOID,                                                      \
+    X(ko_polar_encode_f32, HAND, BLAS, VOID,                                                     \
       (const rf_ko_polar_model *mdl, const uint8_t *msg, size_t frames, float *x),               \
       (mdl, msg, frames, x))                                                                     \
-    X(ko_polar_decode_f32, REF, NONE, VOID,                                                      \
+    X(ko_polar_decode_f32, HAND, BLAS, VOID,                                                     \
       (const rf_ko_polar_model *mdl, const float *y, size_t frames, float *llr),                 \
       (mdl, y, frames, llr))
 RF_DECLARE_KERNELS(RF_KERNELS_KO_POLAR)
