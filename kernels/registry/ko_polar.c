@@ -468,7 +468,7 @@ static int fuzz_ties(const rf_kernel *desc, const rf_case *c)
 static int codec_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     const bool enc = desc->variant == KOP_ENC;
-    rf_bytes bs = {data, size};
+    rf_bytes bs = {data, size, 0};
     const uint32_t wseed = rf_bytes_u32(&bs);
     const unsigned gain = rf_bytes_u8(&bs) % 5;
     const size_t frames = 1 + rf_bytes_u8(&bs) % 2;
