@@ -191,5 +191,6 @@ extern const rf_kernel *const rf_family_moe_gating[];
 extern const rf_kernel *const rf_family_moe_loss[];
 extern const rf_kernel *const rf_family_ko[];
 extern const rf_kernel *const rf_family_ko_codec[];
+extern const rf_kernel *const rf_family_pmoe[];
 
 #endif
