@@ -8,8 +8,9 @@
  *           patch register loaded once for 4 rows and each weight register once for 2 patches.
  *           Rows left over (nw % 4) go 2 patches x 1 row; a patch left over, 1 x 1.
  * pm_accum: out[r d + p] += sum_i coef[i m + r] xs[i][p] for m output rows (the weight gradients
- *           dW and dw: a rank-nx update). Register block: 4 rows x 2 vectors of p; every slot's
- *           patch registers are loaded once for 4 rows.
+ *           dW and dw: a rank-nx update). Register blocks of 8 accumulators with constant shapes
+ *           (4 rows x 2 vectors, then 2 x 4 and 1 x 4 for the rows left over): every slot's patch
+ *           registers are loaded once for all the block's rows.
  * Tails of p use VOP(loadn) / VOP(storen) (zero-filled lanes, memory past the end untouched).
  * Sums: lane-parallel FMA partial sums, then the level's horizontal sum: a blocked order whose
  * error bound is below the sequential one of ref (refast/pmoe.h). */
@@ -96,45 +97,62 @@ static void PMT(pm_dots_)(const T *const *xs, size_t nx, const T *const *ws, siz
         for (size_t r = 0; r < nw; r++) out[i * ox + r * ow] = PMT(pm_dot1_)(xs[i], ws[r], d);
 }
 
-/* out rows r0 .. r0 + nr (nr <= 4) of stride d, columns [p, p + w) (w <= 2 VL), += the slots. */
-static void PMT(pm_accum_block_)(const T *const *xs, const T *coef, size_t nslots, size_t m, size_t r0, size_t nr,
-                                 size_t p, size_t w, T *out, size_t d)
+/* out[r][p .. p + C VL) += sum_i coef[i m + r] xs[i][p ..], r < R: R x C accumulators held in
+ * registers (R and C are constants, so the loops unroll and the arrays live in registers). */
+#define PMT_ACC(R, C)                                                                                              \
+    static void PMT(PMT_CAT(PMT_CAT(pm_acc, R), PMT_CAT(x, C)))(const T *const *xs, const T *coef, size_t m,         \
+                                                             size_t nslots, size_t p, T *out, size_t d)            \
+    {                                                                                                              \
+        V acc[R * C];                                                                                              \
+        for (int r = 0; r < R; r++)                                                                                \
+            for (int q = 0; q < C; q++) acc[r * C + q] = VOP(loadu)(out + (size_t)r * d + p + (size_t)q * VL);      \
+        for (size_t i = 0; i < nslots; i++) {                                                                      \
+            const T *x = xs[i] + p;                                                                                \
+            V xv[C];                                                                                               \
+            for (int q = 0; q < C; q++) xv[q] = VOP(loadu)(x + (size_t)q * VL);                                    \
+            for (int r = 0; r < R; r++) {                                                                          \
+                const V cv = VOP(set1)(coef[i * m + (size_t)r]);                                                   \
+                for (int q = 0; q < C; q++) acc[r * C + q] = VOP(fma)(cv, xv[q], acc[r * C + q]);                  \
+            }                                                                                                      \
+        }                                                                                                          \
+        for (int r = 0; r < R; r++)                                                                                \
+            for (int q = 0; q < C; q++) VOP(storeu)(out + (size_t)r * d + p + (size_t)q * VL, acc[r * C + q]);     \
+    }
+PMT_ACC(4, 2)
+PMT_ACC(4, 1)
+PMT_ACC(2, 4)
+PMT_ACC(2, 1)
+PMT_ACC(1, 4)
+PMT_ACC(1, 1)
+#undef PMT_ACC
+
+/* The last w < VL columns of one row (masked loads and stores). */
+static void PMT(pm_acc_tail_)(const T *const *xs, const T *coef, size_t m, size_t nslots, size_t p, size_t w, T *out)
 {
-    V a[8];
-    const size_t w0 = w < VL ? w : VL, w1 = w - w0;
-    for (size_t r = 0; r < nr; r++) {
-        T *o = out + (r0 + r) * d + p;
-        a[2 * r] = w0 == VL ? VOP(loadu)(o) : VOP(loadn)(o, w0);
-        a[2 * r + 1] = w1 == VL ? VOP(loadu)(o + VL) : w1 ? VOP(loadn)(o + VL, w1) : VOP(zero)();
-    }
-    for (size_t i = 0; i < nslots; i++) {
-        const T *x = xs[i] + p;
-        const V v0 = w0 == VL ? VOP(loadu)(x) : VOP(loadn)(x, w0);
-        const V v1 = w1 == VL ? VOP(loadu)(x + VL) : w1 ? VOP(loadn)(x + VL, w1) : VOP(zero)();
-        const T *cf = coef + i * m + r0;
-        for (size_t r = 0; r < nr; r++) {
-            const V cv = VOP(set1)(cf[r]);
-            a[2 * r] = VOP(fma)(cv, v0, a[2 * r]);
-            a[2 * r + 1] = VOP(fma)(cv, v1, a[2 * r + 1]);
-        }
-    }
-    for (size_t r = 0; r < nr; r++) {
-        T *o = out + (r0 + r) * d + p;
-        if (w0 == VL) VOP(storeu)(o, a[2 * r]);
-        else VOP(storen)(o, w0, a[2 * r]);
-        if (w1 == VL) VOP(storeu)(o + VL, a[2 * r + 1]);
-        else if (w1) VOP(storen)(o + VL, w1, a[2 * r + 1]);
-    }
+    V acc = VOP(loadn)(out + p, w);
+    for (size_t i = 0; i < nslots; i++) acc = VOP(fma)(VOP(set1)(coef[i * m]), VOP(loadn)(xs[i] + p, w), acc);
+    VOP(storen)(out + p, w, acc);
 }
+
+/* Rows [r0, r0 + R) of out over every column: C-vector blocks, then single vectors, then the tail. */
+#define PMT_ROWS(R, C)                                                                                             \
+    for (; r0 + R <= m; r0 += R) {                                                                                 \
+        size_t p = 0;                                                                                              \
+        for (; p + C * VL <= d; p += C * VL)                                                                       \
+            PMT(PMT_CAT(PMT_CAT(pm_acc, R), PMT_CAT(x, C)))(xs, coef + r0, m, nslots, p, out + r0 * d, d);         \
+        for (; p + VL <= d; p += VL) PMT(PMT_CAT(PMT_CAT(pm_acc, R), x1))(xs, coef + r0, m, nslots, p, out + r0 * d, d); \
+        if (p < d)                                                                                                 \
+            for (size_t r = 0; r < R; r++) PMT(pm_acc_tail_)(xs, coef + r0 + r, m, nslots, p, d - p, out + (r0 + r) * d); \
+    }
 
 static void PMT(pm_accum_)(const T *const *xs, const T *coef, size_t nslots, size_t m, size_t d, T *out)
 {
-    for (size_t r0 = 0; r0 < m; r0 += 4) {
-        const size_t nr = m - r0 < 4 ? m - r0 : 4;
-        for (size_t p = 0; p < d; p += 2 * VL)
-            PMT(pm_accum_block_)(xs, coef, nslots, m, r0, nr, p, d - p < 2 * VL ? d - p : 2 * VL, out, d);
-    }
+    size_t r0 = 0;
+    PMT_ROWS(4, 2)
+    PMT_ROWS(2, 4)
+    PMT_ROWS(1, 4)
 }
+#undef PMT_ROWS
 
 #undef PMT
 #undef PMT_CAT
