@@ -37,6 +37,11 @@
  * (|dG| ~ 1e28) and routing values 700 apart, that absolute error is far above tau u S. So dg's
  * bound is tau u S + A_i with A_i = 4 eta (|dG_i| [i in J] + sum_t |dG_t|) (3 derived, rounded up
  * for the subnormal products), written into scale.dg as A_i / (tau u).
+ * Underflow (expert_fwd f, expert_bwd dW): a softmax gate G can be subnormal (routing values tens
+ * apart); every product with G, q G, (q G) a, (q G a) x, that lands in the subnormal range errs by
+ * up to eta / 2 absolutely, which the relative bound does not cover. Per dW element that is at most
+ * (eta / 2) sum over its active terms of (|a x| + |x| + 1), and per f at most eta k l (1 + |scale|)
+ * / 2; the allowances A use twice that and enter S as A / (tau u), like gate_bwd's.
  * Selections (topl idx) are judged exactly (tol.idx=exact): the top-l of given values has one
  * answer under the tie rule, whatever the level, so no margin is excused there. The margin rule
  * belongs to the chained selection (top-l of a g the kernel computed, whose rounding may flip a
@@ -516,7 +521,11 @@ static int pm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen
         WIDEN(av, a, k * h);
         long double *cw = w2, *cs = s2, *fw = w2 + rows * l, *fs = s2 + rows * l;
         ora_pmoe_expert_fwd(x, B, n, d, a.idx, G, k, l, W, av, h, a.scale, w1, s1, cw, cs, fw, fs);
-        const double tf = rf_pmoe_tau_expert_f(d, h, k, l);
+        const double tf = rf_pmoe_tau_expert_f(d, h, k, l), u = rf_unit_roundoff(t);
+        const double eta = t == RF_DT_F32 ? (double)FLT_TRUE_MIN : DBL_TRUE_MIN;
+        /* underflow allowance of f (top of this file): A = eta k l (1 + |scale|) */
+        if (G)
+            for (size_t b = 0; b < B; b++) fs[b] += eta * (double)(k * l) * (1 + fabs(a.scale)) / (tf * u);
         rc = pm_want(c, "z", w1, s1, rows * l * h, rf_pmoe_tau_expert_z(d)) || pm_want(c, "c", cw, cs, rows * l, tf) ||
              pm_want(c, "f", fw, fs, B, tf);
         break;
@@ -536,7 +545,23 @@ static int pm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen
         WIDEN(cc, c, rows * l);
         WIDEN(dldf, dldf, B);
         ora_pmoe_expert_bwd(x, B, n, d, a.idx, G, k, l, av, h, a.scale, z, cc, dldf, w1, s1, w2, s2);
-        rc = pm_want(c, "dW", w1, s1, k * h * d, rf_pmoe_tau_expert_bwd(B, l)) || pm_want(c, "dG", w2, s2, rows * l, 3);
+        /* underflow allowance (top of this file): A_p = eta sum over the active terms of
+         * (|a_rs x_p| + |x_p| + 1), entered into S as A_p / (tau u) */
+        const double tau = rf_pmoe_tau_expert_bwd(B, l), u = rf_unit_roundoff(t);
+        const double eta = t == RF_DT_F32 ? (double)FLT_TRUE_MIN : DBL_TRUE_MIN;
+        for (size_t b = 0; b < B; b++)
+            for (size_t e = 0; e < k; e++)
+                for (size_t q = 0; q < l; q++) {
+                    const size_t slot = (b * k + e) * l + q, j = a.idx ? (size_t)a.idx[slot] : q;
+                    const double *xj = x + (b * n + j) * d;
+                    for (size_t r = 0; r < h; r++) {
+                        if (!(z[slot * h + r] > 0)) continue;
+                        for (size_t q2 = 0; q2 < d; q2++)
+                            s1[(e * h + r) * d + q2] +=
+                                eta * (fabs(av[e * h + r] * xj[q2]) + fabs(xj[q2]) + 1) / (tau * u);
+                    }
+                }
+        rc = pm_want(c, "dW", w1, s1, k * h * d, tau) || pm_want(c, "dG", w2, s2, rows * l, 3);
         break;
     }
     case PM_GATE_BWD: {
@@ -732,7 +757,8 @@ static void pm_work(const rf_kernel *desc, const void *args, rf_work *w)
 
 /* Fuzz: the shape, options and seed from the bytes (B 1..5, n 1..20, d 1..40, k 1..4, h 1..5,
  * l 1..n, both tie rules with a grid dividing n, every gate, the CNN form, blank and duplicated
- * patches, integer inputs with many ties, weight scales 1e-3 .. 10), the values from the seed. */
+ * patches, integer inputs with many ties, weight scales 1e-3 .. 10), the values from the seed; for
+ * top-l, sometimes NaN, +-inf, +-0 and copies of the previous value among the routing values. */
 static int pm_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     rf_bytes b = {data, size};
@@ -764,7 +790,22 @@ static int pm_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_c
     rf_case_set_param(c, "lr", "%g", 0.01 * (1 + rf_bytes_u8(&b) % 50));
     rf_case_set_param(c, "seed", "%u", rf_bytes_u32(&b));
     char err[256];
-    return pm_make_inputs(desc, c, err, sizeof err);
+    if (pm_make_inputs(desc, c, err, sizeof err) != 0) return -1;
+    /* top-l: NaN, infinities, signed zeros and exact copies among the routing values */
+    if (desc->variant == PM_TOPL && rf_bytes_u8(&b) % 2) {
+        const rf_array *g = rf_case_find(c, "in.g");
+        static const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0};
+        for (uint64_t i = 0; g && i < g->count; i++) {
+            const unsigned sel = rf_bytes_u8(&b);
+            if (sel % 4) continue;
+            const double v = sel / 4 % 6 < 5 ? specials[sel / 4 % 6] : (i ? (desc->work_dtype == RF_DT_F32
+                                                                           ? (double)((float *)g->data)[i - 1]
+                                                                           : ((double *)g->data)[i - 1]) : 1.0);
+            if (desc->work_dtype == RF_DT_F32) ((float *)g->data)[i] = (float)v;
+            else ((double *)g->data)[i] = v;
+        }
+    }
+    return 0;
 }
 
 /* ---- cases and sizes ---------------------------------------------------------------------------- */

@@ -150,11 +150,11 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
     X(pmoe_route_f64, HAND, BLAS, VOID,                                                             \
       (const double *x, size_t B, size_t n, size_t d, const double *w, size_t k, double *g),       \
       (x, B, n, d, w, k, g))                                                                       \
-    X(pmoe_topl_f32, REF, NONE, VOID,                                                              \
+    X(pmoe_topl_f32, HAND, NONE, VOID,                                                              \
       (const float *g, size_t rows, size_t n, size_t l, int tie, size_t grid_w, int32_t *idx,      \
        float *margin),                                                                             \
       (g, rows, n, l, tie, grid_w, idx, margin))                                                   \
-    X(pmoe_topl_f64, REF, NONE, VOID,                                                              \
+    X(pmoe_topl_f64, HAND, NONE, VOID,                                                              \
       (const double *g, size_t rows, size_t n, size_t l, int tie, size_t grid_w, int32_t *idx,     \
        double *margin),                                                                            \
       (g, rows, n, l, tie, grid_w, idx, margin))                                                   \
