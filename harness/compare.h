@@ -9,7 +9,8 @@
  *   decision: exact, except disagreements at near-ties (|tie.X| <= tau * u * scale.X), whose count
  *             must stay below 1e-4 of the decisions.
  * Non-finite wants: NaN must meet NaN, an infinity the same infinity (every class).
- * A case parameter tol=CLASS overrides the kernel's class (used for exact-tie inputs). */
+ * A case parameter tol=CLASS overrides the kernel's class (used for exact-tie inputs), tol.X=CLASS
+ * the class of output X, tau.X=T the tau of output X (a bound derived for the case's shape). */
 #ifndef REFAST_COMPARE_H
 #define REFAST_COMPARE_H
 

@@ -185,7 +185,7 @@ static void test_bad_arguments(void)
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "bench", "--min-time", "-1", NULL);
     expect_usage_error("bench --min-time -1", rc);
     /* every subcommand answers --help with exit 0 */
-    const char *cmds[] = {"list", "verify", "golden", "bench", "gate", "ab", "report", "sim", "code", "moe", "ko"};
+    const char *cmds[] = {"list", "verify", "golden", "bench", "gate", "ab", "report", "sim", "code", "moe", "ko", "pmoe"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         rc = rf_test_cli(out, sizeof out, err, sizeof err, cmds[i], "--help", NULL);
         CHECKF(rc == 0 && strstr(out, "usage: refast") != NULL, "%s --help", cmds[i]);

@@ -232,6 +232,23 @@ int main(void)
         CHECK(sel_rows > 0);
         rf_pmoe_check_report_free(&rep);
     }
+    /* the same check at every usable level (the kernel set the dispatch gives it: its own fast
+     * kernels where it has them, ref elsewhere) */
+    rf_isa lv[RF_ISA_COUNT];
+    const int nl = rf_test_levels(lv);
+    for (int i = 0; i < nl; i++) {
+        rf_pmoe_ops ops;
+        CHECKF(rf_pmoe_ops_level(lv[i], &ops, err, sizeof err) == 0, "%s", err);
+        if (rf_pmoe_check_reference(refdir(), &ops, &opt, &rep, err, sizeof err) != 0) {
+            CHECKF(0, "%s: %s", rf_isa_name(lv[i]), err);
+            continue;
+        }
+        CHECKF(rf_pmoe_check_failures(&rep) == 0 && rep.models == 10, "%s: %zu outputs beyond tolerance, %zu models",
+               rf_isa_name(lv[i]), rf_pmoe_check_failures(&rep), rep.models);
+        printf("level %-8s %zu outputs checked, %zu beyond tolerance\n", rf_isa_name(lv[i]), rep.count,
+               rf_pmoe_check_failures(&rep));
+        rf_pmoe_check_report_free(&rep);
+    }
 
     rf_pmoe_ops bad = rf_pmoe_ops_ref;
     bad.name = "sgd off by 1e-9";

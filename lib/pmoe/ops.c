@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "pmoe/ops.h"
+#include "refast/kernels.h"
 
 const rf_pmoe_ops rf_pmoe_ops_ref = {
     "scalar",
@@ -36,4 +37,22 @@ int rf_pmoe_ops_check(const rf_pmoe_ops *ops, char *err, size_t errlen)
         }
     }
     return 0;
+}
+
+#define PM_OP(T, name) (rf_pmoe_##name##_##T##_fn) rf_dispatch(RF_KID(pmoe_##name##_##T), level, NULL)
+
+int rf_pmoe_ops_level(rf_isa level, rf_pmoe_ops *out, char *err, size_t errlen)
+{
+    if (!rf_isa_usable(level)) {
+        snprintf(err, errlen, "level %s is not usable on this machine", rf_isa_name(level));
+        return -1;
+    }
+    *out = (rf_pmoe_ops){
+        rf_isa_name(level),
+        {PM_OP(f32, route), PM_OP(f32, topl), PM_OP(f32, gate), PM_OP(f32, expert_fwd), PM_OP(f32, logistic),
+         PM_OP(f32, expert_bwd), PM_OP(f32, gate_bwd), PM_OP(f32, route_bwd), PM_OP(f32, router_loss), PM_OP(f32, sgd)},
+        {PM_OP(f64, route), PM_OP(f64, topl), PM_OP(f64, gate), PM_OP(f64, expert_fwd), PM_OP(f64, logistic),
+         PM_OP(f64, expert_bwd), PM_OP(f64, gate_bwd), PM_OP(f64, route_bwd), PM_OP(f64, router_loss), PM_OP(f64, sgd)},
+    };
+    return rf_pmoe_ops_check(out, err, errlen);
 }

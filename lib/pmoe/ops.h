@@ -1,12 +1,13 @@
 /* A set of pMoE kernel implementations (refast/pmoe.h), as function pointers, so that everything
  * in lib/pmoe/ (the reference checker, the training drivers, the experiments) runs on whichever
- * implementation the caller chooses: ref here, every ISA level once the registry provides them.
+ * implementation the caller chooses: ref, or any ISA level through the dispatch (rf_pmoe_ops_level).
  * One table per element type; a set is complete when no pointer is NULL. */
 #ifndef REFAST_LIB_PMOE_OPS_H
 #define REFAST_LIB_PMOE_OPS_H
 
 #include <stddef.h>
 
+#include "refast/isa.h"
 #include "refast/pmoe.h"
 
 typedef struct rf_pmoe_ops_f32 {
@@ -43,6 +44,11 @@ typedef struct rf_pmoe_ops {
 
 /* The scalar reference (ref/). */
 extern const rf_pmoe_ops rf_pmoe_ops_ref;
+
+/* The kernels a level runs (refast/kernels.h rf_dispatch: the level's own code, or what its
+ * fallback chain ends at), labelled with the level's name; -1 with a one-line message when the
+ * level is not usable on this machine. */
+int rf_pmoe_ops_level(rf_isa level, rf_pmoe_ops *out, char *err, size_t errlen);
 
 /* 0 if every pointer is set, else -1 with a one-line message naming the first missing kernel. */
 int rf_pmoe_ops_check(const rf_pmoe_ops *ops, char *err, size_t errlen);

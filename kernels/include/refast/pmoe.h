@@ -144,17 +144,17 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
 }
 
 #define RF_KERNELS_PMOE(X)                                                                         \
-    X(pmoe_route_f32, REF, NONE, VOID,                                                             \
+    X(pmoe_route_f32, HAND, BLAS, VOID,                                                             \
       (const float *x, size_t B, size_t n, size_t d, const float *w, size_t k, float *g),          \
       (x, B, n, d, w, k, g))                                                                       \
-    X(pmoe_route_f64, REF, NONE, VOID,                                                             \
+    X(pmoe_route_f64, HAND, BLAS, VOID,                                                             \
       (const double *x, size_t B, size_t n, size_t d, const double *w, size_t k, double *g),       \
       (x, B, n, d, w, k, g))                                                                       \
-    X(pmoe_topl_f32, REF, NONE, VOID,                                                              \
+    X(pmoe_topl_f32, HAND, NONE, VOID,                                                              \
       (const float *g, size_t rows, size_t n, size_t l, int tie, size_t grid_w, int32_t *idx,      \
        float *margin),                                                                             \
       (g, rows, n, l, tie, grid_w, idx, margin))                                                   \
-    X(pmoe_topl_f64, REF, NONE, VOID,                                                              \
+    X(pmoe_topl_f64, HAND, NONE, VOID,                                                              \
       (const double *g, size_t rows, size_t n, size_t l, int tie, size_t grid_w, int32_t *idx,     \
        double *margin),                                                                            \
       (g, rows, n, l, tie, grid_w, idx, margin))                                                   \
@@ -165,12 +165,12 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
       (const double *g, const int32_t *idx, size_t rows, size_t n, size_t l, int mode,             \
        double *G),                                                                                 \
       (g, idx, rows, n, l, mode, G))                                                               \
-    X(pmoe_expert_fwd_f32, REF, NONE, VOID,                                                        \
+    X(pmoe_expert_fwd_f32, HAND, BLAS, VOID,                                                        \
       (const float *x, size_t B, size_t n, size_t d, const int32_t *idx, const float *G,           \
        size_t k, size_t l, const float *W, const float *a, size_t h, float scale, float *z,        \
        float *c, float *f),                                                                        \
       (x, B, n, d, idx, G, k, l, W, a, h, scale, z, c, f))                                         \
-    X(pmoe_expert_fwd_f64, REF, NONE, VOID,                                                        \
+    X(pmoe_expert_fwd_f64, HAND, BLAS, VOID,                                                        \
       (const double *x, size_t B, size_t n, size_t d, const int32_t *idx, const double *G,         \
        size_t k, size_t l, const double *W, const double *a, size_t h, double scale, double *z,    \
        double *c, double *f),                                                                      \
@@ -182,12 +182,12 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
       (const double *f, const int8_t *y, size_t B, double *loss_per, double *loss,                 \
        double *dldf),                                                                              \
       (f, y, B, loss_per, loss, dldf))                                                             \
-    X(pmoe_expert_bwd_f32, REF, NONE, VOID,                                                        \
+    X(pmoe_expert_bwd_f32, HAND, BLAS, VOID,                                                        \
       (const float *x, size_t B, size_t n, size_t d, const int32_t *idx, const float *G,           \
        size_t k, size_t l, const float *a, size_t h, float scale, const float *z,                  \
        const float *c, const float *dldf, float *dW, float *dG),                                   \
       (x, B, n, d, idx, G, k, l, a, h, scale, z, c, dldf, dW, dG))                                 \
-    X(pmoe_expert_bwd_f64, REF, NONE, VOID,                                                        \
+    X(pmoe_expert_bwd_f64, HAND, BLAS, VOID,                                                        \
       (const double *x, size_t B, size_t n, size_t d, const int32_t *idx, const double *G,         \
        size_t k, size_t l, const double *a, size_t h, double scale, const double *z,               \
        const double *c, const double *dldf, double *dW, double *dG),                               \
@@ -200,10 +200,10 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
       (const double *g, const int32_t *idx, const double *dG, size_t rows, size_t n, size_t l,     \
        int mode, double *dg),                                                                      \
       (g, idx, dG, rows, n, l, mode, dg))                                                          \
-    X(pmoe_route_bwd_f32, REF, NONE, VOID,                                                         \
+    X(pmoe_route_bwd_f32, HAND, BLAS, VOID,                                                         \
       (const float *x, size_t B, size_t n, size_t d, const float *dg, size_t k, float *dw),        \
       (x, B, n, d, dg, k, dw))                                                                     \
-    X(pmoe_route_bwd_f64, REF, NONE, VOID,                                                         \
+    X(pmoe_route_bwd_f64, HAND, BLAS, VOID,                                                         \
       (const double *x, size_t B, size_t n, size_t d, const double *dg, size_t k, double *dw),     \
       (x, B, n, d, dg, k, dw))                                                                     \
     X(pmoe_router_loss_f32, REF, NONE, VOID,                                                       \

@@ -195,5 +195,6 @@ extern const rf_kernel *const rf_family_moe_loss[];
 extern const rf_kernel *const rf_family_ko[];
 extern const rf_kernel *const rf_family_ko_codec[];
 extern const rf_kernel *const rf_family_ko_polar[];
+extern const rf_kernel *const rf_family_pmoe[];
 
 #endif
