@@ -31,6 +31,12 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
     rf_verdict v;
     bool ran = rf_judge(im, c, &v);
     bool pass = ran && v.pass;
+    if (ran && v.not_applicable) { /* a peer that does not compute this case: said, not counted */
+        char nlabel[128];
+        snprintf(nlabel, sizeof nlabel, "%s.%s", k->name, s->name);
+        printf("%-44s %-14s n/a: %s\n", nlabel, lname, v.detail);
+        return;
+    }
     char label[128];
     snprintf(label, sizeof label, "%s.%s", k->name, s->name);
     printf("%-44s %-14s %-8s %10.3g %10.3g %8.3g  %s%s\n", label, lname, rf_tol_name(v.cls), v.max_abs,

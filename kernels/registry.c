@@ -26,6 +26,7 @@ static const rf_kernel *const *const families[] = {
     rf_family_moe_loss,
     rf_family_ko,
     rf_family_ko_codec,
+    rf_family_gated,
 };
 
 /* The descriptors flattened once (they are compile-time constants). */

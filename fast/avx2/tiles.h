@@ -25,4 +25,8 @@
  * accumulators. */
 #define EM_CH 2
 
+/* gru (fast/generic/gated.c): 4 sequences (or rows of X) x the 3 gate registers of one panel = 12
+ * accumulators, 3 weight registers, 1 broadcast: all 16. */
+#define GRU_R 4
+
 #endif

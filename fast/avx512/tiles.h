@@ -24,4 +24,7 @@
  * fits one chunk), each FMA taking its x_it by embedded broadcast. */
 #define EM_CH 1
 
+/* gru (fast/generic/gated.c): 8 x 3 = 24 accumulators of 32 registers (3 weights, 1 broadcast). */
+#define GRU_R 8
+
 #endif

@@ -21,4 +21,7 @@
  * registers. */
 #define EM_CH 4
 
+/* gru (fast/generic/gated.c): 8 x 3 = 24 accumulators of 32 registers (3 weights, 1 broadcast). */
+#define GRU_R 8
+
 #endif
