@@ -174,7 +174,7 @@ int rf_gru_output_parse(const char *s, rf_gru_output *v);
 /* ---- kernels ------------------------------------------------------------------------------- */
 
 #define RF_KERNELS_GATED(X)                                                                      \
-    X(moe2_f32, REF, BLAS, VOID, (const rf_moe2_spec *s, const float *w, const float *x, float *y), \
+    X(moe2_f32, HAND, BLAS, VOID, (const rf_moe2_spec *s, const float *w, const float *x, float *y), \
       (s, w, x, y))                                                                              \
     X(gru_f32, HAND, BLAS_DNNL, VOID,                                                                  \
       (const rf_gru_spec *s, const float *w, const float *x, const float *h0, float *out,        \
