@@ -23,10 +23,11 @@
  *     r before W_h (r * h): pass A (gates z, r: z kept, r * h stored), pass B (W_h (r * h),
  *     candidate, update). Panels outermost: each step streams W once; h (B x H) stays in L2.
  * (5) Vector sigma and tanh from fast/generic/vmath_f32.h: sigma(v) from e = e^-|v|
- *     (vf_exp_nonpos, 1.26 ulp) as 1 / (1 + e) or e / (1 + e): at most 3.3 u, within the header's
- *     8 u (plus the absolute 2^-126 the oracle allows: below v = -88 it is 0, between -88 and -87
- *     exp's clamp leaves at most 1.1e-38); tanh(q) = vf_tanh_half(2 q), 1.40 ulp measured, 4 ulp
- *     bound. 1 - z is 1 - z, as in ref: with a binary gate both are exactly 0 or 1.
+ *     (vf_exp_nonpos, 1.26 ulp = 2.52 u) as d = 1 / (1 + e) or e d: at most 2.52 + 1 + 1 (+ 1 for
+ *     e d) = 5.6 u, within the header's 8 u (plus the absolute 2^-126 the oracle allows: below
+ *     v = -88 it is 0, between -88 and -87 exp's clamp leaves at most 1.1e-38); tanh(q) =
+ *     vf_tanh_half(2 q): 4 ulp = 8 u bound, 1.40 ulp measured. 1 - z is 1 - z, as in ref: with a
+ *     binary gate both are exactly 0 or 1.
  * NaN: vmath's exp maps NaN to a number on x86, so sigma, tanh and the binary gate put NaN back
  * where their argument is NaN (the header's rules: gate(NaN) = g(NaN) = NaN); relu keeps NaN by
  * its ordered compare. The update is (1 - z) h + z h~ as one multiply and one FMA.
