@@ -109,7 +109,7 @@ static int parse_required(const char *list)
 typedef struct matrix_slot {
     char label[48];
     uint64_t hash;
-    bool ran;
+    bool ran, na; /* na: a peer that does not compute this case (kernel's peer_refuses) */
 } matrix_slot;
 
 static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c, tally *t, matrix_slot *slot)
@@ -122,13 +122,20 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
     if (im->kind == RF_IMPL_LEVEL && im->provided_by != im->level)
         snprintf(lname, sizeof lname, "%s->%s", level, provided_by);
     else snprintf(lname, sizeof lname, "%s", im->label);
-    count_row(t, im);
     rf_verdict v;
     bool ran = rf_judge(im, c, &v);
     bool pass = ran && v.pass;
     snprintf(slot->label, sizeof slot->label, "%s", lname);
     slot->hash = v.out_hash;
     slot->ran = ran;
+    slot->na = ran && v.not_applicable;
+    if (slot->na) { /* a peer that does not compute this case: said, not counted */
+        char nlabel[128];
+        snprintf(nlabel, sizeof nlabel, "%s.%s", k->name, s->name);
+        printf("%-44s %-14s n/a: %s\n", nlabel, lname, v.detail);
+        return;
+    }
+    count_row(t, im);
     char label[128];
     snprintf(label, sizeof label, "%s.%s", k->name, s->name);
     printf("%-44s %-14s %-8s %10.3g %10.3g %8.3g  %s%s\n", label, lname, rf_tol_name(v.cls), v.max_abs,
@@ -180,9 +187,10 @@ static void matrix_line(rf_wbuf *w, const rf_kernel *k, const rf_case_spec *s, c
         if (done[i]) continue;
         rf_wbuf_puts(w, i ? " |" : "");
         for (size_t j = i; j < n; j++) {
-            if (done[j] || (j != i && (!sl[i].ran || !sl[j].ran || sl[j].hash != sl[i].hash))) continue;
+            const bool alone = !sl[i].ran || !sl[j].ran || sl[i].na || sl[j].na;
+            if (done[j] || (j != i && (alone || sl[j].hash != sl[i].hash))) continue;
             done[j] = true;
-            rf_wbuf_printf(w, " %s%s", sl[j].label, sl[j].ran ? "" : "!");
+            rf_wbuf_printf(w, " %s%s", sl[j].label, sl[j].na ? ":n/a" : sl[j].ran ? "" : "!");
         }
     }
     rf_wbuf_puts(w, "\n");

@@ -8,6 +8,8 @@
  *   ulp:      ulp distance between got and want rounded to the working dtype <= ulps.
  *   decision: exact, except disagreements at near-ties (|tie.X| <= tau * u * scale.X), whose count
  *             must stay below 1e-4 of the decisions.
+ *   sum with the kernel's sum_tie_flips and a tie.X (same blocking as scale.X): an output outside
+ *             tau u S is a tolerated, counted near-tie flip iff tie.X <= tau (see registry.h).
  * Non-finite wants: NaN must meet NaN, an infinity the same infinity (every class).
  * A case parameter tol=CLASS overrides the kernel's class (used for exact-tie inputs), tol.X=CLASS
  * the class of output X, tau.X=T the tau of output X (a bound derived for the case's shape). */
@@ -27,7 +29,8 @@ typedef struct rf_verdict {
     double bound;     /* tau (sum/iterate/decision), ulps (ulp), 0 (exact) */
     uint64_t compared;
     uint64_t mismatches; /* outputs outside the bound (or not identical for exact) */
-    uint64_t near_ties;  /* decision: disagreements excused as near-ties */
+    uint64_t near_ties;  /* decision (and sum with sum_tie_flips): disagreements excused as near-ties */
+    bool not_applicable; /* a peer that does not compute this case (peer_refuses): pass, reason in detail */
     char detail[256];    /* first failure, human readable */
     uint64_t out_hash;   /* XXH3 of every output (name, dtype, bytes) of a run that completed:
                             two implementations with equal hashes gave bit-identical results */

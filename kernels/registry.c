@@ -28,6 +28,7 @@ static const rf_kernel *const *const families[] = {
     rf_family_ko_codec,
     rf_family_ko_polar,
     rf_family_pmoe,
+    rf_family_gated,
 };
 
 /* The descriptors flattened once (they are compile-time constants). */

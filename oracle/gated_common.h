@@ -48,10 +48,12 @@ static inline long double ora_g_slope(rf_gated_g g, long double v, long double g
     }
 }
 
-/* Allowed evaluation error of g relative to |g|, in u (refast/gated.h: 8 u for tanh and sigma). */
-static inline long double ora_g_eval(rf_gated_g g)
+/* Allowed evaluation error of gv = g(v), in u: 8 u relative for tanh and sigma (refast/gated.h)
+ * plus float's underflow threshold; linear and relu are exact. */
+static inline long double ora_g_eval(rf_gated_g g, long double gv)
 {
-    return g == RF_GATED_G_TANH || g == RF_GATED_G_SIGMOID ? ORA_GATED_K_G : 0.0L;
+    return g == RF_GATED_G_TANH || g == RF_GATED_G_SIGMOID ? ORA_GATED_K_G * fabsl(gv) + ORA_GATED_TINY
+                                                            : 0.0L;
 }
 
 /* Product of two non-negative bound factors in which 0 wins over inf (a zero slope stops an
@@ -76,7 +78,7 @@ static inline long double ora_update_rounding(rf_gated_gate kind, long double z,
 {
     if (kind == RF_GATE_BINARY) return 0.0L;
     return 3.0L * ((1.0L - z) * fabsl(e1) + z * fabsl(e2)) +
-           ORA_GATED_K_SIGMA * (fabsl(e1) + fabsl(e2));
+           (ORA_GATED_K_SIGMA + ORA_GATED_TINY) * (fabsl(e1) + fabsl(e2));
 }
 
 #endif

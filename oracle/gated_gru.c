@@ -83,7 +83,7 @@ static void step_gates(const rf_gru_spec *s, const gru_dims *g, const float *xt,
         const long double Ez_all = Ez + abs_row_dot(g->W_z + j * H, q->E, H);
         const long double Er_all = Er + abs_row_dot(g->W_r + j * H, q->E, H);
         q->Eaz[j] = Ez;
-        q->Er[j] = bin ? 0.0L : ora_bmul(q->dr[j], Er) + ORA_GATED_K_SIGMA * q->r[j];
+        q->Er[j] = bin ? 0.0L : ora_bmul(q->dr[j], Er) + ORA_GATED_K_SIGMA * q->r[j] + ORA_GATED_TINY;
         q->Er_all[j] = bin ? 0.0L : q->Er[j] + ora_bmul(q->dr[j], Er_all - Er);
         q->tz[j] = bin ? ora_tie_ratio(az, Ez_all) : INFINITY;
         q->tr[j] = bin ? ora_tie_ratio(ar, Er_all) : INFINITY;
@@ -144,7 +144,7 @@ static void step_candidate(const rf_gru_spec *s, const gru_dims *g, const float 
         q->ht[j] = ht;
         q->gp[j] = slope;
         const long double z = q->z[j], h = q->h[j];
-        const long double Eht = ora_bmul(slope, Eq) + ora_g_eval(s->g) * fabsl(ht) + kink;
+        const long double Eht = ora_bmul(slope, Eq) + ora_g_eval(s->g, ht) + kink;
         q->hn[j] = (1.0L - z) * h + z * ht;
         q->L[j] =
             (double)(ora_bmul(z, Eht) + ora_bmul(fabsl(ht - h), ora_bmul(q->dz[j], q->Eaz[j])) +

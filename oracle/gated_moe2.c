@@ -38,8 +38,8 @@ void ora_moe2(const rf_moe2_spec *s, const float *w, const float *x, long double
             const long double aw = dot_bound(W + j * d, xb, d, &Ew);
             const long double g1 = ora_g(s->g, a1), g2 = ora_g(s->g, a2);
             const long double s1 = slope(s->g, a1, g1, E1), s2 = slope(s->g, a2, g2, E2);
-            const long double Eg1 = ora_bmul(s1, E1) + ora_g_eval(s->g) * fabsl(g1);
-            const long double Eg2 = ora_bmul(s2, E2) + ora_g_eval(s->g) * fabsl(g2);
+            const long double Eg1 = ora_bmul(s1, E1) + ora_g_eval(s->g, g1);
+            const long double Eg2 = ora_bmul(s2, E2) + ora_g_eval(s->g, g2);
             const long double z = ora_gate(s->gate, aw);
             const long double dz = ora_bmul(ora_gate_slope(s->gate, z), Ew);
             const size_t o = b * m + j;

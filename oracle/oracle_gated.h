@@ -8,6 +8,8 @@
  * 1 - z computed either way), carried through the recurrence. tau = 2 only has to cover what first
  * order drops (terms of order (u S)^2, the 1 / (1 - m u) of gamma_m) and the oracle's own error
  * (long double values: about 2^-40 of S, no compensation needed; the bound itself in double).
+ * Every "within 8 u" of sigma and tanh below also carries an absolute 2^-126 (underflow:
+ * ORA_GATED_TINY), which matters only for values near float's underflow threshold.
  *
  * Derivation, local part. For a dot product of m summands (products rounded once, or fused, plus
  * exact addends such as a bias), every summand passes through at most m roundings in ANY summation
@@ -79,6 +81,10 @@
 #define ORA_GATED_TAU 2.0L     /* the judge's tau for this family */
 #define ORA_GATED_K_SIGMA 8.0L /* allowed relative error of sigma, in u */
 #define ORA_GATED_K_G 8.0L     /* allowed relative error of tanh and of sigma as g, in u */
+/* ... plus an absolute error of FLT_MIN = 2^-126, in u: 2^-102. A result below float's normal
+ * range may come out as 0 or a subnormal (sigma(v) for v < -87.3: expf(-v) overflows and
+ * 1 / (1 + inf) = 0, while the exact value is about e^v). Found by fuzzing the registry. */
+#define ORA_GATED_TINY 0x1p-102L
 
 /* want, scale (S), tie: B x m each. */
 void ora_moe2(const rf_moe2_spec *s, const float *w, const float *x, long double *want,

@@ -59,9 +59,12 @@ int rf_gru_count(const rf_gru_spec *s, rf_gru_counts *c)
         return -1;
     if (mul3(T, B, I, &r.x) || mul(B, H, &r.h0) || mul3(T, B, H, &tbh)) return -1;
     r.out = s->output == RF_GRU_OUT_LAST ? r.h0 : tbh;
-    /* work = 3TBH + 6BH + 3H(I + H) + 64 */
+    /* work = 3TBH + 6BH + 3 Hp (I + H) + 64, Hp = H rounded up to RF_GRU_PANEL */
+    size_t hp;
+    if (add(H, RF_GRU_PANEL - 1, &hp)) return -1;
+    hp -= hp % RF_GRU_PANEL;
     if (mul(3, tbh, &proj) || mul(6, r.h0, &scratch) || add(I, H, &i_plus_h) ||
-        mul3(3, H, i_plus_h, &rep) || add(proj, scratch, &r.work) || add(r.work, rep, &r.work) ||
+        mul3(3, hp, i_plus_h, &rep) || add(proj, scratch, &r.work) || add(r.work, rep, &r.work) ||
         add(r.work, 64, &r.work))
         return -1;
     const size_t all[] = {r.w, r.x, r.h0, r.out, r.work};

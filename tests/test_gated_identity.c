@@ -19,7 +19,8 @@
  *   each candidate is the very sum of NN-2 or NN-3, and binary gates select exactly.
  * - Any evaluation order: on integer data (weights in {-1, 0, 1}, small integer inputs, relu or
  *   linear g) every operation is exact, so ref, the openblas peer and the composites of both
- *   moe2 implementations must all equal the oracle exactly. Phase 2 runs this one at every level.
+ *   moe2 implementations must all equal the oracle exactly, and so must every level's gru and the
+ *   composite of every level's moe2.
  * - cho is not the hierarchical MoE: a hand-made counterexample (r = (1, 0) and W_h swapping the
  *   units: cho gives (0, 1), the MoE (1, 0)), random problems where they differ by O(1), and the
  *   SPEC's exception: with r all ones or all zeros (and b_hr = 0, which cho does not read) they
@@ -32,6 +33,7 @@
 #include <string.h>
 
 #include "gated_check.h"
+#include "refast/kernels.h"
 
 static uint64_t rng = 0x67617465646964ull;
 
@@ -164,22 +166,39 @@ static void check_exact_identity(void)
         for (size_t e = 0; e < k.c.out; e++)
             exact &= fabsl(k.want[e]) < 0x1p23L && k.want[e] == floorl(k.want[e]);
         CHECKF(exact, "integer problem %d left the exact range (test data too large)", i);
-        float *o[4];
-        for (int v = 0; v < 4; v++)
+        enum { NV = 4 + 2 * RF_ISA_COUNT };
+        float *o[NV];
+        const char *who[NV] = {"gru ref", "gru openblas", "moe2 ref", "moe2 openblas"};
+        static char names[NV][48];
+        for (int v = 0; v < NV; v++)
             if (!(o[v] = malloc(k.c.out * sizeof *o[v]))) exit(1);
         gru_f32_ref(&s, k.w, k.x, k.h0, o[0], k.work);
         gru_f32_openblas(&s, k.w, k.x, k.h0, o[1], k.work);
         composite_gru(moe2_f32_ref, &s, k.w, k.x, k.h0, o[2]);
         composite_gru(moe2_f32_openblas, &s, k.w, k.x, k.h0, o[3]);
-        static const char *const who[4] = {"gru ref", "gru openblas", "moe2 ref", "moe2 openblas"};
-        for (int v = 0; v < 4; v++) {
+        int nv = 4;
+        for (int l = 1; l < RF_ISA_COUNT; l++) { /* every usable level: its gru and its moe2 */
+            if (!rf_isa_usable((rf_isa)l)) continue;
+            rf_isa by;
+            const rf_gru_f32_fn g = (rf_gru_f32_fn)rf_dispatch(RF_KID(gru_f32), (rf_isa)l, &by);
+            const rf_moe2_f32_fn m = (rf_moe2_f32_fn)rf_dispatch(RF_KID(moe2_f32), (rf_isa)l, &by);
+            g(&s, k.w, k.x, k.h0, o[nv], k.work);
+            snprintf(names[nv], sizeof names[nv], "gru %s", rf_isa_name((rf_isa)l));
+            who[nv] = names[nv];
+            nv++;
+            composite_gru(m, &s, k.w, k.x, k.h0, o[nv]);
+            snprintf(names[nv], sizeof names[nv], "moe2 %s", rf_isa_name((rf_isa)l));
+            who[nv] = names[nv];
+            nv++;
+        }
+        for (int v = 0; v < nv; v++) {
             size_t bad = 0;
             for (size_t e = 0; e < k.c.out; e++) bad += (long double)o[v][e] != k.want[e];
             CHECKF(bad == 0,
                    "integer problem %d (%s): %s differs from the exact result at %zu of %zu", i,
                    rf_gated_g_name(s.g), who[v], bad, k.c.out);
         }
-        for (int v = 0; v < 4; v++) free(o[v]);
+        for (int v = 0; v < NV; v++) free(o[v]);
         gru_case_free(&k);
     }
 }

@@ -6,8 +6,8 @@
  *   or NULL, at issue-12-like shapes (H = I in {32, 64, 128}, B up to 16, T up to 50). This is
  *   what proves the weight conversion (gate order u, r, o; u = 1 - z by negating the update
  *   gate; ldgoi) right: any slip in it is an O(1) error, not a rounding.
- * - refast's ref against oneDNN directly, printed in units of u S (two independent float
- *   evaluations).
+ * - refast's ref and every hand-written level against oneDNN directly (each level also against
+ *   the oracle), printed in units of u S (independent float evaluations).
  * - The peer's contract: an unsupported configuration (binary gates, another g, a zero size)
  *   writes NaN and says why; the primitive cache returns the same bits for a shape after other
  *   shapes have evicted it, and after rf_gru_onednn_release().
@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "gated_check.h"
+#include "refast/kernels.h"
 
 static uint64_t rng = 0x6761746564646e6eull;
 
@@ -27,7 +28,8 @@ static void check_dedicated(void)
     static const size_t shapes[][4] = {{50, 4, 32, 32},   {50, 16, 32, 32}, {30, 2, 64, 64},
                                        {50, 1, 128, 128}, {12, 5, 7, 19},   {1, 1, 1, 1},
                                        {3, 2, 9, 1}};
-    double worst_dnnl = 0, worst_ref = 0, ref_vs_dnnl = 0;
+    double worst_dnnl = 0, worst_ref = 0, ref_vs_dnnl = 0, worst_level = 0, level_vs_dnnl = 0;
+    size_t levels = 0;
     for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
         for (int v = 0; v < 2; v++)
             for (int mode = 0; mode < 2; mode++) {
@@ -59,12 +61,34 @@ static void check_dedicated(void)
                 }
                 if (vd.max_ratio > worst_dnnl) worst_dnnl = vd.max_ratio;
                 if (vr.max_ratio > worst_ref) worst_ref = vr.max_ratio;
+                /* every hand-written level against the oracle and against oneDNN */
+                for (int l = 1; l < RF_ISA_COUNT; l++) {
+                    rf_isa by;
+                    if (!rf_isa_usable((rf_isa)l)) continue;
+                    const rf_gru_f32_fn fn = (rf_gru_f32_fn)rf_dispatch(RF_KID(gru_f32), (rf_isa)l, &by);
+                    if (by == RF_ISA_SCALAR) continue;
+                    fn(&s, k.w, k.x, k.h0, r, k.work);
+                    const gated_verdict vl =
+                        gated_judge(r, k.want, k.scale, k.tie, k.c.out, s.In + s.H + 3);
+                    CHECKF(vl.bad == 0, "%s %s: %zu outputs outside 2 u S", rf_isa_name((rf_isa)l), name,
+                           vl.bad);
+                    for (size_t e = 0; e < k.c.out; e++) {
+                        const double d =
+                            (double)(fabsl((long double)r[e] - k.out[e]) / (ORA_GATED_U * k.scale[e]));
+                        if (k.scale[e] > 0 && d > level_vs_dnnl) level_vs_dnnl = d;
+                    }
+                    if (vl.max_ratio > worst_level) worst_level = vl.max_ratio;
+                    levels++;
+                }
                 free(r);
                 gru_case_free(&k);
             }
     printf("  issue-12 shapes: onednn max |got - want| / (u S) = %.4f, ref %.4f, |ref - onednn| / "
            "(u S) = %.4f\n",
            worst_dnnl, worst_ref, ref_vs_dnnl);
+    printf("  issue-12 shapes: vector levels (%zu runs) max |got - want| / (u S) = %.4f, |level - "
+           "onednn| / (u S) = %.4f\n",
+           levels, worst_level, level_vs_dnnl);
 }
 
 static int all_nan(const float *p, size_t n)

@@ -35,6 +35,17 @@ static int implementations(gated_impl *im)
     int n = 0;
     im[n++] = (gated_impl){"ref", gru_f32_ref, moe2_f32_ref, NULL};
     static char names[RF_ISA_COUNT][32];
+    /* the hand-written levels (fast/generic/gated.c; moe2 wherever it is hand-written too) */
+    for (int l = 1; l < RF_ISA_COUNT; l++) {
+        if (!rf_isa_usable((rf_isa)l)) continue;
+        rf_isa by;
+        const rf_fnptr g = rf_dispatch(RF_KID(gru_f32), (rf_isa)l, &by);
+        rf_isa mby;
+        const rf_fnptr m = rf_dispatch(RF_KID(moe2_f32), (rf_isa)l, &mby);
+        if (by == RF_ISA_SCALAR && mby == RF_ISA_SCALAR) continue;
+        im[n++] = (gated_impl){rf_isa_name((rf_isa)l), (rf_gru_f32_fn)g,
+                               mby == RF_ISA_SCALAR ? NULL : (rf_moe2_f32_fn)m, NULL};
+    }
     for (int l = 1; l < RF_ISA_COUNT; l++) {
         if (!rf_isa_usable((rf_isa)l)) continue;
         snprintf(names[l], sizeof names[l], "autovec_%s", rf_isa_name((rf_isa)l));
@@ -195,7 +206,8 @@ static void check_validation(void)
     CHECK(rf_gru_count(&s, &c) == 0);
     CHECK(c.w == 3 * 5 * 3 + 3 * 5 * 5 + 4 * 5 && c.x == 4 * 2 * 3 && c.out == 4 * 2 * 5 &&
           c.h0 == 10);
-    CHECK(c.work == 3 * 4 * 2 * 5 + 6 * 2 * 5 + 3 * 5 * 8 + 64);
+    /* 3TBH + 6BH + 3 Hp (I + H) + 64, Hp = H = 5 rounded up to RF_GRU_PANEL = 16 */
+    CHECK(c.work == 3 * 4 * 2 * 5 + 6 * 2 * 5 + 3 * 16 * 8 + 64);
     CHECK(rf_gru_validate(&s, NULL, err, sizeof err) == 0);
     s.T = 0;
     CHECK(rf_gru_count(&s, &c) == 0); /* kernels accept zeros ... */

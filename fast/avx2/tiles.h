@@ -25,4 +25,12 @@
  * accumulators. */
 #define EM_CH 2
 
+/* gru (fast/generic/gated.c): 4 sequences (or rows of X) x the 3 gate registers of one panel = 12
+ * accumulators, 3 weight registers, 1 broadcast: all 16. */
+#define GRU_R 4
+
+/* moe2 (fast/generic/gated_moe2.c): 2 inputs x 2 units x 3 matrices = 12 accumulators, 2 x and 1 weight register: 15 of 16. */
+#define MOE2_B 2
+#define MOE2_U 2
+
 #endif

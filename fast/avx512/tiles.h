@@ -24,4 +24,11 @@
  * fits one chunk), each FMA taking its x_it by embedded broadcast. */
 #define EM_CH 1
 
+/* gru (fast/generic/gated.c): 8 x 3 = 24 accumulators of 32 registers (3 weights, 1 broadcast). */
+#define GRU_R 8
+
+/* moe2 (fast/generic/gated_moe2.c): 4 inputs x 2 units x 3 matrices = 24 accumulators of 32. */
+#define MOE2_B 4
+#define MOE2_U 2
+
 #endif

@@ -7,7 +7,7 @@
 
 #include "command.h"
 
-extern const rf_command rf_cmd_sim, rf_cmd_code, rf_cmd_ko, rf_cmd_moe, rf_cmd_pmoe;
+extern const rf_command rf_cmd_sim, rf_cmd_code, rf_cmd_ko, rf_cmd_moe, rf_cmd_pmoe, rf_cmd_gated;
 /* The subcommands of moe (harness/apps/cmd_moe_<name>.c). */
 extern const rf_command rf_cmd_moe_cqt, rf_cmd_moe_gen, rf_cmd_moe_learn;
 

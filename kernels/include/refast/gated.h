@@ -46,7 +46,10 @@
  * of the formulas (inf - inf and 0 * inf are NaN: e.g. a closed binary gate times h~ = inf). All
  * of this is identical at every level as long as no finite intermediate overflows; inputs whose
  * dot products overflow float (a sum of |terms| beyond FLT_MAX) are outside the contract,
- * because where a sum overflows depends on its order. Signed zeros are not specified.
+ * because where a sum overflows depends on its order. So are infinite inputs that meet a
+ * sigmoid gate which saturates in float: (1 - z) inf is NaN where z rounds to 1 and inf where a
+ * level computes 1 - z as sigma(-v) (or where z is exact, as in the oracle). Signed zeros are
+ * not specified.
  *
  * Sizes. Any of T, B, I, H, d, m may be 0: outputs of zero length are not written, I = 0 (d = 0)
  * makes the pre-activations the biases (zero), T = 0 with RF_GRU_OUT_LAST copies h0 (or zeros).
@@ -56,8 +59,9 @@
  *
  * Workspace. The gru takes `work`, at least rf_gru_counts.work floats: 3TBH for the input
  * projections of all T steps, 6BH for per-step scratch (recurrent pre-activations, r * h, the
- * state when only h_T is returned), 3H(I + H) for a level's repacked copy of U and W, and 64 floats
- * of slack to align sub-buffers. No allocation in any kernel; work's contents on return are
+ * state when only h_T is returned), 3 Hp (I + H) for a level's repacked copy of U and W (Hp = H
+ * rounded up to RF_GRU_PANEL: whole-register panels with zero padding, fast/generic/gated.c), and
+ * 64 floats of slack to align sub-buffers. No allocation in any kernel; work's contents on return are
  * unspecified. moe2 needs no workspace (three dot products per output, tiled in registers).
  *
  * oneDNN and PyTorch. oneDNN 2.6 (dev guide "RNN") names the matrices the other way round:
@@ -132,6 +136,9 @@ typedef struct rf_gru_spec {
     rf_gru_output output;
 } rf_gru_spec;
 
+/* The unit count the repacked weights are padded to (the widest register: 16 floats). */
+#define RF_GRU_PANEL 16
+
 /* Element (float) counts of every buffer of one call. */
 typedef struct rf_moe2_counts {
     size_t w, x, y;
@@ -167,9 +174,9 @@ int rf_gru_output_parse(const char *s, rf_gru_output *v);
 /* ---- kernels ------------------------------------------------------------------------------- */
 
 #define RF_KERNELS_GATED(X)                                                                      \
-    X(moe2_f32, REF, BLAS, VOID, (const rf_moe2_spec *s, const float *w, const float *x, float *y), \
+    X(moe2_f32, HAND, BLAS, VOID, (const rf_moe2_spec *s, const float *w, const float *x, float *y), \
       (s, w, x, y))                                                                              \
-    X(gru_f32, REF, BLAS_DNNL, VOID,                                                                  \
+    X(gru_f32, HAND, BLAS_DNNL, VOID,                                                                  \
       (const rf_gru_spec *s, const float *w, const float *x, const float *h0, float *out,        \
        float *work),                                                                             \
       (s, w, x, h0, out, work))

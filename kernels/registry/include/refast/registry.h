@@ -123,6 +123,16 @@ typedef struct rf_kernel {
      * --threshold, and say so per row); 0: the gate's own. Instruction counts ignore it. */
     double gate_threshold_pct;
 
+    /* sum class, when the case holds tie.X beside scale.X: an output outside tau u S whose tie.X
+     * (the oracle's |pre-activation| / (u E_a) of the binary gates it depends on) is <= tau is a
+     * near-tie flip -- the computed gate legitimately took the other side and the output followed
+     * another branch -- tolerated and counted (rf_verdict.near_ties), without the decision class's
+     * 1e-4 limit: in a recurrence one flip moves every later output of its sequence. */
+    bool sum_tie_flips;
+    /* Optional: whether a peer (openblas, onednn) computes the case at all; NULL, or a reason (the
+     * judge then reports the pair as not applicable instead of running it). Levels always apply. */
+    const char *(*peer_refuses)(const rf_impl *im, const rf_case *c);
+
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
     int (*fuzz_inputs)(const struct rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c);
     /* Why a kernel has no fuzz_inputs (the differential fuzzer lists it with this reason; a
@@ -196,5 +206,6 @@ extern const rf_kernel *const rf_family_ko[];
 extern const rf_kernel *const rf_family_ko_codec[];
 extern const rf_kernel *const rf_family_ko_polar[];
 extern const rf_kernel *const rf_family_pmoe[];
+extern const rf_kernel *const rf_family_gated[];
 
 #endif
