@@ -107,10 +107,36 @@ machine_levels() {
     local IFS=,
     echo "${levels[*]:-scalar}"
 }
-verify_release() { "$(refast_in build/release)" verify --isa all --peers --require-isa "$(machine_levels)"; }
+# The reproducibility matrix (which levels and peers give bit-identical outputs on each golden
+# case) must equal the committed golden/REPRODUCIBILITY.<arch>, compared without the library
+# peers (scripts/reproducibility.awk), on a machine with every level of the architecture.
+reproducibility_check() {
+    local got=$1 want=golden/REPRODUCIBILITY.$2 full=$3
+    if [[ $full != yes ]]; then
+        echo "reproducibility: not compared (this machine lacks a level of $2)"
+        return 0
+    fi
+    if ! diff <(awk -f scripts/reproducibility.awk "$want") <(awk -f scripts/reproducibility.awk "$got") \
+        >"$got.diff"; then
+        echo "reproducibility: $got differs from $want (lines < committed, > this run):"
+        head -n 40 "$got.diff"
+        return 1
+    fi
+    echo "reproducibility: $(wc -l <"$got") cases as committed in $want"
+}
+verify_release() {
+    "$(refast_in build/release)" verify --isa all --peers --require-isa "$(machine_levels)" \
+        --matrix build/reproducibility.x86_64 || return 1
+    reproducibility_check build/reproducibility.x86_64 x86_64 \
+        "$([[ $(machine_levels) == avx2,avx512 ]] && echo yes)"
+}
 golden_check() { "$(refast_in build/release)" golden check; }
 # scalar and neon: the golden judge on AArch64 (its ctest leaves the verify label to this step).
-verify_neon() { qemu-aarch64 -L / "$(refast_in build/aarch64)" verify --isa all --peers --require-isa neon; }
+verify_neon() {
+    qemu-aarch64 -L / "$(refast_in build/aarch64)" verify --isa all --peers --require-isa neon \
+        --matrix build/reproducibility.aarch64 || return 1
+    reproducibility_check build/reproducibility.aarch64 aarch64 yes
+}
 
 asan_ctest() {
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
