@@ -221,7 +221,11 @@ int rf_instr_parent_run(const char *const *child_argv, const rf_provenance *prov
     argv[n++] = self;
     for (size_t i = 0; child_argv[i] && n + 1 < sizeof argv / sizeof argv[0]; i++) argv[n++] = child_argv[i];
     argv[n] = NULL;
-    char *envx[] = {env, NULL};
+    /* One OpenMP thread: the kernels under count are single-threaded, but a libgomp pool (OpenBLAS
+     * and oneDNN link it) spins after any parallel region, and callgrind counts every thread's
+     * instructions inside the collection window: with it, counts moved by a few dozen per call
+     * from run to run (fht_f32 scalar, 2^16). */
+    char *envx[] = {env, "OMP_NUM_THREADS=1", NULL};
     fprintf(stderr, "refast: bench: counting instructions under valgrind (callgrind); this takes a while\n");
     const int rc = rf_spawn_wait((char *const *)argv, log, envx, -1, err, sizeof err);
     int ret = RF_EXIT_OK;
