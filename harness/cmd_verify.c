@@ -41,6 +41,15 @@ static void count_row(tally *t, const rf_impl *im)
     t->peer[i].rows++;
 }
 
+/* Why no row judged level l's own code (selected: whether --isa named it). */
+static const char *why_not_judged(rf_isa l, bool selected)
+{
+    return !rf_isa_compiled(l) ? "not built for this architecture"
+         : !rf_isa_usable(l)   ? "this CPU lacks it"
+         : !selected           ? "not selected (--isa)"
+                               : "every matching kernel fell back, or no case matched";
+}
+
 /* The levels and peers this run judged and those it did not, and why: a green run says what it
  * covered (a CPU without AVX-512 judges no avx512 code, and this line shows it). */
 static void print_coverage(const tally *t, const bool selected[RF_ISA_COUNT], bool peers)
@@ -58,11 +67,7 @@ static void print_coverage(const tally *t, const bool selected[RF_ISA_COUNT], bo
     bool any = false;
     for (int l = 1; l < RF_ISA_COUNT; l++) {
         if (t->own[l] || t->fallback[l]) continue;
-        const char *why = !rf_isa_compiled((rf_isa)l) ? "not built for this architecture"
-                          : !rf_isa_usable((rf_isa)l) ? "this CPU lacks it"
-                          : !selected[l]              ? "not selected (--isa)"
-                                                      : "no case matched";
-        printf("%s %s (%s)", any ? "," : "", rf_isa_name((rf_isa)l), why);
+        printf("%s %s (%s)", any ? "," : "", rf_isa_name((rf_isa)l), why_not_judged((rf_isa)l, selected[l]));
         any = true;
     }
     if (!peers) printf("%s peers (no --peers)", any ? "," : ""), any = true;
@@ -71,7 +76,7 @@ static void print_coverage(const tally *t, const bool selected[RF_ISA_COUNT], bo
 }
 
 /* --require-isa: each named level must have been judged on its own code (not a fallback). */
-static int check_required(const tally *t, const char *list)
+static int check_required(const tally *t, const char *list, const bool selected[RF_ISA_COUNT])
 {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
@@ -81,9 +86,7 @@ static int check_required(const tally *t, const char *list)
         if (!rf_isa_parse(name, &l)) continue; /* checked before the run */
         if (t->own[l]) continue;
         printf("verify: --require-isa %s: no row judged %s's own code (%s)\n", name, name,
-               !rf_isa_compiled(l) ? "not built for this architecture"
-               : !rf_isa_usable(l) ? "this CPU lacks it"
-                                   : "not selected, or every kernel fell back");
+               why_not_judged(l, selected[l]));
         missing++;
     }
     return missing;
@@ -104,7 +107,6 @@ static int parse_required(const char *list)
     return 0;
 }
 
-/* Judges one implementation on one case: a table row, a JSON record, the tally. */
 /* One implementation's result on the case in hand, for the reproducibility matrix. */
 typedef struct matrix_slot {
     char label[48];
@@ -112,6 +114,7 @@ typedef struct matrix_slot {
     bool ran, na; /* na: a peer that does not compute this case (kernel's peer_refuses) */
 } matrix_slot;
 
+/* Judges one implementation on one case: a table row, a JSON record, the tally. */
 static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c, tally *t, matrix_slot *slot)
 {
     const rf_kernel *k = im->kernel;
@@ -260,7 +263,7 @@ static int run_verify(const void *opts)
     rf_junit_free(&t.junit);
     if (!saved) return rf_usage_error("%s", err);
     print_coverage(&t, selected, o->peers);
-    const int missing = o->require_isa ? check_required(&t, o->require_isa) : 0;
+    const int missing = o->require_isa ? check_required(&t, o->require_isa, selected) : 0;
     printf("verify: %zu passed, %zu failed\n", t.passed, t.failed + (size_t)missing);
     return t.failed || missing ? RF_EXIT_CHECK : RF_EXIT_OK;
 }
