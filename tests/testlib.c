@@ -57,6 +57,7 @@ int rf_test_summary(const char *name)
 #include <unistd.h>
 
 #include "cli.h"
+#include "compare.h"
 
 static void slurp(FILE *f, char *buf, size_t len)
 {
@@ -182,4 +183,36 @@ bool rf_test_shared(const char *path, const char *what)
     CHECKF(0, "%s: %s not found: these checks need the external truth in ../shared (set "
               "REFAST_ALLOW_MISSING_SHARED=1 to skip them explicitly)", what, path);
     return false;
+}
+
+int rf_test_fuzz_kernel(const rf_kernel *k, int cases, size_t len, uint64_t *rng)
+{
+    rf_impl im[RF_MAX_IMPLS];
+    const size_t nf = rf_test_impls(k, true, im);
+    uint8_t *bytes = malloc(len);
+    int accepted = 0;
+    for (int f = 0; f < cases && bytes; f++) {
+        for (size_t b = 0; b < len; b++) bytes[b] = (uint8_t)rf_test_u64(rng);
+        rf_case c;
+        rf_case_init(&c, k->name, "fuzz", "");
+        c.work_dtype = k->work_dtype;
+        if (k->fuzz_inputs(k, bytes, len, &c) != 0) {
+            rf_case_free(&c);
+            continue;
+        }
+        accepted++;
+        char err[256] = "";
+        const bool oracle = k->oracle(k, &c, err, sizeof err) == 0;
+        CHECKF(oracle, "%s fuzz %d: oracle refused an accepted case: %s", k->name, f, err);
+        for (size_t i = 0; oracle && i < nf; i++) {
+            rf_verdict v;
+            const bool ran = rf_judge(&im[i], &c, &v);
+            CHECKF(ran && v.pass, "%s fuzz %d (%s) at %s: ratio %.3g bound %.3g: %s", k->name, f, c.params,
+                   im[i].label, v.max_ratio, v.bound, v.detail);
+        }
+        rf_case_free(&c);
+    }
+    free(bytes);
+    CHECKF(accepted * 2 >= cases, "%s: only %d of %d fuzz cases accepted", k->name, accepted, cases);
+    return accepted;
 }

@@ -73,6 +73,11 @@ void *rf_test_read_exact(const char *path, size_t bytes);
 /* A fresh temporary directory (mkdtemp under $TMPDIR or /tmp); the path is static storage. */
 const char *rf_test_tmpdir(void);
 
+/* `cases` fuzz inputs of `len` random bytes from *rng through k's fuzz_inputs: every accepted one
+ * must pass the oracle and every implementation with peers (checked), and at least half must be
+ * accepted (checked). Returns how many were accepted. */
+int rf_test_fuzz_kernel(const rf_kernel *k, int cases, size_t len, uint64_t *rng);
+
 /* ---- splitmix64 random streams for test data ----------------------------------------------------
  * Each test file keeps its own uint64_t state (initialised to its seed) and passes its address, so
  * the numbers a test draws depend on that file alone and are the same on every run. */
