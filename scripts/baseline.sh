@@ -33,7 +33,12 @@ cmake --build --preset release >/dev/null
 refast=build/release/harness/refast
 mkdir -p reports/baseline
 if [[ $only != instructions ]]; then
-    REFAST_MACHINE_CLASS=$class "$refast" bench --isa all --repetitions 10 --min-time 0.1 \
+    # REFAST_BASELINE_MIN_TIME / REFAST_BASELINE_NO_PEERS=1: a shorter baseline (the gate itself
+    # compares levels only, at 0.02 s); the JSON records the settings it was measured with.
+    peers=()
+    [[ ${REFAST_BASELINE_NO_PEERS:-0} == 1 ]] && peers=(--no-peers)
+    REFAST_MACHINE_CLASS=$class "$refast" bench --isa all --repetitions 10 \
+        --min-time "${REFAST_BASELINE_MIN_TIME:-0.1}" "${peers[@]}" \
         --out "reports/baseline/$class.json"
     echo "baseline: wrote reports/baseline/$class.json (review the diff before committing)"
 fi
