@@ -26,24 +26,6 @@
 
 static uint64_t rng = 0x6b6f706f6c6172ull; /* this file's rf_test_* stream */
 
-static bool build(const rf_kernel *k, const char *params, rf_case *c)
-{
-    char err[512] = "";
-    rf_case_init(c, k->name, "t", params);
-    c->work_dtype = k->work_dtype;
-    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
-    CHECKF(ok, "%s %s: %s", k->name, params, err);
-    return ok;
-}
-
-static bool judge(const rf_kernel *k, rf_fnptr fn, const rf_case *c, rf_verdict *v)
-{
-    const rf_impl im = rf_test_impl(k, fn, "test");
-    const bool ran = rf_judge(&im, c, v);
-    CHECKF(ran, "%s: %s", k->name, v->detail);
-    return ran && v->pass;
-}
-
 /* Implementations that are wrong by a little (on top of ref). */
 static float g_delta;
 static size_t g_at;
@@ -76,39 +58,39 @@ static void test_teeth(const rf_kernel *enc, const rf_kernel *dec)
     rf_case c;
     rf_verdict v;
     g_abs = false;
-    if (build(enc, "weights=init:1 frames=32 seed=4", &c)) {
-        CHECK(judge(enc, (rf_fnptr)ko_polar_encode_f32_ref, &c, &v));
+    if (rf_test_build_case(enc, "weights=init:1 frames=32 seed=4", &c)) {
+        CHECK(rf_test_judge_fn(enc, (rf_fnptr)ko_polar_encode_f32_ref, &c, &v));
         g_at = 77;
         g_delta = 1e-5f;
-        CHECKF(!judge(enc, (rf_fnptr)enc_off, &c, &v), "encode off by 1e-5 relative passes (ratio %.3g)",
+        CHECKF(!rf_test_judge_fn(enc, (rf_fnptr)enc_off, &c, &v), "encode off by 1e-5 relative passes (ratio %.3g)",
                v.max_ratio);
         rf_case_free(&c);
     }
-    if (build(dec, "weights=authors frames=32 sigma=1.4 seed=5", &c)) {
-        CHECK(judge(dec, (rf_fnptr)ko_polar_decode_f32_ref, &c, &v));
+    if (rf_test_build_case(dec, "weights=authors frames=32 sigma=1.4 seed=5", &c)) {
+        CHECK(rf_test_judge_fn(dec, (rf_fnptr)ko_polar_decode_f32_ref, &c, &v));
         g_at = confident(&c);
         g_delta = 1e-4f;
-        CHECKF(!judge(dec, (rf_fnptr)dec_off, &c, &v), "decode off by 1e-4 relative passes (ratio %.3g)",
+        CHECKF(!rf_test_judge_fn(dec, (rf_fnptr)dec_off, &c, &v), "decode off by 1e-4 relative passes (ratio %.3g)",
                v.max_ratio);
         g_delta = 0; /* sign flip: llr and hard both wrong */
-        CHECK(!judge(dec, (rf_fnptr)dec_off, &c, &v) && v.mismatches >= 2);
+        CHECK(!rf_test_judge_fn(dec, (rf_fnptr)dec_off, &c, &v) && v.mismatches >= 2);
         rf_case_free(&c);
     }
     /* the authors' cases: the bounds of README §4 */
-    if (build(enc, "source=ko_polar_64_7 frames=50", &c)) {
-        CHECK(judge(enc, (rf_fnptr)ko_polar_encode_f32_ref, &c, &v));
+    if (rf_test_build_case(enc, "source=ko_polar_64_7 frames=50", &c)) {
+        CHECK(rf_test_judge_fn(enc, (rf_fnptr)ko_polar_encode_f32_ref, &c, &v));
         g_abs = true;
         g_at = 1000;
         g_delta = 2e-5f;
-        CHECKF(!judge(enc, (rf_fnptr)enc_off, &c, &v), "encode off by 2e-5 passes the authors' case");
+        CHECKF(!rf_test_judge_fn(enc, (rf_fnptr)enc_off, &c, &v), "encode off by 2e-5 passes the authors' case");
         g_abs = false;
         rf_case_free(&c);
     }
-    if (build(dec, "source=ko_polar_64_7 level=2 frames=50", &c)) {
-        CHECK(judge(dec, (rf_fnptr)ko_polar_decode_f32_ref, &c, &v));
+    if (rf_test_build_case(dec, "source=ko_polar_64_7 level=2 frames=50", &c)) {
+        CHECK(rf_test_judge_fn(dec, (rf_fnptr)ko_polar_decode_f32_ref, &c, &v));
         g_at = 33;
         g_delta = 3e-3f;
-        CHECKF(!judge(dec, (rf_fnptr)dec_off, &c, &v), "decode off by 3e-3 max(1, |L|) passes the authors' case");
+        CHECKF(!rf_test_judge_fn(dec, (rf_fnptr)dec_off, &c, &v), "decode off by 3e-3 max(1, |L|) passes the authors' case");
         rf_case_free(&c);
     }
 }
@@ -129,9 +111,9 @@ static void test_sensitivity_stable(const rf_kernel *enc, const rf_kernel *dec, 
     char params[128];
     rf_case ce, cd;
     snprintf(params, sizeof params, "weights=%s frames=16 seed=21", weights);
-    const bool e_ok = build(enc, params, &ce);
+    const bool e_ok = rf_test_build_case(enc, params, &ce);
     snprintf(params, sizeof params, "weights=%s frames=16 sigma=1.3 seed=22", weights);
-    const bool d_ok = e_ok && build(dec, params, &cd);
+    const bool d_ok = e_ok && rf_test_build_case(dec, params, &cd);
     if (!d_ok) {
         if (e_ok) rf_case_free(&ce);
         return;
@@ -180,7 +162,7 @@ static void test_sensitivity_stable(const rf_kernel *enc, const rf_kernel *dec, 
 static void test_sign_refusal(const rf_kernel *dec)
 {
     rf_case c;
-    if (!build(dec, "weights=authors frames=64 sigma=1.4 seed=5", &c)) return;
+    if (!rf_test_build_case(dec, "weights=authors frames=64 sigma=1.4 seed=5", &c)) return;
     uint64_t nw = 0;
     const float *w = rf_case_data(&c, "in.weights", RF_DT_F32, &nw);
     const float *y = rf_case_data(&c, "in.y", RF_DT_F32, NULL);
@@ -254,8 +236,8 @@ static void test_bad(const rf_kernel *enc, const rf_kernel *dec)
     rf_case_free(&c);
     unsetenv("REFAST_KO_REFERENCE");
     for (const char *const *s = enc->bench_sizes; *s; s++)
-        if (build(enc, *s, &c)) rf_case_free(&c);
-    if (build(enc, "weights=init:1 frames=2 seed=1", &c)) {
+        if (rf_test_build_case(enc, *s, &c)) rf_case_free(&c);
+    if (rf_test_build_case(enc, "weights=init:1 frames=2 seed=1", &c)) {
         ((uint8_t *)rf_case_data(&c, "in.msg", RF_DT_U8, NULL))[3] = 2;
         rf_case out;
         rf_case_init(&out, enc->name, "t", "");

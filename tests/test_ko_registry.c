@@ -23,24 +23,6 @@
 
 static uint64_t rng = 0x4b4f7265676973ull; /* this file's rf_test_* stream */
 
-static bool build(const rf_kernel *k, const char *params, rf_case *c)
-{
-    char err[512] = "";
-    rf_case_init(c, k->name, "t", params);
-    c->work_dtype = k->work_dtype;
-    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
-    CHECKF(ok, "%s %s: %s", k->name, params, err);
-    return ok;
-}
-
-static bool judge(const rf_kernel *k, rf_fnptr fn, const rf_case *c, rf_verdict *v)
-{
-    const rf_impl im = rf_test_impl(k, fn, "test");
-    const bool ran = rf_judge(&im, c, v);
-    CHECKF(ran, "%s: %s", k->name, v->detail);
-    return ran && v->pass;
-}
-
 static void test_fuzz(const rf_kernel *k, int cases)
 {
     /* KO(6,2) weights: 26148 floats of 4 bytes, plus y */
@@ -67,24 +49,24 @@ static void test_teeth(const rf_kernel *enc, const rf_kernel *dec)
 {
     rf_case c;
     rf_verdict v;
-    if (build(enc, "m=5 arch=ko weights=init:2 frames=32 seed=2", &c)) {
-        CHECK(judge(enc, (rf_fnptr)ko_encode_f32_ref, &c, &v));
+    if (rf_test_build_case(enc, "m=5 arch=ko weights=init:2 frames=32 seed=2", &c)) {
+        CHECK(rf_test_judge_fn(enc, (rf_fnptr)ko_encode_f32_ref, &c, &v));
         g_at = 77;
         g_delta = 1e-5f;
-        CHECKF(!judge(enc, (rf_fnptr)enc_off, &c, &v), "encode off by 1e-5 relative passes (ratio %.3g)",
+        CHECKF(!rf_test_judge_fn(enc, (rf_fnptr)enc_off, &c, &v), "encode off by 1e-5 relative passes (ratio %.3g)",
                v.max_ratio);
         rf_case_free(&c);
     }
-    if (build(dec, "m=5 arch=ko weights=init:2 frames=32 sigma=0.8 seed=13", &c)) {
-        CHECK(judge(dec, (rf_fnptr)ko_decode_f32_ref, &c, &v));
+    if (rf_test_build_case(dec, "m=5 arch=ko weights=init:2 frames=32 sigma=0.8 seed=13", &c)) {
+        CHECK(rf_test_judge_fn(dec, (rf_fnptr)ko_decode_f32_ref, &c, &v));
         const double *L = rf_case_data(&c, "want.llr", RF_DT_F64, NULL);
         g_at = 0;
         while (fabs(L[g_at]) < 1.0) g_at++; /* a confident decision */
         g_delta = 1e-4f;
-        CHECKF(!judge(dec, (rf_fnptr)dec_off, &c, &v), "decode off by 1e-4 relative passes (ratio %.3g)",
+        CHECKF(!rf_test_judge_fn(dec, (rf_fnptr)dec_off, &c, &v), "decode off by 1e-4 relative passes (ratio %.3g)",
                v.max_ratio);
         g_delta = 0; /* sign flip: llr and hard both wrong */
-        CHECK(!judge(dec, (rf_fnptr)dec_off, &c, &v) && v.mismatches >= 2);
+        CHECK(!rf_test_judge_fn(dec, (rf_fnptr)dec_off, &c, &v) && v.mismatches >= 2);
         rf_case_free(&c);
     }
 }
@@ -93,7 +75,7 @@ static void test_teeth(const rf_kernel *enc, const rf_kernel *dec)
 static void test_sensitivity_stable(const rf_kernel *dec)
 {
     rf_case c;
-    if (!build(dec, "m=6 arch=ko weights=init:9 frames=8 sigma=1.2 seed=3", &c)) return;
+    if (!rf_test_build_case(dec, "m=6 arch=ko weights=init:9 frames=8 sigma=1.2 seed=3", &c)) return;
     rf_ko_model mdl;
     char err[256];
     CHECK(rf_ko_model_alloc(&mdl, 6, RF_KO_ARCH_KO, err, sizeof err));
@@ -139,7 +121,7 @@ static void test_bad(const rf_kernel *enc, const rf_kernel *dec)
     CHECK(dec->make_inputs(dec, &c, err, sizeof err) != 0 && strstr(err, "sigma"));
     rf_case_free(&c);
     /* weights (init:1) and sigma (1) have defaults: the benchmark sizes give only m and frames */
-    if (build(dec, "m=3 frames=2", &c)) rf_case_free(&c);
+    if (rf_test_build_case(dec, "m=3 frames=2", &c)) rf_case_free(&c);
     rf_case_init(&c, dec->name, "bad", "m=11 weights=init:1 frames=2 sigma=1");
     CHECK(dec->make_inputs(dec, &c, err, sizeof err) != 0);
     rf_case_free(&c);
@@ -153,7 +135,7 @@ static void test_bad(const rf_kernel *enc, const rf_kernel *dec)
     rf_case_free(&c);
     unsetenv("REFAST_KO_REFERENCE");
     /* a message byte that is not a bit is refused by run(), not passed to the kernel */
-    if (build(enc, "m=3 arch=tiny weights=init:1 frames=2 seed=1", &c)) {
+    if (rf_test_build_case(enc, "m=3 arch=tiny weights=init:1 frames=2 seed=1", &c)) {
         ((uint8_t *)rf_case_data(&c, "in.msg", RF_DT_U8, NULL))[3] = 2;
         rf_case out;
         rf_case_init(&out, enc->name, "t", "");

@@ -216,3 +216,21 @@ int rf_test_fuzz_kernel(const rf_kernel *k, int cases, size_t len, uint64_t *rng
     CHECKF(accepted * 2 >= cases, "%s: only %d of %d fuzz cases accepted", k->name, accepted, cases);
     return accepted;
 }
+
+bool rf_test_build_case(const rf_kernel *k, const char *params, rf_case *c)
+{
+    char err[512] = "";
+    rf_case_init(c, k->name, "t", params);
+    c->work_dtype = k->work_dtype;
+    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
+    CHECKF(ok, "%s %s: %s", k->name, params, err);
+    return ok;
+}
+
+bool rf_test_judge_fn(const rf_kernel *k, rf_fnptr fn, const rf_case *c, rf_verdict *v)
+{
+    const rf_impl im = rf_test_impl(k, fn, "test");
+    const bool ran = rf_judge(&im, c, v);
+    CHECKF(ran, "%s: %s", k->name, v->detail);
+    return ran && v->pass;
+}

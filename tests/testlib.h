@@ -77,6 +77,11 @@ const char *rf_test_tmpdir(void);
  * must pass the oracle and every implementation with peers (checked), and at least half must be
  * accepted (checked). Returns how many were accepted. */
 int rf_test_fuzz_kernel(const rf_kernel *k, int cases, size_t len, uint64_t *rng);
+/* A case of k from params: make_inputs then the oracle (a failure is a failed check). */
+bool rf_test_build_case(const rf_kernel *k, const char *params, rf_case *c);
+struct rf_verdict; /* harness/compare.h */
+/* fn judged as an implementation of k on c: whether it ran (checked) and passed. */
+bool rf_test_judge_fn(const rf_kernel *k, rf_fnptr fn, const rf_case *c, struct rf_verdict *v);
 
 /* ---- splitmix64 random streams for test data ----------------------------------------------------
  * Each test file keeps its own uint64_t state (initialised to its seed) and passes its address, so
