@@ -146,9 +146,7 @@ bool rf_ko_model_hash(const rf_ko_model *mdl, uint64_t *hi, uint64_t *lo)
     size_t len;
     char err[64];
     if (!rf_ko_model_encode(mdl, &buf, &len, err, sizeof err)) return false;
-    *hi = rf_load_le(buf + len - 16, 8);
-    *lo = rf_load_le(buf + len - 8, 8);
-    free(buf);
+    rf_kow_take_hash(buf, len, hi, lo);
     return true;
 }
 
@@ -156,10 +154,7 @@ bool rf_ko_model_save(const rf_ko_model *mdl, const char *path, char *err, size_
 {
     uint8_t *buf;
     size_t len;
-    if (!rf_ko_model_encode(mdl, &buf, &len, err, errlen)) return false;
-    const bool ok = rf_write_file_atomic(path, buf, len, err, errlen);
-    free(buf);
-    return ok;
+    return rf_ko_model_encode(mdl, &buf, &len, err, errlen) && rf_kow_take_save(buf, len, path, err, errlen);
 }
 
 static bool decode_body(rf_rbuf *r, rf_ko_model *mdl)

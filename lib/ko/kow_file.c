@@ -155,3 +155,17 @@ bool rf_kow_peek_arch(const uint8_t *buf, size_t len, const char *what, unsigned
     *arch = h.arch;
     return true;
 }
+
+void rf_kow_take_hash(uint8_t *buf, size_t len, uint64_t *hi, uint64_t *lo)
+{
+    *hi = rf_load_le(buf + len - 16, 8);
+    *lo = rf_load_le(buf + len - 8, 8);
+    free(buf);
+}
+
+bool rf_kow_take_save(uint8_t *buf, size_t len, const char *path, char *err, size_t errlen)
+{
+    const bool ok = rf_write_file_atomic(path, buf, len, err, errlen);
+    free(buf);
+    return ok;
+}

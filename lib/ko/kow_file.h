@@ -28,6 +28,10 @@ typedef struct rf_kow_header {
 bool rf_kow_encode(const rf_kow_header *h, const rf_ko_tensor *t, size_t n, uint8_t **buf, size_t *len,
                    char *err, size_t errlen);
 /* Checks magic, version and the file hash, then reads the header (r->len is cut to the body). */
+/* The content hash an encoded file ends with (its last 16 bytes), and frees buf. */
+void rf_kow_take_hash(uint8_t *buf, size_t len, uint64_t *hi, uint64_t *lo);
+/* Writes an encoded file to path atomically, and frees buf. */
+bool rf_kow_take_save(uint8_t *buf, size_t len, const char *path, char *err, size_t errlen);
 bool rf_kow_read_header(rf_rbuf *r, rf_kow_header *h);
 /* After the header: expects exactly the n tensors described in t (names, metadata, shapes, in
  * order, as the model's layout makes them), checks each hash and that every value is finite, and
