@@ -101,6 +101,15 @@ typedef void (*frame_op)(const float *w, unsigned m, float *t, void *out, size_t
 typedef void (*frame_fail)(void *out, size_t f, unsigned k);
 
 /* RM1_LANE_BITS <= m <= RF_RM1_MAX_M, frames >= 1. */
+/* The chunk copy in the level's own loads: glibc's large memcpy picks its path from the distance
+ * between source and destination modulo 4 KiB (4K aliasing), which moves with the stack, so its
+ * instruction count changed with the length of argv[0] (`refast bench --counter instructions`
+ * must count the same in any directory). n is a multiple of VF_LANES here (m >= RM1_LANE_BITS). */
+AI void copy_to_aligned(float *dst, const float *src, size_t n)
+{
+    for (size_t i = 0; i < n; i += VF_LANES) vf_store(dst + i, vf_loadu(src + i));
+}
+
 AI void run_frames(const float *llr, unsigned m, size_t frames, void *out, frame_op op,
                    frame_fail fail)
 {
@@ -120,7 +129,7 @@ AI void run_frames(const float *llr, unsigned m, size_t frames, void *out, frame
             for (size_t q = 0; q < cnt; q++) fail(out, f0 + q, m + 1);
             continue;
         }
-        memcpy(w, llr + f0 * n, cnt * n * sizeof *w);
+        copy_to_aligned(w, llr + f0 * n, cnt * n);
         RF_LEVEL_FN(fht_f32_batch)(w, m, cnt);
         for (size_t q = 0; q < cnt; q++) op(w + q * n, m, t, out, f0 + q);
     }
