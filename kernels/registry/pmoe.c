@@ -57,21 +57,9 @@
 
 #include "common.h"
 #include "oracle_pmoe.h"
+#include "pmoe_authors.h" /* enum pm_kind; the authors' cases (source=...) */
 #include "refast/pmoe.h"
 
-/* The kernel a descriptor judges (its `variant`). */
-enum pm_kind {
-    PM_ROUTE,
-    PM_TOPL,
-    PM_GATE,
-    PM_EXPERT_FWD,
-    PM_LOGISTIC,
-    PM_EXPERT_BWD,
-    PM_GATE_BWD,
-    PM_ROUTE_BWD,
-    PM_ROUTER_LOSS,
-    PM_SGD
-};
 
 #define PM_MAX_B 4096
 #define PM_MAX_N 256
@@ -313,6 +301,7 @@ static int pm_put(rf_case *c, const char *name, rf_dtype t, const double *src, s
 
 static int pm_make_inputs(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
+    if (rf_pmoe_is_authors(c)) return rf_pmoe_authors_inputs(desc, c, err, errlen);
     const rf_dtype t = desc->work_dtype;
     pm_shape s;
     pm_chain ch;
@@ -466,7 +455,7 @@ static int pm_want(rf_case *c, const char *x, const long double *w, const long d
     return 0;
 }
 
-static int pm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+static int pm_oracle_values(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
 {
     pm_args a;
     if (pm_read(desc, c, &a, err, errlen) != 0) return -1;
@@ -615,6 +604,14 @@ static int pm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen
     free(buf);
     free(o);
     return rc == 0 ? 0 : rf_run_error(err, errlen, "out of memory");
+}
+
+/* The oracle of a case: pm_oracle_values, or for the authors' cases (source=...) their numbers with
+ * the bound kernels/registry/pmoe_authors.c derives from pm_oracle_values' own. */
+static int pm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen)
+{
+    if (rf_pmoe_is_authors(c)) return rf_pmoe_authors_oracle(desc, c, pm_oracle_values, err, errlen);
+    return pm_oracle_values(desc, c, err, errlen);
 }
 
 /* ---- bind and call -------------------------------------------------------------------------------- */
@@ -824,22 +821,24 @@ static const char *const loss_sizes[] = {"B=20 n=16 d=784", NULL};
 static const char *const sgd_sizes[] = {"B=1 n=16 d=784 k=8 h=5", "B=1 n=16 d=784 k=2 h=20", NULL};
 
 /* Small cases (golden/ is size-limited): the authors' grid and models at d 49 (7 x 7 patches), odd shapes, ties (blank and duplicated patches,
- * integer values), l = n, l = 1, huge and tiny weights, both tie rules, every gate. */
-static const rf_case_spec pm_cases[] = {
-    {"joint_d49", "B=1 n=16 d=49 k=8 h=5 l=6 gate=softmax seed=11 wscale=0.05"},
-    {"sep_d49_col", "B=1 n=16 d=49 k=2 h=20 l=2 gate=one tie=col a=pm1 seed=12 blank=0.2"},
-    {"cnn4_d49", "B=2 n=16 d=49 k=1 h=4 l=16 cnn=1 seed=13"},
-    {"wrn_odd", "B=3 n=9 d=37 k=3 h=3 l=4 gate=wrn grid=3 seed=14 wscale=1"},
-    {"ties_blank_dup", "B=4 n=16 d=20 k=3 h=2 l=5 gate=softmax blank=0.3 dup=0.3 seed=15 wscale=1"},
-    {"ties_ints_col", "B=3 n=12 d=5 k=2 h=3 l=4 gate=softmax input=ints tie=col grid=4 blank=0.2 dup=0.4 seed=16 wscale=1"},
-    {"l_eq_n", "B=2 n=7 d=13 k=2 h=3 l=7 gate=softmax seed=17 wscale=1 scale=paper"},
-    {"l_one", "B=3 n=16 d=11 k=4 h=2 l=1 gate=softmax seed=18 wscale=1"},
-    {"huge_w", "B=2 n=16 d=30 k=2 h=3 l=3 gate=wrn seed=19 wscale=1e30 gscale=1e3"},
-    {"tiny_w", "B=2 n=16 d=30 k=2 h=3 l=3 gate=softmax seed=20 wscale=1e-30 zero_neuron=1"},
-    {NULL, NULL},
-};
+ * integer values, all patches blank: every routing value ties), l = n, l = 1, huge and tiny weights, both tie rules,
+ * every gate. The authors' cases follow (pmoe_authors_cases.h). */
+#define PM_ORACLE_CASES \
+    {"joint_d49", "B=1 n=16 d=49 k=8 h=5 l=6 gate=softmax seed=11 wscale=0.05"}, \
+    {"sep_d49_col", "B=1 n=16 d=49 k=2 h=20 l=2 gate=one tie=col a=pm1 seed=12 blank=0.2"}, \
+    {"cnn4_d49", "B=2 n=16 d=49 k=1 h=4 l=16 cnn=1 seed=13"}, \
+    {"wrn_odd", "B=3 n=9 d=37 k=3 h=3 l=4 gate=wrn grid=3 seed=14 wscale=1"}, \
+    {"ties_blank_dup", "B=4 n=16 d=20 k=3 h=2 l=5 gate=softmax blank=0.3 dup=0.3 seed=15 wscale=1"}, \
+    {"ties_ints_col", "B=3 n=12 d=5 k=2 h=3 l=4 gate=softmax input=ints tie=col grid=4 blank=0.2 dup=0.4 seed=16 wscale=1"}, \
+    {"l_eq_n", "B=2 n=7 d=13 k=2 h=3 l=7 gate=softmax seed=17 wscale=1 scale=paper"}, \
+    {"l_one", "B=3 n=16 d=11 k=4 h=2 l=1 gate=softmax seed=18 wscale=1"}, \
+    {"huge_w", "B=2 n=16 d=30 k=2 h=3 l=3 gate=wrn seed=19 wscale=1e30 gscale=1e3"}, \
+    {"tiny_w", "B=2 n=16 d=30 k=2 h=3 l=3 gate=softmax seed=20 wscale=1e-30 zero_neuron=1"}, \
+    {"all_blank", "B=2 n=16 d=20 k=3 h=2 l=5 gate=softmax tie=col seed=21 wscale=1 blank=1"},
 
-#define PM_DESC(var, nm, kind, dt, kid, summ, sizes)                                                               \
+#include "pmoe_authors_cases.h"
+
+#define PM_DESC(var, nm, kind, dt, kid, summ, sizes, case_table)                                                               \
     static const rf_kernel var = {                                                                                 \
         .name = nm,                                                                                                \
         .family = "pmoe",                                                                                          \
@@ -848,7 +847,7 @@ static const rf_case_spec pm_cases[] = {
         .id = RF_KID(kid),                                                                                         \
         .variant = kind,                                                                                           \
         .tol = {RF_TOL_SUM, 0, 0},                                                                                 \
-        .cases = pm_cases,                                                                                         \
+        .cases = case_table,                                                                                       \
         .make_inputs = pm_make_inputs,                                                                             \
         .oracle = pm_oracle,                                                                                       \
         .args_size = sizeof(pm_args),                                                                              \
@@ -860,8 +859,8 @@ static const rf_case_spec pm_cases[] = {
     };
 
 #define PM_PAIR(kind, base, summ, sizes)                                                                          \
-    PM_DESC(base##_f32_k, #base "_f32", kind, RF_DT_F32, base##_f32, summ, sizes)                                  \
-    PM_DESC(base##_f64_k, #base "_f64", kind, RF_DT_F64, base##_f64, summ, sizes)
+    PM_DESC(base##_f32_k, #base "_f32", kind, RF_DT_F32, base##_f32, summ, sizes, base##_f32_cases)                \
+    PM_DESC(base##_f64_k, #base "_f64", kind, RF_DT_F64, base##_f64, summ, sizes, base##_f64_cases)
 
 PM_PAIR(PM_ROUTE, pmoe_route, "pMoE routing g = <w_s, x^(j)> (batched small GEMM)", route_sizes)
 PM_PAIR(PM_TOPL, pmoe_topl, "pMoE top-l selection per row with tie rule and margin", sel_sizes)
