@@ -13,6 +13,9 @@
  *   wscale (std of expert and routing weights, default 0.1), gscale (routing weights, default
  *   wscale), a = normal (default) | pm1 (the separate model's +1 / -1 output weights), lr (sgd,
  *   default 0.2), zero_neuron = 1 (neuron 0 of every expert is all zero: z = 0, relu'(0) = 0).
+ *   source = <folder> of ../shared/pmoe-reference: the authors' cases, whose want.* are THEIR numbers
+ *   (inputs, provenance and the derived bound: kernels/registry/pmoe_authors.c; tables:
+ *   pmoe_authors_cases.h). Everything below is about the oracle cases.
  * The inputs of every kernel are the chain the training step computes, each stage by the oracle on
  * the previous stage's values rounded to the working dtype (the values a kernel sees in training):
  * x, routers w, g = route, idx = top-l of that g, G = gate, z c f = expert forward, dldf =

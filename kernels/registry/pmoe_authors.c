@@ -649,7 +649,7 @@ int rf_pmoe_authors_oracle(const rf_kernel *desc, rf_case *c, rf_pmoe_oracle_fn 
             rc = rf_run_error(err, errlen, "out of memory");
             break;
         }
-        double worst = 0;
+        double worst = 0, dshare = 0, eshare = 0; /* for the debug line: the parts of the bound */
         for (uint64_t j = 0; j < au->count; j++) {
             const double E = 2 * tau * u64 * S64[j] + u64 * fabs(W64[j]);
             const double dev = fabs(W64[j] - A[j]), ratio = E > 0 ? dev / E : dev > 0 ? INFINITY : 0;
@@ -659,11 +659,15 @@ int rf_pmoe_authors_oracle(const rf_kernel *desc, rf_case *c, rf_pmoe_oracle_fn 
                                   "beyond their float64 error %.3g", c->name, x, (unsigned long long)j, A[j], W64[j], E);
                 break;
             }
+            const double own = tau * ut * St[j], D = fabs(Wt[j] - W64[j]);
+            if (own > 0 && D / own > dshare) dshare = D / own;
+            if (own > 0 && E / own > eshare) eshare = E / own;
             w[j] = A[j];
             s[j] = St[j] + (fabs(Wt[j] - W64[j]) + E) / (tau * ut);
         }
         if (getenv("REFAST_PMOE_AUTHORS_DEBUG"))
-            fprintf(stderr, "%s %s %s: max |oracle - authors| / E = %.3g\n", desc->name, c->name, x, worst);
+            fprintf(stderr, "%s %s %s: max |oracle - authors| / E = %.3g; max D / (tau u S_t) = %.3g, "
+                    "max E / (tau u S_t) = %.3g\n", desc->name, c->name, x, worst, dshare, eshare);
         rf_case_set_param(c, key, "%.17g", tau);
     }
     rf_case_free(&e);
