@@ -471,8 +471,7 @@ static int au_build(int kind, au_ctx *a)
             TRY(!(p2 = au_f64(a, a->src, "W.f64", nw)) || !(p3 = au_f64(a, a->src, "a.f64", k * a->h)) ||
                 !(p4 = au_G_slots(a, idx)));
             double *fa = au_f64(a, a->src, "f.f64", B);
-            TRY(!fa || au_y(a, y));
-            rc = au_derive_bwd(a, x, idx, p4, p2, p3, fa, y, true, &bw);
+            rc = !fa || au_y(a, y) ? -1 : au_derive_bwd(a, x, idx, p4, p2, p3, fa, y, true, &bw);
             free(fa);
             TRY(rc);
             free(p2);
