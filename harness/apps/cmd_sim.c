@@ -216,7 +216,7 @@ static int run_points(rf_sim_run *r)
     rf_sim_signals_restore();
     if (lead && r->ctx.used) {
         /* this process's decodings only (not those of other ranks or before a checkpoint) */
-        printf("adaptive list sizes (frames decoded, all points):");
+        printf("adaptive list sizes (frames decoded at each L, all points, with the frames of batches decoded past a point's end):");
         for (int t = 0; t < RF_CASCL_USED - 1; t++)
             if (r->ctx.used[t] || (1u << t) <= r->ctx.dec.list)
                 printf(" %s%u: %llu", t ? "L=" : "SC L=", 1u << t, (unsigned long long)r->ctx.used[t]);
