@@ -95,6 +95,13 @@ long double ora_polar_sc(unsigned log2n, const uint8_t *frozen, int f, const flo
  * comparisons. Returns 0, or -1 when out of memory. */
 int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
                   uint8_t *msg, long double *margin, long double *mmax);
+/* SC list of one frame, every final path: paths is list x K, the paths ranked by (metric, NaN
+ * last, position), rows beyond the paths 0xff (refast/decoders.h polar_scl_paths); metrics
+ * (list entries) their metrics in that order (NaN beyond). *margin: the selection gaps of
+ * ora_polar_scl only (the final ranking's gaps follow from metrics); *mmax also covers the final
+ * metrics. */
+int ora_polar_scl_paths(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                        uint8_t *paths, long double *metrics, long double *margin, long double *mmax);
 /* Block ML by enumeration (K <= 16): the message maximising <l, 1 - 2 x(u)> (ties: lowest message
  * index sum_j b_j 2^j, NaN never wins). Returns best minus second-best correlation (+inf if K = 0). */
 long double ora_polar_ml(unsigned log2n, const uint8_t *frozen, const float *llr, uint8_t *msg);

@@ -125,8 +125,9 @@ static void note_gap(ld a, ld b, ld *margin, ld *mmax)
     if (isfinite(b) && b > *mmax) *mmax = b;
 }
 
-int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                  uint8_t *msg, long double *margin, long double *mmax)
+/* SCL of one frame: msg gets the best path, or (msg == NULL) paths gets every path ranked. */
+static int scl_frame(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr, uint8_t *msg,
+                     uint8_t *paths, long double *metrics, long double *margin, long double *mmax)
 {
     const size_t n = (size_t)1 << log2n;
     work w;
@@ -183,6 +184,25 @@ int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, c
         memcpy(pm, npm, (size_t)nn * sizeof *pm);
         P = nn;
     }
+    if (!msg) {
+        /* every final path in rank order with its metric (the selection gaps only in margin) */
+        size_t K = 0;
+        for (size_t i = 0; i < n; i++) K += !frozen[i];
+        for (int p = 0; p < P; p++) {
+            int r = 0;
+            for (int q = 0; q < P; q++) r += q != p && before(pm[q], q, pm[p], p);
+            metrics[r] = pm[p];
+            size_t k = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!frozen[i]) paths[(size_t)r * K + k++] = cur[p * n + i];
+            if (isfinite(pm[p]) && pm[p] > *mmax) *mmax = pm[p];
+        }
+        for (unsigned r = (unsigned)P; r < list; r++) metrics[r] = NAN;
+        memset(paths + (size_t)P * K, 0xff, (list - (size_t)P) * K);
+        work_free(&w);
+        free(u);
+        return 0;
+    }
     int best = 0, second = -1;
     for (int p = 1; p < P; p++) {
         if (before(pm[p], p, pm[best], best)) {
@@ -199,6 +219,18 @@ int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, c
     work_free(&w);
     free(u);
     return 0;
+}
+
+int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                  uint8_t *msg, long double *margin, long double *mmax)
+{
+    return scl_frame(log2n, frozen, list, f, llr, msg, NULL, NULL, margin, mmax);
+}
+
+int ora_polar_scl_paths(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                        uint8_t *paths, long double *metrics, long double *margin, long double *mmax)
+{
+    return scl_frame(log2n, frozen, list, f, llr, NULL, paths, metrics, margin, mmax);
 }
 
 long double ora_polar_ml(unsigned log2n, const uint8_t *frozen, const float *llr, uint8_t *msg)

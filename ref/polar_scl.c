@@ -11,7 +11,9 @@
  * (metric, c), a NaN metric ranking after every number; the first `list` survive and the new list
  * is the survivors in increasing c. With list = 1 this is SC exactly: the agreeing child has
  * candidate number 0 and wins every tie (including PM + |L| rounding to PM, and L = +-0 or NaN).
- * The output is the first path of smallest metric (NaN last).
+ * The output is the first path of smallest metric (NaN last). polar_scl_paths writes instead
+ * every final path, ranked by (metric, NaN last, position in the list): row 0 is polar_scl's
+ * output; when fewer than `list` paths exist (2^K < list) the remaining rows are all 0xff.
  *
  * Memory (Tal & Vardy's lazy copy, written as copy-on-write): path p owns, per depth d = 1..m of
  * the recursion, a reference to an LLR array of the current node at that depth (N/2^d floats) and
@@ -243,7 +245,8 @@ static void kill_slot(scl *s, int slot)
     s->free_slots[s->nfree_slots++] = slot;
 }
 
-static void decode_frame(scl *s, const uint8_t *frozen, const float *chan, uint8_t *out)
+/* Decodes one frame; writes the best path to out, or (out == NULL) every path ranked to paths. */
+static void decode_frame(scl *s, const uint8_t *frozen, const float *chan, uint8_t *out, uint8_t *paths)
 {
     float lam[RF_SCL_MAX_L], cm[2 * RF_SCL_MAX_L];
     uint8_t keep[2 * RF_SCL_MAX_L];
@@ -302,14 +305,23 @@ static void decode_frame(scl *s, const uint8_t *frozen, const float *chan, uint8
         s->norder = nn;
         kpos++;
     }
-    int best = 0;
-    for (int p = 1; p < s->norder; p++)
-        if (ranks_before(s->pm[s->order[p]], p, s->pm[s->order[best]], best)) best = p;
-    memcpy(out, s->bits + (size_t)s->order[best] * s->k, s->k);
+    if (out) {
+        int best = 0;
+        for (int p = 1; p < s->norder; p++)
+            if (ranks_before(s->pm[s->order[p]], p, s->pm[s->order[best]], best)) best = p;
+        memcpy(out, s->bits + (size_t)s->order[best] * s->k, s->k);
+        return;
+    }
+    for (int p = 0; p < s->norder; p++) {
+        int rank = 0;
+        for (int q = 0; q < s->norder; q++) rank += q != p && ranks_before(s->pm[s->order[q]], q, s->pm[s->order[p]], p);
+        memcpy(paths + (size_t)rank * s->k, s->bits + (size_t)s->order[p] * s->k, s->k);
+    }
+    memset(paths + (size_t)s->norder * s->k, 0xff, (s->L - (size_t)s->norder) * s->k);
 }
 
-void RF_REF(polar_scl)(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                       size_t frames, uint8_t *msg)
+static void run(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr, size_t frames,
+                uint8_t *msg, uint8_t *paths)
 {
     if (log2n > RF_RM_MAX_M || list < 1 || list > RF_SCL_MAX_L || frames == 0) return;
     const size_t n = (size_t)1 << log2n;
@@ -317,6 +329,19 @@ void RF_REF(polar_scl)(unsigned log2n, const uint8_t *frozen, unsigned list, int
     for (size_t i = 0; i < n; i++) k += !frozen[i];
     scl s;
     if (scl_init(&s, log2n, list, k, f)) return;
-    for (size_t fr = 0; fr < frames; fr++) decode_frame(&s, frozen, llr + fr * n, msg + fr * k);
+    for (size_t fr = 0; fr < frames; fr++)
+        decode_frame(&s, frozen, llr + fr * n, msg ? msg + fr * k : NULL, msg ? NULL : paths + fr * list * k);
     scl_free(&s);
+}
+
+void RF_REF(polar_scl)(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                       size_t frames, uint8_t *msg)
+{
+    run(log2n, frozen, list, f, llr, frames, msg, NULL);
+}
+
+void RF_REF(polar_scl_paths)(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                             size_t frames, uint8_t *paths)
+{
+    run(log2n, frozen, list, f, llr, frames, NULL, paths);
 }

@@ -13,6 +13,8 @@
  * selects ref's set of survivors without NaN tests or branches. Decided bits are not copied on a
  * fork (ref copies k bytes per fork): each information leaf records per slot the bit and the slot
  * of the parent path, and the winner's message is read back along those links at the end.
+ * polar_scl_paths (ref's polar_scl_paths) reads every final path back the same way, in ref's rank
+ * order, the unused rows 0xff.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -249,7 +251,17 @@ static void scl_select(const float *cm, int nc, unsigned L, uint8_t *keep)
     }
 }
 
-static void scl_decode_frame(scl_dec *s, const uint8_t *frozen, const float *chan, uint8_t *out)
+/* The message of the path in `slot`, read back along the parent links. */
+static void scl_read_path(const scl_dec *s, int slot, uint8_t *out)
+{
+    for (size_t j = s->k; j-- > 0;) {
+        out[j] = s->bit[j * s->L + (size_t)slot];
+        slot = s->parent[j * s->L + (size_t)slot];
+    }
+}
+
+/* Decodes one frame; writes the best path to out, or (out == NULL) every path ranked to paths. */
+static void scl_decode_frame(scl_dec *s, const uint8_t *frozen, const float *chan, uint8_t *out, uint8_t *paths)
 {
     float lam[RF_SCL_MAX_L], cm[2 * RF_SCL_MAX_L];
     uint8_t keep[2 * RF_SCL_MAX_L];
@@ -306,18 +318,24 @@ static void scl_decode_frame(scl_dec *s, const uint8_t *frozen, const float *cha
         s->norder = nn;
         kpos++;
     }
-    int best = 0;
-    for (int p = 1; p < s->norder; p++)
-        if (scl_ranks_before(s->pm[s->order[p]], p, s->pm[s->order[best]], best)) best = p;
-    int slot = s->order[best];
-    for (size_t j = s->k; j-- > 0;) {
-        out[j] = s->bit[j * s->L + (size_t)slot];
-        slot = s->parent[j * s->L + (size_t)slot];
+    if (out) {
+        int best = 0;
+        for (int p = 1; p < s->norder; p++)
+            if (scl_ranks_before(s->pm[s->order[p]], p, s->pm[s->order[best]], best)) best = p;
+        scl_read_path(s, s->order[best], out);
+        return;
     }
+    for (int p = 0; p < s->norder; p++) {
+        uint64_t kp = scl_key(s->pm[s->order[p]], p);
+        int rank = 0;
+        for (int q = 0; q < s->norder; q++) rank += scl_key(s->pm[s->order[q]], q) < kp;
+        scl_read_path(s, s->order[p], paths + (size_t)rank * s->k);
+    }
+    memset(paths + (size_t)s->norder * s->k, 0xff, (s->L - (size_t)s->norder) * s->k);
 }
 
-void RF_LEVEL_FN(polar_scl)(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                            size_t frames, uint8_t *msg)
+static void scl_run(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr, size_t frames,
+                    uint8_t *msg, uint8_t *paths)
 {
     if (log2n > RF_RM_MAX_M || list < 1 || list > RF_SCL_MAX_L || frames == 0) return;
     const size_t n = (size_t)1 << log2n;
@@ -325,6 +343,19 @@ void RF_LEVEL_FN(polar_scl)(unsigned log2n, const uint8_t *frozen, unsigned list
     for (size_t i = 0; i < n; i++) k += !frozen[i];
     scl_dec s;
     if (scl_dec_init(&s, log2n, list, k, f)) return;
-    for (size_t fr = 0; fr < frames; fr++) scl_decode_frame(&s, frozen, llr + fr * n, msg + fr * k);
+    for (size_t fr = 0; fr < frames; fr++)
+        scl_decode_frame(&s, frozen, llr + fr * n, msg ? msg + fr * k : NULL, msg ? NULL : paths + fr * list * k);
     scl_dec_free(&s);
+}
+
+void RF_LEVEL_FN(polar_scl)(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                            size_t frames, uint8_t *msg)
+{
+    scl_run(log2n, frozen, list, f, llr, frames, msg, NULL);
+}
+
+void RF_LEVEL_FN(polar_scl_paths)(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
+                                  size_t frames, uint8_t *paths)
+{
+    scl_run(log2n, frozen, list, f, llr, frames, NULL, paths);
 }

@@ -20,6 +20,7 @@
 #include "sim_mpi.h"
 #include "sim_run.h"
 #include "sim_signal.h"
+#include "codes/cascl.h"
 
 /* Whether an MPI launcher (Open MPI's mpirun, or a PMI/PMIx one) started this process: only then is
  * MPI initialised, so a plain `refast sim` never touches it. */
@@ -140,7 +141,7 @@ static int prepare(rf_sim_run *r)
             const int rc = rf_sim_ckpt_load(a->checkpoint, r->description, r->state, r->npoints, r->nleaves, err,
                                             sizeof err);
             ok = rc >= 0;
-            for (size_t p = 0; ok && p < r->npoints; p++) r->state[p].bits = r->state[p].frames * r->ctx.code.k;
+            for (size_t p = 0; ok && p < r->npoints; p++) r->state[p].bits = r->state[p].frames * rf_sim_info_bits(&r->ctx);
         }
     }
     if (bad < 0) bad = failing_rank(&r->comm, ok);
@@ -213,6 +214,16 @@ static int run_points(rf_sim_run *r)
         }
     }
     rf_sim_signals_restore();
+    if (lead && r->ctx.used) {
+        /* this process's decodings only (not those of other ranks or before a checkpoint) */
+        printf("adaptive list sizes (frames decoded at each L, all points, with the frames of batches decoded past a point's end):");
+        for (int t = 0; t < RF_CASCL_USED - 1; t++)
+            if (r->ctx.used[t] || (1u << t) <= r->ctx.dec.list)
+                printf(" %s%u: %llu", t ? "L=" : "SC L=", 1u << t, (unsigned long long)r->ctx.used[t]);
+        if (r->ctx.used[RF_CASCL_USED - 1])
+            printf(" L=%u: %llu", r->ctx.dec.list, (unsigned long long)r->ctx.used[RF_CASCL_USED - 1]);
+        printf("\n");
+    }
     if (status != RF_EXIT_OK) return status;
     if (interrupted) {
         const int sig = rf_sim_stop_signal ? rf_sim_stop_signal : SIGTERM;
@@ -262,10 +273,16 @@ static int run_sim(const void *args)
 static const rf_opt sim_opts_table[] = {
     {"--code", RF_OPT_STR, offsetof(rf_sim_args, code), "rm:M:R|polar:N:K|ko:FILE.kow",
      .help = "the code; KO weights come from refast ko init|import", .flags = RF_OPT_REQUIRED},
-    {"--decoder", RF_OPT_STR, offsetof(rf_sim_args, decoder), "dumer|dumer0|sc|scl:L|map|softmap|ko",
+    {"--decoder", RF_OPT_STR, offsetof(rf_sim_args, decoder), "dumer|dumer0|sc|scl:L[:crc=POLY[:adaptive]]|map|softmap|ko",
      .help = "rm codes: dumer, dumer0, map and softmap (rm:M:1 only), sc/scl:L\n"
              "(through the polar machinery with the rm frozen set); polar codes:\n"
-             "sc, scl:L (1 <= L <= 32); KO codes: ko",
+             "sc, scl:L (1 <= L <= 32); KO codes: ko.\n"
+             "scl:L:crc=POLY (polar codes): CRC-aided list decoding, the best path\n"
+             "whose CRC passes; the last w of the K bits are the CRC of the first\n"
+             "K - w (the message; R = (K - w)/N). POLY: crc6, crc11, crc16, crc24c\n"
+             "(3GPP TS 38.212), crc32 (GZIP, reflected) or 0xPOLY/W (without the\n"
+             "x^W term, e.g. 0x1021/16). :adaptive: SC first, then L = 2, 4, ...\n"
+             "up to L while the CRC fails (prints how many frames ended at each L)",
      .flags = RF_OPT_REQUIRED},
     {"--construction", RF_OPT_STR, offsetof(rf_sim_args, construction), "ga|bhattacharyya|rm|file:F",
      .help = "the frozen set of sc/scl decoding (default ga)"},

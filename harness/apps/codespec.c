@@ -143,14 +143,33 @@ bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)
         }
     if (!strncmp(s, "scl:", 4)) {
         unsigned long long l;
-        if (!parse_uint(s + 4, strlen(s + 4), 1000, &l) || l < 1 || l > RF_SCL_MAX_L)
+        const char *colon = strchr(s + 4, ':');
+        const size_t llen = colon ? (size_t)(colon - (s + 4)) : strlen(s + 4);
+        if (!parse_uint(s + 4, llen, 1000, &l) || l < 1 || l > RF_SCL_MAX_L)
             return rf_fail(err, errlen, "decoder '%s': the list size L must be an integer in [1, %d]", s, RF_SCL_MAX_L);
         d->kind = RF_DEC_SCL;
         d->list = (unsigned)l;
         snprintf(d->text, sizeof d->text, "scl:%u", d->list);
+        if (!colon) return true;
+        /* scl:L:crc=POLY[:adaptive] */
+        char poly[64], crcerr[160];
+        const char *rest = colon + 1, *next = strchr(rest, ':');
+        const size_t plen = next ? (size_t)(next - rest) : strlen(rest);
+        if (strncmp(rest, "crc=", 4) != 0 || plen - 4 >= sizeof poly)
+            return rf_fail(err, errlen, "decoder '%s': expected scl:L, scl:L:crc=POLY or scl:L:crc=POLY:adaptive", s);
+        memcpy(poly, rest + 4, plen - 4);
+        poly[plen - 4] = '\0';
+        if (!rf_crc_parse(poly, &d->crc, crcerr, sizeof crcerr))
+            return rf_fail(err, errlen, "decoder '%s': %s", s, crcerr);
+        if (next && strcmp(next + 1, "adaptive") != 0)
+            return rf_fail(err, errlen, "decoder '%s': expected scl:L, scl:L:crc=POLY or scl:L:crc=POLY:adaptive", s);
+        d->kind = RF_DEC_CASCL;
+        d->adaptive = next != NULL;
+        snprintf(d->text, sizeof d->text, "scl:%u:crc=%s%s", d->list, d->crc.name, d->adaptive ? ":adaptive" : "");
         return true;
     }
-    return rf_fail(err, errlen, "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L, map, softmap or ko)", s);
+    return rf_fail(err, errlen,
+                   "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L[:crc=POLY[:adaptive]], map, softmap or ko)", s);
 }
 
 bool rf_decspec_applies(const rf_decspec *d, const rf_codespec *c, char *err, size_t errlen)
@@ -172,6 +191,13 @@ bool rf_decspec_applies(const rf_decspec *d, const rf_codespec *c, char *err, si
         return rf_fail(err, errlen, "decoder %s applies to first-order codes rm:M:1 only, not %s", d->text, c->text);
     case RF_DEC_SC:
     case RF_DEC_SCL:
+        return true;
+    case RF_DEC_CASCL:
+        if (c->kind != RF_CODE_POLAR)
+            return rf_fail(err, errlen, "decoder %s decodes polar codes only, not %s", d->text, c->text);
+        if (c->k <= d->crc.width)
+            return rf_fail(err, errlen, "decoder %s: %s has K = %zu, not more than the CRC's %u bits", d->text, c->text,
+                           c->k, d->crc.width);
         return true;
     }
     return rf_fail(err, errlen, "decoder %s is not applicable to %s", d->text, c->text);

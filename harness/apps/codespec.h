@@ -5,7 +5,11 @@
  * weights are the .kow file FILE: KO(m,2) of refast/ko.h, or the authors' KO Polar(64,7) model of
  * refast/ko_polar.h when the file's architecture is polar_64_7; parsing loads them); a decoder
  * `dumer`, `dumer0`,
- * `sc`, `scl:L` (1 <= L <= 32), `map`, `softmap` or `ko`. Which decoder applies to which code:
+ * `sc`, `scl:L` (1 <= L <= 32), `scl:L:crc=POLY[:adaptive]` (CRC-aided list decoding of
+ * codes/cascl.h, polar codes only: the last w of the K information bits carry the CRC of the
+ * other K - w, which are the simulated message; POLY as codes/crc.h parses it, e.g. crc24c,
+ * crc32, 0x1021/16; `adaptive`: SC first, then lists 2, 4, ... up to L while the CRC fails), `map`,
+ * `softmap` or `ko`. Which decoder applies to which code:
  *   rm:M:R    dumer, dumer0 (Dumer's recursive decoder, refast/decoders.h); map, softmap (only for
  *             R = 1, M >= 1: rm1_map / rm1_softmap_maxlog of refast/softmap.h, hard decisions
  *             [L < 0] of the C.6 LLRs); sc, scl:L through the polar machinery with the `rm` frozen
@@ -25,6 +29,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "codes/crc.h"
 
 typedef enum rf_code_kind { RF_CODE_RM = 0, RF_CODE_POLAR, RF_CODE_KO } rf_code_kind;
 
@@ -55,13 +61,16 @@ typedef enum rf_dec_kind {
     RF_DEC_SCL,
     RF_DEC_MAP,
     RF_DEC_SOFTMAP,
-    RF_DEC_KO
+    RF_DEC_KO,
+    RF_DEC_CASCL
 } rf_dec_kind;
 
 typedef struct rf_decspec {
     rf_dec_kind kind;
     unsigned list; /* scl: L */
-    char text[16];
+    rf_crc crc;    /* cascl */
+    bool adaptive; /* cascl */
+    char text[48];
 } rf_decspec;
 
 bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen);

@@ -7,6 +7,10 @@
 #include "refast/ko_polar.h"
 #include "refast/softmap.h"
 #include "ko/kow.h"
+#include "codes/cascl.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static void enc_rm(const void *ctx, const uint8_t *msg, size_t frames, float *x)
 {
@@ -84,6 +88,46 @@ static void dec_scl(const void *ctx, const float *llr, size_t frames, uint8_t *m
     rf_polar_scl(c->code.m, c->frozen, c->dec.list, c->f, llr, frames, msg);
 }
 
+size_t rf_sim_info_bits(const rf_sim_codec_ctx *c)
+{
+    return c->dec.kind == RF_DEC_CASCL ? c->code.k - c->dec.crc.width : c->code.k;
+}
+
+/* CRC-aided list decoding: msg holds the K - w bits of each frame, the CRC completes them to K.
+ * Out of memory: the frames are encoded as all-zero codewords, and decoding then fails visibly
+ * (the decoder writes 0xff bits), never silently. */
+static void enc_cascl(const void *ctx, const uint8_t *msg, size_t frames, float *x)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    const size_t a = rf_sim_info_bits(c), k = c->code.k;
+    uint8_t *u = malloc(frames * k);
+    if (!u) {
+        for (size_t i = 0; i < frames * c->code.n; i++) x[i] = 1.0f;
+        return;
+    }
+    rf_cascl_attach(&c->dec.crc, msg, a, frames, u);
+    rf_polar_encode_f32(c->code.m, c->frozen, u, frames, x);
+    free(u);
+}
+
+static void dec_cascl(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    (void)soft;
+    uint8_t *ok = malloc(frames ? frames : 1);
+    uint64_t used[RF_CASCL_USED] = {0};
+    if (!ok) {
+        memset(msg, 0xff, frames * rf_sim_info_bits(c));
+        return;
+    }
+    if (c->dec.adaptive)
+        rf_polar_cascl_adaptive(c->code.m, c->frozen, c->dec.list, c->f, &c->dec.crc, llr, frames, msg, ok, used);
+    else
+        rf_polar_cascl(c->code.m, c->frozen, c->dec.list, c->f, &c->dec.crc, llr, frames, msg, ok);
+    for (int t = 0; c->used && t < RF_CASCL_USED; t++) __atomic_fetch_add(&c->used[t], used[t], __ATOMIC_RELAXED);
+    free(ok);
+}
+
 /* (code, decoder) -> functions. `polar` rows encode with the polar encoder and a frozen set (an
  * RM code there uses the rm construction); `leaves` rows report the eq. 4.4 decomposition. KO(m,2)
  * decodes along the Plotkin tree of RM(m,2) in Dumer's order (leaf RM(i-1,1) of node (i,2) for
@@ -98,6 +142,7 @@ static const rf_sim_codec_row codec_table[] = {
     {RF_CODE_RM, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
     {RF_CODE_POLAR, RF_DEC_SC, true, false, true, 0, enc_polar, dec_sc},
     {RF_CODE_POLAR, RF_DEC_SCL, true, false, true, 0, enc_polar, dec_scl},
+    {RF_CODE_POLAR, RF_DEC_CASCL, true, false, true, 0, enc_cascl, dec_cascl},
     {RF_CODE_KO, RF_DEC_KO, false, true, false, RF_DUMER, enc_ko, dec_ko},
 };
 

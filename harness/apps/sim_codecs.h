@@ -15,7 +15,12 @@ typedef struct rf_sim_codec_ctx {
     rf_decspec dec;
     int f;           /* RF_F_EXACT / RF_F_MINSUM */
     uint8_t *frozen; /* polar machinery: N entries */
+    uint64_t *used;  /* adaptive CA-SCL: frames per final list size (codes/cascl.h), added to
+                        atomically by the workers; NULL otherwise */
 } rf_sim_codec_ctx;
+
+/* The simulated message bits per frame: K, less the CRC's width under CRC-aided decoding. */
+size_t rf_sim_info_bits(const rf_sim_codec_ctx *c);
 
 /* A row of the table: `polar` rows encode with the polar encoder and a frozen set (an RM code
  * there uses the rm construction); `leaves` rows report the eq. 4.4 decomposition of variant

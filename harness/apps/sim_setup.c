@@ -11,6 +11,7 @@
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "sim_run.h"
+#include "codes/cascl.h"
 #include "codes/snr.h"
 #include "ko/kow.h"
 #include "ko/polar_weights.h"
@@ -45,7 +46,7 @@ bool rf_sim_setup(rf_sim_run *r, char *err, size_t errlen)
     char rerr[256];
     if (!rf_sim_range(r->range, &r->first, &r->step, &r->npoints, 10000, rerr, sizeof rerr))
         return rf_fail(err, errlen, "--%s %s", r->conv, rerr);
-    r->rate = (double)ctx->code.k / (double)ctx->code.n;
+    r->rate = (double)rf_sim_info_bits(ctx) / (double)ctx->code.n;
     for (size_t p = 0; p < r->npoints; p++) {
         const double s = rf_sim_point_sigma(r, p);
         if (!(s > 0) || !isfinite(s) || (float)s < 1e-6f || (float)s > 1e6f)
@@ -59,7 +60,10 @@ bool rf_sim_setup(rf_sim_run *r, char *err, size_t errlen)
     }
     if (row->polar && !(ctx->frozen = calloc(ctx->code.n, 1))) return rf_fail(err, errlen, "out of memory");
     if (!(r->state = calloc(r->npoints, sizeof *r->state))) return rf_fail(err, errlen, "out of memory");
-    r->codec = (rf_sim_codec){ctx->code.n, ctx->code.k, ctx, row->encode, row->decode, r->leaves, r->nleaves};
+    if (ctx->dec.kind == RF_DEC_CASCL && ctx->dec.adaptive &&
+        !(ctx->used = calloc(RF_CASCL_USED, sizeof *ctx->used)))
+        return rf_fail(err, errlen, "out of memory");
+    r->codec = (rf_sim_codec){ctx->code.n, rf_sim_info_bits(ctx), ctx, row->encode, row->decode, r->leaves, r->nleaves};
     return true;
 }
 
@@ -110,6 +114,7 @@ void rf_sim_run_free(rf_sim_run *r)
     free(r->state);
     free(r->leaves);
     free(r->ctx.frozen);
+    free(r->ctx.used);
     rf_construction_free(&r->cons);
     rf_codespec_free(&r->ctx.code);
 }

@@ -1,4 +1,5 @@
-/* Registry entries of the polar family: polar_sc and polar_scl (ref + every level).
+/* Registry entries of the polar family: polar_sc, polar_scl and polar_scl_paths (ref + every
+ * level).
  *
  * Case parameters: code = p64_7 (the seed's Polar(64,7), info {47,55,59,60,61,62,63}) | p128_96
  * (Polar(128,96), information set from the Gaussian approximation of SPEC §5.1 at design sigma 0.5,
@@ -27,6 +28,12 @@
  *        between the best and the second-best final path; scale = N (sum|l| + (exact ? N : 0))
  *        + N Mmax: a path metric adds up to N leaf penalties, each with the SC error above, and
  *        its own N roundings of at most u Mmax (Mmax the largest metric compared).
+ *   SCL paths (every final path, ranked; ora_polar_scl_paths): one decision block per path (K
+ *        bits), tie = min(the frame's selection gaps, the gaps of the path's metric to its
+ *        neighbours in the ranking): a rounding can reorder only near-equal neighbours (min-sum
+ *        metrics tie exactly often, and such a tie excuses those two rows, not the frame), and a
+ *        near-tie selection can change every path. scale as SCL. The oracle's ranking is checked
+ *        independently against block ML for tiny codes in tests/test_cascl.c.
  * Frames with non-finite LLRs use the same margins (inf - inf and NaN decide by the rules of
  * ref/polar_sc.c, identically in long double).
  */
@@ -47,7 +54,7 @@
 #define ORACLE_MAX_LOG2N 12 /* O(N^2 log N) oracle */
 
 /* The descriptors' variants. */
-enum { PV_SC, PV_SCL };
+enum { PV_SC, PV_SCL, PV_SCLP };
 
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
@@ -216,20 +223,41 @@ static int polar_inputs(const rf_case *c, int variant, polar_args *a, char *err,
     for (size_t i = 0; i < a->n; i++) a->k += !a->frozen[i];
     if ((a->f = rf_param_keyword(c, "f", fs, RF_F_EXACT, err, errlen)) < 0) return -1;
     uint64_t list = 1;
-    if (variant == PV_SCL && !rf_need_u64(c, "list", 1, RF_SCL_MAX_L, &list, err, errlen)) return -1;
+    if (variant != PV_SC && !rf_need_u64(c, "list", 1, RF_SCL_MAX_L, &list, err, errlen)) return -1;
     a->list = (unsigned)list;
     return 0;
+}
+
+/* |a - b| of two final metrics as a tie margin: +inf when either is NaN (NaN ranks by position,
+ * not by value), 0 for inf - inf (equal). */
+static long double metric_gap(long double a, long double b)
+{
+    if (isnan(a) || isnan(b)) return INFINITY;
+    const long double g = fabsl(a - b);
+    return isnan(g) ? 0 : g;
 }
 
 /* The oracle's decisions of one frame, its margin and error scale (see the header). Returns false
  * when out of memory. */
 static bool oracle_frame(const polar_args *a, int variant, const float *l, uint8_t *msg, long double *margin,
-                         double *scale)
+                         double *scale, double *row_tie)
 {
     long double abs_sum = 0, mmax;
     for (size_t i = 0; i < a->n; i++)
         if (isfinite(l[i])) abs_sum += fabsl((long double)l[i]);
     const double sc = (double)abs_sum + (a->f == RF_F_EXACT ? (double)a->n : 0.0);
+    if (variant == PV_SCLP) {
+        long double metrics[RF_SCL_MAX_L];
+        if (ora_polar_scl_paths(a->log2n, a->frozen, a->list, a->f, l, msg, metrics, margin, &mmax)) return false;
+        *scale = (double)a->n * sc + (double)a->n * (double)mmax;
+        for (unsigned r = 0; row_tie && r < a->list; r++) {
+            long double t = *margin;
+            if (r > 0) t = fminl(t, metric_gap(metrics[r - 1], metrics[r]));
+            if (r + 1 < a->list) t = fminl(t, metric_gap(metrics[r], metrics[r + 1]));
+            row_tie[r] = (double)t;
+        }
+        return true;
+    }
     if (variant == PV_SC) {
         *margin = ora_polar_sc(a->log2n, a->frozen, a->f, l, msg);
         *scale = sc;
@@ -245,15 +273,19 @@ static int polar_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t err
     polar_args a = {0};
     if (polar_inputs(c, desc->variant, &a, err, errlen)) return -1;
     if (a.log2n > ORACLE_MAX_LOG2N) return rf_run_error(err, errlen, "the oracle handles N <= 2^%d", ORACLE_MAX_LOG2N);
-    uint8_t *want = rf_case_add2(c, "want.msg", RF_DT_U8, a.frames, a.k);
-    double *tie = rf_case_add1(c, "tie.msg", RF_DT_F64, a.frames);
-    double *scale = rf_case_add1(c, "scale.msg", RF_DT_F64, a.frames);
+    const bool lists = desc->variant == PV_SCLP;
+    const size_t row = lists ? a.list * a.k : a.k, blocks = lists ? a.list : 1;
+    uint8_t *want = rf_case_add2(c, lists ? "want.paths" : "want.msg", RF_DT_U8, a.frames, row);
+    double *tie = rf_case_add1(c, lists ? "tie.paths" : "tie.msg", RF_DT_F64, a.frames * blocks);
+    double *scale = rf_case_add1(c, lists ? "scale.paths" : "scale.msg", RF_DT_F64, a.frames * blocks);
     if (!want || !tie || !scale) return rf_run_error(err, errlen, "out of memory");
     for (size_t f = 0; f < a.frames; f++) {
         long double margin;
-        if (!oracle_frame(&a, desc->variant, a.llr + f * a.n, want + f * a.k, &margin, &scale[f]))
+        double s;
+        if (!oracle_frame(&a, desc->variant, a.llr + f * a.n, want + f * row, &margin, &s, lists ? tie + f * blocks : NULL))
             return rf_run_error(err, errlen, "out of memory");
-        tie[f] = (double)margin;
+        for (size_t b = 0; b < blocks; b++) scale[f * blocks + b] = s;
+        if (!lists) tie[f] = (double)margin;
     }
     rf_case_set_param(c, "terms", "%zu", a.n);
     if (strstr(c->params, "source=") && source_want(c, a.frames, want, err, errlen)) return -1;
@@ -264,7 +296,10 @@ static int polar_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, voi
 {
     polar_args *a = args;
     if (polar_inputs(c, desc->variant, a, err, errlen)) return -1;
-    a->msg = rf_case_out(out, "msg", RF_DT_U8, 2, (const uint64_t[]){a->frames, a->k});
+    if (desc->variant == PV_SCLP)
+        a->msg = rf_case_out(out, "paths", RF_DT_U8, 2, (const uint64_t[]){a->frames, a->list * a->k});
+    else
+        a->msg = rf_case_out(out, "msg", RF_DT_U8, 2, (const uint64_t[]){a->frames, a->k});
     return a->msg ? 0 : rf_run_error(err, errlen, "out of memory");
 }
 
@@ -273,20 +308,21 @@ static void polar_call(const rf_impl *im, void *args)
     const polar_args *a = args;
     if (im->kernel->variant == PV_SC)
         ((rf_polar_sc_fn)im->fn)(a->log2n, a->frozen, a->f, a->llr, a->frames, a->msg);
-    else
+    else if (im->kernel->variant == PV_SCL)
         ((rf_polar_scl_fn)im->fn)(a->log2n, a->frozen, a->list, a->f, a->llr, a->frames, a->msg);
+    else
+        ((rf_polar_scl_paths_fn)im->fn)(a->log2n, a->frozen, a->list, a->f, a->llr, a->frames, a->msg);
 }
 
 /* flops: the f/g evaluations. The decoders' cost hardly depends on the data (SCL's forks do not
  * depend on it at all once the list is full). */
 static void polar_work(const rf_kernel *desc, const void *args, rf_work *w)
 {
-    (void)desc;
     const polar_args *a = args;
     w->items = (double)a->frames;
     w->item_unit = "frames";
     w->flops = (double)a->frames * (double)a->n * a->log2n * a->list;
-    w->bytes = (double)a->frames * ((double)a->n * sizeof(float) + (double)a->k);
+    w->bytes = (double)a->frames * ((double)a->n * sizeof(float) + (double)a->k * (desc->variant == PV_SCLP ? a->list : 1));
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -311,7 +347,7 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
      * and every decision margin of the others is then below the rule's bound */
     const int maxexp = rf_bytes_u8(&b) < 32 ? 100 : 4;
     rf_case_set_param(c, "f", "%s", a.f == RF_F_MINSUM ? "minsum" : "exact");
-    if (desc->variant == PV_SCL) rf_case_set_param(c, "list", "%u", a.list);
+    if (desc->variant != PV_SC) rf_case_set_param(c, "list", "%u", a.list);
     rf_case_set_param(c, "frames", "%zu", a.frames);
     uint8_t *frozen = rf_case_add1(c, "in.frozen", RF_DT_U8, a.n);
     float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, a.frames, a.n);
@@ -320,11 +356,11 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
     for (size_t i = 0; i < a.frames * a.n; i++) llr[i] = rf_bytes_f32(&b, maxexp, specials);
     a.frozen = frozen;
     const double tau = 8.0 * rf_ceil_log2(a.n) + 8.0, u = rf_unit_roundoff(RF_DT_F32);
-    uint8_t msg[64];
+    uint8_t msg[8 * 64];
     for (size_t fr = 0; fr < a.frames; fr++) {
         long double margin;
         double scale;
-        if (!oracle_frame(&a, desc->variant, llr + fr * a.n, msg, &margin, &scale) || isnan(margin) ||
+        if (!oracle_frame(&a, desc->variant, llr + fr * a.n, msg, &margin, &scale, NULL) || isnan(margin) ||
             margin <= tau * u * scale)
             return -1;
     }
@@ -374,6 +410,20 @@ static const rf_case_spec scl_cases[] = {
     {NULL, NULL},
 };
 
+/* The oracle's ranked list is the decision block: every neighbour gap must clear the margin, so
+ * low-noise cases (few competing paths, large gaps) with lists that fill early. */
+static const rf_case_spec sclp_cases[] = {
+    {"p64_7_L8_minsum_s1", "code=p64_7 list=8 f=minsum frames=64 sigma=1 seed=6421"},
+    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6422"},
+    {"p64_7_L32_minsum_s2.2", "code=p64_7 list=32 f=minsum frames=32 sigma=2.2 seed=6423"},
+    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12821"},
+    {"p128_96_L4_exact_s0.6", "code=p128_96 list=4 f=exact frames=32 sigma=0.6 seed=12822"},
+    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6231"},
+    {"rm2_1_L8_minsum", "code=rm m=2 r=1 list=8 f=minsum frames=16 sigma=1 seed=6232"},
+    {"specials_p64_7_L4", "code=p64_7 list=4 f=minsum frames=32 input=specials seed=10 tol=exact"},
+    {NULL, NULL},
+};
+
 static const char *const sc_sizes[] = {
     "code=p64_7 f=minsum frames=1024 sigma=1.5 seed=5",
     "code=p128_96 f=minsum frames=512 sigma=0.5 seed=5",
@@ -385,6 +435,15 @@ static const char *const scl_sizes[] = {
     "code=p64_7 list=8 f=minsum frames=256 sigma=1.5 seed=5",
     "code=p128_96 list=8 f=minsum frames=128 sigma=0.5 seed=5",
     "code=bhat log2n=10 K=512 design=0.7 list=8 f=minsum frames=8 sigma=0.7 seed=5",
+    NULL};
+/* The list configurations of issue 16 (AFF3CT's reference): Polar(2048, 1755 = 1723 + CRC-32) at
+ * 4.5 dB (Eb/N0 of the 1723 information bits: sigma = 0.4592) with L = 8 and 32, Polar(1024,512)
+ * at 2.0 dB (sigma = 0.7943) with L = 8; the frozen sets by the Bhattacharyya construction at the
+ * channel's sigma. */
+static const char *const sclp_sizes[] = {
+    "code=bhat log2n=11 K=1755 design=0.4592 list=8 f=minsum frames=4 sigma=0.4592 seed=5",
+    "code=bhat log2n=11 K=1755 design=0.4592 list=32 f=minsum frames=2 sigma=0.4592 seed=5",
+    "code=bhat log2n=10 K=512 design=0.7943 list=8 f=minsum frames=8 sigma=0.7943 seed=5",
     NULL};
 
 #define POLAR_CALLBACKS                                                                          \
@@ -412,4 +471,14 @@ static const rf_kernel polar_scl_kernel = {
     POLAR_CALLBACKS,
 };
 
-const rf_kernel *const rf_family_polar[] = {&polar_sc_kernel, &polar_scl_kernel, NULL};
+static const rf_kernel polar_scl_paths_kernel = {
+    .name = "polar_scl_paths",
+    .summary = "Polar SC list decoder returning its L final paths ranked by metric (CRC-aided lists)",
+    .id = RF_KID(polar_scl_paths),
+    .variant = PV_SCLP,
+    .cases = sclp_cases,
+    .bench_sizes = sclp_sizes,
+    POLAR_CALLBACKS,
+};
+
+const rf_kernel *const rf_family_polar[] = {&polar_sc_kernel, &polar_scl_kernel, &polar_scl_paths_kernel, NULL};

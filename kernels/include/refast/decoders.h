@@ -15,6 +15,10 @@
  * x_a, L_b = L2 + (1 - 2 xhat_a) L1, decode x_b; leaves are single bits (frozen -> 0, else
  * [L < 0]). SCL: list size 1..32, path metrics in the LLR domain (penalty |L| for a decision
  * against the LLR's sign), the best-metric path at the end (ties: the lowest path index).
+ * polar_scl_paths: the same decoder, returning all its final paths (the candidates of CRC-aided
+ * list decoding, lib/codes/cascl.h): paths is frames x list x K, the paths of a frame ranked by
+ * (metric ascending, NaN last, then position in the decoder's list), so row 0 is polar_scl's
+ * output; when the list never filled (2^K < list) the rows beyond the paths are all 0xff.
  *
  * Dumer and block ML details (ref/dumer.c, ref/block_ml.c). Message bits in the canonical order
  * (u's k(m-1,ru) bits, then v's); 0 <= r <= m <= 16; frames = 0, r > m, m > 16 or an unknown
@@ -61,6 +65,10 @@ enum { RF_DUMER = 0, RF_DUMER0 = 1 };
       (unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,            \
        size_t frames, uint8_t *msg),                                                             \
       (log2n, frozen, list, f, llr, frames, msg))                                                \
+    X(polar_scl_paths, HAND, NONE, VOID,                                                         \
+      (unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,            \
+       size_t frames, uint8_t *paths),                                                           \
+      (log2n, frozen, list, f, llr, frames, paths))                                              \
     X(block_ml, REF, NONE, VOID,                                                                 \
       (const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames, uint8_t *msg), \
       (gen, k, n, llr, frames, msg))
