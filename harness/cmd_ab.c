@@ -188,7 +188,7 @@ static const rf_opt ab_opts_table[] = {
     {"--head", RF_OPT_FILE, offsetof(ab_args, head), "REFAST", .help = "the build under test (default: this binary)",
      .def = "/proc/self/exe"},
     {"--kernel", RF_OPT_STR, offsetof(ab_args, kernel), "GLOB",
-     .help = "kernels whose name matches (shell pattern; commas separate several)", .def = "*"},
+     .help = RF_OPT_KERNEL_HELP, .def = "*"},
     {"--isa", RF_OPT_STR, offsetof(ab_args, isa), "LEVEL|all", .help = "the levels to time beside scalar",
      .def = "all"},
     {"--rounds", RF_OPT_U64, offsetof(ab_args, rounds), "R", .help = "rounds per side, alternating ABBA...",

@@ -33,19 +33,6 @@ typedef struct bench_opts {
 #include "jsonw.h"
 #include "provenance.h"
 
-/* --kernel: a shell pattern, or several separated by commas ("fht_f32,softmap_*"). */
-static bool kernel_selected(const char *globs, const char *name)
-{
-    char one[256];
-    for (const char *p = globs;;) {
-        const size_t n = strcspn(p, ",");
-        snprintf(one, sizeof one, "%.*s", (int)n, p);
-        if (n && rf_glob_match(one, name)) return true;
-        if (!p[n]) return false;
-        p += n + 1;
-    }
-}
-
 typedef struct kernel_ctx {
     rf_impl im;
     rf_bench_state *state;
@@ -160,7 +147,7 @@ static int build_plan(const bench_opts *o, bool instr, bench_plan *p)
     size_t matched = 0;
     for (size_t i = 0; i < nk; i++) {
         const rf_kernel *k = rf_kernel_at(i);
-        if (!kernel_selected(o->kernel, k->name) || !k->bench_sizes) continue;
+        if (!rf_glob_match(o->kernel, k->name) || !k->bench_sizes) continue;
         matched++;
         rf_impl im[RF_MAX_IMPLS];
         const size_t nim = rf_kernel_impls(k, sel, nsel, !o->no_peers, im, RF_MAX_IMPLS);
@@ -392,7 +379,7 @@ static const rf_opt bench_opts_table[] = {
     {"--isa", RF_OPT_LEVELS, offsetof(bench_opts, levels), NULL, .help = "the levels to time beside scalar",
      .def = "all"},
     {"--kernel", RF_OPT_STR, offsetof(bench_opts, kernel), "GLOB",
-     .help = "kernels whose name matches (shell pattern; several separated by commas)", .def = "*"},
+     .help = RF_OPT_KERNEL_HELP, .def = "*"},
     {"--repetitions", RF_OPT_U64, offsetof(bench_opts, repetitions), "R", .help = "repetitions of every benchmark",
      .def = "5", .min = 1, .max = 1000},
     {"--min-time", RF_OPT_F64, offsetof(bench_opts, min_time), "S", .help = "seconds of each repetition, at least",

@@ -178,7 +178,7 @@ static const rf_opt golden_opts_table[] = {
     {"--golden", RF_OPT_FILE, offsetof(golden_opts, golden), "DIR",
      .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
     {"--kernel", RF_OPT_STR, offsetof(golden_opts, kernel), "GLOB",
-     .help = "kernels whose name matches (shell pattern)",
+     .help = RF_OPT_KERNEL_HELP,
      .def = "*"},
     {0},
 };

@@ -44,7 +44,7 @@ static int run_list(const void *opts)
 }
 
 static const rf_opt list_opts_table[] = {
-    {"--kernel", RF_OPT_STR, offsetof(list_opts, kernel), "GLOB", .help = "kernels whose name matches (shell pattern)",
+    {"--kernel", RF_OPT_STR, offsetof(list_opts, kernel), "GLOB", .help = RF_OPT_KERNEL_HELP,
      .def = "*"},
     {0},
 };

@@ -274,7 +274,7 @@ static const rf_opt verify_opts_table[] = {
     {"--peers", RF_OPT_FLAG, offsetof(verify_opts, peers), NULL,
      .help = "also judge the benchmark peers: autovec_<level> for each selected level\nand openblas"},
     {"--kernel", RF_OPT_STR, offsetof(verify_opts, kernel), "GLOB",
-     .help = "kernels whose name matches (shell pattern)",
+     .help = RF_OPT_KERNEL_HELP,
      .def = "*"},
     {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR",
      .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},

@@ -61,6 +61,9 @@ typedef struct rf_opt {
 } rf_opt;
 
 /* The `given` member of a row: the offset of a bool field, plus one so that 0 means "none". */
+/* The help of every command's --kernel (all read it through rf_glob_match). */
+#define RF_OPT_KERNEL_HELP "kernels whose name matches (shell pattern; commas separate several)"
+
 #define RF_GIVEN(type, field) (offsetof(type, field) + 1)
 
 typedef struct rf_levels {

@@ -63,9 +63,16 @@ const rf_kernel *rf_kernel_find(const char *name)
     return NULL;
 }
 
-bool rf_glob_match(const char *pattern, const char *name)
+bool rf_glob_match(const char *patterns, const char *name)
 {
-    return fnmatch(pattern, name, 0) == 0;
+    char one[256];
+    for (const char *p = patterns;;) {
+        const size_t n = strcspn(p, ",");
+        snprintf(one, sizeof one, "%.*s", (int)n, p);
+        if (n && fnmatch(one, name, 0) == 0) return true;
+        if (!p[n]) return false;
+        p += n + 1;
+    }
 }
 
 static void impl_init(rf_impl *im, const rf_kernel *k, rf_impl_kind kind, rf_isa level)

@@ -144,8 +144,9 @@ typedef struct rf_kernel {
 size_t rf_kernel_count(void);
 const rf_kernel *rf_kernel_at(size_t i);
 const rf_kernel *rf_kernel_find(const char *name);
-/* Shell-style match on kernel names (fnmatch: "*", "?", "[...]"). */
-bool rf_glob_match(const char *pattern, const char *name);
+/* Shell-style match on kernel names (fnmatch: "*", "?", "[...]"), several patterns separated by
+ * commas ("fht_f32,softmap_*"): every command's --kernel reads the same way. */
+bool rf_glob_match(const char *patterns, const char *name);
 
 /* The implementation that runs at `level` after fallback, as one rf_impl. Returns false only for
  * a malformed descriptor. */
