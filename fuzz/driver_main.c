@@ -2,12 +2,13 @@
  * that any compiler and any build can run it: gcc's release, asan and aarch64 builds (NEON under
  * qemu), where clang's libFuzzer is not available.
  *
- *   refast_fuzz_driver [--seconds S] [--runs N] [--seed K] [--max-len L] [--large]
+ *   refast_fuzz_driver [--seconds S] [--runs N] [--seed K] [--max-len L] [--large] [--shard I/N]
  *                      [--artifact-prefix P] [--write-corpus DIR --per-kernel M] [PATH...]
  *
  * It first replays every file of the PATHs (files, or directories read recursively: a committed
  * corpus, or one crash file to reproduce), then feeds generated inputs until S seconds or N runs have passed
- * (whichever comes first; neither: only the replay). A generated input is either a corpus entry
+ * (whichever comes first; neither: only the replay). The replay counts against S, and with
+ * --shard I/N replays only the files I, I+N, I+2N, ... (N processes side by side share a corpus). A generated input is either a corpus entry
  * with a few bytes overwritten, inserted or cut (when there is a corpus), or fresh bytes of a
  * random length up to L; the bytes come from Philox4x32-10 keyed by K, so a run is repeatable
  * up to the time limit. There is no coverage feedback: this driver samples, it does not search.
@@ -251,7 +252,7 @@ static double now(void)
 static int usage(const char *msg)
 {
     fprintf(stderr, "fuzz_driver: %s\n", msg);
-    fprintf(stderr, "usage: refast_fuzz_driver [--seconds S] [--runs N] [--seed K] [--max-len L] [--large]\n"
+    fprintf(stderr, "usage: refast_fuzz_driver [--seconds S] [--runs N] [--seed K] [--max-len L] [--large] [--shard I/N]\n"
                     "                          [--artifact-prefix P] [--write-corpus DIR --per-kernel M] [PATH...]\n");
     return 2;
 }
@@ -311,6 +312,7 @@ int main(int argc, char **argv)
 {
     double seconds = -1, runs = -1, seed = 1, max_len = 4096, per_kernel = 4;
     const char *prefix = "./", *corpus_out = NULL;
+    size_t shard = 0, shards = 1;
     corpus c = {0};
     char **paths = calloc((size_t)argc, sizeof *paths);
     size_t npaths = 0;
@@ -332,6 +334,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--per-kernel") && has) {
             if (parse_num(argv[++i], &per_kernel) || per_kernel < 1 || per_kernel > 1000)
                 return usage("--per-kernel takes a number in 1..1000");
+        } else if (!strcmp(a, "--shard") && has) {
+            if (sscanf(argv[++i], "%zu/%zu", &shard, &shards) != 2 || shards < 1 || shard >= shards)
+                return usage("--shard takes I/N with 0 <= I < N");
         } else if (!strcmp(a, "--artifact-prefix") && has) {
             prefix = argv[++i];
         } else if (!strcmp(a, "--write-corpus") && has) {
@@ -360,7 +365,9 @@ int main(int argc, char **argv)
     const clock_t c0 = clock();
     unsigned long long total = 0;
     snprintf(g_crash_path, sizeof g_crash_path, "%scrash-replay", prefix);
-    for (size_t i = 0; i < c.n; i++, total++) run_one(c.e[i].data, c.e[i].size);
+    /* the replay counts against --seconds too (under qemu a corpus can take minutes) */
+    for (size_t i = shard; i < c.n && (seconds < 0 || now() - t0 < seconds); i += shards, total++)
+        run_one(c.e[i].data, c.e[i].size);
     const unsigned long long replayed = total;
 
     uint8_t *buf = malloc((size_t)max_len);

@@ -228,8 +228,8 @@ kow_fuzz_run() {
 }
 
 # The standalone driver (fuzz/driver_main.c, no libFuzzer: gcc builds, and qemu for NEON) over
-# the committed corpus and Philox-generated inputs: $jobs processes with different seeds for
-# SECONDS each, then the per-kernel table. A failure prints the dump; the input is saved under
+# the committed corpus (split between them) and Philox-generated inputs: $jobs processes with
+# different seeds for SECONDS each, replay included, then the per-kernel table. A failure prints the dump; the input is saved under
 # build/fuzz-driver/<build>/artifacts/ and `refast_fuzz_driver <that file>` replays it.
 fuzz_driver_run() { # build seconds [emulator...]
     local build=$1 seconds=$2
@@ -238,7 +238,7 @@ fuzz_driver_run() { # build seconds [emulator...]
     rm -rf "$dir" && mkdir -p "$dir/stats" "$dir/artifacts"
     local pids=()
     for ((i = 1; i <= jobs; i++)); do
-        REFAST_FUZZ_STATS="$dir/stats" "$@" "$bin" --seconds "$seconds" --seed "$i" \
+        REFAST_FUZZ_STATS="$dir/stats" "$@" "$bin" --seconds "$seconds" --seed "$i" --shard "$((i - 1))/$jobs" \
             --artifact-prefix "$dir/artifacts/" fuzz/corpus >"$dir/run-$i.log" 2>&1 &
         pids+=($!)
     done
