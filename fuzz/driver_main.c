@@ -108,6 +108,8 @@ static size_t below(philox_stream *s, size_t n)
 typedef struct {
     uint8_t *data;
     size_t size;
+    unsigned long rank; /* N of a file named *-N, else 0: the replay order */
+    size_t order;       /* the loading order, to keep the sort stable */
 } entry;
 
 typedef struct {
@@ -157,8 +159,21 @@ static int add_file(corpus *c, const char *path)
         if (!ne) abort();
         c->e = ne;
     }
-    c->e[c->n++] = (entry){buf, size};
+    const char *dash = strrchr(path, '-');
+    const unsigned long rank = dash && dash[1] >= '0' && dash[1] <= '9' ? strtoul(dash + 1, NULL, 10) : 0;
+    c->e[c->n] = (entry){buf, size, rank, c->n};
+    c->n++;
     return 0;
+}
+
+/* The replay goes round the kernels: every <kernel>-0 first, then every -1, and so on, so that a
+ * replay cut short by --seconds (under qemu) has still seen every kernel once, not the first
+ * families in alphabetical order. */
+static int cmp_rank(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -360,6 +375,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < npaths; i++)
         if (add_path(&c, paths[i]) != 0) return 2;
     free(paths);
+    if (c.n) qsort(c.e, c.n, sizeof *c.e, cmp_rank);
 
     const double t0 = now();
     const clock_t c0 = clock();
