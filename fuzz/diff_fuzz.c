@@ -1,7 +1,8 @@
 /* Differential fuzzing of the whole kernel registry (libFuzzer).
  *
  * One input = one case. Byte 0 picks the kernel among those with a fuzz_inputs() callback (and,
- * when REFAST_FUZZ_KERNEL=GLOB is set, whose name matches it); the other bytes go to that
+ * when REFAST_FUZZ_KERNEL=GLOB is set, whose name matches it, and when REFAST_FUZZ_FAMILY=GLOB is
+ * set, whose family matches it); the other bytes go to that
  * kernel's fuzz_inputs(), which turns them into case parameters and in.* arrays or rejects them.
  * The oracle then computes want.* and every implementation that runs on this CPU, the scalar
  * reference and the peers included, is judged against it exactly as `refast verify --peers` judges a golden case
@@ -29,12 +30,10 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "diff_fuzz.h"
 #include "refast/case.h"
 #include "refast/isa.h"
 #include "refast/registry.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The kernels byte 0 chooses from, by registry index, and what each got. */
 static size_t *g_pick;
@@ -58,37 +57,84 @@ static void write_stats(void)
     if (fclose(f) == 0) rename(tmp, path);
 }
 
+/* The peers judged beside the levels (autovec_*, openblas, onednn), with how many of the selected
+ * kernels have each: what `rf_kernel_impls(..., peers = true)` gives in this build. */
+static void print_peers(const rf_isa *levels)
+{
+    size_t nlevels = 0;
+    while (levels[nlevels] != RF_ISA_COUNT) nlevels++;
+    char label[RF_MAX_IMPLS * 4][64];
+    size_t count[RF_MAX_IMPLS * 4] = {0}, nlabel = 0;
+    for (size_t i = 0; i < g_npick; i++) {
+        rf_impl im[RF_MAX_IMPLS];
+        const size_t nim = rf_kernel_impls(rf_kernel_at(g_pick[i]), levels, nlevels, true, im, RF_MAX_IMPLS);
+        for (size_t j = 0; j < nim; j++) {
+            if (im[j].kind == RF_IMPL_LEVEL) continue;
+            size_t l = 0;
+            while (l < nlabel && strcmp(label[l], im[j].label)) l++;
+            if (l == nlabel) {
+                if (nlabel == sizeof label / sizeof label[0]) continue;
+                snprintf(label[nlabel++], sizeof label[0], "%s", im[j].label);
+            }
+            count[l]++;
+        }
+    }
+    fprintf(stderr, "diff_fuzz: peers:");
+    for (size_t l = 0; l < nlabel; l++) fprintf(stderr, " %s (%zu kernels)", label[l], count[l]);
+    fprintf(stderr, "%s\n", nlabel ? "" : " none");
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *glob = getenv("REFAST_FUZZ_KERNEL");
+    const char *glob = getenv("REFAST_FUZZ_KERNEL"), *fam = getenv("REFAST_FUZZ_FAMILY");
     if (glob && !*glob) glob = NULL;
+    if (fam && !*fam) fam = NULL;
     const size_t n = rf_kernel_count();
     g_pick = calloc(n ? n : 1, sizeof *g_pick);
     g_stats = calloc(n ? n : 1, sizeof *g_stats);
     if (!g_pick || !g_stats) abort();
     for (size_t i = 0; i < n; i++) {
         const rf_kernel *k = rf_kernel_at(i);
-        if (!k->fuzz_inputs && k->not_fuzzed && !glob)
+        if (!k->fuzz_inputs && k->not_fuzzed && !glob && !fam)
             fprintf(stderr, "diff_fuzz: not fuzzed: %s (%s)\n", k->name, k->not_fuzzed);
         if (!k->fuzz_inputs || !k->oracle || !(k->run || (k->bind && k->call))) continue;
         if (glob && !rf_glob_match(glob, k->name)) continue;
+        if (fam && !rf_glob_match(fam, k->family)) continue;
         g_pick[g_npick++] = i;
     }
     if (g_npick == 0) {
-        fprintf(stderr, "diff_fuzz: no kernel %s%s%s has a fuzz_inputs callback\n",
-                glob ? "matching REFAST_FUZZ_KERNEL='" : "", glob ? glob : "", glob ? "'" : "");
+        fprintf(stderr, "diff_fuzz: no kernel %s%s%s%s%s%s has a fuzz_inputs callback\n",
+                glob ? "matching REFAST_FUZZ_KERNEL='" : "", glob ? glob : "", glob ? "' " : "",
+                fam ? "in REFAST_FUZZ_FAMILY='" : "", fam ? fam : "", fam ? "'" : "");
         exit(2);
     }
     fprintf(stderr, "diff_fuzz: %zu kernel(s):", g_npick);
     for (size_t i = 0; i < g_npick; i++) fprintf(stderr, " %s", rf_kernel_at(g_pick[i])->name);
     fprintf(stderr, "\ndiff_fuzz: levels:");
+    rf_isa levels_usable[RF_ISA_COUNT + 1];
+    size_t nusable = 0;
     for (int l = 0; l < RF_ISA_COUNT; l++)
-        if (l == RF_ISA_SCALAR || rf_isa_usable((rf_isa)l)) fprintf(stderr, " %s", rf_isa_name((rf_isa)l));
+        if (l == RF_ISA_SCALAR || rf_isa_usable((rf_isa)l)) {
+            fprintf(stderr, " %s", rf_isa_name((rf_isa)l));
+            levels_usable[nusable++] = (rf_isa)l;
+        }
+    levels_usable[nusable] = RF_ISA_COUNT;
     fprintf(stderr, "\n");
+    print_peers(levels_usable);
     atexit(write_stats);
     return 0;
+}
+
+size_t rf_diff_fuzz_kernel_count(void)
+{
+    return g_npick;
+}
+
+const rf_kernel *rf_diff_fuzz_kernel(size_t i)
+{
+    return i < g_npick ? rf_kernel_at(g_pick[i]) : NULL;
 }
 
 static double elem(const rf_array *a, uint64_t i)
@@ -193,7 +239,7 @@ static void fail(const rf_kernel *k, const rf_impl *im, const rf_case *c, const 
         }
         rf_case_free(&out);
     }
-    fprintf(stderr, "==== replay: refast_diff_fuzz <the crash file libFuzzer saves> ====\n");
+    fprintf(stderr, "==== replay: refast_diff_fuzz (or refast_fuzz_driver) <the crash file saved> ====\n");
     fflush(stderr);
     abort();
 }

@@ -10,8 +10,10 @@
 #                    `refast golden check`
 #   asan-*           ASan + UBSan build (gcc) and its ctest
 #   aarch64-*        NEON cross build, its ctest under qemu-aarch64, `refast verify --isa neon`
-#   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry,
-#                    and the .kow parser fuzz (20 s)
+#   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry in
+#                    one slice per kernel, the .kow parser fuzz (20 s), the standalone driver on
+#                    the gcc release build (20 s)
+#   aarch64-fuzz     the standalone driver on NEON under qemu (60 s)
 #   gate             refast's own performance gate (scripts/gate.env): a short benchmark of every
 #                    kernel gated on its speedups over scalar against the committed baseline of this
 #                    machine class, and instruction counts (callgrind) of a subset against theirs;
@@ -20,7 +22,7 @@
 # line `test: N passed, M failed` is always complete. Exit status 0 only if every step passed.
 #
 # Environment: REFAST_JOBS (parallel jobs, default nproc), REFAST_FUZZ_SECONDS (default 60),
-# REFAST_KOW_FUZZ_SECONDS (default 20).
+# REFAST_KOW_FUZZ_SECONDS (default 20), REFAST_DRIVER_FUZZ_SECONDS (20), REFAST_NEON_FUZZ_SECONDS (60).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -144,63 +146,69 @@ asan_ctest() {
         ctest --preset asan --parallel "$jobs"
 }
 
-# Seed corpus: for each of the first 64 values of byte 0 (the kernel pick), 512 pseudo-random
-# bytes from a fixed seed, so every kernel starts with inputs long enough to fill its arrays.
-# Generated here rather than committed; libFuzzer adds what it finds to the same directory.
-fuzz_seeds() {
-    local dir=$1 i j fmt b
-    mkdir -p "$dir"
-    RANDOM=2024
-    for ((i = 0; i < 64; i++)); do
-        printf -v fmt '\\%03o' "$i"
-        for ((j = 0; j < 512; j++)); do
-            printf -v b '\\%03o' $((RANDOM & 255))
-            fmt+=$b
-        done
-        printf "$fmt" >"$dir/seed-$i"
-    done
+# The kernels the differential target fuzzes, one "NAME" a line (from its start-up line).
+fuzz_kernels() {
+    "$@" -runs=0 2>&1 </dev/null | sed -n 's/^diff_fuzz: [0-9]* kernel(s)://p' | tr ' ' '\n' | grep -v '^$'
 }
 
+# The committed seed corpus of a kernel's family (fuzz/corpus/<family>/<kernel>-*), or nothing.
+fuzz_family_corpus() {
+    local f
+    for f in fuzz/corpus/*/"$1"-0; do [[ -e $f ]] && dirname "$f"; done
+}
+
+# libFuzzer spreads one run's time very unevenly over the kernels (a slow oracle's kernel got one
+# input in 60 s while others got hundreds), so every kernel gets its own slice instead: a run
+# restricted to it (REFAST_FUZZ_KERNEL) for fuzz_seconds x jobs / kernels seconds (at least 1),
+# $jobs at a time, seeded with its family's committed corpus (fuzz/corpus/, read-only; what a run
+# finds goes to build/fuzz/corpus/<kernel>/). A failing slice prints its dump and saves the input
+# under artifacts/; the others still run, and the step fails.
 fuzz_run() {
-    local dir=build/fuzz
-    fuzz_seeds "$dir/corpus" || return 1
-    mkdir -p "$dir/artifacts"
-    # halt_on_error: the fuzz build keeps UBSan recoverable (see fuzz/CMakeLists.txt), this makes
-    # its first report fatal anyway. -fork=N keeps every core busy for the same wall time; a
-    # failing child stops the run, prints its dump and saves the input under artifacts/.
-    local fork=()
-    [[ $jobs -gt 1 ]] && fork=(-fork="$jobs")
-    rm -rf "$dir/stats" && mkdir -p "$dir/stats"
-    REFAST_FUZZ_STATS="$dir/stats" \
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        "$dir/fuzz/refast_diff_fuzz" "${fork[@]}" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 \
-        -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus" || return 1
-    fuzz_coverage "$dir/stats" "$dir/coverage.json"
+    local dir=build/fuzz bin=build/fuzz/fuzz/refast_diff_fuzz
+    local kernels=() k
+    mapfile -t kernels < <(fuzz_kernels "$bin")
+    [[ ${#kernels[@]} -gt 0 ]] || { echo "fuzz: no kernels listed by $bin"; return 1; }
+    local slice=$((fuzz_seconds * jobs / ${#kernels[@]}))
+    [[ $slice -ge 1 ]] || slice=1
+    echo "fuzz: ${#kernels[@]} kernels, $slice s each, $jobs at a time"
+    rm -rf "$dir/stats" "$dir/slices" && mkdir -p "$dir/stats" "$dir/slices" "$dir/artifacts"
+    local failed=0 running=0
+    for k in "${kernels[@]}"; do
+        mkdir -p "$dir/corpus/$k"
+        # halt_on_error: the fuzz build keeps UBSan recoverable (see fuzz/CMakeLists.txt), this
+        # makes its first report fatal anyway.
+        REFAST_FUZZ_KERNEL=$k REFAST_FUZZ_STATS="$dir/stats" \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            "$bin" -max_total_time="$slice" -rss_limit_mb=2048 -timeout=30 -print_final_stats=1 \
+            -artifact_prefix="$dir/artifacts/$k-" "$dir/corpus/$k" $(fuzz_family_corpus "$k") \
+            >"$dir/slices/$k.log" 2>&1 &
+        running=$((running + 1))
+        if [[ $running -ge $jobs ]]; then
+            wait -n || failed=1
+            running=$((running - 1))
+        fi
+    done
+    while [[ $running -gt 0 ]]; do
+        wait -n || failed=1
+        running=$((running - 1))
+    done
+    for k in "${kernels[@]}"; do
+        if ! grep -q '^Done [0-9]* runs' "$dir/slices/$k.log"; then
+            echo "fuzz: the $k slice failed ($dir/slices/$k.log):"
+            cat "$dir/slices/$k.log"
+            failed=1
+        fi
+    done
+    fuzz_coverage "$dir/stats" "$dir/coverage.json" || failed=1
+    return $failed
 }
 
 # What the fuzz run covered, per kernel (the sum over the processes' stats files), as a table and
 # as JSON; a kernel the fuzzer generated inputs for but never accepted one of fails the step (its
-# fuzz_inputs is broken, and the kernel was not fuzzed at all).
+# fuzz_inputs is broken, and the kernel was not fuzzed at all). scripts/fuzz-coverage.awk.
 fuzz_coverage() {
-    local stats=$1 json=$2
-    cat "$stats"/stats-*.tsv 2>/dev/null | awk -F'\t' -v json="$json" '
-        { g[$1] += $2; a[$1] += $3; j[$1] += $4; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
-        END {
-            if (n == 0) { print "fuzz coverage: no stats written"; exit 1 }
-            printf "%-28s %12s %12s %12s\n", "kernel", "generated", "accepted", "judged"
-            bad = 0; printf "{\"kernels\":[" > json
-            for (i = 0; i < n; i++) {
-                k = order[i]
-                printf "%-28s %12d %12d %12d\n", k, g[k], a[k], j[k]
-                printf "%s{\"kernel\":\"%s\",\"generated\":%d,\"accepted\":%d,\"judged\":%d}", i ? "," : "", k, g[k], a[k], j[k] > json
-                if (g[k] > 0 && a[k] == 0) { print "fuzz coverage: " k " accepted none of its " g[k] " inputs"; bad = 1 }
-                tg += g[k]; ta += a[k]; tj += j[k]
-            }
-            printf "]}\n" > json
-            printf "fuzz coverage: %d kernels, %d inputs generated, %d accepted, %d verdicts\n", n, tg, ta, tj
-            exit bad
-        }'
+    cat "$1"/stats-*.tsv 2>/dev/null | awk -F'\t' -v json="$2" -f scripts/fuzz-coverage.awk
 }
 
 # The .kow parser fuzz: seeds are valid files (KO(3,2) and TinyKO(3,2) from `refast ko init`), so
@@ -218,6 +226,35 @@ kow_fuzz_run() {
         build/fuzz/fuzz/refast_kow_fuzz -max_total_time="$kow_fuzz_seconds" -rss_limit_mb=2048 \
         -timeout=30 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus"
 }
+
+# The standalone driver (fuzz/driver_main.c, no libFuzzer: gcc builds, and qemu for NEON) over
+# the committed corpus (split between them) and Philox-generated inputs: $jobs processes with
+# different seeds for SECONDS each, replay included, then the per-kernel table. A failure prints the dump; the input is saved under
+# build/fuzz-driver/<build>/artifacts/ and `refast_fuzz_driver <that file>` replays it.
+fuzz_driver_run() { # build seconds [emulator...]
+    local build=$1 seconds=$2
+    shift 2
+    local dir=build/fuzz-driver/$build bin=build/$build/fuzz/refast_fuzz_driver i failed=0
+    rm -rf "$dir" && mkdir -p "$dir/stats" "$dir/artifacts"
+    local pids=()
+    for ((i = 1; i <= jobs; i++)); do
+        REFAST_FUZZ_STATS="$dir/stats" "$@" "$bin" --seconds "$seconds" --seed "$i" --shard "$((i - 1))/$jobs" \
+            --artifact-prefix "$dir/artifacts/" fuzz/corpus >"$dir/run-$i.log" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do
+        if ! wait "${pids[$i]}"; then
+            failed=1
+            cat "$dir/run-$((i + 1)).log"
+        fi
+    done
+    head -n 4 "$dir/run-1.log"
+    grep -h 'Done [0-9]* runs' "$dir"/run-*.log
+    fuzz_coverage "$dir/stats" "$dir/coverage.json" || failed=1
+    return $failed
+}
+neon_fuzz_seconds=${REFAST_NEON_FUZZ_SECONDS:-60}
+driver_fuzz_seconds=${REFAST_DRIVER_FUZZ_SECONDS:-20}
 
 # refast's own performance gate (README "Refast's own performance gate"). Both parts always run;
 # the step fails when either finds a regression or cannot certify (exit 2: too noisy, or an error).
@@ -274,6 +311,8 @@ step aarch64-verify    aarch64-build  -- verify_neon
 step fuzz-build                       -- configure_build fuzz
 step fuzz-run          fuzz-build     -- fuzz_run
 step fuzz-kow          fuzz-build release-build -- kow_fuzz_run
+step fuzz-driver       release-build  -- fuzz_driver_run release "$driver_fuzz_seconds"
+step aarch64-fuzz      aarch64-build  -- fuzz_driver_run aarch64 "$neon_fuzz_seconds" qemu-aarch64 -L /
 step gate              release-build  -- gate_run
 
 echo "test: total $((SECONDS - t_start)) s; logs in $logdir/"

@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -156,4 +157,14 @@ float rf_bytes_f32(rf_bytes *b, int maxexp, int specials)
     if (kind < 128) e = (int)((bits >> 23) % 9) - 4; /* mostly ordinary magnitudes */
     float v = ldexpf(m, e);
     return (bits >> 31) ? -v : v;
+}
+
+bool rf_fuzz_large(void)
+{
+    static int large = -1;
+    if (large < 0) {
+        const char *v = getenv("REFAST_FUZZ_LARGE");
+        large = v && *v && strcmp(v, "0") != 0;
+    }
+    return large;
 }

@@ -59,5 +59,10 @@ uint32_t rf_bytes_u32(rf_bytes *b);
 /* A float for differential fuzzing: mostly ordinary magnitudes, sometimes 0, +-inf, NaN, huge
  * (|x| <= 2^maxexp so that sums of up to 2^(127-maxexp) terms cannot overflow). */
 float rf_bytes_f32(rf_bytes *b, int maxexp, int specials);
+/* The fuzz builders' large-size mode (REFAST_FUZZ_LARGE=1 in the environment, read once): sizes
+ * beyond the default caps, up to the blocked and unrolled code paths (FHT 2^16, polar N 1024, MoE
+ * d 64-256), at a cost per input of milliseconds to seconds. The default caps keep an input cheap
+ * so that a short run covers every kernel; this mode is for dedicated runs. */
+bool rf_fuzz_large(void);
 
 #endif

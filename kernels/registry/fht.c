@@ -127,11 +127,12 @@ static void fht_work(const rf_kernel *desc, const void *args, rf_work *w)
 }
 
 /* Fuzz: byte 0 picks log2n in 1..12 (count 1..4 for the batch form), then floats with specials;
- * magnitudes up to 2^100 so that 2^12 terms cannot overflow. */
+ * magnitudes up to 2^100 so that 2^16 terms cannot overflow. The large mode (rf_fuzz_large) picks
+ * log2n in 11..16 instead: the L1-blocked passes start above 2^12. */
 static int fht_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c)
 {
     rf_bytes b = {data, size, 0};
-    unsigned log2n = 1 + rf_bytes_u8(&b) % 12;
+    unsigned log2n = rf_fuzz_large() ? 11 + rf_bytes_u8(&b) % 6 : 1 + rf_bytes_u8(&b) % 12;
     size_t count = desc->variant == FHT_BATCH ? 1 + rf_bytes_u8(&b) % 4 : 1;
     size_t n = (size_t)1 << log2n;
     rf_case_set_param(c, "log2n", "%u", log2n);

@@ -246,7 +246,8 @@ static int em_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf_c
 {
     (void)desc;
     rf_bytes b = {data, size, 0};
-    const size_t k = 2 + rf_bytes_u8(&b) % 5, d = 1 + rf_bytes_u8(&b) % 12;
+    /* the large mode (rf_fuzz_large): d up to 256 (RF_MOE_MAX_D) */
+    const size_t k = 2 + rf_bytes_u8(&b) % 5, d = 1 + rf_bytes_u8(&b) % (rf_fuzz_large() ? RF_MOE_MAX_D : 12u);
     const size_t n = 1 + (size_t)(rf_bytes_u8(&b) % 200);
     const int g = rf_bytes_u8(&b) % RF_MOE_G_COUNT;
     const uint8_t sb = rf_bytes_u8(&b);

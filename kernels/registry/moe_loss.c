@@ -265,7 +265,9 @@ static int loss_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf
     rf_bytes b = {data, size, 0};
     const bool l4 = desc->variant == LOSS_L4;
     const size_t k = (l4 ? 1 : 2) + rf_bytes_u8(&b) % (l4 ? 9u : 8u);
-    const size_t d = 1 + rf_bytes_u8(&b) % 20u;
+    /* the large mode (rf_fuzz_large): d up to 256 (RF_MOE_L4_MAX_D), past the blocked dot
+     * products' 64-term blocks */
+    const size_t d = 1 + rf_bytes_u8(&b) % (rf_fuzz_large() ? RF_MOE_L4_MAX_D : 20u);
     const size_t hi = rf_bytes_u8(&b), n = ((hi << 8) | rf_bytes_u8(&b)) % 301;
     rf_case_set_param(c, "k", "%zu", k);
     rf_case_set_param(c, "d", "%zu", d);

@@ -327,6 +327,10 @@ static void polar_work(const rf_kernel *desc, const void *args, rf_work *w)
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
 
+/* The large fuzz mode's largest code. */
+#define LARGE_LOG2N 10
+_Static_assert(LARGE_LOG2N <= ORACLE_MAX_LOG2N, "the large fuzz mode stays within the oracle's limit");
+
 /* Random small code (N <= 64), random mask, f, list; LLRs over the full float range the rules
  * cover (|x| <= 2^100, so that no sum of N <= 2^7 terms overflows and long double matches float
  * on infinities) with +-0, +-inf, NaN and subnormals. Inputs with a near-tie are rejected: the
@@ -335,11 +339,14 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
 {
     rf_bytes b = {data, size, 0};
     polar_args a = {0};
-    a.log2n = rf_bytes_u8(&b) % 7;
+    /* the large mode: N = 128..1024 (and lists up to RF_SCL_MAX_L), where the default's N <= 64
+     * and L <= 8 never reach */
+    const bool large = rf_fuzz_large();
+    a.log2n = large ? 7 + rf_bytes_u8(&b) % (LARGE_LOG2N - 6) : rf_bytes_u8(&b) % 7;
     a.n = (size_t)1 << a.log2n;
     a.frames = 1 + rf_bytes_u8(&b) % 3;
     a.f = rf_bytes_u8(&b) & 1;
-    a.list = 1 + rf_bytes_u8(&b) % 8;
+    a.list = 1 + rf_bytes_u8(&b) % (large ? RF_SCL_MAX_L : 8);
     /* non-finite LLRs in one input of eight (in every input they made nearly every frame
      * fail the margin rule below: the fuzzer's coverage count showed SCL never accepted) */
     const int specials = rf_bytes_u8(&b) < 32;
@@ -356,7 +363,7 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
     for (size_t i = 0; i < a.frames * a.n; i++) llr[i] = rf_bytes_f32(&b, maxexp, specials);
     a.frozen = frozen;
     const double tau = 8.0 * rf_ceil_log2(a.n) + 8.0, u = rf_unit_roundoff(RF_DT_F32);
-    uint8_t msg[8 * 64];
+    uint8_t msg[(size_t)RF_SCL_MAX_L << LARGE_LOG2N]; /* polar_scl_paths: list x k bits */
     for (size_t fr = 0; fr < a.frames; fr++) {
         long double margin;
         double scale;
