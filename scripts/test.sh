@@ -13,7 +13,7 @@
 #   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry in
 #                    one slice per kernel, the .kow parser fuzz (20 s), the standalone driver on
 #                    the gcc release build (20 s)
-#   aarch64-fuzz     the standalone driver on NEON under qemu (60 s)
+#   aarch64-fuzz     the standalone driver on NEON under qemu (30 s; the whole corpus also goes through NEON in ctest fuzz_corpus_replay)
 #   gate             refast's own performance gate (scripts/gate.env): a short benchmark of every
 #                    kernel gated on its speedups over scalar against the committed baseline of this
 #                    machine class, and instruction counts (callgrind) of a subset against theirs;
@@ -22,7 +22,7 @@
 # line `test: N passed, M failed` is always complete. Exit status 0 only if every step passed.
 #
 # Environment: REFAST_JOBS (parallel jobs, default nproc), REFAST_FUZZ_SECONDS (default 60),
-# REFAST_KOW_FUZZ_SECONDS (default 20), REFAST_DRIVER_FUZZ_SECONDS (20), REFAST_NEON_FUZZ_SECONDS (60).
+# REFAST_KOW_FUZZ_SECONDS (default 20), REFAST_DRIVER_FUZZ_SECONDS (20), REFAST_NEON_FUZZ_SECONDS (30).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -253,7 +253,7 @@ fuzz_driver_run() { # build seconds [emulator...]
     fuzz_coverage "$dir/stats" "$dir/coverage.json" || failed=1
     return $failed
 }
-neon_fuzz_seconds=${REFAST_NEON_FUZZ_SECONDS:-60}
+neon_fuzz_seconds=${REFAST_NEON_FUZZ_SECONDS:-30}
 driver_fuzz_seconds=${REFAST_DRIVER_FUZZ_SECONDS:-20}
 
 # refast's own performance gate (README "Refast's own performance gate"). Both parts always run;
