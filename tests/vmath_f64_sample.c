@@ -12,8 +12,8 @@
  * 2^(floor(log2 |w|) - 52), 2^-1074 below 2^-1022.
  *
  *   vmath_f64_sample [N]    N significands per binade (default 4096)
- * Exit code 1 if a level exceeds the bound stated in vmath_f64.h (exp 1.00, expm1 1.11, log 0.80
- * ulp, the measured maxima stated there, rounded up to 0.01). */
+ * Exit code 1 if a level exceeds the bound stated in vmath_f64.h (exp 1.01, expm1 1.14, log 0.83
+ * ulp: the maxima this sample measured with N = 65536, stated there, rounded up). */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -33,8 +33,8 @@ typedef struct fspec {
 
 static const fspec specs[] = {
     {RF_VMATH_EXP, "exp", -745.2, 709.78, 1.01},
-    {RF_VMATH_EXPM1, "expm1_nonpos", -800.0, 0.0, 1.12},
-    {RF_VMATH_LOG, "log", 0.0, DBL_MAX, 0.81},
+    {RF_VMATH_EXPM1, "expm1_nonpos", -800.0, 0.0, 1.14},
+    {RF_VMATH_LOG, "log", 0.0, DBL_MAX, 0.83},
 };
 
 static long double ref(int f, double x)
