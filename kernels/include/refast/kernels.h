@@ -35,6 +35,7 @@
 #include "refast/pmoe.h"
 #include "refast/rng.h"
 #include "refast/softmap.h"
+#include "refast/vmath.h"
 
 #define RF_KERNELS_ALL(X)                                                                        \
     RF_KERNELS_RNG(X)                                                                            \
@@ -53,7 +54,8 @@
     RF_KERNELS_KO_POLAR(X)                                                                       \
     RF_KERNELS_GATED(X)                                                                          \
     RF_KERNELS_PMOE(X)                                                                           \
-    RF_KERNELS_MACHINE(X)
+    RF_KERNELS_MACHINE(X)                                                                        \
+    RF_KERNELS_VMATH(X)
 
 #define RF_KID(name) rf_kid_##name
 #define RF_KERNEL_ID_(name, levels, peer, ret, params, args) rf_kid_##name,
