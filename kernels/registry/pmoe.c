@@ -849,6 +849,7 @@ static const rf_case_spec pm_cases[] = {
         .variant = kind,                                                                                           \
         .tol = {RF_TOL_SUM, 0, 0},                                                                                 \
         .cases = pm_cases,                                                                                         \
+        .free_length = "B",                                                                                        \
         .make_inputs = pm_make_inputs,                                                                             \
         .oracle = pm_oracle,                                                                                       \
         .args_size = sizeof(pm_args),                                                                              \

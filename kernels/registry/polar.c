@@ -398,6 +398,7 @@ static const rf_kernel polar_sc_kernel = {
     .id = RF_KID(polar_sc),
     .variant = PV_SC,
     .cases = sc_cases,
+    .free_length = "frames",
     .bench_sizes = sc_sizes,
     POLAR_CALLBACKS,
 };
@@ -408,6 +409,7 @@ static const rf_kernel polar_scl_kernel = {
     .id = RF_KID(polar_scl),
     .variant = PV_SCL,
     .cases = scl_cases,
+    .free_length = "frames",
     .bench_sizes = scl_sizes,
     POLAR_CALLBACKS,
 };
