@@ -5,7 +5,8 @@
  *  - a max-log soft-MAP that reads its LLRs in blocks of 4 frames passes on its golden recipe
  *    (32 frames) and at 36 frames, and is caught on the tails 33, 34 and 35 that the sweep builds
  *    through the registry's make_inputs (over-reading the guard page after in.llr);
- * and the reference FHT passes the whole sweep (every offset, both guards). */
+ * and the reference FHT passes the whole sweep (every offset, both guards); every registry
+ * free_length is set by at least one golden recipe (else it would sweep no tail). */
 #include <string.h>
 
 #include "compare.h"
@@ -99,8 +100,24 @@ static void test_tail_overread(void)
     }
 }
 
+/* A free_length no golden recipe sets would sweep no tail: every hook must reach a recipe. */
+static void test_free_lengths_used(void)
+{
+    size_t with = 0;
+    for (size_t i = 0; i < rf_kernel_count(); i++) {
+        const rf_kernel *k = rf_kernel_at(i);
+        if (!k->free_length) continue;
+        with++;
+        bool used = false;
+        for (const rf_case_spec *s = k->cases; s && s->name && !used; s++) used = rf_sweep_has_tail(k, s);
+        CHECKF(used, "%s: free_length %s is in none of its recipes", k->name, k->free_length);
+    }
+    printf("%zu of %zu kernels have a free length\n", with, rf_kernel_count());
+}
+
 int main(void)
 {
+    test_free_lengths_used();
     test_misaligned_load();
     test_tail_overread();
     return rf_test_summary("test_sweep");
