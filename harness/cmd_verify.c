@@ -217,14 +217,16 @@ static void sweep_rows(const char *label, const rf_case *c, const rf_impl *im, s
 }
 
 /* Tails: the recipe rebuilt at its free length n + step .. n + W steps (W: the widest vector of
- * the implementations in elements of the working dtype) and judged flush against both guards. */
+ * the implementations in elements of the working dtype, 32-bit lanes for integer kernels) and
+ * judged flush against both guards. */
 static void sweep_tails(const rf_kernel *k, const rf_case_spec *s, const rf_impl *im, size_t nim, sweep_tally *st)
 {
     if (!rf_sweep_has_tail(k, s)) return;
     size_t span = 0;
     for (size_t j = 0; j < nim; j++)
         if (rf_sweep_span(&im[j]) > span) span = rf_sweep_span(&im[j]);
-    const size_t es = rf_dtype_size(k->work_dtype) ? rf_dtype_size(k->work_dtype) : 1;
+    /* integer kernels (no working dtype) vectorise over 32-bit lanes at most (16 at avx512) */
+    const size_t es = rf_dtype_size(k->work_dtype) ? rf_dtype_size(k->work_dtype) : 4;
     const size_t w = span / es ? span / es : 1;
     for (size_t t = 1; t <= w; t++) {
         char label[128], err[512];
