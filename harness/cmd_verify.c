@@ -216,7 +216,8 @@ static void sweep_rows(const char *label, const rf_case *c, const rf_impl *im, s
     }
 }
 
-/* Tails: the recipe rebuilt at its free length n + step .. n + W steps (W: the widest vector of
+/* Tails: the recipe rebuilt at its free length n + step .. n + W steps (below n at the kernel's
+ * free_max) (W: the widest vector of
  * the implementations in elements of the working dtype, 32-bit lanes for integer kernels) and
  * judged flush against both guards. */
 static void sweep_tails(const rf_kernel *k, const rf_case_spec *s, const rf_impl *im, size_t nim, sweep_tally *st)
@@ -231,7 +232,7 @@ static void sweep_tails(const rf_kernel *k, const rf_case_spec *s, const rf_impl
     for (size_t t = 1; t <= w; t++) {
         char label[128], err[512];
         rf_case c;
-        if (!rf_sweep_tail_build(k, s, t, &c, label, sizeof label, err, sizeof err)) {
+        if (!rf_sweep_tail_build(k, s, t, w, &c, label, sizeof label, err, sizeof err)) {
             printf("%-44s %-14s sweep  FAIL\n    the recipe at this length does not build: %s\n", label, "-",
                    err);
             st->failed++;

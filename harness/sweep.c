@@ -96,7 +96,7 @@ bool rf_sweep_has_tail(const rf_kernel *k, const rf_case_spec *s)
     return k->free_length && rf_param_u64(s->params, k->free_length, &n);
 }
 
-bool rf_sweep_tail_build(const rf_kernel *k, const rf_case_spec *s, size_t t, rf_case *c, char *label,
+bool rf_sweep_tail_build(const rf_kernel *k, const rf_case_spec *s, size_t t, size_t w, rf_case *c, char *label,
                          size_t labellen, char *err, size_t errlen)
 {
     uint64_t n;
@@ -104,7 +104,9 @@ bool rf_sweep_tail_build(const rf_kernel *k, const rf_case_spec *s, size_t t, rf
         snprintf(err, errlen, "%s.%s has no free length", k->name, s->name);
         return false;
     }
-    const unsigned long long len = (unsigned long long)(n + t * (k->free_step ? k->free_step : 1));
+    const uint64_t step = k->free_step ? k->free_step : 1;
+    const bool down = k->free_max && n + w * step > k->free_max && n > w * step;
+    const unsigned long long len = (unsigned long long)(down ? n - t * step : n + t * step);
     char params[RF_PARAMS_MAX];
     snprintf(label, labellen, "%s.%s@%s=%llu", k->name, s->name, k->free_length, len);
     if (!rf_sweep_params_with(s->params, k->free_length, len, params, sizeof params)) {

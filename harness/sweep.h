@@ -42,10 +42,11 @@ void rf_sweep_impl(const rf_impl *im, const rf_case *c, size_t span, bool includ
 void rf_sweep_where(rf_placement p, char *buf, size_t len);
 
 /* Tails: whether recipe s of k has a free length (k->free_length given in its params), and then
- * recipe s rebuilt at n + t free_step (make_inputs and oracle) into c, "kernel.case@n=37" in label.
- * False with the reason in err when the recipe has no free length or does not build. */
+ * recipe s rebuilt at n + t free_step (make_inputs and oracle) into c, "kernel.case@n=37" in label,
+ * t = 1 .. w; at n - t free_step when n + w steps would pass k->free_max. False with the reason in
+ * err when the recipe has no free length or does not build. */
 bool rf_sweep_has_tail(const rf_kernel *k, const rf_case_spec *s);
-bool rf_sweep_tail_build(const rf_kernel *k, const rf_case_spec *s, size_t t, rf_case *c, char *label,
+bool rf_sweep_tail_build(const rf_kernel *k, const rf_case_spec *s, size_t t, size_t w, rf_case *c, char *label,
                          size_t labellen, char *err, size_t errlen);
 
 /* A recipe's params with `key` set to `value` (replaced if present, appended if not). False when

@@ -85,7 +85,7 @@ static void test_tail_overread(void)
         rf_case c;
         char err[256] = "", label[128];
         const bool built = t == 0 ? rf_golden_build(sm, s, &c, err, sizeof err)
-                                  : rf_sweep_tail_build(sm, s, t, &c, label, sizeof label, err, sizeof err);
+                                  : rf_sweep_tail_build(sm, s, t, 4, &c, label, sizeof label, err, sizeof err);
         CHECKF(built, "tail %zu: %s", t, err);
         if (!built) continue;
         rf_sweep_result r;

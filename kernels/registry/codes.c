@@ -511,6 +511,7 @@ static const rf_kernel rm_encode_packed_kernel = {
     .variant = 0,
     .cases = rm_packed_cases,
     .free_length = "frames",
+    .free_max = 1000, /* the authors' messages (source=) */
     RM_CALLBACKS,
 };
 
@@ -522,6 +523,7 @@ static const rf_kernel rm_encode_f32_kernel = {
     .variant = ENC_F32,
     .cases = rm_f32_cases,
     .free_length = "frames",
+    .free_max = 1000, /* the authors' messages (source=) */
     RM_CALLBACKS,
 };
 

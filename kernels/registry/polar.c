@@ -399,6 +399,7 @@ static const rf_kernel polar_sc_kernel = {
     .variant = PV_SC,
     .cases = sc_cases,
     .free_length = "frames",
+    .free_max = 200, /* the authors' decisions (source=) */
     .bench_sizes = sc_sizes,
     POLAR_CALLBACKS,
 };

@@ -140,6 +140,9 @@ typedef struct rf_kernel {
      * kernel whose lengths are all structural (2^m, d x d, ...). */
     const char *free_length;
     unsigned free_step; /* 0 means 1 */
+    /* the largest length the kernel accepts for some recipes (0: none), e.g. the 1000 frames of
+     * the authors' data: a recipe whose n + W steps would pass it is swept at n - W .. n - 1 */
+    uint64_t free_max;
 
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
     int (*fuzz_inputs)(const struct rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c);
