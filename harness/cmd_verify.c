@@ -9,6 +9,7 @@
 #include "golden.h"
 #include "jsonw.h"
 #include "junit.h"
+#include "sweep.h"
 
 /* Running totals and the JSON document of one verify run. */
 typedef struct tally {
@@ -175,9 +176,93 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
 
 typedef struct verify_opts {
     rf_levels levels;
-    bool peers;
+    bool peers, sweep;
+    unsigned long long sweep_cases;
     const char *kernel, *golden, *json, *junit, *require_isa, *matrix;
 } verify_opts;
+
+/* --sweep: rows judged at every misalignment (and tail length), each one line. */
+typedef struct sweep_tally {
+    size_t passed, failed, placements;
+} sweep_tally;
+
+static void impl_name(const rf_impl *im, char *buf, size_t len)
+{
+    if (im->kind == RF_IMPL_LEVEL && im->provided_by != im->level)
+        snprintf(buf, len, "%s->%s", rf_isa_name(im->level), rf_isa_name(im->provided_by));
+    else snprintf(buf, len, "%s", im->label);
+}
+
+/* One row per implementation of case c (label "kernel.case" or a tail's "kernel.case@n=37"):
+ * misaligned at 0 .. W-1 elements with both guards (tails: only flush, steps = 1). */
+static void sweep_rows(const char *label, const rf_case *c, const rf_impl *im, size_t nim, bool tail,
+                       sweep_tally *st)
+{
+    for (size_t j = 0; j < nim; j++) {
+        rf_sweep_result r;
+        const size_t span = rf_sweep_span(&im[j]);
+        rf_sweep_impl(&im[j], c, tail ? 0 : span, tail, &r);
+        st->placements += r.judged;
+        if (r.na) continue; /* a peer that does not compute the case: verify's row says so */
+        char lname[48];
+        impl_name(&im[j], lname, sizeof lname);
+        printf("%-44s %-14s sweep  %4zu placements  %s\n", label, lname, r.judged, r.pass ? "pass" : "FAIL");
+        if (!r.pass) {
+            char where[64];
+            rf_sweep_where(r.where, where, sizeof where);
+            printf("    %s at %s (%s): %s\n", label, where, lname, r.v.detail);
+        }
+        r.pass ? st->passed++ : st->failed++;
+    }
+}
+
+/* Tails: the recipe rebuilt at its free length n + step .. n + W steps (below n at the kernel's
+ * free_max) (W: the widest vector of
+ * the implementations in elements of the working dtype, 32-bit lanes for integer kernels) and
+ * judged flush against both guards. */
+static void sweep_tails(const rf_kernel *k, const rf_case_spec *s, const rf_impl *im, size_t nim, sweep_tally *st)
+{
+    if (!rf_sweep_has_tail(k, s)) return;
+    size_t span = 0;
+    for (size_t j = 0; j < nim; j++)
+        if (rf_sweep_span(&im[j]) > span) span = rf_sweep_span(&im[j]);
+    /* integer kernels (no working dtype) vectorise over 32-bit lanes at most (16 at avx512) */
+    const size_t es = rf_dtype_size(k->work_dtype) ? rf_dtype_size(k->work_dtype) : 4;
+    const size_t w = span / es ? span / es : 1;
+    for (size_t t = 1; t <= w; t++) {
+        char label[128], err[512];
+        rf_case c;
+        if (!rf_sweep_tail_build(k, s, t, w, &c, label, sizeof label, err, sizeof err)) {
+            printf("%-44s %-14s sweep  FAIL\n    the recipe at this length does not build: %s\n", label, "-",
+                   err);
+            st->failed++;
+            continue;
+        }
+        sweep_rows(label, &c, im, nim, true, st);
+        rf_case_free(&c);
+    }
+}
+
+/* --sweep-cases N: whether recipe i of k is among its N smallest golden files (ties: the first). */
+static bool sweep_selected(const rf_kernel *k, const rf_case_spec *s, const char *dir, unsigned long long n)
+{
+    if (!n) return true;
+    long long mine = -1;
+    size_t rank = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (const rf_case_spec *t = k->cases; t->name; t++) {
+            char rel[512], path[4096];
+            rf_golden_relpath(k, t, rel, sizeof rel);
+            snprintf(path, sizeof path, "%s/%s", dir, rel);
+            FILE *f = fopen(path, "rb");
+            long long size = -1;
+            if (f && fseek(f, 0, SEEK_END) == 0) size = ftell(f);
+            if (f) fclose(f);
+            if (pass == 0 && t == s) mine = size;
+            if (pass == 1 && (size < mine || (size == mine && t < s))) rank++;
+        }
+    return rank < n;
+}
 
 /* A line of the reproducibility matrix: the case, then its implementations in groups of
  * bit-identical results, '|' between groups, in the order they ran (scalar first). A run that
@@ -217,6 +302,7 @@ static int run_verify(const void *opts)
     if (!matched) return rf_usage_error("verify: no kernel matches '%s'", glob);
 
     tally t = {0};
+    sweep_tally st = {0};
     rf_wbuf_puts(&t.jw, "{\"cpu\":");
     rf_jsonw_str(&t.jw, rf_isa_cpu_summary());
     rf_wbuf_puts(&t.jw, ",\"results\":[");
@@ -250,6 +336,12 @@ static int run_verify(const void *opts)
             matrix_slot slots[RF_MAX_IMPLS];
             const size_t nim = rf_kernel_impls(k, sel, nsel, o->peers, im, RF_MAX_IMPLS);
             for (size_t j = 0; j < nim; j++) judge_row(&im[j], s, &c, &t, &slots[j]);
+            if (o->sweep && sweep_selected(k, s, dir, o->sweep_cases)) {
+                char label[128];
+                snprintf(label, sizeof label, "%s.%s", k->name, s->name);
+                sweep_rows(label, &c, im, nim, false, &st);
+                sweep_tails(k, s, im, nim, &st);
+            }
             if (o->matrix) matrix_line(&t.matrix, k, s, slots, nim);
             rf_case_free(&c);
         }
@@ -265,7 +357,8 @@ static int run_verify(const void *opts)
     print_coverage(&t, selected, o->peers);
     const int missing = o->require_isa ? check_required(&t, o->require_isa, selected) : 0;
     printf("verify: %zu passed, %zu failed\n", t.passed, t.failed + (size_t)missing);
-    return t.failed || missing ? RF_EXIT_CHECK : RF_EXIT_OK;
+    if (o->sweep) printf("sweep: %zu passed, %zu failed (%zu placements judged)\n", st.passed, st.failed, st.placements);
+    return t.failed || missing || st.failed ? RF_EXIT_CHECK : RF_EXIT_OK;
 }
 
 static const rf_opt verify_opts_table[] = {
@@ -276,6 +369,14 @@ static const rf_opt verify_opts_table[] = {
     {"--kernel", RF_OPT_STR, offsetof(verify_opts, kernel), "GLOB",
      .help = RF_OPT_KERNEL_HELP,
      .def = "*"},
+    {"--sweep", RF_OPT_FLAG, offsetof(verify_opts, sweep), NULL,
+     .help = "also judge every case with each array misaligned by 0 .. W-1 elements\n"
+             "(W: the vector width of the code that runs), a guard page before and\n"
+             "after; and kernels with a free length at n+1 .. n+W; one row per case and\n"
+             "level, then 'sweep: N passed, M failed'"},
+    {"--sweep-cases", RF_OPT_U64, offsetof(verify_opts, sweep_cases), "N",
+     .help = "--sweep only the N smallest golden cases of each kernel (0: all; CI: 1)",
+     .def = "0"},
     {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR",
      .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},
     {"--require-isa", RF_OPT_STR, offsetof(verify_opts, require_isa), "LEVEL,...",
@@ -303,7 +404,9 @@ const rf_command rf_cmd_verify = {
              "'avx512->avx2'. With --peers no ratio in a report rests on a wrong peer.\n"
              "Then a line naming the levels and peers judged (rows each) and those not\n"
              "judged and why. Ends with 'verify: N passed, M failed' (a level --require-isa\n"
-             "names and no row judged counts as failed). Exit 1 if any case failed.",
+             "names and no row judged counts as failed). With --sweep, after each case's rows, one\n"
+             "row per level of the case judged at every misalignment and tail length, and a last\n"
+             "line 'sweep: N passed, M failed'. Exit 1 if any case failed.",
     .opts = verify_opts_table,
     .size = sizeof(verify_opts),
     .run = run_verify,

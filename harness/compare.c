@@ -249,8 +249,11 @@ static void on_fault(int sig)
 
 static const char *placement_name(rf_placement p, char *buf, size_t len)
 {
-    if (p.mode == RF_PLACE_END) snprintf(buf, len, "end against a guard page");
-    else if (p.mode == RF_PLACE_START) snprintf(buf, len, "start %zu bytes after a guard page", p.offset);
+    char shift[48] = "";
+    if (p.elems) snprintf(shift, sizeof shift, " + %zu elements (mod %zu bytes)", p.elems, p.span);
+    if (p.mode == RF_PLACE_END && !p.offset && !p.elems) snprintf(buf, len, "end against a guard page");
+    else if (p.mode == RF_PLACE_END) snprintf(buf, len, "end %zu bytes%s before a guard page", p.offset, shift);
+    else if (p.mode == RF_PLACE_START) snprintf(buf, len, "start %zu bytes%s after a guard page", p.offset, shift);
     else snprintf(buf, len, "64-byte aligned");
     return buf;
 }
@@ -298,7 +301,7 @@ bool rf_judge_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf
     if (sig == 0) rc = rf_kernel_run_placed(im, c, place, &out, err, sizeof err);
     sigaction(SIGSEGV, &old_segv, NULL);
     sigaction(SIGBUS, &old_bus, NULL);
-    char where[64];
+    char where[96];
     if (sig != 0) {
         rf_kernel_run_abandoned();
         snprintf(v->detail, sizeof v->detail, "%s: %s, an access outside its arrays or an aligned access to a misaligned one (placed: %s)",
@@ -319,5 +322,5 @@ bool rf_judge_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf
 
 bool rf_judge(const rf_impl *im, const rf_case *c, rf_verdict *v)
 {
-    return rf_judge_placed(im, c, (rf_placement){RF_PLACE_END, 0}, v);
+    return rf_judge_placed(im, c, (rf_placement){.mode = RF_PLACE_END}, v);
 }

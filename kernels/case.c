@@ -65,7 +65,7 @@ void *rf_case_add(rf_case *c, const char *name, rf_dtype t, unsigned ndim, const
     if (count > SIZE_MAX / es) return NULL;
     void *base;
     size_t len;
-    void *data = rf_alloc_placed((size_t)count * es, c->place, &base, &len);
+    void *data = rf_alloc_placed((size_t)count * es, rf_place_resolve(c->place, es), &base, &len);
     if (!data) return NULL;
     rf_array *a = &c->arrays[c->narrays++];
     memset(a, 0, sizeof *a);

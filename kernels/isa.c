@@ -12,18 +12,25 @@
 #include <cpuid.h>
 #endif
 
-#define RF_ISA_NAME_(name, E, fallback) [RF_ISA_##E] = #name,
+#define RF_ISA_NAME_(name, E, fallback, bytes) [RF_ISA_##E] = #name,
 static const char *const isa_names[RF_ISA_COUNT] = {[RF_ISA_SCALAR] = "scalar",
                                                     RF_VECTOR_ISAS(RF_ISA_NAME_)};
-#define RF_ISA_FALLBACK_(name, E, fallback) [RF_ISA_##E] = RF_ISA_##fallback,
+#define RF_ISA_FALLBACK_(name, E, fallback, bytes) [RF_ISA_##E] = RF_ISA_##fallback,
 static const rf_isa isa_fallback[RF_ISA_COUNT] = {[RF_ISA_SCALAR] = RF_ISA_SCALAR,
                                                   RF_VECTOR_ISAS(RF_ISA_FALLBACK_)};
+#define RF_ISA_BYTES_(name, E, fallback, bytes) [RF_ISA_##E] = bytes,
+static const size_t isa_bytes[RF_ISA_COUNT] = {[RF_ISA_SCALAR] = 0, RF_VECTOR_ISAS(RF_ISA_BYTES_)};
 #define RF_ISA_BUILT_(name, E) [RF_ISA_##E] = true,
 static const bool compiled[RF_ISA_COUNT] = {[RF_ISA_SCALAR] = true, RF_COMPILED_ISAS(RF_ISA_BUILT_)};
 
 const char *rf_isa_name(rf_isa level)
 {
     return (unsigned)level < RF_ISA_COUNT ? isa_names[level] : "?";
+}
+
+size_t rf_isa_vector_bytes(rf_isa level)
+{
+    return (unsigned)level < RF_ISA_COUNT ? isa_bytes[level] : 0;
 }
 
 bool rf_isa_parse(const char *name, rf_isa *out)
@@ -142,7 +149,7 @@ static void detect(void)
 #else
     snprintf(cpu.summary, sizeof cpu.summary, "generic: scalar only");
 #endif
-#define RF_ISA_DETECT_(name, E, fallback)                                                        \
+#define RF_ISA_DETECT_(name, E, fallback, bytes)                                                      \
     cpu.usable[RF_ISA_##E] = rf_isa_compiled(RF_ISA_##E) && rf_detect_##name();
     RF_VECTOR_ISAS(RF_ISA_DETECT_)
     apply_disable();

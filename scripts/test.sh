@@ -8,6 +8,8 @@
 #   setup            scripts/setup.sh (native + aarch64 cross toolchain, qemu)
 #   release-*        Release build with -Werror, ctest, `refast verify --isa all --peers`,
 #                    `refast golden check`
+#   verify-sweep     `refast verify --isa all --peers --sweep --sweep-cases 1`: the smallest golden
+#                    case of every kernel at every misalignment and tail length (README "verify")
 #   asan-*           ASan + UBSan build (gcc) and its ctest
 #   aarch64-*        NEON cross build, its ctest under qemu-aarch64, `refast verify --isa neon`
 #   fuzz-*           the libFuzzer differential target (clang), 60 s over the whole registry in
@@ -133,6 +135,9 @@ verify_release() {
         "$([[ $(machine_levels) == avx2,avx512 ]] && echo yes)"
 }
 golden_check() { "$(refast_in build/release)" golden check; }
+# The bounded sweep: the smallest case of each kernel, every misalignment and tail (the full sweep,
+# every case, is `refast verify --isa all --peers --sweep`, run by hand: ~2W times verify-all).
+verify_sweep() { "$(refast_in build/release)" verify --isa all --peers --sweep --sweep-cases 1; }
 # scalar and neon: the golden judge on AArch64 (its ctest leaves the verify label to this step).
 verify_neon() {
     qemu-aarch64 -L / "$(refast_in build/aarch64)" verify --isa all --peers --require-isa neon \
@@ -303,6 +308,7 @@ step release-build                    -- configure_build release
 step release-ctest     release-build  -- ctest --preset release --parallel "$jobs"
 step verify-all        release-build  -- verify_release
 step golden-check      release-build  -- golden_check
+step verify-sweep      release-build  -- verify_sweep
 step asan-build                       -- configure_build asan
 step asan-ctest        asan-build     -- asan_ctest
 step aarch64-build                    -- configure_build aarch64

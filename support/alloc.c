@@ -28,6 +28,13 @@ static size_t round_up(size_t x, size_t to)
     return (x + to - 1) / to * to;
 }
 
+rf_placement rf_place_resolve(rf_placement place, size_t elem_size)
+{
+    size_t shift = place.elems * elem_size;
+    if (place.span) shift %= place.span;
+    return (rf_placement){.mode = place.mode, .offset = place.offset + shift};
+}
+
 void *rf_alloc_placed(size_t bytes, rf_placement place, void **base, size_t *len)
 {
     if (place.mode == RF_PLACE_ALIGNED) {
@@ -38,7 +45,7 @@ void *rf_alloc_placed(size_t bytes, rf_placement place, void **base, size_t *len
     }
     const size_t page = (size_t)sysconf(_SC_PAGESIZE);
     const size_t lead = place.mode == RF_PLACE_START ? page : 0;
-    const size_t offset = place.mode == RF_PLACE_START ? place.offset : 0;
+    const size_t offset = place.offset; /* START: before the array; END: after it */
     if (bytes > SIZE_MAX / 2 - offset - 3 * page) return NULL;
     const size_t body = round_up(offset + bytes, page), total = lead + body + page;
     char *m = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -49,8 +56,8 @@ void *rf_alloc_placed(size_t bytes, rf_placement place, void **base, size_t *len
     }
     *base = m;
     *len = total;
-    /* END: flush against the trailing guard; START: `offset` bytes after the leading one */
-    return place.mode == RF_PLACE_END ? m + body - bytes : m + lead + offset;
+    /* END: `offset` bytes before the trailing guard; START: `offset` bytes after the leading one */
+    return place.mode == RF_PLACE_END ? m + body - offset - bytes : m + lead + offset;
 }
 
 void rf_free_placed(void *base, size_t len)

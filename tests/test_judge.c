@@ -105,13 +105,13 @@ int main(void)
 {
     const rf_kernel *fht = rf_kernel_find("fht_f32"), *sm = rf_kernel_find("rm1_softmap_maxlog");
     rf_case c;
-    const rf_placement end = {RF_PLACE_END, 0}, start0 = {RF_PLACE_START, 0};
+    const rf_placement end = {.mode = RF_PLACE_END}, start0 = {.mode = RF_PLACE_START};
     if (fht && build(fht, "log2n=6 input=random seed=3", &c)) {
         g_case = &c;
         rf_verdict v;
         for (size_t off = 0; off < 64; off += 4) {
             const rf_impl ok = rf_test_impl(fht, (rf_fnptr)fht_ok, "ref");
-            CHECKF(rf_judge_placed(&ok, &c, (rf_placement){RF_PLACE_START, off}, &v) && v.pass,
+            CHECKF(rf_judge_placed(&ok, &c, (rf_placement){.mode = RF_PLACE_START, .offset = off}, &v) && v.pass,
                    "the reference fails at offset %zu: %s", off, v.detail);
         }
         expect_caught(fht, &c, (rf_fnptr)fht_overread, end, "SIGSEGV", "over-read by one");
@@ -119,7 +119,7 @@ int main(void)
         expect_caught(fht, &c, (rf_fnptr)fht_underread, start0, "SIGSEGV", "under-read by one");
 #if RF_ARCH_X86
         if (rf_isa_usable(RF_ISA_AVX2))
-            expect_caught(fht, &c, (rf_fnptr)fht_aligned_load, (rf_placement){RF_PLACE_START, 4}, "SIGSEGV",
+            expect_caught(fht, &c, (rf_fnptr)fht_aligned_load, (rf_placement){.mode = RF_PLACE_START, .offset = 4}, "SIGSEGV",
                           "misaligned aligned load");
 #endif
         /* the sum bound bites: an error of (tau + 1) u S in one output fails, one of (tau - 1) u S

@@ -247,6 +247,7 @@ static const rf_kernel rayleigh_llr_f32_kernel = {
     .variant = CH_RAYLEIGH,
     .tol = {RF_TOL_SUM, 24, 0},
     .cases = rayleigh_cases,
+    .free_length = "n",
     CH_CALLBACKS,
 };
 
@@ -257,6 +258,7 @@ static const rf_kernel bursty_llr_f32_kernel = {
     .variant = CH_BURSTY,
     .tol = {RF_TOL_SUM, 14, 0},
     .cases = bursty_cases,
+    .free_length = "n",
     CH_CALLBACKS,
 };
 
@@ -267,6 +269,7 @@ static const rf_kernel awgn_llr_f32_kernel = {
     .variant = CH_AWGN,
     .tol = {RF_TOL_SUM, 12, 0},
     .cases = awgn_cases,
+    .free_length = "n",
     CH_CALLBACKS,
 };
 

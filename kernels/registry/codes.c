@@ -510,6 +510,8 @@ static const rf_kernel rm_encode_packed_kernel = {
     .id = RF_KID(rm_encode_packed),
     .variant = 0,
     .cases = rm_packed_cases,
+    .free_length = "frames",
+    .free_max = 1000, /* the authors' messages (source=) */
     RM_CALLBACKS,
 };
 
@@ -520,6 +522,8 @@ static const rf_kernel rm_encode_f32_kernel = {
     .id = RF_KID(rm_encode_f32),
     .variant = ENC_F32,
     .cases = rm_f32_cases,
+    .free_length = "frames",
+    .free_max = 1000, /* the authors' messages (source=) */
     RM_CALLBACKS,
 };
 
@@ -530,6 +534,7 @@ static const rf_kernel polar_encode_packed_kernel = {
     .id = RF_KID(polar_encode_packed),
     .variant = ENC_POLAR,
     .cases = polar_cases,
+    .free_length = "frames",
     POLAR_CALLBACKS,
 };
 
@@ -540,6 +545,7 @@ static const rf_kernel polar_encode_f32_kernel = {
     .id = RF_KID(polar_encode_f32),
     .variant = ENC_POLAR | ENC_F32,
     .cases = polar_cases,
+    .free_length = "frames",
     POLAR_CALLBACKS,
 };
 

@@ -202,6 +202,7 @@ static const rf_kernel fht_f32_batch_kernel = {
     .variant = FHT_BATCH,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = fht_batch_cases,
+    .free_length = "count",
     .make_inputs = fht_make_inputs,
     .oracle = fht_oracle,
     .args_size = sizeof(fht_args),

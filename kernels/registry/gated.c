@@ -426,6 +426,7 @@ static const rf_kernel moe2_kernel = {
     .id = RF_KID(moe2_f32),
     .variant = GATED_MOE2,
     .cases = moe2_cases,
+    .free_length = "B",
     .bench_sizes = moe2_sizes,
     GATED_CALLBACKS,
 };
@@ -436,6 +437,7 @@ static const rf_kernel gru_kernel = {
     .id = RF_KID(gru_f32),
     .variant = GATED_GRU,
     .cases = gru_cases,
+    .free_length = "B",
     .bench_sizes = gru_sizes,
     GATED_CALLBACKS,
 };

@@ -267,6 +267,7 @@ static const rf_kernel ko_mlp_f32_kernel = {
     .id = RF_KID(ko_mlp_f32),
     .tol = {RF_TOL_SUM, 128, 0},
     .cases = ko_mlp_cases,
+    .free_length = "count",
     .make_inputs = ko_make_inputs,
     .oracle = ko_oracle,
     .args_size = sizeof(ko_args),

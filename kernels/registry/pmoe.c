@@ -851,6 +851,7 @@ static const char *const sgd_sizes[] = {"B=1 n=16 d=784 k=8 h=5", "B=1 n=16 d=78
         .variant = kind,                                                                                           \
         .tol = {RF_TOL_SUM, 0, 0},                                                                                 \
         .cases = case_table,                                                                                       \
+        .free_length = "B",                                                                                        \
         .make_inputs = pm_make_inputs,                                                                             \
         .oracle = pm_oracle,                                                                                       \
         .args_size = sizeof(pm_args),                                                                              \

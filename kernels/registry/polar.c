@@ -464,6 +464,8 @@ static const rf_kernel polar_sc_kernel = {
     .id = RF_KID(polar_sc),
     .variant = PV_SC,
     .cases = sc_cases,
+    .free_length = "frames",
+    .free_max = 200, /* the authors' decisions (source=) */
     .bench_sizes = sc_sizes,
     POLAR_CALLBACKS,
 };
@@ -474,6 +476,7 @@ static const rf_kernel polar_scl_kernel = {
     .id = RF_KID(polar_scl),
     .variant = PV_SCL,
     .cases = scl_cases,
+    .free_length = "frames",
     .bench_sizes = scl_sizes,
     POLAR_CALLBACKS,
 };

@@ -160,6 +160,7 @@ static const rf_kernel philox_u32_kernel = {
     .variant = GEN_WORDS,
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = u32_cases,
+    .free_length = "n",
     GEN_CALLBACKS,
 };
 
@@ -171,6 +172,7 @@ static const rf_kernel uniform_f32_kernel = {
     .variant = GEN_UNIFORM,
     .tol = {RF_TOL_EXACT, 0, 0},
     .cases = uniform_cases,
+    .free_length = "n",
     GEN_CALLBACKS,
 };
 
@@ -182,6 +184,7 @@ static const rf_kernel gauss_f32_kernel = {
     .variant = GEN_GAUSS,
     .tol = {RF_TOL_ULP, 0, 3},
     .cases = gauss_cases,
+    .free_length = "n",
     GEN_CALLBACKS,
 };
 

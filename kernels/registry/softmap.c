@@ -455,6 +455,7 @@ static const rf_kernel rm1_map_kernel = {
     .variant = SM_MAP,
     .tol = {RF_TOL_DECISION, 0, 0},
     .cases = map_cases,
+    .free_length = "frames",
     RM1_CALLBACKS,
 };
 
@@ -465,6 +466,7 @@ static const rf_kernel rm1_softmap_maxlog_kernel = {
     .variant = SM_MAXLOG,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = maxlog_cases,
+    .free_length = "frames",
     RM1_CALLBACKS,
 };
 
@@ -475,6 +477,7 @@ static const rf_kernel rm1_softmap_exact_kernel = {
     .variant = SM_EXACT,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = exact_cases,
+    .free_length = "frames",
     RM1_CALLBACKS,
 };
 
@@ -485,6 +488,7 @@ static const rf_kernel softmap_enum_kernel = {
     .variant = SM_ENUM,
     .tol = {RF_TOL_SUM, 0, 0},
     .cases = enum_cases,
+    .free_length = "frames",
     .make_inputs = enum_make_inputs,
     .bench_sizes = enum_sizes,
     .fuzz_inputs = enum_fuzz,

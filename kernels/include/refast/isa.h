@@ -18,16 +18,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The vector ISA levels, one row each: X(name, ENUM, fallback). Adding a level is one row here,
+/* The vector ISA levels, one row each: X(name, ENUM, fallback, vector bytes). Adding a level is one row here,
  * its detection function in kernels/isa.c (rf_detect_<name>), its flags in cmake/RefastIsa.cmake
  * and its fast/<name>/ folder; nothing else names a level. The fallback is the level a kernel
  * without a hand-written version at this level uses (and `refast list` prints). */
 #define RF_VECTOR_ISAS(X)                                                                        \
-    X(avx2, AVX2, SCALAR)                                                                        \
-    X(avx512, AVX512, AVX2)                                                                      \
-    X(neon, NEON, SCALAR)
+    X(avx2, AVX2, SCALAR, 32)                                                                    \
+    X(avx512, AVX512, AVX2, 64)                                                                  \
+    X(neon, NEON, SCALAR, 16)
 
-#define RF_ISA_ENUM_(name, E, fallback) RF_ISA_##E,
+#define RF_ISA_ENUM_(name, E, fallback, bytes) RF_ISA_##E,
 typedef enum rf_isa { RF_ISA_SCALAR = 0, RF_VECTOR_ISAS(RF_ISA_ENUM_) RF_ISA_COUNT } rf_isa;
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -50,6 +50,9 @@ bool rf_isa_compiled(rf_isa level);
 bool rf_isa_usable(rf_isa level);
 /* The next lower level a kernel falls back to (scalar falls back to itself). */
 rf_isa rf_isa_fallback(rf_isa level);
+/* The widest vector register of a level in bytes (scalar: 0); `refast verify --sweep` misaligns
+ * arrays by 0 .. this many bytes minus one element. */
+size_t rf_isa_vector_bytes(rf_isa level);
 /* The best usable level. */
 rf_isa rf_isa_best(void);
 /* Short description of the detected CPU features, e.g. "x86-64: avx2 fma avx512f ...". */

@@ -133,6 +133,17 @@ typedef struct rf_kernel {
      * judge then reports the pair as not applicable instead of running it). Levels always apply. */
     const char *(*peer_refuses)(const rf_impl *im, const rf_case *c);
 
+    /* verify --sweep tails: the case parameter that is a free length (the kernel accepts any value
+     * in steps of free_step, e.g. n of a vector kernel, frames of a decoder), so that the sweep
+     * rebuilds a golden recipe at lengths n .. n + W steps (W the level's vector width in
+     * elements of work_dtype) through make_inputs and judges them against the oracle. NULL for a
+     * kernel whose lengths are all structural (2^m, d x d, ...). */
+    const char *free_length;
+    unsigned free_step; /* 0 means 1 */
+    /* the largest length the kernel accepts for some recipes (0: none), e.g. the 1000 frames of
+     * the authors' data: a recipe whose n + W steps would pass it is swept at n - W .. n - 1 */
+    uint64_t free_max;
+
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
     int (*fuzz_inputs)(const struct rf_kernel *desc, const uint8_t *data, size_t size, rf_case *c);
     /* Why a kernel has no fuzz_inputs (the differential fuzzer lists it with this reason; a
