@@ -29,6 +29,15 @@
  *           (saturated posteriors); that tail grew from 1.99 to 3.63 between 1 000 and 5 000 fuzz
  *           cases, hence the full 10x. At tau 36 an error of 16 u S passes: tests/test_judge.c
  *           checks that 40 u S off fails.
+ * An infinite <a_j, x> that g saturates to a finite value (sigmoid, tanh: +-1 / 0..1; relu(-inf) =
+ * 0) is exact, so the oracle leaves its sum |a_jt x_t| out of T_ij (oracle/moe_em.c). It used to
+ * make T_ij infinite, which dropped expert j from the sample's T_i while its logit -r_ij^2/2 stayed
+ * finite and large: ref itself failed, up to 1 207 u S (3 of 4 000 fuzz cases at seeds 21..23,
+ * e.g. k=2 d=11 relu with a_j6 = inf; test_registry at 400 cases per kernel hit one such case
+ * at k=2 d=6 sigmoid sigma 0.026, ratio 163 on a posterior of 1.6e-228). Not an underflow: the
+ * posterior and u S are normal numbers; the scale missed the logit's magnitude. After the fix:
+ *   refast measure --kernel moe_estep_f64 --isa scalar --fuzz 4000 --seed 21|22|23
+ * worst 3.67 / 3.0 / 3.0, no failure (tau 24..72 left as derived above).
  * The fast levels' sigmoid and tanh are accurate to 2.5 u absolutely (fast/<isa>/vmath_f64.h),
  * which the G_ij = 1 of T_ij covers for those g.
  *
