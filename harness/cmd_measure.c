@@ -40,12 +40,13 @@ typedef struct worst {
 typedef struct tally {
     worst *w;
     size_t n, cap;
+    size_t kernel_from; /* the current kernel's first row: rows are per kernel */
     unsigned long long fuzz_tried, fuzz_accepted, oracle_refused, run_failed;
 } tally;
 
 static worst *slot(tally *t, const char *impl, const char *output)
 {
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = t->kernel_from; i < t->n; i++)
         if (!strcmp(t->w[i].impl, impl) && !strcmp(t->w[i].output, output)) return &t->w[i];
     if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 32;
@@ -215,7 +216,7 @@ static int run_measure(const void *opts)
         if (!rf_glob_match(glob, k->name)) continue;
         rf_impl im[RF_MAX_IMPLS];
         const size_t nim = rf_kernel_impls(k, sel, nsel, o->peers, im, RF_MAX_IMPLS);
-        const size_t from = t.n;
+        const size_t from = t.kernel_from = t.n;
         for (const rf_case_spec *s = k->cases; s && s->name; s++) {
             char rel[512], path[4096];
             rf_golden_relpath(k, s, rel, sizeof rel);
