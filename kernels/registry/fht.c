@@ -10,7 +10,7 @@
  * <= ((1 + u)^s - 1) times the sum of |x| over its inputs <= s u (1 + s u) S; the + 1 covers the
  * second-order term and want's rounding to f64. Any butterfly order has this bound, so it holds for
  * every level and peer. Measured (refast measure --kernel 'fht_f32*' --isa all --peers --fuzz 1000
- * --seed 7, x86_64; and --isa neon under qemu): worst ratio 3.78 (fuzz, log2n = 8: bound 9), golden
+ * --seed 7, x86_64; NEON not yet measured): worst ratio 3.78 (fuzz, log2n = 8: bound 9), golden
  * n65536 0.245 (bound 17; it was 8 ceil(log2 n) + 8 = 136, 555x the measured error), the same at every
  * level: the fast levels are bit-identical to ref by design (their butterflies are ref's, in ref's
  * order), which golden/REPRODUCIBILITY.<arch> asserts per case (one group of identical outputs).

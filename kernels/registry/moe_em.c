@@ -23,7 +23,7 @@
  *           That a-priori tau (128..136) is 895x .. 97 766x the error measured (audit
  *           tests-54db6cc.md), so moe_em_grad_f64's tau is measured (SPEC §3, about 10x the worst):
  *             refast measure --kernel moe_em_grad_f64 --isa all --peers --fuzz N --seed S
- *           (x86_64; N, S = 1000, 7; 1500, 11; 5000, 13): worst ratio 3.63 (grad, fuzz k=3 d=3 n=26
+ *           (x86_64, NEON not yet measured; N, S = 1000, 7; 1500, 11; 5000, 13): worst ratio 3.63 (grad, fuzz k=3 d=3 n=26
  *           relu sigma=0.0195, ref, every level and openblas alike; seed 7 alone reached 1.99), q
  *           1.86; golden cases <= 0.14: tau 36. The worst comes from small n with small sigma
  *           (saturated posteriors); that tail grew from 1.99 to 3.63 between 1 000 and 5 000 fuzz

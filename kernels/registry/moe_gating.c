@@ -19,7 +19,7 @@
  * `iterate` class compares every entry of W_t with tau u S_t). tau: measured. The default (terms =
  * n k d: 120..144) stacked the sum-class tau on the factor t already in S_t and was 911x .. 11 898x
  * the error measured (audit tests-54db6cc.md). SPEC §3, about 10x the worst ratio reached:
- *   refast measure --kernel moe_gating_em_f64 --isa all --peers   (x86_64; --isa neon under qemu)
+ *   refast measure --kernel moe_gating_em_f64 --isa all --peers   (x86_64; NEON not yet measured)
  * worst 0.033 (golden gradient_k2_d10_R, at ref, avx2 and avx512 alike; the kernel is not fuzzed),
  * so tau 0.5 (15x: only the 8 golden cases measure it). A tau below 1 says S_t overestimates the
  * iterates' error; an iterate 16 u S_t off still fails (tests/test_judge.c).

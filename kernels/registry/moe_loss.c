@@ -22,7 +22,7 @@
  *   refast measure --kernel moe_l4_grad_f64 --isa all --peers --fuzz 1000 --seed 7
  *   refast measure --kernel moe_l4_grad_f64 --isa all --peers --fuzz 1500 --seed 11
  *   refast measure --kernel moe_l4_grad_f64 --isa all --peers --fuzz 5000 --seed 13
- * and the same for moe_llog_f64 (x86_64: ref, avx2, avx512, autovec_*, openblas):
+ * and the same for moe_llog_f64 (x86_64: ref, avx2, avx512, autovec_*, openblas; NEON not yet measured):
  *   L4:    worst 1.72 (grad, fuzz k=8 d=1 n=6, every implementation alike; golden l4_n1 1.02),
  *          loss 1.08: tau 15 (8.7x; kept below 16 so that an output 16 u S off always fails);
  *   L_log: worst 0.378 (value, fuzz k=2 d=1 n=26 gi=4, every level: the levels run ref), grad 0.032:
