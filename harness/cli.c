@@ -9,6 +9,7 @@
 static const rf_command *const commands[] = {
     &rf_cmd_list, &rf_cmd_verify, &rf_cmd_golden, &rf_cmd_bench, &rf_cmd_gate, &rf_cmd_ab,
     &rf_cmd_report, &rf_cmd_sim, &rf_cmd_code, &rf_cmd_ko, &rf_cmd_moe, &rf_cmd_pmoe, &rf_cmd_gated,
+    &rf_cmd_measure,
     NULL,
 };
 

@@ -12,5 +12,7 @@ extern const rf_command rf_cmd_refast;
 /* The judge, golden files, benchmarks and their reports (harness/cmd_*.c). */
 extern const rf_command rf_cmd_list, rf_cmd_verify, rf_cmd_golden, rf_cmd_bench, rf_cmd_gate, rf_cmd_ab,
     rf_cmd_report;
+/* The measured error behind each tolerance (harness/cmd_measure.c). */
+extern const rf_command rf_cmd_measure;
 
 #endif

@@ -109,6 +109,7 @@ static bool compare_array(const rf_kernel *k, const rf_case *c, const rf_array *
     if (terms == 0) terms = 1;
     double tau = k->tol.tau;
     if (tau <= 0) tau = 8.0 * rf_ceil_log2(terms) + 8.0;
+    else tau += k->tol.tau_per_log2 * rf_ceil_log2(terms);
     /* A case may carry its own derived tau per output (tau.<output>=T, written by the oracle when
      * the bound depends on the case's shape, e.g. d + 2 for a dot product of length d). */
     char tkey[RF_NAME_MAX + 8];

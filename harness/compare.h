@@ -3,7 +3,8 @@
  *   exact:    bit-identical (floats compared as their working-dtype bits; want is rounded to the
  *             working dtype first).
  *   sum:      |got - want| <= tau * u * S, S from scale.X (blocked), tau = kernel tau or
- *             8*ceil(log2 terms)+8 with terms from the case params. Ratio = |got-want|/(u*S).
+ *             8*ceil(log2 terms)+8 with terms from the case params (a kernel's tau may add
+ *             tau_per_log2*ceil(log2 terms)). Ratio = |got-want|/(u*S).
  *   iterate:  as sum (the oracle's scale.X already holds cond * t * |want|).
  *   ulp:      ulp distance between got and want rounded to the working dtype <= ulps.
  *   decision: exact, except disagreements at near-ties (|tie.X| <= tau * u * scale.X), whose count

@@ -76,7 +76,13 @@ static void sample(const double *x, double y, size_t d, size_t k, const double *
         const long double r = (yl - gz) / s;
         l[j] = h[j] - r * r / 2;
         const long double gmag = (g == RF_MOE_G_SIGMOID || g == RF_MOE_G_TANH) ? 1.0L : fabsl(gz);
-        const long double T = hab + fabsl(r) / s * (fabsl(yl) + gmag + zab) + r * r / 2;
+        /* An infinite <a_j, x> (an infinite a_jt or x_t) that g maps to a finite value (sigmoid and
+         * tanh saturate, relu(-inf) = 0) is exact: it carries no rounding into g, so zab leaves T.
+         * Kept, it made T infinite, the sample's tmax skipped this expert, and its finite logit
+         * -r^2/2 (often the largest term of the sample) went without a scale: ref failed by up to
+         * 1200 u S on fuzz inputs (refast measure --kernel moe_estep_f64 --fuzz 4000 --seed 23). */
+        const long double zterm = isinf(zab) && isfinite(gz) ? 0.0L : zab;
+        const long double T = hab + fabsl(r) / s * (fabsl(yl) + gmag + zterm) + r * r / 2;
         if (isfinite(T) && T > tmax) tmax = T;
     }
     softmax(l, k, post, rest);

@@ -10,6 +10,11 @@
  * nor by wrong numbers just outside a bound (the bound bites):
  *  - gauss_f32 (ulp class, 3 ulps): one output 4 ulps off;
  *  - fht_f32 (sum class): one output off by (tau + 1) u S, S its error scale (sum |x|);
+ *  - every kernel whose tau was derived from measurement (table `sensitive`): ref's outputs, each
+ *    moved 16 u S further from the oracle (16 units of the judge's own roundoff unit; 40 for
+ *    moe_em_grad_f64, whose measured tau is 36), must fail at every finite entry, while ref itself
+ *    passes; the table also caps each tau, so a bound loosened beyond what that perturbation can
+ *    catch fails here instead of going unnoticed;
  * and the correct reference passes under every placement. */
 #include <math.h>
 #include <string.h>
@@ -101,8 +106,85 @@ static void expect_caught(const rf_kernel *k, const rf_case *c, rf_fnptr fn, rf_
     printf("%-24s caught: %s\n", what, v.detail);
 }
 
+/* The kernels whose tau is measured (the derivations sit in their registry files), a case of
+ * each (make_inputs + oracle), the perturbation in units of u S (16; moe_em_grad_f64: 40, its
+ * measured worst 3.63 asks for tau 36) and the largest tau that perturbation can still catch. */
+static const struct {
+    const char *kernel, *params;
+    double units, tau_cap;
+} sensitive[] = {
+    {"moe_l4_grad_f64", "k=3 d=10 n=512 seed=102", 16, 15},
+    {"moe_llog_f64", "k=3 d=10 n=512 seed=202", 16, 15},
+    {"moe_em_grad_f64", "k=3 d=10 n=600 g=sigmoid sigma=1 seed=202", 40, 36},
+    {"moe_gating_em_f64", "k=2 d=10 n=800 g=linear sigma=0.1 seed=401 w0seed=501", 16, 15},
+    {"fht_f32", "log2n=6 input=random seed=3", 16, 15},
+    {"fht_f32", "log2n=14 input=wide seed=5", 16, 15},
+    {"fht_f32_batch", "log2n=8 count=3 input=random seed=4", 16, 15},
+};
+
+/* ref's outputs moved 16 u S away from want (in the direction they already err) fail at every
+ * finite entry; ref unmoved passes. */
+static void test_sensitivity(void)
+{
+    for (size_t t = 0; t < sizeof sensitive / sizeof sensitive[0]; t++) {
+        const rf_kernel *k = rf_kernel_find(sensitive[t].kernel);
+        CHECKF(k != NULL, "%s: no such kernel", sensitive[t].kernel);
+        rf_case c, out;
+        if (!k || !build(k, sensitive[t].params, &c)) continue;
+        rf_impl ref;
+        char err[256] = "";
+        CHECK(rf_kernel_level(k, RF_ISA_SCALAR, &ref));
+        rf_case_init(&out, c.kernel, c.name, c.params);
+        rf_verdict v;
+        const bool ran = rf_kernel_run(&ref, &c, &out, err, sizeof err) == 0;
+        CHECKF(ran, "%s: ref did not run: %s", k->name, err);
+        CHECKF(ran && rf_compare_case(k, &c, &out, &v) && v.pass, "%s: ref fails: %s", k->name, v.detail);
+        CHECKF(v.bound > 0 && v.bound <= sensitive[t].tau_cap, "%s: tau %g, beyond what %g u S can catch (cap %g)",
+               k->name, v.bound, sensitive[t].units, sensitive[t].tau_cap);
+        const double u = rf_unit_roundoff(k->work_dtype);
+        uint64_t finite = 0;
+        for (unsigned a = 0; ran && a < c.narrays; a++) {
+            const rf_array *want = &c.arrays[a];
+            if (strncmp(want->name, "want.", 5) != 0) continue;
+            char sname[RF_NAME_MAX + 8];
+            snprintf(sname, sizeof sname, "scale.%s", want->name + 5);
+            const rf_array *scale = rf_case_find(&c, sname), *got = rf_case_find(&out, want->name + 5);
+            if (!scale || !got || want->dtype != RF_DT_F64 || scale->dtype != RF_DT_F64) {
+                CHECKF(0, "%s: %s without an f64 scale or output", k->name, want->name);
+                continue;
+            }
+            const uint64_t block = want->count / scale->count;
+            for (uint64_t i = 0; i < want->count; i++) {
+                const double w = ((const double *)want->data)[i], S = ((const double *)scale->data)[i / block];
+                const double delta = sensitive[t].units * u * S;
+                if (got->dtype == RF_DT_F64) {
+                    double *g = (double *)got->data + i;
+                    if (!isfinite(w) || !isfinite(*g)) continue;
+                    *g += *g >= w ? delta : -delta;
+                    finite += fabs(*g - w) >= (sensitive[t].units - 1) * u * S; /* less the rounding of the sum */
+                } else {
+                    float *g = (float *)got->data + i;
+                    if (!isfinite(w) || !isfinite(*g)) continue;
+                    *g = (float)(*g + (*g >= w ? delta : -delta));
+                    finite += fabs(*g - w) >= (sensitive[t].units - 1) * u * S;
+                }
+            }
+        }
+        CHECKF(finite > 0, "%s: nothing to perturb", k->name);
+        CHECKF(ran && rf_compare_case(k, &c, &out, &v) && !v.pass && v.mismatches == finite,
+               "%s (%s): %g u S off: %llu of %llu finite entries caught (tau %g): %s", k->name, sensitive[t].params,
+               sensitive[t].units,
+               (unsigned long long)v.mismatches, (unsigned long long)finite, v.bound, v.detail);
+        printf("%-24s %g u S off: %llu of %llu entries caught (tau %g)\n", k->name, sensitive[t].units,
+               (unsigned long long)v.mismatches, (unsigned long long)finite, v.bound);
+        rf_case_free(&out);
+        rf_case_free(&c);
+    }
+}
+
 int main(void)
 {
+    test_sensitivity();
     const rf_kernel *fht = rf_kernel_find("fht_f32"), *sm = rf_kernel_find("rm1_softmap_maxlog");
     rf_case c;
     const rf_placement end = {.mode = RF_PLACE_END}, start0 = {.mode = RF_PLACE_START};

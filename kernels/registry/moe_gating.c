@@ -16,7 +16,13 @@
  * w0norm, default 1), method (newton | gradient), alpha (gradient step, default 1), R (projection
  * radius, default inf), T (default 20), inner (Newton steps per M-step, default 5). want.W = the
  * iterates W_1 .. W_T (T x k x d), scale.W (T) = S_t of oracle_moe_gating.h (per iterate: the
- * `iterate` class compares every entry of W_t with tau u S_t). tau: default with terms = n k d.
+ * `iterate` class compares every entry of W_t with tau u S_t). tau: measured. The default (terms =
+ * n k d: 120..144) stacked the sum-class tau on the factor t already in S_t and was 911x .. 11 898x
+ * the error measured (audit tests-54db6cc.md). SPEC §3, about 10x the worst ratio reached:
+ *   refast measure --kernel moe_gating_em_f64 --isa all --peers   (x86_64; NEON not yet measured)
+ * worst 0.033 (golden gradient_k2_d10_R, at ref, avx2 and avx512 alike; the kernel is not fuzzed),
+ * so tau 0.5 (15x: only the 8 golden cases measure it). A tau below 1 says S_t overestimates the
+ * iterates' error; an iterate 16 u S_t off still fails (tests/test_judge.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -350,7 +356,7 @@ static const rf_kernel em_kernel = {
     .work_dtype = RF_DT_F64,
     .id = RF_ALGORITHM,
     .algorithm_levels = true,
-    .tol = {RF_TOL_ITERATE, 0, 0},
+    .tol = {RF_TOL_ITERATE, 0.5, 0}, /* measured: see the top of this file */
     .cases = em_cases,
     .free_length = "n",
     .make_inputs = em_make_inputs,

@@ -13,8 +13,23 @@
  * (random), streams 6/7.
  * Oracle: oracle/moe_loss.c (long double, eq. 6 / eq. 8 literally). want.loss/want.grad (L4),
  * want.value/want.grad (L_log), with per-entry scales.
- * Tolerance: `sum`, tau = RF_MOE_L4_TAU (refast/moe_loss.h: blocks, dot products of d <= 64 terms,
- * the per-sample polynomial; L_log: its exponent sums of d terms and a few exp/log ulps).
+ * Tolerance: `sum`, tau measured (SPEC §3: about 10x the worst ratio ref, every level and every
+ * peer reach over the golden cases and fuzz-built ones). RF_MOE_L4_TAU = 192 (refast/moe_loss.h:
+ * blocks, dot products of d <= 64 terms, the per-sample polynomial) is the a-priori worst case; S
+ * is a magnitude majorant, so the error reached stays far below it (the audit tests-54db6cc.md
+ * found it 188x .. 37 756x the measured error for L4, 5 258x .. 2.8e6x for L_log, which borrowed
+ * L4's tau). Measured with (seeds 7, 11, 13: 7 500 fuzz cases and the golden ones)
+ *   refast measure --kernel moe_l4_grad_f64 --isa all --peers --fuzz 1000 --seed 7
+ *   refast measure --kernel moe_l4_grad_f64 --isa all --peers --fuzz 1500 --seed 11
+ *   refast measure --kernel moe_l4_grad_f64 --isa all --peers --fuzz 5000 --seed 13
+ * and the same for moe_llog_f64 (x86_64: ref, avx2, avx512, autovec_*, openblas; NEON not yet measured):
+ *   L4:    worst 1.72 (grad, fuzz k=8 d=1 n=6, every implementation alike; golden l4_n1 1.02),
+ *          loss 1.08: tau 15 (8.7x; kept below 16 so that an output 16 u S off always fails);
+ *   L_log: worst 0.378 (value, fuzz k=2 d=1 n=26 gi=4, every level: the levels run ref), grad 0.032:
+ *          tau 4.
+ * The worst ratios come from the smallest shapes (n, d <= 8), where S is tightest; the golden
+ * cases reach 0.0016 .. 1.02 (L4) and 6.8e-5 .. 0.037 (L_log).
+ * tests/test_judge.c checks that an output 16 u S off fails under these bounds.
  * The descriptors' variant tells L4 from L_log. Bench: samples/s of one batch of make_inputs;
  * flops 6 k d per sample (U = X A^T and the two gradient sums).
  */
@@ -29,6 +44,10 @@
 #define LOSS_MAX_N ((uint64_t)1 << 16)
 
 enum { LOSS_L4 = 0, LOSS_LLOG = 1 }; /* the descriptors' variant */
+
+/* The measured taus (derivation at the top of this file). */
+#define MOE_L4_TAU_MEASURED 15.0
+#define MOE_LLOG_TAU_MEASURED 4.0
 
 /* Samples of the seed 003 §4 model: x (n x d), y (n). */
 static void model_samples(uint64_t seed, size_t n, size_t d, size_t k, unsigned g, double sigma, double *x,
@@ -342,7 +361,7 @@ static const rf_kernel moe_l4_kernel = {
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_l4_grad_f64),
     .variant = LOSS_L4,
-    .tol = {RF_TOL_SUM, RF_MOE_L4_TAU, 0},
+    .tol = {RF_TOL_SUM, MOE_L4_TAU_MEASURED, 0},
     .cases = l4_cases,
     .free_length = "n",
     .make_inputs = loss_make_inputs,
@@ -362,7 +381,7 @@ static const rf_kernel moe_llog_kernel = {
     .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_llog_f64),
     .variant = LOSS_LLOG,
-    .tol = {RF_TOL_SUM, RF_MOE_L4_TAU, 0},
+    .tol = {RF_TOL_SUM, MOE_LLOG_TAU_MEASURED, 0},
     .cases = llog_cases,
     .free_length = "n",
     .make_inputs = loss_make_inputs,

@@ -51,6 +51,9 @@ typedef struct rf_tol {
     rf_tol_class cls;
     double tau;  /* SUM/DECISION/ITERATE: 0 means the SPEC default 8*ceil(log2 terms)+8 */
     double ulps; /* ULP class bound */
+    /* SUM/DECISION/ITERATE with tau > 0: tau + tau_per_log2 * ceil(log2 terms), for a bound that
+     * grows with the depth of the computation (the FHT: one rounding per stage) */
+    double tau_per_log2;
 } rf_tol;
 
 /* Work done by ONE call of the kernel in a benchmark, in its natural unit. */
