@@ -93,7 +93,9 @@ bool rf_sweep_params_with(const char *params, const char *key, unsigned long lon
 bool rf_sweep_has_tail(const rf_kernel *k, const rf_case_spec *s)
 {
     uint64_t n;
-    return k->free_length && rf_param_u64(s->params, k->free_length, &n);
+    char source[64];
+    if (!k->free_length || !rf_param_u64(s->params, k->free_length, &n)) return false;
+    return k->free_max || !rf_param_str(s->params, "source", source, sizeof source);
 }
 
 bool rf_sweep_tail_build(const rf_kernel *k, const rf_case_spec *s, size_t t, size_t w, rf_case *c, char *label,

@@ -41,7 +41,8 @@ void rf_sweep_impl(const rf_impl *im, const rf_case *c, size_t span, bool includ
  * "end-3" (3 elements of slack before it), with the span. */
 void rf_sweep_where(rf_placement p, char *buf, size_t len);
 
-/* Tails: whether recipe s of k has a free length (k->free_length given in its params), and then
+/* Tails: whether recipe s of k has a free length (k->free_length given in its params; for a
+ * `source=` recipe only when k->free_max says the data allows other lengths), and then
  * recipe s rebuilt at n + t free_step (make_inputs and oracle) into c, "kernel.case@n=37" in label,
  * t = 1 .. w; at n - t free_step when n + w steps would pass k->free_max. False with the reason in
  * err when the recipe has no free length or does not build. */

@@ -144,7 +144,9 @@ typedef struct rf_kernel {
     const char *free_length;
     unsigned free_step; /* 0 means 1 */
     /* the largest length the kernel accepts for some recipes (0: none), e.g. the 1000 frames of
-     * the authors' data: a recipe whose n + W steps would pass it is swept at n - W .. n - 1 */
+     * the authors' data: a recipe whose n + W steps would pass it is swept at n - W .. n - 1.
+     * A recipe read from external data (`source=`) has tails only when this is set: its length is
+     * the data's (e.g. a pMoE batch mean over exactly the authors' samples) unless said here. */
     uint64_t free_max;
 
     /* Differential fuzzing: builds c->params and in.* from arbitrary bytes (may reject: -1). */
