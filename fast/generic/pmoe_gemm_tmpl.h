@@ -158,7 +158,7 @@ static void PMT(pm_accum_)(const T *const *xs, const T *coef, size_t nslots, siz
     size_t r0 = 0;
     /* m = 4 q + 1 (the joint model's h = 5): one 5-row block first, so no row is left for a pass of
      * its own that would read every patch again for one row */
-    PMT_ROWS(5, 2, m % 4 == 1 ? 5 : 0)
+    PMT_ROWS(5, 2, m % 4 == 1 && m >= 5 ? 5 : 0)
     PMT_ROWS(4, 2, m)
     PMT_ROWS(2, 4, m)
     PMT_ROWS(1, 4, m)
