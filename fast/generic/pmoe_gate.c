@@ -7,7 +7,9 @@
  * summed set (the l selected ones in idx order, or all n for WRN) are gathered into one contiguous
  * block and exponentiated VL at a time; the block is kept (up to PG_BUF values: every row at the
  * registry's sizes) and its entries are the numerators and, divided by the sum, the probabilities
- * P, so each e^{g_i - m} is computed once. Wider rows recompute in PG_BUF blocks.
+ * P, so each e^{g_i - m} is computed once. Wider rows recompute in PG_BUF blocks. pmoe_gate packs
+ * the sets of PG_BUF / count rows side by side and runs one exp pass and one division pass over
+ * them all (l = 6 per row alone measured 0.95x ref: one short vector, its latency chain per row).
  * The same arithmetic as ref otherwise: m and the sum and mu in ref's order, each P one division,
  * dg_i = P_i (dG_i - mu) and P_i (0 - mu).
  *

@@ -57,7 +57,45 @@ void RF_LEVEL_FN(PMT_CAT(pmoe_gate, PMT_SFX))(const T *g, const int32_t *idx, si
         return;
     }
     const int wrn = mode == RF_PMOE_GATE_WRN;
-    for (size_t r = 0; r < rows; r++) {
+    const size_t count = wrn ? n : l;
+    size_t r = 0;
+    if (count <= PG_BUF / 2) {
+        /* Rows packed: the shifted sets of R rows side by side in buf, one exp pass over all of
+         * them (a row of l = 6 alone would fill one vector at most, and its exp's latency chain
+         * would be the row's time); den holds each output's row sum, one vector division. */
+        T den[PG_BUF];
+        const size_t R = PG_BUF / count;
+        for (; r < rows; r += R) {
+            const size_t nr = rows - r < R ? rows - r : R;
+            for (size_t q = 0; q < nr; q++) {
+                const T *v = g + (r + q) * n;
+                const int32_t *sel = idx + (r + q) * l;
+                T m = -(T)INFINITY;
+                for (size_t i = 0; i < count; i++) {
+                    const T gi = wrn ? v[i] : v[sel[i]];
+                    if (gi > m || gi != gi) m = gi;
+                }
+                for (size_t i = 0; i < count; i++) buf[q * count + i] = (wrn ? v[i] : v[sel[i]]) - m;
+            }
+            PMT(pg_fill_exp_)(buf, NULL, 0, nr * count, 0, buf);
+            for (size_t q = 0; q < nr; q++) {
+                const int32_t *sel = idx + (r + q) * l;
+                const T *e = buf + q * count;
+                T sum = 0;
+                for (size_t i = 0; i < count; i++) sum += e[i];
+                for (size_t t = 0; t < l; t++) {
+                    num[q * l + t] = wrn ? e[sel[t]] : e[t];
+                    den[q * l + t] = sum;
+                }
+            }
+            size_t i = 0;
+            for (; i + VL <= nr * l; i += VL)
+                VOP(storeu)(G + r * l + i, VOP(div)(VOP(loadu)(num + i), VOP(loadu)(den + i)));
+            if (i < nr * l)
+                VOP(storen)(G + r * l + i, nr * l - i, VOP(div)(VOP(loadn)(num + i, nr * l - i), VOP(loadn)(den + i, nr * l - i)));
+        }
+    }
+    for (; r < rows; r++) {
         const T *v = g + r * n;
         const int32_t *sel = idx + r * l;
         T *out = G + r * l;
