@@ -158,10 +158,10 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
       (const double *g, size_t rows, size_t n, size_t l, int tie, size_t grid_w, int32_t *idx,     \
        double *margin),                                                                            \
       (g, rows, n, l, tie, grid_w, idx, margin))                                                   \
-    X(pmoe_gate_f32, REF, NONE, VOID,                                                              \
+    X(pmoe_gate_f32, HAND, NONE, VOID,                                                              \
       (const float *g, const int32_t *idx, size_t rows, size_t n, size_t l, int mode, float *G),   \
       (g, idx, rows, n, l, mode, G))                                                               \
-    X(pmoe_gate_f64, REF, NONE, VOID,                                                              \
+    X(pmoe_gate_f64, HAND, NONE, VOID,                                                              \
       (const double *g, const int32_t *idx, size_t rows, size_t n, size_t l, int mode,             \
        double *G),                                                                                 \
       (g, idx, rows, n, l, mode, G))                                                               \
@@ -175,10 +175,10 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
        size_t k, size_t l, const double *W, const double *a, size_t h, double scale, double *z,    \
        double *c, double *f),                                                                      \
       (x, B, n, d, idx, G, k, l, W, a, h, scale, z, c, f))                                         \
-    X(pmoe_logistic_f32, REF, NONE, VOID,                                                          \
+    X(pmoe_logistic_f32, HAND, NONE, VOID,                                                          \
       (const float *f, const int8_t *y, size_t B, float *loss_per, float *loss, float *dldf),      \
       (f, y, B, loss_per, loss, dldf))                                                             \
-    X(pmoe_logistic_f64, REF, NONE, VOID,                                                          \
+    X(pmoe_logistic_f64, HAND, NONE, VOID,                                                          \
       (const double *f, const int8_t *y, size_t B, double *loss_per, double *loss,                 \
        double *dldf),                                                                              \
       (f, y, B, loss_per, loss, dldf))                                                             \
@@ -192,11 +192,11 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
        size_t k, size_t l, const double *a, size_t h, double scale, const double *z,               \
        const double *c, const double *dldf, double *dW, double *dG),                               \
       (x, B, n, d, idx, G, k, l, a, h, scale, z, c, dldf, dW, dG))                                 \
-    X(pmoe_gate_bwd_f32, REF, NONE, VOID,                                                          \
+    X(pmoe_gate_bwd_f32, HAND, NONE, VOID,                                                          \
       (const float *g, const int32_t *idx, const float *dG, size_t rows, size_t n, size_t l,       \
        int mode, float *dg),                                                                       \
       (g, idx, dG, rows, n, l, mode, dg))                                                          \
-    X(pmoe_gate_bwd_f64, REF, NONE, VOID,                                                          \
+    X(pmoe_gate_bwd_f64, HAND, NONE, VOID,                                                          \
       (const double *g, const int32_t *idx, const double *dG, size_t rows, size_t n, size_t l,     \
        int mode, double *dg),                                                                      \
       (g, idx, dG, rows, n, l, mode, dg))                                                          \
@@ -206,18 +206,18 @@ static inline double rf_pmoe_tau_router_loss(size_t B, size_t n, size_t d)
     X(pmoe_route_bwd_f64, HAND, BLAS, VOID,                                                         \
       (const double *x, size_t B, size_t n, size_t d, const double *dg, size_t k, double *dw),     \
       (x, B, n, d, dg, k, dw))                                                                     \
-    X(pmoe_router_loss_f32, REF, NONE, VOID,                                                       \
+    X(pmoe_router_loss_f32, HAND, NONE, VOID,                                                       \
       (const float *x, const int8_t *y, size_t B, size_t n, size_t d, const float *w, float *f,    \
        float *loss_per, float *loss, float *dw),                                                   \
       (x, y, B, n, d, w, f, loss_per, loss, dw))                                                   \
-    X(pmoe_router_loss_f64, REF, NONE, VOID,                                                       \
+    X(pmoe_router_loss_f64, HAND, NONE, VOID,                                                       \
       (const double *x, const int8_t *y, size_t B, size_t n, size_t d, const double *w,            \
        double *f, double *loss_per, double *loss, double *dw),                                     \
       (x, y, B, n, d, w, f, loss_per, loss, dw))                                                   \
-    X(pmoe_sgd_f32, REF, NONE, VOID,                                                               \
+    X(pmoe_sgd_f32, HAND, NONE, VOID,                                                               \
       (float *w, const float *grad, size_t count, float lr),                                       \
       (w, grad, count, lr))                                                                        \
-    X(pmoe_sgd_f64, REF, NONE, VOID,                                                               \
+    X(pmoe_sgd_f64, HAND, NONE, VOID,                                                               \
       (double *w, const double *grad, size_t count, double lr),                                    \
       (w, grad, count, lr))
 RF_DECLARE_KERNELS(RF_KERNELS_PMOE)
