@@ -252,7 +252,7 @@ static int run_measure(const void *opts)
 
 static const rf_opt measure_opts_table[] = {
     {"--kernel", RF_OPT_STR, offsetof(measure_opts, kernel), "GLOB",
-     .help = "kernels whose name matches (shell pattern)", .def = "*"},
+     .help = RF_OPT_KERNEL_HELP, .def = "*"},
     {"--isa", RF_OPT_LEVELS, offsetof(measure_opts, levels), NULL,
      .help = "the levels to measure beside ref (scalar); default: REFAST_ISA, else the\nbest this CPU has"},
     {"--peers", RF_OPT_FLAG, offsetof(measure_opts, peers), NULL,
