@@ -127,11 +127,16 @@ PL_LOGISTIC(double, f64)
         if (loss) *loss = B ? sum / (T)B : 0;                                                                \
         if (dw) {                                                                                            \
             const V inv = VOP(set1)((T)B), zero = VOP(zero)();                                               \
-            for (size_t p = 0; p < d; p += VL) {                                                             \
-                const size_t w_ = d - p < VL ? d - p : VL;                                                   \
-                const V s = B ? VOP(div)(VOP(loadn)(dw + p, w_), inv) : zero;                                \
-                VOP(storen)(dw + p, w_, VOP(sub)(zero, s));                                                  \
-                VOP(storen)(dw + d + p, w_, s);                                                              \
+            size_t p = 0; /* loadn/storen take n < VL (simd.h): whole vectors, then the tail */               \
+            for (; p + VL <= d; p += VL) {                                                                   \
+                const V s = B ? VOP(div)(VOP(loadu)(dw + p), inv) : zero;                                    \
+                VOP(storeu)(dw + p, VOP(sub)(zero, s));                                                      \
+                VOP(storeu)(dw + d + p, s);                                                                  \
+            }                                                                                                \
+            if (p < d) {                                                                                     \
+                const V s = B ? VOP(div)(VOP(loadn)(dw + p, d - p), inv) : zero;                             \
+                VOP(storen)(dw + p, d - p, VOP(sub)(zero, s));                                               \
+                VOP(storen)(dw + d + p, d - p, s);                                                           \
             }                                                                                                \
         }                                                                                                    \
     }                                                                                                        \
