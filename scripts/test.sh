@@ -176,7 +176,7 @@ fuzz_run() {
     local slice=$((fuzz_seconds * jobs / ${#kernels[@]}))
     [[ $slice -ge 1 ]] || slice=1
     echo "fuzz: ${#kernels[@]} kernels, $slice s each, $jobs at a time"
-    rm -rf "$dir/stats" "$dir/slices" && mkdir -p "$dir/stats" "$dir/slices" "$dir/artifacts"
+    rm -rf "$dir/stats" "$dir/slices" "$dir/artifacts" && mkdir -p "$dir/stats" "$dir/slices" "$dir/artifacts"
     local failed=0 running=0
     for k in "${kernels[@]}"; do
         mkdir -p "$dir/corpus/$k"
@@ -189,17 +189,19 @@ fuzz_run() {
             -artifact_prefix="$dir/artifacts/$k-" "$dir/corpus/$k" $(fuzz_family_corpus "$k") \
             >"$dir/slices/$k.log" 2>&1 &
         running=$((running + 1))
+        # a slice's verdict is read from its log below: `wait -n` may also reap the process
+        # substitution that listed the kernels, whose status says nothing about a slice
         if [[ $running -ge $jobs ]]; then
-            wait -n || failed=1
+            wait -n || true
             running=$((running - 1))
         fi
     done
     while [[ $running -gt 0 ]]; do
-        wait -n || failed=1
+        wait -n || true
         running=$((running - 1))
     done
     for k in "${kernels[@]}"; do
-        if ! grep -q '^Done [0-9]* runs' "$dir/slices/$k.log"; then
+        if ! grep -q '^Done [0-9]* runs' "$dir/slices/$k.log" || grep -q '^==[0-9]*== *ERROR\|^SUMMARY: ' "$dir/slices/$k.log"; then
             echo "fuzz: the $k slice failed ($dir/slices/$k.log):"
             cat "$dir/slices/$k.log"
             failed=1
