@@ -251,12 +251,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const rf_kernel *k = rf_kernel_at(g_pick[data[0] % g_npick]);
     st->generated++;
     rf_case c;
-    rf_case_init(&c, k->name, "fuzz", "");
-    c.work_dtype = k->work_dtype;
-    if (k->fuzz_inputs(k, data + 1, size - 1, &c) != 0) {
-        rf_case_free(&c);
-        return -1; /* rejected: keep it out of the corpus */
-    }
+    if (rf_kernel_fuzz_case(k, data + 1, size - 1, &c) != 0) return -1; /* rejected: keep it out of the corpus */
     st->accepted++;
     char err[256] = "";
     if (k->oracle(k, &c, err, sizeof err) != 0)

@@ -137,12 +137,7 @@ static void measure_fuzz(const rf_kernel *k, const rf_impl *im, size_t nim, unsi
         for (size_t b = 0; b < len; b++) bytes[b] = (uint8_t)splitmix(&rng);
         t->fuzz_tried++;
         rf_case c;
-        rf_case_init(&c, k->name, "fuzz", "");
-        c.work_dtype = k->work_dtype;
-        if (k->fuzz_inputs(k, bytes, len, &c) != 0) {
-            rf_case_free(&c);
-            continue;
-        }
+        if (rf_kernel_fuzz_case(k, bytes, len, &c) != 0) continue;
         accepted++;
         t->fuzz_accepted++;
         char err[256] = "", where[160];

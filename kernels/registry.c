@@ -190,6 +190,15 @@ static uint64_t inputs_hash(const rf_case *g)
     return h;
 }
 
+int rf_kernel_fuzz_case(const rf_kernel *k, const uint8_t *data, size_t size, rf_case *c)
+{
+    rf_case_init(c, k->name, "fuzz", "");
+    c->work_dtype = k->work_dtype;
+    if (k->fuzz_inputs(k, data, size, c) == 0) return 0;
+    rf_case_free(c);
+    return -1;
+}
+
 int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
                          size_t errlen)
 {

@@ -74,12 +74,7 @@ static void test_fuzz_cases(int per_kernel)
             const size_t len = (size_t)1 << (4 + rf_test_u64(&rng) % 17);
             for (size_t b = 0; b < len; b++) bytes[b] = (uint8_t)rf_test_u64(&rng);
             rf_case c;
-            rf_case_init(&c, k->name, "fuzz", "");
-            c.work_dtype = k->work_dtype;
-            if (k->fuzz_inputs(k, bytes, len, &c) != 0) {
-                rf_case_free(&c);
-                continue;
-            }
+            if (rf_kernel_fuzz_case(k, bytes, len, &c) != 0) continue;
             accepted++;
             char err[256] = "";
             const bool oracle = k->oracle(k, &c, err, sizeof err) == 0;

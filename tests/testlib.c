@@ -194,12 +194,7 @@ int rf_test_fuzz_kernel(const rf_kernel *k, int cases, size_t len, uint64_t *rng
     for (int f = 0; f < cases && bytes; f++) {
         for (size_t b = 0; b < len; b++) bytes[b] = (uint8_t)rf_test_u64(rng);
         rf_case c;
-        rf_case_init(&c, k->name, "fuzz", "");
-        c.work_dtype = k->work_dtype;
-        if (k->fuzz_inputs(k, bytes, len, &c) != 0) {
-            rf_case_free(&c);
-            continue;
-        }
+        if (rf_kernel_fuzz_case(k, bytes, len, &c) != 0) continue;
         accepted++;
         char err[256] = "";
         const bool oracle = k->oracle(k, &c, err, sizeof err) == 0;

@@ -184,6 +184,10 @@ int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, 
 /* The same on a copy of c's inputs placed at their exact size next to guard pages (support/alloc.h;
  * outputs placed alike), failing with "<impl> wrote into its input in.X" when a call changed an
  * input. An access outside an array faults: the caller (the judge) catches it. */
+/* A fuzz case of k from arbitrary bytes (k->fuzz_inputs into a fresh case named "fuzz" of k's
+ * working dtype): 0 with *c filled, -1 when rejected (then *c is already freed). */
+int rf_kernel_fuzz_case(const rf_kernel *k, const uint8_t *data, size_t size, rf_case *c);
+
 int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
                          size_t errlen);
 /* After a fault caught in the call (the judge jumps over rf_kernel_run_placed's frames): frees the
