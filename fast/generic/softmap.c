@@ -104,10 +104,17 @@ typedef void (*frame_fail)(void *out, size_t f, unsigned k);
 /* The chunk copy in the level's own loads: glibc's large memcpy picks its path from the distance
  * between source and destination modulo 4 KiB (4K aliasing), which moves with the stack, so its
  * instruction count changed with the length of argv[0] (`refast bench --counter instructions`
- * must count the same in any directory). n is a multiple of VF_LANES here (m >= RM1_LANE_BITS). */
-AI void copy_to_aligned(float *dst, const float *src, size_t n)
+ * must count the same in any directory). The empty asm hides each destination address from the
+ * optimiser: without it GCC's loop-distribution recognises the copy and calls memcpy anyway (it
+ * did, 16 calls per rm1_map call, and the counts still moved with argv[0]). n is a multiple of
+ * VF_LANES here (m >= RM1_LANE_BITS). */
+AI void copy_floats(float *dst, const float *src, size_t n)
 {
-    for (size_t i = 0; i < n; i += VF_LANES) vf_store(dst + i, vf_loadu(src + i));
+    for (size_t i = 0; i < n; i += VF_LANES) {
+        float *d = dst + i;
+        __asm__("" : "+r"(d));
+        vf_storeu(d, vf_loadu(src + i)); /* dst is malloc's above RM1_CHUNK_FLOATS: 16-byte aligned */
+    }
 }
 
 AI void run_frames(const float *llr, unsigned m, size_t frames, void *out, frame_op op,
@@ -129,7 +136,7 @@ AI void run_frames(const float *llr, unsigned m, size_t frames, void *out, frame
             for (size_t q = 0; q < cnt; q++) fail(out, f0 + q, m + 1);
             continue;
         }
-        copy_to_aligned(w, llr + f0 * n, cnt * n);
+        copy_floats(w, llr + f0 * n, cnt * n);
         RF_LEVEL_FN(fht_f32_batch)(w, m, cnt);
         for (size_t q = 0; q < cnt; q++) op(w + q * n, m, t, out, f0 + q);
     }
