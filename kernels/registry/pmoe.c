@@ -40,6 +40,8 @@
  * (|dG| ~ 1e28) and routing values 700 apart, that absolute error is far above tau u S. So dg's
  * bound is tau u S + A_i with A_i = 4 eta (|dG_i| [i in J] + sum_t |dG_t|) (3 derived, rounded up
  * for the subnormal products), written into scale.dg as A_i / (tau u).
+ * Underflow (expert_bwd dG): q_b = dldf_b scale can be subnormal (a saturated sigmoid), and
+ * dG = q_b c multiplies its absolute error eta / 2 by |c|: A = eta (|c| + 1) in scale.dG.
  * Underflow (expert_fwd f, expert_bwd dW): a softmax gate G can be subnormal (routing values tens
  * apart); every product with G, q G, (q G) a, (q G a) x, that lands in the subnormal range errs by
  * up to eta / 2 absolutely, which the relative bound does not cover. Per dW element that is at most
@@ -553,6 +555,10 @@ static int pm_oracle_values(const rf_kernel *desc, rf_case *c, char *err, size_t
                                 eta * (fabs(av[e * h + r] * xj[q2]) + fabs(xj[q2]) + 1) / (tau * u);
                     }
                 }
+        /* dG = q_b c with q_b = dldf_b scale: a q_b in the subnormal range errs by eta / 2, which
+         * the product multiplies by |c|, and the product's own rounding adds eta / 2: A = eta (|c| + 1)
+         * (found by the fuzzer: dldf ~ 1e-41 with wscale=10, dG 498 u S off at every level) */
+        for (size_t slot = 0; slot < rows * l; slot++) s2[slot] += eta * ((cc ? fabs(cc[slot]) : 0) + 1) / (3 * u);
         rc = pm_want(c, "dW", w1, s1, k * h * d, tau) || pm_want(c, "dG", w2, s2, rows * l, 3);
         break;
     }
