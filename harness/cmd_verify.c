@@ -155,16 +155,11 @@ static void judge_row(const rf_impl *im, const rf_case_spec *s, const rf_case *c
 
     rf_wbuf *jw = &t->jw;
     if (t->passed + t->failed > 1) rf_wbuf_puts(jw, ",");
-    rf_wbuf_puts(jw, "{\"kernel\":");
-    rf_jsonw_str(jw, k->name);
-    rf_wbuf_puts(jw, ",\"case\":");
-    rf_jsonw_str(jw, s->name);
-    rf_wbuf_puts(jw, ",\"level\":");
-    rf_jsonw_str(jw, level);
-    rf_wbuf_puts(jw, ",\"provided_by\":");
-    rf_jsonw_str(jw, provided_by);
-    rf_wbuf_puts(jw, ",\"class\":");
-    rf_jsonw_str(jw, rf_tol_name(v.cls));
+    rf_jsonw_member_str(jw, "{\"kernel\":", k->name);
+    rf_jsonw_member_str(jw, ",\"case\":", s->name);
+    rf_jsonw_member_str(jw, ",\"level\":", level);
+    rf_jsonw_member_str(jw, ",\"provided_by\":", provided_by);
+    rf_jsonw_member_str(jw, ",\"class\":", rf_tol_name(v.cls));
     rf_wbuf_printf(jw, ",\"max_abs_error\":%.17g,\"ratio\":%.17g,\"bound\":%.17g,"
                        "\"compared\":%llu,\"mismatches\":%llu,\"near_ties\":%llu,\"pass\":%s,"
                        "\"detail\":",

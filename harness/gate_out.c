@@ -18,25 +18,18 @@ static void json_cmp(rf_wbuf *w, const char *key, const rf_gate_cmp *c)
 {
     rf_wbuf_printf(w, ",\"%s\":{\"baseline\":", key);
     rf_jsonw_num(w, c->base, 10);
-    rf_wbuf_puts(w, ",\"current\":");
-    rf_jsonw_num(w, c->cur, 10);
-    rf_wbuf_puts(w, ",\"change_pct\":");
-    rf_jsonw_num(w, c->change, 6);
-    rf_wbuf_puts(w, ",\"p\":");
-    rf_jsonw_num(w, c->p, 6);
-    rf_wbuf_puts(w, ",\"q\":");
-    rf_jsonw_num(w, c->q, 6);
-    rf_wbuf_puts(w, ",\"mds_pct\":");
-    rf_jsonw_num(w, c->mds, 6); /* null when infinite: no slowdown is detectable */
+    rf_jsonw_member_num(w, ",\"current\":", c->cur, 10);
+    rf_jsonw_member_num(w, ",\"change_pct\":", c->change, 6);
+    rf_jsonw_member_num(w, ",\"p\":", c->p, 6);
+    rf_jsonw_member_num(w, ",\"q\":", c->q, 6);
+    rf_jsonw_member_num(w, ",\"mds_pct\":", c->mds, 6); /* null when infinite: no slowdown is detectable */
     rf_wbuf_printf(w, ",\"verdict\":\"%s\"}", rf_verdict_name(c->v));
 }
 
 static void write_json(rf_wbuf *w, const rf_gate_result *r, const char *base_what, const char *cur_what)
 {
-    rf_wbuf_puts(w, "{\"schema\":\"refast-gate/1\",\"baseline\":");
-    rf_jsonw_str(w, base_what);
-    rf_wbuf_puts(w, ",\"current\":");
-    rf_jsonw_str(w, cur_what);
+    rf_jsonw_member_str(w, "{\"schema\":\"refast-gate/1\",\"baseline\":", base_what);
+    rf_jsonw_member_str(w, ",\"current\":", cur_what);
     rf_wbuf_printf(w, ",\"metric\":\"%s\",\"time\":\"%s\",\"threshold_pct\":%g,\"alpha\":%g,\"power\":%g,"
                       "\"fdr\":\"benjamini-hochberg\",\"comparisons\":%zu",
                    r->metric == RF_METRIC_INSTRUCTIONS ? "instructions" : "time", r->cfg.cpu ? "cpu" : "real",
@@ -45,17 +38,14 @@ static void write_json(rf_wbuf *w, const rf_gate_result *r, const char *base_wha
     rf_wbuf_printf(w, ",\"summary\":{\"regressions\":%zu,\"improvements\":%zu,\"unchanged\":%zu,\"inconclusive\":%zu,"
                       "\"only_in_baseline\":%zu,\"only_in_current\":%zu}",
                    r->nreg, r->nimp, r->nsame, r->ninc, r->only_a, r->only_b);
-    rf_wbuf_puts(w, ",\"geomean\":{\"current_over_baseline\":");
-    rf_jsonw_num(w, r->geomean_time, 8);
-    rf_wbuf_puts(w, ",\"speedup_current_over_baseline\":");
-    rf_jsonw_num(w, r->geomean_speedup, 8);
+    rf_jsonw_member_num(w, ",\"geomean\":{\"current_over_baseline\":", r->geomean_time, 8);
+    rf_jsonw_member_num(w, ",\"speedup_current_over_baseline\":", r->geomean_speedup, 8);
     rf_wbuf_printf(w, "},\"noise\":{\"blind_comparisons\":%zu,\"too_noisy\":%s,\"rule\":\"inconclusive when more "
                       "than half of the comparisons have a minimum detectable slowdown above their threshold\"}",
                    r->nblind, r->too_noisy ? "true" : "false");
     rf_wbuf_puts(w, ",\"warnings\":[");
     for (size_t i = 0; i < r->nwarnings; i++) {
-        if (i) rf_wbuf_puts(w, ",");
-        rf_jsonw_str(w, r->warnings[i]);
+        if (i) rf_jsonw_member_str(w, ",", r->warnings[i]);
     }
     rf_wbuf_puts(w, "],\"rows\":[");
     for (size_t i = 0; i < r->n; i++) {
@@ -70,8 +60,7 @@ static void write_json(rf_wbuf *w, const rf_gate_result *r, const char *base_wha
         if (row->time.present) json_cmp(w, "time", &row->time);
         if (row->speedup.present) {
             json_cmp(w, "speedup", &row->speedup);
-            rf_wbuf_puts(w, ",\"scalar_change_pct\":");
-            rf_jsonw_num(w, row->scalar_change, 6);
+            rf_jsonw_member_num(w, ",\"scalar_change_pct\":", row->scalar_change, 6);
         }
         rf_wbuf_puts(w, "}");
     }

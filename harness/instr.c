@@ -134,8 +134,7 @@ static void context_pair(rf_wbuf *w, const char *k, const char *v, bool *first)
 {
     rf_wbuf_puts(w, *first ? "\n    " : ",\n    ");
     rf_jsonw_str(w, k);
-    rf_wbuf_puts(w, ": ");
-    rf_jsonw_str(w, v);
+    rf_jsonw_member_str(w, ": ", v);
     *first = false;
 }
 

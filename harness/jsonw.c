@@ -20,6 +20,18 @@ void rf_jsonw_num(rf_wbuf *w, double v, int digits)
     else rf_wbuf_puts(w, "null");
 }
 
+void rf_jsonw_member_num(rf_wbuf *w, const char *lead, double v, int digits)
+{
+    rf_wbuf_puts(w, lead);
+    rf_jsonw_num(w, v, digits);
+}
+
+void rf_jsonw_member_str(rf_wbuf *w, const char *lead, const char *s)
+{
+    rf_wbuf_puts(w, lead);
+    rf_jsonw_str(w, s);
+}
+
 static void indent(rf_wbuf *w, int depth)
 {
     rf_wbuf_puts(w, "\n");

@@ -81,16 +81,13 @@ static void print_table(const rf_moe_cqt *r, const rf_moe_moments *t, const rf_m
 
 static void build_json(rf_wbuf *w, const rf_moe_cqt *r, const rf_moe_moments *t, const rf_moe_cqt_diag *dg)
 {
-    rf_wbuf_puts(w, "{\"g\":");
-    rf_jsonw_str(w, rf_moe_g_name(r->g));
-    rf_wbuf_puts(w, ",\"sigma\":");
-    rf_jsonw_num(w, r->sigma, 17);
+    rf_jsonw_member_str(w, "{\"g\":", rf_moe_g_name(r->g));
+    rf_jsonw_member_num(w, ",\"sigma\":", r->sigma, 17);
     rf_wbuf_puts(w, ",\"moments\":[");
     for (unsigned p = 0; p <= RF_MOE_MAX_P; p++) {
         rf_wbuf_puts(w, p ? ",[" : "[");
         for (unsigned j = 0; j <= RF_MOE_MAX_J; j++) {
-            if (j) rf_wbuf_puts(w, ",");
-            rf_jsonw_num(w, (double)t->m[p][j], 17);
+            if (j) rf_jsonw_member_num(w, ",", (double)t->m[p][j], 17);
         }
         rf_wbuf_puts(w, "]");
     }
@@ -98,23 +95,18 @@ static void build_json(rf_wbuf *w, const rf_moe_cqt *r, const rf_moe_moments *t,
     for (unsigned tr = 0; tr < 4; tr++) {
         rf_wbuf_printf(w, "%s\"%s\":{\"coefficients\":[", tr ? "," : "", T_LABEL[tr]);
         for (unsigned q = 0; q <= T_DEG[tr]; q++) {
-            if (q) rf_wbuf_puts(w, ",");
-            rf_jsonw_num(w, coefs(r, tr)[q], 17);
+            if (q) rf_jsonw_member_num(w, ",", coefs(r, tr)[q], 17);
         }
         rf_wbuf_printf(w, "],\"%s\":", C_JSON[tr]);
         rf_jsonw_num(w, cconst(r, tr), 17);
-        rf_wbuf_puts(w, ",\"cond\":");
-        rf_jsonw_num(w, dg->cond[tr], 17);
-        rf_wbuf_puts(w, ",\"corr\":");
-        rf_jsonw_num(w, dg->corr[tr], 17);
+        rf_jsonw_member_num(w, ",\"cond\":", dg->cond[tr], 17);
+        rf_jsonw_member_num(w, ",\"corr\":", dg->corr[tr], 17);
         rf_wbuf_puts(w, "}");
     }
     rf_wbuf_puts(w, "},\"residuals\":{");
     for (unsigned i = 0; i < r->nresid; i++) {
-        if (i) rf_wbuf_puts(w, ",");
-        rf_jsonw_str(w, r->resid_name[i]);
-        rf_wbuf_puts(w, ":");
-        rf_jsonw_num(w, r->resid[i], 17);
+        if (i) rf_jsonw_member_str(w, ",", r->resid_name[i]);
+        rf_jsonw_member_num(w, ":", r->resid[i], 17);
     }
     rf_wbuf_puts(w, "}}\n");
 }

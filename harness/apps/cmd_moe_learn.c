@@ -581,8 +581,7 @@ static void json_curve(rf_wbuf *w, const method_out *r)
     for (unsigned q = 0; q < NCURVE; q++) {
         rf_wbuf_printf(w, "%s\"%s\": [", q ? ", " : "", cn[q]);
         for (unsigned t = 0; t < r->niter; t++) {
-            if (t) rf_wbuf_puts(w, ", ");
-            rf_jsonw_num(w, r->curve[(size_t)t * NCURVE + q], 6);
+            if (t) rf_jsonw_member_num(w, ", ", r->curve[(size_t)t * NCURVE + q], 6);
         }
         rf_wbuf_puts(w, "]");
     }
@@ -597,8 +596,7 @@ static void json_method(rf_wbuf *w, const method_out *r, const char *name, bool 
     for (int q = 0; r->ok && q < X_COUNT; q++)
         if (isfinite(r->metric[q])) rf_wbuf_printf(w, ", \"%s\": %.6g", metric_name[q], r->metric[q]);
     if (!r->ok) {
-        rf_wbuf_puts(w, ", \"error\": ");
-        rf_jsonw_str(w, r->why);
+        rf_jsonw_member_str(w, ", \"error\": ", r->why);
     }
     if (r->ok && r->niter) json_curve(w, r);
     rf_wbuf_puts(w, "}");

@@ -196,22 +196,17 @@ static void json_epochs(rf_wbuf *w, const rf_pmoe_train_result *res)
 {
     rf_wbuf_puts(w, "  \"router_loss\": [");
     for (unsigned e = 0; e < res->router_epochs; e++) {
-        if (e) rf_wbuf_puts(w, ", ");
-        rf_jsonw_num(w, res->router_loss[e], 9);
+        if (e) rf_jsonw_member_num(w, ", ", res->router_loss[e], 9);
     }
     rf_wbuf_puts(w, "],\n  \"epochs\": [");
     for (unsigned e = 0; e < res->epochs; e++) {
         const rf_pmoe_epoch *st = &res->epoch[e];
         rf_wbuf_printf(w, "%s\n    {\"epoch\": %u, \"loss\": ", e ? "," : "", e + 1);
         rf_jsonw_num(w, st->loss, 9);
-        rf_wbuf_puts(w, ", \"train_acc_code\": ");
-        rf_jsonw_num(w, st->train_acc_code, 6);
-        rf_wbuf_puts(w, ", \"train_acc_paper\": ");
-        rf_jsonw_num(w, st->train_acc_paper, 6);
-        rf_wbuf_puts(w, ", \"test_acc_code\": ");
-        rf_jsonw_num(w, st->test_acc_code, 6);
-        rf_wbuf_puts(w, ", \"test_acc_paper\": ");
-        rf_jsonw_num(w, st->test_acc_paper, 6);
+        rf_jsonw_member_num(w, ", \"train_acc_code\": ", st->train_acc_code, 6);
+        rf_jsonw_member_num(w, ", \"train_acc_paper\": ", st->train_acc_paper, 6);
+        rf_jsonw_member_num(w, ", \"test_acc_code\": ", st->test_acc_code, 6);
+        rf_jsonw_member_num(w, ", \"test_acc_paper\": ", st->test_acc_paper, 6);
         rf_wbuf_puts(w, "}");
     }
     rf_wbuf_puts(w, "\n  ],\n");

@@ -135,30 +135,23 @@ void rf_sim_json(const rf_sim_run *r, bool partial, rf_wbuf *jw)
 {
     const rf_sim_codec_ctx *ctx = &r->ctx;
     const rf_sim_args *a = r->a;
-    rf_wbuf_puts(jw, "{\"command\":\"sim\",\"code\":");
-    rf_jsonw_str(jw, ctx->code.text);
+    rf_jsonw_member_str(jw, "{\"command\":\"sim\",\"code\":", ctx->code.text);
     if (ctx->code.kind == RF_CODE_KO) {
         uint64_t hhi = 0, hlo = 0;
-        rf_wbuf_puts(jw, ",\"weights\":");
-        rf_jsonw_str(jw, ctx->code.path);
-        rf_wbuf_puts(jw, ",\"architecture\":");
-        rf_jsonw_str(jw, ctx->code.kop ? "polar_64_7" : rf_ko_arch_name(ctx->code.ko->arch));
+        rf_jsonw_member_str(jw, ",\"weights\":", ctx->code.path);
+        rf_jsonw_member_str(jw, ",\"architecture\":", ctx->code.kop ? "polar_64_7" : rf_ko_arch_name(ctx->code.ko->arch));
         if (ctx->code.kop ? rf_ko_polar_hash(ctx->code.kop, &hhi, &hlo) : rf_ko_model_hash(ctx->code.ko, &hhi, &hlo))
             rf_wbuf_printf(jw, ",\"weights_xxh3_128\":\"%016" PRIx64 "%016" PRIx64 "\"", hhi, hlo);
-        rf_wbuf_puts(jw, ",\"decoder_input\":");
-        rf_jsonw_str(jw, r->channel == RF_CH_RAYLEIGH ? "a*y" : "y");
+        rf_jsonw_member_str(jw, ",\"decoder_input\":", r->channel == RF_CH_RAYLEIGH ? "a*y" : "y");
     }
     rf_wbuf_printf(jw, ",\"n\":%zu,\"k\":%zu,\"rate\":%.17g,\"decoder\":", ctx->code.n, ctx->code.k, r->rate);
     rf_jsonw_str(jw, ctx->dec.text);
-    rf_wbuf_puts(jw, ",\"f\":");
-    rf_jsonw_str(jw, f_name(r));
+    rf_jsonw_member_str(jw, ",\"f\":", f_name(r));
     rf_wbuf_puts(jw, ",\"construction\":");
     if (r->row->polar) {
-        rf_wbuf_puts(jw, "{\"kind\":");
-        rf_jsonw_str(jw, rf_construction_name(&r->cons));
+        rf_jsonw_member_str(jw, "{\"kind\":", rf_construction_name(&r->cons));
         if (r->cons.path) {
-            rf_wbuf_puts(jw, ",\"file\":");
-            rf_jsonw_str(jw, r->cons.path);
+            rf_jsonw_member_str(jw, ",\"file\":", r->cons.path);
         }
         if (r->cons.kind == RF_CONS_RM) rf_wbuf_printf(jw, ",\"r\":%u", r->cons.rm_r);
         rf_wbuf_puts(jw, ",\"design_sigma\":");
@@ -168,11 +161,9 @@ void rf_sim_json(const rf_sim_run *r, bool partial, rf_wbuf *jw)
     } else {
         rf_wbuf_puts(jw, "null");
     }
-    rf_wbuf_puts(jw, ",\"channel\":{\"kind\":");
-    rf_jsonw_str(jw, channel_name(r->channel));
+    rf_jsonw_member_str(jw, ",\"channel\":{\"kind\":", channel_name(r->channel));
     if (r->channel == RF_CH_BURSTY) rf_wbuf_printf(jw, ",\"rho\":0.1,\"sigma_b_over_sigma\":%.17g", sqrt(2.0));
-    rf_wbuf_puts(jw, "},\"convention\":");
-    rf_jsonw_str(jw, r->conv);
+    rf_jsonw_member_str(jw, "},\"convention\":", r->conv);
     rf_wbuf_printf(jw, ",\"seed\":%llu,\"max_frames\":%llu,\"target_errors\":%llu,\"threads\":%u,\"ranks\":%d,\"isa\":",
                    a->seed, a->max_frames, a->target_errors, r->threads, r->comm.size);
     rf_jsonw_str(jw, r->isas);
