@@ -117,8 +117,8 @@ void rf_pmoe_train_result_free(rf_pmoe_train_result *res)
     memset(res, 0, sizeof *res);
 }
 
-/* Weight initialisation from the run's INIT streams: sub 0 W, sub 1 wg, sub 2 a. */
-static void init_params(const rf_pmoe_train_cfg *cfg, const rf_pmoe_net *net, uint64_t run, float *wg, float *W,
+/* The run's INIT streams: sub 0 W, sub 1 wg, sub 2 a. */
+void rf_pmoe_train_init(const rf_pmoe_train_cfg *cfg, const rf_pmoe_net *net, uint64_t run, float *wg, float *W,
                         float *a)
 {
     rf_pmoe_rng r;
@@ -226,7 +226,7 @@ int rf_pmoe_train(const rf_pmoe_ops *ops, const rf_pmoe_train_cfg *cfg, const rf
         snprintf(err, errlen, "pmoe training: out of memory");
         goto done;
     }
-    init_params(cfg, net, run, res->wg, res->W, res->a);
+    rf_pmoe_train_init(cfg, net, run, res->wg, res->W, res->a);
     if (cfg->model == RF_PMOE_MODEL_SEPARATE) {
         if (train_routers(ops, cfg, train, run, res->wg, order, xb, yb, res->router_loss, err, errlen)) goto done;
         res->router_epochs = cfg->router_epochs;
