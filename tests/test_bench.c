@@ -70,6 +70,24 @@ int main(void)
     const rf_bench *triad = rf_bench_find(&f, "machine/triad/-");
     CHECK(triad && rf_bench_counter_median(triad, "bytes_per_second") > 1e8);
 
+    /* the whole-model pMoE rows (harness/bench_pmoe.h): every model x phase at scalar and each
+     * usable level with pMoE code of its own, in samples (20 a call) with a FLOPS counter */
+    static const char *const models[] = {"joint", "separate", "cnn4", "cnn40"};
+    static const char *const phases[] = {"forward", "backward", "step"};
+    for (size_t m = 0; m < 4; m++)
+        for (size_t ph = 0; ph < 3; ph++)
+            for (int l = 0; l < RF_ISA_COUNT; l++) {
+                if (!rf_isa_usable((rf_isa)l) ||
+                    (l != RF_ISA_SCALAR && !rf_dispatch_native(RF_KID(pmoe_route_f32), (rf_isa)l)))
+                    continue;
+                char name[160];
+                snprintf(name, sizeof name, "pmoe_model_%s_%s/%s/B=20,n=16,d=784", models[m], phases[ph],
+                         rf_isa_name((rf_isa)l));
+                const rf_bench *b = rf_bench_find(&f, name);
+                CHECKF(b && rf_bench_counter_median(b, "items_per_second") > 0 && rf_bench_counter_median(b, "FLOPS") > 0,
+                       "pmoe model row %s", name);
+            }
+
     /* real work is timed: the scalar FHT at n = 2^16 costs far more than at n = 2^6
      * (the ratio of the operation counts is 2^10 * 16 / 6 ~ 2700; demand > 100) */
     const rf_bench *small = rf_bench_find(&f, "fht_f32/scalar/log2n=6");
