@@ -5,7 +5,8 @@
  * Names follow <kernel>/<impl>/<size> like every row (so gate, ab and report read them):
  * pmoe_model_<model>_<phase>/<impl>/B=20,n=16,d=784 with phase forward | backward | step and impl
  * scalar, a level with pMoE code of its own, autovec_<level> or openblas (lib/pmoe/ops.h). The
- * --kernel glob is matched against pmoe_model_<model>_<phase>. Items are samples (20 a call), so
+ * --kernel glob is matched against pmoe_model_<model>_<phase>; the default glob "*" takes the step
+ * rows only (forward and backward when a glob names them, e.g. 'pmoe_model_*'). Items are samples (20 a call), so
  * the table's items_per_second is samples/s; FLOPS and bytes per call are counted from the shapes
  * (bench_pmoe.c). Not under --counter instructions (cmd_bench.c leaves them out there). */
 #ifndef REFAST_HARNESS_BENCH_PMOE_H
