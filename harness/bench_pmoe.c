@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "bench_pmoe.h"
 #include "pmoe/fixture.h"
 #include "pmoe/step.h"
@@ -131,8 +132,8 @@ static void row_work(const rf_pmoe_net *net, size_t B, int phase, double *flops,
 
 static void row_free(pb_row *r)
 {
-    free(r->wg);
-    free(r->W);
+    rf_free(r->wg);
+    rf_free(r->W);
     rf_pmoe_ws_free_f32(&r->ws);
 }
 
@@ -149,8 +150,8 @@ static int add_row(rf_pmoe_bench *pb, const rf_pmoe_fixture *fx, const rf_pmoe_o
     memset(r, 0, sizeof *r);
     const rf_pmoe_net *net = &fx->net;
     r->fx = fx, r->ops = *ops, r->phase = phase, r->roof = roof;
-    r->wg = malloc((rf_pmoe_net_wg_count(net) + 1) * sizeof *r->wg);
-    r->W = malloc((rf_pmoe_net_w_count(net) + 1) * sizeof *r->W);
+    r->wg = rf_alloc((rf_pmoe_net_wg_count(net) + 1) * sizeof *r->wg);
+    r->W = rf_alloc((rf_pmoe_net_w_count(net) + 1) * sizeof *r->W);
     if (!r->wg || !r->W || rf_pmoe_ws_init_f32(&r->ws, net, fx->B, err, errlen)) {
         if (!r->wg || !r->W) snprintf(err, errlen, "bench: out of memory");
         row_free(r);

@@ -6,12 +6,13 @@
 #include "pmoe/fixture.h"
 #include "pmoe/prng.h"
 #include "pmoe/synth.h"
+#include "alloc.h"
 
 const char *const rf_pmoe_fixture_models[] = {"joint", "separate", "cnn4", "cnn40", NULL};
 
 void rf_pmoe_fixture_free(rf_pmoe_fixture *fx)
 {
-    free(fx->x);
+    rf_free(fx->x);
     free(fx->y);
     free(fx->wg);
     free(fx->W);
@@ -51,7 +52,7 @@ int rf_pmoe_fixture_make(const char *model, size_t B, uint64_t seed, rf_pmoe_fix
     rc = -1;
     if (rf_pmoe_train_net(&fx->cfg, ds.n, ds.d, ds.grid_w, &fx->net, err, errlen)) goto done;
     const rf_pmoe_net *net = &fx->net;
-    fx->x = malloc(B * ds.n * ds.d * sizeof *fx->x);
+    fx->x = rf_alloc(B * ds.n * ds.d * sizeof *fx->x);
     fx->y = malloc(B);
     fx->wg = calloc(net->k * net->d + 1, sizeof *fx->wg);
     fx->W = calloc(rf_pmoe_net_w_count(net) + 1, sizeof *fx->W);
