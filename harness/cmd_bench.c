@@ -27,6 +27,7 @@ typedef struct bench_opts {
 } bench_opts;
 
 #if REFAST_HAVE_BENCH
+#include "bench_pmoe.h"
 #include "bench_shim.h"
 #include "benchrun.h"
 #include "instr.h"
@@ -82,6 +83,7 @@ typedef struct bench_plan {
     kernel_ctx *kctx;
     peak_ctx pctx[RF_ISA_COUNT];
     triad_ctx triad;
+    rf_pmoe_bench *pmoe; /* the whole-model pMoE rows (bench_pmoe.h) */
 } bench_plan;
 
 static rf_bench_item *plan_add(bench_plan *p)
@@ -168,6 +170,18 @@ static int build_plan(const bench_opts *o, bool instr, bench_plan *p)
             }
         }
     }
+    /* the whole-model pMoE rows: timed only (their scalar step under callgrind is minutes) */
+    if (instr && !matched && rf_pmoe_bench_matches(o->kernel))
+        return rf_usage_error("bench: the pmoe_model rows are not counted under --counter instructions");
+    if (!instr) {
+        if (rf_pmoe_bench_plan(o->kernel, levels, !o->no_peers, &p->pmoe, err, sizeof err))
+            return rf_usage_error("%s", err);
+        for (size_t i = 0; i < rf_pmoe_bench_count(p->pmoe); i++, matched++) {
+            rf_bench_item *it = plan_add(p);
+            if (!it) return rf_usage_error("bench: out of memory");
+            rf_pmoe_bench_item(p->pmoe, i, it);
+        }
+    }
     if (!matched) return rf_usage_error("bench: no kernel matches '%s'", o->kernel);
     if (!o->no_machine && !instr) {
         for (int l = 0; l < RF_ISA_COUNT; l++) {
@@ -212,6 +226,7 @@ static void free_plan(bench_plan *p)
     rf_free(p->triad.a);
     rf_free(p->triad.b);
     rf_free(p->triad.c);
+    rf_pmoe_bench_free(p->pmoe);
     free(p->items);
     free(p->kctx);
     free(p->states);
@@ -413,6 +428,9 @@ const rf_command rf_cmd_bench = {
              "level's flags) and openblas where a kernel has one. A level without its own code is not\n"
              "benchmarked twice (refast list shows its fallback). Also measures this machine's\n"
              "limits: machine/fma_peak_<level> (FLOPS counter) and machine/triad (bytes_per_second).\n"
+             "Whole pMoE models (forward, backward, SGD step of lib/pmoe at the authors' shapes, in\n"
+             "samples/s): pmoe_model_<joint|separate|cnn4|cnn40>_<forward|backward|step>, timed only;\n"
+             "the default --kernel '*' takes the step rows, 'pmoe_model_*' all of them.\n"
              "Names are <kernel>/<impl>/<size>. Pinned to one CPU, a warm-up per benchmark, the\n"
              "repetitions of all rows randomly interleaved; the JSON context records the git\n"
              "commit, compiler, flags per level, library versions, CPU model and load average.\n"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_pmoe.h"
 #include "benchjson.h"
 #include "refast/registry.h"
 #include "testlib.h"
@@ -70,6 +71,22 @@ int main(void)
     const rf_bench *triad = rf_bench_find(&f, "machine/triad/-");
     CHECK(triad && rf_bench_counter_median(triad, "bytes_per_second") > 1e8);
 
+    /* the whole-model pMoE rows (harness/bench_pmoe.h): the default run has the step of every model
+     * at scalar and each usable level with pMoE code of its own, in samples (20 a call) with a
+     * FLOPS counter, and not the forward and backward rows */
+    static const char *const models[] = {"joint", "separate", "cnn4", "cnn40"};
+    for (size_t m = 0; m < 4; m++)
+        for (int l = 0; l < RF_ISA_COUNT; l++) {
+            if (!rf_isa_usable((rf_isa)l) || (l != RF_ISA_SCALAR && !rf_dispatch_native(RF_KID(pmoe_route_f32), (rf_isa)l)))
+                continue;
+            char name[160];
+            snprintf(name, sizeof name, "pmoe_model_%s_step/%s/B=20,n=16,d=784", models[m], rf_isa_name((rf_isa)l));
+            const rf_bench *b = rf_bench_find(&f, name);
+            CHECKF(b && rf_bench_counter_median(b, "items_per_second") > 0 && rf_bench_counter_median(b, "FLOPS") > 0,
+                   "pmoe model row %s", name);
+        }
+    CHECK(!rf_bench_find(&f, "pmoe_model_joint_forward/scalar/B=20,n=16,d=784"));
+
     /* real work is timed: the scalar FHT at n = 2^16 costs far more than at n = 2^6
      * (the ratio of the operation counts is 2^10 * 16 / 6 ~ 2700; demand > 100) */
     const rf_bench *small = rf_bench_find(&f, "fht_f32/scalar/log2n=6");
@@ -79,6 +96,24 @@ int main(void)
         CHECKF(rf_bench_median_ns(large) > 100 * rf_bench_median_ns(small), "large %g ns, small %g ns",
                rf_bench_median_ns(large), rf_bench_median_ns(small));
     rf_bench_free(&f);
+
+    /* a glob naming the model rows takes forward, backward and step (the plan alone: Google
+     * Benchmark runs once per process) */
+    bool scalar_only[RF_ISA_COUNT] = {false};
+    rf_pmoe_bench *pb = NULL;
+    CHECK(rf_pmoe_bench_plan("pmoe_model_cnn4_*", scalar_only, false, &pb, msg, sizeof msg) == 0);
+    CHECK(rf_pmoe_bench_count(pb) == 3);
+    for (size_t i = 0; i < rf_pmoe_bench_count(pb); i++) {
+        rf_bench_item it;
+        rf_pmoe_bench_item(pb, i, &it);
+        CHECKF(!strncmp(it.name, "pmoe_model_cnn4_", 16) && strstr(it.name, "/scalar/B=20,n=16,d=784") &&
+                   it.items_per_iter == 20 && it.flops_per_iter > 0 && it.bytes_per_iter > 0,
+               "%s", it.name);
+    }
+    rf_pmoe_bench_free(pb);
+    CHECK(rf_pmoe_bench_plan("*", scalar_only, false, &pb, msg, sizeof msg) == 0 && rf_pmoe_bench_count(pb) == 4);
+    rf_pmoe_bench_free(pb);
+    CHECK(!rf_pmoe_bench_matches("fht_f32") && rf_pmoe_bench_matches("pmoe_model_joint_backward"));
 
     /* an unwritable output is refused before any benchmark runs */
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "bench", "--out", "/nonexistent/dir/x.json", NULL);

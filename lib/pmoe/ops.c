@@ -56,3 +56,41 @@ int rf_pmoe_ops_level(rf_isa level, rf_pmoe_ops *out, char *err, size_t errlen)
     };
     return rf_pmoe_ops_check(out, err, errlen);
 }
+
+#define PM_AV(T, name) (rf_pmoe_##name##_##T##_fn) rf_dispatch_autovec(RF_KID(pmoe_##name##_##T), level)
+
+int rf_pmoe_ops_autovec(rf_isa level, rf_pmoe_ops *out, char *err, size_t errlen)
+{
+#define PM_AV_LABEL(name, E, fallback, bytes) "autovec_" #name,
+    static const char *const labels[RF_ISA_COUNT] = {"autovec_scalar", RF_VECTOR_ISAS(PM_AV_LABEL)};
+#undef PM_AV_LABEL
+    if (!rf_isa_usable(level)) {
+        snprintf(err, errlen, "level %s is not usable on this machine", rf_isa_name(level));
+        return -1;
+    }
+    *out = (rf_pmoe_ops){
+        labels[level],
+        {PM_AV(f32, route), PM_AV(f32, topl), PM_AV(f32, gate), PM_AV(f32, expert_fwd), PM_AV(f32, logistic),
+         PM_AV(f32, expert_bwd), PM_AV(f32, gate_bwd), PM_AV(f32, route_bwd), PM_AV(f32, router_loss), PM_AV(f32, sgd)},
+        {PM_AV(f64, route), PM_AV(f64, topl), PM_AV(f64, gate), PM_AV(f64, expert_fwd), PM_AV(f64, logistic),
+         PM_AV(f64, expert_bwd), PM_AV(f64, gate_bwd), PM_AV(f64, route_bwd), PM_AV(f64, router_loss), PM_AV(f64, sgd)},
+    };
+    return rf_pmoe_ops_check(out, err, errlen);
+}
+
+#define PM_BLAS(T, name) (rf_pmoe_##name##_##T##_fn) rf_dispatch_openblas(RF_KID(pmoe_##name##_##T))
+
+int rf_pmoe_ops_openblas(rf_pmoe_ops *out, char *err, size_t errlen)
+{
+    *out = rf_pmoe_ops_ref;
+    out->name = "openblas";
+    out->f32.route = PM_BLAS(f32, route);
+    out->f32.route_bwd = PM_BLAS(f32, route_bwd);
+    out->f32.expert_fwd = PM_BLAS(f32, expert_fwd);
+    out->f32.expert_bwd = PM_BLAS(f32, expert_bwd);
+    out->f64.route = PM_BLAS(f64, route);
+    out->f64.route_bwd = PM_BLAS(f64, route_bwd);
+    out->f64.expert_fwd = PM_BLAS(f64, expert_fwd);
+    out->f64.expert_bwd = PM_BLAS(f64, expert_bwd);
+    return rf_pmoe_ops_check(out, err, errlen);
+}

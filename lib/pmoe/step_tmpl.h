@@ -8,26 +8,27 @@
 
 void FN(ws_free)(TYPE(ws) *ws)
 {
-    free(ws->g);
-    free(ws->margin);
-    free(ws->G);
-    free(ws->z);
-    free(ws->c);
-    free(ws->f);
-    free(ws->loss_per);
-    free(ws->dldf);
-    free(ws->dG);
-    free(ws->dg);
-    free(ws->dW);
-    free(ws->dwg);
-    free(ws->idx);
+    rf_free(ws->g);
+    rf_free(ws->margin);
+    rf_free(ws->G);
+    rf_free(ws->z);
+    rf_free(ws->c);
+    rf_free(ws->f);
+    rf_free(ws->loss_per);
+    rf_free(ws->dldf);
+    rf_free(ws->dG);
+    rf_free(ws->dg);
+    rf_free(ws->dW);
+    rf_free(ws->dwg);
+    rf_free(ws->idx);
     memset(ws, 0, sizeof *ws);
 }
 
-/* calloc of count elements of `size` bytes, never of 0 bytes (so NULL always means failure). */
+/* count zeroed elements of `size` bytes on whole 64-byte lines (rf_alloc: the vector levels' loads
+ * and stores of dW, z, g do not split cache lines), never 0 bytes (so NULL always means failure). */
 static void *ST_CAT(ws_alloc_, SFX)(size_t count, size_t size, int *failed)
 {
-    void *p = calloc(count ? count : 1, size);
+    void *p = count <= SIZE_MAX / size ? rf_alloc((count ? count : 1) * size) : NULL;
     if (!p) *failed = 1;
     return p;
 }

@@ -76,6 +76,11 @@ void rf_pmoe_train_paper(rf_pmoe_train_cfg *cfg);
 int rf_pmoe_train_net(const rf_pmoe_train_cfg *cfg, size_t n, size_t d, size_t grid_w, rf_pmoe_net *net, char *err,
                       size_t errlen);
 
+/* The initial parameters of run `run` (what rf_pmoe_train starts from): wg (k d), W and a
+ * (rf_pmoe_net_*_count entries). */
+void rf_pmoe_train_init(const rf_pmoe_train_cfg *cfg, const rf_pmoe_net *net, uint64_t run, float *wg, float *W,
+                        float *a);
+
 /* One training run (index `run` of the seed). The test set may be empty (no test accuracy).
  * 0, or -1 with a one-line error (bad configuration, non-finite data, memory). */
 int rf_pmoe_train(const rf_pmoe_ops *ops, const rf_pmoe_train_cfg *cfg, const rf_pmoe_dataset *train,
