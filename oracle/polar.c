@@ -64,7 +64,7 @@ static ld leaf_llr_err(const ld *L, const ld *E, unsigned log2n, const uint8_t *
         for (size_t j = 0; j < h; j++) {
             c[j] = f_comb(f, L[j], L[j + h]);
             if (!e) continue;
-            e[j] = fmaxl(E[j], E[j + h]) + (f == RF_F_EXACT ? 2 * finite_abs(c[j]) + 16 : 0);
+            e[j] = fmaxl(E[j], E[j + h]) + (f == RF_F_EXACT ? 2 * finite_abs(c[j]) + 8 : 0);
         }
         return leaf_llr_err(c, e, log2n - 1, u, i, f, scratch + h, e ? escratch + h : NULL, xs + h, err);
     }

@@ -212,7 +212,7 @@ static void test_paths_oracle(void)
             size_t k = 0;
             for (size_t i = 0; i < n; i++) k += !frozen[i];
             long double pm[32];
-            const double tau = 8.0 * m + 8.0;
+            const double tau = 8.0; /* SCL_TAU of the registry */
             ora_scl_tie tie = {.near = tau * U24};
             CHECK(ora_polar_scl_paths(m, frozen, list, f, llr, want, pm, &tie) == 0);
             if (tie.tie <= tau * U24 * tie.scale) {

@@ -422,7 +422,7 @@ static void test_scl_oracle(void)
             awgn_frame(m, frozen, 0.6 + 0.15 * (t % 8), llr, NULL);
             const unsigned list = lists[t % 4];
             const int f = (t / 4) & 1;
-            const double tau = 8.0 * m + 8.0;
+            const double tau = 8.0; /* SCL_TAU of the registry */
             ora_scl_tie tie = {.near = tau * U24};
             CHECK(ora_polar_scl(m, frozen, list, f, llr, want, &tie) == 0);
             if (tie.tie <= tau * U24 * tie.scale) {

@@ -16,8 +16,8 @@
  * so those cases carry tol=exact and check the zero, infinity and NaN rules bit for bit).
  *
  * Oracle: oracle/polar.c, long double, leaf LLRs rebuilt from the prefix. Class `decision`, per
- * frame (tau = 8 ceil(log2 N) + 8 from terms = N; for SCL that is 16x+ over the bound derived
- * below, which needs no log2 N):
+ * frame (SC: tau = 8 ceil(log2 N) + 8 from terms = N; SCL: tau = 8, SCL_TAU, over a bound that
+ * needs no log2 N):
  *   SC   tie = min |L| over the oracle's information leaves: a leaf decision flips only if an
  *        implementation's leaf LLR crosses 0. scale = sum|l| + (f == exact ? N : 0): under
  *        minsum/g a leaf LLR is a signed sum of channel LLRs, each rounding adds at most
@@ -35,8 +35,8 @@
  *        too (|df/da| + |df/db| = (p + q)/(1 + pq) <= 1, p, q = |tanh(a/2)|, |tanh(b/2)|), and
  *        s + phi(|a+b|) - phi(|a-b|) (phi(x) = log1p(exp(-x)), |phi'| <= 1/2, x |phi'(x)| < 0.37)
  *        adds < 0.37 u per rounded argument, ~2.8 u per phi with libm's 1-ulp expf and log1pf,
- *        and u (|f| + ln 2) + u |f| for the two additions: e = max(e_a, e_b) + 2|f| + 16 (about
- *        twice that). Infinite values are exact (the same rules make them everywhere): |x| counts
+ *        and u (|f| + ln 2) + u |f| for the two additions, 2|f| + 6.3 in all: e = max(e_a, e_b)
+ *        + 2|f| + 8. Infinite values are exact (the same rules make them everywhere): |x| counts
  *        as 0 in those sums. So a float implementation that decided the same prefix has its leaf
  *        LLR within u e of the oracle's.
  *        A path metric is the sum of its penalties, |L| at the leaves where its bit disagrees
@@ -81,6 +81,9 @@
 
 #define MAX_LOG2N 16
 #define ORACLE_MAX_LOG2N 12 /* O(N^2 log N) oracle */
+/* The SCL kernels' tau: 8 times the bound derived in the header, which is first-order exact (no
+ * log2 N factor: the running error bounds sum every level's roundings). */
+#define SCL_TAU 8.0
 
 /* The descriptors' variants. */
 enum { PV_SC, PV_SCL, PV_SCLP };
@@ -287,10 +290,8 @@ static bool oracle_frame(const polar_args *a, int variant, const float *l, uint8
         *scale = sc;
         return !isnan(*margin);
     }
-    /* a leaf within the judge's bound (tau u e, tau the judge's for terms = N) of 0 may take the
-     * other sign */
-    const double tau = 8.0 * rf_ceil_log2(a->n) + 8.0, u = rf_unit_roundoff(RF_DT_F32);
-    ora_scl_tie t = {.near = tau * u};
+    /* a leaf within the judge's bound (tau u e) of 0 may take the other sign */
+    ora_scl_tie t = {.near = SCL_TAU * rf_unit_roundoff(RF_DT_F32)};
     if (variant == PV_SCL) {
         if (ora_polar_scl(a->log2n, a->frozen, a->list, a->f, l, msg, &t)) return false;
         *margin = t.tie;
@@ -411,7 +412,7 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
     for (size_t i = 0; i < a.n; i++) frozen[i] = rf_bytes_u8(&b) & 1;
     for (size_t i = 0; i < a.frames * a.n; i++) llr[i] = rf_bytes_f32(&b, maxexp, specials);
     a.frozen = frozen;
-    const double tau = 8.0 * rf_ceil_log2(a.n) + 8.0, u = rf_unit_roundoff(RF_DT_F32);
+    const double tau = desc->variant == PV_SC ? 8.0 * rf_ceil_log2(a.n) + 8.0 : SCL_TAU, u = rf_unit_roundoff(RF_DT_F32);
     uint8_t msg[(size_t)RF_SCL_MAX_L << LARGE_LOG2N]; /* polar_scl_paths: list x k bits */
     for (size_t fr = 0; fr < a.frames; fr++) {
         long double margin;
@@ -456,18 +457,22 @@ static const rf_case_spec sc_cases[] = {
     {NULL, NULL},
 };
 
+/* Seeds (six and seven digits: the old seed times 1000 plus a trial) re-picked with the near-tie
+ * bound of the header: of 30 trials the one with the most frames whose every margin is > 10x its
+ * bound (tie > 10 tau u scale), then the fewest frames inside it; exact-f cases stay around 70-85%
+ * (each f node adds 8 u to its bound). */
 static const rf_case_spec scl_cases[] = {
     {"p64_7_L8_minsum_s1", "code=p64_7 list=8 f=minsum frames=64 sigma=1 seed=6411"},
-    {"p64_7_L8_minsum_s1.5", "code=p64_7 list=8 f=minsum frames=64 sigma=1.5 seed=6412"},
-    {"p64_7_L8_minsum_s2.2", "code=p64_7 list=8 f=minsum frames=64 sigma=2.2 seed=6413"},
-    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6414"},
+    {"p64_7_L8_minsum_s1.5", "code=p64_7 list=8 f=minsum frames=64 sigma=1.5 seed=6412001"},
+    {"p64_7_L8_minsum_s2.2", "code=p64_7 list=8 f=minsum frames=64 sigma=2.2 seed=6413017"},
+    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6414019"},
     {"p64_7_L1_exact_s1.5", "code=p64_7 list=1 f=exact frames=64 sigma=1.5 seed=6415"},
     {"p64_7_L32_minsum_s2.2", "code=p64_7 list=32 f=minsum frames=32 sigma=2.2 seed=6416"},
-    {"p128_96_L8_minsum_s0.4", "code=p128_96 list=8 f=minsum frames=32 sigma=0.4 seed=12811"},
-    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12812"},
-    {"p128_96_L8_minsum_s0.6", "code=p128_96 list=8 f=minsum frames=32 sigma=0.6 seed=12813"},
-    {"p128_96_L8_exact_s0.5", "code=p128_96 list=8 f=exact frames=32 sigma=0.5 seed=12814"},
-    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6221"},
+    {"p128_96_L8_minsum_s0.4", "code=p128_96 list=8 f=minsum frames=32 sigma=0.4 seed=12811007"},
+    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12812013"},
+    {"p128_96_L8_minsum_s0.6", "code=p128_96 list=8 f=minsum frames=32 sigma=0.6 seed=12813010"},
+    {"p128_96_L8_exact_s0.5", "code=p128_96 list=8 f=exact frames=32 sigma=0.5 seed=12814019"},
+    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6221010"},
     {"specials_p64_7_L4", "code=p64_7 list=4 f=minsum frames=32 input=specials seed=9 tol=exact"},
     {NULL, NULL},
 };
@@ -475,12 +480,12 @@ static const rf_case_spec scl_cases[] = {
 /* The oracle's ranked list is the decision block: every neighbour gap must clear the margin, so
  * low-noise cases (few competing paths, large gaps) with lists that fill early. */
 static const rf_case_spec sclp_cases[] = {
-    {"p64_7_L8_minsum_s1", "code=p64_7 list=8 f=minsum frames=64 sigma=1 seed=6421"},
-    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6422"},
+    {"p64_7_L8_minsum_s1", "code=p64_7 list=8 f=minsum frames=64 sigma=1 seed=6421024"},
+    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6422001"},
     {"p64_7_L32_minsum_s2.2", "code=p64_7 list=32 f=minsum frames=32 sigma=2.2 seed=6423"},
-    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12821"},
-    {"p128_96_L4_exact_s0.6", "code=p128_96 list=4 f=exact frames=32 sigma=0.6 seed=12822"},
-    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6231"},
+    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12821012"},
+    {"p128_96_L4_exact_s0.6", "code=p128_96 list=4 f=exact frames=32 sigma=0.6 seed=12822001"},
+    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6231023"},
     {"rm2_1_L8_minsum", "code=rm m=2 r=1 list=8 f=minsum frames=16 sigma=1 seed=6232"},
     {"specials_p64_7_L4", "code=p64_7 list=4 f=minsum frames=32 input=specials seed=10 tol=exact"},
     {NULL, NULL},
@@ -509,7 +514,7 @@ static const char *const sclp_sizes[] = {
     NULL};
 
 #define POLAR_CALLBACKS                                                                          \
-    .family = "polar", .work_dtype = RF_DT_F32, .tol = {RF_TOL_DECISION, 0, 0},                   \
+    .family = "polar", .work_dtype = RF_DT_F32,                                                   \
     .make_inputs = polar_make_inputs, .oracle = polar_oracle, .args_size = sizeof(polar_args),    \
     .bind = polar_bind, .call = polar_call, .work = polar_work, .fuzz_inputs = polar_fuzz
 
@@ -518,6 +523,7 @@ static const rf_kernel polar_sc_kernel = {
     .summary = "Polar successive-cancellation decoder (Arikan layout, f exact or minsum)",
     .id = RF_KID(polar_sc),
     .variant = PV_SC,
+    .tol = {RF_TOL_DECISION, 0, 0, 0},
     .cases = sc_cases,
     .free_length = "frames",
     .free_max = 200, /* the authors' decisions (source=) */
@@ -530,6 +536,7 @@ static const rf_kernel polar_scl_kernel = {
     .summary = "Polar SC list decoder, L = 1..32, LLR-domain metrics, lazy copy",
     .id = RF_KID(polar_scl),
     .variant = PV_SCL,
+    .tol = {RF_TOL_DECISION, SCL_TAU, 0, 0},
     .cases = scl_cases,
     .free_length = "frames",
     .bench_sizes = scl_sizes,
@@ -541,6 +548,7 @@ static const rf_kernel polar_scl_paths_kernel = {
     .summary = "Polar SC list decoder returning its L final paths ranked by metric (CRC-aided lists)",
     .id = RF_KID(polar_scl_paths),
     .variant = PV_SCLP,
+    .tol = {RF_TOL_DECISION, SCL_TAU, 0, 0},
     .cases = sclp_cases,
     .bench_sizes = sclp_sizes,
     POLAR_CALLBACKS,
