@@ -55,6 +55,9 @@
  *        (b - a) / (w_a + w_b) (so tie <= tau u scale iff some such pair is within tau its
  *        bound): a frame is excused only when a pair that decides is that close. (The old tie was
  *        the boundary gap; every pair's gap is at least that, and its weight is its own.)
+ *        Measured (tests/test_polar.c test_scl_bound_covers_error, ref's float arithmetic against
+ *        the oracle, no tau): worst 0.97 of u e over 6096 leaves, 0.41 of u w over 168 random
+ *        paths; tests/test_judge.c shows a flip beyond the bound fails on every golden recipe.
  *   SCL paths (every final path, ranked; ora_polar_scl_paths): one decision block per path (K
  *        bits). Row r changes only if a selection changes or two final paths ranked i <= r <= j
  *        (i < j) swap (if rows 0..r-1 or 0..r hold another set of paths, a path of that set and
