@@ -88,20 +88,39 @@ void ora_polar_encode(unsigned log2n, const uint8_t *u, uint8_t *x);
 /* SC of one frame; writes the K message bits. Returns the margin: min |L| over the information
  * leaves (NaN leaves, decided by the rule alone, excluded; +inf if none). */
 long double ora_polar_sc(unsigned log2n, const uint8_t *frozen, int f, const float *llr, uint8_t *msg);
-/* SC list of one frame (1 <= list <= 32); writes the best path's K message bits. *margin: the
- * smallest gap between the last surviving and the first pruned candidate metric over all
- * selections, and between the best and the second-best final path (+inf if never compared; a
- * comparison involving a NaN metric counts as +inf). *mmax: the largest finite metric in those
- * comparisons. Returns 0, or -1 when out of memory. */
+/* The SCL near-tie bound (derived in kernels/registry/polar.c). Every leaf LLR L carries a
+ * running error bound e (units of u: a float implementation on the same prefix is within u e of
+ * it). In: near (a leaf with |L| <= near e may take the other sign in an implementation: the
+ * judge's tau u). Each path carries its count n of leaves that are penalised or near, the sum E of
+ * their bounds and its weight w = E + n metric (metric 0 when infinite): two metrics a <= b can
+ * swap only if b - a <= u (w_a + w_b). Out: tie and scale of the pair of smallest tie / scale over
+ * the pairs that decide (a kept and a pruned candidate of a selection; ora_polar_scl also the best
+ * final path and any other), so that some such pair is within tau u its scale iff tie <= tau u
+ * scale (tie +inf, scale 0 when none); gap_min the smallest boundary gap (last kept vs first
+ * pruned, best vs second) and count_max the largest n (reports); weights (ora_polar_scl_paths) the
+ * final paths' w in rank order (NaN beyond), for the ranking's pairs. A pair with a NaN metric is
+ * skipped (NaN ranks by position). */
+typedef struct ora_scl_tie {
+    long double near;
+    long double tie, scale, gap_min;
+    unsigned count_max;
+    long double weights[32];
+} ora_scl_tie;
+
+/* The LLR of leaf i on the prefix u (u[0..i) read, N = 2^log2n <= 2^12) and, in *err, its
+ * running error bound in units of u (ora_scl_tie). NaN when out of memory. */
+long double ora_polar_leaf(unsigned log2n, int f, const float *llr, const uint8_t *u, size_t i, long double *err);
+
+/* SC list of one frame (1 <= list <= 32); writes the best path's K message bits and fills t's
+ * outputs. Returns 0, or -1 when out of memory. */
 int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                  uint8_t *msg, long double *margin, long double *mmax);
+                  uint8_t *msg, ora_scl_tie *t);
 /* SC list of one frame, every final path: paths is list x K, the paths ranked by (metric, NaN
  * last, position), rows beyond the paths 0xff (refast/decoders.h polar_scl_paths); metrics
- * (list entries) their metrics in that order (NaN beyond). *margin: the selection gaps of
- * ora_polar_scl only (the final ranking's gaps follow from metrics); *mmax also covers the final
- * metrics. */
+ * (list entries) their metrics in that order (NaN beyond). t: the selections only in tie and
+ * scale (the final ranking's pairs follow from metrics and t->weights). */
 int ora_polar_scl_paths(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
-                        uint8_t *paths, long double *metrics, long double *margin, long double *mmax);
+                        uint8_t *paths, long double *metrics, ora_scl_tie *t);
 /* Block ML by enumeration (K <= 16): the message maximising <l, 1 - 2 x(u)> (ties: lowest message
  * index sum_j b_j 2^j, NaN never wins). Returns best minus second-best correlation (+inf if K = 0). */
 long double ora_polar_ml(unsigned log2n, const uint8_t *frozen, const float *llr, uint8_t *msg);

@@ -211,21 +211,25 @@ static void test_paths_oracle(void)
             random_frame(m, frozen, 0.5 + 0.1 * (t % 5), llr, 0, 1);
             size_t k = 0;
             for (size_t i = 0; i < n; i++) k += !frozen[i];
-            long double margin, mmax, pm[32];
-            CHECK(ora_polar_scl_paths(m, frozen, list, f, llr, want, pm, &margin, &mmax) == 0);
-            const double bound =
-                (8.0 * m + 8.0) * U24 * ((double)n * (abs_sum(llr, n) + (f ? 0.0 : (double)n)) + (double)n * (double)mmax);
-            if (margin <= bound) {
+            long double pm[32];
+            const double tau = 8.0; /* SCL_TAU of the registry */
+            ora_scl_tie tie = {.near = tau * U24};
+            CHECK(ora_polar_scl_paths(m, frozen, list, f, llr, want, pm, &tie) == 0);
+            if (tie.tie <= tau * U24 * tie.scale) {
                 skipped++;
                 continue;
             }
             compared++;
             polar_scl_paths_ref(m, frozen, list, f, llr, 1, got);
-            /* rows whose metric is within the bound of a neighbour's may swap (the registry's rule) */
+            /* a row may change when two paths ranked i <= r <= j are within their bound (the
+             * registry's rule) */
             for (unsigned r = 0; r < list; r++) {
-                const int near = (r > 0 && !(fabsl(pm[r] - pm[r - 1]) > bound)) ||
-                                 (r + 1 < list && !(fabsl(pm[r + 1] - pm[r]) > bound));
-                if (near && !isnan(pm[r])) continue;
+                int near = 0;
+                for (unsigned i = 0; i <= r; i++)
+                    for (unsigned j = r > i ? r : i + 1; j < list; j++)
+                        near |= !isnan(pm[i]) && !isnan(pm[j]) &&
+                                !(fabsl(pm[j] - pm[i]) > tau * U24 * (double)(tie.weights[i] + tie.weights[j]));
+                if (near) continue;
                 CHECKF(memcmp(got + r * k, want + r * k, k) == 0, "paths ref != oracle m=%u L=%u f=%d row %u", m, list,
                        f, r);
             }
@@ -257,8 +261,9 @@ static void test_paths_oracle(void)
             corr[v] = 0;
             for (size_t j = 0; j < n; j++) corr[v] += x[j] ? -(long double)llr[j] : (long double)llr[j];
         }
-        long double margin, mmax, pm[32];
-        CHECK(ora_polar_scl_paths(m, frozen, 32, RF_F_MINSUM, llr, want, pm, &margin, &mmax) == 0);
+        long double pm[32];
+        ora_scl_tie tie = {.near = 0};
+        CHECK(ora_polar_scl_paths(m, frozen, 32, RF_F_MINSUM, llr, want, pm, &tie) == 0);
         const double bound = (8.0 * m + 8.0) * U24 * (double)n * 2.0 * abs_sum(llr, n);
         int clear = 1;
         for (uint32_t a = 0; a < (1u << K); a++)

@@ -182,9 +182,71 @@ static void test_sensitivity(void)
     }
 }
 
+/* The SCL near-tie bound bites: on every golden recipe of polar_scl and polar_scl_paths (judged as
+ * `decision`), ref passes; a decision flipped in a frame (polar_scl_paths: a row) whose margin is
+ * beyond its bound (tie > tau u scale) is a mismatch that fails the case, never counted as a near
+ * tie, and one flipped within its bound is counted as a near tie (which fails the case only under
+ * the judge's rate rule: when it is >= 1e-4 of the decisions). */
+static void test_scl_near_tie_bound(void)
+{
+    static const char *const kernels[] = {"polar_scl", "polar_scl_paths"};
+    for (int kk = 0; kk < 2; kk++) {
+        const rf_kernel *k = rf_kernel_find(kernels[kk]);
+        CHECKF(k != NULL, "%s: no such kernel", kernels[kk]);
+        if (!k) continue;
+        for (const rf_case_spec *cs = k->cases; cs->name; cs++) {
+            if (strstr(cs->params, "tol=exact")) continue;
+            rf_case c, out;
+            if (!build(k, cs->params, &c)) continue;
+            rf_impl ref;
+            char err[256] = "";
+            CHECK(rf_kernel_level(k, RF_ISA_SCALAR, &ref));
+            rf_case_init(&out, c.kernel, c.name, c.params);
+            rf_verdict v;
+            const bool ran = rf_kernel_run(&ref, &c, &out, err, sizeof err) == 0;
+            CHECKF(ran && rf_compare_case(k, &c, &out, &v) && v.pass && v.cls == RF_TOL_DECISION,
+                   "%s.%s: ref fails: %s", k->name, cs->name, v.detail);
+            const char *x = kk ? "paths" : "msg";
+            char tname[16], sname[16];
+            snprintf(tname, sizeof tname, "tie.%s", x);
+            snprintf(sname, sizeof sname, "scale.%s", x);
+            const rf_array *tie = rf_case_find(&c, tname), *scale = rf_case_find(&c, sname);
+            rf_array *got = (rf_array *)rf_case_find(&out, x);
+            if (!ran || !tie || !scale || !got) {
+                CHECKF(0, "%s.%s: no %s, %s or output", k->name, cs->name, tname, sname);
+                rf_case_free(&out);
+                rf_case_free(&c);
+                continue;
+            }
+            const double tau = v.bound, u = rf_unit_roundoff(RF_DT_F32);
+            const uint64_t block = got->count / tie->count;
+            uint64_t caught = 0, excused = 0;
+            for (uint64_t b = 0; b < tie->count; b++) {
+                const double t = ((const double *)tie->data)[b], sc = ((const double *)scale->data)[b];
+                const bool within = t <= tau * u * sc;
+                uint8_t *bit = (uint8_t *)got->data + b * block;
+                *bit ^= 1;
+                CHECKF(rf_compare_case(k, &c, &out, &v) && (within || !v.pass) && v.near_ties == (within ? 1u : 0u),
+                       "%s.%s block %llu (tie %g, bound %g): near ties %llu, pass %d", k->name, cs->name,
+                       (unsigned long long)b, t, tau * u * sc, (unsigned long long)v.near_ties, v.pass);
+                *bit ^= 1;
+                caught += !within;
+                excused += within;
+            }
+            CHECKF(caught > 0, "%s.%s: every block within its bound", k->name, cs->name);
+            printf("%-16s %-24s flips caught outside the bound in %llu of %llu %s, within it %llu\n", k->name,
+                   cs->name, (unsigned long long)caught, (unsigned long long)tie->count, kk ? "rows" : "frames",
+                   (unsigned long long)excused);
+            rf_case_free(&out);
+            rf_case_free(&c);
+        }
+    }
+}
+
 int main(void)
 {
     test_sensitivity();
+    test_scl_near_tie_bound();
     const rf_kernel *fht = rf_kernel_find("fht_f32"), *sm = rf_kernel_find("rm1_softmap_maxlog");
     rf_case c;
     const rf_placement end = {.mode = RF_PLACE_END}, start0 = {.mode = RF_PLACE_START};

@@ -422,11 +422,10 @@ static void test_scl_oracle(void)
             awgn_frame(m, frozen, 0.6 + 0.15 * (t % 8), llr, NULL);
             const unsigned list = lists[t % 4];
             const int f = (t / 4) & 1;
-            long double margin, mmax;
-            CHECK(ora_polar_scl(m, frozen, list, f, llr, want, &margin, &mmax) == 0);
-            const double extra = f == RF_F_EXACT ? (double)n : 0.0;
-            double bound = (8.0 * m + 8.0) * U24 * ((double)n * (abs_sum(llr, n) + extra) + (double)n * (double)mmax);
-            if (margin <= bound) {
+            const double tau = 8.0; /* SCL_TAU of the registry */
+            ora_scl_tie tie = {.near = tau * U24};
+            CHECK(ora_polar_scl(m, frozen, list, f, llr, want, &tie) == 0);
+            if (tie.tie <= tau * U24 * tie.scale) {
                 skipped++;
                 continue;
             }
@@ -436,6 +435,79 @@ static void test_scl_oracle(void)
         }
     }
     CHECKF(skipped * 2 < compared, "too many near-tie frames skipped (%d of %d)", skipped, compared + skipped);
+}
+
+/* ---- 5a. the SCL bound covers the float error ----------------------------------------------- */
+
+float RF_REF(polar_f_minsum)(float a, float b);
+float RF_REF(polar_f_exact)(float a, float b);
+
+/* Leaf i's LLR with ref's float operations (ref/polar_sc.c: f on the left, g on the right). */
+static float float_leaf(const float *L, unsigned m, const uint8_t *u, size_t i, int f)
+{
+    if (m == 0) return L[0];
+    const size_t h = (size_t)1 << (m - 1);
+    float c[64];
+    if (i < h) {
+        for (size_t j = 0; j < h; j++)
+            c[j] = f == RF_F_MINSUM ? RF_REF(polar_f_minsum)(L[j], L[j + h]) : RF_REF(polar_f_exact)(L[j], L[j + h]);
+        return float_leaf(c, m - 1, u, i, f);
+    }
+    uint8_t x[64];
+    polar_encode(m - 1, u, x);
+    for (size_t j = 0; j < h; j++) c[j] = x[j] ? L[j + h] - L[j] : L[j + h] + L[j];
+    return float_leaf(c, m - 1, u + h, i - h, f);
+}
+
+/* The running leaf bound of ora_polar_leaf and the path-metric bound w = E + n metric of
+ * ora_scl_tie, checked against ref's float arithmetic without tau: on random paths (random bits at
+ * every leaf, so that about half the leaves are penalised) of AWGN frames over a wide range of
+ * LLR magnitudes, |float leaf - oracle leaf| <= u e and |float metric - oracle metric| <= u w,
+ * with n counting the leaves within u e of 0 (the only ones a float sign can flip at). */
+static void test_scl_bound_covers_error(void)
+{
+    double worst_leaf = 0, worst_metric = 0;
+    int leaves = 0, paths = 0;
+    for (unsigned m = 1; m <= 7; m++) {
+        const size_t n = (size_t)1 << m;
+        uint8_t frozen[128], u[128];
+        float llr[128];
+        for (int t = 0; t < 24; t++) {
+            random_mask(n, frozen, (unsigned)t);
+            awgn_frame(m, frozen, 0.3 + 0.1 * (t % 12), llr, NULL);
+            const float gain = (float)ldexp(1.0, (t % 6) * 6 - 12); /* 2^-12 .. 2^18 */
+            for (size_t i = 0; i < n; i++) llr[i] *= gain;
+            const int f = t & 1;
+            long double pm = 0, E = 0;
+            float pmf = 0.0f;
+            unsigned count = 0;
+            for (size_t i = 0; i < n; i++) {
+                long double e;
+                const long double l = ora_polar_leaf(m, f, llr, u, i, &e);
+                const float lf = float_leaf(llr, m, u, i, f);
+                const double d = fabs((double)lf - (double)l);
+                CHECKF(d <= U24 * (double)e, "leaf error %g > u e = %g (m=%u f=%d leaf %zu)", d, (double)(U24 * e), m,
+                       f, i);
+                if (e > 0 && d / (U24 * (double)e) > worst_leaf) worst_leaf = d / (U24 * (double)e);
+                leaves++;
+                u[i] = frozen[i] ? 0 : next_u64() & 1;
+                const bool penalised = u[i] != (l < 0);
+                if (penalised) pm += fabsl(l);
+                if (u[i] != (lf < 0.0f)) pmf += fabsf(lf);
+                if (penalised || fabsl(l) <= U24 * e) {
+                    count++;
+                    E += e;
+                }
+            }
+            const long double w = E + count * pm;
+            const double d = fabs((double)pmf - (double)pm);
+            CHECKF(d <= U24 * (double)w, "metric error %g > u w = %g (m=%u f=%d t=%d)", d, (double)(U24 * w), m, f, t);
+            if (w > 0 && d / (U24 * (double)w) > worst_metric) worst_metric = d / (U24 * (double)w);
+            paths++;
+        }
+    }
+    printf("SCL bound: worst |float - oracle| / (u e) %.3f over %d leaves, / (u w) %.3f over %d path metrics\n",
+           worst_leaf, leaves, worst_metric, paths);
 }
 
 /* ---- 5b. every level's SCL == ref SCL -------------------------------------------------------- */
@@ -590,6 +662,7 @@ int main(void)
     test_scl_ml();
     test_scl_oracle();
     test_scl_levels();
+    test_scl_bound_covers_error();
     test_rm();
     test_sc_shortcuts(); /* last: the earlier tests' random streams stay as they were */
     test_sc_mask_changes();

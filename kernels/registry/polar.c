@@ -16,7 +16,8 @@
  * so those cases carry tol=exact and check the zero, infinity and NaN rules bit for bit).
  *
  * Oracle: oracle/polar.c, long double, leaf LLRs rebuilt from the prefix. Class `decision`, per
- * frame (tau = 8 ceil(log2 N) + 8 from terms = N):
+ * frame (SC: tau = 8 ceil(log2 N) + 8 from terms = N; SCL: tau = 8, SCL_TAU, over a bound that
+ * needs no log2 N):
  *   SC   tie = min |L| over the oracle's information leaves: a leaf decision flips only if an
  *        implementation's leaf LLR crosses 0. scale = sum|l| + (f == exact ? N : 0): under
  *        minsum/g a leaf LLR is a signed sum of channel LLRs, each rounding adds at most
@@ -24,16 +25,47 @@
  *        the error is <= log2(N) u sum|l|; f and g have partial derivatives of modulus <= 1, so
  *        local errors are not amplified; the exact f adds an absolute error of a few u (log1p of
  *        a value in (0, 1]) at each of the < N nodes feeding a leaf: the N term.
- *   SCL  tie = smallest gap at a selection boundary (last kept vs first pruned candidate) or
- *        between the best and the second-best final path; scale = N (sum|l| + (exact ? N : 0))
- *        + N Mmax: a path metric adds up to N leaf penalties, each with the SC error above, and
- *        its own N roundings of at most u Mmax (Mmax the largest metric compared).
+ *   SCL  (oracle.h ora_scl_tie; replaces a scale N (sum|l| + (exact ? N : 0)) + N Mmax that
+ *        assumed every path adds N leaf penalties each with the whole SC error: it covered all 32
+ *        frames of every p128_96 golden case.) Per leaf, a running error bound e in units of u,
+ *        along the leaf's own computation (the oracle rebuilds it with the LLRs): a channel LLR
+ *        has e = 0; g(a, b) = b +- a adds one rounding: e = e_a + e_b + |g|; minsum f is exact
+ *        (it selects and negates) and 1-Lipschitz in the max norm (piecewise +-a or +-b, gradient
+ *        of 1-norm 1): e = max(e_a, e_b); the exact f (boxplus) is 1-Lipschitz in the max norm
+ *        too (|df/da| + |df/db| = (p + q)/(1 + pq) <= 1, p, q = |tanh(a/2)|, |tanh(b/2)|), and
+ *        s + phi(|a+b|) - phi(|a-b|) (phi(x) = log1p(exp(-x)), |phi'| <= 1/2, x |phi'(x)| < 0.37)
+ *        adds < 0.37 u per rounded argument, ~2.8 u per phi with libm's 1-ulp expf and log1pf,
+ *        and u (|f| + ln 2) + u |f| for the two additions, 2|f| + 6.3 in all: e = max(e_a, e_b)
+ *        + 2|f| + 8. Infinite values are exact (the same rules make them everywhere): |x| counts
+ *        as 0 in those sums. So a float implementation that decided the same prefix has its leaf
+ *        LLR within u e of the oracle's.
+ *        A path metric is the sum of its penalties, |L| at the leaves where its bit disagrees
+ *        with [L < 0]. On the same path an implementation's penalty differs from the oracle's
+ *        only at a penalised leaf (by <= u e) or where L changes sign, which needs |L| <= u e (the
+ *        penalty is then at most u e on either side); elsewhere both are 0 and adding 0 is exact.
+ *        Each nonzero addition rounds by at most u times the partial metric <= u metric. With
+ *        n the leaves of the path that are penalised or near (|L| <= tau u e: the judge's factor,
+ *        so that the count covers any flip the bound allows) and E the sum of their e, the
+ *        metric's error is at most u w, w = E + n metric. A comparison of metrics a <= b can turn
+ *        only if b - a <= u (w_a + w_b) (+ second-order terms, which tau covers many times over).
+ *        By induction over the leaves, while no pair that decides has turned, the implementation
+ *        keeps the oracle's paths and these bounds hold. The pairs that decide: at each selection
+ *        (more candidates than the list) every kept a and pruned b; at the end (polar_scl) the
+ *        best path and every other. tie and scale are those of the pair of smallest
+ *        (b - a) / (w_a + w_b) (so tie <= tau u scale iff some such pair is within tau its
+ *        bound): a frame is excused only when a pair that decides is that close. (The old tie was
+ *        the boundary gap; every pair's gap is at least that, and its weight is its own.)
+ *        Measured (tests/test_polar.c test_scl_bound_covers_error, ref's float arithmetic against
+ *        the oracle, no tau): worst 0.97 of u e over 6096 leaves, 0.41 of u w over 168 random
+ *        paths; tests/test_judge.c shows a flip beyond the bound fails on every golden recipe.
  *   SCL paths (every final path, ranked; ora_polar_scl_paths): one decision block per path (K
- *        bits), tie = min(the frame's selection gaps, the gaps of the path's metric to its
- *        neighbours in the ranking): a rounding can reorder only near-equal neighbours (min-sum
- *        metrics tie exactly often, and such a tie excuses those two rows, not the frame), and a
- *        near-tie selection can change every path. scale as SCL. The oracle's ranking is checked
- *        independently against block ML for tiny codes in tests/test_cascl.c.
+ *        bits). Row r changes only if a selection changes or two final paths ranked i <= r <= j
+ *        (i < j) swap (if rows 0..r-1 or 0..r hold another set of paths, a path of that set and
+ *        one outside it swapped), so the row's tie and scale are those of the smallest ratio over
+ *        the selections' pairs and those pairs of final paths (gap |m_j - m_i|, scale w_i + w_j;
+ *        min-sum metrics tie exactly often, and such a tie excuses the rows between the two paths,
+ *        not the frame). The oracle's ranking is checked independently against block ML for tiny
+ *        codes in tests/test_cascl.c.
  * Frames with non-finite LLRs use the same margins (inf - inf and NaN decide by the rules of
  * ref/polar_sc.c, identically in long double).
  */
@@ -52,6 +84,9 @@
 
 #define MAX_LOG2N 16
 #define ORACLE_MAX_LOG2N 12 /* O(N^2 log N) oracle */
+/* The SCL kernels' tau: 8 times the bound derived in the header, which is first-order exact (no
+ * log2 N factor: the running error bounds sum every level's roundings). */
+#define SCL_TAU 8.0
 
 /* The descriptors' variants. */
 enum { PV_SC, PV_SCL, PV_SCLP };
@@ -237,34 +272,53 @@ static long double metric_gap(long double a, long double b)
     return isnan(g) ? 0 : g;
 }
 
-/* The oracle's decisions of one frame, its margin and error scale (see the header). Returns false
- * when out of memory. */
-static bool oracle_frame(const polar_args *a, int variant, const float *l, uint8_t *msg, long double *margin,
-                         double *scale, double *row_tie)
+/* tie / scale, +inf for a positive tie over a zero scale (oracle.h ora_scl_tie). */
+static double tie_ratio(double tie, double scale)
 {
-    long double abs_sum = 0, mmax;
+    return scale > 0 ? tie / scale : tie > 0 ? INFINITY : 0;
+}
+
+/* The oracle's decisions of one frame, its margin and error scale (see the header); for
+ * polar_scl_paths a margin and scale per row (row_tie, row_scale). Returns false when out of
+ * memory. */
+static bool oracle_frame(const polar_args *a, int variant, const float *l, uint8_t *msg, long double *margin,
+                         double *scale, double *row_tie, double *row_scale)
+{
+    long double abs_sum = 0;
     for (size_t i = 0; i < a->n; i++)
         if (isfinite(l[i])) abs_sum += fabsl((long double)l[i]);
     const double sc = (double)abs_sum + (a->f == RF_F_EXACT ? (double)a->n : 0.0);
-    if (variant == PV_SCLP) {
-        long double metrics[RF_SCL_MAX_L];
-        if (ora_polar_scl_paths(a->log2n, a->frozen, a->list, a->f, l, msg, metrics, margin, &mmax)) return false;
-        *scale = (double)a->n * sc + (double)a->n * (double)mmax;
-        for (unsigned r = 0; row_tie && r < a->list; r++) {
-            long double t = *margin;
-            if (r > 0) t = fminl(t, metric_gap(metrics[r - 1], metrics[r]));
-            if (r + 1 < a->list) t = fminl(t, metric_gap(metrics[r], metrics[r + 1]));
-            row_tie[r] = (double)t;
-        }
-        return true;
-    }
     if (variant == PV_SC) {
         *margin = ora_polar_sc(a->log2n, a->frozen, a->f, l, msg);
         *scale = sc;
         return !isnan(*margin);
     }
-    if (ora_polar_scl(a->log2n, a->frozen, a->list, a->f, l, msg, margin, &mmax)) return false;
-    *scale = (double)a->n * sc + (double)a->n * (double)mmax;
+    /* a leaf within the judge's bound (tau u e) of 0 may take the other sign */
+    ora_scl_tie t = {.near = SCL_TAU * rf_unit_roundoff(RF_DT_F32)};
+    if (variant == PV_SCL) {
+        if (ora_polar_scl(a->log2n, a->frozen, a->list, a->f, l, msg, &t)) return false;
+        *margin = t.tie;
+        *scale = (double)t.scale;
+        return true;
+    }
+    long double metrics[RF_SCL_MAX_L];
+    if (ora_polar_scl_paths(a->log2n, a->frozen, a->list, a->f, l, msg, metrics, &t)) return false;
+    *margin = t.tie;
+    *scale = (double)t.scale;
+    /* row r changes only if a selection changes or two final paths ranked i <= r <= j swap */
+    for (unsigned r = 0; r < a->list; r++) {
+        row_tie[r] = (double)t.tie;
+        row_scale[r] = (double)t.scale;
+        for (unsigned i = 0; i <= r; i++)
+            for (unsigned j = r > i ? r : i + 1; j < a->list; j++) {
+                const double g = (double)metric_gap(metrics[i], metrics[j]);
+                const double w = (double)(t.weights[i] + t.weights[j]);
+                if (tie_ratio(g, w) < tie_ratio(row_tie[r], row_scale[r])) {
+                    row_tie[r] = g;
+                    row_scale[r] = w;
+                }
+            }
+    }
     return true;
 }
 
@@ -281,10 +335,9 @@ static int polar_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t err
     if (!want || !tie || !scale) return rf_run_error(err, errlen, "out of memory");
     for (size_t f = 0; f < a.frames; f++) {
         long double margin;
-        double s;
-        if (!oracle_frame(&a, desc->variant, a.llr + f * a.n, want + f * row, &margin, &s, lists ? tie + f * blocks : NULL))
+        if (!oracle_frame(&a, desc->variant, a.llr + f * a.n, want + f * row, &margin, scale + f * blocks,
+                          lists ? tie + f * blocks : NULL, lists ? scale + f * blocks : NULL))
             return rf_run_error(err, errlen, "out of memory");
-        for (size_t b = 0; b < blocks; b++) scale[f * blocks + b] = s;
         if (!lists) tie[f] = (double)margin;
     }
     rf_case_set_param(c, "terms", "%zu", a.n);
@@ -359,23 +412,40 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
     uint8_t *frozen = rf_case_add1(c, "in.frozen", RF_DT_U8, a.n);
     float *llr = rf_case_add2(c, "in.llr", RF_DT_F32, a.frames, a.n);
     if (!frozen || !llr) return -1;
-    for (size_t i = 0; i < a.n; i++) frozen[i] = rf_bytes_u8(&b) & 1;
-    for (size_t i = 0; i < a.frames * a.n; i++) llr[i] = rf_bytes_f32(&b, maxexp, specials);
+    /* the large mode's inputs are mostly coded (a Bhattacharyya code of rate 1/4..3/4, a random
+     * message, AWGN at sigma 0.35..0.7): random LLRs on a random mask at N >= 128 and lists up to
+     * 32 put some pair of candidates within its bound in nearly every input (3 of 64 accepted) */
+    if (large && rf_bytes_u8(&b) < 192) {
+        const size_t K = a.n / 4 + rf_bytes_u32(&b) % (a.n / 2);
+        const double sigma = 0.35 + 0.35 * rf_bytes_u8(&b) / 255.0;
+        const uint64_t seed = rf_bytes_u32(&b);
+        char err[128];
+        uint8_t x[(size_t)1 << LARGE_LOG2N];
+        if (!rf_polar_construct_bhattacharyya(a.log2n, K, 0.5, frozen, err, sizeof err)) return -1;
+        for (size_t fr = 0; fr < a.frames; fr++) {
+            for (size_t i = 0; i < a.n; i++) x[i] = frozen[i] ? 0 : rf_gen_word(seed, 0, fr * a.n + i) & 1;
+            encode_u(a.log2n, x);
+            rf_gen_awgn_frame(x, a.n, sigma, seed, fr, llr + fr * a.n);
+        }
+    } else {
+        for (size_t i = 0; i < a.n; i++) frozen[i] = rf_bytes_u8(&b) & 1;
+        for (size_t i = 0; i < a.frames * a.n; i++) llr[i] = rf_bytes_f32(&b, maxexp, specials);
+    }
     a.frozen = frozen;
-    const double tau = 8.0 * rf_ceil_log2(a.n) + 8.0, u = rf_unit_roundoff(RF_DT_F32);
+    const double tau = desc->variant == PV_SC ? 8.0 * rf_ceil_log2(a.n) + 8.0 : SCL_TAU, u = rf_unit_roundoff(RF_DT_F32);
     uint8_t msg[(size_t)RF_SCL_MAX_L << LARGE_LOG2N]; /* polar_scl_paths: list x k bits */
     for (size_t fr = 0; fr < a.frames; fr++) {
         long double margin;
-        double scale, row_tie[RF_SCL_MAX_L];
+        double scale, row_tie[RF_SCL_MAX_L], row_scale[RF_SCL_MAX_L];
         const bool lists = desc->variant == PV_SCLP;
-        if (!oracle_frame(&a, desc->variant, llr + fr * a.n, msg, &margin, &scale, lists ? row_tie : NULL) ||
+        if (!oracle_frame(&a, desc->variant, llr + fr * a.n, msg, &margin, &scale, row_tie, row_scale) ||
             isnan(margin) || margin <= tau * u * scale)
             return -1;
         /* polar_scl_paths is judged per row, on the row's own tie (its metric's gaps to its
          * neighbours too): a row inside its bound would be a near-tie the few frames of a fuzz case
          * cannot excuse (the fuzz run found such rows, flipped at ref, in inputs this rule let by) */
         for (unsigned r = 0; lists && r < a.list; r++)
-            if (!(row_tie[r] > tau * u * scale)) return -1;
+            if (!(row_tie[r] > tau * u * row_scale[r])) return -1;
     }
     return 0;
 }
@@ -407,18 +477,22 @@ static const rf_case_spec sc_cases[] = {
     {NULL, NULL},
 };
 
+/* Seeds (six and seven digits: the old seed times 1000 plus a trial) re-picked with the near-tie
+ * bound of the header: of 30 trials the one with the most frames whose every margin is > 10x its
+ * bound (tie > 10 tau u scale), then the fewest frames inside it; exact-f cases stay around 70-85%
+ * (each f node adds 8 u to its bound). */
 static const rf_case_spec scl_cases[] = {
     {"p64_7_L8_minsum_s1", "code=p64_7 list=8 f=minsum frames=64 sigma=1 seed=6411"},
-    {"p64_7_L8_minsum_s1.5", "code=p64_7 list=8 f=minsum frames=64 sigma=1.5 seed=6412"},
-    {"p64_7_L8_minsum_s2.2", "code=p64_7 list=8 f=minsum frames=64 sigma=2.2 seed=6413"},
-    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6414"},
+    {"p64_7_L8_minsum_s1.5", "code=p64_7 list=8 f=minsum frames=64 sigma=1.5 seed=6412001"},
+    {"p64_7_L8_minsum_s2.2", "code=p64_7 list=8 f=minsum frames=64 sigma=2.2 seed=6413017"},
+    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6414019"},
     {"p64_7_L1_exact_s1.5", "code=p64_7 list=1 f=exact frames=64 sigma=1.5 seed=6415"},
     {"p64_7_L32_minsum_s2.2", "code=p64_7 list=32 f=minsum frames=32 sigma=2.2 seed=6416"},
-    {"p128_96_L8_minsum_s0.4", "code=p128_96 list=8 f=minsum frames=32 sigma=0.4 seed=12811"},
-    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12812"},
-    {"p128_96_L8_minsum_s0.6", "code=p128_96 list=8 f=minsum frames=32 sigma=0.6 seed=12813"},
-    {"p128_96_L8_exact_s0.5", "code=p128_96 list=8 f=exact frames=32 sigma=0.5 seed=12814"},
-    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6221"},
+    {"p128_96_L8_minsum_s0.4", "code=p128_96 list=8 f=minsum frames=32 sigma=0.4 seed=12811007"},
+    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12812013"},
+    {"p128_96_L8_minsum_s0.6", "code=p128_96 list=8 f=minsum frames=32 sigma=0.6 seed=12813010"},
+    {"p128_96_L8_exact_s0.5", "code=p128_96 list=8 f=exact frames=32 sigma=0.5 seed=12814019"},
+    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6221010"},
     {"specials_p64_7_L4", "code=p64_7 list=4 f=minsum frames=32 input=specials seed=9 tol=exact"},
     {NULL, NULL},
 };
@@ -426,12 +500,12 @@ static const rf_case_spec scl_cases[] = {
 /* The oracle's ranked list is the decision block: every neighbour gap must clear the margin, so
  * low-noise cases (few competing paths, large gaps) with lists that fill early. */
 static const rf_case_spec sclp_cases[] = {
-    {"p64_7_L8_minsum_s1", "code=p64_7 list=8 f=minsum frames=64 sigma=1 seed=6421"},
-    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6422"},
+    {"p64_7_L8_minsum_s1", "code=p64_7 list=8 f=minsum frames=64 sigma=1 seed=6421024"},
+    {"p64_7_L8_exact_s1.5", "code=p64_7 list=8 f=exact frames=64 sigma=1.5 seed=6422001"},
     {"p64_7_L32_minsum_s2.2", "code=p64_7 list=32 f=minsum frames=32 sigma=2.2 seed=6423"},
-    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12821"},
-    {"p128_96_L4_exact_s0.6", "code=p128_96 list=4 f=exact frames=32 sigma=0.6 seed=12822"},
-    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6231"},
+    {"p128_96_L8_minsum_s0.5", "code=p128_96 list=8 f=minsum frames=32 sigma=0.5 seed=12821012"},
+    {"p128_96_L4_exact_s0.6", "code=p128_96 list=4 f=exact frames=32 sigma=0.6 seed=12822001"},
+    {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6231023"},
     {"rm2_1_L8_minsum", "code=rm m=2 r=1 list=8 f=minsum frames=16 sigma=1 seed=6232"},
     {"specials_p64_7_L4", "code=p64_7 list=4 f=minsum frames=32 input=specials seed=10 tol=exact"},
     {NULL, NULL},
@@ -460,7 +534,7 @@ static const char *const sclp_sizes[] = {
     NULL};
 
 #define POLAR_CALLBACKS                                                                          \
-    .family = "polar", .work_dtype = RF_DT_F32, .tol = {RF_TOL_DECISION, 0, 0},                   \
+    .family = "polar", .work_dtype = RF_DT_F32,                                                   \
     .make_inputs = polar_make_inputs, .oracle = polar_oracle, .args_size = sizeof(polar_args),    \
     .bind = polar_bind, .call = polar_call, .work = polar_work, .fuzz_inputs = polar_fuzz
 
@@ -469,6 +543,7 @@ static const rf_kernel polar_sc_kernel = {
     .summary = "Polar successive-cancellation decoder (Arikan layout, f exact or minsum)",
     .id = RF_KID(polar_sc),
     .variant = PV_SC,
+    .tol = {RF_TOL_DECISION, 0, 0, 0},
     .cases = sc_cases,
     .free_length = "frames",
     .free_max = 200, /* the authors' decisions (source=) */
@@ -481,6 +556,7 @@ static const rf_kernel polar_scl_kernel = {
     .summary = "Polar SC list decoder, L = 1..32, LLR-domain metrics, lazy copy",
     .id = RF_KID(polar_scl),
     .variant = PV_SCL,
+    .tol = {RF_TOL_DECISION, SCL_TAU, 0, 0},
     .cases = scl_cases,
     .free_length = "frames",
     .bench_sizes = scl_sizes,
@@ -492,6 +568,7 @@ static const rf_kernel polar_scl_paths_kernel = {
     .summary = "Polar SC list decoder returning its L final paths ranked by metric (CRC-aided lists)",
     .id = RF_KID(polar_scl_paths),
     .variant = PV_SCLP,
+    .tol = {RF_TOL_DECISION, SCL_TAU, 0, 0},
     .cases = sclp_cases,
     .bench_sizes = sclp_sizes,
     POLAR_CALLBACKS,
