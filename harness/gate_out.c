@@ -45,7 +45,7 @@ static void write_json(rf_wbuf *w, const rf_gate_result *r, const char *base_wha
                    r->nblind, r->too_noisy ? "true" : "false");
     rf_wbuf_puts(w, ",\"warnings\":[");
     for (size_t i = 0; i < r->nwarnings; i++) {
-        if (i) rf_jsonw_member_str(w, ",", r->warnings[i]);
+        rf_jsonw_member_str(w, i ? "," : "", r->warnings[i]);
     }
     rf_wbuf_puts(w, "],\"rows\":[");
     for (size_t i = 0; i < r->n; i++) {

@@ -620,6 +620,18 @@ static void test_gate(void)
     write_gb(cur, rows, NROWS, 200);
     synth_machine_class = "x86-64-v4";
     CHECK(gate(base, cur, NULL, NULL) == 0 && strstr(last_err, "machine class x86-64-v4, current from aarch64"));
+    /* the same warning in the JSON: the first (here the only) one too (a refactor once dropped it) */
+    CHECK(gate(base, cur, "--json", tpath("w.json")) == 0);
+    {
+        char *js = read_all(tpath("w.json")), jerr[256];
+        rf_json *doc = js ? rf_json_parse(js, strlen(js), jerr, sizeof jerr) : NULL;
+        const rf_json *w = doc ? rf_json_get(doc, "warnings") : NULL;
+        CHECKF(w && w->count == 1 && w->items[0].type == RF_JSON_STRING &&
+                   strstr(w->items[0].str, "machine class x86-64-v4, current from aarch64"),
+               "warnings in the JSON: %s", js ? js : "(none)");
+        rf_json_free(doc);
+        free(js);
+    }
 
     /* A clean 10% slowdown of one benchmark: caught by the time gate (and, as scalar did not
      * move, by the speedup gate too); still one regressed benchmark. */

@@ -30,6 +30,7 @@
 
 #include "moe/cqt_internal.h"
 #include "refast/moe.h"
+#include "json.h"
 #include "testlib.h"
 #include "moe/cqt.h"
 
@@ -467,6 +468,14 @@ static void test_cli(void)
     }
     CHECKF(rc == 0 && out[0] == 0 && strstr(buf, "\"g\":\"sigmoid\"") && strstr(buf, "\"P3\":{\"coefficients\":["),
            "moe cqt --json FILE: rc=%d '%s'", rc, err);
+    /* well-formed, every moment row complete (a refactor once dropped the first element of each
+     * array and the first residual's name) */
+    char jerr[256];
+    rf_json *doc = rf_json_parse(buf, strlen(buf), jerr, sizeof jerr);
+    const rf_json *mom = doc ? rf_json_get(doc, "moments") : NULL, *res = doc ? rf_json_get(doc, "residuals") : NULL;
+    CHECKF(mom && mom->count == RF_MOE_MAX_P + 1 && mom->items[0].count == RF_MOE_MAX_J + 1 && res && res->count > 0,
+           "moe cqt JSON: %s", doc ? "incomplete" : jerr);
+    rf_json_free(doc);
     rc = rf_test_cli(out, sizeof out, err, sizeof err, "moe", "cqt", "--help", NULL);
     CHECK(rc == 0 && strstr(out, "usage: refast moe cqt"));
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "testlib.h"
 
 static char out[1 << 20], err[1 << 14];
@@ -91,6 +92,13 @@ static void test_train(const char *tmp)
                "train %s: the JSON lacks the 3 epochs", models[m]);
         if (m == 1) CHECKF(j && strstr(j, "\"router_loss\": [") && !strstr(j, "\"router_loss\": []"),
                            "separate: no router losses");
+        if (m == 1) { /* both router epochs (a refactor once dropped the first) */
+            char jerr[256];
+            rf_json *doc = j ? rf_json_parse(j, strlen(j), jerr, sizeof jerr) : NULL;
+            const rf_json *rl = doc ? rf_json_get(doc, "router_loss") : NULL;
+            CHECKF(rl && rl->count == 2, "separate: %s router losses", rl ? "not 2" : "no");
+            rf_json_free(doc);
+        }
         free(j);
     }
     remove(json);

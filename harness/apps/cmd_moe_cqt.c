@@ -87,7 +87,7 @@ static void build_json(rf_wbuf *w, const rf_moe_cqt *r, const rf_moe_moments *t,
     for (unsigned p = 0; p <= RF_MOE_MAX_P; p++) {
         rf_wbuf_puts(w, p ? ",[" : "[");
         for (unsigned j = 0; j <= RF_MOE_MAX_J; j++) {
-            if (j) rf_jsonw_member_num(w, ",", (double)t->m[p][j], 17);
+            rf_jsonw_member_num(w, j ? "," : "", (double)t->m[p][j], 17);
         }
         rf_wbuf_puts(w, "]");
     }
@@ -95,7 +95,7 @@ static void build_json(rf_wbuf *w, const rf_moe_cqt *r, const rf_moe_moments *t,
     for (unsigned tr = 0; tr < 4; tr++) {
         rf_wbuf_printf(w, "%s\"%s\":{\"coefficients\":[", tr ? "," : "", T_LABEL[tr]);
         for (unsigned q = 0; q <= T_DEG[tr]; q++) {
-            if (q) rf_jsonw_member_num(w, ",", coefs(r, tr)[q], 17);
+            rf_jsonw_member_num(w, q ? "," : "", coefs(r, tr)[q], 17);
         }
         rf_wbuf_printf(w, "],\"%s\":", C_JSON[tr]);
         rf_jsonw_num(w, cconst(r, tr), 17);
@@ -105,7 +105,7 @@ static void build_json(rf_wbuf *w, const rf_moe_cqt *r, const rf_moe_moments *t,
     }
     rf_wbuf_puts(w, "},\"residuals\":{");
     for (unsigned i = 0; i < r->nresid; i++) {
-        if (i) rf_jsonw_member_str(w, ",", r->resid_name[i]);
+        rf_jsonw_member_str(w, i ? "," : "", r->resid_name[i]);
         rf_jsonw_member_num(w, ":", r->resid[i], 17);
     }
     rf_wbuf_puts(w, "}}\n");

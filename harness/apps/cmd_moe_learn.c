@@ -581,7 +581,7 @@ static void json_curve(rf_wbuf *w, const method_out *r)
     for (unsigned q = 0; q < NCURVE; q++) {
         rf_wbuf_printf(w, "%s\"%s\": [", q ? ", " : "", cn[q]);
         for (unsigned t = 0; t < r->niter; t++) {
-            if (t) rf_jsonw_member_num(w, ", ", r->curve[(size_t)t * NCURVE + q], 6);
+            rf_jsonw_member_num(w, t ? ", " : "", r->curve[(size_t)t * NCURVE + q], 6);
         }
         rf_wbuf_puts(w, "]");
     }

@@ -196,7 +196,7 @@ static void json_epochs(rf_wbuf *w, const rf_pmoe_train_result *res)
 {
     rf_wbuf_puts(w, "  \"router_loss\": [");
     for (unsigned e = 0; e < res->router_epochs; e++) {
-        if (e) rf_jsonw_member_num(w, ", ", res->router_loss[e], 9);
+        rf_jsonw_member_num(w, e ? ", " : "", res->router_loss[e], 9);
     }
     rf_wbuf_puts(w, "],\n  \"epochs\": [");
     for (unsigned e = 0; e < res->epochs; e++) {
