@@ -122,6 +122,22 @@ static const struct {
     {"fht_f32_batch", "log2n=8 count=3 input=random seed=4", 16, 15},
 };
 
+/* Runs ref (scalar) on case c into out (initialised here) and judges it; false (reason in
+ * v->detail) when ref did not run or the judge could not compare. */
+static bool run_ref(const rf_kernel *k, rf_case *c, rf_case *out, rf_verdict *v)
+{
+    rf_impl ref;
+    char err[256] = "";
+    CHECK(rf_kernel_level(k, RF_ISA_SCALAR, &ref));
+    rf_case_init(out, c->kernel, c->name, c->params);
+    memset(v, 0, sizeof *v);
+    if (rf_kernel_run(&ref, c, out, err, sizeof err) != 0) {
+        snprintf(v->detail, sizeof v->detail, "ref did not run: %s", err);
+        return false;
+    }
+    return rf_compare_case(k, c, out, v);
+}
+
 /* ref's outputs moved 16 u S away from want (in the direction they already err) fail at every
  * finite entry; ref unmoved passes. */
 static void test_sensitivity(void)
@@ -131,14 +147,9 @@ static void test_sensitivity(void)
         CHECKF(k != NULL, "%s: no such kernel", sensitive[t].kernel);
         rf_case c, out;
         if (!k || !build(k, sensitive[t].params, &c)) continue;
-        rf_impl ref;
-        char err[256] = "";
-        CHECK(rf_kernel_level(k, RF_ISA_SCALAR, &ref));
-        rf_case_init(&out, c.kernel, c.name, c.params);
         rf_verdict v;
-        const bool ran = rf_kernel_run(&ref, &c, &out, err, sizeof err) == 0;
-        CHECKF(ran, "%s: ref did not run: %s", k->name, err);
-        CHECKF(ran && rf_compare_case(k, &c, &out, &v) && v.pass, "%s: ref fails: %s", k->name, v.detail);
+        const bool ran = run_ref(k, &c, &out, &v);
+        CHECKF(ran && v.pass, "%s: ref fails: %s", k->name, v.detail);
         CHECKF(v.bound > 0 && v.bound <= sensitive[t].tau_cap, "%s: tau %g, beyond what %g u S can catch (cap %g)",
                k->name, v.bound, sensitive[t].units, sensitive[t].tau_cap);
         const double u = rf_unit_roundoff(k->work_dtype);
@@ -198,14 +209,9 @@ static void test_scl_near_tie_bound(void)
             if (strstr(cs->params, "tol=exact")) continue;
             rf_case c, out;
             if (!build(k, cs->params, &c)) continue;
-            rf_impl ref;
-            char err[256] = "";
-            CHECK(rf_kernel_level(k, RF_ISA_SCALAR, &ref));
-            rf_case_init(&out, c.kernel, c.name, c.params);
             rf_verdict v;
-            const bool ran = rf_kernel_run(&ref, &c, &out, err, sizeof err) == 0;
-            CHECKF(ran && rf_compare_case(k, &c, &out, &v) && v.pass && v.cls == RF_TOL_DECISION,
-                   "%s.%s: ref fails: %s", k->name, cs->name, v.detail);
+            const bool ran = run_ref(k, &c, &out, &v);
+            CHECKF(ran && v.pass && v.cls == RF_TOL_DECISION, "%s.%s: ref fails: %s", k->name, cs->name, v.detail);
             const char *x = kk ? "paths" : "msg";
             char tname[16], sname[16];
             snprintf(tname, sizeof tname, "tie.%s", x);
