@@ -121,6 +121,12 @@ int ora_polar_scl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, c
  * scale (the final ranking's pairs follow from metrics and t->weights). */
 int ora_polar_scl_paths(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,
                         uint8_t *paths, long double *metrics, ora_scl_tie *t);
+/* Per row r of ora_polar_scl_paths' ranking (its metrics and t): row_tie[r] / row_scale[r] is the
+ * smallest tie/scale among the selections (t->tie, t->scale) and every pair of final paths ranked
+ * i <= r <= j, whose swap would change row r (gap |m_i - m_j|, scale w_i + w_j). A pair with a
+ * NaN metric is skipped (NaN ranks by position). */
+void ora_polar_scl_row_ties(unsigned list, const long double *metrics, const ora_scl_tie *t, double *row_tie,
+                            double *row_scale);
 /* Block ML by enumeration (K <= 16): the message maximising <l, 1 - 2 x(u)> (ties: lowest message
  * index sum_j b_j 2^j, NaN never wins). Returns best minus second-best correlation (+inf if K = 0). */
 long double ora_polar_ml(unsigned log2n, const uint8_t *frozen, const float *llr, uint8_t *msg);

@@ -184,6 +184,24 @@ static void note_pair(ld a, ld b, ld scale, ora_scl_tie *t)
     }
 }
 
+void ora_polar_scl_row_ties(unsigned list, const long double *metrics, const ora_scl_tie *t, double *row_tie,
+                            double *row_scale)
+{
+    for (unsigned r = 0; r < list; r++) {
+        row_tie[r] = (double)t->tie;
+        row_scale[r] = (double)t->scale;
+        for (unsigned i = 0; i <= r; i++)
+            for (unsigned j = r > i ? r : i + 1; j < list; j++) {
+                const ld g = metric_gap(metrics[i], metrics[j]);
+                const double w = (double)(t->weights[i] + t->weights[j]);
+                if (!isnan(g) && tie_ratio((double)g, w) < tie_ratio(row_tie[r], row_scale[r])) {
+                    row_tie[r] = (double)g;
+                    row_scale[r] = w;
+                }
+            }
+    }
+}
+
 /* Records a decision's boundary gap (last kept vs first pruned, best vs second) for the reports. */
 static void note_boundary(ld a, ld b, const unsigned *count, int ncount, ora_scl_tie *t)
 {

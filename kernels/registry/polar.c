@@ -263,21 +263,6 @@ static int polar_inputs(const rf_case *c, int variant, polar_args *a, char *err,
     return 0;
 }
 
-/* |a - b| of two final metrics as a tie margin: +inf when either is NaN (NaN ranks by position,
- * not by value), 0 for inf - inf (equal). */
-static long double metric_gap(long double a, long double b)
-{
-    if (isnan(a) || isnan(b)) return INFINITY;
-    const long double g = fabsl(a - b);
-    return isnan(g) ? 0 : g;
-}
-
-/* tie / scale, +inf for a positive tie over a zero scale (oracle.h ora_scl_tie). */
-static double tie_ratio(double tie, double scale)
-{
-    return scale > 0 ? tie / scale : tie > 0 ? INFINITY : 0;
-}
-
 /* The oracle's decisions of one frame, its margin and error scale (see the header); for
  * polar_scl_paths a margin and scale per row (row_tie, row_scale). Returns false when out of
  * memory. */
@@ -306,19 +291,7 @@ static bool oracle_frame(const polar_args *a, int variant, const float *l, uint8
     *margin = t.tie;
     *scale = (double)t.scale;
     /* row r changes only if a selection changes or two final paths ranked i <= r <= j swap */
-    for (unsigned r = 0; r < a->list; r++) {
-        row_tie[r] = (double)t.tie;
-        row_scale[r] = (double)t.scale;
-        for (unsigned i = 0; i <= r; i++)
-            for (unsigned j = r > i ? r : i + 1; j < a->list; j++) {
-                const double g = (double)metric_gap(metrics[i], metrics[j]);
-                const double w = (double)(t.weights[i] + t.weights[j]);
-                if (tie_ratio(g, w) < tie_ratio(row_tie[r], row_scale[r])) {
-                    row_tie[r] = g;
-                    row_scale[r] = w;
-                }
-            }
-    }
+    ora_polar_scl_row_ties(a->list, metrics, &t, row_tie, row_scale);
     return true;
 }
 
