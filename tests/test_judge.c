@@ -17,6 +17,7 @@
  *    catch fails here instead of going unnoticed;
  * and the correct reference passes under every placement. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compare.h"
@@ -201,12 +202,15 @@ static void test_sensitivity(void)
 static void test_scl_near_tie_bound(void)
 {
     static const char *const kernels[] = {"polar_scl", "polar_scl_paths"};
+    /* Under qemu (REFAST_TEST_EMULATED) every fourth recipe: the oracle's binary128 arithmetic costs
+     * ~100x there, and the judge's logic under test is the same on every architecture. */
+    const int stride = getenv("REFAST_TEST_EMULATED") ? 4 : 1;
     for (int kk = 0; kk < 2; kk++) {
         const rf_kernel *k = rf_kernel_find(kernels[kk]);
         CHECKF(k != NULL, "%s: no such kernel", kernels[kk]);
         if (!k) continue;
         for (const rf_case_spec *cs = k->cases; cs->name; cs++) {
-            if (strstr(cs->params, "tol=exact")) continue;
+            if (strstr(cs->params, "tol=exact") || (cs - k->cases) % stride) continue;
             rf_case c, out;
             if (!build(k, cs->params, &c)) continue;
             rf_verdict v;
@@ -226,7 +230,7 @@ static void test_scl_near_tie_bound(void)
             }
             const double tau = v.bound, u = rf_unit_roundoff(RF_DT_F32);
             const uint64_t block = got->count / tie->count;
-            uint64_t caught = 0, excused = 0;
+            uint64_t caught = 0, excused = 0, failed = 0;
             for (uint64_t b = 0; b < tie->count; b++) {
                 const double t = ((const double *)tie->data)[b], sc = ((const double *)scale->data)[b];
                 const bool within = t <= tau * u * sc;
@@ -238,11 +242,18 @@ static void test_scl_near_tie_bound(void)
                 *bit ^= 1;
                 caught += !within;
                 excused += within;
+                failed += !v.pass;
             }
-            CHECKF(caught > 0, "%s.%s: every block within its bound", k->name, cs->name);
-            printf("%-16s %-24s flips caught outside the bound in %llu of %llu %s, within it %llu\n", k->name,
-                   cs->name, (unsigned long long)caught, (unsigned long long)tie->count, kk ? "rows" : "frames",
-                   (unsigned long long)excused);
+            /* On N = 2048 with L = 16 (the bhat11 edge cases) some pair of the ~30k kept-vs-pruned
+             * candidates of every frame lies within the bound, whatever the seed and SNR (tried:
+             * K = 64..1024, sigma 0.5..0.8, 6 seeds each): there the case must still fail every
+             * flip, by the judge's near-tie rate rule (one near tie in fewer than 10^4 decisions). */
+            CHECKF(caught > 0 || (strstr(cs->name, "bhat11") && failed == tie->count),
+                   "%s.%s: every block within its bound (%llu of %llu flips fail the case)", k->name, cs->name,
+                   (unsigned long long)failed, (unsigned long long)tie->count);
+            printf("%-16s %-24s flips caught outside the bound in %llu of %llu %s, within it %llu; %llu fail the case\n",
+                   k->name, cs->name, (unsigned long long)caught, (unsigned long long)tie->count, kk ? "rows" : "frames",
+                   (unsigned long long)excused, (unsigned long long)failed);
             rf_case_free(&out);
             rf_case_free(&c);
         }
