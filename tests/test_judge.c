@@ -85,16 +85,6 @@ static void maxlog_writes_input(const float *llr, unsigned m, size_t frames, flo
     rm1_softmap_maxlog_ref(llr, m, frames, out);
 }
 
-static bool build(const rf_kernel *k, const char *params, rf_case *c)
-{
-    char err[256] = "";
-    rf_case_init(c, k->name, "t", params);
-    c->work_dtype = k->work_dtype;
-    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
-    CHECKF(ok, "%s: %s", k->name, err);
-    return ok;
-}
-
 /* The verdict of fn under placement p must be a failure whose detail contains `want`. */
 static void expect_caught(const rf_kernel *k, const rf_case *c, rf_fnptr fn, rf_placement p, const char *want,
                           const char *what)
@@ -147,7 +137,7 @@ static void test_sensitivity(void)
         const rf_kernel *k = rf_kernel_find(sensitive[t].kernel);
         CHECKF(k != NULL, "%s: no such kernel", sensitive[t].kernel);
         rf_case c, out;
-        if (!k || !build(k, sensitive[t].params, &c)) continue;
+        if (!k || !rf_test_build_case(k, sensitive[t].params, &c)) continue;
         rf_verdict v;
         const bool ran = run_ref(k, &c, &out, &v);
         CHECKF(ran && v.pass, "%s: ref fails: %s", k->name, v.detail);
@@ -212,7 +202,7 @@ static void test_scl_near_tie_bound(void)
         for (const rf_case_spec *cs = k->cases; cs->name; cs++) {
             if (strstr(cs->params, "tol=exact") || (cs - k->cases) % stride) continue;
             rf_case c, out;
-            if (!build(k, cs->params, &c)) continue;
+            if (!rf_test_build_case(k, cs->params, &c)) continue;
             rf_verdict v;
             const bool ran = run_ref(k, &c, &out, &v);
             CHECKF(ran && v.pass && v.cls == RF_TOL_DECISION, "%s.%s: ref fails: %s", k->name, cs->name, v.detail);
@@ -267,7 +257,7 @@ int main(void)
     const rf_kernel *fht = rf_kernel_find("fht_f32"), *sm = rf_kernel_find("rm1_softmap_maxlog");
     rf_case c;
     const rf_placement end = {.mode = RF_PLACE_END}, start0 = {.mode = RF_PLACE_START};
-    if (fht && build(fht, "log2n=6 input=random seed=3", &c)) {
+    if (fht && rf_test_build_case(fht, "log2n=6 input=random seed=3", &c)) {
         g_case = &c;
         rf_verdict v;
         for (size_t off = 0; off < 64; off += 4) {
@@ -300,11 +290,11 @@ int main(void)
         rf_case_free(&c);
     }
     const rf_kernel *gauss = rf_kernel_find("gauss_f32");
-    if (gauss && build(gauss, "seed=9 stream=2 first=5 n=37", &c)) {
+    if (gauss && rf_test_build_case(gauss, "seed=9 stream=2 first=5 n=37", &c)) {
         expect_caught(gauss, &c, (rf_fnptr)gauss_4ulps, end, "ulp", "4 ulps off (bound 3)");
         rf_case_free(&c);
     }
-    if (sm && build(sm, "m=5 frames=3 sigma=0.8 seed=4", &c)) {
+    if (sm && rf_test_build_case(sm, "m=5 frames=3 sigma=0.8 seed=4", &c)) {
         expect_caught(sm, &c, (rf_fnptr)maxlog_writes_input, end, "wrote into its input in.llr", "write into input");
         rf_case_free(&c);
     }

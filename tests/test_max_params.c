@@ -24,16 +24,6 @@ static const struct {
     {"moe_t2_sum_f64", "d=256 n=40 w=gauss seed=2256"},
 };
 
-static bool build(const rf_kernel *k, const char *params, rf_case *c)
-{
-    char err[256] = "";
-    rf_case_init(c, k->name, "max", params);
-    c->work_dtype = k->work_dtype;
-    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
-    CHECKF(ok, "%s %s: %s", k->name, params, err);
-    return ok;
-}
-
 int main(void)
 {
     _Static_assert(RF_MOE_T3_MAX_D == 256 && RF_MOE_T4_MAX_D == 64, "the recipes name the limits");
@@ -47,7 +37,7 @@ int main(void)
         }
         const rf_kernel *k = rf_test_kernel(recipes[i].kernel);
         rf_case c;
-        if (!build(k, recipes[i].params, &c)) continue;
+        if (!rf_test_build_case(k, recipes[i].params, &c)) continue;
         rf_impl im[RF_MAX_IMPLS];
         const size_t nim = rf_test_impls(k, true, im);
         for (size_t j = 0; j < nim; j++) {
