@@ -1,0 +1,194 @@
+/* Frames in lanes for the polar SC decoder (part of fast/generic/polar_sc.c, included by it after
+ * its node schedule and cache; mirrors ref/polar_sc.c: polar_sc_ref). Short codes leave a
+ * one-frame decoder's registers mostly empty (a node of n < W LLRs runs in narrower registers, a
+ * leaf is scalar), so W = VF_LANES frames are decoded at once in the lane layout of
+ * lanes_layout.h (as dumer.c does): coordinate i of the W frames is one register, a node of n
+ * LLRs is n registers, and its halves are contiguous blocks of h W floats. f and g are therefore
+ * polar_stages.h's stage_f / stage_g applied to h W floats (the pairing L[e], L[e + h W] is
+ * coordinate i with i + h in every lane), with the decisions x in the same layout as bytes; every
+ * lane does exactly ref's float operations in ref's order (the exact f: ref's libm expf/log1pf per
+ * element), so decisions are bit-identical to ref. Message bits are kept in the lane layout (W
+ * bytes per bit) and scattered to the frames at the end.
+ *
+ * The shortcut nodes of polar_sc.c, lane-wise:
+ * - rate-0 and left-rate-0 (x_a = 0, f skipped): no LLR is read, trivially per lane.
+ * - repetition: the same g additions with x_a = 0 in the same order, on whole registers, then
+ *   [sum < 0] per lane.
+ * - rate-1 / SPC under minsum: the per-frame proofs (polar_sc.c, rate1() and spc()) hold lane by
+ *   lane under their preconditions (no LLR 0 or NaN; for SPC on odd parity, a unique least |L|).
+ *   The preconditions are checked per lane, and when any lane fails the whole node takes the plain
+ *   recursion (always exact); on channel LLRs that is rare, on the tests' special values common.
+ *   The transform u = x F^{(x)n} is byte XORs of whole lane rows.
+ * Work memory (one block, kept in the thread's cache): the transposed LLRs and the scratch (n W
+ * floats each), x and the rate-1 / SPC work (n W bytes each), the message (k W bytes). It fits in
+ * L1 for n <= POLAR_SC_LANE_MAX_N (the threshold's measurement is at its definition).
+ */
+#ifndef REFAST_FAST_POLAR_SC_LANES_H
+#define REFAST_FAST_POLAR_SC_LANES_H
+
+#include "lanes_layout.h"
+
+/* Frames go into lanes for n <= 2^POLAR_SC_LANE_MAX_M. Measured on avx512 (W = 16, `refast bench
+ * --kernel polar_sc`, see the report in the branch history): lanes win clearly at N = 64, 128 and
+ * still at N = 1024 where the work block (n W (8 + 2) + k W bytes = 160 KiB + k W) lives in L2. */
+#define POLAR_SC_LANE_MAX_M 10
+
+/* Register i of a lane-layout array of floats or bytes. */
+#define LV(p, i) ((p) + (size_t)(i) * W)
+
+typedef struct lanes_dec {
+    const uint8_t *type; /* polar_sc.c's schedule, heap order */
+    unsigned m;
+    int f;
+    uint8_t *u;   /* n W bytes: rate-1 / SPC transform work */
+    uint8_t *msg; /* the next message bit, W bytes (lane layout) */
+} lanes_dec;
+
+/* x[0..W) = the lane mask m as bytes 0/1. */
+AI void lanes_put(uint8_t *x, mf m) { rf_bits_to_bytes(mf_bits(m), W, x); }
+
+/* x = [L_i < 0] for the n registers of L; 0 if an LLR of some lane is 0 or NaN (x written anyway:
+ * the caller's fallback recursion overwrites it). */
+static int lanes_hard(const float *L, size_t n, uint8_t *x)
+{
+    mf bad = mf_zeros();
+    for (size_t i = 0; i < n; i++) {
+        const vf v = vf_loadu(LV(L, i));
+        bad = mf_or(bad, vf_equ(v, vf_zero()));
+        lanes_put(LV(x, i), vf_lt(v, vf_zero()));
+    }
+    return !mf_any(bad);
+}
+
+/* u = x F^{(x)n} lane by lane (byte XORs of whole rows), u[skip..n) appended to the message
+ * (skip = 1: an SPC node's frozen first bit, 0 by construction). */
+static void lanes_emit(lanes_dec *s, const uint8_t *x, size_t n, size_t skip)
+{
+    uint8_t *u = s->u;
+    memcpy(u, x, n * W);
+    for (size_t h = 1; h < n; h <<= 1)
+        for (size_t b = 0; b < n; b += 2 * h) rf_xor_bytes(LV(u, b), LV(u, b), LV(u, b + h), h * W);
+    memcpy(s->msg, LV(u, skip), (n - skip) * W);
+    s->msg += (n - skip) * W;
+}
+
+/* Rate-1 node under minsum in every lane; 0 (no message written) if a lane fails rate1()'s
+ * precondition. */
+static int lanes_rate1(lanes_dec *s, const float *L, size_t n, uint8_t *x)
+{
+    if (!lanes_hard(L, n, x)) return 0;
+    lanes_emit(s, x, n, 0);
+    return 1;
+}
+
+/* SPC node under minsum in every lane (spc() of polar_sc.c per lane): hard decisions, and in the
+ * lanes of odd parity the least |L| flipped. The least |L| is tracked as spc()'s
+ * unique_argmin_abs does (a strictly smaller value restarts, an equal one is a tie); 0 (no message
+ * written) if some lane has an LLR 0 or NaN, or odd parity with a tied least |L|. */
+static int lanes_spc(lanes_dec *s, const float *L, size_t n, uint8_t *x)
+{
+    vf v = vf_loadu(L);
+    mf bad = vf_equ(v, vf_zero()), par = vf_lt(v, vf_zero()), tie = mf_zeros();
+    vf best = vf_abs(v), arg = vf_zero();
+    lanes_put(x, par);
+    for (size_t i = 1; i < n; i++) {
+        v = vf_loadu(LV(L, i));
+        const mf neg = vf_lt(v, vf_zero());
+        bad = mf_or(bad, vf_equ(v, vf_zero()));
+        par = mf_xor(par, neg);
+        lanes_put(LV(x, i), neg);
+        const vf a = vf_abs(v);
+        const mf lt = vf_lt(a, best), eq = vf_eq(a, best);
+        best = vf_select(lt, a, best);
+        arg = vf_select(lt, vf_set1((float)i), arg);
+        tie = mf_or(mf_xor(tie, mf_and(tie, lt)), eq); /* lt and eq exclude each other */
+    }
+    if (mf_any(bad) || mf_any(mf_and(par, tie))) return 0;
+    if (mf_any(par))
+        for (size_t i = 0; i < n; i++) {
+            const uint64_t flip = mf_bits(mf_and(par, vf_eq(arg, vf_set1((float)i))));
+            if (flip) {
+                uint8_t fb[W];
+                rf_bits_to_bytes(flip, W, fb);
+                rf_xor_bytes(LV(x, i), LV(x, i), fb, W);
+            }
+        }
+    lanes_emit(s, x, n, 1);
+    return 1;
+}
+
+/* Repetition node: rep() of polar_sc.c on whole registers (t_i = t_{i+h} + t_i, h = n/2 .. 1),
+ * then [t_0 < 0] per lane repeated n times. tmp: n/2 registers. */
+static void lanes_rep(lanes_dec *s, const float *L, size_t n, float *tmp, uint8_t *x)
+{
+    const float *t = L;
+    for (size_t h = n / 2; h >= 1; h /= 2) {
+        rep_add(t, h * W, tmp);
+        t = tmp;
+    }
+    lanes_put(s->msg, vf_lt(vf_loadu(t), vf_zero()));
+    for (size_t i = 0; i < n; i++) memcpy(LV(x, i), s->msg, W);
+    s->msg += W;
+}
+
+/* node() of polar_sc.c on W frames: L n registers, scratch n registers, x n rows of W bytes. */
+static void lanes_node(lanes_dec *s, unsigned d, size_t j, const float *L, float *scratch, uint8_t *x)
+{
+    const size_t n = (size_t)1 << (s->m - d);
+    const uint8_t t = s->type[((size_t)1 << d) + j];
+    if (t == NODE_RATE0) {
+        memset(x, 0, n * W);
+        return;
+    }
+    if (n == 1) { /* information leaf */
+        lanes_put(x, vf_lt(vf_loadu(L), vf_zero()));
+        memcpy(s->msg, x, W);
+        s->msg += W;
+        return;
+    }
+    if (t == NODE_REP) {
+        lanes_rep(s, L, n, scratch, x);
+        return;
+    }
+    if (t == NODE_RATE1 && s->f == RF_F_MINSUM && lanes_rate1(s, L, n, x)) return;
+    if (t == NODE_SPC && s->f == RF_F_MINSUM && lanes_spc(s, L, n, x)) return;
+    const size_t h = n / 2, hw = h * W;
+    if (s->type[((size_t)2 << d) + 2 * j] == NODE_RATE0) {
+        memset(x, 0, hw);
+        stage_g(L, x, hw, scratch);
+        lanes_node(s, d + 1, 2 * j + 1, scratch, scratch + hw, x + hw);
+        memcpy(x, x + hw, hw);
+        return;
+    }
+    stage_f(s->f, L, hw, scratch);
+    lanes_node(s, d + 1, 2 * j, scratch, scratch + hw, x);
+    stage_g(L, x, hw, scratch);
+    lanes_node(s, d + 1, 2 * j + 1, scratch, scratch + hw, x + hw);
+    rf_xor_bytes(x, x, x + hw, hw);
+}
+
+/* Decodes frames [0, W groups) of llr into msg (k bits per frame) with the schedule `type`;
+ * block: the work memory, lanes_block_size(m, k) bytes. */
+static size_t lanes_block_size(unsigned m, size_t k)
+{
+    const size_t n = (size_t)1 << m;
+    return 2 * n * W * sizeof(float) + 2 * n * W + k * W;
+}
+
+static void lanes_run(unsigned m, size_t k, const uint8_t *type, int f, const float *llr, size_t groups,
+                      uint8_t *msg, void *block)
+{
+    const size_t n = (size_t)1 << m;
+    float *in = block, *scratch = in + n * W;
+    uint8_t *x = (uint8_t *)(scratch + n * W), *u = x + n * W, *mlanes = u + n * W;
+    for (size_t g = 0; g < groups; g++) {
+        lanes_gather(llr + g * W * n, n, in);
+        lanes_dec s = {type, m, f, u, mlanes};
+        lanes_node(&s, 0, 0, in, scratch, x);
+        lanes_scatter_bytes(mlanes, k, msg + g * W * k);
+    }
+}
+
+#undef LV
+
+#endif
