@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "simd.h"
 
@@ -32,12 +33,51 @@ static inline void lanes_gather(const float *src, size_t n, float *dst)
     }
 }
 
+/* One stage of lanes_transpose_8x8_bytes: swap the d-byte blocks (x's upper, y's lower) of a pair. */
+#define LANES_SWAP_BLOCKS(x, y, d, m)                                                           \
+    do {                                                                                         \
+        const uint64_t x_ = (x), y_ = (y);                                                       \
+        (x) = (x_ & (m)) | ((y_ & (m)) << (8 * (d)));                                            \
+        (y) = ((x_ >> (8 * (d))) & (m)) | (y_ & ~(m));                                           \
+    } while (0)
+
+/* a[s] byte t (little-endian) = a[t] byte s before, s, t < 8: the 8 x 8 byte transpose in three
+ * stages of block swaps (4 x 4 blocks of bytes, then 2 x 2, then 1 x 1), written out so that the
+ * eight words stay in registers. */
+static inline void lanes_transpose_8x8_bytes(uint64_t a[8])
+{
+    const uint64_t m4 = 0x00000000ffffffffull, m2 = 0x0000ffff0000ffffull, m1 = 0x00ff00ff00ff00ffull;
+    LANES_SWAP_BLOCKS(a[0], a[4], 4, m4);
+    LANES_SWAP_BLOCKS(a[1], a[5], 4, m4);
+    LANES_SWAP_BLOCKS(a[2], a[6], 4, m4);
+    LANES_SWAP_BLOCKS(a[3], a[7], 4, m4);
+    LANES_SWAP_BLOCKS(a[0], a[2], 2, m2);
+    LANES_SWAP_BLOCKS(a[1], a[3], 2, m2);
+    LANES_SWAP_BLOCKS(a[4], a[6], 2, m2);
+    LANES_SWAP_BLOCKS(a[5], a[7], 2, m2);
+    LANES_SWAP_BLOCKS(a[0], a[1], 1, m1);
+    LANES_SWAP_BLOCKS(a[2], a[3], 1, m1);
+    LANES_SWAP_BLOCKS(a[4], a[5], 1, m1);
+    LANES_SWAP_BLOCKS(a[6], a[7], 1, m1);
+}
+
 /* The lane layout of k bytes per frame (src, k VF_LANES bytes) back to VF_LANES consecutive frames
- * of k bytes (dst). */
+ * of k bytes (dst): 8 bytes of 8 lanes at a time by lanes_transpose_8x8_bytes, the rest (k mod 8
+ * bytes; every byte when VF_LANES < 8) one at a time. */
 static inline void lanes_scatter_bytes(const uint8_t *src, size_t k, uint8_t *dst)
 {
+    size_t j0 = 0;
+#if VF_LANES >= 8
+    for (; j0 + 8 <= k; j0 += 8)
+        for (size_t l0 = 0; l0 < VF_LANES; l0 += 8) {
+            uint64_t a[8];
+            for (unsigned t = 0; t < 8; t++) memcpy(&a[t], src + (j0 + t) * VF_LANES + l0, 8);
+            lanes_transpose_8x8_bytes(a);
+            for (unsigned s = 0; s < 8; s++) memcpy(dst + (l0 + s) * k + j0, &a[s], 8);
+        }
+#endif
     for (size_t l = 0; l < VF_LANES; l++)
-        for (size_t j = 0; j < k; j++) dst[l * k + j] = src[j * VF_LANES + l];
+        for (size_t j = j0; j < k; j++) dst[l * k + j] = src[j * VF_LANES + l];
 }
 
 #endif
