@@ -20,7 +20,7 @@
  *   recursion (always exact); on channel LLRs that is rare, on the tests' special values common.
  *   The transform u = x F^{(x)n} is byte XORs of whole lane rows.
  * Work memory (one block, kept in the thread's cache): the transposed LLRs and the scratch (n W
- * floats each), x and the rate-1 / SPC work (n W bytes each), the message (k W bytes). It fits in
+ * floats each), x (n W bytes), the message (k W bytes, after a row of slack for lanes_emit). It fits in
  * L1 for n <= POLAR_SC_LANE_MAX_N (the threshold's measurement is at its definition).
  */
 #ifndef REFAST_FAST_POLAR_SC_LANES_H
@@ -40,7 +40,6 @@ typedef struct lanes_dec {
     const uint8_t *type; /* polar_sc.c's schedule, heap order */
     unsigned m;
     int f;
-    uint8_t *u;   /* n W bytes: rate-1 / SPC transform work */
     uint8_t *msg; /* the next message bit, W bytes (lane layout) */
 } lanes_dec;
 
@@ -61,14 +60,17 @@ static int lanes_hard(const float *L, size_t n, uint8_t *x)
 }
 
 /* u = x F^{(x)n} lane by lane (byte XORs of whole rows), u[skip..n) appended to the message
- * (skip = 1: an SPC node's frozen first bit, 0 by construction). */
+ * (skip = 1: an SPC node's frozen first bit, 0 by construction). The transform runs in the message
+ * itself; with skip = 1 it starts a row early (the message buffer has a row of slack before it)
+ * and that row is restored. */
 static void lanes_emit(lanes_dec *s, const uint8_t *x, size_t n, size_t skip)
 {
-    uint8_t *u = s->u;
+    uint8_t *u = s->msg - skip * W, keep[W];
+    if (skip) memcpy(keep, u, W);
     memcpy(u, x, n * W);
     for (size_t h = 1; h < n; h <<= 1)
         for (size_t b = 0; b < n; b += 2 * h) rf_xor_bytes(LV(u, b), LV(u, b), LV(u, b + h), h * W);
-    memcpy(s->msg, LV(u, skip), (n - skip) * W);
+    if (skip) memcpy(u, keep, W);
     s->msg += (n - skip) * W;
 }
 
@@ -104,15 +106,13 @@ static int lanes_spc(lanes_dec *s, const float *L, size_t n, uint8_t *x)
         tie = mf_or(mf_xor(tie, mf_and(tie, lt)), eq); /* lt and eq exclude each other */
     }
     if (mf_any(bad) || mf_any(mf_and(par, tie))) return 0;
-    if (mf_any(par))
-        for (size_t i = 0; i < n; i++) {
-            const uint64_t flip = mf_bits(mf_and(par, vf_eq(arg, vf_set1((float)i))));
-            if (flip) {
-                uint8_t fb[W];
-                rf_bits_to_bytes(flip, W, fb);
-                rf_xor_bytes(LV(x, i), LV(x, i), fb, W);
-            }
-        }
+    const uint64_t odd = mf_bits(par);
+    if (odd) {
+        float at[W];
+        vf_storeu(at, arg);
+        for (size_t l = 0; l < W; l++)
+            if ((odd >> l) & 1) LV(x, (size_t)at[l])[l] ^= 1;
+    }
     lanes_emit(s, x, n, 1);
     return 1;
 }
@@ -172,7 +172,7 @@ static void lanes_node(lanes_dec *s, unsigned d, size_t j, const float *L, float
 static size_t lanes_block_size(unsigned m, size_t k)
 {
     const size_t n = (size_t)1 << m;
-    return 2 * n * W * sizeof(float) + 2 * n * W + k * W;
+    return 2 * n * W * sizeof(float) + n * W + (1 + k) * W;
 }
 
 static void lanes_run(unsigned m, size_t k, const uint8_t *type, int f, const float *llr, size_t groups,
@@ -180,10 +180,10 @@ static void lanes_run(unsigned m, size_t k, const uint8_t *type, int f, const fl
 {
     const size_t n = (size_t)1 << m;
     float *in = block, *scratch = in + n * W;
-    uint8_t *x = (uint8_t *)(scratch + n * W), *u = x + n * W, *mlanes = u + n * W;
+    uint8_t *x = (uint8_t *)(scratch + n * W), *mlanes = x + (n + 1) * W; /* a row of slack before */
     for (size_t g = 0; g < groups; g++) {
         lanes_gather(llr + g * W * n, n, in);
-        lanes_dec s = {type, m, f, u, mlanes};
+        lanes_dec s = {type, m, f, mlanes};
         lanes_node(&s, 0, 0, in, scratch, x);
         lanes_scatter_bytes(mlanes, k, msg + g * W * k);
     }
