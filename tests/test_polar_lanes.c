@@ -2,9 +2,9 @@
  * frames at a time, the frames left over one at a time. Every level must equal ref bit for bit, so
  * this decodes batches whose size straddles every level's W (4 on neon, 8 on avx2, 16 on avx512:
  * 1, W - 1, W, W + 1, 3W + 5 for each) on the issue's short codes (Polar(64,7), Polar(128,96)), a
- * Bhattacharyya N = 256 code, masks made of the shortcut nodes (N = 1 .. 1024, so also nodes
- * narrower than a register and the largest lane size) and N = 2048 (one frame at a time only), with
- * both f. The frames of a batch differ in kind, so the lanes of one register disagree: AWGN frames,
+ * Bhattacharyya N = 256 code, masks made of the shortcut nodes (N = 1 .. 8192, so also nodes
+ * narrower than a register and the largest lane size) and N = 16384 (one frame at a time only),
+ * with both f. The frames of a batch differ in kind, so the lanes of one register disagree: AWGN frames,
  * AWGN frames with one LLR 0, -0 or NaN (a rate-1 / SPC precondition fails in that lane only),
  * frames of |L| ties (an SPC's least |L| tied in some lanes), and frames full of +-0, +-inf, NaN,
  * huge and subnormal values. Outputs are checked for writes outside the k bits per frame.
@@ -51,7 +51,7 @@ static size_t count_info(size_t n, const uint8_t *frozen)
 static void awgn_frame(unsigned m, const uint8_t *frozen, double sigma, float *llr)
 {
     const size_t n = (size_t)1 << m;
-    uint8_t x[2048];
+    static uint8_t x[1 << 14];
     for (size_t i = 0; i < n; i++) x[i] = frozen[i] ? 0 : next_u64() & 1;
     for (size_t h = 1; h < n; h <<= 1)
         for (size_t b = 0; b < n; b += 2 * h)
@@ -157,14 +157,14 @@ static void check_code(const char *name, unsigned m, const uint8_t *frozen)
 int main(void)
 {
     char err[256];
-    uint8_t frozen[2048];
+    static uint8_t frozen[1 << 14];
     rf_polar_preset_64_7(frozen);
     check_code("p64_7", 6, frozen);
     CHECK(rf_polar_construct_ga(7, 96, 0.5, frozen, err, sizeof err));
     check_code("p128_96", 7, frozen);
     CHECK(rf_polar_construct_bhattacharyya(8, 128, 0.6, frozen, err, sizeof err));
     check_code("bhat N=256 K=128", 8, frozen);
-    for (unsigned m = 0; m <= 11; m++)
+    for (unsigned m = 0; m <= 14; m++)
         for (int t = 0; t < (m <= 8 ? 4 : 1); t++) {
             char name[64];
             snprintf(name, sizeof name, "shortcut mask N=%zu #%d", (size_t)1 << m, t);

@@ -20,18 +20,23 @@
  *   recursion (always exact); on channel LLRs that is rare, on the tests' special values common.
  *   The transform u = x F^{(x)n} is byte XORs of whole lane rows.
  * Work memory (one block, kept in the thread's cache): the transposed LLRs and the scratch (n W
- * floats each), x (n W bytes), the message (k W bytes, after a row of slack for lanes_emit). It fits in
- * L1 for n <= POLAR_SC_LANE_MAX_N (the threshold's measurement is at its definition).
+ * floats each), x (n W bytes), the message (k W bytes, after a row of slack for lanes_emit); the
+ * length threshold's measurement is at POLAR_SC_LANE_MAX_M.
  */
 #ifndef REFAST_FAST_POLAR_SC_LANES_H
 #define REFAST_FAST_POLAR_SC_LANES_H
 
 #include "lanes_layout.h"
 
-/* Frames go into lanes for n <= 2^POLAR_SC_LANE_MAX_M. Measured on avx512 (W = 16, `refast bench
- * --kernel polar_sc`, see the report in the branch history): lanes win clearly at N = 64, 128 and
- * still at N = 1024 where the work block (n W (8 + 2) + k W bytes = 160 KiB + k W) lives in L2. */
-#define POLAR_SC_LANE_MAX_M 10
+/* Frames go into lanes for n <= 2^POLAR_SC_LANE_MAX_M. Measured on this branch's AMD EPYC (info
+ * Mb/s, lanes over one frame at a time, avx512 / avx2, Bhattacharyya codes): rate 1/2 codes gain
+ * 4.2 / 3.1x at N = 256, 2.7 / 2.5x at 1024, 2.0 / 1.5x at 4096, 1.4 / 1.4x at 16384; rate 0.84
+ * codes 1.9x at 1024, 1.4x at 4096, 1.25 / 1.12x at 8192, 1.04 / 1.10x at 16384 and 0.92x at
+ * 32768 (one frame at a time: its long rate-1 nodes run on whole registers, while the lane layout's
+ * 9 n W bytes, 4.5 MiB at N = 32768, no longer fit in L2). So lanes up to N = 8192 (1.2 MiB of work
+ * memory at W = 16), where they win at every rate measured; not in L1 beyond N = 256, but the
+ * layout's streaming through whole rows keeps them ahead in L2. */
+#define POLAR_SC_LANE_MAX_M 13
 
 /* Register i of a lane-layout array of floats or bytes. */
 #define LV(p, i) ((p) + (size_t)(i) * W)
