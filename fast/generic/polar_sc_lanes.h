@@ -18,9 +18,9 @@
  *   lane under their preconditions (no LLR 0 or NaN; for SPC on odd parity, a unique least |L|).
  *   The preconditions are checked per lane, and when any lane fails the whole node takes the plain
  *   recursion (always exact); on channel LLRs that is rare, on the tests' special values common.
- *   The transform u = x F^{(x)n} is byte XORs of whole lane rows.
+ *   The transform u = x F^{(x)n} runs on lane masks (one word per coordinate, bit l = lane l).
  * Work memory (one block, kept in the thread's cache): the transposed LLRs and the scratch (n W
- * floats each), x (n W bytes), the message (k W bytes, after a row of slack for lanes_emit); the
+ * floats each), x (n W bytes), the message (k W bytes); the
  * length threshold's measurement is at POLAR_SC_LANE_MAX_M.
  */
 #ifndef REFAST_FAST_POLAR_SC_LANES_H
@@ -51,74 +51,75 @@ typedef struct lanes_dec {
 /* x[0..W) = the lane mask m as bytes 0/1. */
 AI void lanes_put(uint8_t *x, mf m) { rf_bits_to_bytes(mf_bits(m), W, x); }
 
-/* x = [L_i < 0] for the n registers of L; 0 if an LLR of some lane is 0 or NaN (x written anyway:
- * the caller's fallback recursion overwrites it). */
-static int lanes_hard(const float *L, size_t n, uint8_t *x)
+/* x = [L_i < 0] for the n registers of L, as bytes (x) and as lane masks (mk[i] bit l: lane l);
+ * 0 if an LLR of some lane is 0 or NaN (x and mk written anyway: the caller's fallback recursion
+ * overwrites them). */
+static int lanes_hard(const float *L, size_t n, uint8_t *x, uint32_t *mk)
 {
     mf bad = mf_zeros();
     for (size_t i = 0; i < n; i++) {
         const vf v = vf_loadu(LV(L, i));
         bad = mf_or(bad, vf_equ(v, vf_zero()));
-        lanes_put(LV(x, i), vf_lt(v, vf_zero()));
+        mk[i] = mf_bits(vf_lt(v, vf_zero()));
+        rf_bits_to_bytes(mk[i], W, LV(x, i));
     }
     return !mf_any(bad);
 }
 
-/* u = x F^{(x)n} lane by lane (byte XORs of whole rows), u[skip..n) appended to the message
- * (skip = 1: an SPC node's frozen first bit, 0 by construction). The transform runs in the message
- * itself; with skip = 1 it starts a row early (the message buffer has a row of slack before it)
- * and that row is restored. */
-static void lanes_emit(lanes_dec *s, const uint8_t *x, size_t n, size_t skip)
+/* u = x F^{(x)n} lane by lane on the lane masks (mk, overwritten: n/2 log2 n word XORs), u[skip..n)
+ * appended to the message as bytes (skip = 1: an SPC node's frozen first bit, 0 by construction). */
+static void lanes_emit(lanes_dec *s, uint32_t *mk, size_t n, size_t skip)
 {
-    uint8_t *u = s->msg - skip * W, keep[W];
-    if (skip) memcpy(keep, u, W);
-    memcpy(u, x, n * W);
     for (size_t h = 1; h < n; h <<= 1)
-        for (size_t b = 0; b < n; b += 2 * h) rf_xor_bytes(LV(u, b), LV(u, b), LV(u, b + h), h * W);
-    if (skip) memcpy(u, keep, W);
+        for (size_t b = 0; b < n; b += 2 * h)
+            for (size_t i = b; i < b + h; i++) mk[i] ^= mk[i + h];
+    for (size_t i = skip; i < n; i++) rf_bits_to_bytes(mk[i], W, LV(s->msg, i - skip));
     s->msg += (n - skip) * W;
 }
 
 /* Rate-1 node under minsum in every lane; 0 (no message written) if a lane fails rate1()'s
- * precondition. */
-static int lanes_rate1(lanes_dec *s, const float *L, size_t n, uint8_t *x)
+ * precondition. mk: n words of work. */
+static int lanes_rate1(lanes_dec *s, const float *L, size_t n, uint8_t *x, uint32_t *mk)
 {
-    if (!lanes_hard(L, n, x)) return 0;
-    lanes_emit(s, x, n, 0);
+    if (!lanes_hard(L, n, x, mk)) return 0;
+    lanes_emit(s, mk, n, 0);
     return 1;
 }
 
 /* SPC node under minsum in every lane (spc() of polar_sc.c per lane): hard decisions, and in the
  * lanes of odd parity the least |L| flipped. The least |L| is tracked as spc()'s
  * unique_argmin_abs does (a strictly smaller value restarts, an equal one is a tie); 0 (no message
- * written) if some lane has an LLR 0 or NaN, or odd parity with a tied least |L|. */
-static int lanes_spc(lanes_dec *s, const float *L, size_t n, uint8_t *x)
+ * written) if some lane has an LLR 0 or NaN, or odd parity with a tied least |L|. mk: n words of
+ * work. */
+static int lanes_spc(lanes_dec *s, const float *L, size_t n, uint8_t *x, uint32_t *mk)
 {
-    vf v = vf_loadu(L);
-    mf bad = vf_equ(v, vf_zero()), par = vf_lt(v, vf_zero()), tie = mf_zeros();
-    vf best = vf_abs(v), arg = vf_zero();
-    lanes_put(x, par);
-    for (size_t i = 1; i < n; i++) {
-        v = vf_loadu(LV(L, i));
+    mf bad = mf_zeros(), par = mf_zeros(), tie = mf_zeros();
+    vf best = vf_set1(INFINITY), arg = vf_zero();
+    for (size_t i = 0; i < n; i++) {
+        const vf v = vf_loadu(LV(L, i));
         const mf neg = vf_lt(v, vf_zero());
         bad = mf_or(bad, vf_equ(v, vf_zero()));
         par = mf_xor(par, neg);
-        lanes_put(LV(x, i), neg);
+        mk[i] = mf_bits(neg);
+        rf_bits_to_bytes(mk[i], W, LV(x, i));
         const vf a = vf_abs(v);
         const mf lt = vf_lt(a, best), eq = vf_eq(a, best);
         best = vf_select(lt, a, best);
         arg = vf_select(lt, vf_set1((float)i), arg);
-        tie = mf_or(mf_xor(tie, mf_and(tie, lt)), eq); /* lt and eq exclude each other */
+        tie = mf_or(mf_xor(tie, mf_and(tie, lt)), i ? eq : mf_zeros()); /* lt, eq exclude each other */
     }
     if (mf_any(bad) || mf_any(mf_and(par, tie))) return 0;
-    const uint64_t odd = mf_bits(par);
+    const uint32_t odd = mf_bits(par);
     if (odd) {
         float at[W];
         vf_storeu(at, arg);
         for (size_t l = 0; l < W; l++)
-            if ((odd >> l) & 1) LV(x, (size_t)at[l])[l] ^= 1;
+            if ((odd >> l) & 1) {
+                LV(x, (size_t)at[l])[l] ^= 1;
+                mk[(size_t)at[l]] ^= 1u << l;
+            }
     }
-    lanes_emit(s, x, n, 1);
+    lanes_emit(s, mk, n, 1);
     return 1;
 }
 
@@ -155,8 +156,9 @@ static void lanes_node(lanes_dec *s, unsigned d, size_t j, const float *L, float
         lanes_rep(s, L, n, scratch, x);
         return;
     }
-    if (t == NODE_RATE1 && s->f == RF_F_MINSUM && lanes_rate1(s, L, n, x)) return;
-    if (t == NODE_SPC && s->f == RF_F_MINSUM && lanes_spc(s, L, n, x)) return;
+    /* rate-1 and SPC use the scratch (free until a fallback recursion) for their masks */
+    if (t == NODE_RATE1 && s->f == RF_F_MINSUM && lanes_rate1(s, L, n, x, (uint32_t *)scratch)) return;
+    if (t == NODE_SPC && s->f == RF_F_MINSUM && lanes_spc(s, L, n, x, (uint32_t *)scratch)) return;
     const size_t h = n / 2, hw = h * W;
     if (s->type[((size_t)2 << d) + 2 * j] == NODE_RATE0) {
         memset(x, 0, hw);
@@ -177,7 +179,7 @@ static void lanes_node(lanes_dec *s, unsigned d, size_t j, const float *L, float
 static size_t lanes_block_size(unsigned m, size_t k)
 {
     const size_t n = (size_t)1 << m;
-    return 2 * n * W * sizeof(float) + n * W + (1 + k) * W;
+    return 2 * n * W * sizeof(float) + n * W + k * W;
 }
 
 static void lanes_run(unsigned m, size_t k, const uint8_t *type, int f, const float *llr, size_t groups,
@@ -185,7 +187,7 @@ static void lanes_run(unsigned m, size_t k, const uint8_t *type, int f, const fl
 {
     const size_t n = (size_t)1 << m;
     float *in = block, *scratch = in + n * W;
-    uint8_t *x = (uint8_t *)(scratch + n * W), *mlanes = x + (n + 1) * W; /* a row of slack before */
+    uint8_t *x = (uint8_t *)(scratch + n * W), *mlanes = x + n * W;
     for (size_t g = 0; g < groups; g++) {
         lanes_gather(llr + g * W * n, n, in);
         lanes_dec s = {type, m, f, mlanes};
