@@ -7,7 +7,8 @@
  * with both f. The frames of a batch differ in kind, so the lanes of one register disagree: AWGN frames,
  * AWGN frames with one LLR 0, -0 or NaN (a rate-1 / SPC precondition fails in that lane only),
  * frames of |L| ties (an SPC's least |L| tied in some lanes), and frames full of +-0, +-inf, NaN,
- * huge and subnormal values. Outputs are checked for writes outside the k bits per frame.
+ * huge and subnormal values. Inputs and outputs are misaligned in some batches, and outputs are
+ * checked for writes past the k bits per frame.
  * Inputs come from this file's own splitmix64 generator.
  */
 #include <math.h>
@@ -128,10 +129,12 @@ static void check_code(const char *name, unsigned m, const uint8_t *frozen)
 {
     const rf_impl_set scs = rf_test_level_impls("polar_sc");
     const size_t n = (size_t)1 << m, k = count_info(n, frozen);
-    float *llr = malloc(MAX_FRAMES * n * sizeof *llr);
-    uint8_t *want = malloc(MAX_FRAMES * k + 1), *got = malloc(MAX_FRAMES * k + GUARD);
+    float *llr_mem = malloc((MAX_FRAMES * n + 1) * sizeof *llr_mem);
+    uint8_t *want = malloc(MAX_FRAMES * k + 1), *got_mem = malloc(MAX_FRAMES * k + GUARD + 2);
     for (size_t b = 0; b < NBATCH; b++) {
         const size_t frames = batch_sizes[b];
+        float *llr = llr_mem + (b & 1); /* misaligned inputs and outputs in every other batch */
+        uint8_t *got = got_mem + (b & 2) / 2 + (b & 1);
         for (size_t fr = 0; fr < frames; fr++) frame(m, frozen, llr + fr * n);
         for (int f = 0; f < 2; f++) {
             polar_sc_ref(m, frozen, f, llr, frames, want);
@@ -149,9 +152,9 @@ static void check_code(const char *name, unsigned m, const uint8_t *frozen)
             }
         }
     }
-    free(llr);
+    free(llr_mem);
     free(want);
-    free(got);
+    free(got_mem);
 }
 
 int main(void)
