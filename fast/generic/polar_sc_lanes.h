@@ -20,8 +20,8 @@
  *   recursion (always exact); on channel LLRs that is rare, on the tests' special values common.
  *   The transform u = x F^{(x)n} runs on lane masks (one word per coordinate, bit l = lane l).
  * Work memory (one block, kept in the thread's cache): the transposed LLRs and the scratch (n W
- * floats each), x (n W bytes), the message (k W bytes); the
- * length threshold's measurement is at POLAR_SC_LANE_MAX_M.
+ * floats each), x (n W bytes), the message (k W bytes); the length threshold's measurement is at
+ * POLAR_SC_LANE_MAX_M.
  */
 #ifndef REFAST_FAST_POLAR_SC_LANES_H
 #define REFAST_FAST_POLAR_SC_LANES_H
@@ -32,10 +32,11 @@
  * Mb/s, lanes over one frame at a time, avx512 / avx2, Bhattacharyya codes): rate 1/2 codes gain
  * 4.2 / 3.1x at N = 256, 2.7 / 2.5x at 1024, 2.0 / 1.5x at 4096, 1.4 / 1.4x at 16384; rate 0.84
  * codes 1.9x at 1024, 1.4x at 4096, 1.25 / 1.12x at 8192, 1.04 / 1.10x at 16384 and 0.92x at
- * 32768 (one frame at a time: its long rate-1 nodes run on whole registers, while the lane layout's
- * 9 n W bytes, 4.5 MiB at N = 32768, no longer fit in L2). So lanes up to N = 8192 (1.2 MiB of work
- * memory at W = 16), where they win at every rate measured; not in L1 beyond N = 256, but the
- * layout's streaming through whole rows keeps them ahead in L2. */
+ * 32768 (one frame at a time: its long rate-1 nodes run on whole registers). The work memory,
+ * 9 n W + k W bytes, is 18 KiB + 2 KiB at N = 128, W = 16 (in L1) but 1.2 MiB at N = 8192: most of
+ * the gains above are measured well outside L1, where the lanes still stream whole rows. So lanes
+ * up to N = 8192, where they win at every rate measured; not beyond, where the gain at rate 0.84 is
+ * within the noise (then a loss) and the memory per thread grows to MiBs. */
 #define POLAR_SC_LANE_MAX_M 13
 
 /* Register i of a lane-layout array of floats or bytes. */
@@ -174,14 +175,15 @@ static void lanes_node(lanes_dec *s, unsigned d, size_t j, const float *L, float
     rf_xor_bytes(x, x, x + hw, hw);
 }
 
-/* Decodes frames [0, W groups) of llr into msg (k bits per frame) with the schedule `type`;
- * block: the work memory, lanes_block_size(m, k) bytes. */
+/* Bytes of lanes_run's work memory. */
 static size_t lanes_block_size(unsigned m, size_t k)
 {
     const size_t n = (size_t)1 << m;
     return 2 * n * W * sizeof(float) + n * W + k * W;
 }
 
+/* Decodes frames [0, W groups) of llr into msg (k bits per frame) with the schedule `type`;
+ * block: the work memory, lanes_block_size(m, k) bytes. */
 static void lanes_run(unsigned m, size_t k, const uint8_t *type, int f, const float *llr, size_t groups,
                       uint8_t *msg, void *block)
 {
