@@ -16,7 +16,7 @@
  * Codewords are kept as sign-bit masks (0 or 0x80000000 per coordinate), so (-1)^v L2 is one XOR
  * and (u, u^v) is one XOR. Two layouts run the same recursion:
  * - Frames in lanes (LANES frames at a time, m <= DUMER_LANE_MAX_M): coordinate i of LANES
- *   frames is one register (a register transpose brings them in), so every node, down to n = 1,
+ *   frames is one register (a register transpose brings them in, lanes_layout.h), so every node, down to n = 1,
  *   works on whole registers with no padded tails. The RM(m,1) leaf is an FHT whose butterflies
  *   are register adds in ref's stage order, then a lane-wise running argmax (ref's "first
  *   strict >") or, soft, ref's running extremes; the full-rate leaf is a register XOR transform
@@ -36,6 +36,7 @@
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "refast/softmap.h"
+#include "lanes_layout.h"
 #include "simd.h"
 #include "vmath_f32.h"
 
@@ -61,15 +62,6 @@ AI void vbest(vf x, vf i, vf *ba, vf *bw, vf *bi)
     *ba = vf_select(gt, vf_abs(x), *ba);
     *bw = vf_select(gt, x, *bw);
     *bi = vf_select(gt, i, *bi);
-}
-
-/* dst[i LANES + l] = src[l stride + i], i, l < LANES. */
-AI void vtranspose(const float *src, size_t stride, float *dst)
-{
-    vf r[LANES];
-    for (size_t l = 0; l < LANES; l++) r[l] = vf_loadu(src + l * stride);
-    vf_transpose(r);
-    for (size_t i = 0; i < LANES; i++) vf_storeu(dst + i * LANES, r[i]);
 }
 
 /* NaN -> 0, then clamp to +-2^100 (the NaN is cleared first: NEON's min/max would keep it). */
@@ -321,11 +313,7 @@ static int lanes_run(unsigned m, unsigned r, int variant, int f, const float *ll
     const int ok = in && scratch && cw && bits && mt && (soft || !msg_llr);
     for (size_t g = 0; ok && g < groups; g++) {
         const float *src = llr + g * LANES * n;
-        if (n >= LANES)
-            for (size_t i = 0; i < n; i += LANES) vtranspose(src + i, n, VJ(in, i));
-        else
-            for (size_t l = 0; l < LANES; l++)
-                for (size_t i = 0; i < n; i++) VJ(in, i)[l] = src[l * n + i];
+        lanes_gather(src, n, in);
         sanitize(in, in, n * LANES);
         lanes_decode(variant, f, in, m, r, bits, soft, cw, scratch, mt);
         if (soft) {

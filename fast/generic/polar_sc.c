@@ -7,7 +7,8 @@
  * compares as lane bit masks (mf_bits: 64 per word) and are spread back into bytes by
  * rf_bits_to_bytes (PDEP on avx2, a masked byte store on avx512, bit tests on neon). f and g are
  * exactly the reference's operations, so minsum decisions are bit-identical to ref; the exact f
- * calls the same libm expf/log1pf per lane as ref.
+ * calls the same libm expf/log1pf per lane as ref. Short codes with W frames or more go W frames
+ * at a time, one per lane (polar_sc_lanes.h), with the same node schedule and shortcuts.
  *
  * Shortcut nodes, each giving exactly SC's decisions (tests/test_polar.c checks them against ref
  * with ties, zeros, infinities, NaN):
@@ -307,6 +308,7 @@ typedef struct sc_cache {
     uint8_t *type, *x;
     float *scratch;
     uint64_t *bits;
+    void *lanes; /* polar_sc_lanes.h's work block, allocated at its first use */
 } sc_cache;
 
 static _Thread_local sc_cache cache = {.m = ~0u};
@@ -318,6 +320,7 @@ static void cache_release(sc_cache *c)
     free(c->x);
     free(c->scratch);
     free(c->bits);
+    free(c->lanes);
     *c = (sc_cache){.m = ~0u};
 }
 
@@ -349,13 +352,25 @@ static int cache_get(unsigned m, const uint8_t *frozen)
     return 1;
 }
 
+#include "polar_sc_lanes.h"
+
+/* Short codes decode W frames at a time in lanes (polar_sc_lanes.h), the frames left over (and
+ * longer codes, or no memory for the lanes) one at a time. */
 void RF_LEVEL_FN(polar_sc)(unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames,
                            uint8_t *msg)
 {
     if (log2n > RF_RM_MAX_M || frames == 0) return;
     if (!cache_get(log2n, frozen)) return;
     const size_t n = (size_t)1 << log2n;
-    for (size_t fr = 0; fr < frames; fr++) {
+    size_t done = 0;
+    if (frames >= W && log2n <= POLAR_SC_LANE_MAX_M) {
+        if (!cache.lanes) cache.lanes = malloc(lanes_block_size(log2n, cache.k));
+        if (cache.lanes) {
+            done = frames / W * W;
+            lanes_run(log2n, cache.k, cache.type, f, llr, frames / W, msg, cache.lanes);
+        }
+    }
+    for (size_t fr = done; fr < frames; fr++) {
         dec s = {cache.type, cache.bits, log2n, f, msg + fr * cache.k};
         node(&s, 0, 0, llr + fr * n, cache.scratch, cache.x);
     }
