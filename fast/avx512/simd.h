@@ -5,6 +5,11 @@
  * Types and lanes: vf 16 floats, vi 16 int32, mf a __mmask16; vd 8 doubles, vl 8 int64, md a
  * __mmask8; vdh, a 256-bit half register of 4 doubles (RF_SIMD_HAVE_VDH: the moment tiles use it
  * where a zmm would be more than half padding).
+ * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*); loadu/storeu any alignment;
+ * adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left unspecified (the generic
+ * code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ? -v : v (wraps at -128,
+ * never reached); select(m, a, b) = m ? a : b; mb_from_u8(x) = lanes with x[i] != 0; mb_bits
+ * = lane i as bit i (VB_LANES <= 64 bits).
  * Where AVX-512 has a better instruction the op uses it with the same semantics: loadn/storen are
  * masked (fault-free), vf_mul_pow2/vd_mul_pow2 are VSCALEFPS/PD (one rounding, NaN propagates:
  * VD_MUL_POW2_KEEPS_NAN), vl_sra is VPSRAQ, vd_from_vl VCVTQQ2PD, vd_copysign one VPTERNLOGQ, the
@@ -303,6 +308,35 @@ AI void rf_xor_bytes(uint8_t *w, const uint8_t *a, const uint8_t *v, size_t len)
         i += 16;
     }
     rf_xor_bytes_tail(w, a, v, i, len);
+}
+
+/* ---- int8 (polar_sc_i8; AVX512BW) ---------------------------------------------------------------- */
+typedef __m512i vi8;
+typedef __mmask64 mi8;
+#define VB_LANES 64
+AI vi8 vb_loadu(const int8_t *p) { return _mm512_loadu_si512((const void *)p); }
+AI void vb_storeu(int8_t *p, vi8 v) { _mm512_storeu_si512((void *)p, v); }
+AI vi8 vb_set1(int8_t x) { return _mm512_set1_epi8(x); }
+AI vi8 vb_zero(void) { return _mm512_setzero_si512(); }
+AI vi8 vb_adds(vi8 a, vi8 b) { return _mm512_adds_epi8(a, b); }
+AI vi8 vb_subs(vi8 a, vi8 b) { return _mm512_subs_epi8(a, b); }
+AI vi8 vb_min(vi8 a, vi8 b) { return _mm512_min_epi8(a, b); }
+AI vi8 vb_max(vi8 a, vi8 b) { return _mm512_max_epi8(a, b); }
+AI vi8 vb_abs(vi8 a) { return _mm512_abs_epi8(a); }
+AI vi8 vb_xor(vi8 a, vi8 b) { return _mm512_xor_si512(a, b); }
+AI mi8 vb_lt0(vi8 a) { return _mm512_movepi8_mask(a); }
+AI mi8 vb_eq0(vi8 a) { return _mm512_testn_epi8_mask(a, a); }
+AI vi8 vb_neg_where(mi8 m, vi8 v) { return _mm512_mask_sub_epi8(v, m, _mm512_setzero_si512(), v); }
+AI vi8 vb_select(mi8 m, vi8 a, vi8 b) { return _mm512_mask_blend_epi8(m, b, a); }
+AI mi8 mb_zeros(void) { return 0; }
+AI mi8 mb_or(mi8 a, mi8 b) { return a | b; }
+AI mi8 mb_xor(mi8 a, mi8 b) { return a ^ b; }
+AI int mb_any(mi8 m) { return m != 0; }
+AI uint64_t mb_bits(mi8 m) { return m; }
+AI mi8 mb_from_u8(const uint8_t *x)
+{
+    const __m512i v = _mm512_loadu_si512((const void *)x);
+    return _mm512_test_epi8_mask(v, v);
 }
 
 #endif
