@@ -9,7 +9,8 @@
  * adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left unspecified (the generic
  * code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ? -v : v (wraps at -128,
  * never reached); select(m, a, b) = m ? a : b; mb_from_u8(x) = lanes with x[i] != 0; mb_bits
- * = lane i as bit i (VB_LANES <= 64 bits).
+ * = lane i as bit i (VB_LANES <= 64 bits); vb_loadn/vb_storen move the first n < VB_LANES bytes
+ * (a power of two), loadn zeroing the other lanes; vb_ne0 the lanes that are not 0.
  * Memory: *_load/_store need sizeof(vector) alignment, *_loadu/_storeu any; *_loadn(p, n) reads
  * p[0..n) (n < lanes) into the low lanes and zeros the rest, *_storen writes p[0..n); neither
  * touches memory past p + n.
@@ -384,6 +385,35 @@ AI mi8 mb_or(mi8 a, mi8 b) { return _mm256_or_si256(a, b); }
 AI mi8 mb_xor(mi8 a, mi8 b) { return _mm256_xor_si256(a, b); }
 AI int mb_any(mi8 m) { return !_mm256_testz_si256(m, m); }
 AI uint64_t mb_bits(mi8 m) { return (uint32_t)_mm256_movemask_epi8(m); }
+/* p[0..n) into the low lanes, the rest 0; n < 32 a power of two (or 0). */
+AI vi8 vb_loadn(const int8_t *p, size_t n)
+{
+    __m128i lo;
+    if (n == 16) lo = _mm_loadu_si128((const void *)p);
+    else if (n == 8) lo = _mm_loadl_epi64((const void *)p);
+    else {
+        int32_t w = 0;
+        if (n == 4) memcpy(&w, p, 4);
+        else if (n == 2) memcpy(&w, p, 2);
+        else if (n == 1) memcpy(&w, p, 1);
+        lo = _mm_cvtsi32_si128(w);
+    }
+    return _mm256_zextsi128_si256(lo);
+}
+/* writes p[0..n) from the low lanes, n < 32 a power of two. */
+AI void vb_storen(int8_t *p, size_t n, vi8 v)
+{
+    const __m128i lo = _mm256_castsi256_si128(v);
+    if (n == 16) _mm_storeu_si128((void *)p, lo);
+    else if (n == 8) _mm_storel_epi64((void *)p, lo);
+    else {
+        const int32_t w = _mm_cvtsi128_si32(lo);
+        if (n == 4) memcpy(p, &w, 4);
+        else if (n == 2) memcpy(p, &w, 2);
+        else if (n == 1) memcpy(p, &w, 1);
+    }
+}
+AI mi8 vb_ne0(vi8 a) { return _mm256_xor_si256(_mm256_cmpeq_epi8(a, _mm256_setzero_si256()), _mm256_set1_epi8(-1)); }
 AI mi8 mb_from_u8(const uint8_t *x)
 {
     const __m256i v = _mm256_loadu_si256((const void *)x);

@@ -9,7 +9,8 @@
  * adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left unspecified (the generic
  * code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ? -v : v (wraps at -128,
  * never reached); select(m, a, b) = m ? a : b; mb_from_u8(x) = lanes with x[i] != 0; mb_bits
- * = lane i as bit i (VB_LANES <= 64 bits).
+ * = lane i as bit i (VB_LANES <= 64 bits); vb_loadn/vb_storen move the first n < VB_LANES bytes
+ * (a power of two), loadn zeroing the other lanes; vb_ne0 the lanes that are not 0.
  * Where AVX-512 has a better instruction the op uses it with the same semantics: loadn/storen are
  * masked (fault-free), vf_mul_pow2/vd_mul_pow2 are VSCALEFPS/PD (one rounding, NaN propagates:
  * VD_MUL_POW2_KEEPS_NAN), vl_sra is VPSRAQ, vd_from_vl VCVTQQ2PD, vd_copysign one VPTERNLOGQ, the
@@ -333,6 +334,10 @@ AI mi8 mb_or(mi8 a, mi8 b) { return a | b; }
 AI mi8 mb_xor(mi8 a, mi8 b) { return a ^ b; }
 AI int mb_any(mi8 m) { return m != 0; }
 AI uint64_t mb_bits(mi8 m) { return m; }
+/* p[0..n) into the low lanes, the rest 0; n < 64 (masked: never touches p + n). */
+AI vi8 vb_loadn(const int8_t *p, size_t n) { return _mm512_maskz_loadu_epi8(((__mmask64)1 << n) - 1, p); }
+AI void vb_storen(int8_t *p, size_t n, vi8 v) { _mm512_mask_storeu_epi8(p, ((__mmask64)1 << n) - 1, v); }
+AI mi8 vb_ne0(vi8 a) { return _mm512_test_epi8_mask(a, a); }
 AI mi8 mb_from_u8(const uint8_t *x)
 {
     const __m512i v = _mm512_loadu_si512((const void *)x);

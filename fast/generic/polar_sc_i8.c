@@ -2,7 +2,7 @@
  * the node schedule and shortcut nodes of fast/generic/polar_sc.c (fast/generic/polar_tree.h),
  * over the level's int8 ops (fast/<isa>/simd.h, B = VB_LANES bytes per register: 32 avx2, 64
  * avx512, 16 neon). A node of n LLRs computes its n/2 child LLRs a register at a time while
- * n/2 >= B, by scalar loops below that. The lane operations are ref's integer ones:
+ * n/2 >= B, in the low n/2 lanes of one register below that (vb_loadn / vb_storen). The lane operations are ref's integer ones:
  *   f   min(|a|, |b|), negated where (a XOR b) < 0 (exactly one of a, b negative);
  *   g   max(adds(b, x ? -a : a), -127): with a, b in [-127, 127], -a exists and the int8
  *       saturating add followed by max(., -127) is the clamp of b +- a to [-127, 127];
@@ -53,21 +53,20 @@ static inline int8_t sat127(int v)
     return (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
 }
 
-static inline int8_t f1(int8_t a, int8_t b)
-{
-    const int aa = a < 0 ? -a : a, ab = b < 0 ? -b : b;
-    const int m = aa < ab ? aa : ab;
-    return (int8_t)(((a < 0) != (b < 0)) ? -m : m);
-}
-
 AI vi8 vb_f(vi8 a, vi8 b)
 {
     return vb_neg_where(vb_lt0(vb_xor(a, b)), vb_min(vb_abs(a), vb_abs(b)));
 }
 
+/* g with the lanes of sub (x_a = 1) subtracting. */
+AI vi8 vb_gm(vi8 a, vi8 b, mi8 sub)
+{
+    return vb_max(vb_adds(b, vb_neg_where(sub, a)), vb_set1(-127));
+}
+
 AI vi8 vb_g(vi8 a, vi8 b, const uint8_t *x)
 {
-    return vb_max(vb_adds(b, vb_neg_where(mb_from_u8(x), a)), vb_set1(-127));
+    return vb_gm(a, b, mb_from_u8(x));
 }
 
 /* The lane mask m of the register at L + i as decision bits i .. i+B-1 (64 per word). */
@@ -83,8 +82,8 @@ static void stage_f(const int8_t *L, size_t h, int8_t *out)
 {
     if (h >= B) {
         for (size_t i = 0; i < h; i += B) vb_storeu(out + i, vb_f(vb_loadu(L + i), vb_loadu(L + i + h)));
-    } else {
-        for (size_t i = 0; i < h; i++) out[i] = f1(L[i], L[i + h]);
+    } else { /* the low h lanes of one register */
+        vb_storen(out, h, vb_f(vb_loadn(L, h), vb_loadn(L + h, h)));
     }
 }
 
@@ -94,7 +93,8 @@ static void stage_g(const int8_t *L, const uint8_t *x, size_t h, int8_t *out)
     if (h >= B) {
         for (size_t i = 0; i < h; i += B) vb_storeu(out + i, vb_g(vb_loadu(L + i), vb_loadu(L + i + h), x + i));
     } else {
-        for (size_t i = 0; i < h; i++) out[i] = sat127(x[i] ? L[i + h] - L[i] : L[i + h] + L[i]);
+        const mi8 sub = vb_ne0(vb_loadn((const int8_t *)(const void *)x, h));
+        vb_storen(out, h, vb_gm(vb_loadn(L, h), vb_loadn(L + h, h), sub));
     }
 }
 
@@ -110,12 +110,9 @@ static int hard_bits(const int8_t *L, size_t n, uint64_t *bits)
         }
         return !mb_any(bad);
     }
-    uint64_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (L[i] == 0) return 0;
-        w |= (uint64_t)(L[i] < 0) << i;
-    }
-    bits[0] = w;
+    const vi8 v = vb_loadn(L, n); /* lanes n.. are 0 and < 0 is false there */
+    if (mb_bits(vb_eq0(v)) & (((uint64_t)1 << n) - 1)) return 0;
+    bits[0] = mb_bits(vb_lt0(v));
     return 1;
 }
 

@@ -8,7 +8,8 @@
  * adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left unspecified (the generic
  * code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ? -v : v (wraps at -128,
  * never reached); select(m, a, b) = m ? a : b; mb_from_u8(x) = lanes with x[i] != 0; mb_bits
- * = lane i as bit i (VB_LANES <= 64 bits).
+ * = lane i as bit i (VB_LANES <= 64 bits); vb_loadn/vb_storen move the first n < VB_LANES bytes
+ * (a power of two), loadn zeroing the other lanes; vb_ne0 the lanes that are not 0.
  * Differences from x86 at the edges, each kept because the kernels' outputs at this level depend
  * on them bit for bit:
  * - vf_min/vf_max/vd_min/vd_max are FMIN/FMAX: a NaN operand gives NaN (x86: the second operand).
@@ -337,6 +338,29 @@ AI uint64_t mb_bits(mi8 m)
     const uint8x16_t b = vandq_u8(m, vld1q_u8(lane_bit));
     return (uint64_t)vaddv_u8(vget_low_u8(b)) | (uint64_t)vaddv_u8(vget_high_u8(b)) << 8;
 }
+/* p[0..n) into the low lanes, the rest 0; n < 16 a power of two (or 0). */
+AI vi8 vb_loadn(const int8_t *p, size_t n)
+{
+    if (n == 8) return vcombine_s8(vld1_s8(p), vdup_n_s8(0));
+    int32_t w = 0;
+    if (n == 4) memcpy(&w, p, 4);
+    else if (n == 2) memcpy(&w, p, 2);
+    else if (n == 1) memcpy(&w, p, 1);
+    return vreinterpretq_s8_s32(vsetq_lane_s32(w, vdupq_n_s32(0), 0));
+}
+/* writes p[0..n) from the low lanes, n < 16 a power of two. */
+AI void vb_storen(int8_t *p, size_t n, vi8 v)
+{
+    if (n == 8) {
+        vst1_s8(p, vget_low_s8(v));
+        return;
+    }
+    const int32_t w = vgetq_lane_s32(vreinterpretq_s32_s8(v), 0);
+    if (n == 4) memcpy(p, &w, 4);
+    else if (n == 2) memcpy(p, &w, 2);
+    else if (n == 1) memcpy(p, &w, 1);
+}
+AI mi8 vb_ne0(vi8 a) { return vtstq_s8(a, a); }
 AI mi8 mb_from_u8(const uint8_t *x)
 {
     const uint8x16_t v = vld1q_u8(x);
