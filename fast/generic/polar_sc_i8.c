@@ -142,9 +142,28 @@ static int g_bits(const int8_t *L, const uint8_t *x, size_t h, uint64_t *bits)
     return !mb_any(bad);
 }
 
-/* The index of the least |L_i| into *at; 0 if that least value occurs more than once. */
+/* The index of the least |L_i| into *at; 0 if that least value occurs more than once. Vector
+ * form for n >= B: the lane-wise minimum of |L|, its smallest lane, then the lanes equal to it
+ * (|L| - min == 0) counted and the first located. */
 static int unique_argmin_abs(const int8_t *L, size_t n, size_t *at)
 {
+    if (n >= B) {
+        vi8 mn = vb_set1(127);
+        for (size_t i = 0; i < n; i += B) mn = vb_min(mn, vb_abs(vb_loadu(L + i)));
+        int8_t lanes[B];
+        vb_storeu(lanes, mn);
+        int8_t best = 127;
+        for (size_t l = 0; l < B; l++) best = lanes[l] < best ? lanes[l] : best;
+        const vi8 bv = vb_set1(best);
+        size_t count = 0;
+        for (size_t i = 0; i < n; i += B) {
+            const uint64_t eq = mb_bits(vb_eq0(vb_subs(vb_abs(vb_loadu(L + i)), bv)));
+            if (eq && count == 0) *at = i + (size_t)__builtin_ctzll(eq);
+            count += (size_t)__builtin_popcountll(eq);
+            if (count > 1) return 0;
+        }
+        return count == 1;
+    }
     int best = 128;
     size_t arg = 0, count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -181,7 +200,7 @@ static int spc(dec *s, const int8_t *L, size_t n, uint8_t *x)
     uint64_t par = 0;
     for (size_t w = 0; w < (n + 63) / 64; w++) par ^= bits[w];
     if (__builtin_parityll(par)) {
-        size_t at;
+        size_t at = 0;
         if (!unique_argmin_abs(L, n, &at)) return 0;
         bits[at >> 6] ^= (uint64_t)1 << (at & 63);
     }
@@ -200,11 +219,11 @@ static void rep(dec *s, const int8_t *L, size_t n, int8_t *tmp, uint8_t *x)
             vb_storeu(tmp + i, vb_max(vb_adds(vb_loadu(t + i + h), vb_loadu(t + i)), vb_set1(-127)));
         t = tmp;
     }
-    int8_t v[B]; /* h < B here, so 2h <= B */
-    memcpy(v, t, 2 * h);
-    for (; h >= 1; h /= 2)
-        for (size_t i = 0; i < h; i++) v[i] = sat127(v[i + h] + v[i]);
-    const uint8_t b = v[0] < 0;
+    for (; h >= 1; h /= 2) { /* both halves are loaded before tmp is written */
+        vb_storen(tmp, h, vb_max(vb_adds(vb_loadn(t + h, h), vb_loadn(t, h)), vb_set1(-127)));
+        t = tmp;
+    }
+    const uint8_t b = t[0] < 0;
     *s->msg++ = b;
     memset(x, b, n);
 }
