@@ -5,12 +5,14 @@
  *
  * Types and lanes: vf 8 floats, vi 8 int32/uint32, mf their lane mask; vd 4 doubles, vl 4 int64,
  * md their lane mask. Here a mask is a vector of all-ones / all-zero lanes (a compare's result).
- * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*); loadu/storeu any alignment;
- * adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left unspecified (the generic
- * code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ? -v : v (wraps at -128,
- * never reached); select(m, a, b) = m ? a : b; mb_from_u8(x) = lanes with x[i] != 0; mb_bits
- * = lane i as bit i (VB_LANES <= 64 bits); vb_loadn/vb_storen move the first n < VB_LANES bytes
- * (a power of two), loadn zeroing the other lanes; vb_ne0 the lanes that are not 0.
+ * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*);
+ * loadu/storeu any alignment; adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left
+ * unspecified (the generic code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ?
+ * -v : v (wraps at -128, never reached); neg_if_neg(v, s) = s < 0 ? -v : v (same caveat);
+ * select(m, a, b) = m ? a : b; mb_from_01(v) / mb_from_u8(x): lanes holding 0 or 1 (nothing else
+ * allowed) to the mask of the lanes holding 1; mb_bits = lane i as bit i (VB_LANES <= 64 bits);
+ * vb_loadn/vb_storen move the first n < VB_LANES bytes (a power of two), loadn zeroing the other
+ * lanes.
  * Memory: *_load/_store need sizeof(vector) alignment, *_loadu/_storeu any; *_loadn(p, n) reads
  * p[0..n) (n < lanes) into the low lanes and zeros the rest, *_storen writes p[0..n); neither
  * touches memory past p + n.
@@ -413,11 +415,9 @@ AI void vb_storen(int8_t *p, size_t n, vi8 v)
         else if (n == 1) memcpy(p, &w, 1);
     }
 }
-AI mi8 vb_ne0(vi8 a) { return _mm256_xor_si256(_mm256_cmpeq_epi8(a, _mm256_setzero_si256()), _mm256_set1_epi8(-1)); }
-AI mi8 mb_from_u8(const uint8_t *x)
-{
-    const __m256i v = _mm256_loadu_si256((const void *)x);
-    return _mm256_xor_si256(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()), _mm256_set1_epi8(-1));
-}
+AI mi8 mb_from_01(vi8 a) { return _mm256_sub_epi8(_mm256_setzero_si256(), a); } /* 0 - 1 = all ones */
+AI mi8 mb_from_u8(const uint8_t *x) { return mb_from_01(_mm256_loadu_si256((const void *)x)); }
+/* VPSIGNB with s | 1 (never 0, same sign bit) */
+AI vi8 vb_neg_if_neg(vi8 v, vi8 s) { return _mm256_sign_epi8(v, _mm256_or_si256(s, _mm256_set1_epi8(1))); }
 
 #endif

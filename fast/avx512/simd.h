@@ -5,12 +5,14 @@
  * Types and lanes: vf 16 floats, vi 16 int32, mf a __mmask16; vd 8 doubles, vl 8 int64, md a
  * __mmask8; vdh, a 256-bit half register of 4 doubles (RF_SIMD_HAVE_VDH: the moment tiles use it
  * where a zmm would be more than half padding).
- * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*); loadu/storeu any alignment;
- * adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left unspecified (the generic
- * code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ? -v : v (wraps at -128,
- * never reached); select(m, a, b) = m ? a : b; mb_from_u8(x) = lanes with x[i] != 0; mb_bits
- * = lane i as bit i (VB_LANES <= 64 bits); vb_loadn/vb_storen move the first n < VB_LANES bytes
- * (a power of two), loadn zeroing the other lanes; vb_ne0 the lanes that are not 0.
+ * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*);
+ * loadu/storeu any alignment; adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left
+ * unspecified (the generic code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ?
+ * -v : v (wraps at -128, never reached); neg_if_neg(v, s) = s < 0 ? -v : v (same caveat);
+ * select(m, a, b) = m ? a : b; mb_from_01(v) / mb_from_u8(x): lanes holding 0 or 1 (nothing else
+ * allowed) to the mask of the lanes holding 1; mb_bits = lane i as bit i (VB_LANES <= 64 bits);
+ * vb_loadn/vb_storen move the first n < VB_LANES bytes (a power of two), loadn zeroing the other
+ * lanes.
  * Where AVX-512 has a better instruction the op uses it with the same semantics: loadn/storen are
  * masked (fault-free), vf_mul_pow2/vd_mul_pow2 are VSCALEFPS/PD (one rounding, NaN propagates:
  * VD_MUL_POW2_KEEPS_NAN), vl_sra is VPSRAQ, vd_from_vl VCVTQQ2PD, vd_copysign one VPTERNLOGQ, the
@@ -337,11 +339,11 @@ AI uint64_t mb_bits(mi8 m) { return m; }
 /* p[0..n) into the low lanes, the rest 0; n < 64 (masked: never touches p + n). */
 AI vi8 vb_loadn(const int8_t *p, size_t n) { return _mm512_maskz_loadu_epi8(((__mmask64)1 << n) - 1, p); }
 AI void vb_storen(int8_t *p, size_t n, vi8 v) { _mm512_mask_storeu_epi8(p, ((__mmask64)1 << n) - 1, v); }
-AI mi8 vb_ne0(vi8 a) { return _mm512_test_epi8_mask(a, a); }
-AI mi8 mb_from_u8(const uint8_t *x)
+AI mi8 mb_from_01(vi8 a) { return _mm512_test_epi8_mask(a, a); }
+AI mi8 mb_from_u8(const uint8_t *x) { return mb_from_01(_mm512_loadu_si512((const void *)x)); }
+AI vi8 vb_neg_if_neg(vi8 v, vi8 s)
 {
-    const __m512i v = _mm512_loadu_si512((const void *)x);
-    return _mm512_test_epi8_mask(v, v);
+    return _mm512_mask_sub_epi8(v, _mm512_movepi8_mask(s), _mm512_setzero_si512(), v);
 }
 
 #endif

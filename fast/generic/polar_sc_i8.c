@@ -2,10 +2,12 @@
  * the node schedule and shortcut nodes of fast/generic/polar_sc.c (fast/generic/polar_tree.h),
  * over the level's int8 ops (fast/<isa>/simd.h, B = VB_LANES bytes per register: 32 avx2, 64
  * avx512, 16 neon). A node of n LLRs computes its n/2 child LLRs a register at a time while
- * n/2 >= B, in the low n/2 lanes of one register below that (vb_loadn / vb_storen). The lane operations are ref's integer ones:
+ * n/2 >= B, in the low n/2 lanes of one register below that (vb_loadn / vb_storen). The lane
+ * operations are ref's integer ones:
  *   f   min(|a|, |b|), negated where (a XOR b) < 0 (exactly one of a, b negative);
  *   g   max(adds(b, x ? -a : a), -127): with a, b in [-127, 127], -a exists and the int8
- *       saturating add followed by max(., -127) is the clamp of b +- a to [-127, 127];
+ *       saturating add followed by max(., -127) is the clamp of b +- a to [-127, 127]; the x
+ *       bytes are decisions, 0 or 1, which mb_from_u8 turns into the lane mask;
  *   rep t = max(adds(t_{i+h}, t_i), -127), the same clamp.
  * Inputs are first copied with max(L, -127) (ref's read of -128), so every value any stage sees
  * lies in [-127, 127]. Integer arithmetic is exact, so the outputs are bit-identical to ref.
@@ -55,7 +57,7 @@ static inline int8_t sat127(int v)
 
 AI vi8 vb_f(vi8 a, vi8 b)
 {
-    return vb_neg_where(vb_lt0(vb_xor(a, b)), vb_min(vb_abs(a), vb_abs(b)));
+    return vb_neg_if_neg(vb_min(vb_abs(a), vb_abs(b)), vb_xor(a, b));
 }
 
 /* g with the lanes of sub (x_a = 1) subtracting. */
@@ -93,7 +95,7 @@ static void stage_g(const int8_t *L, const uint8_t *x, size_t h, int8_t *out)
     if (h >= B) {
         for (size_t i = 0; i < h; i += B) vb_storeu(out + i, vb_g(vb_loadu(L + i), vb_loadu(L + i + h), x + i));
     } else {
-        const mi8 sub = vb_ne0(vb_loadn((const int8_t *)(const void *)x, h));
+        const mi8 sub = mb_from_01(vb_loadn((const int8_t *)(const void *)x, h));
         vb_storen(out, h, vb_gm(vb_loadn(L, h), vb_loadn(L + h, h), sub));
     }
 }

@@ -4,12 +4,14 @@
  * Types and lanes: vf 4 floats, vi 4 uint32, mf a uint32x4_t of all-ones / zero lanes; vd 2
  * doubles, vl 2 int64, md a uint64x2_t. No masked memory access: loadn/storen go through a
  * register-sized buffer (never touching memory past p + n).
- * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*); loadu/storeu any alignment;
- * adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left unspecified (the generic
- * code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ? -v : v (wraps at -128,
- * never reached); select(m, a, b) = m ? a : b; mb_from_u8(x) = lanes with x[i] != 0; mb_bits
- * = lane i as bit i (VB_LANES <= 64 bits); vb_loadn/vb_storen move the first n < VB_LANES bytes
- * (a power of two), loadn zeroing the other lanes; vb_ne0 the lanes that are not 0.
+ * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*);
+ * loadu/storeu any alignment; adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left
+ * unspecified (the generic code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ?
+ * -v : v (wraps at -128, never reached); neg_if_neg(v, s) = s < 0 ? -v : v (same caveat);
+ * select(m, a, b) = m ? a : b; mb_from_01(v) / mb_from_u8(x): lanes holding 0 or 1 (nothing else
+ * allowed) to the mask of the lanes holding 1; mb_bits = lane i as bit i (VB_LANES <= 64 bits);
+ * vb_loadn/vb_storen move the first n < VB_LANES bytes (a power of two), loadn zeroing the other
+ * lanes.
  * Differences from x86 at the edges, each kept because the kernels' outputs at this level depend
  * on them bit for bit:
  * - vf_min/vf_max/vd_min/vd_max are FMIN/FMAX: a NaN operand gives NaN (x86: the second operand).
@@ -360,11 +362,12 @@ AI void vb_storen(int8_t *p, size_t n, vi8 v)
     else if (n == 2) memcpy(p, &w, 2);
     else if (n == 1) memcpy(p, &w, 1);
 }
-AI mi8 vb_ne0(vi8 a) { return vtstq_s8(a, a); }
-AI mi8 mb_from_u8(const uint8_t *x)
+AI mi8 mb_from_01(vi8 a) { return vreinterpretq_u8_s8(vnegq_s8(a)); } /* -1 = all ones */
+AI mi8 mb_from_u8(const uint8_t *x) { return mb_from_01(vld1q_s8((const int8_t *)(const void *)x)); }
+AI vi8 vb_neg_if_neg(vi8 v, vi8 s)
 {
-    const uint8x16_t v = vld1q_u8(x);
-    return vtstq_u8(v, v);
+    const int8x16_t m = vshrq_n_s8(s, 7); /* all ones where s < 0 */
+    return vsubq_s8(veorq_s8(v, m), m);
 }
 
 #endif
