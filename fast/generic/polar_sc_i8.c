@@ -50,11 +50,6 @@
 #define B VB_LANES
 _Static_assert(B <= 64 && 64 % B == 0, "a register's decision bits fit in one word");
 
-static inline int8_t sat127(int v)
-{
-    return (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
-}
-
 AI vi8 vb_f(vi8 a, vi8 b)
 {
     return vb_neg_if_neg(vb_min(vb_abs(a), vb_abs(b)), vb_xor(a, b));
