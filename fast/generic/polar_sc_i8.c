@@ -95,6 +95,17 @@ static void stage_g(const int8_t *L, const uint8_t *x, size_t h, int8_t *out)
     }
 }
 
+/* out[i] = sat(L[i + h] + L[i]): g after a rate-0 left half (x_a = 0). */
+static void stage_g0(const int8_t *L, size_t h, int8_t *out)
+{
+    if (h >= B) {
+        for (size_t i = 0; i < h; i += B)
+            vb_storeu(out + i, vb_max(vb_adds(vb_loadu(L + i + h), vb_loadu(L + i)), vb_set1(-127)));
+    } else {
+        vb_storen(out, h, vb_max(vb_adds(vb_loadn(L + h, h), vb_loadn(L, h)), vb_set1(-127)));
+    }
+}
+
 /* bits = [L_i < 0] (64 per word); 0 if an LLR is 0. */
 static int hard_bits(const int8_t *L, size_t n, uint64_t *bits)
 {
@@ -252,8 +263,7 @@ static void node(dec *s, unsigned d, size_t j, const int8_t *L, int8_t *scratch,
     const uint8_t left = s->type[((size_t)2 << d) + 2 * j], right = s->type[((size_t)2 << d) + 2 * j + 1];
     if (left == NODE_RATE0) {
         /* x_a = 0 whatever its LLRs: f is not needed, g adds, x = (x_b, x_b) */
-        memset(x, 0, h);
-        stage_g(L, x, h, scratch);
+        stage_g0(L, h, scratch);
         node(s, d + 1, 2 * j + 1, scratch, scratch + h, x + h);
         memcpy(x, x + h, h);
         return;
