@@ -336,9 +336,41 @@ AI mi8 mb_or(mi8 a, mi8 b) { return a | b; }
 AI mi8 mb_xor(mi8 a, mi8 b) { return a ^ b; }
 AI int mb_any(mi8 m) { return m != 0; }
 AI uint64_t mb_bits(mi8 m) { return m; }
-/* p[0..n) into the low lanes, the rest 0; n < 64 (masked: never touches p + n). */
-AI vi8 vb_loadn(const int8_t *p, size_t n) { return _mm512_maskz_loadu_epi8(((__mmask64)1 << n) - 1, p); }
-AI void vb_storen(int8_t *p, size_t n, vi8 v) { _mm512_mask_storeu_epi8(p, ((__mmask64)1 << n) - 1, v); }
+/* p[0..n) into the low lanes, the rest 0; n < 64 a power of two (or 0). Plain loads and stores of
+ * the exact width, not masked ones: a masked store does not forward to the next load, and the
+ * decoder reads back what it has just stored (a stall of the whole node otherwise). */
+AI vi8 vb_loadn(const int8_t *p, size_t n)
+{
+    if (n == 32) return _mm512_zextsi256_si512(_mm256_loadu_si256((const void *)p));
+    __m128i lo;
+    if (n == 16) lo = _mm_loadu_si128((const void *)p);
+    else if (n == 8) lo = _mm_loadl_epi64((const void *)p);
+    else {
+        int32_t w = 0;
+        if (n == 4) memcpy(&w, p, 4);
+        else if (n == 2) memcpy(&w, p, 2);
+        else if (n == 1) memcpy(&w, p, 1);
+        lo = _mm_cvtsi32_si128(w);
+    }
+    return _mm512_zextsi128_si512(lo);
+}
+/* writes p[0..n) from the low lanes, n < 64 a power of two. */
+AI void vb_storen(int8_t *p, size_t n, vi8 v)
+{
+    if (n == 32) {
+        _mm256_storeu_si256((void *)p, _mm512_castsi512_si256(v));
+        return;
+    }
+    const __m128i lo = _mm512_castsi512_si128(v);
+    if (n == 16) _mm_storeu_si128((void *)p, lo);
+    else if (n == 8) _mm_storel_epi64((void *)p, lo);
+    else {
+        const int32_t w = _mm_cvtsi128_si32(lo);
+        if (n == 4) memcpy(p, &w, 4);
+        else if (n == 2) memcpy(p, &w, 2);
+        else if (n == 1) memcpy(p, &w, 1);
+    }
+}
 AI mi8 mb_from_01(vi8 a) { return _mm512_test_epi8_mask(a, a); }
 AI mi8 mb_from_u8(const uint8_t *x) { return mb_from_01(_mm512_loadu_si512((const void *)x)); }
 AI vi8 vb_neg_if_neg(vi8 v, vi8 s)
