@@ -286,11 +286,17 @@ AI void rf_expand_f32(const uint64_t *w, size_t n, float *x)
     }
 }
 
-/* out[q] = bit q of w as a byte 0/1, q < count <= 64: one masked byte store. */
+/* out[q] = bit q of w as a byte 0/1, q < count <= 64: one byte store, of the exact width when
+ * count is 64, 32, 16 or 8 (the polar decoders read these bytes straight back, and a masked store
+ * does not forward to a later load), masked otherwise. */
 AI void rf_bits_to_bytes(uint64_t w, size_t count, uint8_t *out)
 {
-    const __mmask64 live = count >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << count) - 1;
-    _mm512_mask_storeu_epi8(out, live, _mm512_maskz_mov_epi8(w, _mm512_set1_epi8(1)));
+    const __m512i v = _mm512_maskz_mov_epi8(w, _mm512_set1_epi8(1));
+    if (count >= 64) _mm512_storeu_si512((void *)out, v);
+    else if (count == 32) _mm256_storeu_si256((void *)out, _mm512_castsi512_si256(v));
+    else if (count == 16) _mm_storeu_si128((void *)out, _mm512_castsi512_si128(v));
+    else if (count == 8) _mm_storel_epi64((void *)out, _mm512_castsi512_si128(v));
+    else _mm512_mask_storeu_epi8(out, ((__mmask64)1 << count) - 1, v);
 }
 
 /* w = a ^ v over len bytes (w may be a): 64 bytes at a time, then 32, 16, 8, 4, 1. */
