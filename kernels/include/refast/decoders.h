@@ -22,8 +22,9 @@
  * [L < 0] (0 decides 0). Every operation is exact integer arithmetic, so every level is
  * bit-identical to ref (class exact). Float LLRs become int8 through rf_quantize_llr_i8
  * (lib/codes/quant.h: q = sat(round(l 2^frac)) to [-(2^(bits-1) - 1), 2^(bits-1) - 1], by
- * default AFF3CT's SC setting of 6 bits with 1 fractional bit, leaving 2 bits of headroom for g's
- * sums inside the int8 arithmetic).
+ * default 6 bits with 1 fractional bit, leaving 2 bits of headroom for g's sums inside the int8
+ * arithmetic; quant.h says where that choice comes from). log2n > 16 or frames = 0 write nothing;
+ * allocation failure writes nothing. in frames x N int8, msg frames x K as polar_sc.
  * polar_scl_paths: the same decoder, returning all its final paths (the candidates of CRC-aided
  * list decoding, lib/codes/cascl.h): paths is frames x list x K, the paths of a frame ranked by
  * (metric ascending, NaN last, then position in the decoder's list), so row 0 is polar_scl's
