@@ -52,6 +52,13 @@ void ora_rm1_generator(unsigned m, uint8_t *gen);
  * memory (it needs 2^k * n bytes), else 0. */
 int ora_code_correlations(const float *llr, size_t frames, size_t n, unsigned k,
                           const uint8_t *gen, long double *corr);
+/* The same correlations for ora_rm1_generator's code (k = m + 1) through the FHT: message
+ * u = b0 + 2a has codeword b0 XOR <a, i>, so corr[u] = (-1)^b0 W(a) with W = ora_fht(l) (double-
+ * double: as accurate as the enumeration's compensated sums; for a non-finite frame the plain long
+ * double butterflies, whose NaN/inf pattern is the direct sums': a partial sum holds opposite
+ * infinities only if the whole sum does). n log n per frame instead of 2^(m+1) n: what makes
+ * RM(16,1) cases affordable. Returns -1 if out of memory, else 0. */
+int ora_rm1_correlations(const float *llr, size_t frames, unsigned m, long double *corr);
 /* 1 if all 2^k correlations of one frame are finite. */
 int ora_corr_finite(const long double *corr, unsigned k);
 /* The k information-bit LLRs of one frame from its 2^k correlations: maxlog != 0 gives

@@ -20,6 +20,23 @@ void ora_rm1_generator(unsigned m, uint8_t *gen)
     }
 }
 
+int ora_rm1_correlations(const float *llr, size_t frames, unsigned m, long double *corr)
+{
+    const size_t n = (size_t)1 << m;
+    long double *w = malloc(n * sizeof *w);
+    if (!w) return -1;
+    for (size_t f = 0; f < frames; f++) {
+        ora_fht(llr + f * n, m, w);
+        long double *c = corr + f * 2 * n;
+        for (size_t a = 0; a < n; a++) {
+            c[2 * a] = w[a];
+            c[2 * a + 1] = -w[a];
+        }
+    }
+    free(w);
+    return 0;
+}
+
 int ora_code_correlations(const float *llr, size_t frames, size_t n, unsigned k,
                           const uint8_t *gen, long double *corr)
 {

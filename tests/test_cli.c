@@ -123,6 +123,45 @@ static void test_require_isa(void)
     expect_usage_error("verify --require-isa sse9", rc);
 }
 
+/* --shard I/N: the N shards judge disjoint sets of cases whose union is the unsharded run (the
+ * passed counts add up, and no shard is empty here); a malformed or out-of-range shard is a usage
+ * error. */
+static unsigned long verify_passed(const char *text)
+{
+    const char *line = strstr(text, "\nverify: ");
+    unsigned long n = 0;
+    while (line) {
+        if (sscanf(line, "\nverify: %lu passed", &n) == 1) break;
+        line = strstr(line + 1, "\nverify: ");
+    }
+    return n;
+}
+
+static void test_verify_shards(void)
+{
+    int rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "scalar", "--kernel", "fht_f32", NULL);
+    const unsigned long whole = verify_passed(out);
+    CHECKF(rc == 0 && whole >= 3, "verify fht_f32: exit %d, %lu passed", rc, whole);
+    unsigned long sum = 0;
+    for (int i = 0; i < 3; i++) {
+        char shard[8];
+        snprintf(shard, sizeof shard, "%d/3", i);
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "scalar", "--kernel", "fht_f32",
+                         "--shard", shard, NULL);
+        const unsigned long part = verify_passed(out);
+        CHECKF(rc == 0 && part > 0, "verify --shard %s: exit %d, %lu passed", shard, rc, part);
+        sum += part;
+    }
+    CHECKF(sum == whole, "verify shards: %lu passed in 3 shards, %lu unsharded", sum, whole);
+    const char *bad[] = {"3/3", "1/0", "1", "0/2x", "-1/2"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--shard", bad[i], NULL);
+        char what[48];
+        snprintf(what, sizeof what, "verify --shard %s", bad[i]);
+        expect_usage_error(what, rc);
+    }
+}
+
 static void test_fallback_resolution(void)
 {
     /* every kernel resolves at every level to a level at or below it that has code */
@@ -380,6 +419,7 @@ static void test_output(void)
 
 int main(void)
 {
+    test_verify_shards();
     const char *disabled = getenv("REFAST_CPU_DISABLE");
     if (disabled && *disabled) {
         rf_isa l;

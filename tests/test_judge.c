@@ -17,6 +17,7 @@
  *    catch fails here instead of going unnoticed;
  * and the correct reference passes under every placement. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compare.h"
@@ -84,16 +85,6 @@ static void maxlog_writes_input(const float *llr, unsigned m, size_t frames, flo
     rm1_softmap_maxlog_ref(llr, m, frames, out);
 }
 
-static bool build(const rf_kernel *k, const char *params, rf_case *c)
-{
-    char err[256] = "";
-    rf_case_init(c, k->name, "t", params);
-    c->work_dtype = k->work_dtype;
-    const bool ok = k->make_inputs(k, c, err, sizeof err) == 0 && k->oracle(k, c, err, sizeof err) == 0;
-    CHECKF(ok, "%s: %s", k->name, err);
-    return ok;
-}
-
 /* The verdict of fn under placement p must be a failure whose detail contains `want`. */
 static void expect_caught(const rf_kernel *k, const rf_case *c, rf_fnptr fn, rf_placement p, const char *want,
                           const char *what)
@@ -146,7 +137,7 @@ static void test_sensitivity(void)
         const rf_kernel *k = rf_kernel_find(sensitive[t].kernel);
         CHECKF(k != NULL, "%s: no such kernel", sensitive[t].kernel);
         rf_case c, out;
-        if (!k || !build(k, sensitive[t].params, &c)) continue;
+        if (!k || !rf_test_build_case(k, sensitive[t].params, &c)) continue;
         rf_verdict v;
         const bool ran = run_ref(k, &c, &out, &v);
         CHECKF(ran && v.pass, "%s: ref fails: %s", k->name, v.detail);
@@ -201,14 +192,17 @@ static void test_sensitivity(void)
 static void test_scl_near_tie_bound(void)
 {
     static const char *const kernels[] = {"polar_scl", "polar_scl_paths"};
+    /* Under qemu (REFAST_TEST_EMULATED) every fourth recipe: the oracle's binary128 arithmetic costs
+     * ~100x there, and the judge's logic under test is the same on every architecture. */
+    const int stride = getenv("REFAST_TEST_EMULATED") ? 4 : 1;
     for (int kk = 0; kk < 2; kk++) {
         const rf_kernel *k = rf_kernel_find(kernels[kk]);
         CHECKF(k != NULL, "%s: no such kernel", kernels[kk]);
         if (!k) continue;
         for (const rf_case_spec *cs = k->cases; cs->name; cs++) {
-            if (strstr(cs->params, "tol=exact")) continue;
+            if (strstr(cs->params, "tol=exact") || (cs - k->cases) % stride) continue;
             rf_case c, out;
-            if (!build(k, cs->params, &c)) continue;
+            if (!rf_test_build_case(k, cs->params, &c)) continue;
             rf_verdict v;
             const bool ran = run_ref(k, &c, &out, &v);
             CHECKF(ran && v.pass && v.cls == RF_TOL_DECISION, "%s.%s: ref fails: %s", k->name, cs->name, v.detail);
@@ -226,7 +220,7 @@ static void test_scl_near_tie_bound(void)
             }
             const double tau = v.bound, u = rf_unit_roundoff(RF_DT_F32);
             const uint64_t block = got->count / tie->count;
-            uint64_t caught = 0, excused = 0;
+            uint64_t caught = 0, excused = 0, failed = 0;
             for (uint64_t b = 0; b < tie->count; b++) {
                 const double t = ((const double *)tie->data)[b], sc = ((const double *)scale->data)[b];
                 const bool within = t <= tau * u * sc;
@@ -238,11 +232,18 @@ static void test_scl_near_tie_bound(void)
                 *bit ^= 1;
                 caught += !within;
                 excused += within;
+                failed += !v.pass;
             }
-            CHECKF(caught > 0, "%s.%s: every block within its bound", k->name, cs->name);
-            printf("%-16s %-24s flips caught outside the bound in %llu of %llu %s, within it %llu\n", k->name,
-                   cs->name, (unsigned long long)caught, (unsigned long long)tie->count, kk ? "rows" : "frames",
-                   (unsigned long long)excused);
+            /* On N = 2048 with L = 16 (the bhat11 edge cases) some pair of the ~30k kept-vs-pruned
+             * candidates of every frame lies within the bound, whatever the seed and SNR (tried:
+             * K = 64..1024, sigma 0.5..0.8, 6 seeds each): there the case must still fail every
+             * flip, by the judge's near-tie rate rule (one near tie in fewer than 10^4 decisions). */
+            CHECKF(caught > 0 || (strstr(cs->name, "bhat11") && failed == tie->count),
+                   "%s.%s: every block within its bound (%llu of %llu flips fail the case)", k->name, cs->name,
+                   (unsigned long long)failed, (unsigned long long)tie->count);
+            printf("%-16s %-24s flips caught outside the bound in %llu of %llu %s, within it %llu; %llu fail the case\n",
+                   k->name, cs->name, (unsigned long long)caught, (unsigned long long)tie->count, kk ? "rows" : "frames",
+                   (unsigned long long)excused, (unsigned long long)failed);
             rf_case_free(&out);
             rf_case_free(&c);
         }
@@ -256,7 +257,7 @@ int main(void)
     const rf_kernel *fht = rf_kernel_find("fht_f32"), *sm = rf_kernel_find("rm1_softmap_maxlog");
     rf_case c;
     const rf_placement end = {.mode = RF_PLACE_END}, start0 = {.mode = RF_PLACE_START};
-    if (fht && build(fht, "log2n=6 input=random seed=3", &c)) {
+    if (fht && rf_test_build_case(fht, "log2n=6 input=random seed=3", &c)) {
         g_case = &c;
         rf_verdict v;
         for (size_t off = 0; off < 64; off += 4) {
@@ -289,11 +290,11 @@ int main(void)
         rf_case_free(&c);
     }
     const rf_kernel *gauss = rf_kernel_find("gauss_f32");
-    if (gauss && build(gauss, "seed=9 stream=2 first=5 n=37", &c)) {
+    if (gauss && rf_test_build_case(gauss, "seed=9 stream=2 first=5 n=37", &c)) {
         expect_caught(gauss, &c, (rf_fnptr)gauss_4ulps, end, "ulp", "4 ulps off (bound 3)");
         rf_case_free(&c);
     }
-    if (sm && build(sm, "m=5 frames=3 sigma=0.8 seed=4", &c)) {
+    if (sm && rf_test_build_case(sm, "m=5 frames=3 sigma=0.8 seed=4", &c)) {
         expect_caught(sm, &c, (rf_fnptr)maxlog_writes_input, end, "wrote into its input in.llr", "write into input");
         rf_case_free(&c);
     }

@@ -54,8 +54,12 @@ static void run_chunk(scratch *w, uint64_t c)
         if (only >= 0 && f != only) continue;
         const vm_spec *sp = &vm_specs[f];
         for (uint32_t i = 0; i < CHUNK; i++)
-            if (vm_in_domain(sp, w->x[i]) && !(w->x[i] < sp->clamp_lo))
+            if (vm_in_domain(sp, w->x[i]) && !(w->x[i] < sp->clamp_lo)) {
                 w->ref[i].cr = vm_cr(sp->f, w->x[i], &w->ref[i].y, &w->ref[i].unresolved);
+                if (w->ref[i].unresolved) /* rare (none known): each one named, to be decided by hand */
+                    fprintf(stderr, "vmath_exhaustive: %s(%a): no tier of the reference decides its rounding\n",
+                            sp->name, (double)w->x[i]);
+            }
         for (int l = 0; l < nlevels; l++) {
             const level *lv = &levels[l];
             vm_stats *s = &w->st[l][f];

@@ -11,8 +11,11 @@
  * Otherwise the same function is evaluated in long double (x86: 64-bit significand, glibc at most
  * 4 ulp = 2^-61 relative, alpha's literal to 2^-65; AArch64: binary128, far tighter) and accepted
  * when its distance to the nearest midpoint exceeds 2^-60 |value|. A case neither tier decides is
- * counted as `unresolved` and reported (one log1p_unit input in the full run: README "Vector math
- * accuracy"; a quad-precision third tier would decide it), never silently judged. f(x) itself is never exactly a midpoint: for x != 0 the values are
+ * handed to a third tier in binary128 (x86 with gcc: libquadmath's __float128 functions; AArch64:
+ * its long double, binary128 already), accepted when its distance to the nearest midpoint exceeds
+ * 2^-100 |value| (libquadmath's functions are within a few ulp of 2^-113). A case no tier decides
+ * is counted as `unresolved` and reported (the full runs found one such input before the third
+ * tier: README "Vector math accuracy"), never silently judged. f(x) itself is never exactly a midpoint: for x != 0 the values are
  * transcendental (Lindemann–Weierstrass: e^x, tanh, log1p of a nonzero rational), and at x = 0
  * they are 0 or 1, floats. (The glibc bounds are the library's own tested figures, not proofs; the
  * long double tier decides every case within 2^-50 of a midpoint independently of the double one.)
@@ -31,6 +34,22 @@
 #include <string.h>
 
 #include "refast/vmath.h"
+
+/* The third tier's binary128 (see above); VM_QUAD_TIER 0 where neither type is available. */
+#if defined(__x86_64__) && defined(__SIZEOF_FLOAT128__) && !defined(__clang__)
+#include <quadmath.h>
+#define VM_QUAD_TIER 1
+typedef __float128 vm_quad;
+#define VM_Q(fn) fn##q
+#define VM_QLIT(x) x##Q
+#elif LDBL_MANT_DIG == 113
+#define VM_QUAD_TIER 1
+typedef long double vm_quad;
+#define VM_Q(fn) fn##l
+#define VM_QLIT(x) x##L
+#else
+#define VM_QUAD_TIER 0
+#endif
 
 #define VM_ALPHA_D 1.6732632423543772848
 #define VM_ALPHA_L 1.6732632423543772848170429916717L
@@ -55,7 +74,7 @@ static const vm_spec vm_specs[RF_VM32_COUNT] = {
     {RF_VM32_EXPM1_NONPOS, "expm1_nonpos", -INFINITY, 0.0f, -INFINITY, 1.0, 0.861, 0.0f},
     {RF_VM32_TANH_HALF, "tanh_half", -INFINITY, INFINITY, -INFINITY, 4.0, 2.50, 0.0f},
     {RF_VM32_LOG1P_UNIT, "log1p_unit", 0.0f, 1.0f, -INFINITY, 2.0, 1.97, 0x1p-125f},
-    {RF_VM32_LOG1P_HALF, "log1p_half", -0.5f, 1.0f, -INFINITY, 1.5, 1.38, 0.0f},
+    {RF_VM32_LOG1P_HALF, "log1p_half", -0.5f, 1.0f, -INFINITY, 1.5, 1.40, 0.0f},
     {RF_VM32_SELU_SCALED, "selu_scaled", -INFINITY, INFINITY, -INFINITY, 3.0, 1.87, 0.0f},
 };
 
@@ -86,6 +105,34 @@ static inline long double vm_ref_l(rf_vm32_fn f, float x)
     default: return NAN;
     }
 }
+
+#if VM_QUAD_TIER
+static inline vm_quad vm_ref_q(rf_vm32_fn f, float x)
+{
+    const vm_quad v = x;
+    switch (f) {
+    case RF_VM32_EXP_NONPOS: return VM_Q(exp)(v);
+    case RF_VM32_EXPM1_NONPOS: return VM_Q(expm1)(v);
+    case RF_VM32_TANH_HALF: return VM_Q(tanh)(v / 2);
+    case RF_VM32_LOG1P_UNIT:
+    case RF_VM32_LOG1P_HALF: return VM_Q(log1p)(v);
+    case RF_VM32_SELU_SCALED: return v > 0 ? v : VM_QLIT(1.6732632423543772848170429916717) * VM_Q(expm1)(v);
+    default: return NAN;
+    }
+}
+
+/* vm_decided_l in binary128, for the third tier. */
+static inline int vm_decided_q(vm_quad y, vm_quad rel)
+{
+    const vm_quad a = y < 0 ? -y : y;
+    if (!(a > 0) || !(a <= (vm_quad)FLT_MAX * 2)) return 1;
+    const float r = (float)y;
+    const vm_quad up = ((vm_quad)r + (vm_quad)nextafterf(r, INFINITY)) / 2;
+    const vm_quad dn = ((vm_quad)r + (vm_quad)nextafterf(r, -INFINITY)) / 2;
+    const vm_quad du = y - up < 0 ? up - y : y - up, dd = y - dn < 0 ? dn - y : y - dn;
+    return (du < dd ? du : dd) > rel * a;
+}
+#endif
 
 static inline float vm_bits_f(uint32_t u)
 {
@@ -142,6 +189,13 @@ static inline float vm_cr(rf_vm32_fn f, float x, double *y, int *unresolved)
         *y = v;
         return r;
     }
+#if VM_QUAD_TIER
+    const vm_quad q = vm_ref_q(f, x);
+    if (vm_decided_q(q, (vm_quad)0x1p-100)) {
+        *y = (double)q;
+        return (float)q;
+    }
+#endif
     *unresolved = 1;
     return (float)l;
 }

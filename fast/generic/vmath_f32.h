@@ -9,13 +9,11 @@
  * tolerance derivations may use) / measured:
  *   exp_nonpos [-87, 0]      1.26 / 1.259, every float (x = -0x1.1c1e4cp+6);
  *   expm1_nonpos [-inf, 0]   1.0  / 0.860, every float (x = -0x1.63dcdep-2);
- *   tanh_half (all)          4    / 2.494 on every 17th float (x = -0x1.20337ep+3);
+ *   tanh_half (all)          4    / 2.498, every float (x = 0x1.205368p+3);
  *   log1p_unit [0, 1]        2.0  / 1.968, every float (x = 0x1.fa2cp-9);
- *   log1p_half [-1/2, 1]     1.5  / 1.372 on every 17th float (x = 0x1.a827f6p-2, just above the
+ *   log1p_half [-1/2, 1]     1.5  / 1.394, every float (x = 0x1.a8824ep-2, just above the
  *                                   sqrt(2) - 1 switch of the reduction);
- *   selu_scaled (all)        3    / 1.866 on every 17th float (x = -0x1.618798p-2).
- *   (The full 2^32 run of the other three did not fit the machine time of issue 14's pass; the tool
- *   runs it in about 20 CPU-minutes.)
+ *   selu_scaled (all)        3    / 1.867, every float (x = -0x1.5c8356p-2).
  * Special inputs. NaN: NaN on NEON; on x86 vf_max(NaN, -87) is -87 (MAXPS returns its second
  *   operand), so exp_nonpos gives e^-87, expm1_nonpos -1 and tanh_half +-1; log1p_unit, log1p_half
  *   and selu_scaled give NaN at every level. -inf: exp_nonpos e^-87, expm1_nonpos -1, tanh_half -1,
@@ -38,7 +36,7 @@
  * vf_expm1_nonpos(t) = e^t - 1 for t <= 0 in the form 2^k q + (2^k - 1), q = expm1(r) =
  *   r + r^2 p(r), so there is no cancellation near 0.
  * vf_tanh_half(x) = tanh(x / 2) = -expm1(-|x|) / (2 + expm1(-|x|)) with x's sign bit OR'ed in:
- *   4 ulp relative bound, 1.40 ulp on tests/test_ko_fast.c's sweep, 2.49 over every 17th float. vf_neg differs at +0 (x86 +0,
+ *   4 ulp relative bound, 1.40 ulp on tests/test_ko_fast.c's sweep, 2.498 over every float. vf_neg differs at +0 (x86 +0,
  *   NEON -0), so tanh_half(+0) is +0 on x86 and -0 on NEON.
  * vf_log1p_unit(z) = log1p(z), z in [0, 1], as 2 atanh(s), s = z / (2 + z) in [0, 1/3]:
  *   2s (1 + s^2/3 + ... + s^12/13), truncation below (1/9)^7 / 15 = 1.4e-8 relative.

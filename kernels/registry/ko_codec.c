@@ -629,42 +629,32 @@ static const rf_case_spec dec_cases[] = {
 
 static const char *const codec_sizes[] = {"m=8 frames=128", "m=8 frames=512", "m=9 frames=128", NULL};
 
+/* What the encoder and the decoder share: one input builder, binding, call and size list. */
+#define CODEC_CALLBACKS                                                                          \
+    .family = "ko", .work_dtype = RF_DT_F32, .make_inputs = codec_make_inputs,                 \
+    .args_size = sizeof(codec_args), .bind = codec_bind, .call = codec_call, .work = codec_work, \
+    .bench_sizes = codec_sizes, .fuzz_inputs = codec_fuzz
+
 static const rf_kernel ko_encode_f32_kernel = {
     .name = "ko_encode_f32",
-    .family = "ko",
     .summary = "KO(m,2) encoder over a batch of frames (neural Plotkin tree, root normalisation)",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(ko_encode_f32),
     .variant = CODEC_ENC,
     .tol = {RF_TOL_SUM, ENC_TAU, 0},
     .cases = enc_cases,
-    .make_inputs = codec_make_inputs,
     .oracle = enc_oracle,
-    .args_size = sizeof(codec_args),
-    .bind = codec_bind,
-    .call = codec_call,
-    .work = codec_work,
-    .bench_sizes = codec_sizes,
-    .fuzz_inputs = codec_fuzz,
+    CODEC_CALLBACKS,
 };
 
 static const rf_kernel ko_decode_f32_kernel = {
     .name = "ko_decode_f32",
-    .family = "ko",
     .summary = "KO(m,2) decoder over a batch of frames (raw y -> k LLRs and hard decisions)",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(ko_decode_f32),
     .variant = CODEC_DEC,
     .tol = {RF_TOL_ITERATE, DEC_TAU, 0},
     .cases = dec_cases,
-    .make_inputs = codec_make_inputs,
     .oracle = dec_oracle,
-    .args_size = sizeof(codec_args),
-    .bind = codec_bind,
-    .call = codec_call,
-    .work = codec_work,
-    .bench_sizes = codec_sizes,
-    .fuzz_inputs = codec_fuzz,
+    CODEC_CALLBACKS,
 };
 
 const rf_kernel *const rf_family_ko_codec[] = {&ko_encode_f32_kernel, &ko_decode_f32_kernel, NULL};

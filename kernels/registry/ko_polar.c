@@ -516,42 +516,32 @@ static const rf_case_spec dec_cases[] = {
 
 static const char *const codec_sizes[] = {"weights=init:1 frames=256", "weights=init:1 frames=2048", NULL};
 
+/* What the encoder and the decoder share: one input builder, binding, call and size list. */
+#define CODEC_CALLBACKS                                                                          \
+    .family = "ko_polar", .work_dtype = RF_DT_F32, .make_inputs = codec_make_inputs,           \
+    .args_size = sizeof(codec_args), .bind = codec_bind, .call = codec_call, .work = codec_work, \
+    .bench_sizes = codec_sizes, .fuzz_inputs = codec_fuzz
+
 static const rf_kernel ko_polar_encode_f32_kernel = {
     .name = "ko_polar_encode_f32",
-    .family = "ko_polar",
     .summary = "KO Polar(64,7) encoder of the KO authors over a batch of frames (g networks, root normalisation)",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(ko_polar_encode_f32),
     .variant = KOP_ENC,
     .tol = {RF_TOL_ITERATE, TAU, 0},
     .cases = enc_cases,
-    .make_inputs = codec_make_inputs,
     .oracle = enc_oracle,
-    .args_size = sizeof(codec_args),
-    .bind = codec_bind,
-    .call = codec_call,
-    .work = codec_work,
-    .bench_sizes = codec_sizes,
-    .fuzz_inputs = codec_fuzz,
+    CODEC_CALLBACKS,
 };
 
 static const rf_kernel ko_polar_decode_f32_kernel = {
     .name = "ko_polar_decode_f32",
-    .family = "ko_polar",
     .summary = "KO Polar(64,7) decoder of the KO authors over a batch of frames (raw y -> 7 LLRs, hard)",
-    .work_dtype = RF_DT_F32,
     .id = RF_KID(ko_polar_decode_f32),
     .variant = KOP_DEC,
     .tol = {RF_TOL_ITERATE, TAU, 0},
     .cases = dec_cases,
-    .make_inputs = codec_make_inputs,
     .oracle = dec_oracle,
-    .args_size = sizeof(codec_args),
-    .bind = codec_bind,
-    .call = codec_call,
-    .work = codec_work,
-    .bench_sizes = codec_sizes,
-    .fuzz_inputs = codec_fuzz,
+    CODEC_CALLBACKS,
 };
 
 const rf_kernel *const rf_family_ko_polar[] = {&ko_polar_encode_f32_kernel, &ko_polar_decode_f32_kernel, NULL};

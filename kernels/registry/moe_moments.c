@@ -219,69 +219,46 @@ static const char *const t2_sizes[] = {"d=32 n=200000", "d=128 n=20000", NULL};
 static const char *const t3_sizes[] = {"d=32 n=100000", "d=128 n=5000", NULL};
 static const char *const t4_sizes[] = {"d=16 n=100000", "d=32 n=8000", NULL};
 
+/* The three tensor sums share everything but their order (variant), cases and sizes. */
+#define TSUM_CALLBACKS                                                                           \
+    .family = "moe_moments", .work_dtype = RF_DT_F64, .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},       \
+    .free_length = "n", .make_inputs = moe_make_inputs, .oracle = moe_oracle,                   \
+    .args_size = sizeof(tsum_args), .bind = moe_bind, .call = moe_call, .work = moe_work,       \
+    .fuzz_inputs = moe_fuzz
+
 static const rf_kernel moe_t2_kernel = {
     .name = "moe_t2_sum_f64",
-    .family = "moe_moments",
     .summary = "sum_i w_i (x_i x_i^T - I), packed (score tensor T2 before 1/n)",
-    .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_t2_sum_f64),
     .variant = 2,
-    .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
     .cases = t2_cases,
-    .free_length = "n",
-    .make_inputs = moe_make_inputs,
-    .oracle = moe_oracle,
-    .args_size = sizeof(tsum_args),
-    .bind = moe_bind,
-    .call = moe_call,
-    .work = moe_work,
+    TSUM_CALLBACKS,
     .bench_sizes = t2_sizes,
-    .fuzz_inputs = moe_fuzz,
 };
 
 static const rf_kernel moe_t3_kernel = {
     .name = "moe_t3_sum_f64",
-    .family = "moe_moments",
     .summary = "sum_i w_i S3(x_i), packed C(d+2,3) (score tensor T3 before 1/n)",
-    .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_t3_sum_f64),
     .variant = 3,
-    .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
     .cases = t3_cases,
-    .free_length = "n",
-    .make_inputs = moe_make_inputs,
-    .oracle = moe_oracle,
-    .args_size = sizeof(tsum_args),
-    .bind = moe_bind,
-    .call = moe_call,
-    .work = moe_work,
+    TSUM_CALLBACKS,
     .bench_sizes = t3_sizes,
     /* The noisiest speedups of the registry: streaming n x C(d+2,3) doubles, it shares the memory
      * bus with whatever else runs; its speedup over scalar moved 43% between two runs on the
      * shared 2-core CI machine (the most of any kernel), and a row of the quiet baseline had a
      * 5.2% spread where the median kernel has 0.1%. */
     .gate_threshold_pct = 45,
-    .fuzz_inputs = moe_fuzz,
 };
 
 static const rf_kernel moe_t4_kernel = {
     .name = "moe_t4_sum_f64",
-    .family = "moe_moments",
     .summary = "sum_i w_i S4(x_i), packed C(d+3,4) (score tensor T4 before 1/n)",
-    .work_dtype = RF_DT_F64,
     .id = RF_KID(moe_t4_sum_f64),
     .variant = 4,
-    .tol = {RF_TOL_SUM, RF_MOE_TAU, 0},
     .cases = t4_cases,
-    .free_length = "n",
-    .make_inputs = moe_make_inputs,
-    .oracle = moe_oracle,
-    .args_size = sizeof(tsum_args),
-    .bind = moe_bind,
-    .call = moe_call,
-    .work = moe_work,
+    TSUM_CALLBACKS,
     .bench_sizes = t4_sizes,
-    .fuzz_inputs = moe_fuzz,
 };
 
 const rf_kernel *const rf_family_moe_moments[] = {&moe_t2_kernel, &moe_t3_kernel, &moe_t4_kernel, NULL};

@@ -468,6 +468,9 @@ static const rf_case_spec scl_cases[] = {
     {"p128_96_L8_exact_s0.5", "code=p128_96 list=8 f=exact frames=32 sigma=0.5 seed=12814019"},
     {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6221010"},
     {"specials_p64_7_L4", "code=p64_7 list=4 f=minsum frames=32 input=specials seed=9 tol=exact"},
+    /* the edges: the smallest real list and a long code (N = 2048 > 1024) at L = 2 and 16 */
+    {"bhat11_1024_L2_minsum_s0.6", "code=bhat log2n=11 K=1024 design=0.6 list=2 f=minsum frames=4 sigma=0.6 seed=2048201"},
+    {"bhat11_1024_L16_exact_s0.6", "code=bhat log2n=11 K=1024 design=0.6 list=16 f=exact frames=2 sigma=0.6 seed=2048202"},
     {NULL, NULL},
 };
 
@@ -482,6 +485,10 @@ static const rf_case_spec sclp_cases[] = {
     {"rm6_2_L4_exact_s0.7", "code=rm m=6 r=2 list=4 f=exact frames=32 sigma=0.7 seed=6231023"},
     {"rm2_1_L8_minsum", "code=rm m=2 r=1 list=8 f=minsum frames=16 sigma=1 seed=6232"},
     {"specials_p64_7_L4", "code=p64_7 list=4 f=minsum frames=32 input=specials seed=10 tol=exact"},
+    /* N = 2048, L = 16. Every row of such a frame is within its near-tie bound (some pair of the
+     * ~8k kept-vs-pruned candidates always is), so the case relies on the judge's rate rule: with
+     * 16 x 512 = 8192 < 10^4 decisions one flipped row fails it (tests/test_judge.c checks). */
+    {"bhat11_512_L16_minsum_s0.6", "code=bhat log2n=11 K=512 design=0.6 list=16 f=minsum frames=1 sigma=0.6 seed=2048203"},
     {NULL, NULL},
 };
 

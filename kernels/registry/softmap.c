@@ -43,8 +43,9 @@
 #include "oracle.h"
 #include "refast/softmap.h"
 
-/* The enumeration oracle costs 2^(m+1) n per frame: it is what bounds m in golden cases. */
-#define ORACLE_MAX_M 12
+/* RM(m,1) cases up to the kernels' own limit: their oracle correlates through the FHT
+ * (ora_rm1_correlations, n log n per frame; the enumeration's 2^(m+1) n bounded m to 12). */
+#define ORACLE_MAX_M RF_RM1_MAX_M
 #define ENUM_MAX_N 64
 /* The most message bits of any case: enumeration's k, or m + 1 of RM(m,1). */
 #define MAX_K (RF_ENUM_MAX_K > ORACLE_MAX_M + 1 ? RF_ENUM_MAX_K : ORACLE_MAX_M + 1)
@@ -259,11 +260,13 @@ static int sm_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t errlen
                               a.frames, k);
     double *scale = rf_case_add1(c, v == SM_MAP ? "scale.bits" : "scale.info", RF_DT_F64, a.frames);
     double *tie = v == SM_MAP ? rf_case_add1(c, "tie.bits", RF_DT_F64, a.frames) : NULL;
-    long double *corr = malloc(ORACLE_CHUNK * msgs * sizeof *corr);
+    const size_t chunk = msgs > 4096 ? 1 : ORACLE_CHUNK; /* RM(16,1): 2 MiB of correlations a frame */
+    long double *corr = malloc(chunk * msgs * sizeof *corr);
     int rc = !want || !scale || (v == SM_MAP && !tie) || !corr ? rf_run_error(err, errlen, "out of memory") : 0;
-    for (size_t f0 = 0; rc == 0 && f0 < a.frames; f0 += ORACLE_CHUNK) {
-        const size_t cnt = a.frames - f0 < ORACLE_CHUNK ? a.frames - f0 : ORACLE_CHUNK;
-        if (ora_code_correlations(a.llr + f0 * n, cnt, n, (unsigned)k, gen, corr)) {
+    for (size_t f0 = 0; rc == 0 && f0 < a.frames; f0 += chunk) {
+        const size_t cnt = a.frames - f0 < chunk ? a.frames - f0 : chunk;
+        if (v == SM_ENUM ? ora_code_correlations(a.llr + f0 * n, cnt, n, (unsigned)k, gen, corr)
+                         : ora_rm1_correlations(a.llr + f0 * n, cnt, a.m, corr)) {
             rc = rf_run_error(err, errlen, "out of memory");
             break;
         }
@@ -400,7 +403,10 @@ static int enum_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, rf
     {prefix "m8_s2", "m=8 frames=16 sigma=2 seed=803"},                                        \
     {prefix "m10_s0.5", "m=10 frames=8 sigma=0.5 seed=1001"},                                  \
     {prefix "m10_s1", "m=10 frames=8 sigma=1 seed=1002"},                                      \
-    {prefix "m10_s2", "m=10 frames=8 sigma=2 seed=1003"}
+    {prefix "m10_s2", "m=10 frames=8 sigma=2 seed=1003"},                                      \
+    /* the largest code, RM(16,1) (rate 17/65536): W(a*) ~ 2n/sigma^2 against noise 2 sqrt(n)/sigma */ \
+    {prefix "m16_s16", "m=16 frames=1 sigma=16 seed=1601"},                                    \
+    {prefix "m16_s24", "m=16 frames=1 sigma=24 seed=1602"}
 
 static const rf_case_spec map_cases[] = {
     AWGN_CASES(""),
@@ -435,6 +441,9 @@ static const rf_case_spec enum_cases[] = {
     {"rm31_maxlog", "code=rm1 m=3 frames=64 sigma=1 seed=3102 maxlog=1"},
     {"rand7x4_exact", "code=random n=7 k=4 frames=64 sigma=0.7 seed=7401 maxlog=0"},
     {"rand7x4_maxlog", "code=random n=7 k=4 frames=64 sigma=0.7 seed=7402 maxlog=1"},
+    /* the largest k (RF_ENUM_MAX_K = 16): 2^16 codewords per frame */
+    {"rand24x16_exact", "code=random n=24 k=16 frames=8 sigma=0.7 seed=2416 maxlog=0"},
+    {"rand24x16_maxlog", "code=random n=24 k=16 frames=8 sigma=0.7 seed=2417 maxlog=1"},
     {NULL, NULL},
 };
 
