@@ -19,6 +19,7 @@ static const rf_kernel *const *const families[] = {
     rf_family_channel,
     rf_family_dumer,
     rf_family_polar,
+    rf_family_polar_i8,
     rf_family_moe_moments,
     rf_family_moe_decomp,
     rf_family_moe_em,

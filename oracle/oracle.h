@@ -95,6 +95,11 @@ void ora_polar_encode(unsigned log2n, const uint8_t *u, uint8_t *x);
 /* SC of one frame; writes the K message bits. Returns the margin: min |L| over the information
  * leaves (NaN leaves, decided by the rule alone, excluded; +inf if none). */
 long double ora_polar_sc(unsigned log2n, const uint8_t *frozen, int f, const float *llr, uint8_t *msg);
+/* int8 SC (polar_sc_i8, oracle/polar_i8.c): every leaf LLR rebuilt from the channel (-128 read
+ * as -127) and the decided prefix in int arithmetic with each f/g result clamped to [-127, 127],
+ * the first half's codeword by ora_polar_encode. Writes the K message bits; returns 0, or -1 when
+ * out of memory. */
+int ora_polar_sc_i8(unsigned log2n, const uint8_t *frozen, const int8_t *llr, uint8_t *msg);
 /* The SCL near-tie bound (derived in kernels/registry/polar.c). Every leaf LLR L carries a
  * running error bound e (units of u: a float implementation on the same prefix is within u e of
  * it). In: near (a leaf with |L| <= near e may take the other sign in an implementation: the

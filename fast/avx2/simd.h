@@ -5,6 +5,14 @@
  *
  * Types and lanes: vf 8 floats, vi 8 int32/uint32, mf their lane mask; vd 4 doubles, vl 4 int64,
  * md their lane mask. Here a mask is a vector of all-ones / all-zero lanes (a compare's result).
+ * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*);
+ * loadu/storeu any alignment; adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left
+ * unspecified (the generic code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ?
+ * -v : v (wraps at -128, never reached); neg_if_neg(v, s) = s < 0 ? -v : v (same caveat);
+ * select(m, a, b) = m ? a : b; mb_from_01(v) / mb_from_u8(x): lanes holding 0 or 1 (nothing else
+ * allowed) to the mask of the lanes holding 1; mb_bits = lane i as bit i (VB_LANES <= 64 bits);
+ * vb_loadn/vb_storen move the first n < VB_LANES bytes (a power of two), loadn zeroing the other
+ * lanes.
  * Memory: *_load/_store need sizeof(vector) alignment, *_loadu/_storeu any; *_loadn(p, n) reads
  * p[0..n) (n < lanes) into the low lanes and zeros the rest, *_storen writes p[0..n); neither
  * touches memory past p + n.
@@ -355,5 +363,61 @@ AI void rf_xor_bytes(uint8_t *w, const uint8_t *a, const uint8_t *v, size_t len)
     }
     rf_xor_bytes_tail(w, a, v, i, len);
 }
+
+/* ---- int8 (polar_sc_i8) ------------------------------------------------------------------------ */
+typedef __m256i vi8;
+typedef __m256i mi8; /* all-ones / all-zero bytes */
+#define VB_LANES 32
+AI vi8 vb_loadu(const int8_t *p) { return _mm256_loadu_si256((const void *)p); }
+AI void vb_storeu(int8_t *p, vi8 v) { _mm256_storeu_si256((void *)p, v); }
+AI vi8 vb_set1(int8_t x) { return _mm256_set1_epi8(x); }
+AI vi8 vb_zero(void) { return _mm256_setzero_si256(); }
+AI vi8 vb_adds(vi8 a, vi8 b) { return _mm256_adds_epi8(a, b); }
+AI vi8 vb_subs(vi8 a, vi8 b) { return _mm256_subs_epi8(a, b); }
+AI vi8 vb_min(vi8 a, vi8 b) { return _mm256_min_epi8(a, b); }
+AI vi8 vb_max(vi8 a, vi8 b) { return _mm256_max_epi8(a, b); }
+AI vi8 vb_abs(vi8 a) { return _mm256_abs_epi8(a); }
+AI vi8 vb_xor(vi8 a, vi8 b) { return _mm256_xor_si256(a, b); }
+AI mi8 vb_lt0(vi8 a) { return _mm256_cmpgt_epi8(_mm256_setzero_si256(), a); }
+AI mi8 vb_eq0(vi8 a) { return _mm256_cmpeq_epi8(a, _mm256_setzero_si256()); }
+AI vi8 vb_neg_where(mi8 m, vi8 v) { return _mm256_sub_epi8(_mm256_xor_si256(v, m), m); }
+AI vi8 vb_select(mi8 m, vi8 a, vi8 b) { return _mm256_blendv_epi8(b, a, m); }
+AI mi8 mb_zeros(void) { return _mm256_setzero_si256(); }
+AI mi8 mb_or(mi8 a, mi8 b) { return _mm256_or_si256(a, b); }
+AI mi8 mb_xor(mi8 a, mi8 b) { return _mm256_xor_si256(a, b); }
+AI int mb_any(mi8 m) { return !_mm256_testz_si256(m, m); }
+AI uint64_t mb_bits(mi8 m) { return (uint32_t)_mm256_movemask_epi8(m); }
+/* p[0..n) into the low lanes, the rest 0; n < 32 a power of two (or 0). */
+AI vi8 vb_loadn(const int8_t *p, size_t n)
+{
+    __m128i lo;
+    if (n == 16) lo = _mm_loadu_si128((const void *)p);
+    else if (n == 8) lo = _mm_loadl_epi64((const void *)p);
+    else {
+        int32_t w = 0;
+        if (n == 4) memcpy(&w, p, 4);
+        else if (n == 2) memcpy(&w, p, 2);
+        else if (n == 1) memcpy(&w, p, 1);
+        lo = _mm_cvtsi32_si128(w);
+    }
+    return _mm256_zextsi128_si256(lo);
+}
+/* writes p[0..n) from the low lanes, n < 32 a power of two. */
+AI void vb_storen(int8_t *p, size_t n, vi8 v)
+{
+    const __m128i lo = _mm256_castsi256_si128(v);
+    if (n == 16) _mm_storeu_si128((void *)p, lo);
+    else if (n == 8) _mm_storel_epi64((void *)p, lo);
+    else {
+        const int32_t w = _mm_cvtsi128_si32(lo);
+        if (n == 4) memcpy(p, &w, 4);
+        else if (n == 2) memcpy(p, &w, 2);
+        else if (n == 1) memcpy(p, &w, 1);
+    }
+}
+AI mi8 mb_from_01(vi8 a) { return _mm256_sub_epi8(_mm256_setzero_si256(), a); } /* 0 - 1 = all ones */
+AI mi8 mb_from_u8(const uint8_t *x) { return mb_from_01(_mm256_loadu_si256((const void *)x)); }
+/* VPSIGNB with s | 1 (never 0, same sign bit) */
+AI vi8 vb_neg_if_neg(vi8 v, vi8 s) { return _mm256_sign_epi8(v, _mm256_or_si256(s, _mm256_set1_epi8(1))); }
 
 #endif

@@ -5,6 +5,14 @@
  * Types and lanes: vf 16 floats, vi 16 int32, mf a __mmask16; vd 8 doubles, vl 8 int64, md a
  * __mmask8; vdh, a 256-bit half register of 4 doubles (RF_SIMD_HAVE_VDH: the moment tiles use it
  * where a zmm would be more than half padding).
+ * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*);
+ * loadu/storeu any alignment; adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left
+ * unspecified (the generic code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ?
+ * -v : v (wraps at -128, never reached); neg_if_neg(v, s) = s < 0 ? -v : v (same caveat);
+ * select(m, a, b) = m ? a : b; mb_from_01(v) / mb_from_u8(x): lanes holding 0 or 1 (nothing else
+ * allowed) to the mask of the lanes holding 1; mb_bits = lane i as bit i (VB_LANES <= 64 bits);
+ * vb_loadn/vb_storen move the first n < VB_LANES bytes (a power of two), loadn zeroing the other
+ * lanes.
  * Where AVX-512 has a better instruction the op uses it with the same semantics: loadn/storen are
  * masked (fault-free), vf_mul_pow2/vd_mul_pow2 are VSCALEFPS/PD (one rounding, NaN propagates:
  * VD_MUL_POW2_KEEPS_NAN), vl_sra is VPSRAQ, vd_from_vl VCVTQQ2PD, vd_copysign one VPTERNLOGQ, the
@@ -278,11 +286,17 @@ AI void rf_expand_f32(const uint64_t *w, size_t n, float *x)
     }
 }
 
-/* out[q] = bit q of w as a byte 0/1, q < count <= 64: one masked byte store. */
+/* out[q] = bit q of w as a byte 0/1, q < count <= 64: one byte store, of the exact width when
+ * count is 64, 32, 16 or 8 (the polar decoders read these bytes straight back, and a masked store
+ * does not forward to a later load), masked otherwise. */
 AI void rf_bits_to_bytes(uint64_t w, size_t count, uint8_t *out)
 {
-    const __mmask64 live = count >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << count) - 1;
-    _mm512_mask_storeu_epi8(out, live, _mm512_maskz_mov_epi8(w, _mm512_set1_epi8(1)));
+    const __m512i v = _mm512_maskz_mov_epi8(w, _mm512_set1_epi8(1));
+    if (count >= 64) _mm512_storeu_si512((void *)out, v);
+    else if (count == 32) _mm256_storeu_si256((void *)out, _mm512_castsi512_si256(v));
+    else if (count == 16) _mm_storeu_si128((void *)out, _mm512_castsi512_si128(v));
+    else if (count == 8) _mm_storel_epi64((void *)out, _mm512_castsi512_si128(v));
+    else _mm512_mask_storeu_epi8(out, ((__mmask64)1 << count) - 1, v);
 }
 
 /* w = a ^ v over len bytes (w may be a): 64 bytes at a time, then 32, 16, 8, 4, 1. */
@@ -303,6 +317,71 @@ AI void rf_xor_bytes(uint8_t *w, const uint8_t *a, const uint8_t *v, size_t len)
         i += 16;
     }
     rf_xor_bytes_tail(w, a, v, i, len);
+}
+
+/* ---- int8 (polar_sc_i8; AVX512BW) ---------------------------------------------------------------- */
+typedef __m512i vi8;
+typedef __mmask64 mi8;
+#define VB_LANES 64
+AI vi8 vb_loadu(const int8_t *p) { return _mm512_loadu_si512((const void *)p); }
+AI void vb_storeu(int8_t *p, vi8 v) { _mm512_storeu_si512((void *)p, v); }
+AI vi8 vb_set1(int8_t x) { return _mm512_set1_epi8(x); }
+AI vi8 vb_zero(void) { return _mm512_setzero_si512(); }
+AI vi8 vb_adds(vi8 a, vi8 b) { return _mm512_adds_epi8(a, b); }
+AI vi8 vb_subs(vi8 a, vi8 b) { return _mm512_subs_epi8(a, b); }
+AI vi8 vb_min(vi8 a, vi8 b) { return _mm512_min_epi8(a, b); }
+AI vi8 vb_max(vi8 a, vi8 b) { return _mm512_max_epi8(a, b); }
+AI vi8 vb_abs(vi8 a) { return _mm512_abs_epi8(a); }
+AI vi8 vb_xor(vi8 a, vi8 b) { return _mm512_xor_si512(a, b); }
+AI mi8 vb_lt0(vi8 a) { return _mm512_movepi8_mask(a); }
+AI mi8 vb_eq0(vi8 a) { return _mm512_testn_epi8_mask(a, a); }
+AI vi8 vb_neg_where(mi8 m, vi8 v) { return _mm512_mask_sub_epi8(v, m, _mm512_setzero_si512(), v); }
+AI vi8 vb_select(mi8 m, vi8 a, vi8 b) { return _mm512_mask_blend_epi8(m, b, a); }
+AI mi8 mb_zeros(void) { return 0; }
+AI mi8 mb_or(mi8 a, mi8 b) { return a | b; }
+AI mi8 mb_xor(mi8 a, mi8 b) { return a ^ b; }
+AI int mb_any(mi8 m) { return m != 0; }
+AI uint64_t mb_bits(mi8 m) { return m; }
+/* p[0..n) into the low lanes, the rest 0; n < 64 a power of two (or 0). Plain loads and stores of
+ * the exact width, not masked ones: a masked store does not forward to the next load, and the
+ * decoder reads back what it has just stored (a stall of the whole node otherwise). */
+AI vi8 vb_loadn(const int8_t *p, size_t n)
+{
+    if (n == 32) return _mm512_zextsi256_si512(_mm256_loadu_si256((const void *)p));
+    __m128i lo;
+    if (n == 16) lo = _mm_loadu_si128((const void *)p);
+    else if (n == 8) lo = _mm_loadl_epi64((const void *)p);
+    else {
+        int32_t w = 0;
+        if (n == 4) memcpy(&w, p, 4);
+        else if (n == 2) memcpy(&w, p, 2);
+        else if (n == 1) memcpy(&w, p, 1);
+        lo = _mm_cvtsi32_si128(w);
+    }
+    return _mm512_zextsi128_si512(lo);
+}
+/* writes p[0..n) from the low lanes, n < 64 a power of two. */
+AI void vb_storen(int8_t *p, size_t n, vi8 v)
+{
+    if (n == 32) {
+        _mm256_storeu_si256((void *)p, _mm512_castsi512_si256(v));
+        return;
+    }
+    const __m128i lo = _mm512_castsi512_si128(v);
+    if (n == 16) _mm_storeu_si128((void *)p, lo);
+    else if (n == 8) _mm_storel_epi64((void *)p, lo);
+    else {
+        const int32_t w = _mm_cvtsi128_si32(lo);
+        if (n == 4) memcpy(p, &w, 4);
+        else if (n == 2) memcpy(p, &w, 2);
+        else if (n == 1) memcpy(p, &w, 1);
+    }
+}
+AI mi8 mb_from_01(vi8 a) { return _mm512_test_epi8_mask(a, a); }
+AI mi8 mb_from_u8(const uint8_t *x) { return mb_from_01(_mm512_loadu_si512((const void *)x)); }
+AI vi8 vb_neg_if_neg(vi8 v, vi8 s)
+{
+    return _mm512_mask_sub_epi8(v, _mm512_movepi8_mask(s), _mm512_setzero_si512(), v);
 }
 
 #endif

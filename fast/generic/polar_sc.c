@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "polar_stages.h"
+#include "polar_tree.h"
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "simd.h"
@@ -97,8 +98,6 @@ static void rep_add(const float *t, size_t h, float *out)
     for (size_t i = 0; i < h; i += W) vf_storeu(out + i, vf_add(vf_loadu(t + i + h), vf_loadu(t + i)));
 }
 
-enum { NODE_MIXED = 0, NODE_RATE0 = 1, NODE_RATE1 = 2, NODE_REP = 3, NODE_SPC = 4 };
-
 typedef struct dec {
     const uint8_t *type; /* heap order: node (depth d, index j) at (1 << d) + j */
     uint64_t *bits;      /* rate-1 work: n/64 words */
@@ -106,19 +105,6 @@ typedef struct dec {
     int f;
     uint8_t *msg;
 } dec;
-
-/* In-word stages of u = x F^{(x)n} on bits (bit j = position j): u_j ^= u_{j+h} for j without
- * bit h, h = 1..32. Bits at and above n are zero, so the stages with h >= n change nothing. */
-static uint64_t transform_word(uint64_t w)
-{
-    w ^= (w >> 1) & 0x5555555555555555ull;
-    w ^= (w >> 2) & 0x3333333333333333ull;
-    w ^= (w >> 4) & 0x0f0f0f0f0f0f0f0full;
-    w ^= (w >> 8) & 0x00ff00ff00ff00ffull;
-    w ^= (w >> 16) & 0x0000ffff0000ffffull;
-    w ^= (w >> 32) & 0x00000000ffffffffull;
-    return w;
-}
 
 /* bits = [L_i < 0] (64 per word); 0 if an LLR is 0 or NaN. */
 static int hard_bits(const float *L, size_t n, uint64_t *bits)
@@ -152,30 +138,10 @@ static int unique_argmin_abs(const float *L, size_t n, size_t *at)
     return count == 1;
 }
 
-/* Writes x (bytes) from the hard-decision bits, then u = x F^{(x)n} in bit form, and appends
- * u[skip..n) to the message (skip = 1: an SPC node's frozen first bit, 0 by construction). */
+/* The node's decisions from s->bits (fast/generic/polar_tree.h), appended to the message. */
 static void emit(dec *s, size_t n, size_t skip, uint8_t *x)
 {
-    uint64_t *bits = s->bits;
-    uint8_t *u = s->msg;
-    if (n <= 64) {
-        rf_bits_to_bytes(bits[0], n, x);
-        rf_bits_to_bytes(transform_word(bits[0]) >> skip, n - skip, u);
-    } else {
-        const size_t words = n >> 6;
-        for (size_t w = 0; w < words; w++) {
-            rf_bits_to_bytes(bits[w], 64, x + 64 * w);
-            bits[w] = transform_word(bits[w]);
-        }
-        for (size_t h = 1; h < words; h <<= 1)
-            for (size_t b = 0; b < words; b += 2 * h)
-                for (size_t w = b; w < b + h; w++) bits[w] ^= bits[w + h];
-        for (size_t w = 0; w < words; w++) {
-            const uint64_t next = w + 1 < words ? bits[w + 1] : 0;
-            const uint64_t v = skip ? (bits[w] >> 1) | (next << 63) : bits[w];
-            rf_bits_to_bytes(v, w + 1 < words ? 64 : 64 - skip, u + 64 * w);
-        }
-    }
+    polar_emit(s->bits, n, skip, x, s->msg);
     s->msg += n - skip;
 }
 
@@ -282,22 +248,6 @@ static void node(dec *s, unsigned d, size_t j, const float *L, float *scratch, u
     rf_xor_bytes(x, x, x + h, h);
 }
 
-/* Node types bottom-up in heap order (2N entries): rate-0, rate-1 (an information leaf is
- * rate-1), repetition (rate-0 left half, repetition or information-leaf right half), SPC (SPC or
- * 2-leaf repetition left half, rate-1 right half), mixed. */
-static void classify(unsigned m, const uint8_t *frozen, uint8_t *type)
-{
-    const size_t n = (size_t)1 << m;
-    for (size_t i = 0; i < n; i++) type[n + i] = frozen[i] ? NODE_RATE0 : NODE_RATE1;
-    for (size_t v = n - 1; v >= 1; v--) {
-        const uint8_t a = type[2 * v], b = type[2 * v + 1];
-        if (a == b && (a == NODE_RATE0 || a == NODE_RATE1)) type[v] = a;
-        else if (b == NODE_RATE1 && (a == NODE_SPC || (a == NODE_REP && 4 * v >= n))) type[v] = NODE_SPC;
-        else if (a == NODE_RATE0 && (b == NODE_REP || (b == NODE_RATE1 && 2 * v + 1 >= n))) type[v] = NODE_REP;
-        else type[v] = NODE_MIXED;
-    }
-}
-
 /* Per-thread cache of the last mask's schedule and the work buffers, so repeated calls with the
  * same code (the simulator's and the benchmark's pattern) neither reclassify nor allocate. It is
  * kept for the thread's lifetime: replaced when another code comes, freed when the thread ends. */
@@ -345,7 +295,7 @@ static int cache_get(unsigned m, const uint8_t *frozen)
     cache.bits = malloc(((n + 63) / 64) * sizeof(uint64_t));
     if (!cache.frozen || !cache.type || !cache.x || !cache.scratch || !cache.bits) return 0;
     memcpy(cache.frozen, frozen, n);
-    classify(m, frozen, cache.type);
+    polar_classify(m, frozen, cache.type);
     cache.k = 0;
     for (size_t i = 0; i < n; i++) cache.k += !frozen[i];
     cache.m = m;

@@ -4,6 +4,14 @@
  * Types and lanes: vf 4 floats, vi 4 uint32, mf a uint32x4_t of all-ones / zero lanes; vd 2
  * doubles, vl 2 int64, md a uint64x2_t. No masked memory access: loadn/storen go through a
  * register-sized buffer (never touching memory past p + n).
+ * int8 lanes (polar_sc_i8): vi8 holds VB_LANES int8, mi8 its lane mask (ops vb_*, mb_*);
+ * loadu/storeu any alignment; adds/subs saturate to [-128, 127]; min/max signed; abs(-128) is left
+ * unspecified (the generic code never passes -128); lt0/eq0 compare with 0; neg_where(m, v) = m ?
+ * -v : v (wraps at -128, never reached); neg_if_neg(v, s) = s < 0 ? -v : v (same caveat);
+ * select(m, a, b) = m ? a : b; mb_from_01(v) / mb_from_u8(x): lanes holding 0 or 1 (nothing else
+ * allowed) to the mask of the lanes holding 1; mb_bits = lane i as bit i (VB_LANES <= 64 bits);
+ * vb_loadn/vb_storen move the first n < VB_LANES bytes (a power of two), loadn zeroing the other
+ * lanes.
  * Differences from x86 at the edges, each kept because the kernels' outputs at this level depend
  * on them bit for bit:
  * - vf_min/vf_max/vd_min/vd_max are FMIN/FMAX: a NaN operand gives NaN (x86: the second operand).
@@ -297,6 +305,69 @@ AI void rf_xor_bytes(uint8_t *w, const uint8_t *a, const uint8_t *v, size_t len)
     size_t i = 0;
     for (; i + 16 <= len; i += 16) vst1q_u8(w + i, veorq_u8(vld1q_u8(a + i), vld1q_u8(v + i)));
     rf_xor_bytes_tail(w, a, v, i, len);
+}
+
+/* ---- int8 (polar_sc_i8) ------------------------------------------------------------------------ */
+typedef int8x16_t vi8;
+typedef uint8x16_t mi8; /* all-ones / all-zero bytes */
+#define VB_LANES 16
+AI vi8 vb_loadu(const int8_t *p) { return vld1q_s8(p); }
+AI void vb_storeu(int8_t *p, vi8 v) { vst1q_s8(p, v); }
+AI vi8 vb_set1(int8_t x) { return vdupq_n_s8(x); }
+AI vi8 vb_zero(void) { return vdupq_n_s8(0); }
+AI vi8 vb_adds(vi8 a, vi8 b) { return vqaddq_s8(a, b); }
+AI vi8 vb_subs(vi8 a, vi8 b) { return vqsubq_s8(a, b); }
+AI vi8 vb_min(vi8 a, vi8 b) { return vminq_s8(a, b); }
+AI vi8 vb_max(vi8 a, vi8 b) { return vmaxq_s8(a, b); }
+AI vi8 vb_abs(vi8 a) { return vabsq_s8(a); }
+AI vi8 vb_xor(vi8 a, vi8 b) { return veorq_s8(a, b); }
+AI mi8 vb_lt0(vi8 a) { return vcltzq_s8(a); }
+AI mi8 vb_eq0(vi8 a) { return vceqzq_s8(a); }
+AI vi8 vb_neg_where(mi8 m, vi8 v)
+{
+    const int8x16_t s = vreinterpretq_s8_u8(m);
+    return vsubq_s8(veorq_s8(v, s), s);
+}
+AI vi8 vb_select(mi8 m, vi8 a, vi8 b) { return vbslq_s8(m, a, b); }
+AI mi8 mb_zeros(void) { return vdupq_n_u8(0); }
+AI mi8 mb_or(mi8 a, mi8 b) { return vorrq_u8(a, b); }
+AI mi8 mb_xor(mi8 a, mi8 b) { return veorq_u8(a, b); }
+AI int mb_any(mi8 m) { return vmaxvq_u8(m) != 0; }
+/* Lane i as bit i: AND with the lane's bit within each half, add across each half. */
+AI uint64_t mb_bits(mi8 m)
+{
+    static const uint8_t lane_bit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t b = vandq_u8(m, vld1q_u8(lane_bit));
+    return (uint64_t)vaddv_u8(vget_low_u8(b)) | (uint64_t)vaddv_u8(vget_high_u8(b)) << 8;
+}
+/* p[0..n) into the low lanes, the rest 0; n < 16 a power of two (or 0). */
+AI vi8 vb_loadn(const int8_t *p, size_t n)
+{
+    if (n == 8) return vcombine_s8(vld1_s8(p), vdup_n_s8(0));
+    int32_t w = 0;
+    if (n == 4) memcpy(&w, p, 4);
+    else if (n == 2) memcpy(&w, p, 2);
+    else if (n == 1) memcpy(&w, p, 1);
+    return vreinterpretq_s8_s32(vsetq_lane_s32(w, vdupq_n_s32(0), 0));
+}
+/* writes p[0..n) from the low lanes, n < 16 a power of two. */
+AI void vb_storen(int8_t *p, size_t n, vi8 v)
+{
+    if (n == 8) {
+        vst1_s8(p, vget_low_s8(v));
+        return;
+    }
+    const int32_t w = vgetq_lane_s32(vreinterpretq_s32_s8(v), 0);
+    if (n == 4) memcpy(p, &w, 4);
+    else if (n == 2) memcpy(p, &w, 2);
+    else if (n == 1) memcpy(p, &w, 1);
+}
+AI mi8 mb_from_01(vi8 a) { return vreinterpretq_u8_s8(vnegq_s8(a)); } /* -1 = all ones */
+AI mi8 mb_from_u8(const uint8_t *x) { return mb_from_01(vld1q_s8((const int8_t *)(const void *)x)); }
+AI vi8 vb_neg_if_neg(vi8 v, vi8 s)
+{
+    const int8x16_t m = vshrq_n_s8(s, 7); /* all ones where s < 0 */
+    return vsubq_s8(veorq_s8(v, m), m);
 }
 
 #endif

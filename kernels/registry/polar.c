@@ -80,6 +80,7 @@
 #include "common.h"
 #include "koref.h"
 #include "oracle.h"
+#include "polar_cases.h"
 #include "refast/decoders.h"
 
 #define MAX_LOG2N 16
@@ -555,3 +556,14 @@ static const rf_kernel polar_scl_paths_kernel = {
 };
 
 const rf_kernel *const rf_family_polar[] = {&polar_sc_kernel, &polar_scl_kernel, &polar_scl_paths_kernel, NULL};
+
+/* For the int8 decoder's descriptors (kernels/registry/polar_i8.c): the same codes and encoder. */
+int rf_polar_case_mask(rf_case *c, uint8_t **frozen, char *err, size_t errlen)
+{
+    return make_mask(c, frozen, err, errlen);
+}
+
+void rf_polar_case_encode(unsigned log2n, uint8_t *x)
+{
+    encode_u(log2n, x);
+}

@@ -15,6 +15,16 @@
  * x_a, L_b = L2 + (1 - 2 xhat_a) L1, decode x_b; leaves are single bits (frozen -> 0, else
  * [L < 0]). SCL: list size 1..32, path metrics in the LLR domain (penalty |L| for a decision
  * against the LLR's sign), the best-metric path at the end (ties: the lowest path index).
+ * polar_sc_i8: polar SC on int8 LLRs in saturating fixed point, the same layout and leaf rule.
+ * Inputs are read with -128 taken as -127 (symmetric saturation on read, so |L| and -L never
+ * overflow); f(a, b) = sign(a) sign(b) min(|a|, |b|) (signs by comparison < 0, as the float
+ * minsum), g(a, b, x) = sat(x ? b - a : b + a) with sat clamping to [-127, 127]; a leaf decides
+ * [L < 0] (0 decides 0). Every operation is exact integer arithmetic, so every level is
+ * bit-identical to ref (class exact). Float LLRs become int8 through rf_quantize_llr_i8
+ * (lib/codes/quant.h: q = sat(round(l 2^frac)) to [-(2^(bits-1) - 1), 2^(bits-1) - 1], by
+ * default 6 bits with 1 fractional bit, leaving 2 bits of headroom for g's sums inside the int8
+ * arithmetic; quant.h says where that choice comes from). log2n > 16 or frames = 0 write nothing;
+ * allocation failure writes nothing. in frames x N int8, msg frames x K as polar_sc.
  * polar_scl_paths: the same decoder, returning all its final paths (the candidates of CRC-aided
  * list decoding, lib/codes/cascl.h): paths is frames x list x K, the paths of a frame ranked by
  * (metric ascending, NaN last, then position in the decoder's list), so row 0 is polar_scl's
@@ -61,6 +71,9 @@ enum { RF_DUMER = 0, RF_DUMER0 = 1 };
     X(polar_sc, HAND, NONE, VOID,                                                                \
       (unsigned log2n, const uint8_t *frozen, int f, const float *llr, size_t frames, uint8_t *msg), \
       (log2n, frozen, f, llr, frames, msg))                                                      \
+    X(polar_sc_i8, HAND, NONE, VOID,                                                             \
+      (unsigned log2n, const uint8_t *frozen, const int8_t *llr, size_t frames, uint8_t *msg),   \
+      (log2n, frozen, llr, frames, msg))                                                         \
     X(polar_scl, HAND, NONE, VOID,                                                               \
       (unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,            \
        size_t frames, uint8_t *msg),                                                             \

@@ -217,6 +217,7 @@ extern const rf_kernel *const rf_family_softmap[];
 extern const rf_kernel *const rf_family_codes[];
 extern const rf_kernel *const rf_family_dumer[];
 extern const rf_kernel *const rf_family_polar[];
+extern const rf_kernel *const rf_family_polar_i8[];
 extern const rf_kernel *const rf_family_channel[];
 extern const rf_kernel *const rf_family_moe_moments[];
 extern const rf_kernel *const rf_family_moe_decomp[];
