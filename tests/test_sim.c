@@ -488,6 +488,10 @@ static void test_cli_errors(void)
     BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--max-frames", "0");
     BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--target-errors", "0");
     BAD("--code", "rm:3:1", "--decoder", "map", "--ebn0", "0:1:1", "--max-frames", "99999999999999999999999");
+    BAD("--code", "polar:64:7", "--decoder", "scl:8", "--quant", "int8", "--ebn0", "0:1:1"); /* sc only */
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--quant", "int8", "--f", "exact", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:7", "--decoder", "sc", "--quant", "int16", "--ebn0", "0:1:1");
+    BAD("--code", "rm:6:2", "--decoder", "dumer", "--quant", "int8", "--ebn0", "0:1:1");
     BAD("--code", "rm:3:1", "--decoder", "scl:64", "--ebn0", "0:1:1");
 #undef BAD
     /* the construction file's own errors */
@@ -507,6 +511,42 @@ static void test_cli_errors(void)
     }
     CHECK(CLI("sim", "--help") == 0 && strstr(out, "usage: refast sim"));
     CHECK(CLI("sim") == 2);
+}
+
+/* --quant int8: polar_sc_i8 on Q(6,1) LLRs, recorded in the JSON; on Polar(128,96) at 4 dB its
+ * block errors stay within a few of float min-sum SC's on the same frames (the int8 decoder equals
+ * the float one on every frame whose quantised LLRs never saturate, tests/test_polar_i8.c). */
+static void test_cli_int8(void)
+{
+    char j[512];
+    snprintf(j, sizeof j, "%s/i8.json", rf_test_tmpdir());
+    unsigned long blk[2] = {0, 0};
+    for (int q = 0; q < 2; q++) {
+        /* int8 is min-sum by construction (--f is refused there); f32 is told so */
+        const int rc = q ? CLI("sim", "--code", "polar:128:96", "--decoder", "sc", "--quant", "int8", "--ebn0", "4:4:1",
+                               "--max-frames", "4000", "--target-errors", "100000", "--seed", "8", "--threads", "1",
+                               "--json", j)
+                         : CLI("sim", "--code", "polar:128:96", "--decoder", "sc", "--quant", "f32", "--f", "minsum",
+                               "--ebn0", "4:4:1", "--max-frames", "4000", "--target-errors", "100000", "--seed", "8",
+                               "--threads", "1", "--json", j);
+        CHECKF(rc == 0, "sim --quant %s: rc %d: %s", q ? "int8" : "f32", rc, err);
+        char e[256];
+        rf_json *doc = rf_json_parse_file(j, e, sizeof e);
+        CHECKF(doc != NULL, "JSON: %s", e);
+        if (!doc) continue;
+        const char *quant = rf_json_get_string(doc, "quant"), *f = rf_json_get_string(doc, "f");
+        CHECKF(quant && !strcmp(quant, q ? "int8 Q(6,1)" : "f32") && f && !strcmp(f, "minsum"), "quant %s f %s",
+               quant ? quant : "-", f ? f : "-");
+        const rf_json *pts = rf_json_get(doc, "points");
+        double be = -1;
+        if (pts && pts->count == 1) rf_json_get_number(&pts->items[0], "block_errors", &be);
+        CHECKF(be >= 0, "no block_errors in %s", j);
+        blk[q] = be < 0 ? 0 : (unsigned long)be;
+        rf_json_free(doc);
+    }
+    CHECKF(blk[0] > 20 && blk[1] + 10 >= blk[0] && blk[1] <= blk[0] + blk[0] / 4 + 10,
+           "block errors on 4000 frames: f32 minsum %lu, int8 %lu", blk[0], blk[1]);
+    printf("Polar(128,96) SC at 4 dB, 4000 frames: %lu block errors in f32 min-sum, %lu in int8\n", blk[0], blk[1]);
 }
 
 static void test_cli_run(void)
@@ -802,6 +842,7 @@ int main(void)
     test_ranks();
     test_cli_errors();
     test_cli_run();
+    test_cli_int8();
     test_cli_outputs();
     test_reference_runs();
     test_union_bound();

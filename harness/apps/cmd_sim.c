@@ -290,6 +290,9 @@ static const rf_opt sim_opts_table[] = {
      .help = "the sigma the construction is designed at (default adaptive: each\npoint's sigma)"},
     {"--f", RF_OPT_CHOICE, offsetof(rf_sim_args, f), "exact|minsum",
      .help = "the check-node function of dumer/sc/scl (default exact)"},
+    {"--quant", RF_OPT_CHOICE, offsetof(rf_sim_args, quant), "f32|int8",
+     .help = "the decoder's arithmetic: f32 (default) or int8, the channel LLRs quantised to Q(6,1)\n"
+             "(6 bits, 1 fractional) and decoded by polar_sc_i8 (sc only; min-sum)"},
     {"--channel", RF_OPT_CHOICE, offsetof(rf_sim_args, channel), "awgn|rayleigh|bursty",
      .help = "BPSK over AWGN; rayleigh: fast fading, coherent LLR; bursty: extra\nN(0, 2 sigma^2) noise on 10% of the "
      "symbols, AWGN LLR",

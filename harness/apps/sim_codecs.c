@@ -8,9 +8,12 @@
 #include "refast/softmap.h"
 #include "ko/kow.h"
 #include "codes/cascl.h"
+#include "codes/quant.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(RF_QUANT_SC_BITS == 6 && RF_QUANT_SC_FRAC == 1, "sim's texts and JSON name Q(6,1)");
 
 static void enc_rm(const void *ctx, const uint8_t *msg, size_t frames, float *x)
 {
@@ -50,6 +53,23 @@ static void dec_sc(const void *ctx, const float *llr, size_t frames, uint8_t *ms
     const rf_sim_codec_ctx *c = ctx;
     (void)soft;
     rf_polar_sc(c->code.m, c->frozen, c->f, llr, frames, msg);
+}
+
+/* --quant int8: the channel LLRs quantised to Q(6, 1) (codes/quant.h), then polar_sc_i8 (min-sum
+ * in saturating int8). Out of memory: the frames decode as all-0xff bits, a visible failure. */
+static void dec_sc_i8(const void *ctx, const float *llr, size_t frames, uint8_t *msg, float *soft)
+{
+    const rf_sim_codec_ctx *c = ctx;
+    (void)soft;
+    const size_t n = frames * c->code.n;
+    int8_t *q = malloc(n ? n : 1);
+    if (!q) {
+        memset(msg, 0xff, frames * c->code.k);
+        return;
+    }
+    rf_quantize_llr_i8(llr, n, RF_QUANT_SC_BITS, RF_QUANT_SC_FRAC, q);
+    rf_polar_sc_i8(c->code.m, c->frozen, q, frames, msg);
+    free(q);
 }
 
 /* KO: real codewords (||x||^2 = n) and the KO decoder on the raw observations (sim.h), hard bits
@@ -150,8 +170,19 @@ static const rf_sim_codec_row codec_table[] = {
  * of leaves: no eq. 4.4 split. */
 static const rf_sim_codec_row kop_row = {RF_CODE_KO, RF_DEC_KO, false, false, false, 0, enc_kop, dec_kop};
 
-const rf_sim_codec_row *rf_sim_codec_find(const rf_codespec *code, rf_dec_kind dec)
+/* The int8 rows: SC only (min-sum by construction, so no --f). */
+static const rf_sim_codec_row int8_table[] = {
+    {RF_CODE_RM, RF_DEC_SC, true, false, false, 0, enc_polar, dec_sc_i8},
+    {RF_CODE_POLAR, RF_DEC_SC, true, false, false, 0, enc_polar, dec_sc_i8},
+};
+
+const rf_sim_codec_row *rf_sim_codec_find(const rf_codespec *code, rf_dec_kind dec, bool int8)
 {
+    if (int8) {
+        for (size_t i = 0; i < sizeof int8_table / sizeof int8_table[0]; i++)
+            if (int8_table[i].code == code->kind && int8_table[i].dec == dec) return &int8_table[i];
+        return NULL;
+    }
     if (code->kind == RF_CODE_KO && code->kop) return dec == RF_DEC_KO ? &kop_row : NULL;
     for (size_t i = 0; i < sizeof codec_table / sizeof codec_table[0]; i++)
         if (codec_table[i].code == code->kind && codec_table[i].dec == dec) return &codec_table[i];

@@ -14,6 +14,7 @@ typedef struct rf_sim_codec_ctx {
     rf_codespec code;
     rf_decspec dec;
     int f;           /* RF_F_EXACT / RF_F_MINSUM */
+    bool int8;       /* --quant int8: the SC decoder on Q(RF_QUANT_SC_BITS, RF_QUANT_SC_FRAC) LLRs */
     uint8_t *frozen; /* polar machinery: N entries */
     uint64_t *used;  /* adaptive CA-SCL: frames per final list size (codes/cascl.h), added to
                         atomically by the workers; NULL otherwise */
@@ -35,7 +36,7 @@ typedef struct rf_sim_codec_row {
 } rf_sim_codec_row;
 
 /* The row of (code, decoder), NULL when there is none (a ko: code of architecture polar_64_7 has
- * its own row). */
-const rf_sim_codec_row *rf_sim_codec_find(const rf_codespec *code, rf_dec_kind dec);
+ * its own row); with int8, the int8 decoder's row (only sc has one). */
+const rf_sim_codec_row *rf_sim_codec_find(const rf_codespec *code, rf_dec_kind dec, bool int8);
 
 #endif

@@ -19,6 +19,7 @@ static const char *channel_name(rf_channel_kind ch)
 
 static const char *f_name(const rf_sim_run *r)
 {
+    if (r->ctx.int8) return "minsum";
     return r->row->uses_f ? (r->ctx.f == RF_F_MINSUM ? "minsum" : "exact") : "none";
 }
 
@@ -26,9 +27,9 @@ void rf_sim_print_header(const rf_sim_run *r)
 {
     const rf_sim_codec_ctx *ctx = &r->ctx;
     const rf_sim_args *a = r->a;
-    printf("sim: %s (n = %zu, k = %zu, R = %.6g), decoder %s%s%s, channel %s, seed %llu, isa %s, ", ctx->code.text,
-           ctx->code.n, ctx->code.k, r->rate, ctx->dec.text, r->row->uses_f ? ", f " : "",
-           r->row->uses_f ? f_name(r) : "", channel_name(r->channel), a->seed, r->isas);
+    printf("sim: %s (n = %zu, k = %zu, R = %.6g), decoder %s%s%s%s, channel %s, seed %llu, isa %s, ", ctx->code.text,
+           ctx->code.n, ctx->code.k, r->rate, ctx->dec.text, ctx->int8 ? " int8 (LLRs in Q(6,1), min-sum)" : "",
+           r->row->uses_f ? ", f " : "", r->row->uses_f ? f_name(r) : "", channel_name(r->channel), a->seed, r->isas);
     if (r->comm.size > 1) printf("%d ranks x ", r->comm.size);
     printf("%u thread%s\n", r->threads, r->threads == 1 ? "" : "s");
     if (ctx->code.kind == RF_CODE_KO && ctx->code.kop)
@@ -147,6 +148,7 @@ void rf_sim_json(const rf_sim_run *r, bool partial, rf_wbuf *jw)
     rf_wbuf_printf(jw, ",\"n\":%zu,\"k\":%zu,\"rate\":%.17g,\"decoder\":", ctx->code.n, ctx->code.k, r->rate);
     rf_jsonw_str(jw, ctx->dec.text);
     rf_jsonw_member_str(jw, ",\"f\":", f_name(r));
+    rf_jsonw_member_str(jw, ",\"quant\":", r->ctx.int8 ? "int8 Q(6,1)" : "f32");
     rf_wbuf_puts(jw, ",\"construction\":");
     if (r->row->polar) {
         rf_jsonw_member_str(jw, "{\"kind\":", rf_construction_name(&r->cons));

@@ -18,6 +18,7 @@ typedef struct rf_sim_args {
     const char *code, *decoder, *construction, *design, *json, *checkpoint;
     const char *ebn0, *esn0, *snr; /* exactly one is given */
     int f, channel;                /* indices into "exact|minsum" (-1: not given), "awgn|rayleigh|bursty" */
+    int quant;                     /* index into "f32|int8" (-1: not given, f32) */
     rf_isa isa;
     unsigned long long max_frames, target_errors, seed, threads;
     double checkpoint_every;

@@ -33,10 +33,15 @@ bool rf_sim_setup(rf_sim_run *r, char *err, size_t errlen)
     if (!rf_codespec_parse(a->code, &ctx->code, err, errlen)) return false;
     if (!rf_decspec_parse(a->decoder, &ctx->dec, err, errlen)) return false;
     if (!rf_decspec_applies(&ctx->dec, &ctx->code, err, errlen)) return false;
-    const rf_sim_codec_row *row = r->row = rf_sim_codec_find(&ctx->code, ctx->dec.kind);
+    ctx->int8 = a->quant == 1;
+    const rf_sim_codec_row *row = r->row = rf_sim_codec_find(&ctx->code, ctx->dec.kind, ctx->int8);
+    if (!row && ctx->int8)
+        return rf_fail(err, errlen, "--quant int8: only the sc decoder has an int8 version (polar_sc_i8), not %s",
+                       ctx->dec.text);
     if (!row) return rf_fail(err, errlen, "decoder %s is not applicable to %s", ctx->dec.text, ctx->code.text);
+    if (a->f >= 0 && ctx->int8) return rf_fail(err, errlen, "--f: the int8 sc decoder is min-sum by construction");
     if (a->f >= 0 && !row->uses_f) return rf_fail(err, errlen, "--f applies to the dumer, dumer0, sc and scl decoders");
-    ctx->f = a->f == 1 ? RF_F_MINSUM : RF_F_EXACT;
+    ctx->f = a->f == 1 || ctx->int8 ? RF_F_MINSUM : RF_F_EXACT;
     r->channel = (rf_channel_kind)a->channel; /* the choices in enum order */
     if (!row->polar && (a->construction || a->design))
         return rf_fail(err, errlen, "--construction and --design-sigma apply to sc/scl decoding only");
@@ -99,9 +104,10 @@ bool rf_sim_describe(rf_sim_run *r, char *err, size_t errlen)
         snprintf(info, sizeof info, "%016" PRIx64, (uint64_t)XXH3_64bits(r->cons.info, ctx->code.k * sizeof *r->cons.info));
     const rf_sim_args *a = r->a;
     snprintf(r->description, sizeof r->description,
-             "code=%s weights=%s decoder=%s f=%s construction=%s/%s/%.17g/%u/%s channel=%d %s=%.17g+%zux%.17g "
+             "code=%s weights=%s decoder=%s%s f=%s construction=%s/%s/%.17g/%u/%s channel=%d %s=%.17g+%zux%.17g "
              "seed=%llu max_frames=%llu target_errors=%llu batch=%zu isa=%s",
-             ctx->code.text, weights, ctx->dec.text, r->row->uses_f ? (ctx->f == RF_F_MINSUM ? "minsum" : "exact") : "none",
+             ctx->code.text, weights, ctx->dec.text, ctx->int8 ? "/int8" : "",
+             r->row->uses_f ? (ctx->f == RF_F_MINSUM ? "minsum" : "exact") : ctx->int8 ? "minsum" : "none",
              r->row->polar ? rf_construction_name(&r->cons) : "none", r->cons.adaptive ? "adaptive" : "fixed",
              r->cons.design_sigma, r->cons.rm_r, info, (int)r->channel, r->conv, r->first, r->npoints, r->step,
              a->seed, a->max_frames, a->target_errors, rf_sim_batch_frames(ctx->code.n), r->isas);
