@@ -252,25 +252,44 @@ static void sweep_tails(const rf_kernel *k, const rf_case_spec *s, const rf_impl
     }
 }
 
-/* --sweep-cases N: whether recipe i of k is among its N smallest golden files (ties: the first). */
-static bool sweep_selected(const rf_kernel *k, const rf_case_spec *s, const char *dir, unsigned long long n)
+/* --sweep-cases N: which recipes of k are among its N cheapest golden cases (ties: the first). Cheap
+ * by rf_case_cost, the work one call does: a case's file size says little about it (an enumeration
+ * over 2^16 codewords reads 24 floats a frame). A case whose cost is unknown counts by its file
+ * size, after every case whose cost is known. mask: one entry per recipe. */
+#define SWEEP_MAX_CASES 1024 /* recipes per kernel ranked (every kernel has far fewer) */
+static void sweep_select(const rf_kernel *k, const char *dir, unsigned long long n, bool *mask)
 {
-    if (!n) return true;
-    long long mine = -1;
-    size_t rank = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (const rf_case_spec *t = k->cases; t->name; t++) {
-            char rel[512], path[4096];
-            rf_golden_relpath(k, t, rel, sizeof rel);
-            snprintf(path, sizeof path, "%s/%s", dir, rel);
-            FILE *f = fopen(path, "rb");
-            long long size = -1;
-            if (f && fseek(f, 0, SEEK_END) == 0) size = ftell(f);
-            if (f) fclose(f);
-            if (pass == 0 && t == s) mine = size;
-            if (pass == 1 && (size < mine || (size == mine && t < s))) rank++;
+    size_t count = 0;
+    while (k->cases[count].name && count < SWEEP_MAX_CASES) count++;
+    double *key = malloc((count ? count : 1) * sizeof *key);
+    bool *known = malloc(count ? count : 1);
+    for (size_t i = 0; key && known && i < count; i++) {
+        char rel[512], path[4096], err[512];
+        rf_golden_relpath(k, &k->cases[i], rel, sizeof rel);
+        snprintf(path, sizeof path, "%s/%s", dir, rel);
+        rf_case c;
+        rfg_hash h;
+        key[i] = -1;
+        if (rfg_read(path, &c, &h, err, sizeof err)) {
+            key[i] = rf_case_cost(k, &c);
+            rf_case_free(&c);
         }
-    return rank < n;
+        known[i] = key[i] >= 0;
+        if (!known[i]) {
+            FILE *f = fopen(path, "rb");
+            if (f && fseek(f, 0, SEEK_END) == 0) key[i] = (double)ftell(f);
+            if (f) fclose(f);
+        }
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t rank = 0;
+        for (size_t t = 0; key && known && t < count; t++)
+            rank += (known[t] && !known[i]) ||
+                    (known[t] == known[i] && (key[t] < key[i] || (key[t] == key[i] && t < i)));
+        mask[i] = !n || (key && known && rank < n);
+    }
+    free(key);
+    free(known);
 }
 
 /* A line of the reproducibility matrix: the case, then its implementations in groups of
@@ -324,7 +343,9 @@ static int run_verify(const void *opts)
     size_t ordinal = 0;
     for (size_t i = 0; i < rf_kernel_count(); i++) {
         const rf_kernel *k = rf_kernel_at(i);
-        if (!rf_glob_match(glob, k->name)) continue;
+        if (!rf_glob_match(glob, k->name) || !k->cases) continue;
+        bool sweep_mask[SWEEP_MAX_CASES] = {0};
+        if (o->sweep) sweep_select(k, dir, o->sweep_cases, sweep_mask);
         for (const rf_case_spec *s = k->cases; s && s->name; s++) {
             if (ordinal++ % shards != shard) continue;
             char rel[512], path[4096];
@@ -349,7 +370,8 @@ static int run_verify(const void *opts)
             matrix_slot slots[RF_MAX_IMPLS];
             const size_t nim = rf_kernel_impls(k, sel, nsel, o->peers, im, RF_MAX_IMPLS);
             for (size_t j = 0; j < nim; j++) judge_row(&im[j], s, &c, &t, &slots[j]);
-            if (o->sweep && sweep_selected(k, s, dir, o->sweep_cases)) {
+            const size_t ci = (size_t)(s - k->cases);
+            if (o->sweep && (ci < SWEEP_MAX_CASES ? sweep_mask[ci] : !o->sweep_cases)) {
                 char label[128];
                 snprintf(label, sizeof label, "%s.%s", k->name, s->name);
                 sweep_rows(label, &c, im, nim, false, &st);
@@ -388,7 +410,7 @@ static const rf_opt verify_opts_table[] = {
              "after; and kernels with a free length at n+1 .. n+W; one row per case and\n"
              "level, then 'sweep: N passed, M failed'"},
     {"--sweep-cases", RF_OPT_U64, offsetof(verify_opts, sweep_cases), "N",
-     .help = "--sweep only the N smallest golden cases of each kernel (0: all; CI: 1)",
+     .help = "--sweep only the N cheapest golden cases of each kernel, by the work one\ncall does (0: all; CI: 1)",
      .def = "0"},
     {"--golden", RF_OPT_FILE, offsetof(verify_opts, golden), "DIR",
      .help = "the golden files (default: $REFAST_GOLDEN, else golden)"},

@@ -159,6 +159,25 @@ int rf_kernel_run(const rf_impl *im, const rf_case *c, rf_case *out, char *err, 
     return rc;
 }
 
+double rf_case_cost(const rf_kernel *k, const rf_case *c)
+{
+    if (!k->bind || !k->work) return -1;
+    void *args = calloc(1, k->args_size ? k->args_size : 1);
+    if (!args) return -1;
+    rf_case out;
+    rf_case_init(&out, c->kernel, c->name, c->params);
+    char err[256];
+    double cost = -1;
+    if (k->bind(k, c, &out, args, err, sizeof err) == 0) {
+        rf_work w = {0};
+        k->work(k, args, &w);
+        cost = w.flops > w.bytes ? w.flops : w.bytes;
+    }
+    free(args);
+    rf_case_free(&out);
+    return cost;
+}
+
 void rf_kernel_run_abandoned(void)
 {
     free(in_flight.args);

@@ -8,7 +8,7 @@
 #   setup            scripts/setup.sh (native + aarch64 cross toolchain, qemu)
 #   release-*        Release build with -Werror, ctest, `refast verify --isa all --peers`,
 #                    `refast golden check`
-#   verify-sweep     `refast verify --isa all --peers --sweep --sweep-cases 1`: the smallest golden
+#   verify-sweep     `refast verify --isa all --peers --sweep --sweep-cases 1`: the cheapest golden
 #                    case of every kernel at every misalignment and tail length (README "verify")
 #   asan-*           ASan + UBSan build (gcc) and its ctest
 #   aarch64-*        NEON cross build, its ctest under qemu-aarch64, `refast verify --isa neon`
@@ -136,7 +136,7 @@ verify_release() {
         "$([[ $(machine_levels) == avx2,avx512 ]] && echo yes)"
 }
 golden_check() { "$(refast_in build/release)" golden check; }
-# The bounded sweep: the smallest case of each kernel, every misalignment and tail (the full sweep,
+# The bounded sweep: the cheapest case of each kernel, every misalignment and tail (the full sweep,
 # every case, is `refast verify --isa all --peers --sweep`, run by hand: ~2W times verify-all).
 verify_sweep() { "$(refast_in build/release)" verify --isa all --peers --sweep --sweep-cases 1; }
 # scalar and neon: the golden judge on AArch64 (its ctest leaves the verify label to this step),

@@ -137,6 +137,16 @@ static unsigned long verify_passed(const char *text)
     return n;
 }
 
+/* --sweep-cases 1 sweeps the case that does the least work, not the smallest file: softmap_enum's
+ * k = 16 case reads 24 floats a frame and enumerates 2^16 codewords for each. */
+static void test_sweep_selection(void)
+{
+    int rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "scalar", "--kernel", "softmap_enum",
+                         "--sweep", "--sweep-cases", "1", NULL);
+    CHECKF(rc == 0 && strstr(out, "softmap_enum.rm22_exact@frames=") && !strstr(out, "rand24x16_exact@"),
+           "verify --sweep-cases 1 of softmap_enum: exit %d, swept:\n%s", rc, out);
+}
+
 static void test_verify_shards(void)
 {
     int rc = rf_test_cli(out, sizeof out, err, sizeof err, "verify", "--isa", "scalar", "--kernel", "fht_f32", NULL);
@@ -420,6 +430,7 @@ static void test_output(void)
 int main(void)
 {
     test_verify_shards();
+    test_sweep_selection();
     const char *disabled = getenv("REFAST_CPU_DISABLE");
     if (disabled && *disabled) {
         rf_isa l;

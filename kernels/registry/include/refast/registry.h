@@ -190,6 +190,10 @@ int rf_kernel_fuzz_case(const rf_kernel *k, const uint8_t *data, size_t size, rf
 
 int rf_kernel_run_placed(const rf_impl *im, const rf_case *c, rf_placement place, rf_case *out, char *err,
                          size_t errlen);
+/* What one call on case c costs, for ranking the cases of one kernel: the larger of the flops and
+ * bytes k->work reports for c's bound arguments; -1 when k cannot say (no bind/work, or c does not
+ * bind). Comparable only between cases of the same kernel. */
+double rf_case_cost(const rf_kernel *k, const rf_case *c);
 /* After a fault caught in the call (the judge jumps over rf_kernel_run_placed's frames): frees the
  * placed inputs and bound arguments that run owned. The kernel's own allocations, if any, leak. */
 void rf_kernel_run_abandoned(void);
