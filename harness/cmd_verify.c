@@ -261,6 +261,10 @@ static void sweep_select(const rf_kernel *k, const char *dir, unsigned long long
 {
     size_t count = 0;
     while (k->cases[count].name && count < SWEEP_MAX_CASES) count++;
+    if (!n) { /* every case: nothing to rank */
+        for (size_t i = 0; i < count; i++) mask[i] = true;
+        return;
+    }
     double *key = malloc((count ? count : 1) * sizeof *key);
     bool *known = malloc(count ? count : 1);
     for (size_t i = 0; key && known && i < count; i++) {
@@ -286,7 +290,7 @@ static void sweep_select(const rf_kernel *k, const char *dir, unsigned long long
         for (size_t t = 0; key && known && t < count; t++)
             rank += (known[t] && !known[i]) ||
                     (known[t] == known[i] && (key[t] < key[i] || (key[t] == key[i] && t < i)));
-        mask[i] = !n || (key && known && rank < n);
+        mask[i] = key && known && rank < n;
     }
     free(key);
     free(known);
