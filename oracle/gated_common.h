@@ -63,11 +63,15 @@ static inline long double ora_bmul(long double a, long double b)
     return a == 0 || b == 0 ? 0.0L : a * b;
 }
 
-/* |a| / (u E_a) of a binary gate; +inf when no flip can happen (a exact, or not finite). */
-static inline long double ora_tie_ratio(long double a, long double Ea)
+/* |a| / (u E_a + terms eta) of a binary gate, a a sum of `terms` float products; +inf when no
+ * flip can happen (a exact, or not finite). The eta = 2^-149 per term is gradual underflow: a
+ * product of subnormal size is off by up to eta/2 absolutely, which u E_a does not cover (a fuzz
+ * case with the smallest subnormals in w and x flipped a gate whose relative tie was 10^6). For
+ * pre-activations of normal size it changes no tie (eta / u E_a < 2^-100). */
+static inline long double ora_tie_ratio(long double a, long double Ea, size_t terms)
 {
     if (!isfinite(a) || !(Ea > 0)) return INFINITY;
-    return fabsl(a) / (ORA_GATED_U * Ea);
+    return fabsl(a) / (ORA_GATED_U * Ea + (long double)terms * 0x1p-149L);
 }
 
 /* Local rounding bound, in u, of the update (1 - z) e1 + z e2 evaluated as the header demands:

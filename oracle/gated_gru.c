@@ -85,8 +85,8 @@ static void step_gates(const rf_gru_spec *s, const gru_dims *g, const float *xt,
         q->Eaz[j] = Ez;
         q->Er[j] = bin ? 0.0L : ora_bmul(q->dr[j], Er) + ORA_GATED_K_SIGMA * q->r[j] + ORA_GATED_TINY;
         q->Er_all[j] = bin ? 0.0L : q->Er[j] + ora_bmul(q->dr[j], Er_all - Er);
-        q->tz[j] = bin ? ora_tie_ratio(az, Ez_all) : INFINITY;
-        q->tr[j] = bin ? ora_tie_ratio(ar, Er_all) : INFINITY;
+        q->tz[j] = bin ? ora_tie_ratio(az, Ez_all, I + H + 1) : INFINITY;
+        q->tr[j] = bin ? ora_tie_ratio(ar, Er_all, I + H + 1) : INFINITY;
     }
 }
 

@@ -46,7 +46,7 @@ void ora_moe2(const rf_moe2_spec *s, const float *w, const float *x, long double
             want[o] = (1.0L - z) * g1 + z * g2;
             scale[o] = ora_bmul(1.0L - z, Eg1) + ora_bmul(z, Eg2) + ora_bmul(fabsl(g2 - g1), dz) +
                        ora_update_rounding(s->gate, z, g1, g2);
-            tie[o] = s->gate == RF_GATE_BINARY ? ora_tie_ratio(aw, Ew) : INFINITY;
+            tie[o] = s->gate == RF_GATE_BINARY ? ora_tie_ratio(aw, Ew, d) : INFINITY;
         }
     }
 }
