@@ -26,7 +26,8 @@
  *
  * Binary gates jump at 0: an implementation's computed pre-activation a may have the other sign
  * than the exact one when |a| <= tau u E_a, and then the output (and, in the GRU, the rest of its
- * sequence) follows the other branch. tie.X of an output is min |a| / (u E_a) over every binary
+ * sequence) follows the other branch. tie.X of an output is min |a| / (u E_a + terms eta) (eta =
+ * 2^-149: a product of subnormal size errs absolutely, not relatively) over every binary
  * gate it depends on (all earlier steps of its sequence included); the judge's rule, stated here
  * and applied by harness/compare.c for descriptors with sum_tie_flips: an output outside tau u S
  * is tolerated, and counted as a near-tie flip, iff its tie <= tau. Sigmoid gates have tie = +inf.
