@@ -29,19 +29,7 @@
 
 static uint64_t rng_state = 8128;
 
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
-static double next_gauss(void)
-{
-    const double u1 = ((double)(next_u64() >> 11) + 1.0) * 0x1p-53, u2 = (double)(next_u64() >> 11) * 0x1p-53;
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-}
 
 static size_t count_info(size_t n, const uint8_t *frozen)
 {
@@ -53,7 +41,7 @@ static size_t count_info(size_t n, const uint8_t *frozen)
 static void random_mask(size_t n, uint8_t *frozen, unsigned kind)
 {
     for (size_t i = 0; i < n; i++)
-        frozen[i] = kind % 3 == 0 ? next_u64() & 1 : kind % 3 == 1 ? next_u64() % 4 == 0 : next_u64() % 4 != 0;
+        frozen[i] = kind % 3 == 0 ? rf_test_u64(&rng_state) & 1 : kind % 3 == 1 ? rf_test_u64(&rng_state) % 4 == 0 : rf_test_u64(&rng_state) % 4 != 0;
 }
 
 /* Blocks the fast decoder shortcuts (rate-0, rate-1, repetition, SPC) and random blocks. */
@@ -62,12 +50,12 @@ static void shortcut_mask(unsigned m, uint8_t *frozen)
     const size_t n = (size_t)1 << m;
     size_t i = 0;
     while (i < n) {
-        unsigned lb = (unsigned)(next_u64() % (m + 1));
+        unsigned lb = (unsigned)(rf_test_u64(&rng_state) % (m + 1));
         while (i % ((size_t)1 << lb)) lb--;
         const size_t b = (size_t)1 << lb;
-        const unsigned kind = (unsigned)(next_u64() % 5);
+        const unsigned kind = (unsigned)(rf_test_u64(&rng_state) % 5);
         for (size_t t = 0; t < b; t++)
-            frozen[i + t] = kind == 0 ? 1 : kind == 1 ? 0 : kind == 2 ? t + 1 < b : kind == 3 ? t == 0 : next_u64() & 1;
+            frozen[i + t] = kind == 0 ? 1 : kind == 1 ? 0 : kind == 2 ? t + 1 < b : kind == 3 ? t == 0 : rf_test_u64(&rng_state) & 1;
         i += b;
     }
 }
@@ -87,9 +75,9 @@ static void awgn_q(unsigned m, const uint8_t *frozen, double sigma, unsigned bit
     const size_t n = (size_t)1 << m;
     uint8_t *x = malloc(n);
     float *l = malloc(n * sizeof *l);
-    for (size_t i = 0; i < n; i++) x[i] = frozen[i] ? 0 : next_u64() & 1;
+    for (size_t i = 0; i < n; i++) x[i] = frozen[i] ? 0 : rf_test_u64(&rng_state) & 1;
     encode(m, x);
-    for (size_t i = 0; i < n; i++) l[i] = (float)(2.0 * ((x[i] ? -1.0 : 1.0) + sigma * next_gauss()) / (sigma * sigma));
+    for (size_t i = 0; i < n; i++) l[i] = (float)(2.0 * ((x[i] ? -1.0 : 1.0) + sigma * rf_test_gauss(&rng_state)) / (sigma * sigma));
     CHECK(rf_quantize_llr_i8(l, n, bits, frac, q));
     free(x);
     free(l);
@@ -99,7 +87,7 @@ static void awgn_q(unsigned m, const uint8_t *frozen, double sigma, unsigned bit
  * and values that saturate sums (+-100..127). */
 static int8_t stress_i8(unsigned kind)
 {
-    const uint64_t r = next_u64();
+    const uint64_t r = rf_test_u64(&rng_state);
     switch (kind % 4) {
     case 0: return (int8_t)((int)(r % 7) - 3);
     case 1: {

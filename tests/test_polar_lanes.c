@@ -27,19 +27,7 @@
 
 static uint64_t rng_state = 16016;
 
-static uint64_t next_u64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
 
-static double next_gauss(void)
-{
-    const double a = ((double)(next_u64() >> 11) + 1.0) * 0x1p-53, b = (double)(next_u64() >> 11) * 0x1p-53;
-    return sqrt(-2.0 * log(a)) * cos(6.283185307179586 * b);
-}
 
 static size_t count_info(size_t n, const uint8_t *frozen)
 {
@@ -53,20 +41,20 @@ static void awgn_frame(unsigned m, const uint8_t *frozen, double sigma, float *l
 {
     const size_t n = (size_t)1 << m;
     static uint8_t x[1 << 14];
-    for (size_t i = 0; i < n; i++) x[i] = frozen[i] ? 0 : next_u64() & 1;
+    for (size_t i = 0; i < n; i++) x[i] = frozen[i] ? 0 : rf_test_u64(&rng_state) & 1;
     for (size_t h = 1; h < n; h <<= 1)
         for (size_t b = 0; b < n; b += 2 * h)
             for (size_t i = b; i < b + h; i++) x[i] ^= x[i + h];
     for (size_t i = 0; i < n; i++)
-        llr[i] = (float)(2.0 * ((x[i] ? -1.0 : 1.0) + sigma * next_gauss()) / (sigma * sigma));
+        llr[i] = (float)(2.0 * ((x[i] ? -1.0 : 1.0) + sigma * rf_test_gauss(&rng_state)) / (sigma * sigma));
 }
 
 static float special_value(void)
 {
     static const float v[] = {0.0f, -0.0f, 1.0f, -1.0f, 2.0f, -3.0f, INFINITY, -INFINITY, NAN, -NAN,
                               0x1p100f, -0x1p100f, 0x1p-149f};
-    const uint64_t r = next_u64();
-    if (r % 3 == 0) return (float)(next_gauss() * 4.0);
+    const uint64_t r = rf_test_u64(&rng_state);
+    if (r % 3 == 0) return (float)(rf_test_gauss(&rng_state) * 4.0);
     return v[(r >> 8) % (sizeof v / sizeof v[0])];
 }
 
@@ -76,15 +64,15 @@ static void frame(unsigned m, const uint8_t *frozen, float *llr)
     const size_t n = (size_t)1 << m;
     static const float tie[] = {1.0f, -1.0f, 2.0f, -2.0f, 0.5f, -0.5f};
     static const float bad[] = {0.0f, -0.0f, NAN};
-    switch (next_u64() % 6) {
+    switch (rf_test_u64(&rng_state) % 6) {
     case 0:
-    case 1: awgn_frame(m, frozen, 0.5 + 0.1 * (double)(next_u64() % 8), llr); break;
+    case 1: awgn_frame(m, frozen, 0.5 + 0.1 * (double)(rf_test_u64(&rng_state) % 8), llr); break;
     case 2:
         awgn_frame(m, frozen, 0.6, llr);
-        llr[next_u64() % n] = bad[next_u64() % 3];
+        llr[rf_test_u64(&rng_state) % n] = bad[rf_test_u64(&rng_state) % 3];
         break;
     case 3:
-        for (size_t i = 0; i < n; i++) llr[i] = tie[next_u64() % 6];
+        for (size_t i = 0; i < n; i++) llr[i] = tie[rf_test_u64(&rng_state) % 6];
         break;
     case 4:
         awgn_frame(m, frozen, 0.6, llr);
@@ -103,17 +91,17 @@ static void shortcut_mask(unsigned m, uint8_t *frozen)
     const size_t n = (size_t)1 << m;
     size_t i = 0;
     while (i < n) {
-        unsigned lb = (unsigned)(next_u64() % (m + 1));
+        unsigned lb = (unsigned)(rf_test_u64(&rng_state) % (m + 1));
         while (i % ((size_t)1 << lb)) lb--;
         const size_t b = (size_t)1 << lb;
-        const unsigned kind = (unsigned)(next_u64() % 5);
+        const unsigned kind = (unsigned)(rf_test_u64(&rng_state) % 5);
         for (size_t t = 0; t < b; t++) {
             switch (kind) {
             case 0: frozen[i + t] = 1; break;
             case 1: frozen[i + t] = 0; break;
             case 2: frozen[i + t] = t + 1 < b; break;
             case 3: frozen[i + t] = t == 0; break;
-            default: frozen[i + t] = next_u64() & 1; break;
+            default: frozen[i + t] = rf_test_u64(&rng_state) & 1; break;
             }
         }
         i += b;
