@@ -319,7 +319,7 @@ static void test_cascl(void)
         int pick = -1;
         for (int r = 0; r < 8 && pick < 0; r++)
             if (l8[r * k] != 0xff && crc_ok(&c, l8 + r * k, k)) pick = r;
-        CHECK(rf_polar_cascl(m, frozen, 8, RF_F_MINSUM, &c, llr, 1, msg, &ok) == 0);
+        CHECK(rf_polar_cascl(m, frozen, 8, RF_F_MINSUM, RF_LIST_SCL, &c, llr, 1, msg, &ok) == 0);
         CHECKF(ok == (pick >= 0) && memcmp(msg, l8 + (pick < 0 ? 0 : pick) * k, a) == 0, "CA-SCL frame %d", t);
         passed += ok;
         /* adaptive, L_max = 32 */
@@ -331,7 +331,7 @@ static void test_cascl(void)
         }
         if (stage < 0) want = lists[5];
         uint64_t before = used[stage < 0 ? 5 : stage];
-        CHECK(rf_polar_cascl_adaptive(m, frozen, 32, RF_F_MINSUM, &c, llr, 1, msg, &ok, used) == 0);
+        CHECK(rf_polar_cascl_adaptive(m, frozen, 32, RF_F_MINSUM, RF_LIST_SCL, &c, llr, 1, msg, &ok, used) == 0);
         frames++;
         CHECKF(ok == (stage >= 0) && memcmp(msg, want, a) == 0, "adaptive frame %d (stage %d)", t, stage);
         CHECK(used[stage < 0 ? 5 : stage] == before + 1);
@@ -353,14 +353,32 @@ static void test_cascl(void)
         awgn(m, u, 0.8, bl + i * n);
     }
     for (int ad = 0; ad < 2; ad++) {
-        if (ad) CHECK(rf_polar_cascl_adaptive(m, frozen, 16, RF_F_MINSUM, &c, bl, B, bm, bo, NULL) == 0);
-        else CHECK(rf_polar_cascl(m, frozen, 16, RF_F_MINSUM, &c, bl, B, bm, bo) == 0);
+        if (ad) CHECK(rf_polar_cascl_adaptive(m, frozen, 16, RF_F_MINSUM, RF_LIST_SCL, &c, bl, B, bm, bo, NULL) == 0);
+        else CHECK(rf_polar_cascl(m, frozen, 16, RF_F_MINSUM, RF_LIST_SCL, &c, bl, B, bm, bo) == 0);
         for (int i = 0; i < B; i++) {
-            if (ad) rf_polar_cascl_adaptive(m, frozen, 16, RF_F_MINSUM, &c, bl + i * n, 1, one, &ok, NULL);
-            else rf_polar_cascl(m, frozen, 16, RF_F_MINSUM, &c, bl + i * n, 1, one, &ok);
+            if (ad) rf_polar_cascl_adaptive(m, frozen, 16, RF_F_MINSUM, RF_LIST_SCL, &c, bl + i * n, 1, one, &ok, NULL);
+            else rf_polar_cascl(m, frozen, 16, RF_F_MINSUM, RF_LIST_SCL, &c, bl + i * n, 1, one, &ok);
             CHECKF(memcmp(one, bm + i * 34, 34) == 0 && ok == bo[i], "batch frame %d differs (adaptive %d)", i, ad);
         }
     }
+    /* the Fast-SSC lists: the same frames, the same outputs (its paths are SCL's up to near-ties,
+     * tests/test_polar_fscl.c), and f = exact refused */
+    uint8_t *fm = malloc(B * 34), *fo = malloc(B);
+    for (int ad = 0; ad < 2; ad++) {
+        if (ad) {
+            CHECK(rf_polar_cascl_adaptive(m, frozen, 16, RF_F_MINSUM, RF_LIST_SCL, &c, bl, B, bm, bo, NULL) == 0);
+            CHECK(rf_polar_cascl_adaptive(m, frozen, 16, RF_F_MINSUM, RF_LIST_FAST_SSC, &c, bl, B, fm, fo, NULL) == 0);
+            CHECK(rf_polar_cascl_adaptive(m, frozen, 16, RF_F_EXACT, RF_LIST_FAST_SSC, &c, bl, B, fm, fo, NULL) == -1);
+        } else {
+            CHECK(rf_polar_cascl(m, frozen, 16, RF_F_MINSUM, RF_LIST_SCL, &c, bl, B, bm, bo) == 0);
+            CHECK(rf_polar_cascl(m, frozen, 16, RF_F_MINSUM, RF_LIST_FAST_SSC, &c, bl, B, fm, fo) == 0);
+        }
+        if (!ad) CHECKF(memcmp(fm, bm, B * 34) == 0 && memcmp(fo, bo, B) == 0, "Fast-SSC CA-SCL differs (adaptive %d)", ad);
+        else CHECKF(memcmp(fm, bm, B * 34) == 0, "Fast-SSC adaptive CA-SCL differs");
+    }
+    CHECK(rf_polar_cascl(m, frozen, 16, RF_F_EXACT, RF_LIST_FAST_SSC, &c, bl, B, fm, fo) == -1);
+    free(fm);
+    free(fo);
     free(bl);
     free(bm);
     free(bo);

@@ -101,6 +101,12 @@ static void test_parse(void)
         CHECKF(!rf_codespec_parse(bad[i], &c, err, sizeof err) && !strchr(err, '\n'), "code '%s' accepted", bad[i]);
     CHECK(rf_decspec_parse("scl:8", &d, err, sizeof err) && d.kind == RF_DEC_SCL && d.list == 8);
     CHECK(!rf_decspec_parse("scl:0", &d, err, sizeof err) && !rf_decspec_parse("scl:33", &d, err, sizeof err));
+    CHECK(rf_decspec_parse("fscl:8", &d, err, sizeof err) && d.kind == RF_DEC_SCL && d.list == 8 && d.fast_ssc &&
+          !strcmp(d.text, "fscl:8"));
+    CHECK(rf_decspec_parse("fscl:32:crc=crc32:adaptive", &d, err, sizeof err) && d.kind == RF_DEC_CASCL &&
+          d.fast_ssc && d.adaptive && d.list == 32 && !strcmp(d.text, "fscl:32:crc=crc32:adaptive"));
+    CHECK(!rf_decspec_parse("fscl:0", &d, err, sizeof err) && !rf_decspec_parse("fscl:8:crc", &d, err, sizeof err) &&
+          !strchr(err, '\n'));
     CHECK(!rf_decspec_parse("viterbi", &d, err, sizeof err));
     rf_codespec_parse("rm:8:2", &c, err, sizeof err);
     rf_decspec_parse("map", &d, err, sizeof err);
@@ -493,6 +499,7 @@ static void test_cli_errors(void)
     BAD("--code", "polar:64:7", "--decoder", "sc", "--quant", "int16", "--ebn0", "0:1:1");
     BAD("--code", "rm:6:2", "--decoder", "dumer", "--quant", "int8", "--ebn0", "0:1:1");
     BAD("--code", "rm:3:1", "--decoder", "scl:64", "--ebn0", "0:1:1");
+    BAD("--code", "polar:64:7", "--decoder", "fscl:8", "--f", "exact", "--ebn0", "0:1:1"); /* min-sum only */
 #undef BAD
     /* the construction file's own errors */
     char path[512];
@@ -547,6 +554,28 @@ static void test_cli_int8(void)
     CHECKF(blk[0] > 20 && blk[1] + 10 >= blk[0] && blk[1] <= blk[0] + blk[0] / 4 + 10,
            "block errors on 4000 frames: f32 minsum %lu, int8 %lu", blk[0], blk[1]);
     printf("Polar(128,96) SC at 4 dB, 4000 frames: %lu block errors in f32 min-sum, %lu in int8\n", blk[0], blk[1]);
+}
+
+/* fscl:L:crc=POLY: the Fast-SSC lists under the CRC give CA-SCL's errors on the same frames. */
+static void test_cli_fast_ssc(void)
+{
+    char j[512];
+    double be[2] = {-1, -1};
+    for (int fast = 0; fast < 2; fast++) {
+        snprintf(j, sizeof j, "%s/fscl%d.json", rf_test_tmpdir(), fast);
+        const int rc = CLI("sim", "--code", "polar:256:140", "--decoder", fast ? "fscl:8:crc=crc11" : "scl:8:crc=crc11",
+                           "--f", "minsum", "--ebn0", "2:2:1", "--max-frames", "1500", "--target-errors", "100000",
+                           "--seed", "4", "--threads", "1", "--json", j);
+        CHECKF(rc == 0, "sim %s: rc %d: %s", fast ? "fscl" : "scl", rc, err);
+        char e[256];
+        rf_json *doc = rf_json_parse_file(j, e, sizeof e);
+        CHECKF(doc != NULL, "JSON: %s", e);
+        if (!doc) continue;
+        const rf_json *pts = rf_json_get(doc, "points");
+        if (pts && pts->count == 1) rf_json_get_number(&pts->items[0], "block_errors", &be[fast]);
+        rf_json_free(doc);
+    }
+    CHECKF(be[0] > 10 && be[0] == be[1], "block errors: scl %g, fscl %g", be[0], be[1]);
 }
 
 static void test_cli_run(void)
@@ -843,6 +872,7 @@ int main(void)
     test_cli_errors();
     test_cli_run();
     test_cli_int8();
+    test_cli_fast_ssc();
     test_cli_outputs();
     test_reference_runs();
     test_union_bound();

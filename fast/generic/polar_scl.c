@@ -20,18 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "polar_list.h"
 #include "polar_stages.h"
 #include "refast/codes.h"
 #include "refast/decoders.h"
 #include "simd.h"
-
-typedef struct scl_pool {
-    size_t elem; /* bytes per array */
-    unsigned char *data;
-    int *refs;
-    int *free_ids;
-    int nfree;
-} scl_pool;
 
 typedef struct scl_dec {
     unsigned m, L;
@@ -44,43 +37,6 @@ typedef struct scl_dec {
     int *order, norder;
     int *free_slots, nfree_slots;
 } scl_dec;
-
-static int scl_pool_init(scl_pool *p, size_t elem, unsigned count)
-{
-    p->elem = elem;
-    p->data = malloc(elem * count);
-    p->refs = calloc(count, sizeof *p->refs);
-    p->free_ids = malloc(count * sizeof *p->free_ids);
-    p->nfree = (int)count;
-    return (!p->data || !p->refs || !p->free_ids) ? -1 : 0;
-}
-
-static void scl_pool_free(scl_pool *p)
-{
-    free(p->data);
-    free(p->refs);
-    free(p->free_ids);
-}
-
-static inline void scl_pool_release(scl_pool *p, int id)
-{
-    if (id >= 0 && --p->refs[id] == 0) p->free_ids[p->nfree++] = id;
-}
-
-static inline void *scl_pool_writable(scl_pool *p, int *id)
-{
-    if (*id < 0 || p->refs[*id] > 1) {
-        scl_pool_release(p, *id);
-        *id = p->free_ids[--p->nfree];
-        p->refs[*id] = 1;
-    }
-    return p->data + (size_t)*id * p->elem;
-}
-
-static inline void *scl_pool_get(const scl_pool *p, int id)
-{
-    return p->data + (size_t)id * p->elem;
-}
 
 static void scl_dec_free(scl_dec *s)
 {
@@ -127,14 +83,8 @@ static int scl_dec_init(scl_dec *s, unsigned m, unsigned L, size_t k, int f)
 static void scl_dec_start(scl_dec *s)
 {
     for (unsigned d = 1; d <= s->m; d++) {
-        scl_pool *P[2] = {&s->llr[d], &s->xl[d]};
-        for (int q = 0; q < 2; q++) {
-            P[q]->nfree = (int)s->L;
-            for (unsigned i = 0; i < s->L; i++) {
-                P[q]->refs[i] = 0;
-                P[q]->free_ids[i] = (int)(s->L - 1 - i);
-            }
-        }
+        scl_pool_reset(&s->llr[d]);
+        scl_pool_reset(&s->xl[d]);
     }
     for (unsigned i = 0; i < s->L; i++) {
         for (unsigned d = 0; d <= s->m; d++) s->llr_id[i][d] = s->xl_id[i][d] = -1;
@@ -205,8 +155,8 @@ static void scl_fork(scl_dec *s, int from, int to)
         int a = s->llr_id[from][d], b = s->xl_id[from][d];
         s->llr_id[to][d] = a;
         s->xl_id[to][d] = b;
-        if (a >= 0) s->llr[d].refs[a]++;
-        if (b >= 0) s->xl[d].refs[b]++;
+        scl_pool_share(&s->llr[d], a);
+        scl_pool_share(&s->xl[d], b);
     }
 }
 
@@ -218,37 +168,6 @@ static void scl_kill(scl_dec *s, int slot)
         s->llr_id[slot][d] = s->xl_id[slot][d] = -1;
     }
     s->free_slots[s->nfree_slots++] = slot;
-}
-
-/* Ranking key of candidate c, ordered exactly as ref's (metric, NaN last, c). Metrics are sums
- * of +0 and fabsf values, so they are +0..+inf or NaN (never negative, never -0): the bits of a
- * non-negative float order like the float, and clearing the sign bit and clamping every NaN to
- * inf + 1 ulp makes all NaNs one value above +inf, tied as in ref. c breaks ties in the low bits. */
-static inline uint64_t scl_key(float metric, int c)
-{
-    uint32_t b;
-    memcpy(&b, &metric, sizeof b);
-    b &= 0x7fffffffu;
-    if (b > 0x7f800001u) b = 0x7f800001u;
-    return (uint64_t)b << 6 | (uint64_t)c;
-}
-
-/* keep[c] = 1 for the L candidates first under the key: rank = number of smaller keys
- * (branchless, so ties and NaNs cost no mispredictions). */
-static void scl_select(const float *cm, int nc, unsigned L, uint8_t *keep)
-{
-    if (nc <= (int)L) {
-        for (int c = 0; c < nc; c++) keep[c] = 1;
-        return;
-    }
-    uint64_t key[2 * RF_SCL_MAX_L];
-    for (int c = 0; c < nc; c++) key[c] = scl_key(cm[c], c);
-    for (int c = 0; c < nc; c++) {
-        const uint64_t kc = key[c];
-        uint64_t rank = 0;
-        for (int q = 0; q < nc; q++) rank += (uint64_t)(key[q] < kc);
-        keep[c] = rank < L;
-    }
 }
 
 /* The message of the path in `slot`, read back along the parent links. */

@@ -273,10 +273,13 @@ static int run_sim(const void *args)
 static const rf_opt sim_opts_table[] = {
     {"--code", RF_OPT_STR, offsetof(rf_sim_args, code), "rm:M:R|polar:N:K|ko:FILE.kow",
      .help = "the code; KO weights come from refast ko init|import", .flags = RF_OPT_REQUIRED},
-    {"--decoder", RF_OPT_STR, offsetof(rf_sim_args, decoder), "dumer|dumer0|sc|scl:L[:crc=POLY[:adaptive]]|map|softmap|ko",
+    {"--decoder", RF_OPT_STR, offsetof(rf_sim_args, decoder),
+     "dumer|dumer0|sc|scl:L[:crc=POLY[:adaptive]]|fscl:L[...]|map|softmap|ko",
      .help = "rm codes: dumer, dumer0, map and softmap (rm:M:1 only), sc/scl:L\n"
              "(through the polar machinery with the rm frozen set); polar codes:\n"
              "sc, scl:L (1 <= L <= 32); KO codes: ko.\n"
+             "fscl:L[...]: as scl, decoded by the Fast-SSC list decoder (the same\n"
+             "decisions, min-sum only: faster).\n"
              "scl:L:crc=POLY (polar codes): CRC-aided list decoding, the best path\n"
              "whose CRC passes; the last w of the K bits are the CRC of the first\n"
              "K - w (the message; R = (K - w)/N). POLY: crc6, crc11, crc16, crc24c\n"

@@ -141,35 +141,40 @@ bool rf_decspec_parse(const char *s, rf_decspec *d, char *err, size_t errlen)
             snprintf(d->text, sizeof d->text, "%s", s);
             return true;
         }
-    if (!strncmp(s, "scl:", 4)) {
+    /* scl:L... (SC list) and fscl:L... (Fast-SSC list: the same decisions, min-sum only) */
+    const bool fast = !strncmp(s, "fscl:", 5);
+    if (fast || !strncmp(s, "scl:", 4)) {
         unsigned long long l;
-        const char *colon = strchr(s + 4, ':');
-        const size_t llen = colon ? (size_t)(colon - (s + 4)) : strlen(s + 4);
-        if (!parse_uint(s + 4, llen, 1000, &l) || l < 1 || l > RF_SCL_MAX_L)
+        const char *num = s + (fast ? 5 : 4), *name = fast ? "fscl" : "scl";
+        const char *colon = strchr(num, ':');
+        const size_t llen = colon ? (size_t)(colon - num) : strlen(num);
+        if (!parse_uint(num, llen, 1000, &l) || l < 1 || l > RF_SCL_MAX_L)
             return rf_fail(err, errlen, "decoder '%s': the list size L must be an integer in [1, %d]", s, RF_SCL_MAX_L);
         d->kind = RF_DEC_SCL;
         d->list = (unsigned)l;
-        snprintf(d->text, sizeof d->text, "scl:%u", d->list);
+        d->fast_ssc = fast;
+        snprintf(d->text, sizeof d->text, "%s:%u", name, d->list);
         if (!colon) return true;
         /* scl:L:crc=POLY[:adaptive] */
         char poly[64], crcerr[160];
         const char *rest = colon + 1, *next = strchr(rest, ':');
         const size_t plen = next ? (size_t)(next - rest) : strlen(rest);
         if (strncmp(rest, "crc=", 4) != 0 || plen - 4 >= sizeof poly)
-            return rf_fail(err, errlen, "decoder '%s': expected scl:L, scl:L:crc=POLY or scl:L:crc=POLY:adaptive", s);
+            return rf_fail(err, errlen, "decoder '%s': expected %s:L, %s:L:crc=POLY or %s:L:crc=POLY:adaptive", s, name, name, name);
         memcpy(poly, rest + 4, plen - 4);
         poly[plen - 4] = '\0';
         if (!rf_crc_parse(poly, &d->crc, crcerr, sizeof crcerr))
             return rf_fail(err, errlen, "decoder '%s': %s", s, crcerr);
         if (next && strcmp(next + 1, "adaptive") != 0)
-            return rf_fail(err, errlen, "decoder '%s': expected scl:L, scl:L:crc=POLY or scl:L:crc=POLY:adaptive", s);
+            return rf_fail(err, errlen, "decoder '%s': expected %s:L, %s:L:crc=POLY or %s:L:crc=POLY:adaptive", s, name, name, name);
         d->kind = RF_DEC_CASCL;
         d->adaptive = next != NULL;
-        snprintf(d->text, sizeof d->text, "scl:%u:crc=%s%s", d->list, d->crc.name, d->adaptive ? ":adaptive" : "");
+        snprintf(d->text, sizeof d->text, "%s:%u:crc=%s%s", name, d->list, d->crc.name, d->adaptive ? ":adaptive" : "");
         return true;
     }
     return rf_fail(err, errlen,
-                   "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L[:crc=POLY[:adaptive]], map, softmap or ko)", s);
+                   "unknown decoder '%s' (expected dumer, dumer0, sc, scl:L[:crc=POLY[:adaptive]], fscl:L[...], map, "
+                   "softmap or ko)", s);
 }
 
 bool rf_decspec_applies(const rf_decspec *d, const rf_codespec *c, char *err, size_t errlen)

@@ -8,7 +8,9 @@
  * `sc`, `scl:L` (1 <= L <= 32), `scl:L:crc=POLY[:adaptive]` (CRC-aided list decoding of
  * codes/cascl.h, polar codes only: the last w of the K information bits carry the CRC of the
  * other K - w, which are the simulated message; POLY as codes/crc.h parses it, e.g. crc24c,
- * crc32, 0x1021/16; `adaptive`: SC first, then lists 2, 4, ... up to L while the CRC fails), `map`,
+ * crc32, 0x1021/16; `adaptive`: SC first, then lists 2, 4, ... up to L while the CRC fails),
+ * `fscl:L[:crc=POLY[:adaptive]]` (the same with the Fast-SSC list decoder polar_fscl: SCL's
+ * decisions with min-sum, so f is min-sum and --f exact is refused), `map`,
  * `softmap` or `ko`. Which decoder applies to which code:
  *   rm:M:R    dumer, dumer0 (Dumer's recursive decoder, refast/decoders.h); map, softmap (only for
  *             R = 1, M >= 1: rm1_map / rm1_softmap_maxlog of refast/softmap.h, hard decisions
@@ -70,6 +72,7 @@ typedef struct rf_decspec {
     unsigned list; /* scl: L */
     rf_crc crc;    /* cascl */
     bool adaptive; /* cascl */
+    bool fast_ssc; /* fscl:...: the Fast-SSC list decoder (polar_fscl), min-sum */
     char text[48];
 } rf_decspec;
 

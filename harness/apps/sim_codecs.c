@@ -105,7 +105,8 @@ static void dec_scl(const void *ctx, const float *llr, size_t frames, uint8_t *m
 {
     const rf_sim_codec_ctx *c = ctx;
     (void)soft;
-    rf_polar_scl(c->code.m, c->frozen, c->dec.list, c->f, llr, frames, msg);
+    if (c->dec.fast_ssc) rf_polar_fscl(c->code.m, c->frozen, c->dec.list, llr, frames, msg);
+    else rf_polar_scl(c->code.m, c->frozen, c->dec.list, c->f, llr, frames, msg);
 }
 
 size_t rf_sim_info_bits(const rf_sim_codec_ctx *c)
@@ -140,10 +141,11 @@ static void dec_cascl(const void *ctx, const float *llr, size_t frames, uint8_t 
         memset(msg, 0xff, frames * rf_sim_info_bits(c));
         return;
     }
+    const rf_list_decoder dec = c->dec.fast_ssc ? RF_LIST_FAST_SSC : RF_LIST_SCL;
     if (c->dec.adaptive)
-        rf_polar_cascl_adaptive(c->code.m, c->frozen, c->dec.list, c->f, &c->dec.crc, llr, frames, msg, ok, used);
+        rf_polar_cascl_adaptive(c->code.m, c->frozen, c->dec.list, c->f, dec, &c->dec.crc, llr, frames, msg, ok, used);
     else
-        rf_polar_cascl(c->code.m, c->frozen, c->dec.list, c->f, &c->dec.crc, llr, frames, msg, ok);
+        rf_polar_cascl(c->code.m, c->frozen, c->dec.list, c->f, dec, &c->dec.crc, llr, frames, msg, ok);
     for (int t = 0; c->used && t < RF_CASCL_USED; t++) __atomic_fetch_add(&c->used[t], used[t], __ATOMIC_RELAXED);
     free(ok);
 }

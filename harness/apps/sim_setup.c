@@ -41,7 +41,9 @@ bool rf_sim_setup(rf_sim_run *r, char *err, size_t errlen)
     if (!row) return rf_fail(err, errlen, "decoder %s is not applicable to %s", ctx->dec.text, ctx->code.text);
     if (a->f >= 0 && ctx->int8) return rf_fail(err, errlen, "--f: the int8 sc decoder is min-sum by construction");
     if (a->f >= 0 && !row->uses_f) return rf_fail(err, errlen, "--f applies to the dumer, dumer0, sc and scl decoders");
-    ctx->f = a->f == 1 || ctx->int8 ? RF_F_MINSUM : RF_F_EXACT;
+    if (a->f == 0 && ctx->dec.fast_ssc)
+        return rf_fail(err, errlen, "--f exact: the Fast-SSC list decoder (%s) is min-sum by construction", ctx->dec.text);
+    ctx->f = a->f == 1 || ctx->int8 || ctx->dec.fast_ssc ? RF_F_MINSUM : RF_F_EXACT;
     r->channel = (rf_channel_kind)a->channel; /* the choices in enum order */
     if (!row->polar && (a->construction || a->design))
         return rf_fail(err, errlen, "--construction and --design-sigma apply to sc/scl decoding only");

@@ -90,7 +90,15 @@
 #define SCL_TAU 8.0
 
 /* The descriptors' variants. */
-enum { PV_SC, PV_SCL, PV_SCLP };
+enum { PV_SC, PV_SCL, PV_SCLP, PV_FSCL, PV_FSCLP };
+
+/* Fast-SSCL (polar_fscl, polar_fscl_paths) is judged as SCL with f = minsum: its decisions are
+ * SCL's in exact arithmetic (ref/polar_fscl.c), on the sanitised LLRs. */
+static int list_variant(int variant)
+{
+    return variant == PV_FSCL ? PV_SCL : variant == PV_FSCLP ? PV_SCLP : variant;
+}
+static bool is_fast_ssc(int variant) { return variant == PV_FSCL || variant == PV_FSCLP; }
 
 /* ---- inputs ----------------------------------------------------------------------------------- */
 
@@ -257,7 +265,10 @@ static int polar_inputs(const rf_case *c, int variant, polar_args *a, char *err,
     a->frames = (size_t)l->shape[0];
     a->k = 0;
     for (size_t i = 0; i < a->n; i++) a->k += !a->frozen[i];
-    if ((a->f = rf_param_keyword(c, "f", fs, RF_F_EXACT, err, errlen)) < 0) return -1;
+    if ((a->f = rf_param_keyword(c, "f", fs, is_fast_ssc(variant) ? RF_F_MINSUM : RF_F_EXACT, err, errlen)) < 0)
+        return -1;
+    if (is_fast_ssc(variant) && a->f != RF_F_MINSUM)
+        return rf_run_error(err, errlen, "f=exact: Fast-SSC list decoding is defined for f=minsum only");
     uint64_t list = 1;
     if (variant != PV_SC && !rf_need_u64(c, "list", 1, RF_SCL_MAX_L, &list, err, errlen)) return -1;
     a->list = (unsigned)list;
@@ -270,6 +281,13 @@ static int polar_inputs(const rf_case *c, int variant, polar_args *a, char *err,
 static bool oracle_frame(const polar_args *a, int variant, const float *l, uint8_t *msg, long double *margin,
                          double *scale, double *row_tie, double *row_scale)
 {
+    float clean[(size_t)1 << ORACLE_MAX_LOG2N];
+    if (is_fast_ssc(variant)) { /* ref/polar_fscl.c's sanitising: NaN -> 0, beyond +-2^100 -> +-2^100 */
+        for (size_t i = 0; i < a->n; i++)
+            clean[i] = isnan(l[i]) ? 0.0f : fabsf(l[i]) > 0x1p100f ? copysignf(0x1p100f, l[i]) : l[i];
+        l = clean;
+        variant = list_variant(variant);
+    }
     long double abs_sum = 0;
     for (size_t i = 0; i < a->n; i++)
         if (isfinite(l[i])) abs_sum += fabsl((long double)l[i]);
@@ -301,7 +319,7 @@ static int polar_oracle(const rf_kernel *desc, rf_case *c, char *err, size_t err
     polar_args a = {0};
     if (polar_inputs(c, desc->variant, &a, err, errlen)) return -1;
     if (a.log2n > ORACLE_MAX_LOG2N) return rf_run_error(err, errlen, "the oracle handles N <= 2^%d", ORACLE_MAX_LOG2N);
-    const bool lists = desc->variant == PV_SCLP;
+    const bool lists = list_variant(desc->variant) == PV_SCLP;
     const size_t row = lists ? a.list * a.k : a.k, blocks = lists ? a.list : 1;
     uint8_t *want = rf_case_add2(c, lists ? "want.paths" : "want.msg", RF_DT_U8, a.frames, row);
     double *tie = rf_case_add1(c, lists ? "tie.paths" : "tie.msg", RF_DT_F64, a.frames * blocks);
@@ -323,7 +341,7 @@ static int polar_bind(const rf_kernel *desc, const rf_case *c, rf_case *out, voi
 {
     polar_args *a = args;
     if (polar_inputs(c, desc->variant, a, err, errlen)) return -1;
-    if (desc->variant == PV_SCLP)
+    if (list_variant(desc->variant) == PV_SCLP)
         a->msg = rf_case_out(out, "paths", RF_DT_U8, 2, (const uint64_t[]){a->frames, a->list * a->k});
     else
         a->msg = rf_case_out(out, "msg", RF_DT_U8, 2, (const uint64_t[]){a->frames, a->k});
@@ -337,8 +355,12 @@ static void polar_call(const rf_impl *im, void *args)
         ((rf_polar_sc_fn)im->fn)(a->log2n, a->frozen, a->f, a->llr, a->frames, a->msg);
     else if (im->kernel->variant == PV_SCL)
         ((rf_polar_scl_fn)im->fn)(a->log2n, a->frozen, a->list, a->f, a->llr, a->frames, a->msg);
-    else
+    else if (im->kernel->variant == PV_SCLP)
         ((rf_polar_scl_paths_fn)im->fn)(a->log2n, a->frozen, a->list, a->f, a->llr, a->frames, a->msg);
+    else if (im->kernel->variant == PV_FSCL)
+        ((rf_polar_fscl_fn)im->fn)(a->log2n, a->frozen, a->list, a->llr, a->frames, a->msg);
+    else
+        ((rf_polar_fscl_paths_fn)im->fn)(a->log2n, a->frozen, a->list, a->llr, a->frames, a->msg);
 }
 
 /* flops: the f/g evaluations. The decoders' cost hardly depends on the data (SCL's forks do not
@@ -349,7 +371,7 @@ static void polar_work(const rf_kernel *desc, const void *args, rf_work *w)
     w->items = (double)a->frames;
     w->item_unit = "frames";
     w->flops = (double)a->frames * (double)a->n * a->log2n * a->list;
-    w->bytes = (double)a->frames * ((double)a->n * sizeof(float) + (double)a->k * (desc->variant == PV_SCLP ? a->list : 1));
+    w->bytes = (double)a->frames * ((double)a->n * sizeof(float) + (double)a->k * (list_variant(desc->variant) == PV_SCLP ? a->list : 1));
 }
 
 /* ---- fuzzing ---------------------------------------------------------------------------------- */
@@ -373,6 +395,7 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
     a.n = (size_t)1 << a.log2n;
     a.frames = 1 + rf_bytes_u8(&b) % 3;
     a.f = rf_bytes_u8(&b) & 1;
+    if (is_fast_ssc(desc->variant)) a.f = RF_F_MINSUM;
     a.list = 1 + rf_bytes_u8(&b) % (large ? RF_SCL_MAX_L : 8);
     /* non-finite LLRs in one input of eight (in every input they made nearly every frame
      * fail the margin rule below: the fuzzer's coverage count showed SCL never accepted) */
@@ -411,7 +434,7 @@ static int polar_fuzz(const rf_kernel *desc, const uint8_t *data, size_t size, r
     for (size_t fr = 0; fr < a.frames; fr++) {
         long double margin;
         double scale, row_tie[RF_SCL_MAX_L], row_scale[RF_SCL_MAX_L];
-        const bool lists = desc->variant == PV_SCLP;
+        const bool lists = list_variant(desc->variant) == PV_SCLP;
         if (!oracle_frame(&a, desc->variant, llr + fr * a.n, msg, &margin, &scale, row_tie, row_scale) ||
             isnan(margin) || margin <= tau * u * scale)
             return -1;
@@ -492,6 +515,32 @@ static const rf_case_spec sclp_cases[] = {
     {NULL, NULL},
 };
 
+/* Fast-SSCL: the min-sum SCL recipes (same seeds, so a case here and its polar_scl twin decode
+ * the same frames) and the (2048, 1755) list configuration of issue 16. No specials case: on the
+ * sanitised specials equal metrics are everywhere, and Fast-SSCL breaks ties between equal
+ * metrics in its own order (tests/test_polar_fscl.c checks levels against ref on them). */
+static const rf_case_spec fscl_cases[] = {
+    {"p64_7_L8_s1", "code=p64_7 list=8 frames=64 sigma=1 seed=6411"},
+    {"p64_7_L8_s1.5", "code=p64_7 list=8 frames=64 sigma=1.5 seed=6412001"},
+    {"p64_7_L32_s2.2", "code=p64_7 list=32 frames=32 sigma=2.2 seed=6416"},
+    {"p128_96_L8_s0.4", "code=p128_96 list=8 frames=32 sigma=0.4 seed=12811007"},
+    {"p128_96_L8_s0.5", "code=p128_96 list=8 frames=32 sigma=0.5 seed=12812013"},
+    {"p128_96_L8_s0.6", "code=p128_96 list=8 frames=32 sigma=0.6 seed=12813010"},
+    {"rm6_2_L4_s0.7", "code=rm m=6 r=2 list=4 frames=32 sigma=0.7 seed=6221010"},
+    {"bhat10_512_L8_s0.7", "code=bhat log2n=10 K=512 design=0.7 list=8 frames=4 sigma=0.7 seed=1001"},
+    {"bhat11_1024_L2_s0.6", "code=bhat log2n=11 K=1024 design=0.6 list=2 frames=4 sigma=0.6 seed=2048201"},
+    {"bhat11_1755_L8_s0.4592", "code=bhat log2n=11 K=1755 design=0.4592 list=8 frames=2 sigma=0.4592 seed=2048204"},
+    {NULL, NULL},
+};
+
+static const rf_case_spec fsclp_cases[] = {
+    {"p64_7_L8_s1", "code=p64_7 list=8 frames=64 sigma=1 seed=6421024"},
+    {"p128_96_L8_s0.5", "code=p128_96 list=8 frames=32 sigma=0.5 seed=12821012"},
+    {"rm2_1_L8", "code=rm m=2 r=1 list=8 frames=16 sigma=1 seed=6232"},
+    {"bhat11_512_L16_s0.6", "code=bhat log2n=11 K=512 design=0.6 list=16 frames=1 sigma=0.6 seed=2048203"},
+    {NULL, NULL},
+};
+
 static const char *const sc_sizes[] = {
     "code=p64_7 f=minsum frames=1024 sigma=1.5 seed=5",
     "code=p128_96 f=minsum frames=512 sigma=0.5 seed=5",
@@ -512,6 +561,14 @@ static const char *const sclp_sizes[] = {
     "code=bhat log2n=11 K=1755 design=0.4592 list=8 f=minsum frames=4 sigma=0.4592 seed=5",
     "code=bhat log2n=11 K=1755 design=0.4592 list=32 f=minsum frames=2 sigma=0.4592 seed=5",
     "code=bhat log2n=10 K=512 design=0.7943 list=8 f=minsum frames=8 sigma=0.7943 seed=5",
+    NULL};
+
+/* Fast-SSCL at SCL's bench sizes and the list configurations of issue 16 (see sclp_sizes). */
+static const char *const fscl_sizes[] = {
+    "code=p128_96 list=8 frames=128 sigma=0.5 seed=5",
+    "code=bhat log2n=10 K=512 design=0.7943 list=8 frames=8 sigma=0.7943 seed=5",
+    "code=bhat log2n=11 K=1755 design=0.4592 list=8 frames=4 sigma=0.4592 seed=5",
+    "code=bhat log2n=11 K=1755 design=0.4592 list=32 frames=2 sigma=0.4592 seed=5",
     NULL};
 
 #define POLAR_CALLBACKS                                                                          \
@@ -555,7 +612,35 @@ static const rf_kernel polar_scl_paths_kernel = {
     POLAR_CALLBACKS,
 };
 
-const rf_kernel *const rf_family_polar[] = {&polar_sc_kernel, &polar_scl_kernel, &polar_scl_paths_kernel, NULL};
+/* The near-tie bound of SCL judges Fast-SSCL too: its metrics add the penalties of node LLRs
+ * that SCL's leaves are built from (each within u e of the oracle's, e no larger than the leaves'
+ * bounds below it), with fewer roundings; tests/test_polar_fscl.c measures that no Fast-SSCL frame
+ * differs from SCL outside the bound. */
+static const rf_kernel polar_fscl_kernel = {
+    .name = "polar_fscl",
+    .summary = "Polar Fast-SSC list decoder (rate-0, rep, rate-1, SPC list nodes), min-sum, = SCL",
+    .id = RF_KID(polar_fscl),
+    .variant = PV_FSCL,
+    .tol = {RF_TOL_DECISION, SCL_TAU, 0, 0},
+    .cases = fscl_cases,
+    .free_length = "frames",
+    .bench_sizes = fscl_sizes,
+    POLAR_CALLBACKS,
+};
+
+static const rf_kernel polar_fscl_paths_kernel = {
+    .name = "polar_fscl_paths",
+    .summary = "Polar Fast-SSC list decoder returning its L final paths ranked by metric (CRC-aided lists)",
+    .id = RF_KID(polar_fscl_paths),
+    .variant = PV_FSCLP,
+    .tol = {RF_TOL_DECISION, SCL_TAU, 0, 0},
+    .cases = fsclp_cases,
+    .bench_sizes = fscl_sizes,
+    POLAR_CALLBACKS,
+};
+
+const rf_kernel *const rf_family_polar[] = {&polar_sc_kernel,    &polar_scl_kernel,        &polar_scl_paths_kernel,
+                                            &polar_fscl_kernel, &polar_fscl_paths_kernel, NULL};
 
 /* For the int8 decoder's descriptors (kernels/registry/polar_i8.c): the same codes and encoder. */
 int rf_polar_case_mask(rf_case *c, uint8_t **frozen, char *err, size_t errlen)

@@ -1,5 +1,5 @@
 /* CRC-aided and adaptive SC-list decoding (cascl.h) over the dispatched polar_sc and
- * polar_scl_paths kernels. Frames go to the list decoder in chunks, so that its working arrays
+ * polar_scl_paths or polar_fscl_paths kernels. Frames go to the list decoder in chunks, so that its working arrays
  * (about L N floats) are allocated once per chunk, not per frame. */
 #include "codes/cascl.h"
 
@@ -28,8 +28,8 @@ static size_t info_count(unsigned log2n, const uint8_t *frozen)
 
 /* CA-SCL over `frames` frames whose LLR rows are llr[idx[j]] (idx NULL: consecutive); writes
  * msg[idx[j]] and ok[idx[j]] only for the frames that pass, or for all when `last`. */
-static int cascl_some(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const rf_crc *c, const float *llr,
-                      const size_t *idx, size_t frames, bool last, uint8_t *msg, uint8_t *ok)
+static int cascl_some(unsigned log2n, const uint8_t *frozen, unsigned list, int f, rf_list_decoder dec, const rf_crc *c,
+                      const float *llr, const size_t *idx, size_t frames, bool last, uint8_t *msg, uint8_t *ok)
 {
     const size_t n = (size_t)1 << log2n, k = info_count(log2n, frozen), a = k - c->width;
     float *in = idx ? malloc(CHUNK * n * sizeof *in) : NULL;
@@ -46,7 +46,8 @@ static int cascl_some(unsigned log2n, const uint8_t *frozen, unsigned list, int 
             for (size_t j = 0; j < nf; j++) memcpy(in + j * n, llr + idx[f0 + j] * n, n * sizeof *in);
             src = in;
         }
-        rf_polar_scl_paths(log2n, frozen, list, f, src, nf, paths);
+        if (dec == RF_LIST_FAST_SSC) rf_polar_fscl_paths(log2n, frozen, list, src, nf, paths);
+        else rf_polar_scl_paths(log2n, frozen, list, f, src, nf, paths);
         for (size_t j = 0; j < nf; j++) {
             const uint8_t *p = paths + j * list * k;
             const size_t fr = idx ? idx[f0 + j] : f0 + j;
@@ -63,12 +64,12 @@ static int cascl_some(unsigned log2n, const uint8_t *frozen, unsigned list, int 
     return 0;
 }
 
-int rf_polar_cascl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const rf_crc *c, const float *llr,
-                   size_t frames, uint8_t *msg, uint8_t *ok)
+int rf_polar_cascl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, rf_list_decoder dec, const rf_crc *c,
+                   const float *llr, size_t frames, uint8_t *msg, uint8_t *ok)
 {
     const size_t k = info_count(log2n, frozen);
-    if (k < c->width || list < 1 || list > RF_SCL_MAX_L) return -1;
-    if (cascl_some(log2n, frozen, list, f, c, llr, NULL, frames, true, msg, ok) == 0) return 0;
+    if (k < c->width || list < 1 || list > RF_SCL_MAX_L || (dec == RF_LIST_FAST_SSC && f != RF_F_MINSUM)) return -1;
+    if (cascl_some(log2n, frozen, list, f, dec, c, llr, NULL, frames, true, msg, ok) == 0) return 0;
     memset(msg, 0xff, frames * (k - c->width));
     memset(ok, 0, frames);
     return -1;
@@ -81,12 +82,12 @@ static unsigned used_slot(unsigned list)
     return (1u << t) == list ? t : RF_CASCL_USED - 1;
 }
 
-int rf_polar_cascl_adaptive(unsigned log2n, const uint8_t *frozen, unsigned lmax, int f, const rf_crc *c,
-                            const float *llr, size_t frames, uint8_t *msg, uint8_t *ok,
+int rf_polar_cascl_adaptive(unsigned log2n, const uint8_t *frozen, unsigned lmax, int f, rf_list_decoder dec,
+                            const rf_crc *c, const float *llr, size_t frames, uint8_t *msg, uint8_t *ok,
                             uint64_t used[RF_CASCL_USED])
 {
     const size_t k = info_count(log2n, frozen);
-    if (k < c->width || lmax < 1 || lmax > RF_SCL_MAX_L) return -1;
+    if (k < c->width || lmax < 1 || lmax > RF_SCL_MAX_L || (dec == RF_LIST_FAST_SSC && f != RF_F_MINSUM)) return -1;
     const size_t a = k - c->width;
     uint8_t *sc = malloc(frames * (k ? k : 1));
     size_t *todo = malloc(frames * sizeof *todo), nt = 0;
@@ -107,7 +108,7 @@ int rf_polar_cascl_adaptive(unsigned log2n, const uint8_t *frozen, unsigned lmax
         if (list > lmax) list = lmax;
         const bool last = list == lmax;
         for (size_t j = 0; j < nt; j++) ok[todo[j]] = 0;
-        rc = cascl_some(log2n, frozen, list, f, c, llr, todo, nt, last, msg, ok);
+        rc = cascl_some(log2n, frozen, list, f, dec, c, llr, todo, nt, last, msg, ok);
         size_t kept = 0;
         for (size_t j = 0; j < nt; j++) {
             if (ok[todo[j]] || last) {

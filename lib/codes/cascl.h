@@ -25,13 +25,17 @@
 
 #define RF_CASCL_USED 7
 
+/* The list decoder under the CRC: SC list (rf_polar_scl_paths, with f) or Fast-SSC list
+ * (rf_polar_fscl_paths: min-sum, so f must be RF_F_MINSUM, and adaptive's SC is min-sum SC). */
+typedef enum rf_list_decoder { RF_LIST_SCL = 0, RF_LIST_FAST_SSC = 1 } rf_list_decoder;
+
 /* x bits of K = A + w: msg (frames x A) with each frame's CRC appended (frames x K). */
 void rf_cascl_attach(const rf_crc *c, const uint8_t *msg, size_t a, size_t frames, uint8_t *out);
 
-int rf_polar_cascl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, const rf_crc *c, const float *llr,
-                   size_t frames, uint8_t *msg, uint8_t *ok);
-int rf_polar_cascl_adaptive(unsigned log2n, const uint8_t *frozen, unsigned lmax, int f, const rf_crc *c,
-                            const float *llr, size_t frames, uint8_t *msg, uint8_t *ok,
+int rf_polar_cascl(unsigned log2n, const uint8_t *frozen, unsigned list, int f, rf_list_decoder dec, const rf_crc *c,
+                   const float *llr, size_t frames, uint8_t *msg, uint8_t *ok);
+int rf_polar_cascl_adaptive(unsigned log2n, const uint8_t *frozen, unsigned lmax, int f, rf_list_decoder dec,
+                            const rf_crc *c, const float *llr, size_t frames, uint8_t *msg, uint8_t *ok,
                             uint64_t used[RF_CASCL_USED]);
 
 #endif

@@ -29,6 +29,15 @@
  * list decoding, lib/codes/cascl.h): paths is frames x list x K, the paths of a frame ranked by
  * (metric ascending, NaN last, then position in the decoder's list), so row 0 is polar_scl's
  * output; when the list never filled (2^K < list) the rows beyond the paths are all 0xff.
+ * polar_fscl / polar_fscl_paths: Fast-SSC list decoding (Hashemi et al.), min-sum f only: the SCL
+ * recursion stopped at rate-0, repetition, rate-1 and SPC nodes, each decided per path in closed
+ * form (rate-0: PM += sum [a < 0]|a|; repetition: two candidates; rate-1: min(L - 1, n) forks on
+ * the least reliable positions; SPC: the parity fix, then min(L, n) - 1 forks flipping pairs; the
+ * rules in ref/polar_fscl.c). In exact arithmetic, without equal metrics, its list after every
+ * node is SCL's, so its outputs are polar_scl's / polar_scl_paths' with f = minsum (judged by that
+ * oracle); float roundings differ from SCL's only inside SCL's near-tie bound, and equal metrics
+ * may be broken differently. Inputs are sanitised first (NaN -> 0, beyond +-2^100 -> +-2^100, as
+ * rm_dumer), so every metric is finite. Same arguments as polar_scl without f.
  *
  * Dumer and block ML details (ref/dumer.c, ref/block_ml.c). Message bits in the canonical order
  * (u's k(m-1,ru) bits, then v's); 0 <= r <= m <= 16; frames = 0, r > m, m > 16 or an unknown
@@ -82,6 +91,14 @@ enum { RF_DUMER = 0, RF_DUMER0 = 1 };
       (unsigned log2n, const uint8_t *frozen, unsigned list, int f, const float *llr,            \
        size_t frames, uint8_t *paths),                                                           \
       (log2n, frozen, list, f, llr, frames, paths))                                              \
+    X(polar_fscl, HAND, NONE, VOID,                                                              \
+      (unsigned log2n, const uint8_t *frozen, unsigned list, const float *llr, size_t frames,    \
+       uint8_t *msg),                                                                            \
+      (log2n, frozen, list, llr, frames, msg))                                                   \
+    X(polar_fscl_paths, HAND, NONE, VOID,                                                        \
+      (unsigned log2n, const uint8_t *frozen, unsigned list, const float *llr, size_t frames,    \
+       uint8_t *paths),                                                                          \
+      (log2n, frozen, list, llr, frames, paths))                                                 \
     X(block_ml, REF, NONE, VOID,                                                                 \
       (const uint8_t *gen, unsigned k, size_t n, const float *llr, size_t frames, uint8_t *msg), \
       (gen, k, n, llr, frames, msg))
