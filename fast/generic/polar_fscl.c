@@ -38,16 +38,13 @@ typedef struct fscl_dec {
     /* per slot and depth: its node LLRs, its node's codeword (out) and its finished left
      * child's codeword (left), both in x[d] */
     int (*llr_id)[RF_RM_MAX_M + 1], (*out_id)[RF_RM_MAX_M + 1], (*left_id)[RF_RM_MAX_M + 1];
-    float pm[RF_SCL_MAX_L], base[RF_SCL_MAX_L];
-    uint32_t flips[RF_SCL_MAX_L];                  /* rate-1 / SPC: bit t = rank t flipped */
-    /* rate-1 / SPC: the least reliable positions of the path that entered the node at list
-     * position e (rank[e]), and of each slot the e it descends from (a fork copies an index) */
-    uint32_t rank[RF_SCL_MAX_L][RF_SCL_MAX_L];
-    uint8_t entry[RF_SCL_MAX_L];
+    float pm[RF_SCL_MAX_L];
+    uint32_t rank[RF_SCL_MAX_L][RF_SCL_MAX_L]; /* rate-1 / SPC: per entering path, least reliable first */
     unsigned depth;  /* of the node being decided: deeper arrays are all released */
     int order[RF_SCL_MAX_L], norder;
     int free_slots[RF_SCL_MAX_L], nfree;
     uint64_t *bits;  /* N bits: the winner's codeword */
+    uint64_t *keys;  /* N: fscl_least_reliable's scratch */
     uint8_t *xb, *ub; /* N bytes each: polar_emit's outputs */
 } fscl_dec;
 
@@ -65,6 +62,7 @@ static void fscl_free(fscl_dec *s)
     free(s->type);
     free(s->chan);
     free(s->bits);
+    free(s->keys);
     free(s->xb);
     free(s->ub);
 }
@@ -89,9 +87,11 @@ static int fscl_init(fscl_dec *s, unsigned m, unsigned L, const uint8_t *frozen)
     s->type = malloc(2 * s->n);
     s->chan = malloc(s->n * sizeof *s->chan);
     s->bits = calloc((s->n + 63) / 64, sizeof *s->bits);
+    s->keys = malloc(s->n * sizeof *s->keys);
     s->xb = malloc(s->n);
     s->ub = malloc(s->n);
-    if (bad || !s->llr_id || !s->out_id || !s->left_id || !s->type || !s->chan || !s->bits || !s->xb || !s->ub) {
+    if (bad || !s->llr_id || !s->out_id || !s->left_id || !s->type || !s->chan || !s->bits || !s->keys || !s->xb ||
+        !s->ub) {
         fscl_free(s);
         return -1;
     }
@@ -132,9 +132,6 @@ static void fscl_fork(fscl_dec *s, int from, int to)
         scl_pool_share(&s->x[d], s->left_id[to][d] = s->left_id[from][d]);
     }
     s->pm[to] = s->pm[from];
-    s->base[to] = s->base[from];
-    s->flips[to] = s->flips[from];
-    s->entry[to] = s->entry[from];
 }
 
 static void fscl_kill(fscl_dec *s, int slot)
@@ -216,79 +213,129 @@ static void fscl_rep(fscl_dec *s, unsigned d)
 }
 
 /* The t least reliable positions of alpha, |alpha| ascending, ties to the lower index (ref's
- * least_reliable): insertion into a sorted buffer, an element entering only below its last. */
-static void fscl_least_reliable(const float *alpha, size_t n, size_t t, uint32_t *rank)
+ * least_reliable), t <= n: keys |alpha|'s bits (finite, non-negative: they order as the floats)
+ * above the index, all distinct; quickselect finds the t-th smallest (O(n)), then the t keys up
+ * to it are insertion-sorted. keys: n of scratch. */
+static void fscl_least_reliable(const float *alpha, size_t n, size_t t, uint64_t *keys, uint32_t *rank)
 {
-    float mag[RF_SCL_MAX_L];
-    size_t cnt = 0;
     if (t == 0) return;
     for (size_t i = 0; i < n; i++) {
         const float a = fabsf(alpha[i]);
-        if (cnt == t && !(a < mag[t - 1])) continue;
-        size_t j = cnt < t ? cnt++ : t - 1;
-        for (; j > 0 && mag[j - 1] > a; j--) {
-            mag[j] = mag[j - 1];
-            rank[j] = rank[j - 1];
-        }
-        mag[j] = a;
-        rank[j] = (uint32_t)i;
+        uint32_t bits;
+        memcpy(&bits, &a, sizeof bits);
+        keys[i] = (uint64_t)bits << 32 | i;
     }
+    uint64_t buf[RF_SCL_MAX_L];
+    size_t cnt = 0;
+    if (t < n) {
+        const uint64_t last = scl_kth_key(keys, (int)n, (int)t - 1);
+        for (size_t i = 0; i < n; i++)
+            if (keys[i] <= last) buf[cnt++] = keys[i];
+    } else {
+        memcpy(buf, keys, n * sizeof *buf);
+        cnt = n;
+    }
+    for (size_t r = 1; r < cnt; r++) {
+        const uint64_t key = buf[r];
+        size_t j = r;
+        for (; j > 0 && buf[j - 1] > key; j--) buf[j] = buf[j - 1];
+        buf[j] = key;
+    }
+    for (size_t r = 0; r < t; r++) rank[r] = (uint32_t)buf[r];
 }
 
+/* Rate-1 (spc = 0) and SPC (spc = 1) nodes. The flip steps run on a virtual list (per path: the
+ * list position it entered the node at, its flip mask, metric and SPC base), ordered exactly as
+ * ref's list after each step; the paths are materialised once, at the end (a fork per extra
+ * survivor of an entering path), instead of forking and killing array ids at every step. */
 static void fscl_rate1_or_spc(fscl_dec *s, unsigned d, int spc)
 {
     const size_t n = s->n >> d;
     const size_t steps = spc ? (s->L < n ? s->L : n) : (s->L - 1 < n ? s->L - 1 : n);
-    for (int p = 0; p < s->norder; p++) {
+    const int P = s->norder;
+    float pm[RF_SCL_MAX_L], base[RF_SCL_MAX_L], cm[2 * RF_SCL_MAX_L];
+    uint32_t flips[RF_SCL_MAX_L];
+    uint8_t entry[RF_SCL_MAX_L], keep[2 * RF_SCL_MAX_L];
+    const float *alpha[RF_SCL_MAX_L];
+    for (int p = 0; p < P; p++) {
         const int slot = s->order[p];
-        const float *alpha = fscl_llr(s, slot, d);
-        s->entry[slot] = (uint8_t)p;
-        fscl_least_reliable(alpha, n, spc && steps < 1 ? 1 : steps, s->rank[p]);
-        s->base[slot] = s->pm[slot];
-        s->flips[slot] = 0;
+        alpha[p] = fscl_llr(s, slot, d);
+        fscl_least_reliable(alpha[p], n, spc && steps < 1 ? 1 : steps, s->keys, s->rank[p]);
+        entry[p] = (uint8_t)p;
+        pm[p] = base[p] = s->pm[slot];
+        flips[p] = 0;
         if (spc) {
             uint8_t parity = 0;
-            for (size_t i = 0; i < n; i++) parity ^= alpha[i] < 0.0f;
+            for (size_t i = 0; i < n; i++) parity ^= alpha[p][i] < 0.0f;
             if (parity) {
-                s->flips[slot] = 1;
-                s->pm[slot] = s->base[slot] + fabsf(alpha[s->rank[s->entry[slot]][0]]);
+                flips[p] = 1;
+                pm[p] = base[p] + fabsf(alpha[p][s->rank[p][0]]);
             }
         }
     }
-    float cm[2 * RF_SCL_MAX_L];
-    uint8_t js[RF_SCL_MAX_L];
-    int from[RF_SCL_MAX_L];
+    int nv = P;
     for (size_t t = spc ? 1 : 0; t < steps; t++) {
-        for (int p = 0; p < s->norder; p++) {
-            const int slot = s->order[p];
-            const float *alpha = fscl_llr(s, slot, d);
-            const float at = fabsf(alpha[s->rank[s->entry[slot]][t]]);
-            cm[2 * p] = s->pm[slot];
+        for (int q = 0; q < nv; q++) {
+            const uint32_t *rk = s->rank[entry[q]];
+            const float at = fabsf(alpha[entry[q]][rk[t]]);
+            cm[2 * q] = pm[q];
             if (!spc) {
-                cm[2 * p + 1] = s->pm[slot] + at;
+                cm[2 * q + 1] = pm[q] + at;
             } else {
-                const float base = s->base[slot] + at;
-                cm[2 * p + 1] = (s->flips[slot] & 1) ? base : base + fabsf(alpha[s->rank[s->entry[slot]][0]]);
+                const float b = base[q] + at;
+                cm[2 * q + 1] = (flips[q] & 1) ? b : b + fabsf(alpha[entry[q]][rk[0]]);
             }
         }
-        const int nn = fscl_branch(s, cm, from, js);
-        for (int r = 0; r < nn; r++) {
-            if (!js[r]) continue;
-            const int slot = s->order[r];
-            s->flips[slot] ^= (uint32_t)1 << t;
-            if (spc) {
-                s->flips[slot] ^= 1;
-                s->base[slot] += fabsf(fscl_llr(s, slot, d)[s->rank[s->entry[slot]][t]]);
+        scl_select(cm, 2 * nv, s->L, keep);
+        float npm[RF_SCL_MAX_L], nbase[RF_SCL_MAX_L];
+        uint32_t nflips[RF_SCL_MAX_L];
+        uint8_t nentry[RF_SCL_MAX_L];
+        int nn = 0;
+        for (int q = 0; q < nv; q++)
+            for (int j = 0; j < 2; j++) {
+                if (!keep[2 * q + j]) continue;
+                npm[nn] = cm[2 * q + j];
+                nentry[nn] = entry[q];
+                nflips[nn] = flips[q];
+                nbase[nn] = base[q];
+                if (j) {
+                    nflips[nn] ^= (uint32_t)1 << t;
+                    if (spc) {
+                        nflips[nn] ^= 1;
+                        nbase[nn] = base[q] + fabsf(alpha[entry[q]][s->rank[entry[q]][t]]);
+                    }
+                }
+                nn++;
             }
-        }
+        nv = nn;
+        memcpy(pm, npm, (size_t)nn * sizeof *pm);
+        memcpy(base, nbase, (size_t)nn * sizeof *base);
+        memcpy(flips, nflips, (size_t)nn * sizeof *flips);
+        memcpy(entry, nentry, (size_t)nn);
     }
-    for (int p = 0; p < s->norder; p++) {
-        const int slot = s->order[p];
-        const float *alpha = fscl_llr(s, slot, d);
+    /* materialise: entering paths without survivors die first (their slots host the forks) */
+    int used[RF_SCL_MAX_L] = {0}, order[RF_SCL_MAX_L];
+    for (int q = 0; q < nv; q++) used[entry[q]] = 1;
+    for (int p = 0; p < P; p++)
+        if (!used[p]) fscl_kill(s, s->order[p]);
+    for (int q = 0; q < nv; q++) {
+        const int from = s->order[entry[q]];
+        int slot = from;
+        if (used[entry[q]] == 2) {
+            slot = s->free_slots[--s->nfree];
+            fscl_fork(s, from, slot);
+        }
+        used[entry[q]] = 2;
+        order[q] = slot;
+        s->pm[slot] = pm[q];
+        const float *al = alpha[entry[q]];
+        const uint32_t *rk = s->rank[entry[q]];
         uint8_t *x = scl_pool_writable(&s->x[d], &s->out_id[slot][d]);
-        for (size_t i = 0; i < n; i++) x[i] = alpha[i] < 0.0f;
-        for (uint32_t f = s->flips[slot]; f; f &= f - 1) x[s->rank[s->entry[slot]][__builtin_ctz(f)]] ^= 1;
+        for (size_t i = 0; i < n; i++) x[i] = al[i] < 0.0f;
+        for (uint32_t f = flips[q]; f; f &= f - 1) x[rk[__builtin_ctz(f)]] ^= 1;
     }
+    memcpy(s->order, order, (size_t)nv * sizeof *order);
+    s->norder = nv;
 }
 
 static void fscl_node(fscl_dec *s, size_t v, unsigned d)
