@@ -213,33 +213,61 @@ static void fscl_rep(fscl_dec *s, unsigned d)
 }
 
 /* The t least reliable positions of alpha, |alpha| ascending, ties to the lower index (ref's
- * least_reliable), t <= n: keys |alpha|'s bits (finite, non-negative: they order as the floats)
- * above the index, all distinct; quickselect finds the t-th smallest (O(n)), then the t keys up
- * to it are insertion-sorted. keys: n of scratch. */
+ * least_reliable), t <= n. Keys: |alpha|'s bits (finite, non-negative: they order as the floats)
+ * above the index, all distinct. When t is small against n, one pass (from the end: measured
+ * faster on these codes) inserts into a sorted buffer of t the keys below its last (few do); a
+ * node of at most 64 ranks every key by counting;
+ * otherwise a quickselect finds the t-th smallest key (O(n)) and the t keys up to it are sorted.
+ * keys: n of scratch. */
 static void fscl_least_reliable(const float *alpha, size_t n, size_t t, uint64_t *keys, uint32_t *rank)
 {
-    if (t == 0) return;
-    for (size_t i = 0; i < n; i++) {
-        const float a = fabsf(alpha[i]);
-        uint32_t bits;
-        memcpy(&bits, &a, sizeof bits);
-        keys[i] = (uint64_t)bits << 32 | i;
-    }
     uint64_t buf[RF_SCL_MAX_L];
     size_t cnt = 0;
-    if (t < n) {
-        const uint64_t last = scl_kth_key(keys, (int)n, (int)t - 1);
+    if (t == 0) return;
+    if (t <= 8 ? 4 * t <= n : 32 * t <= n) {
+        uint64_t worst = UINT64_MAX;
+        for (size_t i = n; i-- > 0;) {
+            const float a = fabsf(alpha[i]);
+            uint32_t bits;
+            memcpy(&bits, &a, sizeof bits);
+            const uint64_t key = (uint64_t)bits << 32 | i;
+            if (key >= worst) continue;
+            size_t j = cnt < t ? cnt++ : t - 1;
+            for (; j > 0 && buf[j - 1] > key; j--) buf[j] = buf[j - 1];
+            buf[j] = key;
+            if (cnt == t) worst = buf[t - 1];
+        }
+    } else if (n <= 64) {
+        /* small nodes: each key's rank by counting the smaller keys (branch-free, vectorised;
+         * keys < 2^63, so signed compares order them too) */
+        int64_t k[64];
+        for (size_t i = 0; i < n; i++) {
+            const float a = fabsf(alpha[i]);
+            uint32_t bits;
+            memcpy(&bits, &a, sizeof bits);
+            k[i] = (int64_t)((uint64_t)bits << 32 | i);
+        }
+        for (size_t i = 0; i < n; i++) {
+            int64_t r = 0;
+            for (size_t j = 0; j < n; j++) r += k[j] < k[i];
+            if ((size_t)r < t) buf[r] = (uint64_t)k[i];
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const float a = fabsf(alpha[i]);
+            uint32_t bits;
+            memcpy(&bits, &a, sizeof bits);
+            keys[i] = (uint64_t)bits << 32 | i;
+        }
+        const uint64_t last = t < n ? scl_kth_key(keys, (int)n, (int)t - 1) : UINT64_MAX;
         for (size_t i = 0; i < n; i++)
             if (keys[i] <= last) buf[cnt++] = keys[i];
-    } else {
-        memcpy(buf, keys, n * sizeof *buf);
-        cnt = n;
-    }
-    for (size_t r = 1; r < cnt; r++) {
-        const uint64_t key = buf[r];
-        size_t j = r;
-        for (; j > 0 && buf[j - 1] > key; j--) buf[j] = buf[j - 1];
-        buf[j] = key;
+        for (size_t r = 1; r < cnt; r++) {
+            const uint64_t key = buf[r];
+            size_t j = r;
+            for (; j > 0 && buf[j - 1] > key; j--) buf[j] = buf[j - 1];
+            buf[j] = key;
+        }
     }
     for (size_t r = 0; r < t; r++) rank[r] = (uint32_t)buf[r];
 }
