@@ -7,9 +7,12 @@
  *     child's codeword; a fork copies ids, a write takes a private array (copy-on-write), and the
  *     left child's codeword is moved (an id), never copied;
  *   - f and g are the vector stages of polar_stages.h (shared with polar_sc.c and polar_scl.c);
- *   - a rate-1 / SPC node keeps each path's flips as a bit mask over its least reliable
- *     positions (found by insertion into a sorted buffer of at most 32, not ref's selection
- *     scans) and writes the codeword once, when the node ends;
+ *   - a rate-1 / SPC node runs its fork steps on a virtual list (entering path, flips as a bit
+ *     mask over its least reliable positions, metric), ordered as ref's list after every step,
+ *     and materialises the paths and their codewords once, when the node ends; the least
+ *     reliable positions come from integer keys (fscl_least_reliable), not ref's selection scans;
+ *   - a mixed node releases its children's arrays when it combines, so forks and kills touch
+ *     only the depths down to the node being decided;
  *   - no message bits during decoding: the winner's message is read at the end from its root
  *     codeword (u = x F^{(x)n}, polar_tree.h's bit-form transform), which is what ref's per-node
  *     bits are;
