@@ -77,13 +77,6 @@ static void polar_encode(unsigned m, const uint8_t *u, uint8_t *x)
             for (size_t i = b; i < b + h; i++) x[i] ^= x[i + h];
 }
 
-static size_t count_info(size_t n, const uint8_t *frozen)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += !frozen[i];
-    return k;
-}
-
 /* Random message on the information positions, encoded, BPSK, AWGN: L = 2y/sigma^2. */
 static void awgn_frame(unsigned m, const uint8_t *frozen, double sigma, float *llr, uint8_t *msg)
 {
@@ -140,7 +133,7 @@ static void test_sc_oracle(void)
         float *llr = malloc(n * sizeof *llr);
         for (int t = 0; t < frames; t++) {
             random_mask(n, frozen, (unsigned)t);
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             const double sigma = 0.5 + 0.1 * (t % 10);
             awgn_frame(m, frozen, sigma, llr, NULL);
             for (int f = 0; f < 2; f++) {
@@ -175,7 +168,7 @@ static void test_sc_levels(void)
         float *llr_mem = malloc((frames * n + 1) * sizeof(float));
         for (int trial = 0; trial < 6; trial++) {
             random_mask(n, frozen, (unsigned)trial);
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             const int offset = 1 + trial % 3; /* misaligned inputs and outputs */
             float *llr = llr_mem + (trial & 1);
             for (size_t fr = 0; fr < frames; fr++) {
@@ -292,7 +285,7 @@ static void test_sc_shortcuts(void)
         float *llr = malloc(frames * n * sizeof *llr);
         for (int trial = 0; trial < (m <= 8 ? 24 : 6); trial++) {
             shortcut_mask(m, frozen);
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             for (size_t i = 0; i < frames * n; i++) llr[i] = stress_value((unsigned)trial);
             if (trial % 4 == 0) awgn_frame(m, frozen, 0.7, llr, NULL);
             for (int f = 0; f < 2; f++) {
@@ -332,7 +325,7 @@ static void test_sc_mask_changes(void)
             const uint8_t *fz = round & 1 ? fb : fa;
             polar_sc_ref(m, fz, RF_F_MINSUM, llr, 1, want);
             ((rf_polar_sc_fn)scs.at[li].fn)(m, fz, RF_F_MINSUM, llr, 1, got);
-            CHECKF(memcmp(got, want, count_info((size_t)1 << m, fz)) == 0, "%s SC after a mask change (round %d)",
+            CHECKF(memcmp(got, want, rf_test_count_info((size_t)1 << m, fz)) == 0, "%s SC after a mask change (round %d)",
                    scs.at[li].label, round);
         }
 }
@@ -349,7 +342,7 @@ static void test_scl_l1(void)
         float *llr = malloc(frames * n * sizeof *llr);
         for (int trial = 0; trial < 6; trial++) {
             random_mask(n, frozen, (unsigned)trial);
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             for (size_t fr = 0; fr < frames; fr++) {
                 if (trial >= 3)
                     for (size_t i = 0; i < n; i++) llr[fr * n + i] = special_value();
@@ -418,7 +411,7 @@ static void test_scl_oracle(void)
         float llr[128];
         for (int t = 0; t < 16; t++) {
             random_mask(n, frozen, (unsigned)t);
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             awgn_frame(m, frozen, 0.6 + 0.15 * (t % 8), llr, NULL);
             const unsigned list = lists[t % 4];
             const int f = (t / 4) & 1;
@@ -523,7 +516,7 @@ static void test_scl_levels(void)
         float *llr_mem = malloc((frames * n + 1) * sizeof(float));
         for (int trial = 0; trial < 4; trial++) {
             random_mask(n, frozen, (unsigned)(trial + m));
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             const int offset = 1 + trial % 3;
             float *llr = llr_mem + (trial & 1);
             for (size_t fr = 0; fr < frames; fr++) {

@@ -29,15 +29,6 @@
 
 static uint64_t rng_state = 8128;
 
-
-
-static size_t count_info(size_t n, const uint8_t *frozen)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += !frozen[i];
-    return k;
-}
-
 static void random_mask(size_t n, uint8_t *frozen, unsigned kind)
 {
     for (size_t i = 0; i < n; i++)
@@ -109,7 +100,7 @@ static void test_ref_oracle(void)
         int8_t *llr = malloc(n);
         for (int trial = 0; trial < 12; trial++) {
             random_mask(n, frozen, (unsigned)trial);
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             if (trial >= 8) awgn_q(m, frozen, 0.6 + 0.2 * (trial - 8), RF_QUANT_SC_BITS, RF_QUANT_SC_FRAC, llr);
             else for (size_t i = 0; i < n; i++) llr[i] = stress_i8((unsigned)trial);
             CHECK(ora_polar_sc_i8(m, frozen, llr, want) == 0);
@@ -128,7 +119,7 @@ static void test_ref_oracle(void)
 static void check_levels(const rf_impl_set *s, unsigned m, const uint8_t *frozen, const int8_t *llr, size_t frames,
                          const char *what, int trial)
 {
-    const size_t n = (size_t)1 << m, k = count_info(n, frozen);
+    const size_t n = (size_t)1 << m, k = rf_test_count_info(n, frozen);
     uint8_t *want = malloc(frames * k + 1), *mem = malloc(frames * n + 2 * GUARD);
     polar_sc_i8_ref(m, frozen, llr, frames, want);
     for (size_t li = 0; li < s->n; li++) {
@@ -228,7 +219,7 @@ static void test_rules(void)
         uint8_t *fz = malloc(n), *a = malloc(n), *b = malloc(n);
         int8_t *x = malloc(n), *y = malloc(n);
         random_mask(n, fz, m);
-        const size_t k = count_info(n, fz);
+        const size_t k = rf_test_count_info(n, fz);
         for (size_t i = 0; i < n; i++) {
             x[i] = stress_i8(1);
             y[i] = x[i] == -128 ? -127 : x[i];
@@ -311,7 +302,7 @@ static void test_matches_float(void)
         float *lf = malloc(n * sizeof *lf);
         for (int trial = 0; trial < 60; trial++) {
             random_mask(n, frozen, (unsigned)trial);
-            const size_t k = count_info(n, frozen);
+            const size_t k = rf_test_count_info(n, frozen);
             awgn_q(m, frozen, 0.7 + 0.05 * (trial % 20), RF_QUANT_SC_BITS, RF_QUANT_SC_FRAC, q);
             for (size_t i = 0; i < n; i++) {
                 L[i] = q[i];

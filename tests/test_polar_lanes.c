@@ -27,15 +27,6 @@
 
 static uint64_t rng_state = 16016;
 
-
-
-static size_t count_info(size_t n, const uint8_t *frozen)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += !frozen[i];
-    return k;
-}
-
 /* A random codeword of the code (u F^{(x)m}), BPSK, AWGN: L = 2y/sigma^2. */
 static void awgn_frame(unsigned m, const uint8_t *frozen, double sigma, float *llr)
 {
@@ -116,7 +107,7 @@ static const size_t batch_sizes[] = {1, 3, 4, 5, 17, 7, 8, 9, 29, 15, 16, 53};
 static void check_code(const char *name, unsigned m, const uint8_t *frozen)
 {
     const rf_impl_set scs = rf_test_level_impls("polar_sc");
-    const size_t n = (size_t)1 << m, k = count_info(n, frozen);
+    const size_t n = (size_t)1 << m, k = rf_test_count_info(n, frozen);
     float *llr_mem = malloc((MAX_FRAMES * n + 1) * sizeof *llr_mem);
     uint8_t *want = malloc(MAX_FRAMES * k + 1), *got_mem = malloc(MAX_FRAMES * k + GUARD + 2);
     for (size_t b = 0; b < NBATCH; b++) {

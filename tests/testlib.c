@@ -37,6 +37,13 @@ double rf_test_gauss_c(uint64_t *state)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+size_t rf_test_count_info(size_t n, const uint8_t *frozen)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += !frozen[i];
+    return k;
+}
+
 int rf_test_levels(rf_isa out[RF_ISA_COUNT])
 {
     int n = 0;

@@ -96,4 +96,8 @@ double rf_test_gauss(uint64_t *state);
 /* The same with u1 = 1 - rf_test_uniform(0, 1) then u2 = rf_test_uniform(0, 1) (another stream). */
 double rf_test_gauss_c(uint64_t *state);
 
+/* ---- polar codes ---------------------------------------------------------------------------------- */
+/* Information positions of a polar mask (frozen[i] = 0), i < n: the message length k. */
+size_t rf_test_count_info(size_t n, const uint8_t *frozen);
+
 #endif

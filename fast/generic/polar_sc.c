@@ -32,7 +32,6 @@
  * Decisions of rate-1 and SPC nodes are kept as bits (64 per word) for the transform.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,59 +247,36 @@ static void node(dec *s, unsigned d, size_t j, const float *L, float *scratch, u
     rf_xor_bytes(x, x, x + h, h);
 }
 
-/* Per-thread cache of the last mask's schedule and the work buffers, so repeated calls with the
- * same code (the simulator's and the benchmark's pattern) neither reclassify nor allocate. It is
- * kept for the thread's lifetime: replaced when another code comes, freed when the thread ends. */
+/* The thread's cache: the schedule of the last mask (polar_tree.h: polar_schedule) and the work
+ * buffers for its code. */
 typedef struct sc_cache {
-    unsigned m;
-    size_t k;
-    uint8_t *frozen; /* copy of the mask the schedule belongs to */
-    uint8_t *type, *x;
+    polar_schedule sched; /* first: the hooks get the cache as its schedule */
+    uint8_t *x;
     float *scratch;
     uint64_t *bits;
     void *lanes; /* polar_sc_lanes.h's work block, allocated at its first use */
 } sc_cache;
 
-static _Thread_local sc_cache cache = {.m = ~0u};
-
-static void cache_release(sc_cache *c)
+static int work_alloc(polar_schedule *s, size_t n)
 {
-    free(c->frozen);
-    free(c->type);
+    sc_cache *c = (sc_cache *)s;
+    c->x = malloc(n);
+    c->scratch = malloc(n * sizeof(float));
+    c->bits = malloc(((n + 63) / 64) * sizeof(uint64_t));
+    return c->x && c->scratch && c->bits;
+}
+
+static void work_free(polar_schedule *s)
+{
+    sc_cache *c = (sc_cache *)s;
     free(c->x);
     free(c->scratch);
     free(c->bits);
     free(c->lanes);
-    *c = (sc_cache){.m = ~0u};
+    *c = (sc_cache){.sched = c->sched};
 }
 
-/* A thread that ends (a simulator's worker) frees its cache: the key's destructor runs at its exit
- * for the non-NULL value cache_get stored. */
-static pthread_key_t cache_key;
-static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
-static void cache_at_exit(void *c) { cache_release(c); }
-static void cache_key_create(void) { (void)pthread_key_create(&cache_key, cache_at_exit); }
-
-static int cache_get(unsigned m, const uint8_t *frozen)
-{
-    const size_t n = (size_t)1 << m;
-    if (cache.m == m && memcmp(cache.frozen, frozen, n) == 0) return 1;
-    pthread_once(&cache_key_once, cache_key_create);
-    (void)pthread_setspecific(cache_key, &cache);
-    cache_release(&cache);
-    cache.frozen = malloc(n);
-    cache.type = malloc(2 * n);
-    cache.x = malloc(n);
-    cache.scratch = malloc(n * sizeof(float));
-    cache.bits = malloc(((n + 63) / 64) * sizeof(uint64_t));
-    if (!cache.frozen || !cache.type || !cache.x || !cache.scratch || !cache.bits) return 0;
-    memcpy(cache.frozen, frozen, n);
-    polar_classify(m, frozen, cache.type);
-    cache.k = 0;
-    for (size_t i = 0; i < n; i++) cache.k += !frozen[i];
-    cache.m = m;
-    return 1;
-}
+static _Thread_local sc_cache cache = {.sched = {.m = ~0u, .work_alloc = work_alloc, .work_free = work_free}};
 
 #include "polar_sc_lanes.h"
 
@@ -310,18 +286,18 @@ void RF_LEVEL_FN(polar_sc)(unsigned log2n, const uint8_t *frozen, int f, const f
                            uint8_t *msg)
 {
     if (log2n > RF_RM_MAX_M || frames == 0) return;
-    if (!cache_get(log2n, frozen)) return;
+    if (!polar_schedule_get(&cache.sched, log2n, frozen)) return;
     const size_t n = (size_t)1 << log2n;
     size_t done = 0;
     if (frames >= W && log2n <= POLAR_SC_LANE_MAX_M) {
-        if (!cache.lanes) cache.lanes = malloc(lanes_block_size(log2n, cache.k));
+        if (!cache.lanes) cache.lanes = malloc(lanes_block_size(log2n, cache.sched.k));
         if (cache.lanes) {
             done = frames / W * W;
-            lanes_run(log2n, cache.k, cache.type, f, llr, frames / W, msg, cache.lanes);
+            lanes_run(log2n, cache.sched.k, cache.sched.type, f, llr, frames / W, msg, cache.lanes);
         }
     }
     for (size_t fr = done; fr < frames; fr++) {
-        dec s = {cache.type, cache.bits, log2n, f, msg + fr * cache.k};
+        dec s = {cache.sched.type, cache.bits, log2n, f, msg + fr * cache.sched.k};
         node(&s, 0, 0, llr + fr * n, cache.scratch, cache.x);
     }
 }

@@ -38,7 +38,6 @@
  *   Ties of the least |L| (common with small integers) are not shortcut: SC breaks them by its
  *   [L < 0] rule, not by index.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -283,58 +282,36 @@ static void node(dec *s, unsigned d, size_t j, const int8_t *L, int8_t *scratch,
     rf_xor_bytes(x, x, x + h, h);
 }
 
-/* Per-thread cache of the last mask's schedule and the work buffers (as in polar_sc.c, with
- * int8 buffers and the clamped copy of the frame), freed when the thread ends. */
+/* The thread's cache: the schedule of the last mask (polar_tree.h: polar_schedule) and the work
+ * buffers for its code (int8, and the clamped copy of the frame). */
 typedef struct sc_i8_cache {
-    unsigned m;
-    size_t k;
-    uint8_t *frozen, *type, *x;
+    polar_schedule sched; /* first: the hooks get the cache as its schedule */
+    uint8_t *x;
     int8_t *in, *scratch;
     uint64_t *bits;
 } sc_i8_cache;
 
-static _Thread_local sc_i8_cache cache = {.m = ~0u};
-
-static void cache_release(sc_i8_cache *c)
+static int work_alloc(polar_schedule *s, size_t n)
 {
-    free(c->frozen);
-    free(c->type);
+    sc_i8_cache *c = (sc_i8_cache *)s;
+    c->x = malloc(n);
+    c->in = malloc(n);
+    c->scratch = malloc(n);
+    c->bits = malloc(((n + 63) / 64) * sizeof(uint64_t));
+    return c->x && c->in && c->scratch && c->bits;
+}
+
+static void work_free(polar_schedule *s)
+{
+    sc_i8_cache *c = (sc_i8_cache *)s;
     free(c->x);
     free(c->in);
     free(c->scratch);
     free(c->bits);
-    *c = (sc_i8_cache){.m = ~0u};
+    *c = (sc_i8_cache){.sched = c->sched};
 }
 
-static pthread_key_t cache_key;
-static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
-static void cache_at_exit(void *c) { cache_release(c); }
-static void cache_key_create(void) { (void)pthread_key_create(&cache_key, cache_at_exit); }
-
-static int cache_get(unsigned m, const uint8_t *frozen)
-{
-    const size_t n = (size_t)1 << m;
-    if (cache.m == m && memcmp(cache.frozen, frozen, n) == 0) return 1;
-    pthread_once(&cache_key_once, cache_key_create);
-    (void)pthread_setspecific(cache_key, &cache);
-    cache_release(&cache);
-    cache.frozen = malloc(n);
-    cache.type = malloc(2 * n);
-    cache.x = malloc(n);
-    cache.in = malloc(n);
-    cache.scratch = malloc(n);
-    cache.bits = malloc(((n + 63) / 64) * sizeof(uint64_t));
-    if (!cache.frozen || !cache.type || !cache.x || !cache.in || !cache.scratch || !cache.bits) {
-        cache_release(&cache);
-        return 0;
-    }
-    memcpy(cache.frozen, frozen, n);
-    polar_classify(m, frozen, cache.type);
-    cache.k = 0;
-    for (size_t i = 0; i < n; i++) cache.k += !frozen[i];
-    cache.m = m;
-    return 1;
-}
+static _Thread_local sc_i8_cache cache = {.sched = {.m = ~0u, .work_alloc = work_alloc, .work_free = work_free}};
 
 /* dst = max(src, -127): ref's read of -128. */
 static void clamp_input(const int8_t *src, size_t n, int8_t *dst)
@@ -348,11 +325,11 @@ void RF_LEVEL_FN(polar_sc_i8)(unsigned log2n, const uint8_t *frozen, const int8_
                               uint8_t *msg)
 {
     if (log2n > RF_RM_MAX_M || frames == 0) return;
-    if (!cache_get(log2n, frozen)) return;
+    if (!polar_schedule_get(&cache.sched, log2n, frozen)) return;
     const size_t n = (size_t)1 << log2n;
     for (size_t fr = 0; fr < frames; fr++) {
         clamp_input(llr + fr * n, n, cache.in);
-        dec s = {cache.type, cache.bits, log2n, msg + fr * cache.k};
+        dec s = {cache.sched.type, cache.bits, log2n, msg + fr * cache.sched.k};
         node(&s, 0, 0, cache.in, cache.scratch, cache.x);
     }
 }

@@ -1,14 +1,21 @@
 /* The node schedule and the bit-form transform shared by the vector SC decoders
  * (fast/generic/polar_sc.c, float; fast/generic/polar_sc_i8.c, int8): the frozen mask classified
- * into a heap of node types, and the emission of a shortcut node's decisions (x as bytes, then
- * u = x F^{(x)n} in bit form appended to the message). Pure bit manipulation: identical for any
- * LLR type.
+ * into a heap of node types, kept per thread with the decoder's work buffers (polar_schedule),
+ * and the emission of a shortcut node's decisions (x as bytes, then u = x F^{(x)n} in bit form
+ * appended to the message). Independent of the LLR type: the decoders differ only in their work
+ * buffers.
+ *
+ * Everything here is static, and the thread-exit key is one per including file: each level's
+ * object (and each decoder) has its own, with no symbol shared between levels.
  */
 #ifndef REFAST_FAST_POLAR_TREE_H
 #define REFAST_FAST_POLAR_TREE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "simd.h"
 
@@ -66,6 +73,62 @@ static inline void polar_classify(unsigned m, const uint8_t *frozen, uint8_t *ty
         else if (a == NODE_RATE0 && (b == NODE_REP || (b == NODE_RATE1 && 2 * v + 1 >= n))) type[v] = NODE_REP;
         else type[v] = NODE_MIXED;
     }
+}
+
+/* A thread's schedule of the last mask it decoded, the first member of its decoder's cache next to
+ * the decoder's work buffers, so repeated calls with the same code (the simulator's and the
+ * benchmark's pattern) neither reclassify nor allocate. It is kept for the thread's lifetime:
+ * replaced when another code comes, freed when the thread ends. The decoder's two hooks manage its
+ * work buffers: work_alloc allocates them for a code of n positions (0 when out of memory, leaving
+ * what it got to work_free), work_free frees them (NULL ones too) and sets them NULL. Both get the
+ * schedule's address, which is the cache's. */
+typedef struct polar_schedule polar_schedule;
+struct polar_schedule {
+    unsigned m;      /* log2 n; ~0u: no schedule (and no work buffers) */
+    size_t k;        /* information positions */
+    uint8_t *frozen; /* copy of the mask the schedule belongs to */
+    uint8_t *type;   /* polar_classify's node types (2n) */
+    int (*work_alloc)(polar_schedule *s, size_t n);
+    void (*work_free)(polar_schedule *s);
+};
+
+/* Frees the schedule and the decoder's work buffers; the hooks stay. */
+static void polar_schedule_release(polar_schedule *s)
+{
+    s->work_free(s);
+    free(s->frozen);
+    free(s->type);
+    *s = (polar_schedule){.m = ~0u, .work_alloc = s->work_alloc, .work_free = s->work_free};
+}
+
+/* A thread that ends (a simulator's worker) frees its cache: the key's destructor runs at its exit
+ * for the non-NULL value polar_schedule_get stored. */
+static pthread_key_t polar_schedule_key;
+static pthread_once_t polar_schedule_key_once = PTHREAD_ONCE_INIT;
+static void polar_schedule_at_exit(void *s) { polar_schedule_release(s); }
+static void polar_schedule_key_create(void) { (void)pthread_key_create(&polar_schedule_key, polar_schedule_at_exit); }
+
+/* Makes *s the schedule of (m, frozen), with the decoder's work buffers for it: unchanged when it
+ * already is, else rebuilt. 0 when out of memory (then nothing is kept: the decoder writes
+ * nothing). */
+static int polar_schedule_get(polar_schedule *s, unsigned m, const uint8_t *frozen)
+{
+    const size_t n = (size_t)1 << m;
+    if (s->m == m && memcmp(s->frozen, frozen, n) == 0) return 1;
+    pthread_once(&polar_schedule_key_once, polar_schedule_key_create);
+    (void)pthread_setspecific(polar_schedule_key, s);
+    polar_schedule_release(s);
+    s->frozen = malloc(n);
+    s->type = malloc(2 * n);
+    if (!s->frozen || !s->type || !s->work_alloc(s, n)) {
+        polar_schedule_release(s);
+        return 0;
+    }
+    memcpy(s->frozen, frozen, n);
+    polar_classify(m, frozen, s->type);
+    for (size_t i = 0; i < n; i++) s->k += !frozen[i];
+    s->m = m;
+    return 1;
 }
 
 #endif
