@@ -28,12 +28,6 @@
 
 static uint64_t rng = 20261207;
 
-static size_t rf_test_count_info(size_t n, const uint8_t *frozen)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) k += !frozen[i];
-    return k;
-}
 
 typedef struct code {
     const char *name;

@@ -93,7 +93,7 @@ struct polar_schedule {
 };
 
 /* Frees the schedule and the decoder's work buffers; the hooks stay. */
-static void polar_schedule_release(polar_schedule *s)
+static inline void polar_schedule_release(polar_schedule *s)
 {
     s->work_free(s);
     free(s->frozen);
@@ -105,13 +105,13 @@ static void polar_schedule_release(polar_schedule *s)
  * for the non-NULL value polar_schedule_get stored. */
 static pthread_key_t polar_schedule_key;
 static pthread_once_t polar_schedule_key_once = PTHREAD_ONCE_INIT;
-static void polar_schedule_at_exit(void *s) { polar_schedule_release(s); }
-static void polar_schedule_key_create(void) { (void)pthread_key_create(&polar_schedule_key, polar_schedule_at_exit); }
+static inline void polar_schedule_at_exit(void *s) { polar_schedule_release(s); }
+static inline void polar_schedule_key_create(void) { (void)pthread_key_create(&polar_schedule_key, polar_schedule_at_exit); }
 
 /* Makes *s the schedule of (m, frozen), with the decoder's work buffers for it: unchanged when it
  * already is, else rebuilt. 0 when out of memory (then nothing is kept: the decoder writes
  * nothing). */
-static int polar_schedule_get(polar_schedule *s, unsigned m, const uint8_t *frozen)
+static inline int polar_schedule_get(polar_schedule *s, unsigned m, const uint8_t *frozen)
 {
     const size_t n = (size_t)1 << m;
     if (s->m == m && memcmp(s->frozen, frozen, n) == 0) return 1;
