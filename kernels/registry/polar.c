@@ -1,5 +1,6 @@
-/* Registry entries of the polar family: polar_sc, polar_scl and polar_scl_paths (ref + every
- * level).
+/* Registry entries of the polar family: polar_sc, polar_scl and polar_scl_paths, and the
+ * Fast-SSC list decoders polar_fscl and polar_fscl_paths, judged as SCL with f = minsum (ref +
+ * every level).
  *
  * Case parameters: code = p64_7 (the seed's Polar(64,7), info {47,55,59,60,61,62,63}) | p128_96
  * (Polar(128,96), information set from the Gaussian approximation of SPEC §5.1 at design sigma 0.5,
